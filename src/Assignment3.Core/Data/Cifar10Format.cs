@@ -1,0 +1,43 @@
+namespace Assignment3.Core.Data;
+
+/// <summary>The official CIFAR-10 binary format: records of 1 label byte and 3,072 pixel bytes (R, G, B planes).</summary>
+public static class Cifar10Format
+{
+    public const int Pixels = 3072;
+    public const int RecordSize = Pixels + 1;
+    public const int Classes = 10;
+    public const string FolderName = "cifar-10-batches-bin";
+    public const string ArchiveName = "cifar-10-binary.tar.gz";
+    public static readonly string[] TrainingBatches = ["data_batch_1.bin", "data_batch_2.bin", "data_batch_3.bin", "data_batch_4.bin", "data_batch_5.bin"];
+    public const string TestBatch = "test_batch.bin";
+
+    /// <summary>Checks a batch file's bytes and returns its record count.</summary>
+    public static int Validate(ReadOnlySpan<byte> bytes, string source)
+    {
+        if (bytes.Length == 0)
+            throw new DataException($"{source}: file is empty");
+        if (bytes.Length % RecordSize != 0)
+            throw new DataException($"{source}: size {bytes.Length:N0} bytes is not a multiple of the record size {RecordSize:N0} (truncated or not a CIFAR-10 binary batch)");
+        var count = bytes.Length / RecordSize;
+        for (var r = 0; r < count; r++)
+        {
+            var label = bytes[r * RecordSize];
+            if (label >= Classes)
+                throw new DataException($"{source}: record {r} has label {label}, labels must be 0-9");
+        }
+        return count;
+    }
+
+    /// <summary>Copies records [from, from + count) of a validated batch into consecutive columns of the target, as floats 0-255.</summary>
+    public static void CopyRecords(ReadOnlySpan<byte> bytes, int from, int count, Dataset target, int firstColumn)
+    {
+        for (var r = 0; r < count; r++)
+        {
+            var record = bytes.Slice((from + r) * RecordSize, RecordSize);
+            target.Labels[firstColumn + r] = record[0];
+            var column = target.X.Column(firstColumn + r);
+            var pixels = record[1..];
+            for (var i = 0; i < Pixels; i++) column[i] = pixels[i];
+        }
+    }
+}

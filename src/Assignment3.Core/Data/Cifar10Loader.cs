@@ -1,0 +1,73 @@
+using Assignment3.Core.Numerics;
+
+namespace Assignment3.Core.Data;
+
+public enum SplitKind
+{
+    /// <summary>data_batch_1 for training, data_batch_2 for validation (the report's first experiments).</summary>
+    Batch1,
+    /// <summary>All five training batches, the last ValidationSize images held out for validation.</summary>
+    All,
+}
+
+/// <param name="ValidationSize">Images held out for validation (All) or taken from the start of data_batch_2 (Batch1).</param>
+public sealed record DataOptions(SplitKind Split = SplitKind.All, int ValidationSize = 5000);
+
+/// <summary>Reads the batches for a split straight into float32 columns and standardizes them.</summary>
+public static class Cifar10Loader
+{
+    public static DataSplits Load(Cifar10Source source, DataOptions options)
+    {
+        if (options.ValidationSize < 1) throw new DataException($"validation size must be at least 1, got {options.ValidationSize}");
+        var (train, validation) = options.Split == SplitKind.All
+            ? LoadAllBatches(source, options.ValidationSize)
+            : LoadBatch1(source, options.ValidationSize);
+        var test = ReadWhole(source, Cifar10Format.TestBatch);
+        var standardizer = Standardizer.Fit(train.X);
+        standardizer.Apply(train.X);
+        standardizer.Apply(validation.X);
+        standardizer.Apply(test.X);
+        return new DataSplits(train, validation, test, source.Location);
+    }
+
+    private static (Dataset Train, Dataset Validation) LoadAllBatches(Cifar10Source source, int validationSize)
+    {
+        var batches = Cifar10Format.TrainingBatches.Select(source.ReadBatch).ToArray();
+        var total = batches.Sum(b => b.Length / Cifar10Format.RecordSize);
+        if (validationSize >= total)
+            throw new DataException($"{source.Location}: validation size {validationSize} leaves no training images ({total} in all)");
+        var train = Allocate(total - validationSize);
+        var validation = Allocate(validationSize);
+        var position = 0;
+        foreach (var bytes in batches)
+        {
+            var count = bytes.Length / Cifar10Format.RecordSize;
+            for (var r = 0; r < count; r++, position++)
+            {
+                var (target, column) = position < train.Count ? (train, position) : (validation, position - train.Count);
+                Cifar10Format.CopyRecords(bytes, r, 1, target, column);
+            }
+        }
+        return (train, validation);
+    }
+
+    private static (Dataset Train, Dataset Validation) LoadBatch1(Cifar10Source source, int validationSize)
+    {
+        var train = ReadWhole(source, Cifar10Format.TrainingBatches[0]);
+        var second = source.ReadBatch(Cifar10Format.TrainingBatches[1]);
+        var count = Math.Min(validationSize, second.Length / Cifar10Format.RecordSize);
+        var validation = Allocate(count);
+        Cifar10Format.CopyRecords(second, 0, count, validation, 0);
+        return (train, validation);
+    }
+
+    private static Dataset ReadWhole(Cifar10Source source, string name)
+    {
+        var bytes = source.ReadBatch(name);
+        var dataset = Allocate(bytes.Length / Cifar10Format.RecordSize);
+        Cifar10Format.CopyRecords(bytes, 0, dataset.Count, dataset, 0);
+        return dataset;
+    }
+
+    private static Dataset Allocate(int count) => new(new Mat<float>(Cifar10Format.Pixels, count), new byte[count]);
+}

@@ -1,0 +1,72 @@
+using System.Formats.Tar;
+using System.IO.Compression;
+
+namespace Assignment3.Core.Data;
+
+/// <summary>Where the batch files are read from: an unpacked folder or the official .tar.gz, read directly.</summary>
+public abstract class Cifar10Source
+{
+    public abstract string Location { get; }
+
+    /// <summary>The named batch's bytes, validated.</summary>
+    public abstract byte[] ReadBatch(string name);
+
+    public static Cifar10Source Open(string path) =>
+        File.Exists(path) ? new ArchiveSource(path) : new FolderSource(path);
+
+    private sealed class FolderSource(string folder) : Cifar10Source
+    {
+        public override string Location => folder;
+
+        public override byte[] ReadBatch(string name)
+        {
+            var file = Path.Combine(folder, name);
+            if (!File.Exists(file)) throw new DataException($"{file}: missing CIFAR-10 batch file");
+            var bytes = File.ReadAllBytes(file);
+            Cifar10Format.Validate(bytes, file);
+            return bytes;
+        }
+    }
+
+    /// <summary>Reads the archive once, keeping the batch files in memory (about 180 MB).</summary>
+    private sealed class ArchiveSource(string archive) : Cifar10Source
+    {
+        private Dictionary<string, byte[]>? entries;
+
+        public override string Location => archive;
+
+        public override byte[] ReadBatch(string name)
+        {
+            entries ??= ReadEntries();
+            if (!entries.TryGetValue(name, out var bytes))
+                throw new DataException($"{archive}: the archive has no {name} (expected {Cifar10Format.FolderName}/{name})");
+            Cifar10Format.Validate(bytes, $"{archive}!{name}");
+            return bytes;
+        }
+
+        private Dictionary<string, byte[]> ReadEntries()
+        {
+            var result = new Dictionary<string, byte[]>();
+            try
+            {
+                using var file = File.OpenRead(archive);
+                using var gzip = new GZipStream(file, CompressionMode.Decompress);
+                using var tar = new TarReader(gzip);
+                while (tar.GetNextEntry() is { } entry)
+                {
+                    if (entry.EntryType is not (TarEntryType.RegularFile or TarEntryType.V7RegularFile) || entry.DataStream is null) continue;
+                    var name = Path.GetFileName(entry.Name);
+                    if (!name.EndsWith(".bin", StringComparison.Ordinal)) continue;
+                    var bytes = new byte[entry.Length];
+                    entry.DataStream.ReadExactly(bytes);
+                    result[name] = bytes;
+                }
+            }
+            catch (Exception e) when (e is InvalidDataException or EndOfStreamException or FormatException)
+            {
+                throw new DataException($"{archive}: truncated or corrupt archive ({e.Message})", e);
+            }
+            return result;
+        }
+    }
+}

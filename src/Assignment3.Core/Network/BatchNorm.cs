@@ -1,0 +1,105 @@
+using System.Numerics;
+using System.Numerics.Tensors;
+using Assignment3.Core.Numerics;
+
+namespace Assignment3.Core.Network;
+
+/// <summary>
+/// Batch normalization followed by its scale and shift. Shapes: S, SHat, Y m x n;
+/// mean, variance, gamma, beta m. Y = gamma * (S - mean) / sqrt(variance + eps) + beta,
+/// with the mini-batch mean and biased variance in training and running averages in evaluation.
+/// </summary>
+public static class BatchNorm
+{
+    /// <summary>Training forward: batch statistics into <paramref name="mean"/> and <paramref name="variance"/>.</summary>
+    public static void ForwardTrain<T>(Mat<T> s, T eps, T[] mean, T[] variance, Mat<T> sHat,
+        T[] gamma, T[] beta, Mat<T> y)
+        where T : unmanaged, IFloatingPointIeee754<T>
+    {
+        var n = T.CreateChecked(s.Cols);
+        RowOps.RowSums(s, mean);
+        TensorPrimitives.Divide(mean, n, mean);
+        // Centre first, then average squares: the two-pass variance stays accurate in float32.
+        for (var j = 0; j < s.Cols; j++) TensorPrimitives.Subtract(s.Column(j), mean, sHat.Column(j));
+        RowOps.RowDots(sHat, sHat, variance);
+        TensorPrimitives.Divide(variance, n, variance);
+        NormalizeCentred(sHat, eps, variance, gamma, beta, y);
+    }
+
+    /// <summary>Evaluation forward with the running statistics.</summary>
+    public static void ForwardEval<T>(Mat<T> s, T eps, T[] runningMean, T[] runningVariance, Mat<T> sHat,
+        T[] gamma, T[] beta, Mat<T> y)
+        where T : unmanaged, IFloatingPointIeee754<T>
+    {
+        for (var j = 0; j < s.Cols; j++) TensorPrimitives.Subtract(s.Column(j), runningMean, sHat.Column(j));
+        NormalizeCentred(sHat, eps, runningVariance, gamma, beta, y);
+    }
+
+    // sHat holds S - mean on entry; on exit it is normalized and Y = gamma * sHat + beta.
+    private static void NormalizeCentred<T>(Mat<T> sHat, T eps, T[] variance, T[] gamma, T[] beta, Mat<T> y)
+        where T : unmanaged, IFloatingPointIeee754<T>
+    {
+        Span<T> invStd = sHat.Rows <= 512 ? stackalloc T[sHat.Rows] : new T[sHat.Rows];
+        InverseStd(variance, eps, invStd);
+        for (var j = 0; j < sHat.Cols; j++)
+        {
+            var col = sHat.Column(j);
+            TensorPrimitives.Multiply(col, invStd, col);
+            TensorPrimitives.MultiplyAdd(col, gamma, beta, y.Column(j));
+        }
+    }
+
+    /// <summary>
+    /// Backward through scale/shift and normalization. <paramref name="g"/> is dC/dY on entry and
+    /// is overwritten with dC/dS:
+    /// dC/dS = gamma / sqrt(var + eps) * (G - mean_j(G) - SHat * mean_j(G * SHat)).
+    /// The last term comes from the variance's dependence on S; dropping it is the classic bug.
+    /// <paramref name="scratch"/> holds at least 3m values.
+    /// </summary>
+    public static void Backward<T>(Mat<T> g, Mat<T> sHat, T[] variance, T eps, T[] gamma,
+        T[] gGamma, T[] gBeta, T[] scratch)
+        where T : unmanaged, IFloatingPointIeee754<T>
+    {
+        RowOps.RowSums(g, gBeta);
+        RowOps.RowDots(g, sHat, gGamma);
+
+        var m = g.Rows;
+        var n = T.CreateChecked(g.Cols);
+        var scale = scratch.AsSpan(0, m);             // gamma / sqrt(var + eps)
+        var meanG = scratch.AsSpan(m, m);             // mean_j G = gBeta / n
+        var minusMeanGSHat = scratch.AsSpan(2 * m, m); // -mean_j (G * SHat) = -gGamma / n
+        InverseStd(variance, eps, scale);
+        TensorPrimitives.Multiply(scale, gamma, scale);
+        TensorPrimitives.Divide(gBeta, n, meanG);
+        TensorPrimitives.Divide(gGamma, -n, minusMeanGSHat);
+        for (var j = 0; j < g.Cols; j++)
+        {
+            var col = g.Column(j);
+            TensorPrimitives.Subtract(col, meanG, col);
+            TensorPrimitives.MultiplyAdd(sHat.Column(j), minusMeanGSHat, col, col);
+            TensorPrimitives.Multiply(col, scale, col);
+        }
+    }
+
+    /// <summary>running = alpha * running + (1 - alpha) * batch; the first batch initializes them.</summary>
+    public static void UpdateRunningStatistics<T>(T[] runningMean, T[] runningVariance, T[] mean, T[] variance,
+        T alpha, bool first)
+        where T : unmanaged, IFloatingPointIeee754<T>
+    {
+        if (first)
+        {
+            mean.CopyTo(runningMean, 0);
+            variance.CopyTo(runningVariance, 0);
+            return;
+        }
+        TensorPrimitives.Lerp(mean, runningMean, alpha, runningMean);
+        TensorPrimitives.Lerp(variance, runningVariance, alpha, runningVariance);
+    }
+
+    private static void InverseStd<T>(ReadOnlySpan<T> variance, T eps, Span<T> result)
+        where T : unmanaged, IFloatingPointIeee754<T>
+    {
+        TensorPrimitives.Add(variance, eps, result);
+        TensorPrimitives.ReciprocalSqrt(result, result);
+    }
+}

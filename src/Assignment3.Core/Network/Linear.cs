@@ -1,0 +1,32 @@
+using System.Numerics;
+using Assignment3.Core.Numerics;
+
+namespace Assignment3.Core.Network;
+
+/// <summary>
+/// Fully connected layer. Shapes: W m x d, b m, X d x n (one sample per column), S m x n.
+/// </summary>
+public static class Linear
+{
+    /// <summary>S = W X + b 1^T.</summary>
+    public static void Forward<T>(IGemm gemm, Mat<T> w, T[] b, Mat<T> x, Mat<T> s)
+        where T : unmanaged, IFloatingPointIeee754<T>
+    {
+        RowOps.FillColumns(s, b);
+        gemm.Gemm(false, false, T.One, w, x, T.One, s);
+    }
+
+    /// <summary>
+    /// Given G = dC/dS (m x n, already divided by the batch size): dW = G X^T + 2 lambda W,
+    /// db = G 1, and, when <paramref name="gX"/> is given, dC/dX = W^T G.
+    /// </summary>
+    public static void Backward<T>(IGemm gemm, Mat<T> w, Mat<T> x, Mat<T> g, T lambda,
+        Mat<T> gW, T[] gB, Mat<T>? gX)
+        where T : unmanaged, IFloatingPointIeee754<T>
+    {
+        System.Numerics.Tensors.TensorPrimitives.Multiply(w.Data, (lambda + lambda), gW.Data);
+        gemm.Gemm(false, true, T.One, g, x, T.One, gW);
+        RowOps.RowSums(g, gB);
+        if (gX is not null) gemm.Gemm(true, false, T.One, w, g, T.Zero, gX);
+    }
+}

@@ -1,0 +1,142 @@
+using System.Numerics;
+using System.Numerics.Tensors;
+using Assignment3.Core.Numerics;
+using MathNet.Numerics.Distributions;
+
+namespace Assignment3.Core.Network;
+
+/// <summary>
+/// A k-layer network's parameters, with the forward and backward passes that compose the
+/// layer functions. All per-batch buffers live in a <see cref="Workspace{T}"/>; the network
+/// holds only what training changes (parameters, gradients, running statistics).
+/// </summary>
+public sealed class Network<T> where T : unmanaged, IFloatingPointIeee754<T>
+{
+    private readonly T eps;
+    private readonly T alpha;
+    private bool runningStatisticsSet;
+
+    public Network(NetworkSpec spec, int seed, IGemm gemm)
+    {
+        spec.Validate();
+        Spec = spec;
+        Gemm = gemm;
+        eps = T.CreateChecked(spec.BatchNormEpsilon);
+        alpha = T.CreateChecked(spec.BatchNormAlpha);
+        var hidden = spec.Hidden.Count;
+        Layers = new Layer<T>[spec.LayerCount];
+        var random = new Random(seed);
+        var parameters = new List<Parameter<T>>();
+        for (var l = 0; l < Layers.Length; l++)
+        {
+            var layer = new Layer<T>(spec.FanIn(l), spec.Width(l), spec.BatchNorm && l < hidden);
+            var weights = new double[layer.W.Data.Length];
+            Normal.Samples(random, weights, 0, spec.Init.SigmaFor(layer.FanIn));
+            for (var i = 0; i < weights.Length; i++) layer.W.Data[i] = T.CreateChecked(weights[i]);
+            Layers[l] = layer;
+            parameters.Add(new(l + 1, ParameterKind.W, layer.W.Data, layer.GradW.Data));
+            parameters.Add(new(l + 1, ParameterKind.b, layer.B, layer.GradB));
+            if (!layer.BatchNorm) continue;
+            parameters.Add(new(l + 1, ParameterKind.gamma, layer.Gamma!, layer.GradGamma!));
+            parameters.Add(new(l + 1, ParameterKind.beta, layer.Beta!, layer.GradBeta!));
+        }
+        Parameters = parameters;
+    }
+
+    public NetworkSpec Spec { get; }
+    public IGemm Gemm { get; }
+    public Layer<T>[] Layers { get; }
+    public IReadOnlyList<Parameter<T>> Parameters { get; }
+
+    public Workspace<T> CreateWorkspace(int batchSize) => new(Spec, batchSize);
+
+    /// <summary>
+    /// Forward pass over X (d x n). Training uses batch statistics, evaluation the running ones.
+    /// Leaves probabilities and predictions in the workspace and returns the summed loss.
+    /// </summary>
+    public double Forward(Mat<T> x, ReadOnlySpan<byte> labels, Workspace<T> ws, bool training)
+    {
+        CheckBatch(x, labels, ws);
+        var input = x;
+        for (var l = 0; l < Spec.Hidden.Count; l++)
+        {
+            var layer = Layers[l];
+            if (!layer.BatchNorm)
+                Linear.Forward(Gemm, layer.W, layer.B, input, ws.H[l]);
+            else
+            {
+                Linear.Forward(Gemm, layer.W, layer.B, input, ws.S[l]!);
+                if (training)
+                    BatchNorm.ForwardTrain(ws.S[l]!, eps, ws.Mean[l], ws.Variance[l], ws.SHat[l]!, layer.Gamma!, layer.Beta!, ws.H[l]);
+                else
+                    BatchNorm.ForwardEval(ws.S[l]!, eps, layer.RunningMean!, layer.RunningVariance!, ws.SHat[l]!, layer.Gamma!, layer.Beta!, ws.H[l]);
+            }
+            Relu.Forward<T>(ws.H[l].Data);
+            input = ws.H[l];
+        }
+        var output = Layers[^1];
+        Linear.Forward(Gemm, output.W, output.B, input, ws.Probabilities);
+        var loss = SoftmaxCrossEntropy.Forward(ws.Probabilities, labels);
+        RowOps.ColumnArgMax(ws.Probabilities, ws.Predictions);
+        return loss;
+    }
+
+    /// <summary>
+    /// Backward pass after a training forward pass on the same X and workspace: fills every
+    /// parameter's gradient of cost = mean loss + lambda * sum ||W||_F^2.
+    /// </summary>
+    public void Backward(Mat<T> x, ReadOnlySpan<byte> labels, Workspace<T> ws, T lambda)
+    {
+        var hidden = Spec.Hidden.Count;
+        SoftmaxCrossEntropy.Backward(ws.Probabilities, labels, ws.GradScores);
+        var g = ws.GradScores;
+        for (var l = hidden; l >= 0; l--)
+        {
+            var layer = Layers[l];
+            if (l < hidden)
+            {
+                Relu.Backward<T>(ws.H[l].Data, g.Data);
+                if (layer.BatchNorm)
+                    BatchNorm.Backward(g, ws.SHat[l]!, ws.Variance[l], eps, layer.Gamma!, layer.GradGamma!, layer.GradBeta!, ws.Scratch);
+            }
+            var input = l == 0 ? x : ws.H[l - 1];
+            var gInput = l == 0 ? null : ws.G[l - 1];
+            Linear.Backward(Gemm, layer.W, input, g, lambda, layer.GradW, layer.GradB, gInput);
+            if (gInput is not null) g = gInput;
+        }
+    }
+
+    /// <summary>Folds the last training batch's statistics into the running averages.</summary>
+    public void UpdateRunningStatistics(Workspace<T> ws)
+    {
+        for (var l = 0; l < Spec.Hidden.Count; l++)
+        {
+            var layer = Layers[l];
+            if (!layer.BatchNorm) continue;
+            BatchNorm.UpdateRunningStatistics(layer.RunningMean!, layer.RunningVariance!, ws.Mean[l], ws.Variance[l], alpha, !runningStatisticsSet);
+        }
+        runningStatisticsSet = true;
+    }
+
+    /// <summary>sum over layers of ||W||_F^2, the regularization term before lambda.</summary>
+    public double SumOfSquaredWeights()
+    {
+        var total = 0.0;
+        foreach (var layer in Layers) total += double.CreateChecked(TensorPrimitives.SumOfSquares<T>(layer.W.Data));
+        return total;
+    }
+
+    /// <summary>Plain gradient descent step: theta -= eta * dC/dtheta for every parameter.</summary>
+    public void Step(T eta)
+    {
+        foreach (var p in Parameters) TensorPrimitives.MultiplyAdd(p.Gradient, -eta, p.Value, p.Value);
+    }
+
+    private void CheckBatch(Mat<T> x, ReadOnlySpan<byte> labels, Workspace<T> ws)
+    {
+        if (x.Rows != Spec.InputSize)
+            throw new ArgumentException($"input has {x.Rows} rows, the network expects {Spec.InputSize}");
+        if (x.Cols != ws.BatchSize || labels.Length != ws.BatchSize)
+            throw new ArgumentException($"batch of {x.Cols} samples and {labels.Length} labels for a workspace of {ws.BatchSize}");
+    }
+}

@@ -1,0 +1,19 @@
+using System.Numerics;
+using System.Numerics.Tensors;
+
+namespace Assignment3.Core.Network;
+
+/// <summary>ReLU, applied in place. Shapes: H m x n (any shape works, it is element-wise).</summary>
+public static class Relu
+{
+    /// <summary>H = max(H, 0).</summary>
+    public static void Forward<T>(Span<T> h) where T : unmanaged, IFloatingPointIeee754<T>
+        => TensorPrimitives.Max(h, T.Zero, h);
+
+    /// <summary>G = G where H > 0, else 0 (H is the forward output).</summary>
+    public static void Backward<T>(ReadOnlySpan<T> h, Span<T> g) where T : unmanaged, IFloatingPointIeee754<T>
+    {
+        for (var i = 0; i < g.Length; i++)
+            if (h[i] <= T.Zero) g[i] = T.Zero;
+    }
+}

@@ -1,0 +1,26 @@
+namespace Assignment3.Core.Training;
+
+/// <summary>Cost (loss + regularization), loss and accuracy on the training subset and the validation set after a step.</summary>
+public sealed record CurvePoint(int Step, double LearningRate,
+    double TrainCost, double TrainLoss, double TrainAccuracy,
+    double ValidationCost, double ValidationLoss, double ValidationAccuracy);
+
+public enum TrainingStatus { Completed, Diverged }
+
+/// <summary>
+/// What a run produced. When it diverged, <see cref="DivergedAtStep"/> is the first step whose
+/// cost was NaN or infinite, <see cref="FinalCost"/> that cost, and the accuracies are NaN.
+/// </summary>
+public sealed record TrainingResult(
+    TrainingStatus Status,
+    IReadOnlyList<CurvePoint> Curve,
+    double TrainAccuracy,
+    double ValidationAccuracy,
+    double TestAccuracy,
+    double FinalCost,
+    int UpdateSteps,
+    double Seconds,
+    int? DivergedAtStep);
+
+/// <summary>Reported during training: update steps done, the latest mini-batch cost, and any new curve point.</summary>
+public sealed record TrainingProgress(int Step, int TotalSteps, double BatchCost, CurvePoint? Point);
