@@ -5,26 +5,30 @@ namespace Assignment3.Core.Data;
 /// project's default folder (~/.local/share/a3). Each may name an unpacked batch folder, a folder
 /// holding one, or the official .tar.gz.
 /// </summary>
-public static class DataLocator
+public sealed class DataLocator(string defaultFolder)
 {
     public const string EnvironmentVariable = "A3_DATA";
 
-    public static string DefaultFolder =>
-        Path.Combine(Environment.GetFolderPath(Environment.SpecialFolder.LocalApplicationData, Environment.SpecialFolderOption.DoNotVerify), "a3");
+    /// <summary>The locator with the project's default folder, ~/.local/share/a3.</summary>
+    public static readonly DataLocator Default = new(
+        Path.Combine(Environment.GetFolderPath(Environment.SpecialFolder.LocalApplicationData, Environment.SpecialFolderOption.DoNotVerify), "a3"));
+
+    /// <summary>Where data is looked for last, and where a download goes.</summary>
+    public string DefaultFolder => defaultFolder;
 
     /// <summary>The candidate paths in the order they are tried, each with where it came from.</summary>
-    public static IReadOnlyList<(string Path, string Origin)> Candidates(string? explicitPath)
+    public IReadOnlyList<(string Path, string Origin)> Candidates(string? explicitPath)
     {
         var result = new List<(string, string)>();
         if (!string.IsNullOrWhiteSpace(explicitPath)) result.Add((Path.GetFullPath(explicitPath), "--data"));
         var fromEnvironment = Environment.GetEnvironmentVariable(EnvironmentVariable);
         if (!string.IsNullOrWhiteSpace(fromEnvironment)) result.Add((Path.GetFullPath(fromEnvironment), EnvironmentVariable));
-        result.Add((DefaultFolder, "default location"));
+        result.Add((defaultFolder, "default location"));
         return result;
     }
 
     /// <summary>The first candidate that holds CIFAR-10, or null. An explicit path that holds nothing is an error.</summary>
-    public static string? TryLocate(string? explicitPath)
+    public string? TryLocate(string? explicitPath)
     {
         foreach (var (path, origin) in Candidates(explicitPath))
         {
@@ -47,6 +51,6 @@ public static class DataLocator
         return File.Exists(archive) ? archive : null;
     }
 
-    public static string DescribeTried(string? explicitPath) =>
+    public string DescribeTried(string? explicitPath) =>
         string.Join(Environment.NewLine, Candidates(explicitPath).Select(c => $"  - {c.Path} ({c.Origin})"));
 }

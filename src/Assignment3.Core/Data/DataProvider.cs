@@ -4,20 +4,20 @@ namespace Assignment3.Core.Data;
 public static class DataProvider
 {
     /// <summary>The batch folder or archive to read; downloads when no candidate holds the data.</summary>
-    public static async Task<string> LocateOrFetchAsync(string? explicitPath, Uri url, string md5,
+    public static async Task<string> LocateOrFetchAsync(DataLocator locator, string? explicitPath, Uri url, string md5,
         IProgress<(long Received, long? Total)>? progress, CancellationToken cancellation)
     {
-        if (DataLocator.TryLocate(explicitPath) is { } found) return found;
+        if (locator.TryLocate(explicitPath) is { } found) return found;
         using var client = new HttpClient { Timeout = TimeSpan.FromMinutes(30) };
         try
         {
-            return await Cifar10Download.FetchAsync(DataLocator.DefaultFolder, url, md5, progress, client, cancellation);
+            return await Cifar10Download.FetchAsync(locator.DefaultFolder, url, md5, progress, client, cancellation);
         }
         catch (DataException e)
         {
             throw new DataException(
                 $"CIFAR-10 was not found and could not be downloaded.{Environment.NewLine}" +
-                $"Tried:{Environment.NewLine}{DataLocator.DescribeTried(explicitPath)}{Environment.NewLine}" +
+                $"Tried:{Environment.NewLine}{locator.DescribeTried(explicitPath)}{Environment.NewLine}" +
                 $"Download: {e.Message}{Environment.NewLine}" +
                 $"Point at a local copy with --data PATH or {DataLocator.EnvironmentVariable}=PATH " +
                 $"(an unpacked {Cifar10Format.FolderName} folder or {Cifar10Format.ArchiveName}).", e);
