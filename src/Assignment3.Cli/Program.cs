@@ -1,1 +1,1 @@
-﻿Console.WriteLine("Hello, World!");
+return await Assignment3.Cli.A3App.RunAsync(args);

@@ -4,13 +4,13 @@ namespace Assignment3.Tests.Numerics;
 
 public class GemmTests
 {
-    public static IEnumerable<object[]> Backends() => GemmBackends.All.Select(b => new object[] { b.Name });
+    public static IEnumerable<object[]> Backends() => TestGemmBackends.All.Select(b => new object[] { b.Name });
 
     [Theory]
     [MemberData(nameof(Backends))]
     public void Gemm_matches_a_naive_product_for_every_transpose_combination(string backend)
     {
-        var gemm = GemmBackends.ByName(backend);
+        var gemm = TestGemmBackends.ByName(backend);
         foreach (var (ta, tb) in new[] { (false, false), (true, false), (false, true), (true, true) })
         {
             var a = Synthetic.Gaussian(ta ? 7 : 5, ta ? 5 : 7, seed: 1);
@@ -42,7 +42,7 @@ public class GemmTests
     }
 }
 
-public static class GemmBackends
+public static class TestGemmBackends
 {
     public static readonly IGemm[] All = [ManagedGemm.Instance];
 

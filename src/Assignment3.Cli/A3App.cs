@@ -1,0 +1,35 @@
+using Assignment3.Cli.Commands;
+using Assignment3.Cli.Terminal;
+using Spectre.Console.Cli;
+
+namespace Assignment3.Cli;
+
+/// <summary>The a3 command line; Program runs it, tests drive it in-process.</summary>
+public static class A3App
+{
+    public static Task<int> RunAsync(string[] args) => Create().RunAsync(args);
+
+    public static CommandApp Create()
+    {
+        var app = new CommandApp();
+        app.Configure(config =>
+        {
+            config.SetApplicationName("a3");
+            config.SetExceptionHandler((exception, _) => Errors.Report(exception));
+            config.AddCommand<TrainCommand>("train")
+                .WithDescription("Train k-layer networks from an experiment config; writes curves, plots and metrics.json.")
+                .WithExample("train", "--config", "configs/three-layer.conf")
+                .WithExample("train", "--config", "configs/nine-layer.conf", "--bn", "--lambda", "0.01", "--out", "runs/nine-bn");
+            config.AddCommand<GradCheckCommand>("gradcheck")
+                .WithDescription("Compare analytic gradients with centred finite differences (float64) on a reduced problem.")
+                .WithExample("gradcheck", "--hidden", "50,50", "--bn");
+            config.AddBranch("data", data =>
+            {
+                data.SetDescription("Find, download and inspect CIFAR-10.");
+                data.AddCommand<DataFetchCommand>("fetch").WithDescription("Find CIFAR-10, or download the official archive (MD5-checked) to the default folder.");
+                data.AddCommand<DataInfoCommand>("info").WithDescription("Show where CIFAR-10 is read from and what the splits hold.");
+            });
+        });
+        return app;
+    }
+}

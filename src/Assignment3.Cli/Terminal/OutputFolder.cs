@@ -1,0 +1,17 @@
+namespace Assignment3.Cli.Terminal;
+
+public static class OutputFolder
+{
+    /// <summary>
+    /// The folder a command writes to: the one given, or runs/&lt;name&gt;-&lt;time&gt;. A folder that
+    /// already holds files is refused, so no earlier result is overwritten.
+    /// </summary>
+    public static string Create(string? requested, string name)
+    {
+        var folder = Path.GetFullPath(requested ?? Path.Combine("runs", $"{name}-{DateTime.Now:yyyyMMdd-HHmmss}"));
+        if (Directory.Exists(folder) && Directory.EnumerateFileSystemEntries(folder).Any())
+            throw new ArgumentException($"--out: {folder} already holds files; choose a new or empty folder so nothing is overwritten");
+        Directory.CreateDirectory(folder);
+        return folder;
+    }
+}
