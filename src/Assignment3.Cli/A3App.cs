@@ -23,6 +23,9 @@ public static class A3App
             config.AddCommand<GradCheckCommand>("gradcheck")
                 .WithDescription("Compare analytic gradients with centred finite differences (float64) on a reduced problem.")
                 .WithExample("gradcheck", "--hidden", "50,50", "--bn");
+            config.AddCommand<BenchCommand>("bench")
+                .WithDescription("Update-step speed of the recipe networks against the GEMM backend's own rate; full recipe run times.")
+                .WithExample("bench", "--json");
             config.AddBranch("data", data =>
             {
                 data.SetDescription("Find, download and inspect CIFAR-10.");

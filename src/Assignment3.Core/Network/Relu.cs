@@ -13,7 +13,16 @@ public static class Relu
     /// <summary>G = G where H > 0, else 0 (H is the forward output).</summary>
     public static void Backward<T>(ReadOnlySpan<T> h, Span<T> g) where T : unmanaged, IFloatingPointIeee754<T>
     {
-        for (var i = 0; i < g.Length; i++)
+        var i = 0;
+        if (Vector.IsHardwareAccelerated && Vector<T>.IsSupported)
+        {
+            var hv = System.Runtime.InteropServices.MemoryMarshal.Cast<T, Vector<T>>(h);
+            var gv = System.Runtime.InteropServices.MemoryMarshal.Cast<T, Vector<T>>(g);
+            for (var v = 0; v < hv.Length; v++)
+                gv[v] = Vector.ConditionalSelect(Vector.GreaterThan(hv[v], Vector<T>.Zero), gv[v], Vector<T>.Zero);
+            i = hv.Length * Vector<T>.Count;
+        }
+        for (; i < g.Length; i++)
             if (h[i] <= T.Zero) g[i] = T.Zero;
     }
 }

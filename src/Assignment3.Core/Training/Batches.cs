@@ -15,6 +15,13 @@ public static class Batches
         }
     }
 
+    /// <summary>Copies images [start, start + x.Cols) of <paramref name="source"/> into <paramref name="x"/>.</summary>
+    public static void Copy(Dataset source, int start, Mat<float> x, byte[] labels)
+    {
+        source.X.Data.AsSpan(start * source.Dimensions, x.Data.Length).CopyTo(x.Data);
+        source.Labels.AsSpan(start, x.Cols).CopyTo(labels);
+    }
+
     /// <summary>Fisher-Yates shuffle driven by the run's own random stream.</summary>
     public static void Shuffle(Span<int> order, Random random)
     {

@@ -7,44 +7,45 @@ namespace Assignment3.Core.Training;
 public sealed record Evaluation(double Cost, double Loss, double Accuracy);
 
 /// <summary>
-/// Evaluates a network in inference mode (running batch-norm statistics) over a dataset or a
-/// subset of it, in chunks of large GEMMs. Its buffers are allocated once per run.
+/// Evaluates a network in inference mode (running batch-norm statistics) over a dataset in
+/// chunks of large GEMMs. Its buffers are allocated once per run.
 /// </summary>
 public sealed class Evaluator
 {
     private readonly Network<float> network;
     private readonly int chunkSize;
-    private readonly Dictionary<int, (Workspace<float> Workspace, Mat<float> X, byte[] Labels)> buffers = new();
+    private readonly Dictionary<(int Size, bool Copy), (Workspace<float> Workspace, Mat<float>? X, byte[]? Labels)> buffers = new();
 
-    public Evaluator(Network<float> network, int chunkSize = 1000)
+    /// <param name="chunkSize">Images per forward pass; larger sets are evaluated chunk by chunk through a copy.</param>
+    public Evaluator(Network<float> network, int chunkSize = 10_000)
     {
         this.network = network;
         this.chunkSize = chunkSize;
     }
 
-    public Evaluation Evaluate(Dataset data, IReadOnlyList<int>? subset, double lambda)
+    /// <summary>Cost, loss and accuracy over the whole set; sets of up to one chunk are read in place.</summary>
+    public Evaluation Evaluate(Dataset data, double lambda)
     {
-        var count = subset?.Count ?? data.Count;
-        var indices = new int[Math.Min(chunkSize, count)];
         double loss = 0;
         long correct = 0;
-        for (var start = 0; start < count; start += chunkSize)
+        for (var start = 0; start < data.Count; start += chunkSize)
         {
-            var n = Math.Min(chunkSize, count - start);
-            for (var j = 0; j < n; j++) indices[j] = subset?[start + j] ?? start + j;
-            var (ws, x, labels) = BuffersFor(n);
-            Batches.Gather(data, indices.AsSpan(0, n), x, labels);
+            var n = Math.Min(chunkSize, data.Count - start);
+            var (ws, x, labels) = BuffersFor(n, copy: n < data.Count);
+            if (x is null) (x, labels) = (data.X, data.Labels);
+            else Batches.Copy(data, start, x, labels!);
             loss += network.Forward(x, labels, ws, training: false);
-            for (var j = 0; j < n; j++) if (ws.Predictions[j] == labels[j]) correct++;
+            for (var j = 0; j < n; j++) if (ws.Predictions[j] == labels![j]) correct++;
         }
-        var meanLoss = loss / count;
-        return new Evaluation(meanLoss + lambda * network.SumOfSquaredWeights(), meanLoss, (double)correct / count);
+        var meanLoss = loss / data.Count;
+        return new Evaluation(meanLoss + lambda * network.SumOfSquaredWeights(), meanLoss, (double)correct / data.Count);
     }
 
-    private (Workspace<float>, Mat<float>, byte[]) BuffersFor(int n)
+    private (Workspace<float> Workspace, Mat<float>? X, byte[]? Labels) BuffersFor(int n, bool copy)
     {
-        if (!buffers.TryGetValue(n, out var b))
-            buffers[n] = b = (network.CreateWorkspace(n), new Mat<float>(network.Spec.InputSize, n), new byte[n]);
+        var key = (n, copy);
+        if (!buffers.TryGetValue(key, out var b))
+            buffers[key] = b = (network.CreateWorkspace(n), copy ? new Mat<float>(network.Spec.InputSize, n) : null, copy ? new byte[n] : null);
         return b;
     }
 }

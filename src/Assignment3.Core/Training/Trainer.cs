@@ -28,7 +28,9 @@ public static class Trainer
         var lambda = (float)config.Lambda;
         var schedule = config.Schedule;
         var shuffleRandom = new Random(DeriveSeed(config.Seed, stream: 1));
-        var trainSubset = ChooseSubset(train.Count, config.TrainEvalSubset, new Random(DeriveSeed(config.Seed, stream: 2)));
+        // The training curves use a fixed random subset, copied once so evaluation reads it in place.
+        var trainEvaluationSet = Subset(train, config.TrainEvalSubset, new Random(DeriveSeed(config.Seed, stream: 2)));
+        var evaluationClock = new Stopwatch();
 
         var ws = network.CreateWorkspace(batchSize);
         var x = new Mat<float>(train.Dimensions, batchSize);
@@ -45,48 +47,65 @@ public static class Trainer
             if (batch == 0) Batches.Shuffle(order, shuffleRandom);
             Batches.Gather(train, order.AsSpan(batch * batchSize, batchSize), x, labels);
 
-            var cost = network.Forward(x, labels, ws, training: true) / batchSize + config.Lambda * network.SumOfSquaredWeights();
-            if (!double.IsFinite(cost))
-                return Diverged(curve, cost, step + 1, clock);
-            network.Backward(x, labels, ws, lambda);
-            network.UpdateRunningStatistics(ws);
-            network.Step((float)schedule.At(step));
+            var loss = Step(network, ws, x, labels, lambda, (float)schedule.At(step));
+            if (!double.IsFinite(loss))
+                return Diverged(curve, loss, step + 1, clock, evaluationClock);
 
             var done = step + 1;
             CurvePoint? point = null;
             if (recordAt.Count > 0 && recordAt.Peek() == done)
             {
                 recordAt.Dequeue();
-                var onTrain = evaluator.Evaluate(train, trainSubset, config.Lambda);
-                var onValidation = evaluator.Evaluate(data.Validation, null, config.Lambda);
+                evaluationClock.Start();
+                var onTrain = evaluator.Evaluate(trainEvaluationSet, config.Lambda);
+                var onValidation = evaluator.Evaluate(data.Validation, config.Lambda);
+                evaluationClock.Stop();
                 point = new CurvePoint(done, schedule.At(step), onTrain.Cost, onTrain.Loss, onTrain.Accuracy,
                     onValidation.Cost, onValidation.Loss, onValidation.Accuracy);
                 curve.Add(point);
                 if (!double.IsFinite(onValidation.Cost))
-                    return Diverged(curve, onValidation.Cost, done, clock);
+                    return Diverged(curve, onValidation.Cost, done, clock, evaluationClock);
             }
             if (point is not null || done % 25 == 0 || done == totalSteps)
-                onProgress?.Invoke(new TrainingProgress(done, totalSteps, cost, point));
+                onProgress?.Invoke(new TrainingProgress(done, totalSteps, loss + config.Lambda * network.SumOfSquaredWeights(), point));
         }
 
-        var finalTrain = evaluator.Evaluate(train, trainSubset, config.Lambda);
-        var finalValidation = evaluator.Evaluate(data.Validation, null, config.Lambda);
-        var test = evaluator.Evaluate(data.Test, null, config.Lambda);
-        return new TrainingResult(TrainingStatus.Completed, curve, finalTrain.Accuracy, finalValidation.Accuracy,
-            test.Accuracy, finalTrain.Cost, totalSteps, clock.Elapsed.TotalSeconds, null);
+        // The last recording point is the final step, so it already holds the final training and validation figures.
+        var last = curve[^1];
+        evaluationClock.Start();
+        var test = evaluator.Evaluate(data.Test, config.Lambda);
+        evaluationClock.Stop();
+        return new TrainingResult(TrainingStatus.Completed, curve, last.TrainAccuracy, last.ValidationAccuracy,
+            test.Accuracy, last.TrainCost, totalSteps, clock.Elapsed.TotalSeconds, null, evaluationClock.Elapsed.TotalSeconds);
     }
 
-    private static TrainingResult Diverged(List<CurvePoint> curve, double cost, int step, Stopwatch clock) =>
-        new(TrainingStatus.Diverged, curve, double.NaN, double.NaN, double.NaN, cost, step, clock.Elapsed.TotalSeconds, step);
-
-    /// <summary>A fixed random subset of the training images for the training curves, or null for all of them.</summary>
-    private static int[]? ChooseSubset(int count, int size, Random random)
+    /// <summary>
+    /// One update step on a gathered mini-batch: forward, backward, running statistics, descent.
+    /// Returns the mean loss of the batch (before the update). Allocates nothing.
+    /// </summary>
+    public static double Step(Network<float> network, Workspace<float> ws, Mat<float> x, byte[] labels, float lambda, float eta)
     {
-        if (size == 0 || size >= count) return null;
-        var all = Enumerable.Range(0, count).ToArray();
-        Batches.Shuffle(all, random);
-        var subset = all[..size];
-        Array.Sort(subset);
+        var loss = network.Forward(x, labels, ws, training: true) / x.Cols;
+        if (!double.IsFinite(loss)) return loss;
+        network.Backward(x, labels, ws, lambda);
+        network.UpdateRunningStatistics(ws);
+        network.Step(eta);
+        return loss;
+    }
+
+    private static TrainingResult Diverged(List<CurvePoint> curve, double cost, int step, Stopwatch clock, Stopwatch evaluationClock) =>
+        new(TrainingStatus.Diverged, curve, double.NaN, double.NaN, double.NaN, cost, step, clock.Elapsed.TotalSeconds, step, evaluationClock.Elapsed.TotalSeconds);
+
+    /// <summary>A copy of <paramref name="size"/> random images of the set, or the set itself for 0 or more than it holds.</summary>
+    private static Dataset Subset(Dataset data, int size, Random random)
+    {
+        if (size == 0 || size >= data.Count) return data;
+        var order = Enumerable.Range(0, data.Count).ToArray();
+        Batches.Shuffle(order, random);
+        var chosen = order[..size];
+        Array.Sort(chosen);
+        var subset = new Dataset(new Mat<float>(data.Dimensions, size), new byte[size]);
+        Batches.Gather(data, chosen, subset.X, subset.Labels);
         return subset;
     }
 

@@ -20,7 +20,8 @@ public sealed record TrainingResult(
     double FinalCost,
     int UpdateSteps,
     double Seconds,
-    int? DivergedAtStep);
+    int? DivergedAtStep,
+    double EvaluationSeconds);
 
 /// <summary>Reported during training: update steps done, the latest mini-batch cost, and any new curve point.</summary>
 public sealed record TrainingProgress(int Step, int TotalSteps, double BatchCost, CurvePoint? Point);

@@ -44,7 +44,12 @@ public class GemmTests
 
 public static class TestGemmBackends
 {
-    public static readonly IGemm[] All = [ManagedGemm.Instance];
+    /// <summary>
+    /// Every backend on this machine. The project's scripts install OpenBLAS, so it is required here:
+    /// a missing library fails the tests rather than silently testing one backend.
+    /// </summary>
+    public static readonly IGemm[] All =
+        [ManagedGemm.Instance, GemmBackends.OpenBlasIfInstalled ?? throw new InvalidOperationException("libopenblas.so.0 not found: run scripts/test.sh, which installs libopenblas0-pthread")];
 
     public static IGemm ByName(string name) => All.Single(b => b.Name == name);
 }

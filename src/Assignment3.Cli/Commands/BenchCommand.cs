@@ -1,0 +1,89 @@
+using System.ComponentModel;
+using System.Diagnostics;
+using Assignment3.Cli.Terminal;
+using Assignment3.Core.Benchmarks;
+using Assignment3.Core.Data;
+using Assignment3.Core.Numerics;
+using Assignment3.Core.Training;
+using Assignment3.Storage;
+using Spectre.Console;
+using Spectre.Console.Cli;
+
+namespace Assignment3.Cli.Commands;
+
+public sealed class BenchSettings : CommandSettings
+{
+    [CommandOption("--threads <N>"), Description("GEMM threads (the targets are for one)."), DefaultValue(1)]
+    public int Threads { get; init; } = 1;
+
+    [CommandOption("--steps <N>"), Description("Timed update steps per network."), DefaultValue(1000)]
+    public int Steps { get; init; } = 1000;
+
+    [CommandOption("--no-full-run"), Description("Skip the full recipe runs (2 cycles, n_s 2,250, 20 recording points).")]
+    public bool NoFullRun { get; init; }
+
+    [CommandOption("--data <PATH>"), Description("CIFAR-10 folder or archive (else A3_DATA, else the default folder).")]
+    public string? Data { get; init; }
+
+    [CommandOption("--json"), Description("Print the results as a JSON array on stdout.")]
+    public bool Json { get; init; }
+
+    public override ValidationResult Validate() =>
+        Threads < 1 ? ValidationResult.Error($"--threads must be at least 1, got {Threads}")
+        : Steps < 10 ? ValidationResult.Error($"--steps must be at least 10, got {Steps}")
+        : ValidationResult.Success();
+}
+
+public sealed record BenchRow(string Network, bool BatchNorm, double StepMillisMedian, double Gflops, double GemmLimitGflops,
+    double FractionOfLimit, double? FullRunSeconds, double? EvaluationFraction, double? TestAccuracy, double PeakWorkingSetMB, string Backend);
+
+/// <summary>Update-step speed against the machine's GEMM limit for the report's recipe networks.</summary>
+public sealed class BenchCommand : AsyncCommand<BenchSettings>
+{
+    private static readonly (string Name, int[] Hidden)[] Networks =
+        [("3-layer [50, 50]", [50, 50]), ("9-layer [50, 30, 20, 20, 10, 10, 10, 10]", [50, 30, 20, 20, 10, 10, 10, 10])];
+
+    public override async Task<int> ExecuteAsync(CommandContext context, BenchSettings settings, CancellationToken cancellation)
+    {
+        var console = Consoles.ForHumans(settings.Json);
+        var data = await DataLoading.LoadAsync(console, settings.Data, new DataOptions(), cancellation);
+        GemmBackends.UseThreads(settings.Threads);
+        var gemm = GemmBackends.Select();
+        console.MarkupLine($"Backend: [blue]{Markup.Escape(gemm.Name)}[/]");
+
+        var rows = new List<BenchRow>();
+        foreach (var (name, hidden) in Networks)
+        foreach (var batchNorm in new[] { true, false })
+        {
+            cancellation.ThrowIfCancellationRequested();
+            var recipe = new TrainingConfig { Hidden = hidden, BatchNorm = batchNorm };
+            var spec = recipe.NetworkSpec(data.Train.Dimensions, Cifar10Format.Classes);
+            var stepMillis = StepBenchmark.MedianStepMillis(spec, data.Train, recipe.BatchSize, gemm, settings.Steps);
+            var limit = StepBenchmark.GemmLimitGflops(spec, recipe.BatchSize, gemm, settings.Steps);
+            var gflops = StepBenchmark.FlopsPerStep(spec, recipe.BatchSize) / (stepMillis * 1e6);
+            TrainingResult? run = settings.NoFullRun ? null : Trainer.Train(recipe, data, gemm, cancellation: cancellation);
+            var peak = PeakWorkingSetMB();
+            var row = new BenchRow(name, batchNorm, Math.Round(stepMillis, 4), Math.Round(gflops, 2), Math.Round(limit, 2), Math.Round(gflops / limit, 3),
+                run is null ? null : Math.Round(run.Seconds, 2), run is null ? null : Math.Round(run.EvaluationSeconds / run.Seconds, 3),
+                run?.TestAccuracy, Math.Round(peak, 1), gemm.Name);
+            rows.Add(row);
+            console.MarkupLine(Markup.Escape($"{name} {(batchNorm ? "with" : "without")} BN: step {row.StepMillisMedian:F3} ms, {row.Gflops:F1} of {row.GemmLimitGflops:F1} GFLOP/s ({row.FractionOfLimit:P0})" +
+                (run is null ? "" : $", full run {row.FullRunSeconds:F2} s (evaluation {row.EvaluationFraction:P1}), test accuracy {run.TestAccuracy:F4}")));
+        }
+
+        var table = new Table().AddColumns("Network", "BN", "Step (ms, median)", "GFLOP/s", "GEMM limit", "Of limit", "Full run (s)", "Eval share", "Test acc", "Peak WS (MB)");
+        foreach (var r in rows)
+            table.AddRow(Markup.Escape(r.Network), r.BatchNorm ? "yes" : "no", $"{r.StepMillisMedian:F3}", $"{r.Gflops:F1}", $"{r.GemmLimitGflops:F1}", $"{r.FractionOfLimit:P0}",
+                r.FullRunSeconds?.ToString("F2") ?? "-", r.EvaluationFraction?.ToString("P1") ?? "-", r.TestAccuracy?.ToString("F4") ?? "-", $"{r.PeakWorkingSetMB:F0}");
+        console.Write(table);
+        if (settings.Json) Console.Out.WriteLine(Json.Serialize(rows));
+        return 0;
+    }
+
+    private static double PeakWorkingSetMB()
+    {
+        using var process = Process.GetCurrentProcess();
+        process.Refresh();
+        return process.PeakWorkingSet64 / (1024.0 * 1024.0);
+    }
+}
