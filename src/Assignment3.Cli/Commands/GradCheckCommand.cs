@@ -78,14 +78,16 @@ public sealed class GradCheckCommand : AsyncCommand<GradCheckSettings>
         var hiddenSets = settings.Hidden.Length > 0 ? settings.Hidden.Select(h => TrainSettings.ParseHidden(h)!).ToArray() : [[50], [50, 50], [50, 50, 50]];
         bool[] batchNorms = settings.BatchNorm ? [true] : settings.NoBatchNorm ? [false] : [false, true];
         var options = new GradientCheckOptions(settings.H, settings.Threshold);
-        console.MarkupLine($"Gradient check on {Markup.Escape(source)}: {settings.Dimensions} dimensions, {settings.Samples} samples, lambda {settings.Lambda}, h {settings.H}, float64");
+        GemmBackends.UseThreads(1);
+        var gemm = GemmBackends.Select();
+        console.MarkupLine($"Gradient check on {Markup.Escape(source)}: {settings.Dimensions} dimensions, {settings.Samples} samples, lambda {settings.Lambda}, h {settings.H}, float64, {Markup.Escape(gemm.Name)}");
 
         var rows = new List<GradCheckRow>();
         foreach (var hidden in hiddenSets)
         foreach (var batchNorm in batchNorms)
         {
             var spec = new NetworkSpec(settings.Dimensions, hidden, Cifar10Format.Classes, batchNorm, TrainSettings.ParseInit(settings.Init)!);
-            var network = new Network<double>(spec, settings.Seed, ManagedGemm.Instance);
+            var network = new Network<double>(spec, settings.Seed, gemm);
             var checks = GradientCheck.Run(network, x, labels, settings.Lambda, options);
             var name = string.Join(",", hidden);
             rows.AddRange(checks.Select(c => new GradCheckRow(name, batchNorm, c.Layer, c.Parameter.ToString(), c.RelativeError,

@@ -47,8 +47,12 @@ public sealed class TrainSettings : CommandSettings
     [CommandOption("--json"), Description("Print the metrics as JSON on stdout (progress goes to stderr).")]
     public bool Json { get; init; }
 
+    [CommandOption("--threads <N>"), Description("GEMM threads. More can be faster, but results then differ in the last bits from 1-thread runs (and sweeps)."), DefaultValue(1)]
+    public int Threads { get; init; } = 1;
+
     public override ValidationResult Validate()
     {
+        if (Threads < 1) return ValidationResult.Error($"--threads must be at least 1, got {Threads}");
         if (BatchNorm && NoBatchNorm) return ValidationResult.Error("--bn and --no-bn contradict each other");
         if (Lambda is < 0 || Lambda is { } l && !double.IsFinite(l)) return ValidationResult.Error($"--lambda must be a number >= 0, got {Lambda}");
         if (Cycles is < 1) return ValidationResult.Error($"--cycles must be at least 1, got {Cycles}");
@@ -97,6 +101,7 @@ public sealed class TrainCommand : AsyncCommand<TrainSettings>
         RunFolder.WriteConfig(outFolder, experiment.ToHocon());
 
         var data = await DataLoading.LoadAsync(console, settings.Data, experiment.Data, cancellation);
+        GemmBackends.UseThreads(settings.Threads);
         var gemm = GemmBackends.Select();
         console.MarkupLine($"GEMM backend: [blue]{Markup.Escape(gemm.Name)}[/]; output: [blue]{Markup.Escape(outFolder)}[/]");
 

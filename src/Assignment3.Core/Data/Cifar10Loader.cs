@@ -32,15 +32,16 @@ public static class Cifar10Loader
 
     private static (Dataset Train, Dataset Validation) LoadAllBatches(Cifar10Source source, int validationSize)
     {
-        var batches = Cifar10Format.TrainingBatches.Select(source.ReadBatch).ToArray();
-        var total = batches.Sum(b => b.Length / Cifar10Format.RecordSize);
+        var total = Cifar10Format.TrainingBatches.Sum(source.RecordCount);
         if (validationSize >= total)
             throw new DataException($"{source.Location}: validation size {validationSize} leaves no training images ({total} in all)");
         var train = Allocate(total - validationSize);
         var validation = Allocate(validationSize);
         var position = 0;
-        foreach (var bytes in batches)
+        // One batch file in memory at a time: the float32 sets are large enough already.
+        foreach (var name in Cifar10Format.TrainingBatches)
         {
+            var bytes = source.ReadBatch(name);
             var count = bytes.Length / Cifar10Format.RecordSize;
             for (var r = 0; r < count; r++, position++)
             {

@@ -11,6 +11,9 @@ public abstract class Cifar10Source
     /// <summary>The named batch's bytes, validated.</summary>
     public abstract byte[] ReadBatch(string name);
 
+    /// <summary>Records in the named batch, from its size (checked again when it is read).</summary>
+    public abstract int RecordCount(string name);
+
     public static Cifar10Source Open(string path) =>
         File.Exists(path) ? new ArchiveSource(path) : new FolderSource(path);
 
@@ -25,6 +28,13 @@ public abstract class Cifar10Source
             var bytes = File.ReadAllBytes(file);
             Cifar10Format.Validate(bytes, file);
             return bytes;
+        }
+
+        public override int RecordCount(string name)
+        {
+            var file = Path.Combine(folder, name);
+            if (!File.Exists(file)) throw new DataException($"{file}: missing CIFAR-10 batch file");
+            return (int)(new FileInfo(file).Length / Cifar10Format.RecordSize);
         }
     }
 
@@ -42,6 +52,14 @@ public abstract class Cifar10Source
                 throw new DataException($"{archive}: the archive has no {name} (expected {Cifar10Format.FolderName}/{name})");
             Cifar10Format.Validate(bytes, $"{archive}!{name}");
             return bytes;
+        }
+
+        public override int RecordCount(string name)
+        {
+            entries ??= ReadEntries();
+            return entries.TryGetValue(name, out var bytes)
+                ? bytes.Length / Cifar10Format.RecordSize
+                : throw new DataException($"{archive}: the archive has no {name} (expected {Cifar10Format.FolderName}/{name})");
         }
 
         private Dictionary<string, byte[]> ReadEntries()

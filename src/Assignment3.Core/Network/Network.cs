@@ -40,13 +40,14 @@ public sealed class Network<T> where T : unmanaged, IFloatingPointIeee754<T>
             parameters.Add(new(l + 1, ParameterKind.gamma, layer.Gamma!, layer.GradGamma!));
             parameters.Add(new(l + 1, ParameterKind.beta, layer.Beta!, layer.GradBeta!));
         }
-        Parameters = parameters;
+        Parameters = parameters.ToArray();
     }
 
     public NetworkSpec Spec { get; }
     public IGemm Gemm { get; }
     public Layer<T>[] Layers { get; }
-    public IReadOnlyList<Parameter<T>> Parameters { get; }
+    /// <summary>Every parameter tensor, in layer order (an array: iterating it allocates nothing).</summary>
+    public Parameter<T>[] Parameters { get; }
 
     public Workspace<T> CreateWorkspace(int batchSize) => new(Spec, batchSize);
 

@@ -1,3 +1,4 @@
+using Assignment3.Core.Data;
 using Assignment3.Core.Network;
 using Assignment3.Core.Numerics;
 using Assignment3.Core.Training;
@@ -78,5 +79,60 @@ public class TrainerTests
         Assert.Contains("lambda", e.Message);
         e = Assert.Throws<ArgumentException>(() => Trainer.Train(Small with { BatchSize = 1000 }, TrainingData.Clusters(), ManagedGemm.Instance));
         Assert.Contains("batch-size", e.Message);
+    }
+}
+
+public class BackendAgreementTests
+{
+    [Fact]
+    public void Managed_and_OpenBlas_training_agree_within_float_tolerance()
+    {
+        var config = new TrainingConfig { Hidden = [20, 20], BatchSize = 20, StepSize = 40, Cycles = 1, PointsPerCycle = 2, Lambda = 0.001, EtaMin = 1e-4, EtaMax = 0.05, TrainEvalSubset = 100, Seed = 5 };
+        var data = TrainingData.Clusters();
+        var results = Assignment3.Tests.Numerics.TestGemmBackends.All.Select(gemm => Trainer.Train(config, data, gemm)).ToArray();
+
+        var (managed, openBlas) = (results[0], results[1]);
+        for (var i = 0; i < managed.Curve.Count; i++)
+        {
+            Assert.Equal(managed.Curve[i].TrainLoss, openBlas.Curve[i].TrainLoss, 1e-3);
+            Assert.Equal(managed.Curve[i].ValidationLoss, openBlas.Curve[i].ValidationLoss, 1e-3);
+        }
+        Assert.Equal(managed.TestAccuracy, openBlas.TestAccuracy, 0.02);
+    }
+}
+
+public class AllocationTests
+{
+    // The managed fallback is left out: MathNet's provider allocates inside its multiply.
+    public static IEnumerable<object[]> Cases() =>
+        from batchNorm in new[] { false, true }
+        select new object[] { GemmBackends.OpenBlasIfInstalled!.Name, batchNorm };
+
+    [Theory]
+    [MemberData(nameof(Cases))]
+    public void An_update_step_allocates_nothing(string backend, bool batchNorm)
+    {
+        var gemm = Assignment3.Tests.Numerics.TestGemmBackends.ByName(backend);
+        var data = TrainingData.Clusters(dimensions: 64);
+        var network = new Network<float>(new NetworkSpec(64, [32, 16], 10, batchNorm, Initialization.He), seed: 1, gemm);
+        var ws = network.CreateWorkspace(20);
+        var x = new Mat<float>(64, 20);
+        var labels = new byte[20];
+        var order = Enumerable.Range(0, data.Train.Count).ToArray();
+        void Steps(int count)
+        {
+            for (var s = 0; s < count; s++)
+            {
+                Batches.Gather(data.Train, order.AsSpan(s % 20 * 20, 20), x, labels);
+                Trainer.Step(network, ws, x, labels, 0.001f, 0.01f);
+            }
+        }
+        Steps(50); // JIT and first-use work
+
+        var before = GC.GetAllocatedBytesForCurrentThread();
+        Steps(200);
+        var allocated = GC.GetAllocatedBytesForCurrentThread() - before;
+
+        Assert.Equal(0, allocated);
     }
 }

@@ -11,25 +11,25 @@ public class GradientCheckTests(ITestOutputHelper output)
     private const int Samples = 5;
     private const double Lambda = 0.01;
 
-    public static TheoryData<int[], bool> Networks => new()
-    {
-        { [50], false }, { [50, 50], false }, { [50, 30, 20], false },
-        { [50], true }, { [50, 50], true }, { [50, 30, 20], true },
-    };
+    public static IEnumerable<object[]> Networks() =>
+        from backend in Assignment3.Tests.Numerics.TestGemmBackends.All
+        from network in new (int[] Hidden, bool BatchNorm)[] { ([50], false), ([50, 50], false), ([50, 30, 20], false), ([50], true), ([50, 50], true), ([50, 30, 20], true) }
+        select new object[] { network.Hidden, network.BatchNorm, backend.Name };
 
     [Theory]
     [MemberData(nameof(Networks))]
-    public void Analytic_gradients_match_finite_differences(int[] hidden, bool batchNorm)
+    public void Analytic_gradients_match_finite_differences(int[] hidden, bool batchNorm, string backend)
     {
         var x = Synthetic.Gaussian(Dimensions, Samples, seed: 7);
         var labels = Synthetic.Labels(Samples, 10, seed: 8);
-        var network = new Network<double>(new NetworkSpec(Dimensions, hidden, 10, batchNorm, Initialization.He), seed: 3, ManagedGemm.Instance);
+        var network = new Network<double>(new NetworkSpec(Dimensions, hidden, 10, batchNorm, Initialization.He), seed: 3,
+            Assignment3.Tests.Numerics.TestGemmBackends.ByName(backend));
 
         var checks = GradientCheck.Run(network, x, labels, Lambda, new GradientCheckOptions());
 
         foreach (var c in checks)
             output.WriteLine($"layer {c.Layer} {c.Parameter,-5} rel {c.RelativeError:E2} elem {c.ElementwiseRelativeError:E2} abs {c.AbsoluteError:E2} zero {c.ZeroGradient}");
-        Assert.Equal(network.Parameters.Count, checks.Count);
+        Assert.Equal(network.Parameters.Length, checks.Count);
         foreach (var c in checks)
         {
             Assert.True(c.Passed, $"layer {c.Layer} {c.Parameter} failed");

@@ -1,0 +1,160 @@
+using System.Text.Json;
+using Assignment3.Cli;
+using Assignment3.Tests.Data;
+
+namespace Assignment3.Tests.Cli;
+
+/// <summary>Drives the a3 command line in-process on small data the tests make.</summary>
+[Collection(nameof(ConsoleCollection))]
+public sealed class CliTests : IDisposable
+{
+    private readonly FakeCifar data = new(recordsPerBatch: 40);
+    private readonly string work = Directory.CreateTempSubdirectory("a3-cli-").FullName;
+
+    private const string TinyConfig = """
+        name = tiny
+        data { split = all, validation-size = 20 }
+        network { hidden = [8], batch-norm = [false, true], init = he }
+        training { lambda = 0.001, batch-size = 10, eta-min = 1e-4, eta-max = 1e-2, step-size = 5, cycles = 1, points-per-cycle = 2, seed = 3 }
+        """;
+
+    [Fact]
+    public async Task Train_writes_the_resolved_config_curves_plots_and_metrics_for_every_run()
+    {
+        var config = Path.Combine(work, "tiny.conf");
+        await File.WriteAllTextAsync(config, TinyConfig);
+        var output = Path.Combine(work, "out");
+
+        var (code, stdout) = await ConsoleCapture.RunAsync(["train", "--config", config, "--data", data.Root, "--out", output, "--json"]);
+
+        Assert.Equal(0, code);
+        Assert.True(File.Exists(Path.Combine(output, "config.conf")));
+        Assert.True(File.Exists(Path.Combine(output, "summary.md")));
+        foreach (var run in new[] { "batch-norm-false", "batch-norm-true" })
+        {
+            var folder = Path.Combine(output, run);
+            foreach (var file in new[] { "config.conf", "curves.csv", "metrics.json", "cost.png", "loss.png", "accuracy.png" })
+                Assert.True(File.Exists(Path.Combine(folder, file)), $"{run}/{file} missing");
+            Assert.Equal(3, File.ReadAllLines(Path.Combine(folder, "curves.csv")).Length); // header + 2 points
+            using var metrics = JsonDocument.Parse(await File.ReadAllTextAsync(Path.Combine(folder, "metrics.json")));
+            foreach (var key in new[] { "testAccuracy", "validationAccuracy", "trainAccuracy", "finalCost", "updateSteps", "seconds" })
+                Assert.True(metrics.RootElement.TryGetProperty(key, out _), $"metrics.json lacks {key}");
+            Assert.Equal(10, metrics.RootElement.GetProperty("updateSteps").GetInt32());
+        }
+        using var printed = JsonDocument.Parse(stdout);
+        Assert.Equal(2, printed.RootElement.GetArrayLength());
+    }
+
+    [Fact]
+    public async Task Train_overrides_narrow_the_config_to_one_run_written_in_place()
+    {
+        var config = Path.Combine(work, "tiny.conf");
+        await File.WriteAllTextAsync(config, TinyConfig);
+        var output = Path.Combine(work, "one");
+
+        var (code, stdout) = await ConsoleCapture.RunAsync(["train", "--config", config, "--data", data.Root, "--out", output,
+            "--bn", "--lambda", "0.01", "--hidden", "6,4", "--cycles", "2", "--seed", "9", "--json"]);
+
+        Assert.Equal(0, code);
+        using var metrics = JsonDocument.Parse(stdout);
+        Assert.Equal(20, metrics.RootElement.GetProperty("updateSteps").GetInt32());
+        var resolved = await File.ReadAllTextAsync(Path.Combine(output, "config.conf"));
+        Assert.Contains("hidden = [6, 4]", resolved);
+        Assert.Contains("batch-norm = true", resolved);
+        Assert.Contains("lambda = 0.01", resolved);
+        Assert.Contains("seed = 9", resolved);
+    }
+
+    [Fact]
+    public async Task Train_refuses_an_output_folder_that_already_holds_results()
+    {
+        var output = Path.Combine(work, "taken");
+        Directory.CreateDirectory(output);
+        await File.WriteAllTextAsync(Path.Combine(output, "metrics.json"), "{}");
+
+        var (code, _) = await ConsoleCapture.RunAsync(["train", "--data", data.Root, "--out", output]);
+
+        Assert.Equal(2, code);
+        Assert.Equal("{}", await File.ReadAllTextAsync(Path.Combine(output, "metrics.json")));
+    }
+
+    [Theory]
+    [InlineData("--bn", "--no-bn")]
+    [InlineData("--lambda", "-1")]
+    [InlineData("--hidden", "50,x")]
+    [InlineData("--cycles", "0")]
+    [InlineData("--init", "glorot")]
+    [InlineData("--bogus")]
+    public async Task Bad_train_flags_exit_with_code_2(params string[] flags)
+    {
+        var (code, _) = await ConsoleCapture.RunAsync(["train", "--data", data.Root, "--out", Path.Combine(work, "x"), .. flags]);
+        Assert.Equal(2, code);
+    }
+
+    [Fact]
+    public async Task A_bad_config_exits_with_code_2_before_any_training()
+    {
+        var config = Path.Combine(work, "bad.conf");
+        await File.WriteAllTextAsync(config, "training { lambda = -3 }");
+        var output = Path.Combine(work, "bad-out");
+
+        var (code, _) = await ConsoleCapture.RunAsync(["train", "--config", config, "--data", data.Root, "--out", output]);
+
+        Assert.Equal(2, code);
+        Assert.False(Directory.Exists(output));
+    }
+
+    [Fact]
+    public async Task Gradcheck_prints_json_rows_for_every_parameter_and_passes()
+    {
+        var (code, stdout) = await ConsoleCapture.RunAsync(["gradcheck", "--synthetic", "--hidden", "20,10", "--json"]);
+
+        Assert.Equal(0, code);
+        using var rows = JsonDocument.Parse(stdout);
+        var all = rows.RootElement.EnumerateArray().ToArray();
+        Assert.Equal(6 + 10, all.Length); // 3 layers x (W, b) without BN; 2 x 4 + 2 with BN
+        foreach (var row in all)
+            foreach (var key in new[] { "layer", "parameter", "relativeError", "elementwiseRelativeError", "absoluteError", "zeroGradient" })
+                Assert.True(row.TryGetProperty(key, out _), $"row lacks {key}");
+        var zeroBiases = all.Where(r => r.GetProperty("zeroGradient").GetBoolean()).ToArray();
+        Assert.Equal(2, zeroBiases.Length);
+        Assert.All(zeroBiases, r => Assert.Equal("b", r.GetProperty("parameter").GetString()));
+        Assert.All(all.Where(r => !r.GetProperty("zeroGradient").GetBoolean()), r => Assert.True(r.GetProperty("relativeError").GetDouble() < 1e-7));
+    }
+
+    [Fact]
+    public async Task Gradcheck_with_an_impossible_threshold_exits_non_zero()
+    {
+        var (code, _) = await ConsoleCapture.RunAsync(["gradcheck", "--synthetic", "--hidden", "10", "--no-bn", "--threshold", "1e-20"]);
+        Assert.Equal(1, code);
+    }
+
+    public void Dispose()
+    {
+        data.Dispose();
+        Directory.Delete(work, recursive: true);
+    }
+}
+
+[CollectionDefinition(nameof(ConsoleCollection), DisableParallelization = true)]
+public sealed class ConsoleCollection;
+
+/// <summary>Runs a3 with stdout captured; tests that use it do not run in parallel.</summary>
+public static class ConsoleCapture
+{
+    public static async Task<(int Code, string Stdout)> RunAsync(string[] args)
+    {
+        var original = Console.Out;
+        var captured = new StringWriter();
+        Console.SetOut(captured);
+        try
+        {
+            var code = await A3App.RunAsync(args);
+            return (code, captured.ToString());
+        }
+        finally
+        {
+            Console.SetOut(original);
+        }
+    }
+}
