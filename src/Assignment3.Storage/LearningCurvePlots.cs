@@ -21,7 +21,8 @@ public static class LearningCurvePlots
             var plot = NewPlot($"{quantity}: {title}", quantity);
             AddLine(plot, curve, train, "training", LinePattern.Solid, Colors.C0);
             AddLine(plot, curve, validation, "validation", LinePattern.Solid, Colors.C1);
-            Save(plot, Path.Combine(folder, file));
+            plot.ShowLegend(Alignment.UpperRight);
+            plot.SavePng(Path.Combine(folder, file), 900, 560);
         }
     }
 
@@ -37,7 +38,9 @@ public static class LearningCurvePlots
                 AddLine(plot, runs[i].Curve, train, $"{runs[i].Name} (training)", LinePattern.Solid, colour);
                 AddLine(plot, runs[i].Curve, validation, $"{runs[i].Name} (validation)", LinePattern.Dashed, colour);
             }
-            Save(plot, Path.Combine(folder, file));
+            // Outside the plot area: with many runs an inner legend hides curves.
+            plot.ShowLegend(Edge.Right);
+            plot.SavePng(Path.Combine(folder, file), 1300, 600);
         }
     }
 
@@ -58,11 +61,5 @@ public static class LearningCurvePlots
         line.LegendText = label;
         line.LinePattern = pattern;
         line.MarkerSize = 4;
-    }
-
-    private static void Save(Plot plot, string path)
-    {
-        plot.ShowLegend(Alignment.UpperRight);
-        plot.SavePng(path, 900, 560);
     }
 }

@@ -24,8 +24,9 @@ public static class Linear
         Mat<T> gW, T[] gB, Mat<T>? gX)
         where T : unmanaged, IFloatingPointIeee754<T>
     {
-        System.Numerics.Tensors.TensorPrimitives.Multiply(w.Data, (lambda + lambda), gW.Data);
-        gemm.Gemm(false, true, T.One, g, x, T.One, gW);
+        // With lambda 0 (training folds the L2 term into the update) the GEMM overwrites gW: no extra pass.
+        if (lambda != T.Zero) System.Numerics.Tensors.TensorPrimitives.Multiply(w.Data, lambda + lambda, gW.Data);
+        gemm.Gemm(false, true, T.One, g, x, lambda != T.Zero ? T.One : T.Zero, gW);
         RowOps.RowSums(g, gB);
         if (gX is not null) gemm.Gemm(true, false, T.One, w, g, T.Zero, gX);
     }

@@ -127,10 +127,34 @@ public sealed class Network<T> where T : unmanaged, IFloatingPointIeee754<T>
         return total;
     }
 
-    /// <summary>Plain gradient descent step: theta -= eta * dC/dtheta for every parameter.</summary>
-    public void Step(T eta)
+    /// <summary>
+    /// Gradient descent step theta -= eta * dC/dtheta, for gradients that hold the data term only
+    /// (a backward pass with lambda 0): the L2 term is applied here, W -= eta * (dW + 2 lambda W),
+    /// fused into one pass over each weight matrix. With lambda 0 it is the plain step.
+    /// </summary>
+    public void Step(T eta, T lambda)
     {
-        foreach (var p in Parameters) TensorPrimitives.MultiplyAdd(p.Gradient, -eta, p.Value, p.Value);
+        var decay = T.One - (eta + eta) * lambda;
+        foreach (var p in Parameters)
+        {
+            if (p.Kind == ParameterKind.W) ScaleAndSubtract(p.Value, decay, eta, p.Gradient);
+            else TensorPrimitives.MultiplyAdd(p.Gradient, -eta, p.Value, p.Value);
+        }
+    }
+
+    /// <summary>w = decay * w - eta * g.</summary>
+    private static void ScaleAndSubtract(Span<T> w, T decay, T eta, ReadOnlySpan<T> g)
+    {
+        var i = 0;
+        if (Vector.IsHardwareAccelerated && Vector<T>.IsSupported && w.Length >= Vector<T>.Count)
+        {
+            var wv = System.Runtime.InteropServices.MemoryMarshal.Cast<T, Vector<T>>(w);
+            var gv = System.Runtime.InteropServices.MemoryMarshal.Cast<T, Vector<T>>(g);
+            var (decayV, etaV) = (new Vector<T>(decay), new Vector<T>(eta));
+            for (var v = 0; v < wv.Length; v++) wv[v] = wv[v] * decayV - gv[v] * etaV;
+            i = wv.Length * Vector<T>.Count;
+        }
+        for (; i < w.Length; i++) w[i] = decay * w[i] - eta * g[i];
     }
 
     private void CheckBatch(Mat<T> x, ReadOnlySpan<byte> labels, Workspace<T> ws)

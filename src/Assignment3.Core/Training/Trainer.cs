@@ -87,9 +87,9 @@ public static class Trainer
     {
         var loss = network.Forward(x, labels, ws, training: true) / x.Cols;
         if (!double.IsFinite(loss)) return loss;
-        network.Backward(x, labels, ws, lambda);
+        network.Backward(x, labels, ws, lambda: 0f);
         network.UpdateRunningStatistics(ws);
-        network.Step(eta);
+        network.Step(eta, lambda);
         return loss;
     }
 

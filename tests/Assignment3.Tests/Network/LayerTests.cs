@@ -167,3 +167,30 @@ public class LayerTests
         Assert.Equal(1 / Math.Sqrt(400), Math.Sqrt(xavier.Layers[0].W.Data.Select(v => v * v).Average()), 0.002);
     }
 }
+
+public class FusedUpdateTests
+{
+    [Theory]
+    [InlineData(false)]
+    [InlineData(true)]
+    public void Folding_L2_into_the_update_equals_descending_the_full_gradient(bool batchNorm)
+    {
+        var x = Synthetic.Gaussian(12, 6, seed: 1);
+        var labels = Synthetic.Labels(6, 10, seed: 2);
+        var spec = new NetworkSpec(12, [8, 7], 10, batchNorm, Initialization.He);
+        var (fused, plain) = (new Network<double>(spec, 4, ManagedGemm.Instance), new Network<double>(spec, 4, ManagedGemm.Instance));
+        var (wsFused, wsPlain) = (fused.CreateWorkspace(6), plain.CreateWorkspace(6));
+        const double lambda = 0.05, eta = 0.1;
+
+        fused.Forward(x, labels, wsFused, training: true);
+        fused.Backward(x, labels, wsFused, 0.0);
+        fused.Step(eta, lambda);
+        plain.Forward(x, labels, wsPlain, training: true);
+        plain.Backward(x, labels, wsPlain, lambda);
+        plain.Step(eta, 0.0);
+
+        for (var p = 0; p < fused.Parameters.Length; p++)
+            for (var i = 0; i < fused.Parameters[p].Value.Length; i++)
+                Assert.Equal(plain.Parameters[p].Value[i], fused.Parameters[p].Value[i], 1e-14);
+    }
+}
