@@ -6,6 +6,7 @@ using Assignment3.Core.Network;
 using Assignment3.Core.Numerics;
 using Assignment3.Core.Training;
 using Assignment3.Experiments.Configuration;
+using Assignment3.Experiments.Sweeps;
 using Assignment3.Storage;
 using Spectre.Console;
 using Spectre.Console.Cli;
@@ -95,7 +96,8 @@ public sealed class TrainCommand : AsyncCommand<TrainSettings>
     public override async Task<int> ExecuteAsync(CommandContext context, TrainSettings settings, CancellationToken cancellation)
     {
         var console = Consoles.ForHumans(settings.Json);
-        var experiment = settings.ApplyTo(settings.Config is null ? ExperimentConfig.Default : ExperimentConfig.Load(settings.Config));
+        // Sweep configs are experiment configs with a sweep section; train runs their experiment part.
+        var experiment = settings.ApplyTo(settings.Config is null ? ExperimentConfig.Default : SweepConfig.Load(settings.Config).Experiment);
         var variants = experiment.Expand();
         var outFolder = OutputFolder.Create(settings.Out, experiment.Name);
         RunFolder.WriteConfig(outFolder, experiment.ToHocon());

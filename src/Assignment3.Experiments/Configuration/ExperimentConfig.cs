@@ -38,39 +38,59 @@ public sealed record ExperimentConfig(string Name, string Source, DataOptions Da
         return Parse(File.ReadAllText(file), file);
     }
 
-    public static ExperimentConfig Parse(string text, string source)
+    public static ExperimentConfig Parse(string text, string source) =>
+        FromRoot(RootObject(text, source), source, extraSections: [], samplingSeed: 1);
+
+    /// <summary>The top-level object of a HOCON text.</summary>
+    public static Dictionary<string, HoconValue> RootObject(string text, string source)
     {
         var root = HoconText.Parse(text, source).Root;
         if (!root.IsObject()) throw new ConfigException($"{source}: expected an object at the top level");
-        var items = root.GetObject().Items;
-        foreach (var key in items.Keys.Where(k => !Sections.Contains(k)))
-            throw new ConfigException($"{source}: {key}: unknown key; allowed at the top level: {string.Join(", ", Sections)}");
+        return root.GetObject().Items;
+    }
+
+    /// <summary>
+    /// Reads the experiment part of a config. <paramref name="extraSections"/> are top-level keys
+    /// another reader handles (the sweep section); <paramref name="samplingSeed"/> seeds random value forms.
+    /// </summary>
+    public static ExperimentConfig FromRoot(Dictionary<string, HoconValue> items, string source, IReadOnlyList<string> extraSections, int samplingSeed)
+    {
+        var allowed = Sections.Concat(extraSections).ToArray();
+        foreach (var key in items.Keys.Where(k => !allowed.Contains(k)))
+            throw new ConfigException($"{source}: {key}: unknown key; allowed at the top level: {string.Join(", ", allowed)}");
 
         var name = items.TryGetValue("name", out var n) && !n.IsObject() && !n.IsArray() ? n.GetString() : Path.GetFileNameWithoutExtension(source);
         var data = ReadData(items.GetValueOrDefault("data"), source);
-        var values = new Dictionary<Parameter, ParameterValues>();
-        foreach (var section in new[] { "network", "training" })
-        {
-            if (!items.TryGetValue(section, out var sectionValue)) continue;
-            if (!sectionValue.IsObject()) throw new ConfigException($"{source}: {section}: expected an object {{ ... }}");
-            foreach (var (key, value) in sectionValue.GetObject().Items)
-            {
-                var parameter = Parameter.Find(section, key) ?? throw new ConfigException(
-                    $"{source}: {section}.{key}: unknown key; allowed in {section}: {string.Join(", ", Parameter.All.Where(p => p.Section == section).Select(p => p.Key))}");
-                values[parameter] = new ParameterValues(parameter, ReadValues(parameter, value, $"{source}: {parameter.Path}"));
-            }
-        }
-        var config = new ExperimentConfig(name, source, data,
-            Parameter.All.Where(values.ContainsKey).Select(p => values[p]).ToArray());
+        var config = new ExperimentConfig(name, source, data, ReadParameters(items, source, "", samplingSeed));
         config.Expand(); // validates every combination before anything runs
         return config;
     }
 
-    /// <summary>The same experiment with one parameter fixed to a single value (a command-line override).</summary>
-    public ExperimentConfig With(string path, object value)
+    /// <summary>The parameters set in the network and training sections of an object, in a fixed order.</summary>
+    public static IReadOnlyList<ParameterValues> ReadParameters(IReadOnlyDictionary<string, HoconValue> items, string source, string prefix, int samplingSeed)
     {
-        var parameter = Parameter.Get(path);
-        var kept = Parameters.Where(p => p.Parameter != parameter).Append(new ParameterValues(parameter, [value]));
+        var values = new Dictionary<Parameter, ParameterValues>();
+        foreach (var section in new[] { "network", "training" })
+        {
+            if (!items.TryGetValue(section, out var sectionValue)) continue;
+            if (!sectionValue.IsObject()) throw new ConfigException($"{source}: {prefix}{section}: expected an object {{ ... }}");
+            foreach (var (key, value) in sectionValue.GetObject().Items)
+            {
+                var parameter = Parameter.Find(section, key) ?? throw new ConfigException(
+                    $"{source}: {prefix}{section}.{key}: unknown key; allowed in {section}: {string.Join(", ", Parameter.All.Where(p => p.Section == section).Select(p => p.Key))}");
+                values[parameter] = new ParameterValues(parameter, ReadValues(parameter, value, $"{source}: {prefix}{parameter.Path}", samplingSeed));
+            }
+        }
+        return Parameter.All.Where(values.ContainsKey).Select(p => values[p]).ToArray();
+    }
+
+    /// <summary>The same experiment with one parameter fixed to a single value (a command-line override).</summary>
+    public ExperimentConfig With(string path, object value) => WithValues(Parameter.Get(path), [value]);
+
+    /// <summary>The same experiment with a parameter's values replaced.</summary>
+    public ExperimentConfig WithValues(Parameter parameter, IReadOnlyList<object> values)
+    {
+        var kept = Parameters.Where(p => p.Parameter != parameter).Append(new ParameterValues(parameter, values));
         return this with { Parameters = Parameter.All.Select(p => kept.FirstOrDefault(k => k.Parameter == p)).OfType<ParameterValues>().ToArray() };
     }
 
@@ -115,8 +135,9 @@ public sealed record ExperimentConfig(string Name, string Source, DataOptions Da
         return text.ToString();
     }
 
-    private static IReadOnlyList<object> ReadValues(Parameter parameter, HoconValue value, string where)
+    private static IReadOnlyList<object> ReadValues(Parameter parameter, HoconValue value, string where, int samplingSeed)
     {
+        if (value.IsObject()) return ValueForms.Read(parameter, value.GetObject().Items, where, samplingSeed);
         var isList = value.IsArray();
         var alternatives = parameter.IsListValued ? isList && value.GetArray().Count > 0 && value.GetArray()[0].IsArray() : isList;
         if (!alternatives) return [parameter.Read(value, where)];

@@ -22,20 +22,45 @@ public sealed record Parameter(
     /// <summary>Whether a single value of this parameter is itself a list (the hidden sizes).</summary>
     public bool IsListValued { get; init; }
 
+    /// <summary>Turns a number from a range into a value; null for parameters that take no ranges.</summary>
+    public Func<double, string, object>? FromRange { get; init; }
+
+    public bool IsNumeric => FromRange is not null;
+
+    /// <summary>Searched in log10 space when refined (rates, regularization, init spread).</summary>
+    public bool LogScale { get; init; }
+
+    public object FromNumber(double value, string where) =>
+        (FromRange ?? throw new ConfigException($"{where}: {Path} takes no ranges"))(value, where);
+
+    /// <summary>The value as a number (for ranges and refinement).</summary>
+    public double ToNumber(object value) => value switch
+    {
+        double d => d,
+        int i => i,
+        Initialization { Kind: InitKind.Sigma } init => init.Sigma,
+        _ => throw new InvalidOperationException($"{Path}: {Format(value)} is not numeric"),
+    };
+
     public static readonly IReadOnlyList<Parameter> All =
     [
         new("network", "hidden", "a non-empty list of positive layer widths, e.g. [50, 50]",
             ReadHidden, (c, v) => c with { Hidden = (int[])v }, v => $"[{string.Join(", ", (int[])v)}]") { IsListValued = true },
         new("network", "batch-norm", "true or false", ReadBool, (c, v) => c with { BatchNorm = (bool)v }, v => (bool)v ? "true" : "false"),
         new("network", "init", "he, xavier, or a positive number (the sigma of W ~ N(0, sigma^2))",
-            ReadInit, (c, v) => c with { Init = (Initialization)v }, v => FormatInit((Initialization)v)),
-        new("network", "batch-norm-alpha", "a number in [0, 1)", Number(v => v is >= 0 and < 1), (c, v) => c with { BatchNormAlpha = (double)v }, FormatNumber),
-        new("training", "lambda", "a number >= 0", Number(v => v >= 0), (c, v) => c with { Lambda = (double)v }, FormatNumber),
-        new("training", "batch-size", "a whole number >= 1", Whole(1), (c, v) => c with { BatchSize = (int)v }, FormatWhole),
-        new("training", "eta-min", "a number > 0", Number(v => v > 0), (c, v) => c with { EtaMin = (double)v }, FormatNumber),
-        new("training", "eta-max", "a number > 0", Number(v => v > 0), (c, v) => c with { EtaMax = (double)v }, FormatNumber),
-        new("training", "step-size", "a whole number >= 1 (update steps per half cycle, n_s)", Whole(1), (c, v) => c with { StepSize = (int)v }, FormatWhole),
-        new("training", "cycles", "a whole number >= 1", Whole(1), (c, v) => c with { Cycles = (int)v }, FormatWhole),
+            ReadInit, (c, v) => c with { Init = (Initialization)v }, v => FormatInit((Initialization)v))
+            { FromRange = (v, where) => v > 0 ? Initialization.FixedSigma(v) : throw OutOfRange(where, v), LogScale = true },
+        new("network", "batch-norm-alpha", "a number in [0, 1)", Number(v => v is >= 0 and < 1), (c, v) => c with { BatchNormAlpha = (double)v }, FormatNumber)
+            { FromRange = Checked(v => v is >= 0 and < 1) },
+        new("training", "lambda", "a number >= 0", Number(v => v >= 0), (c, v) => c with { Lambda = (double)v }, FormatNumber)
+            { FromRange = Checked(v => v >= 0), LogScale = true },
+        new("training", "batch-size", "a whole number >= 1", Whole(1), (c, v) => c with { BatchSize = (int)v }, FormatWhole) { FromRange = Rounded(1) },
+        new("training", "eta-min", "a number > 0", Number(v => v > 0), (c, v) => c with { EtaMin = (double)v }, FormatNumber)
+            { FromRange = Checked(v => v > 0), LogScale = true },
+        new("training", "eta-max", "a number > 0", Number(v => v > 0), (c, v) => c with { EtaMax = (double)v }, FormatNumber)
+            { FromRange = Checked(v => v > 0), LogScale = true },
+        new("training", "step-size", "a whole number >= 1 (update steps per half cycle, n_s)", Whole(1), (c, v) => c with { StepSize = (int)v }, FormatWhole) { FromRange = Rounded(1) },
+        new("training", "cycles", "a whole number >= 1", Whole(1), (c, v) => c with { Cycles = (int)v }, FormatWhole) { FromRange = Rounded(1) },
         new("training", "points-per-cycle", "a whole number >= 1", Whole(1), (c, v) => c with { PointsPerCycle = (int)v }, FormatWhole),
         new("training", "train-eval-subset", "a whole number >= 0 (0: the whole training set)", Whole(0), (c, v) => c with { TrainEvalSubset = (int)v }, FormatWhole),
         new("training", "seed", "a whole number >= 0", Whole(0), (c, v) => c with { Seed = (int)v }, FormatWhole),
@@ -44,6 +69,15 @@ public sealed record Parameter(
     public static Parameter? Find(string section, string key) => All.FirstOrDefault(p => p.Section == section && p.Key == key);
 
     public static Parameter Get(string path) => All.Single(p => p.Path == path);
+
+    private static ConfigException OutOfRange(string where, double v) =>
+        new($"{where}: {v.ToString("G6", CultureInfo.InvariantCulture)} is out of range");
+
+    private static Func<double, string, object> Checked(Func<double, bool> valid) =>
+        (v, where) => valid(v) ? v : throw OutOfRange(where, v);
+
+    private static Func<double, string, object> Rounded(int minimum) =>
+        (v, where) => (int)Math.Round(v) is var i && i >= minimum ? i : throw OutOfRange(where, v);
 
     private static object ReadHidden(HoconValue value, string where)
     {

@@ -1,0 +1,164 @@
+using System.Globalization;
+using Akka.Configuration.Hocon;
+using Assignment3.Experiments.Configuration;
+
+namespace Assignment3.Experiments.Sweeps;
+
+/// <summary>How a stage's results are pivoted: rows and columns are parameter keys, the cell a metric.</summary>
+public sealed record TableSpec(string Rows, string? Columns, string Cell)
+{
+    public static readonly string[] Metrics = ["validation-accuracy", "test-accuracy", "train-accuracy", "seconds"];
+}
+
+/// <summary>A refined parameter: count values spanning <see cref="Span"/> (log10 units for log parameters) around each top trial's value.</summary>
+public sealed record RefineSpec(Parameter Parameter, int Count, double Span);
+
+/// <summary>A coarse-to-fine stage: the top trials of stage <see cref="From"/>, refined, with its own recipe overrides.</summary>
+public sealed record StageSpec(string Name, string From, int Top, IReadOnlyList<RefineSpec> Refine, IReadOnlyList<ParameterValues> Recipe);
+
+/// <summary>
+/// A sweep config: an experiment config (whose parameters may be lists or ranges) plus a sweep
+/// section. The experiment's runs form the first stage, named "coarse"; later stages refine.
+/// <code>
+/// sweep {
+///   seed = 1
+///   table { rows = lambda, columns = batch-norm, cell = validation-accuracy }
+///   test-accuracy = false
+///   trial-timeout = 1800   # seconds without progress before a trial is handed to another worker
+///   max-attempts = 3
+///   stages = [ { name = fine, from = coarse, top = 2, refine { lambda { count = 4, span = 0.6 } }, training { cycles = 3 } } ]
+/// }
+/// </code>
+/// </summary>
+public sealed record SweepConfig(
+    ExperimentConfig Experiment,
+    int Seed,
+    TableSpec Table,
+    IReadOnlyList<StageSpec> Stages,
+    bool TestAccuracy,
+    double TrialTimeoutSeconds,
+    int MaxAttempts,
+    string Text)
+{
+    public const string FirstStage = "coarse";
+    private static readonly string[] SweepKeys = ["seed", "table", "test-accuracy", "trial-timeout", "max-attempts", "stages"];
+
+    public IReadOnlyList<string> StageNames => [FirstStage, .. Stages.Select(s => s.Name)];
+
+    public static SweepConfig Load(string file)
+    {
+        if (!File.Exists(file)) throw new ConfigException($"{file}: config file not found");
+        return Parse(File.ReadAllText(file), file);
+    }
+
+    public static SweepConfig Parse(string text, string source)
+    {
+        var root = ExperimentConfig.RootObject(text, source);
+        var sweep = root.TryGetValue("sweep", out var s)
+            ? s.IsObject() ? s.GetObject().Items : throw new ConfigException($"{source}: sweep: expected an object {{ ... }}")
+            : new Dictionary<string, HoconValue>();
+        foreach (var key in sweep.Keys.Where(k => !SweepKeys.Contains(k)))
+            throw new ConfigException($"{source}: sweep.{key}: unknown key; allowed in sweep: {string.Join(", ", SweepKeys)}");
+
+        var seed = Whole(sweep, "seed", 1, 0, source);
+        var experiment = ExperimentConfig.FromRoot(root, source, ["sweep"], seed);
+        var table = ReadTable(sweep.GetValueOrDefault("table"), experiment, source);
+        var stages = ReadStages(sweep.GetValueOrDefault("stages"), source, seed);
+        var testAccuracy = sweep.TryGetValue("test-accuracy", out var t) && Bool(t, "sweep.test-accuracy", source);
+        var timeout = sweep.TryGetValue("trial-timeout", out var timeoutValue) ? Positive(timeoutValue, "sweep.trial-timeout", source) : 1800;
+        var attempts = Whole(sweep, "max-attempts", 3, 1, source);
+        return new SweepConfig(experiment, seed, table, stages, testAccuracy, timeout, attempts, text);
+    }
+
+    private static TableSpec ReadTable(HoconValue? value, ExperimentConfig experiment, string source)
+    {
+        var varying = experiment.Parameters.Where(p => p.Values.Count > 1).Select(p => p.Parameter.Key).ToArray();
+        if (value is null)
+            return new TableSpec(varying.FirstOrDefault() ?? "lambda", varying.Skip(1).FirstOrDefault(), "validation-accuracy");
+        if (!value.IsObject()) throw new ConfigException($"{source}: sweep.table: expected {{ rows = ..., columns = ..., cell = ... }}");
+        var items = value.GetObject().Items;
+        foreach (var key in items.Keys.Where(k => k is not ("rows" or "columns" or "cell")))
+            throw new ConfigException($"{source}: sweep.table.{key}: unknown key; allowed: rows, columns, cell");
+        string? Key(string name)
+        {
+            if (!items.TryGetValue(name, out var v)) return null;
+            var text = v.GetString()?.Trim();
+            return Parameter.All.Any(p => p.Key == text) ? text
+                : throw new ConfigException($"{source}: sweep.table.{name}: '{text}' is not a parameter; allowed: {string.Join(", ", Parameter.All.Select(p => p.Key))}");
+        }
+        var rows = Key("rows") ?? throw new ConfigException($"{source}: sweep.table.rows: missing; name the parameter of the rows, e.g. lambda");
+        var cell = items.TryGetValue("cell", out var c) ? c.GetString()?.Trim() ?? "" : "validation-accuracy";
+        if (!TableSpec.Metrics.Contains(cell))
+            throw new ConfigException($"{source}: sweep.table.cell: '{cell}' is not allowed; expected {string.Join(", ", TableSpec.Metrics)}");
+        return new TableSpec(rows, Key("columns"), cell);
+    }
+
+    private static IReadOnlyList<StageSpec> ReadStages(HoconValue? value, string source, int seed)
+    {
+        if (value is null) return [];
+        if (!value.IsArray()) throw new ConfigException($"{source}: sweep.stages: expected a list of stages [ {{ name = ..., from = ..., top = ..., refine {{ ... }} }} ]");
+        var stages = new List<StageSpec>();
+        var known = new List<string> { FirstStage };
+        foreach (var (item, i) in value.GetArray().Select((v, i) => (v, i)))
+        {
+            var where = $"sweep.stages[{i}]";
+            if (!item.IsObject()) throw new ConfigException($"{source}: {where}: expected an object");
+            var items = item.GetObject().Items;
+            foreach (var key in items.Keys.Where(k => k is not ("name" or "from" or "top" or "refine" or "network" or "training")))
+                throw new ConfigException($"{source}: {where}.{key}: unknown key; allowed: name, from, top, refine, network, training");
+            var name = items.TryGetValue("name", out var n) ? n.GetString()?.Trim() ?? "" : $"stage-{i + 2}";
+            if (name.Length == 0 || known.Contains(name) || name.Any(ch => !char.IsLetterOrDigit(ch) && ch is not ('-' or '_')))
+                throw new ConfigException($"{source}: {where}.name: '{name}' must be a new name of letters, digits, - and _");
+            var from = items.TryGetValue("from", out var f) ? f.GetString()?.Trim() ?? "" : known[^1];
+            if (!known.Contains(from))
+                throw new ConfigException($"{source}: {where}.from: '{from}' is not an earlier stage; earlier stages: {string.Join(", ", known)}");
+            var top = Whole(items, "top", 1, 1, source, where);
+            var refine = new List<RefineSpec>();
+            if (items.TryGetValue("refine", out var r))
+            {
+                if (!r.IsObject()) throw new ConfigException($"{source}: {where}.refine: expected {{ parameter {{ count = n, span = s }} }}");
+                foreach (var (key, spec) in r.GetObject().Items)
+                {
+                    var parameter = Parameter.All.FirstOrDefault(p => p.Key == key && p.IsNumeric)
+                        ?? throw new ConfigException($"{source}: {where}.refine.{key}: not a numeric parameter; allowed: {string.Join(", ", Parameter.All.Where(p => p.IsNumeric).Select(p => p.Key))}");
+                    if (!spec.IsObject()) throw new ConfigException($"{source}: {where}.refine.{key}: expected {{ count = n, span = s }}");
+                    var specItems = spec.GetObject().Items;
+                    foreach (var k in specItems.Keys.Where(k => k is not ("count" or "span")))
+                        throw new ConfigException($"{source}: {where}.refine.{key}.{k}: unknown key; allowed: count, span");
+                    var count = Whole(specItems, "count", 3, 1, source, $"{where}.refine.{key}");
+                    var span = specItems.TryGetValue("span", out var sp) ? Positive(sp, $"{where}.refine.{key}.span", source) : 1.0;
+                    refine.Add(new RefineSpec(parameter, count, span));
+                }
+            }
+            var recipe = ExperimentConfig.ReadParameters(items, source, $"{where}.", seed);
+            stages.Add(new StageSpec(name, from, top, refine, recipe));
+            known.Add(name);
+        }
+        return stages;
+    }
+
+    private static int Whole(IReadOnlyDictionary<string, HoconValue> items, string key, int fallback, int minimum, string source, string prefix = "sweep")
+    {
+        if (!items.TryGetValue(key, out var value)) return fallback;
+        var text = value.IsArray() || value.IsObject() ? "" : value.GetString()?.Trim();
+        return int.TryParse(text, NumberStyles.Integer, CultureInfo.InvariantCulture, out var v) && v >= minimum
+            ? v
+            : throw new ConfigException($"{source}: {prefix}.{key}: '{text}' is not allowed; expected a whole number >= {minimum}");
+    }
+
+    private static double Positive(HoconValue value, string where, string source)
+    {
+        var text = value.IsArray() || value.IsObject() ? "" : value.GetString()?.Trim();
+        return double.TryParse(text, NumberStyles.Float, CultureInfo.InvariantCulture, out var v) && v > 0 && double.IsFinite(v)
+            ? v
+            : throw new ConfigException($"{source}: {where}: '{text}' is not allowed; expected a positive number");
+    }
+
+    private static bool Bool(HoconValue value, string where, string source) =>
+        (value.GetString()?.Trim()) switch
+        {
+            "true" or "on" or "yes" => true,
+            "false" or "off" or "no" => false,
+            var text => throw new ConfigException($"{source}: {where}: '{text}' is not allowed; expected true or false"),
+        };
+}

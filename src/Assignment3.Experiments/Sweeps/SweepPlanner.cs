@@ -1,0 +1,109 @@
+using System.Security.Cryptography;
+using System.Text;
+using Assignment3.Core.Training;
+using Assignment3.Experiments.Configuration;
+
+namespace Assignment3.Experiments.Sweeps;
+
+/// <summary>
+/// One trial of a sweep: its id, stage, parameter values (every parameter the config sets, formatted)
+/// and the training config it runs, with a seed derived from the sweep seed and those values.
+/// </summary>
+public sealed record PlannedTrial(int Id, string Stage, IReadOnlyList<(string Key, string Value)> Parameters, TrainingConfig Config, ExperimentConfig Resolved)
+{
+    /// <summary>The parameter values as one canonical string: what a trial's seed is derived from.</summary>
+    public string Key => string.Join(";", Parameters.Select(p => $"{p.Key}={p.Value}"));
+
+    public string Value(string key) => Parameters.FirstOrDefault(p => p.Key == key).Value ?? "";
+}
+
+/// <summary>A finished trial as the planner needs it: validation accuracy, null unless completed.</summary>
+public sealed record StageResult(PlannedTrial Trial, double? ValidationAccuracy);
+
+/// <summary>Expands a sweep's stages into trials. Pure: the same inputs give the same trials and seeds.</summary>
+public static class SweepPlanner
+{
+    /// <summary>The trials of the first stage: every combination of the experiment's parameters.</summary>
+    public static IReadOnlyList<PlannedTrial> FirstStage(SweepConfig sweep) =>
+        Plan(sweep, SweepConfig.FirstStage, sweep.Experiment.Expand(), firstId: 1);
+
+    /// <summary>
+    /// The trials of stage <paramref name="stageIndex"/> (1 or more): for each of the top trials of
+    /// its source stage by validation accuracy, the stage's recipe applied and the refined parameters
+    /// spread around that trial's values. Trials with the same parameters are planned once.
+    /// </summary>
+    public static IReadOnlyList<PlannedTrial> NextStage(SweepConfig sweep, int stageIndex, IReadOnlyList<StageResult> sourceResults, int firstId)
+    {
+        var stage = sweep.Stages[stageIndex - 1];
+        var top = sourceResults
+            .Where(r => r.Trial.Stage == stage.From && r.ValidationAccuracy is not null)
+            .OrderByDescending(r => r.ValidationAccuracy).ThenBy(r => r.Trial.Id)
+            .Take(stage.Top);
+        var variants = new List<Variant>();
+        foreach (var result in top)
+        {
+            var config = result.Trial.Resolved;
+            foreach (var recipe in stage.Recipe) config = config.WithValues(recipe.Parameter, recipe.Values);
+            foreach (var refine in stage.Refine)
+            {
+                var centre = refine.Parameter.ToNumber(config.Parameters.FirstOrDefault(p => p.Parameter == refine.Parameter)?.Values[0]
+                    ?? DefaultOf(refine.Parameter));
+                config = config.WithValues(refine.Parameter, Around(refine, centre));
+            }
+            variants.AddRange(config.Expand());
+        }
+        return Plan(sweep, stage.Name, variants, firstId);
+    }
+
+    /// <summary>count values spanning span around centre: in log10 for log parameters, clipped to valid values otherwise.</summary>
+    private static IReadOnlyList<object> Around(RefineSpec refine, double centre)
+    {
+        var half = refine.Span / 2;
+        var numbers = refine.Parameter.LogScale && centre > 0
+            ? ValueForms.Grid(centre * Math.Pow(10, -half), centre * Math.Pow(10, half), refine.Count, log: true)
+            : ValueForms.Grid(centre - half, centre + half, refine.Count, log: false);
+        var values = new List<object>();
+        foreach (var n in numbers)
+        {
+            try { values.Add(refine.Parameter.FromNumber(n, refine.Parameter.Path)); }
+            catch (ConfigException) { } // outside the parameter's range (e.g. a negative count): not a candidate
+        }
+        return values.Count > 0 ? values.Distinct().ToArray() : [refine.Parameter.FromNumber(centre, refine.Parameter.Path)];
+    }
+
+    /// <summary>The recipe default of a parameter the first stage left unset.</summary>
+    private static object DefaultOf(Parameter parameter)
+    {
+        var defaults = new TrainingConfig();
+        return parameter.Key switch
+        {
+            "lambda" => defaults.Lambda,
+            "eta-min" => defaults.EtaMin,
+            "eta-max" => defaults.EtaMax,
+            "batch-norm-alpha" => defaults.BatchNormAlpha,
+            "batch-size" => defaults.BatchSize,
+            "step-size" => defaults.StepSize,
+            "cycles" => defaults.Cycles,
+            _ => throw new ConfigException($"{parameter.Path}: give it a value in the first stage before refining it"),
+        };
+    }
+
+    private static IReadOnlyList<PlannedTrial> Plan(SweepConfig sweep, string stage, IEnumerable<Variant> variants, int firstId)
+    {
+        var trials = new List<PlannedTrial>();
+        var seen = new HashSet<string>();
+        foreach (var variant in variants)
+        {
+            var parameters = variant.Resolved.Parameters.Select(p => (p.Parameter.Key, p.Parameter.Format(p.Values[0]))).ToArray();
+            var key = string.Join(";", parameters.Select(p => $"{p.Key}={p.Item2}"));
+            if (!seen.Add(key)) continue;
+            var config = variant.Config with { Seed = TrialSeed(sweep.Seed, key) };
+            trials.Add(new PlannedTrial(firstId + trials.Count, stage, parameters, config, variant.Resolved));
+        }
+        return trials;
+    }
+
+    /// <summary>The training seed of a trial: a stable hash of the sweep seed and the trial's parameters.</summary>
+    public static int TrialSeed(int sweepSeed, string parameterKey) =>
+        BitConverter.ToInt32(SHA256.HashData(Encoding.UTF8.GetBytes($"{sweepSeed}|{parameterKey}"))) & int.MaxValue;
+}

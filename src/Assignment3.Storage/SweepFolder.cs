@@ -1,0 +1,92 @@
+using System.Globalization;
+using Assignment3.Core.Training;
+
+namespace Assignment3.Storage;
+
+/// <summary>One row of trials.csv. Accuracies and seconds are null until the trial is recorded.</summary>
+public sealed record TrialRow(
+    int Trial,
+    string Stage,
+    IReadOnlyList<(string Key, string Value)> Parameters,
+    int Seed,
+    string Status,
+    double? ValidationAccuracy,
+    double? TestAccuracy,
+    double? TrainAccuracy,
+    double? Seconds,
+    string Node,
+    int Attempts,
+    string? Error);
+
+/// <summary>
+/// What a sweep leaves on disk, rewritten as results arrive: trials.csv, one pivot table per stage
+/// (table-STAGE.md and .csv), curves/trial-N.csv, summary.json, and at the end the curves of every
+/// stage plotted together (plots/STAGE-*.png).
+/// </summary>
+public static class SweepFolder
+{
+    public static void WriteTrials(string folder, IReadOnlyList<TrialRow> rows, bool testAccuracy)
+    {
+        var keys = rows.SelectMany(r => r.Parameters.Select(p => p.Key)).Distinct().ToArray();
+        string[] header = ["trial", "stage", .. keys, "seed", "status", "validationAccuracy", .. testAccuracy ? new[] { "testAccuracy" } : [], "trainAccuracy", "seconds", "node", "attempts", "error"];
+        Csv.Write(Path.Combine(folder, "trials.csv"), header, rows.Select(r => (IEnumerable<object?>)
+        [
+            r.Trial, r.Stage, .. keys.Select(k => (object?)r.Parameters.FirstOrDefault(p => p.Key == k).Value), r.Seed, r.Status,
+            r.ValidationAccuracy, .. testAccuracy ? new object?[] { r.TestAccuracy } : [], r.TrainAccuracy, r.Seconds, r.Node, r.Attempts, r.Error,
+        ]));
+    }
+
+    /// <summary>
+    /// A stage's pivot: one row per value of <paramref name="rowKey"/>, one column per value of
+    /// <paramref name="columnKey"/> (in the order trials were planned), each cell the best value of
+    /// the metric among the trials that match (4 decimals; blank until one is recorded).
+    /// </summary>
+    public static (string[] Header, string[][] Rows) Pivot(IReadOnlyList<TrialRow> rows, string rowKey, string? columnKey, string cell)
+    {
+        string Value(TrialRow r, string key) => r.Parameters.FirstOrDefault(p => p.Key == key).Value ?? "";
+        var rowValues = rows.Select(r => Value(r, rowKey)).Distinct().ToArray();
+        var columnValues = columnKey is null ? [""] : rows.Select(r => Value(r, columnKey)).Distinct().ToArray();
+        string[] header = [rowKey, .. columnKey is null ? [cell] : columnValues.Select(c => $"{columnKey}={c}")];
+        var table = rowValues.Select(rv => (string[])[rv, .. columnValues.Select(cv =>
+        {
+            var metrics = rows.Where(r => Value(r, rowKey) == rv && (columnKey is null || Value(r, columnKey) == cv))
+                .Select(r => Metric(r, cell)).OfType<double>().Where(double.IsFinite).ToArray();
+            return metrics.Length == 0 ? "" : metrics.Max().ToString("F4", CultureInfo.InvariantCulture);
+        })]).ToArray();
+        return (header, table);
+    }
+
+    public static void WriteTable(string folder, string stage, IReadOnlyList<TrialRow> rows, string rowKey, string? columnKey, string cell)
+    {
+        var (header, table) = Pivot(rows, rowKey, columnKey, cell);
+        File.WriteAllText(Path.Combine(folder, $"table-{stage}.md"), $"# {stage}: {cell}\n\n" + MarkdownTable.Render(header, table));
+        Csv.Write(Path.Combine(folder, $"table-{stage}.csv"), header, table.Select(r => r.Cast<object?>()));
+    }
+
+    public static void WriteCurve(string folder, int trial, IReadOnlyList<CurvePoint> curve)
+    {
+        var curves = Path.Combine(folder, "curves");
+        Directory.CreateDirectory(curves);
+        Csv.Write(Path.Combine(curves, $"trial-{trial}.csv"), RunFolder.CurveColumns, curve.Select(p => new object?[]
+            { p.Step, p.LearningRate, p.TrainCost, p.TrainLoss, p.TrainAccuracy, p.ValidationCost, p.ValidationLoss, p.ValidationAccuracy }));
+    }
+
+    public static void WriteSummary(string folder, object summary) =>
+        File.WriteAllText(Path.Combine(folder, "summary.json"), Json.Serialize(summary));
+
+    public static void WritePlots(string folder, string stage, IReadOnlyList<(string Name, IReadOnlyList<CurvePoint> Curve)> runs)
+    {
+        var plots = Path.Combine(folder, "plots", stage);
+        Directory.CreateDirectory(plots);
+        LearningCurvePlots.WriteComparison(plots, stage, runs);
+    }
+
+    private static double? Metric(TrialRow row, string cell) => cell switch
+    {
+        "validation-accuracy" => row.ValidationAccuracy,
+        "test-accuracy" => row.TestAccuracy,
+        "train-accuracy" => row.TrainAccuracy,
+        "seconds" => row.Seconds,
+        _ => throw new ArgumentException($"unknown table cell '{cell}'"),
+    };
+}

@@ -1,0 +1,146 @@
+using System.Diagnostics;
+using Akka.Actor;
+using Akka.Event;
+using Assignment3.Experiments.Sweeps;
+using Assignment3.Storage;
+using Assignment3.Sweeps.Hosting;
+using Assignment3.Sweeps.Protocol;
+
+namespace Assignment3.Sweeps.Actors;
+
+/// <summary>
+/// Collects what the coordinator reports. After every recorded trial it rewrites trials.csv, the
+/// stage tables, the trial's curve and summary.json; at the end it plots each stage's curves
+/// together. Publishes snapshots for the live terminal view.
+/// </summary>
+public sealed class AggregatorActor : ReceiveActor
+{
+    private sealed record Row(PlannedTrial Trial)
+    {
+        public string Status { get; set; } = "queued";
+        public string Node { get; set; } = "";
+        public int Attempts { get; set; }
+        public int Step { get; set; }
+        public TrialOutcome? Outcome { get; set; }
+    }
+
+    private readonly SweepConfig sweep;
+    private readonly string folder;
+    private readonly SweepMonitor monitor;
+    private readonly ILoggingAdapter log = Context.GetLogger();
+    private readonly SortedDictionary<int, Row> rows = new();
+    private readonly Stopwatch clock = Stopwatch.StartNew();
+    private string stage = SweepConfig.FirstStage;
+    private bool done;
+
+    public AggregatorActor(SweepConfig sweep, string folder, SweepMonitor monitor)
+    {
+        this.sweep = sweep;
+        this.folder = folder;
+        this.monitor = monitor;
+
+        Receive<StagePlanned>(planned =>
+        {
+            stage = planned.Stage;
+            foreach (var trial in planned.Trials) rows[trial.Id] = new Row(trial);
+            WriteTables();
+            Publish();
+        });
+        Receive<TrialStarted>(started => Update(started.Trial, row =>
+        {
+            (row.Status, row.Node, row.Attempts, row.Step) = ("running", started.Node, started.Attempt, 0);
+        }));
+        Receive<TrialProgressed>(progress => Update(progress.Trial, row => row.Step = progress.Point.Step));
+        Receive<TrialRequeued>(requeued => Update(requeued.Trial, row =>
+        {
+            log.Info("Trial {0} back in the queue: {1}", requeued.Trial, requeued.Reason);
+            (row.Status, row.Step) = ("queued", 0);
+        }));
+        Receive<TrialRecorded>(recorded =>
+        {
+            if (!rows.TryGetValue(recorded.Trial, out var row)) return;
+            row.Outcome = recorded.Outcome;
+            row.Status = recorded.Outcome.Status.ToString().ToLowerInvariant();
+            row.Node = recorded.Node;
+            row.Attempts = recorded.Attempts;
+            if (recorded.Outcome.Curve.Length > 0) SweepFolder.WriteCurve(folder, recorded.Trial, recorded.Outcome.Curve);
+            WriteTables();
+            Publish();
+        });
+        Receive<SweepCompleted>(_ =>
+        {
+            done = true;
+            WriteTables();
+            foreach (var stageRows in rows.Values.Where(r => r.Outcome is { Curve.Length: > 0 }).GroupBy(r => r.Trial.Stage))
+                SweepFolder.WritePlots(folder, stageRows.Key, stageRows.Select(r => ($"trial {r.Trial.Id}: {Describe(r.Trial)}", (IReadOnlyList<Core.Training.CurvePoint>)r.Outcome!.Curve)).ToArray());
+            Publish();
+        });
+    }
+
+    private void Update(int trial, Action<Row> change)
+    {
+        if (!rows.TryGetValue(trial, out var row) || row.Outcome is not null) return;
+        change(row);
+        Publish();
+    }
+
+    private string Describe(PlannedTrial trial)
+    {
+        var keys = new[] { sweep.Table.Rows, sweep.Table.Columns }.OfType<string>();
+        return string.Join(", ", keys.Select(k => $"{k}={trial.Value(k)}"));
+    }
+
+    private void WriteTables()
+    {
+        var all = rows.Values.Select(ToTrialRow).ToArray();
+        SweepFolder.WriteTrials(folder, all, sweep.TestAccuracy);
+        foreach (var stageRows in all.GroupBy(r => r.Stage))
+            SweepFolder.WriteTable(folder, stageRows.Key, stageRows.ToArray(), sweep.Table.Rows, sweep.Table.Columns, sweep.Table.Cell);
+        SweepFolder.WriteSummary(folder, Summary(all));
+    }
+
+    private static TrialRow ToTrialRow(Row row)
+    {
+        var o = row.Outcome;
+        double? Finite(double? v) => v is { } d && double.IsFinite(d) ? d : null;
+        return new TrialRow(row.Trial.Id, row.Trial.Stage, row.Trial.Parameters, row.Trial.Config.Seed, row.Status,
+            Finite(o?.ValidationAccuracy), Finite(o?.TestAccuracy), Finite(o?.TrainAccuracy), o is null ? null : Math.Round(o.Seconds, 3),
+            row.Node, row.Attempts, o?.Error);
+    }
+
+    private object Summary(IReadOnlyList<TrialRow> all)
+    {
+        var best = all.Where(r => r.ValidationAccuracy is not null).MaxBy(r => r.ValidationAccuracy);
+        return new
+        {
+            name = sweep.Experiment.Name,
+            complete = done,
+            stages = sweep.StageNames,
+            trials = all.Count,
+            completed = all.Count(r => r.Status == "completed"),
+            failed = all.Count(r => r.Status == "failed"),
+            diverged = all.Count(r => r.Status == "diverged"),
+            best = best is null ? null : new { trial = best.Trial, stage = best.Stage, validationAccuracy = best.ValidationAccuracy, testAccuracy = best.TestAccuracy, parameters = best.Parameters.ToDictionary(p => p.Key, p => p.Value) },
+            elapsedSeconds = Math.Round(clock.Elapsed.TotalSeconds, 1),
+        };
+    }
+
+    private void Publish()
+    {
+        var values = rows.Values.ToArray();
+        var finished = values.Where(r => r.Outcome is not null).ToArray();
+        var completed = finished.Where(r => r.Outcome!.Status == TrialStatus.Completed).ToArray();
+        var best = completed.MaxBy(r => r.Outcome!.ValidationAccuracy);
+        var remaining = values.Length - finished.Length;
+        TimeSpan? eta = finished.Length == 0 || done ? null
+            : TimeSpan.FromSeconds(clock.Elapsed.TotalSeconds / finished.Length * remaining);
+        monitor.Publish(new SweepSnapshot(stage, values.Length, completed.Length,
+            finished.Count(r => r.Outcome!.Status == TrialStatus.Failed), finished.Count(r => r.Outcome!.Status == TrialStatus.Diverged),
+            values.Count(r => r.Status == "queued"),
+            values.Where(r => r.Status == "running").Select(r => new RunningTrial(r.Trial.Id, r.Node, r.Step, r.Trial.Config.TotalSteps)).ToArray(),
+            best is null ? null : (best.Trial.Id, best.Outcome!.ValidationAccuracy), clock.Elapsed, eta, done));
+    }
+
+    public static Props Props(SweepConfig sweep, string folder, SweepMonitor monitor) =>
+        Akka.Actor.Props.Create(() => new AggregatorActor(sweep, folder, monitor));
+}

@@ -1,0 +1,78 @@
+using Assignment3.Experiments.Configuration;
+using Assignment3.Experiments.Sweeps;
+
+namespace Assignment3.Tests.Sweeps;
+
+public class SweepConfigTests
+{
+    public static IEnumerable<object[]> ShippedConfigs() =>
+        Directory.GetFiles(Path.Combine(RepoPaths.Root, "configs"), "*.conf").Select(f => new object[] { Path.GetFileName(f) });
+
+    [Theory]
+    [MemberData(nameof(ShippedConfigs))]
+    public void Every_shipped_config_parses_and_plans(string file)
+    {
+        var sweep = SweepConfig.Load(RepoPaths.Config(file));
+        Assert.NotEmpty(SweepPlanner.FirstStage(sweep));
+    }
+
+    [Fact]
+    public void Lambda_coarse_is_the_reports_search_8_lambdas_log_spaced_without_and_with_batch_norm()
+    {
+        var sweep = SweepConfig.Load(RepoPaths.Config("lambda-coarse.conf"));
+        var trials = SweepPlanner.FirstStage(sweep);
+
+        Assert.Equal(16, trials.Count);
+        var lambdas = trials.Select(t => t.Config.Lambda).Distinct().ToArray();
+        Assert.Equal(8, lambdas.Length);
+        Assert.Equal(1e-5, lambdas[0], 1e-15);
+        Assert.Equal(3.73e-5, lambdas[1], 1e-7);  // the report's second row
+        Assert.Equal(7.20e-3, lambdas[5], 1e-5);
+        Assert.Equal(1e-1, lambdas[7], 1e-12);
+        Assert.Equal(new TableSpec("lambda", "batch-norm", "validation-accuracy"), sweep.Table);
+    }
+
+    [Fact]
+    public void Trial_seeds_depend_on_the_sweep_seed_and_the_parameters_only()
+    {
+        var sweep = SweepConfig.Load(RepoPaths.Config("smoke.conf"));
+        var trials = SweepPlanner.FirstStage(sweep);
+
+        Assert.Equal(trials.Select(t => t.Config.Seed), SweepPlanner.FirstStage(SweepConfig.Load(RepoPaths.Config("smoke.conf"))).Select(t => t.Config.Seed));
+        Assert.Equal(trials.Count, trials.Select(t => t.Config.Seed).Distinct().Count());
+        Assert.All(trials, t => Assert.Equal(SweepPlanner.TrialSeed(7, t.Key), t.Config.Seed));
+    }
+
+    [Fact]
+    public void Random_ranges_are_reproducible_from_the_sweep_seed()
+    {
+        const string text = "training { lambda = { log-uniform = [1e-5, 1e-1], count = 4 } }\nsweep { seed = 11 }";
+        var first = SweepPlanner.FirstStage(SweepConfig.Parse(text, "r.conf")).Select(t => t.Config.Lambda).ToArray();
+        var again = SweepPlanner.FirstStage(SweepConfig.Parse(text, "r.conf")).Select(t => t.Config.Lambda).ToArray();
+        var other = SweepPlanner.FirstStage(SweepConfig.Parse(text.Replace("11", "12"), "r.conf")).Select(t => t.Config.Lambda).ToArray();
+
+        Assert.Equal(first, again);
+        Assert.NotEqual(first, other);
+        Assert.All(first, l => Assert.InRange(l, 1e-5, 1e-1));
+    }
+
+    [Theory]
+    [InlineData("training { lambda = { log-grid = [1e-1, 1e-5], count = 8 } }", "lambda.log-grid: min 0.1 is above max 1E-05")]
+    [InlineData("training { lambda = { log-grid = [0, 1e-1], count = 8 } }", "log ranges need min > 0")]
+    [InlineData("training { lambda = { grid = [0, 1] } }", "count is missing")]
+    [InlineData("training { lambda = { grid = [0, 1], count = 0 } }", "lambda.count: '0' is not allowed")]
+    [InlineData("training { lambda = { grid = [0, 1], step = 2, count = 2 } }", "lambda.step: unknown key")]
+    [InlineData("network { batch-norm = { grid = [0, 1], count = 2 } }", "ranges are for numeric parameters")]
+    [InlineData("sweep { table { rows = lambda, cell = accuracy } }", "sweep.table.cell: 'accuracy' is not allowed")]
+    [InlineData("sweep { table { rows = lamda } }", "sweep.table.rows: 'lamda' is not a parameter")]
+    [InlineData("sweep { stages = [ { from = fine } ] }", "sweep.stages[0].from: 'fine' is not an earlier stage")]
+    [InlineData("sweep { stages = [ { refine { hidden { count = 2 } } } ] }", "sweep.stages[0].refine.hidden: not a numeric parameter")]
+    [InlineData("sweep { seeds = 3 }", "sweep.seeds: unknown key")]
+    [InlineData("sweep { max-attempts = 0 }", "sweep.max-attempts: '0' is not allowed")]
+    public void Bad_sweep_sections_are_refused_with_the_key_and_what_is_allowed(string text, string expected)
+    {
+        var e = Assert.Throws<ConfigException>(() => SweepConfig.Parse(text, "bad.conf"));
+        Assert.Contains(expected, e.Message);
+        Assert.StartsWith("bad.conf", e.Message);
+    }
+}
