@@ -8,7 +8,9 @@ namespace Assignment3.Core.Training;
 /// </summary>
 public sealed record TrainingConfig
 {
-    public IReadOnlyList<int> Hidden { get; init; } = [50, 50];
+    /// <summary>Hidden layer widths; always stored as a plain array (it crosses the network in sweeps).</summary>
+    public IReadOnlyList<int> Hidden { get => hidden; init => hidden = value.ToArray(); }
+    private readonly int[] hidden = [50, 50];
     public bool BatchNorm { get; init; } = true;
     public Initialization Init { get; init; } = Initialization.He;
     public double BatchNormAlpha { get; init; } = 0.9;

@@ -1,11 +1,5 @@
 using Akka.Actor;
-using Akka.Actor.Setup;
 using Akka.Configuration;
-using Akka.Serialization.Hyperion;
-using Assignment3.Core.Network;
-using Assignment3.Core.Training;
-using Assignment3.Sweeps.Protocol;
-using Hyperion;
 
 namespace Assignment3.Sweeps.Hosting;
 
@@ -16,14 +10,6 @@ public static class SweepNode
     public const string CoordinatorRole = "coordinator";
     public const string WorkerRole = "worker";
     public const string CoordinatorName = "coordinator";
-
-    /// <summary>Every type Hyperion may deserialize: the network messages and what they hold.</summary>
-    public static readonly Type[] AllowedTypes =
-    [
-        typeof(RequestTrial), typeof(AssignTrial), typeof(TrialProgressed), typeof(TrialFinished), typeof(WorkerRejected),
-        typeof(TrialOutcome), typeof(TrialStatus), typeof(CurvePoint), typeof(CurvePoint[]),
-        typeof(TrainingConfig), typeof(Initialization), typeof(InitKind), typeof(int[]),
-    ];
 
     public static string ClusterConfigPath => Path.Combine(AppContext.BaseDirectory, "hocon", "cluster.conf");
 
@@ -42,16 +28,9 @@ public static class SweepNode
             .WithFallback(ConfigurationFactory.ParseString(File.ReadAllText(ClusterConfigPath)));
     }
 
-    public static ActorSystem Start(Config config) =>
-        ActorSystem.Create(SystemName, BootstrapSetup.Create().WithConfig(config).And(HyperionSetup()));
-
-    /// <summary>Hyperion restricted to <see cref="AllowedTypes"/>: anything else from the network is refused.</summary>
-    public static HyperionSerializerSetup HyperionSetup()
-    {
-        var filter = TypeFilterBuilder.Create();
-        foreach (var type in AllowedTypes) filter = filter.Include(type);
-        return HyperionSerializerSetup.Empty.WithDisallowUnsafeType(true).WithTypeFilter(filter.Build());
-    }
+    // The Hyperion allow-list lives in hocon/cluster.conf: Akka 1.5's HyperionSerializer drops a type
+    // filter given through HyperionSerializerSetup (it builds its options from the unmodified settings).
+    public static ActorSystem Start(Config config) => ActorSystem.Create(SystemName, config);
 
     /// <summary>The seed address of a coordinator node, as workers join it.</summary>
     public static string SeedAddress(string host, int port) => $"akka.tcp://{SystemName}@{host}:{port}";
