@@ -32,12 +32,6 @@ public sealed record ExperimentConfig(string Name, string Source, DataOptions Da
 
     private static readonly string[] Sections = ["name", "data", "network", "training"];
 
-    public static ExperimentConfig Load(string file)
-    {
-        if (!File.Exists(file)) throw new ConfigException($"{file}: config file not found");
-        return Parse(File.ReadAllText(file), file);
-    }
-
     public static ExperimentConfig Parse(string text, string source) =>
         FromRoot(RootObject(text, source), source, extraSections: [], samplingSeed: 1);
 

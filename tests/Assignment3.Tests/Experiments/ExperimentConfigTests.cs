@@ -1,6 +1,7 @@
 using Assignment3.Core.Data;
 using Assignment3.Core.Network;
 using Assignment3.Experiments.Configuration;
+using Assignment3.Experiments.Sweeps;
 
 namespace Assignment3.Tests.Experiments;
 
@@ -11,7 +12,7 @@ public class ExperimentConfigTests
     {
         foreach (var (file, hidden) in new[] { ("three-layer.conf", new[] { 50, 50 }), ("nine-layer.conf", new[] { 50, 30, 20, 20, 10, 10, 10, 10 }) })
         {
-            var config = ExperimentConfig.Load(RepoPaths.Config(file));
+            var config = SweepConfig.Load(RepoPaths.Config(file)).Experiment;
             var variants = config.Expand();
 
             Assert.Equal(new DataOptions(SplitKind.All, 5000), config.Data);
@@ -33,7 +34,7 @@ public class ExperimentConfigTests
     [Fact]
     public void Init_sensitivity_expands_to_three_sigmas_without_and_with_batch_norm()
     {
-        var variants = ExperimentConfig.Load(RepoPaths.Config("init-sensitivity.conf")).Expand();
+        var variants = SweepConfig.Load(RepoPaths.Config("init-sensitivity.conf")).Experiment.Expand();
 
         Assert.Equal(6, variants.Count);
         Assert.Equal(["batch-norm-false_init-0.1", "batch-norm-false_init-0.001", "batch-norm-false_init-0.0001",
@@ -44,7 +45,7 @@ public class ExperimentConfigTests
     [Fact]
     public void Overrides_fix_a_parameter_and_the_resolved_config_reads_back_the_same()
     {
-        var config = ExperimentConfig.Load(RepoPaths.Config("three-layer.conf"))
+        var config = SweepConfig.Load(RepoPaths.Config("three-layer.conf")).Experiment
             .With("network.batch-norm", true).With("training.lambda", 0.01).With("network.hidden", new[] { 40 });
 
         var variant = Assert.Single(config.Expand());
@@ -66,7 +67,7 @@ public class ExperimentConfigTests
     [InlineData("networks { hidden = [50] }", "bad.conf: networks: unknown key; allowed at the top level")]
     [InlineData("training { lambda = -0.1 }", "bad.conf: training.lambda: -0.1 is out of range")]
     [InlineData("training { lambda = lots }", "bad.conf: training.lambda: 'lots' is not a number")]
-    [InlineData("training { lambda = { min = 1 } }", "bad.conf: training.lambda: expected a number, got an object")]
+    [InlineData("training { lambda = { min = 1 } }", "bad.conf: training.lambda.min: unknown key; a range is one of grid, log-grid, uniform, log-uniform")]
     [InlineData("training { cycles = 0 }", "bad.conf: training.cycles: 0 is out of range; must be at least 1")]
     [InlineData("training { batch-size = 2.5 }", "bad.conf: training.batch-size: '2.5' is not a whole number")]
     [InlineData("network { hidden = [] }", "bad.conf: network.hidden: empty hidden list")]
@@ -87,7 +88,7 @@ public class ExperimentConfigTests
     [Fact]
     public void A_missing_config_file_is_named()
     {
-        var e = Assert.Throws<ConfigException>(() => ExperimentConfig.Load("/nonexistent/x.conf"));
+        var e = Assert.Throws<ConfigException>(() => SweepConfig.Load("/nonexistent/x.conf"));
         Assert.Equal("/nonexistent/x.conf: config file not found", e.Message);
     }
 }
