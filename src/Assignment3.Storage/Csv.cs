@@ -12,7 +12,7 @@ public static class Csv
     {
         var text = new StringBuilder().AppendLine(string.Join(",", header));
         foreach (var row in rows) text.AppendLine(Row(row));
-        File.WriteAllText(path, text.ToString());
+        AtomicFile.Write(path, text.ToString());
     }
 
     private static string Cell(object? value) => value switch

@@ -59,7 +59,7 @@ public static class SweepFolder
     public static void WriteTable(string folder, string stage, IReadOnlyList<TrialRow> rows, string rowKey, string? columnKey, string cell)
     {
         var (header, table) = Pivot(rows, rowKey, columnKey, cell);
-        File.WriteAllText(Path.Combine(folder, $"table-{stage}.md"), $"# {stage}: {cell}\n\n" + MarkdownTable.Render(header, table));
+        AtomicFile.Write(Path.Combine(folder, $"table-{stage}.md"), $"# {stage}: {cell}\n\n" + MarkdownTable.Render(header, table));
         Csv.Write(Path.Combine(folder, $"table-{stage}.csv"), header, table.Select(r => r.Cast<object?>()));
     }
 
@@ -72,7 +72,7 @@ public static class SweepFolder
     }
 
     public static void WriteSummary(string folder, object summary) =>
-        File.WriteAllText(Path.Combine(folder, "summary.json"), Json.Serialize(summary));
+        AtomicFile.Write(Path.Combine(folder, "summary.json"), Json.Serialize(summary));
 
     public static void WritePlots(string folder, string stage, IReadOnlyList<(string Name, IReadOnlyList<CurvePoint> Curve)> runs)
     {

@@ -8,6 +8,12 @@ using Assignment3.Sweeps.Protocol;
 
 namespace Assignment3.Sweeps.Actors;
 
+/// <summary>Asks the aggregator to say <see cref="SweepCompleted"/> once every stage is recorded and written.</summary>
+public sealed record WatchSweep
+{
+    public static readonly WatchSweep Instance = new();
+}
+
 /// <summary>
 /// Collects what the coordinator reports. After every recorded trial it rewrites trials.csv, the
 /// stage tables, the trial's curve and summary.json; at the end it plots each stage's curves
@@ -30,8 +36,9 @@ public sealed class AggregatorActor : ReceiveActor
     private readonly ILoggingAdapter log = Context.GetLogger();
     private readonly SortedDictionary<int, Row> rows = new();
     private readonly Stopwatch clock = Stopwatch.StartNew();
+    private readonly List<IActorRef> watchers = new();
     private string stage = SweepConfig.FirstStage;
-    private bool done;
+    private SweepCompleted? done;
 
     public AggregatorActor(SweepConfig sweep, string folder, SweepMonitor monitor)
     {
@@ -67,13 +74,19 @@ public sealed class AggregatorActor : ReceiveActor
             WriteTables();
             Publish();
         });
-        Receive<SweepCompleted>(_ =>
+        Receive<WatchSweep>(_ =>
         {
-            done = true;
+            if (done is not null) Sender.Tell(done);
+            else watchers.Add(Sender);
+        });
+        Receive<SweepCompleted>(completed =>
+        {
+            done = completed;
             WriteTables();
             foreach (var stageRows in rows.Values.Where(r => r.Outcome is { Curve.Length: > 0 }).GroupBy(r => r.Trial.Stage))
                 SweepFolder.WritePlots(folder, stageRows.Key, stageRows.Select(r => ($"trial {r.Trial.Id}: {Describe(r.Trial)}", (IReadOnlyList<Core.Training.CurvePoint>)r.Outcome!.Curve)).ToArray());
             Publish();
+            foreach (var watcher in watchers) watcher.Tell(completed);
         });
     }
 
@@ -114,7 +127,7 @@ public sealed class AggregatorActor : ReceiveActor
         return new
         {
             name = sweep.Experiment.Name,
-            complete = done,
+            complete = done is not null,
             stages = sweep.StageNames,
             trials = all.Count,
             completed = all.Count(r => r.Status == "completed"),
@@ -132,13 +145,13 @@ public sealed class AggregatorActor : ReceiveActor
         var completed = finished.Where(r => r.Outcome!.Status == TrialStatus.Completed).ToArray();
         var best = completed.MaxBy(r => r.Outcome!.ValidationAccuracy);
         var remaining = values.Length - finished.Length;
-        TimeSpan? eta = finished.Length == 0 || done ? null
+        TimeSpan? eta = finished.Length == 0 || done is not null ? null
             : TimeSpan.FromSeconds(clock.Elapsed.TotalSeconds / finished.Length * remaining);
         monitor.Publish(new SweepSnapshot(stage, values.Length, completed.Length,
             finished.Count(r => r.Outcome!.Status == TrialStatus.Failed), finished.Count(r => r.Outcome!.Status == TrialStatus.Diverged),
             values.Count(r => r.Status == "queued"),
             values.Where(r => r.Status == "running").Select(r => new RunningTrial(r.Trial.Id, r.Node, r.Step, r.Trial.Config.TotalSteps)).ToArray(),
-            best is null ? null : (best.Trial.Id, best.Outcome!.ValidationAccuracy), clock.Elapsed, eta, done));
+            best is null ? null : (best.Trial.Id, best.Outcome!.ValidationAccuracy), clock.Elapsed, eta, done is not null));
     }
 
     public static Props Props(SweepConfig sweep, string folder, SweepMonitor monitor) =>

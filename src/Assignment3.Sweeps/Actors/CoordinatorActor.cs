@@ -5,12 +5,6 @@ using Assignment3.Sweeps.Protocol;
 
 namespace Assignment3.Sweeps.Actors;
 
-/// <summary>Asks the coordinator to say <see cref="SweepCompleted"/> to the sender once every stage is done.</summary>
-public sealed record WatchSweep
-{
-    public static readonly WatchSweep Instance = new();
-}
-
 /// <summary>
 /// Expands the sweep into trials stage by stage and hands them to workers that ask (work pulling).
 /// Tracks every trial handed out with a deadline that each recording point pushes back; a trial
@@ -34,10 +28,8 @@ public sealed class CoordinatorActor : ReceiveActor, IWithTimers
     private readonly Dictionary<int, int> attempts = new();
     private readonly Dictionary<int, TrialOutcome> recorded = new();
     private readonly List<(IActorRef Worker, string Node)> idle = new();
-    private readonly List<IActorRef> watchers = new();
     private List<int> stageTrials = new();
     private int stageIndex;
-    private bool complete;
 
     public ITimerScheduler Timers { get; set; } = null!;
 
@@ -54,11 +46,6 @@ public sealed class CoordinatorActor : ReceiveActor, IWithTimers
         Receive<TrialFinished>(OnFinished);
         Receive<Terminated>(t => OnWorkerLost(t.ActorRef));
         Receive<CheckDeadlines>(_ => OnCheckDeadlines());
-        Receive<WatchSweep>(_ =>
-        {
-            if (complete) Sender.Tell(new SweepCompleted(recorded.Count));
-            else watchers.Add(Sender);
-        });
         Timers.StartPeriodicTimer("deadlines", new CheckDeadlines(), checkEvery);
     }
 
@@ -171,10 +158,7 @@ public sealed class CoordinatorActor : ReceiveActor, IWithTimers
             PlanStage(trials);
             return;
         }
-        complete = true;
-        var done = new SweepCompleted(recorded.Count);
-        aggregator.Tell(done);
-        foreach (var watcher in watchers) watcher.Tell(done);
+        aggregator.Tell(new SweepCompleted(recorded.Count));
     }
 
     private void PlanStage(IReadOnlyList<PlannedTrial> trials)

@@ -10,15 +10,17 @@ namespace Assignment3.Sweeps.Hosting;
 /// <summary>A running node: the coordinator's (with aggregator and optional local slots) or a worker node.</summary>
 public sealed class SweepHost : IAsyncDisposable
 {
-    private SweepHost(ActorSystem system, IActorRef? coordinator)
+    private SweepHost(ActorSystem system, IActorRef? coordinator, IActorRef? aggregator)
     {
         System = system;
         Coordinator = coordinator;
+        Aggregator = aggregator;
         Address = ((ExtendedActorSystem)system).Provider.DefaultAddress;
     }
 
     public ActorSystem System { get; }
     public IActorRef? Coordinator { get; }
+    public IActorRef? Aggregator { get; }
     public Address Address { get; }
     public string NodeName => $"{Address.Host}:{Address.Port}";
 
@@ -33,7 +35,7 @@ public sealed class SweepHost : IAsyncDisposable
         var system = SweepNode.Start(SweepNode.Configuration(host, port, roles, [], extraHocon));
         var aggregator = system.ActorOf(AggregatorActor.Props(sweep, outFolder, monitor), "aggregator");
         var coordinator = system.ActorOf(CoordinatorActor.Props(sweep, aggregator, fingerprint), SweepNode.CoordinatorName);
-        var node = new SweepHost(system, coordinator);
+        var node = new SweepHost(system, coordinator, aggregator);
         Cluster.Get(system).Join(node.Address);
         if (slots > 0 && runner is not null)
             system.ActorOf(WorkerNodeActor.Props(runner, slots, node.NodeName, fingerprint), "workers");
@@ -46,14 +48,14 @@ public sealed class SweepHost : IAsyncDisposable
     {
         var (seedHost, seedPort) = ParseEndpoint(seed, "--seed");
         var system = SweepNode.Start(SweepNode.Configuration(host, port, [SweepNode.WorkerRole], [SweepNode.SeedAddress(seedHost, seedPort)], extraHocon));
-        var node = new SweepHost(system, null);
+        var node = new SweepHost(system, null, null);
         system.ActorOf(WorkerNodeActor.Props(runner, slots, node.NodeName, fingerprint), "workers");
         return node;
     }
 
-    /// <summary>Completes when the coordinator has recorded every trial of every stage.</summary>
+    /// <summary>Completes when every trial of every stage is recorded and the output folder written.</summary>
     public Task<SweepCompleted> Completion(CancellationToken cancellation = default) =>
-        (Coordinator ?? throw new InvalidOperationException("a worker node has no coordinator"))
+        (Aggregator ?? throw new InvalidOperationException("a worker node has no aggregator"))
             .Ask<SweepCompleted>(WatchSweep.Instance, Timeout.InfiniteTimeSpan, cancellation);
 
     /// <summary>Leaves the cluster gracefully and stops the actor system.</summary>
