@@ -23,6 +23,13 @@ public static class A3App
             config.AddCommand<GradCheckCommand>("gradcheck")
                 .WithDescription("Compare analytic gradients with centred finite differences (float64) on a reduced problem.")
                 .WithExample("gradcheck", "--hidden", "50,50", "--bn");
+            config.AddCommand<SweepCommand>("sweep")
+                .WithDescription("Run a sweep config on an Akka.NET cluster: embedded in this process by default, joined by a3 worker nodes when --host/--port make it reachable.")
+                .WithExample("sweep", "configs/lambda-coarse.conf")
+                .WithExample("sweep", "configs/lambda-coarse.conf", "--host", "10.0.0.5", "--port", "4053", "--slots", "0");
+            config.AddCommand<WorkerCommand>("worker")
+                .WithDescription("Start a worker node that joins a sweep's coordinator node and trains its trials; stays up for the next sweep until stopped.")
+                .WithExample("worker", "--seed", "10.0.0.5:4053", "--slots", "2");
             config.AddCommand<BenchCommand>("bench")
                 .WithDescription("Update-step speed of the recipe networks against the GEMM backend's own rate; full recipe run times.")
                 .WithExample("bench", "--json");

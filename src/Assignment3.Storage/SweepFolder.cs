@@ -47,7 +47,7 @@ public static class SweepFolder
         var rowValues = rows.Select(r => Value(r, rowKey)).Distinct().ToArray();
         var columnValues = columnKey is null ? [""] : rows.Select(r => Value(r, columnKey)).Distinct().ToArray();
         string[] header = [rowKey, .. columnKey is null ? [cell] : columnValues.Select(c => $"{columnKey}={c}")];
-        var table = rowValues.Select(rv => (string[])[rv, .. columnValues.Select(cv =>
+        var table = rowValues.Select(rv => (string[])[Label(rv), .. columnValues.Select(cv =>
         {
             var metrics = rows.Where(r => Value(r, rowKey) == rv && (columnKey is null || Value(r, columnKey) == cv))
                 .Select(r => Metric(r, cell)).OfType<double>().Where(double.IsFinite).ToArray();
@@ -80,6 +80,12 @@ public static class SweepFolder
         Directory.CreateDirectory(plots);
         LearningCurvePlots.WriteComparison(plots, stage, runs);
     }
+
+    /// <summary>Numbers as the report prints them (3.73e-05); trials.csv keeps the exact values.</summary>
+    private static string Label(string value) =>
+        double.TryParse(value, NumberStyles.Float, CultureInfo.InvariantCulture, out var v) && value.Any(c => c is '.' or 'E' or 'e')
+            ? v.ToString(Math.Abs(v) is >= 1e-2 and < 1e4 ? "0.####" : "0.00e+00", CultureInfo.InvariantCulture)
+            : value;
 
     private static double? Metric(TrialRow row, string cell) => cell switch
     {

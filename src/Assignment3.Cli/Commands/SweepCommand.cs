@@ -1,0 +1,132 @@
+using System.ComponentModel;
+using System.Globalization;
+using Assignment3.Cli.Terminal;
+using Assignment3.Core.Data;
+using Assignment3.Core.Numerics;
+using Assignment3.Experiments.Sweeps;
+using Assignment3.Storage;
+using Assignment3.Sweeps.Hosting;
+using Assignment3.Sweeps.Trials;
+using Spectre.Console;
+using Spectre.Console.Cli;
+
+namespace Assignment3.Cli.Commands;
+
+public class NodeSettings : CommandSettings
+{
+    [CommandOption("--slots <N>"), Description("Trials this node trains at once, one per core (default: the number of cores).")]
+    public int? Slots { get; init; }
+
+    [CommandOption("--host <HOST>"), Description("Address this node binds and other nodes reach it at."), DefaultValue("127.0.0.1")]
+    public string Host { get; init; } = "127.0.0.1";
+
+    [CommandOption("--port <PORT>"), Description("Port of this node (0: any free port).")]
+    public int? Port { get; init; }
+
+    [CommandOption("--data <PATH>"), Description("CIFAR-10 folder or archive (else A3_DATA, else the default folder).")]
+    public string? Data { get; init; }
+
+    public int SlotCount => Slots ?? Environment.ProcessorCount;
+
+    public override ValidationResult Validate() =>
+        Slots is < 0 ? ValidationResult.Error($"--slots must be 0 or more, got {Slots}")
+        : Port is < 0 or > 65535 ? ValidationResult.Error($"--port must be 0 to 65535, got {Port}")
+        : string.IsNullOrWhiteSpace(Host) ? ValidationResult.Error("--host must not be empty")
+        : ValidationResult.Success();
+
+    /// <summary>The node's data, its fingerprint, and a trial runner on one GEMM thread per trial.</summary>
+    public async Task<(DataSplits Data, string Fingerprint, ITrialRunner Runner)> PrepareAsync(IAnsiConsole console, DataOptions options, CancellationToken cancellation)
+    {
+        var data = await DataLoading.LoadAsync(console, Data, options, cancellation);
+        var fingerprint = DataFingerprint.Of(data);
+        // Each slot trains one trial on one core: BLAS stays single-threaded so N slots use N cores.
+        GemmBackends.UseThreads(1);
+        var gemm = GemmBackends.Select();
+        console.MarkupLine($"Data fingerprint [blue]{fingerprint}[/]; GEMM backend: [blue]{Markup.Escape(gemm.Name)}[/]");
+        return (data, fingerprint, new CifarTrialRunner(data, gemm));
+    }
+}
+
+public sealed class SweepSettings : NodeSettings
+{
+    [CommandArgument(0, "<CONFIG>"), Description("Sweep config (HOCON), e.g. configs/lambda-coarse.conf.")]
+    public string Config { get; init; } = "";
+
+    [CommandOption("-o|--out <DIR>"), Description("Output folder (default: runs/<name>-<time>). Must be new or empty.")]
+    public string? Out { get; init; }
+}
+
+public sealed class SweepCommand : AsyncCommand<SweepSettings>
+{
+    public override async Task<int> ExecuteAsync(CommandContext context, SweepSettings settings, CancellationToken cancellation)
+    {
+        var console = AnsiConsole.Console;
+        var sweep = SweepConfig.Load(settings.Config);
+        var outFolder = OutputFolder.Create(settings.Out, sweep.Experiment.Name);
+        AtomicFile.Write(Path.Combine(outFolder, "config.conf"), sweep.Text);
+        var (_, fingerprint, runner) = await settings.PrepareAsync(console, sweep.Experiment.Data, cancellation);
+
+        var monitor = new SweepMonitor();
+        await using var node = SweepHost.StartCoordinator(sweep, outFolder, monitor, fingerprint, runner, settings.SlotCount, settings.Host, settings.Port ?? 0);
+        console.MarkupLine($"Coordinator node [blue]{node.NodeName}[/] with {settings.SlotCount} local slot(s); " +
+                           $"more workers: [blue]a3 worker --seed {node.NodeName}[/]; output: [blue]{Markup.Escape(outFolder)}[/]");
+        var completion = node.Completion(cancellation);
+        await LiveView.RunAsync(console, monitor, completion);
+        await completion;
+
+        foreach (var stage in sweep.StageNames)
+        {
+            var table = Path.Combine(outFolder, $"table-{stage}.md");
+            if (File.Exists(table)) console.WriteLine(File.ReadAllText(table));
+        }
+        console.MarkupLine($"Sweep complete: {monitor.Current.Completed} completed, {monitor.Current.Diverged} diverged, {monitor.Current.Failed} failed; results in [blue]{Markup.Escape(outFolder)}[/]");
+        return 0;
+    }
+}
+
+public sealed class WorkerSettings : NodeSettings
+{
+    [CommandOption("--seed <HOST:PORT>"), Description("The coordinator's node, as a3 sweep prints it.")]
+    public string Seed { get; init; } = "";
+
+    [CommandOption("--split <SPLIT>"), Description("The sweep's data split: all or batch1 (its config's data section)."), DefaultValue("all")]
+    public string Split { get; init; } = "all";
+
+    [CommandOption("--validation-size <N>"), Description("The sweep's validation size (its config's data section)."), DefaultValue(5000)]
+    public int ValidationSize { get; init; } = 5000;
+
+    public DataOptions DataOptions => new(Split == "batch1" ? SplitKind.Batch1 : SplitKind.All, ValidationSize);
+
+    public override ValidationResult Validate()
+    {
+        if (string.IsNullOrWhiteSpace(Seed)) return ValidationResult.Error("--seed HOST:PORT is required: the coordinator node a3 sweep prints");
+        if (Split is not ("all" or "batch1")) return ValidationResult.Error($"--split must be all or batch1, got '{Split}'");
+        if (ValidationSize < 1) return ValidationResult.Error($"--validation-size must be at least 1, got {ValidationSize}");
+        try { SweepHost.ParseEndpoint(Seed, "--seed"); }
+        catch (ArgumentException e) { return ValidationResult.Error(e.Message); }
+        return base.Validate();
+    }
+}
+
+public sealed class WorkerCommand : AsyncCommand<WorkerSettings>
+{
+    public override async Task<int> ExecuteAsync(CommandContext context, WorkerSettings settings, CancellationToken cancellation)
+    {
+        var console = AnsiConsole.Console;
+        // The coordinator refuses a worker whose data (split included) differs from the sweep's.
+        var (_, fingerprint, runner) = await settings.PrepareAsync(console, settings.DataOptions, cancellation);
+        await using var node = SweepHost.StartWorker(settings.Seed, runner, settings.SlotCount, fingerprint, settings.Host, settings.Port ?? 0);
+        console.MarkupLine($"Worker node [blue]{node.NodeName}[/] with {settings.SlotCount} slot(s), joining [blue]{Markup.Escape(settings.Seed)}[/]; Ctrl+C stops it.");
+        try
+        {
+            await node.System.WhenTerminated.WaitAsync(cancellation);
+            console.MarkupLine("[red]The worker node stopped: it was removed from the cluster.[/]");
+            return Errors.Failed;
+        }
+        catch (OperationCanceledException)
+        {
+            console.MarkupLine("Leaving the cluster.");
+            return 0;
+        }
+    }
+}

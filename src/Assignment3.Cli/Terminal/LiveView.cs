@@ -1,0 +1,38 @@
+using Assignment3.Sweeps.Hosting;
+using Spectre.Console;
+using Spectre.Console.Rendering;
+
+namespace Assignment3.Cli.Terminal;
+
+/// <summary>The sweep's live terminal view: counts, best so far, ETA, and a bar per running trial.</summary>
+public static class LiveView
+{
+    public static Task RunAsync(IAnsiConsole console, SweepMonitor monitor, Task completion) =>
+        console.Live(Render(monitor.Current)).AutoClear(false).StartAsync(async live =>
+        {
+            while (!completion.IsCompleted)
+            {
+                live.UpdateTarget(Render(monitor.Current));
+                await Task.WhenAny(completion, Task.Delay(500));
+            }
+            live.UpdateTarget(Render(monitor.Current));
+        });
+
+    public static IRenderable Render(SweepSnapshot s)
+    {
+        var header = new Markup(
+            $"[bold]stage {Markup.Escape(s.Stage)}[/]  completed [green]{s.Completed}[/]/{s.Planned}  running [blue]{s.Running.Count}[/]  queued {s.Queued}" +
+            (s.Diverged > 0 ? $"  diverged [yellow]{s.Diverged}[/]" : "") + (s.Failed > 0 ? $"  failed [red]{s.Failed}[/]" : "") +
+            (s.Best is { } best ? $"  best: trial {best.Trial} ({best.ValidationAccuracy:F4})" : "") +
+            $"  elapsed {s.Elapsed:hh\\:mm\\:ss}" + (s.Remaining is { } eta ? $"  ETA {eta:hh\\:mm\\:ss}" : ""));
+        if (s.Running.Count == 0) return header;
+        var table = new Table().NoBorder().AddColumns("trial", "node", "progress");
+        foreach (var r in s.Running)
+        {
+            var fraction = r.TotalSteps == 0 ? 0 : (double)r.Step / r.TotalSteps;
+            var filled = (int)Math.Round(fraction * 30);
+            table.AddRow(r.Trial.ToString(), Markup.Escape(r.Node), $"[blue]{new string('━', filled)}[/][grey]{new string('━', 30 - filled)}[/] {fraction:P0}");
+        }
+        return new Rows(header, table);
+    }
+}

@@ -1,0 +1,91 @@
+using System.Diagnostics;
+using Assignment3.Tests.Data;
+
+namespace Assignment3.Tests.Sweeps;
+
+/// <summary>
+/// Real OS processes on loopback ports: a coordinator node and two worker nodes run smoke.conf and
+/// must produce exactly the tables of the single-process run. Every process is stopped by the test.
+/// </summary>
+[Collection(nameof(ProcessCollection))]
+public sealed class ProcessSweepTests : IDisposable
+{
+    private static readonly TimeSpan Bound = TimeSpan.FromMinutes(3);
+    private readonly FakeCifar data = new(recordsPerBatch: 60);
+    private readonly string work = Directory.CreateTempSubdirectory("a3-e2e-").FullName;
+    private readonly List<Process> processes = new();
+
+    [Fact]
+    public async Task Coordinator_and_two_worker_processes_produce_the_single_process_tables()
+    {
+        var smoke = RepoPaths.Config("smoke.conf");
+        var single = Path.Combine(work, "single");
+        Assert.Equal(0, await Start("sweep", smoke, "--out", single, "--slots", "2").WaitAsync(Bound));
+
+        var port = LoopbackFileServer.FreePort();
+        var spread = Path.Combine(work, "spread");
+        var coordinator = Start("sweep", smoke, "--out", spread, "--slots", "0", "--host", "127.0.0.1", "--port", port.ToString());
+        var workers = Enumerable.Range(0, 2).Select(_ =>
+            Start("worker", "--seed", $"127.0.0.1:{port}", "--slots", "1", "--split", "batch1", "--validation-size", "500")).ToArray();
+        Assert.Equal(0, await coordinator.WaitAsync(Bound));
+
+        foreach (var table in new[] { "table-coarse.md", "table-fine.md" })
+            Assert.Equal(File.ReadAllText(Path.Combine(single, table)), File.ReadAllText(Path.Combine(spread, table)));
+        var nodes = File.ReadAllLines(Path.Combine(spread, "trials.csv")).Skip(1).Select(r => r.Split(',')[^3]).Distinct().ToArray();
+        Assert.Equal(2, nodes.Length); // both worker nodes trained, the coordinator (slots 0) did not
+        Assert.All(workers, w => Assert.False(w.HasExited, "a worker node stays up for the next sweep"));
+    }
+
+    private sealed record Running(Process Process)
+    {
+        public async Task<int> WaitAsync(TimeSpan bound)
+        {
+            await Process.WaitForExitAsync().WaitAsync(bound);
+            return Process.ExitCode;
+        }
+
+        public bool HasExited => Process.HasExited;
+    }
+
+    private Running Start(params string[] args)
+    {
+        var info = new ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
+        info.ArgumentList.Add(A3Dll);
+        foreach (var arg in args) info.ArgumentList.Add(arg);
+        info.ArgumentList.Add("--data");
+        info.ArgumentList.Add(data.Root);
+        var process = Process.Start(info)!;
+        process.OutputDataReceived += (_, _) => { };
+        process.ErrorDataReceived += (_, _) => { };
+        process.BeginOutputReadLine();
+        process.BeginErrorReadLine();
+        processes.Add(process);
+        return new Running(process);
+    }
+
+    /// <summary>The a3 CLI built in the same configuration as these tests.</summary>
+    private static string A3Dll
+    {
+        get
+        {
+            var configuration = AppContext.BaseDirectory.Contains($"{Path.DirectorySeparatorChar}Release{Path.DirectorySeparatorChar}") ? "Release" : "Debug";
+            var dll = Path.Combine(RepoPaths.Root, "src", "Assignment3.Cli", "bin", configuration, "net10.0", "a3.dll");
+            return File.Exists(dll) ? dll : throw new FileNotFoundException($"{dll}: build the CLI first (dotnet build)");
+        }
+    }
+
+    public void Dispose()
+    {
+        foreach (var process in processes)
+        {
+            if (!process.HasExited) process.Kill(entireProcessTree: true);
+            process.WaitForExit(10_000);
+            process.Dispose();
+        }
+        data.Dispose();
+        Directory.Delete(work, recursive: true);
+    }
+}
+
+[CollectionDefinition(nameof(ProcessCollection), DisableParallelization = true)]
+public sealed class ProcessCollection;
