@@ -46,13 +46,17 @@ public static class SweepFolder
         string Value(TrialRow r, string key) => r.Parameters.FirstOrDefault(p => p.Key == key).Value ?? "";
         var rowValues = rows.Select(r => Value(r, rowKey)).Distinct().ToArray();
         var columnValues = columnKey is null ? [""] : rows.Select(r => Value(r, columnKey)).Distinct().ToArray();
+        // One pass over the trials: the best finite metric per (row, column).
+        var best = new Dictionary<(string Row, string Column), double>();
+        foreach (var r in rows)
+        {
+            if (Metric(r, cell) is not { } metric || !double.IsFinite(metric)) continue;
+            var key = (Value(r, rowKey), columnKey is null ? "" : Value(r, columnKey));
+            best[key] = best.TryGetValue(key, out var seen) ? Math.Max(seen, metric) : metric;
+        }
         string[] header = [rowKey, .. columnKey is null ? [cell] : columnValues.Select(c => $"{columnKey}={c}")];
         var table = rowValues.Select(rv => (string[])[Label(rv), .. columnValues.Select(cv =>
-        {
-            var metrics = rows.Where(r => Value(r, rowKey) == rv && (columnKey is null || Value(r, columnKey) == cv))
-                .Select(r => Metric(r, cell)).OfType<double>().Where(double.IsFinite).ToArray();
-            return metrics.Length == 0 ? "" : metrics.Max().ToString("F4", CultureInfo.InvariantCulture);
-        })]).ToArray();
+            best.TryGetValue((rv, cv), out var metric) ? metric.ToString("F4", CultureInfo.InvariantCulture) : "")]).ToArray();
         return (header, table);
     }
 

@@ -28,9 +28,16 @@ public sealed class BenchSettings : CommandSettings
     [CommandOption("--json"), Description("Print the results as a JSON array on stdout.")]
     public bool Json { get; init; }
 
+    [CommandOption("--coordinator"), Description("Instead: trials per second one coordinator dispatches and records for 2 worker nodes over loopback, with a trainer that returns at once.")]
+    public bool Coordinator { get; init; }
+
+    [CommandOption("--trials <N>"), Description("Trials of the --coordinator measurement."), DefaultValue(20000)]
+    public int Trials { get; init; } = 20000;
+
     public override ValidationResult Validate() =>
         Threads < 1 ? ValidationResult.Error($"--threads must be at least 1, got {Threads}")
         : Steps < 10 ? ValidationResult.Error($"--steps must be at least 10, got {Steps}")
+        : Trials < 2 ? ValidationResult.Error($"--trials must be at least 2, got {Trials}")
         : ValidationResult.Success();
 }
 
@@ -46,6 +53,13 @@ public sealed class BenchCommand : AsyncCommand<BenchSettings>
     public override async Task<int> ExecuteAsync(CommandContext context, BenchSettings settings, CancellationToken cancellation)
     {
         var console = Consoles.ForHumans(settings.Json);
+        if (settings.Coordinator)
+        {
+            var result = await CoordinatorBenchmark.RunAsync(settings.Trials, cancellation);
+            console.MarkupLine($"Coordinator: {result.Trials} trials dispatched and recorded for 2 worker nodes (2 slots each) over loopback in {result.Seconds:F2} s: [bold]{result.TrialsPerSecond:F0} trials/s[/]");
+            if (settings.Json) Console.Out.WriteLine(Json.Serialize(result));
+            return 0;
+        }
         var data = await DataLoading.LoadAsync(console, settings.Data, new DataOptions(), cancellation);
         GemmBackends.UseThreads(settings.Threads);
         var gemm = GemmBackends.Select();

@@ -15,12 +15,18 @@ public sealed record WatchSweep
 }
 
 /// <summary>
-/// Collects what the coordinator reports. After every recorded trial it rewrites trials.csv, the
-/// stage tables, the trial's curve and summary.json; at the end it plots each stage's curves
-/// together. Publishes snapshots for the live terminal view.
+/// Collects what the coordinator reports. Each recorded trial's curve is written at once; trials.csv,
+/// the stage tables and summary.json are rewritten within a quarter second of every change (batched,
+/// so thousands of fast trials do not mean thousands of rewrites each); at the end it plots each
+/// stage's curves together. Publishes snapshots for the live terminal view.
 /// </summary>
-public sealed class AggregatorActor : ReceiveActor
+public sealed class AggregatorActor : ReceiveActor, IWithTimers
 {
+    private sealed record Flush
+    {
+        public static readonly Flush Instance = new();
+    }
+
     private sealed record Row(PlannedTrial Trial)
     {
         public string Status { get; set; } = "queued";
@@ -39,6 +45,10 @@ public sealed class AggregatorActor : ReceiveActor
     private readonly List<IActorRef> watchers = new();
     private string stage = SweepConfig.FirstStage;
     private SweepCompleted? done;
+    private bool tablesChanged;
+    private bool viewChanged;
+
+    public ITimerScheduler Timers { get; set; } = null!;
 
     public AggregatorActor(SweepConfig sweep, string folder, SweepMonitor monitor)
     {
@@ -50,8 +60,7 @@ public sealed class AggregatorActor : ReceiveActor
         {
             stage = planned.Stage;
             foreach (var trial in planned.Trials) rows[trial.Id] = new Row(trial);
-            WriteTables();
-            Publish();
+            tablesChanged = viewChanged = true;
         });
         Receive<TrialStarted>(started => Update(started.Trial, row =>
         {
@@ -71,8 +80,13 @@ public sealed class AggregatorActor : ReceiveActor
             row.Node = recorded.Node;
             row.Attempts = recorded.Attempts;
             if (recorded.Outcome.Curve.Length > 0) SweepFolder.WriteCurve(folder, recorded.Trial, recorded.Outcome.Curve);
-            WriteTables();
-            Publish();
+            tablesChanged = viewChanged = true;
+        });
+        Receive<Flush>(_ =>
+        {
+            if (tablesChanged) WriteTables();
+            if (viewChanged) Publish();
+            tablesChanged = viewChanged = false;
         });
         Receive<WatchSweep>(_ =>
         {
@@ -90,11 +104,13 @@ public sealed class AggregatorActor : ReceiveActor
         });
     }
 
+    protected override void PreStart() => Timers.StartPeriodicTimer("flush", Flush.Instance, TimeSpan.FromMilliseconds(250));
+
     private void Update(int trial, Action<Row> change)
     {
         if (!rows.TryGetValue(trial, out var row) || row.Outcome is not null) return;
         change(row);
-        Publish();
+        viewChanged = true;
     }
 
     private string Describe(PlannedTrial trial)

@@ -24,11 +24,12 @@ public sealed class CoordinatorActor : ReceiveActor, IWithTimers
 
     private readonly Dictionary<int, PlannedTrial> planned = new();
     private readonly LinkedList<int> queue = new();
+    private readonly Dictionary<int, LinkedListNode<int>> queued = new();
     private readonly Dictionary<int, InFlight> inFlight = new();
     private readonly Dictionary<int, int> attempts = new();
     private readonly Dictionary<int, TrialOutcome> recorded = new();
     private readonly List<(IActorRef Worker, string Node)> idle = new();
-    private List<int> stageTrials = new();
+    private int stageRemaining;
     private int stageIndex;
 
     public ITimerScheduler Timers { get; set; } = null!;
@@ -69,6 +70,7 @@ public sealed class CoordinatorActor : ReceiveActor, IWithTimers
     {
         var trial = queue.First!.Value;
         queue.RemoveFirst();
+        queued.Remove(trial);
         var attempt = attempts[trial] = attempts.GetValueOrDefault(trial) + 1;
         inFlight[trial] = new InFlight(worker, attempt, node, DateTime.UtcNow + trialTimeout);
         worker.Tell(new AssignTrial(trial, attempt, planned[trial].Config, sweep.TestAccuracy));
@@ -128,7 +130,7 @@ public sealed class CoordinatorActor : ReceiveActor, IWithTimers
     private void Requeue(int trial, string reason)
     {
         inFlight.Remove(trial);
-        queue.AddFirst(trial); // it has waited longest
+        queued[trial] = queue.AddFirst(trial); // it has waited longest
         aggregator.Tell(new TrialRequeued(trial, attempts[trial], reason));
         ServeIdle();
     }
@@ -137,9 +139,9 @@ public sealed class CoordinatorActor : ReceiveActor, IWithTimers
     {
         recorded[trial] = outcome;
         inFlight.Remove(trial);
-        queue.Remove(trial);
+        if (queued.Remove(trial, out var waiting)) queue.Remove(waiting);
         aggregator.Tell(new TrialRecorded(trial, attempts.GetValueOrDefault(trial), node, outcome));
-        if (stageTrials.All(recorded.ContainsKey)) NextStage();
+        if (--stageRemaining == 0) NextStage();
     }
 
     private void NextStage()
@@ -166,9 +168,9 @@ public sealed class CoordinatorActor : ReceiveActor, IWithTimers
         foreach (var trial in trials)
         {
             planned[trial.Id] = trial;
-            queue.AddLast(trial.Id);
+            queued[trial.Id] = queue.AddLast(trial.Id);
         }
-        stageTrials = trials.Select(t => t.Id).ToList();
+        stageRemaining = trials.Count;
         aggregator.Tell(new StagePlanned(trials[0].Stage, trials));
         ServeIdle();
     }

@@ -30,8 +30,7 @@ public sealed class ClusterSweepTests : IDisposable
         {
             gate.Release();
             await Until(() => monitor.Current.Completed == done);
-            var rows = File.ReadAllLines(Path.Combine(folder, "trials.csv"));
-            Assert.Equal(done, rows.Count(r => r.Contains(",completed,")));
+            await Until(() => File.ReadAllLines(Path.Combine(folder, "trials.csv")).Count(r => r.Contains(",completed,")) == done);
         }
         gate.Release(100);
         var result = await completion.WaitAsync(Bound);

@@ -31,8 +31,12 @@ public sealed class ProcessSweepTests : IDisposable
 
         foreach (var table in new[] { "table-coarse.md", "table-fine.md" })
             Assert.Equal(File.ReadAllText(Path.Combine(single, table)), File.ReadAllText(Path.Combine(spread, table)));
-        var nodes = File.ReadAllLines(Path.Combine(spread, "trials.csv")).Skip(1).Select(r => r.Split(',')[^3]).Distinct().ToArray();
-        Assert.Equal(2, nodes.Length); // both worker nodes trained, the coordinator (slots 0) did not
+        // Every trial recorded once, all by worker nodes: the coordinator (slots 0) trains nothing. How
+        // the trials split between the two workers depends on timing and is not asserted.
+        var rows = File.ReadAllLines(Path.Combine(spread, "trials.csv")).Skip(1).ToArray();
+        Assert.Equal(rows.Length, rows.Select(r => r.Split(',')[0]).Distinct().Count());
+        Assert.All(rows, r => Assert.Contains(",completed,", r));
+        Assert.DoesNotContain(rows, r => r.Split(',')[^3] == $"127.0.0.1:{port}");
         Assert.All(workers, w => Assert.False(w.HasExited, "a worker node stays up for the next sweep"));
     }
 
