@@ -11,7 +11,7 @@ using Spectre.Console.Cli;
 
 namespace Assignment3.Cli.Commands;
 
-public sealed class BenchSettings : CommandSettings
+public sealed class BenchSettings : DataSettings
 {
     [CommandOption("--threads <N>"), Description("GEMM threads (the targets are for one)."), DefaultValue(1)]
     public int Threads { get; init; } = 1;
@@ -22,8 +22,6 @@ public sealed class BenchSettings : CommandSettings
     [CommandOption("--no-full-run"), Description("Skip the full recipe runs (2 cycles, n_s 2,250, 20 recording points).")]
     public bool NoFullRun { get; init; }
 
-    [CommandOption("--data <PATH>"), Description("CIFAR-10 folder or archive (else A3_DATA, else the default folder).")]
-    public string? Data { get; init; }
 
     [CommandOption("--json"), Description("Print the results as a JSON array on stdout.")]
     public bool Json { get; init; }

@@ -6,7 +6,8 @@ using Spectre.Console.Cli;
 
 namespace Assignment3.Cli.Commands;
 
-public sealed class DataSettings : CommandSettings
+/// <summary>Where CIFAR-10 comes from; every command that reads data takes this option.</summary>
+public class DataSettings : CommandSettings
 {
     [CommandOption("--data <PATH>"), Description("CIFAR-10 folder or archive (else A3_DATA, else the default folder).")]
     public string? Data { get; init; }

@@ -11,7 +11,7 @@ using Spectre.Console.Cli;
 
 namespace Assignment3.Cli.Commands;
 
-public sealed class GradCheckSettings : CommandSettings
+public sealed class GradCheckSettings : DataSettings
 {
     [CommandOption("--hidden <SIZES>"), Description("Hidden widths of a network to check, e.g. 50,50; repeat for several. Default: 50 / 50,50 / 50,50,50 (2-, 3- and 4-layer).")]
     public string[] Hidden { get; init; } = [];
@@ -43,10 +43,8 @@ public sealed class GradCheckSettings : CommandSettings
     [CommandOption("--seed <N>"), Description("Seed of the weights."), DefaultValue(1)]
     public int Seed { get; init; } = 1;
 
-    [CommandOption("--data <PATH>"), Description("CIFAR-10 folder or archive (else A3_DATA, else the default folder).")]
-    public string? Data { get; init; }
 
-    [CommandOption("--synthetic"), Description("Use Gaussian random inputs and labels instead of CIFAR-10.")]
+    [CommandOption("--synthetic"), Description("Use random inputs (uniform in [-1, 1]) and labels instead of CIFAR-10.")]
     public bool Synthetic { get; init; }
 
     [CommandOption("--json"), Description("Print the results as a JSON array on stdout.")]

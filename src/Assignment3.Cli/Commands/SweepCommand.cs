@@ -12,7 +12,7 @@ using Spectre.Console.Cli;
 
 namespace Assignment3.Cli.Commands;
 
-public class NodeSettings : CommandSettings
+public class NodeSettings : DataSettings
 {
     [CommandOption("--slots <N>"), Description("Trials this node trains at once, one per core (default: the number of cores).")]
     public int? Slots { get; init; }
@@ -23,8 +23,6 @@ public class NodeSettings : CommandSettings
     [CommandOption("--port <PORT>"), Description("Port of this node (0: any free port).")]
     public int? Port { get; init; }
 
-    [CommandOption("--data <PATH>"), Description("CIFAR-10 folder or archive (else A3_DATA, else the default folder).")]
-    public string? Data { get; init; }
 
     public int SlotCount => Slots ?? Environment.ProcessorCount;
 
@@ -115,18 +113,22 @@ public sealed class WorkerCommand : AsyncCommand<WorkerSettings>
         var console = AnsiConsole.Console;
         // The coordinator refuses a worker whose data (split included) differs from the sweep's.
         var (_, fingerprint, runner) = await settings.PrepareAsync(console, settings.DataOptions, cancellation);
-        await using var node = SweepHost.StartWorker(settings.Seed, runner, settings.SlotCount, fingerprint, settings.Host, settings.Port ?? 0);
-        console.MarkupLine($"Worker node [blue]{node.NodeName}[/] with {settings.SlotCount} slot(s), joining [blue]{Markup.Escape(settings.Seed)}[/]; Ctrl+C stops it.");
-        try
+        // A node joins one cluster only: when a sweep's coordinator leaves (or this node is removed),
+        // a fresh node joins the seed again and waits there for the next sweep.
+        while (!cancellation.IsCancellationRequested)
         {
-            await node.System.WhenTerminated.WaitAsync(cancellation);
-            console.MarkupLine("[red]The worker node stopped: it was removed from the cluster.[/]");
-            return Errors.Failed;
+            await using var node = SweepHost.StartWorker(settings.Seed, runner, settings.SlotCount, fingerprint, settings.Host, settings.Port ?? 0);
+            console.MarkupLine($"Worker node [blue]{node.NodeName}[/] with {settings.SlotCount} slot(s), joining [blue]{Markup.Escape(settings.Seed)}[/]; Ctrl+C stops it.");
+            try
+            {
+                await node.Detached.WaitAsync(cancellation);
+                console.MarkupLine("The coordinator's node left; joining the seed again for the next sweep.");
+            }
+            catch (OperationCanceledException)
+            {
+                console.MarkupLine("Leaving the cluster.");
+            }
         }
-        catch (OperationCanceledException)
-        {
-            console.MarkupLine("Leaving the cluster.");
-            return 0;
-        }
+        return 0;
     }
 }

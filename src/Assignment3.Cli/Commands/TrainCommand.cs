@@ -13,7 +13,7 @@ using Spectre.Console.Cli;
 
 namespace Assignment3.Cli.Commands;
 
-public sealed class TrainSettings : CommandSettings
+public sealed class TrainSettings : DataSettings
 {
     [CommandOption("-c|--config <FILE>"), Description("Experiment config (HOCON). Without it: the report's 3-layer recipe with batch norm.")]
     public string? Config { get; init; }
@@ -42,8 +42,6 @@ public sealed class TrainSettings : CommandSettings
     [CommandOption("-o|--out <DIR>"), Description("Output folder (default: runs/<name>-<time>). Must be new or empty.")]
     public string? Out { get; init; }
 
-    [CommandOption("--data <PATH>"), Description("CIFAR-10 folder or cifar-10-binary.tar.gz (else A3_DATA, else the default folder).")]
-    public string? Data { get; init; }
 
     [CommandOption("--json"), Description("Print the metrics as JSON on stdout (progress goes to stderr).")]
     public bool Json { get; init; }

@@ -9,14 +9,14 @@ namespace Assignment3.Sweeps.Actors;
 
 /// <summary>
 /// A node's worker slots. Watches cluster membership for a node with the coordinator role, finds
-/// its coordinator actor and introduces it to every slot.
+/// its coordinator actor and introduces it to every slot; says when that node leaves the cluster.
 /// </summary>
 public sealed class WorkerNodeActor : ReceiveActor
 {
     private readonly ILoggingAdapter log = Context.GetLogger();
     private readonly List<IActorRef> slots = new();
 
-    public WorkerNodeActor(ITrialRunner runner, int slotCount, string node, string fingerprint)
+    public WorkerNodeActor(ITrialRunner runner, int slotCount, string node, string fingerprint, Action onCoordinatorLeft)
     {
         for (var i = 0; i < slotCount; i++)
             slots.Add(Context.ActorOf(WorkerActor.Props(runner, node, fingerprint), $"slot-{i + 1}"));
@@ -43,6 +43,10 @@ public sealed class WorkerNodeActor : ReceiveActor
             var member = Cluster.Get(Context.System).State.Members.FirstOrDefault(m => m.Address.Equals(retry.Address) && m.Status == MemberStatus.Up);
             if (member is not null) Consider(member);
         });
+        Receive<ClusterEvent.MemberRemoved>(removed =>
+        {
+            if (removed.Member.HasRole(SweepNode.CoordinatorRole)) onCoordinatorLeft();
+        });
         Receive<ClusterEvent.IMemberEvent>(_ => { });
     }
 
@@ -58,10 +62,16 @@ public sealed class WorkerNodeActor : ReceiveActor
         Context.ActorSelection(new RootActorPath(address) / "user" / SweepNode.CoordinatorName).Tell(new Identify(address));
 
     protected override void PreStart() =>
-        Cluster.Get(Context.System).Subscribe(Self, ClusterEvent.SubscriptionInitialStateMode.InitialStateAsSnapshot, typeof(ClusterEvent.MemberUp));
+        Cluster.Get(Context.System).Subscribe(Self, ClusterEvent.SubscriptionInitialStateMode.InitialStateAsSnapshot,
+            typeof(ClusterEvent.MemberUp), typeof(ClusterEvent.MemberRemoved));
 
     protected override void PostStop() => Cluster.Get(Context.System).Unsubscribe(Self);
 
-    public static Props Props(ITrialRunner runner, int slots, string node, string fingerprint) =>
-        Akka.Actor.Props.Create(() => new WorkerNodeActor(runner, slots, node, fingerprint));
+    private static readonly Action Nothing = () => { };
+
+    public static Props Props(ITrialRunner runner, int slots, string node, string fingerprint, Action? onCoordinatorLeft = null)
+    {
+        var onLeft = onCoordinatorLeft ?? Nothing;
+        return Akka.Actor.Props.Create(() => new WorkerNodeActor(runner, slots, node, fingerprint, onLeft));
+    }
 }

@@ -19,6 +19,10 @@ public sealed class SweepHost : IAsyncDisposable
     }
 
     public ActorSystem System { get; }
+
+    /// <summary>On a worker node: completes when the coordinator's node leaves the cluster or this node is removed.</summary>
+    public Task Detached => detached.Task;
+    private readonly TaskCompletionSource detached = new(TaskCreationOptions.RunContinuationsAsynchronously);
     public IActorRef? Coordinator { get; }
     public IActorRef? Aggregator { get; }
     public Address Address { get; }
@@ -42,14 +46,18 @@ public sealed class SweepHost : IAsyncDisposable
         return node;
     }
 
-    /// <summary>Starts a worker node that joins the coordinator's node at <paramref name="seed"/> (host:port).</summary>
+    /// <summary>
+    /// Starts a worker node that joins the coordinator's node at <paramref name="seed"/> (host:port),
+    /// retrying until one is there. A node joins one cluster only: after <see cref="Detached"/>, start a new one.
+    /// </summary>
     public static SweepHost StartWorker(string seed, ITrialRunner runner, int slots, string fingerprint,
         string host = "127.0.0.1", int port = 0, string? extraHocon = null)
     {
         var (seedHost, seedPort) = ParseEndpoint(seed, "--seed");
         var system = SweepNode.Start(SweepNode.Configuration(host, port, [SweepNode.WorkerRole], [SweepNode.SeedAddress(seedHost, seedPort)], extraHocon));
         var node = new SweepHost(system, null, null);
-        system.ActorOf(WorkerNodeActor.Props(runner, slots, node.NodeName, fingerprint), "workers");
+        system.ActorOf(WorkerNodeActor.Props(runner, slots, node.NodeName, fingerprint, () => node.detached.TrySetResult()), "workers");
+        system.WhenTerminated.ContinueWith(_ => node.detached.TrySetResult());
         return node;
     }
 

@@ -38,6 +38,11 @@ public sealed class ProcessSweepTests : IDisposable
         Assert.All(rows, r => Assert.Contains(",completed,", r));
         Assert.DoesNotContain(rows, r => r.Split(',')[^3] == $"127.0.0.1:{port}");
         Assert.All(workers, w => Assert.False(w.HasExited, "a worker node stays up for the next sweep"));
+
+        // The next sweep on the same address is served by the same worker processes (it trains nothing itself).
+        var next = Path.Combine(work, "next");
+        Assert.Equal(0, await Start("sweep", smoke, "--out", next, "--slots", "0", "--host", "127.0.0.1", "--port", port.ToString()).WaitAsync(Bound));
+        Assert.Equal(File.ReadAllText(Path.Combine(single, "table-coarse.md")), File.ReadAllText(Path.Combine(next, "table-coarse.md")));
     }
 
     private sealed record Running(Process Process)
