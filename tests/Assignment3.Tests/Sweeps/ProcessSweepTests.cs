@@ -1,4 +1,3 @@
-using System.Diagnostics;
 using Assignment3.Tests.Data;
 
 namespace Assignment3.Tests.Sweeps;
@@ -13,7 +12,9 @@ public sealed class ProcessSweepTests : IDisposable
     private static readonly TimeSpan Bound = TimeSpan.FromMinutes(3);
     private readonly FakeCifar data = new(recordsPerBatch: 60);
     private readonly string work = Directory.CreateTempSubdirectory("a3-e2e-").FullName;
-    private readonly List<Process> processes = new();
+    private readonly A3Processes processes;
+
+    public ProcessSweepTests() => processes = new A3Processes(data.Root);
 
     [Fact]
     public async Task Coordinator_and_two_worker_processes_produce_the_single_process_tables()
@@ -45,52 +46,11 @@ public sealed class ProcessSweepTests : IDisposable
         Assert.Equal(File.ReadAllText(Path.Combine(single, "table-coarse.md")), File.ReadAllText(Path.Combine(next, "table-coarse.md")));
     }
 
-    private sealed record Running(Process Process)
-    {
-        public async Task<int> WaitAsync(TimeSpan bound)
-        {
-            await Process.WaitForExitAsync().WaitAsync(bound);
-            return Process.ExitCode;
-        }
-
-        public bool HasExited => Process.HasExited;
-    }
-
-    private Running Start(params string[] args)
-    {
-        var info = new ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
-        info.ArgumentList.Add(A3Dll);
-        foreach (var arg in args) info.ArgumentList.Add(arg);
-        info.ArgumentList.Add("--data");
-        info.ArgumentList.Add(data.Root);
-        var process = Process.Start(info)!;
-        process.OutputDataReceived += (_, _) => { };
-        process.ErrorDataReceived += (_, _) => { };
-        process.BeginOutputReadLine();
-        process.BeginErrorReadLine();
-        processes.Add(process);
-        return new Running(process);
-    }
-
-    /// <summary>The a3 CLI built in the same configuration as these tests.</summary>
-    private static string A3Dll
-    {
-        get
-        {
-            var configuration = AppContext.BaseDirectory.Contains($"{Path.DirectorySeparatorChar}Release{Path.DirectorySeparatorChar}") ? "Release" : "Debug";
-            var dll = Path.Combine(RepoPaths.Root, "src", "Assignment3.Cli", "bin", configuration, "net10.0", "a3.dll");
-            return File.Exists(dll) ? dll : throw new FileNotFoundException($"{dll}: build the CLI first (dotnet build)");
-        }
-    }
+    private A3Process Start(params string[] args) => processes.Start(args);
 
     public void Dispose()
     {
-        foreach (var process in processes)
-        {
-            if (!process.HasExited) process.Kill(entireProcessTree: true);
-            process.WaitForExit(10_000);
-            process.Dispose();
-        }
+        processes.Dispose();
         data.Dispose();
         Directory.Delete(work, recursive: true);
     }

@@ -1,0 +1,83 @@
+using System.Collections.Concurrent;
+using System.Diagnostics;
+
+namespace Assignment3.Tests.Sweeps;
+
+/// <summary>
+/// a3 processes started by a test, with their output kept; every one is killed when the test ends.
+/// Network traffic stays on 127.0.0.1.
+/// </summary>
+public sealed class A3Processes(string dataRoot) : IDisposable
+{
+    private readonly List<A3Process> started = new();
+
+    public A3Process Start(params string[] args)
+    {
+        var info = new ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
+        info.ArgumentList.Add(A3Dll);
+        foreach (var arg in args) info.ArgumentList.Add(arg);
+        info.ArgumentList.Add("--data");
+        info.ArgumentList.Add(dataRoot);
+        var process = new A3Process(Process.Start(info)!);
+        started.Add(process);
+        return process;
+    }
+
+    /// <summary>The a3 CLI built in the same configuration as these tests.</summary>
+    private static string A3Dll
+    {
+        get
+        {
+            var configuration = AppContext.BaseDirectory.Contains($"{Path.DirectorySeparatorChar}Release{Path.DirectorySeparatorChar}") ? "Release" : "Debug";
+            var dll = Path.Combine(RepoPaths.Root, "src", "Assignment3.Cli", "bin", configuration, "net10.0", "a3.dll");
+            return File.Exists(dll) ? dll : throw new FileNotFoundException($"{dll}: build the CLI first (dotnet build)");
+        }
+    }
+
+    public void Dispose()
+    {
+        foreach (var process in started) process.Dispose();
+    }
+}
+
+public sealed class A3Process : IDisposable
+{
+    private readonly ConcurrentQueue<string> lines = new();
+
+    public A3Process(Process process)
+    {
+        Process = process;
+        process.OutputDataReceived += (_, e) => { if (e.Data is not null) lines.Enqueue(e.Data); };
+        process.ErrorDataReceived += (_, e) => { if (e.Data is not null) lines.Enqueue(e.Data); };
+        process.BeginOutputReadLine();
+        process.BeginErrorReadLine();
+    }
+
+    public Process Process { get; }
+    public bool HasExited => Process.HasExited;
+    public IReadOnlyList<string> Output => lines.ToArray();
+
+    public async Task<int> WaitAsync(TimeSpan bound)
+    {
+        await Process.WaitForExitAsync().WaitAsync(bound);
+        return Process.ExitCode;
+    }
+
+    /// <summary>Sends a POSIX signal (KILL, STOP, CONT, INT) with the system's kill command.</summary>
+    public void Signal(string signal)
+    {
+        using var kill = Process.Start("kill", $"-{signal} {Process.Id}")!;
+        kill.WaitForExit();
+    }
+
+    public void Dispose()
+    {
+        if (!Process.HasExited)
+        {
+            Signal("CONT"); // a stopped process cannot die until it runs again
+            Process.Kill(entireProcessTree: true);
+        }
+        Process.WaitForExit(10_000);
+        Process.Dispose();
+    }
+}

@@ -1,0 +1,129 @@
+using System.Diagnostics;
+using Assignment3.Tests.Data;
+using Xunit.Abstractions;
+
+namespace Assignment3.Tests.Sweeps;
+
+/// <summary>
+/// A coordinator node and two worker nodes as OS processes on loopback; one worker is killed or
+/// frozen mid-trial. The sweep must complete with every trial recorded once and the table of an
+/// undisturbed run.
+/// </summary>
+[Collection(nameof(ProcessCollection))]
+public sealed class ProcessFaultTests : IDisposable
+{
+    private static readonly TimeSpan Bound = TimeSpan.FromMinutes(3);
+    private readonly ITestOutputHelper output;
+    private readonly FakeCifar data = new(recordsPerBatch: 60);
+    private readonly string work = Directory.CreateTempSubdirectory("a3-faults-").FullName;
+    private readonly A3Processes processes;
+    private readonly string config;
+
+    public ProcessFaultTests(ITestOutputHelper output)
+    {
+        this.output = output;
+        processes = new A3Processes(data.Root);
+        // Trials of a couple of seconds, reporting progress every few hundred milliseconds.
+        config = Path.Combine(work, "faults.conf");
+        File.WriteAllText(config, """
+            name = faults
+            data { split = batch1, validation-size = 500 }
+            network { hidden = [10], batch-norm = [false, true] }
+            training { lambda = [1e-4, 1e-3, 1e-2], batch-size = 20, eta-min = 1e-4, eta-max = 1e-2, step-size = 15000, cycles = 1, points-per-cycle = 20, train-eval-subset = 500 }
+            sweep { seed = 5, trial-timeout = 60, table { rows = lambda, columns = batch-norm } }
+            """);
+    }
+
+    [Fact]
+    public async Task A_worker_killed_with_SIGKILL_mid_trial_loses_only_its_trial_and_the_sweep_completes_unchanged()
+    {
+        var reference = await UndisturbedTable();
+        var (coordinator, outFolder, victim, victimNode) = StartCluster("killed");
+
+        await Until(() => RunningOn(outFolder, victimNode), "a trial running on the victim");
+        var killedAt = Stopwatch.StartNew();
+        victim.Signal("KILL");
+        await Until(() => coordinator.Output.Any(l => l.Contains("was lost") && l.Contains(victimNode)), "the coordinator noticing");
+        output.WriteLine($"SIGKILL: lost trial re-queued {killedAt.Elapsed.TotalSeconds:F1} s after the kill");
+
+        Assert.Equal(0, await coordinator.WaitAsync(Bound));
+        AssertEveryTrialOnce(outFolder);
+        Assert.Equal(reference, File.ReadAllText(Path.Combine(outFolder, "table-coarse.md")));
+    }
+
+    [Fact]
+    public async Task A_worker_frozen_with_SIGSTOP_past_detection_is_replaced_and_rejoins_after_SIGCONT()
+    {
+        var reference = await UndisturbedTable();
+        var (coordinator, outFolder, victim, victimNode) = StartCluster("frozen");
+
+        await Until(() => RunningOn(outFolder, victimNode), "a trial running on the victim");
+        var stoppedAt = Stopwatch.StartNew();
+        victim.Signal("STOP");
+        await Until(() => coordinator.Output.Any(l => l.Contains("was lost") && l.Contains(victimNode)), "the coordinator noticing");
+        output.WriteLine($"SIGSTOP: frozen worker's trial re-queued {stoppedAt.Elapsed.TotalSeconds:F1} s after the stop");
+        victim.Signal("CONT");
+
+        Assert.Equal(0, await coordinator.WaitAsync(Bound));
+        AssertEveryTrialOnce(outFolder);
+        Assert.Equal(reference, File.ReadAllText(Path.Combine(outFolder, "table-coarse.md")));
+        // The thawed node finds itself removed and joins the seed again, ready for the next sweep.
+        await Until(() => victim.Output.Any(l => l.Contains("joining the seed again")), "the frozen worker rejoining");
+        Assert.False(victim.HasExited);
+    }
+
+    private async Task<string> UndisturbedTable()
+    {
+        var folder = Path.Combine(work, "undisturbed");
+        Assert.Equal(0, await processes.Start("sweep", config, "--out", folder, "--slots", "2").WaitAsync(Bound));
+        return File.ReadAllText(Path.Combine(folder, "table-coarse.md"));
+    }
+
+    private (A3Process Coordinator, string Out, A3Process Victim, string VictimNode) StartCluster(string name)
+    {
+        var port = LoopbackFileServer.FreePort();
+        var outFolder = Path.Combine(work, name);
+        var coordinator = processes.Start("sweep", config, "--out", outFolder, "--slots", "0", "--port", port.ToString());
+        var victimPort = LoopbackFileServer.FreePort();
+        var victim = processes.Start("worker", "--seed", $"127.0.0.1:{port}", "--slots", "1", "--port", victimPort.ToString(), "--split", "batch1", "--validation-size", "500");
+        processes.Start("worker", "--seed", $"127.0.0.1:{port}", "--slots", "1", "--split", "batch1", "--validation-size", "500");
+        return (coordinator, outFolder, victim, $"127.0.0.1:{victimPort}");
+    }
+
+    private static bool RunningOn(string outFolder, string node)
+    {
+        var path = Path.Combine(outFolder, "trials.csv");
+        if (!File.Exists(path)) return false;
+        var lines = File.ReadAllLines(path);
+        var header = lines[0].Split(',');
+        var (status, nodeColumn) = (Array.IndexOf(header, "status"), Array.IndexOf(header, "node"));
+        return lines.Skip(1).Select(l => l.Split(',')).Any(cells => cells[status] == "running" && cells[nodeColumn] == node);
+    }
+
+    private static void AssertEveryTrialOnce(string outFolder)
+    {
+        var lines = File.ReadAllLines(Path.Combine(outFolder, "trials.csv"));
+        var rows = lines.Skip(1).Select(l => l.Split(',')).ToArray();
+        Assert.Equal(6, rows.Length);
+        Assert.Equal(6, rows.Select(r => r[0]).Distinct().Count());
+        var status = Array.IndexOf(lines[0].Split(','), "status");
+        Assert.All(rows, r => Assert.Equal("completed", r[status]));
+    }
+
+    private static async Task Until(Func<bool> condition, string what)
+    {
+        var deadline = DateTime.UtcNow + Bound;
+        while (!condition())
+        {
+            if (DateTime.UtcNow > deadline) throw new TimeoutException($"waited {Bound} for {what}");
+            await Task.Delay(50);
+        }
+    }
+
+    public void Dispose()
+    {
+        processes.Dispose();
+        data.Dispose();
+        Directory.Delete(work, recursive: true);
+    }
+}
