@@ -47,30 +47,49 @@ public class NodeSettings : DataSettings
 
 public sealed class SweepSettings : NodeSettings
 {
-    [CommandArgument(0, "<CONFIG>"), Description("Sweep config (HOCON), e.g. configs/lambda-coarse.conf.")]
-    public string Config { get; init; } = "";
+    [CommandArgument(0, "[CONFIG]"), Description("Sweep config (HOCON), e.g. configs/lambda-coarse.conf.")]
+    public string? Config { get; init; }
 
     [CommandOption("-o|--out <DIR>"), Description("Output folder (default: runs/<name>-<time>). Must be new or empty.")]
     public string? Out { get; init; }
+
+    [CommandOption("--resume <DIR>"), Description("Continue the interrupted sweep whose output folder this is (it holds the config and the store).")]
+    public string? Resume { get; init; }
+
+    public override ValidationResult Validate() =>
+        (Config is null) == (Resume is null) ? ValidationResult.Error("give a sweep config, or --resume with the output folder of an interrupted sweep (not both)")
+        : Resume is not null && Out is not null ? ValidationResult.Error("--out does not go with --resume: the sweep continues in its own folder")
+        : base.Validate();
 }
 
-public sealed class SweepCommand : AsyncCommand<SweepSettings>
+public sealed partial class SweepCommand : AsyncCommand<SweepSettings>
 {
     public override async Task<int> ExecuteAsync(CommandContext context, SweepSettings settings, CancellationToken cancellation)
     {
         var console = AnsiConsole.Console;
-        var sweep = SweepConfig.Load(settings.Config);
-        var outFolder = OutputFolder.Create(settings.Out, sweep.Experiment.Name);
-        AtomicFile.Write(Path.Combine(outFolder, "config.conf"), sweep.Text);
+        var (sweep, outFolder, store, resume) = settings.Resume is { } folder ? OpenInterrupted(folder) : StartNew(settings);
+        using var _ = store;
         var (_, fingerprint, runner) = await settings.PrepareAsync(console, sweep.Experiment.Data, cancellation);
 
         var monitor = new SweepMonitor();
-        await using var node = SweepHost.StartCoordinator(sweep, outFolder, monitor, fingerprint, runner, settings.SlotCount, settings.Host, settings.Port ?? 0);
+        await using var node = SweepHost.StartCoordinator(sweep, outFolder, monitor, fingerprint, runner, settings.SlotCount, settings.Host, settings.Port ?? 0,
+            journal: new StoreJournal(store), resume: resume);
         console.MarkupLine($"Coordinator node [blue]{node.NodeName}[/] with {settings.SlotCount} local slot(s); " +
-                           $"more workers: [blue]a3 worker --seed {node.NodeName}[/]; output: [blue]{Markup.Escape(outFolder)}[/]");
+                           $"more workers: [blue]a3 worker --seed {node.NodeName}[/]; output: [blue]{Markup.Escape(outFolder)}[/]" +
+                           (resume is null ? "" : $"; resuming with {resume.Recorded.Count} trials already recorded"));
         var completion = node.Completion(cancellation);
-        await LiveView.RunAsync(console, monitor, completion);
-        await completion;
+        try
+        {
+            await LiveView.RunAsync(console, monitor, completion);
+            await completion;
+        }
+        catch (OperationCanceledException)
+        {
+            // Every state change is already in the store: the sweep can go on from here.
+            console.MarkupLine($"[yellow]Interrupted[/] with {monitor.Current.Completed + monitor.Current.Failed + monitor.Current.Diverged} trials recorded; " +
+                               $"continue with [blue]a3 sweep --resume {Markup.Escape(outFolder)}[/]");
+            return Errors.Failed;
+        }
 
         foreach (var stage in sweep.StageNames)
         {
@@ -79,6 +98,38 @@ public sealed class SweepCommand : AsyncCommand<SweepSettings>
         }
         console.MarkupLine($"Sweep complete: {monitor.Current.Completed} completed, {monitor.Current.Diverged} diverged, {monitor.Current.Failed} failed; results in [blue]{Markup.Escape(outFolder)}[/]");
         return 0;
+    }
+}
+
+public sealed partial class SweepCommand
+{
+    private static (SweepConfig Sweep, string Out, SweepStore Store, ResumeState? Resume) StartNew(SweepSettings settings)
+    {
+        var sweep = SweepConfig.Load(settings.Config!);
+        var outFolder = OutputFolder.Create(settings.Out, sweep.Experiment.Name);
+        AtomicFile.Write(Path.Combine(outFolder, "config.conf"), sweep.Text);
+        return (sweep, outFolder, SweepStore.Create(outFolder, sweep.Text), null);
+    }
+
+    /// <summary>The interrupted sweep in <paramref name="folder"/>: its config and store, checked before anything is written.</summary>
+    private static (SweepConfig Sweep, string Out, SweepStore Store, ResumeState? Resume) OpenInterrupted(string folder)
+    {
+        var outFolder = Path.GetFullPath(folder);
+        var configPath = Path.Combine(outFolder, "config.conf");
+        if (!File.Exists(configPath))
+            throw new StoreException($"{configPath}: missing; --resume takes the output folder of an earlier a3 sweep");
+        var text = File.ReadAllText(configPath);
+        var sweep = SweepConfig.Parse(text, configPath);
+        var store = SweepStore.OpenForResume(outFolder, text);
+        try
+        {
+            return (sweep, outFolder, store, ResumeState.From(store.Load(), store.Path));
+        }
+        catch
+        {
+            store.Dispose();
+            throw;
+        }
     }
 }
 

@@ -1,6 +1,5 @@
 using Assignment3.Core.Data;
 using Assignment3.Experiments.Configuration;
-using Spectre.Console;
 using Spectre.Console.Cli;
 
 namespace Assignment3.Cli.Terminal;
@@ -18,14 +17,15 @@ public static class Errors
             CommandParseException or CommandRuntimeException => ("invalid command line", BadInput),
             ConfigException => ("invalid config", BadInput),
             DataException => ("data problem", BadInput),
+            Assignment3.Storage.StoreException => ("sweep store problem", BadInput),
             ArgumentException => ("invalid setting", BadInput),
             OperationCanceledException => ("cancelled", Failed),
             _ => ("unexpected error", Failed),
         };
-        var console = AnsiConsole.Create(new AnsiConsoleSettings { Out = new AnsiConsoleOutput(Console.Error) });
-        console.MarkupLine($"[red]a3: {kind}:[/] {Markup.Escape(exception.Message)}");
+        // Plain text, one line, unwrapped: messages name paths that must survive intact (and be greppable).
+        Console.Error.WriteLine($"a3: {kind}: {exception.Message}");
         if (code == Failed && exception is not OperationCanceledException)
-            console.WriteLine(exception.ToString());
+            Console.Error.WriteLine(exception.ToString());
         return code;
     }
 }

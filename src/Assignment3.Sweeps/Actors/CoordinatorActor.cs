@@ -1,6 +1,7 @@
 using Akka.Actor;
 using Akka.Event;
 using Assignment3.Experiments.Sweeps;
+using Assignment3.Sweeps.Hosting;
 using Assignment3.Sweeps.Protocol;
 
 namespace Assignment3.Sweeps.Actors;
@@ -9,7 +10,8 @@ namespace Assignment3.Sweeps.Actors;
 /// Expands the sweep into trials stage by stage and hands them to workers that ask (work pulling).
 /// Tracks every trial handed out with a deadline that each recording point pushes back; a trial
 /// whose worker dies or goes quiet returns to the queue, up to the attempt cap. Every trial is
-/// recorded exactly once: results that arrive after that are ignored.
+/// recorded exactly once: results that arrive after that are ignored. Every state change goes to
+/// the journal before anything acts on it, so an interrupted sweep can be resumed from it.
 /// </summary>
 public sealed class CoordinatorActor : ReceiveActor, IWithTimers
 {
@@ -19,6 +21,8 @@ public sealed class CoordinatorActor : ReceiveActor, IWithTimers
     private readonly SweepConfig sweep;
     private readonly IActorRef aggregator;
     private readonly string fingerprint;
+    private readonly ISweepJournal journal;
+    private readonly ResumeState? resume;
     private readonly TimeSpan trialTimeout;
     private readonly ILoggingAdapter log = Context.GetLogger();
 
@@ -34,11 +38,14 @@ public sealed class CoordinatorActor : ReceiveActor, IWithTimers
 
     public ITimerScheduler Timers { get; set; } = null!;
 
-    public CoordinatorActor(SweepConfig sweep, IActorRef aggregator, string fingerprint, TimeSpan? deadlineCheckInterval = null)
+    public CoordinatorActor(SweepConfig sweep, IActorRef aggregator, string fingerprint, ISweepJournal journal, ResumeState? resume,
+        TimeSpan? deadlineCheckInterval)
     {
         this.sweep = sweep;
         this.aggregator = aggregator;
         this.fingerprint = fingerprint;
+        this.journal = journal;
+        this.resume = resume;
         trialTimeout = TimeSpan.FromSeconds(sweep.TrialTimeoutSeconds);
         var checkEvery = deadlineCheckInterval ?? TimeSpan.FromSeconds(Math.Clamp(sweep.TrialTimeoutSeconds / 10, 0.2, 5));
 
@@ -50,7 +57,42 @@ public sealed class CoordinatorActor : ReceiveActor, IWithTimers
         Timers.StartPeriodicTimer("deadlines", new CheckDeadlines(), checkEvery);
     }
 
-    protected override void PreStart() => PlanStage(SweepPlanner.FirstStage(sweep));
+    protected override void PreStart()
+    {
+        if (resume is null) PlanStage(SweepPlanner.FirstStage(sweep));
+        else Restore(resume);
+    }
+
+    /// <summary>
+    /// Re-plans the stages the journal lists (planning is deterministic, so ids and seeds match),
+    /// takes back the recorded results and hand-out counts, and queues what is left of the last stage.
+    /// </summary>
+    private void Restore(ResumeState state)
+    {
+        foreach (var (trial, (trialAttempts, _, outcome)) in state.Recorded) recorded[trial] = outcome;
+        foreach (var (trial, count) in state.Attempts) attempts[trial] = count;
+        IReadOnlyList<PlannedTrial> trials = SweepPlanner.FirstStage(sweep);
+        for (stageIndex = 0; ; stageIndex++)
+        {
+            foreach (var trial in trials) planned[trial.Id] = trial;
+            aggregator.Tell(new StagePlanned(trials[0].Stage, trials));
+            foreach (var trial in trials.Where(t => recorded.ContainsKey(t.Id)))
+            {
+                var (trialAttempts, node, outcome) = state.Recorded[trial.Id];
+                aggregator.Tell(new TrialRecorded(trial.Id, trialAttempts, node, outcome));
+            }
+            if (stageIndex + 1 >= state.Stages.Count) break;
+            trials = SweepPlanner.NextStage(sweep, stageIndex + 1, Results(), planned.Count + 1);
+        }
+        var open = trials.Where(t => !recorded.ContainsKey(t.Id)).ToArray();
+        foreach (var trial in open) queued[trial.Id] = queue.AddLast(trial.Id);
+        stageRemaining = open.Length;
+        log.Info("Resumed at stage {0}: {1} trials recorded, {2} to run", trials[0].Stage, recorded.Count, open.Length);
+        if (stageRemaining == 0) NextStage();
+    }
+
+    private StageResult[] Results() => planned.Values.Select(t => new StageResult(t,
+        recorded.TryGetValue(t.Id, out var o) && o.Status == TrialStatus.Completed ? o.ValidationAccuracy : null)).ToArray();
 
     private void OnRequest(RequestTrial request)
     {
@@ -72,6 +114,7 @@ public sealed class CoordinatorActor : ReceiveActor, IWithTimers
         queue.RemoveFirst();
         queued.Remove(trial);
         var attempt = attempts[trial] = attempts.GetValueOrDefault(trial) + 1;
+        journal.TrialStarted(trial, attempt, node);
         inFlight[trial] = new InFlight(worker, attempt, node, DateTime.UtcNow + trialTimeout);
         worker.Tell(new AssignTrial(trial, attempt, planned[trial].Config, sweep.TestAccuracy));
         aggregator.Tell(new TrialStarted(trial, attempt, node));
@@ -137,6 +180,7 @@ public sealed class CoordinatorActor : ReceiveActor, IWithTimers
 
     private void Record(int trial, string node, TrialOutcome outcome)
     {
+        journal.TrialRecorded(trial, attempts.GetValueOrDefault(trial), node, outcome);
         recorded[trial] = outcome;
         inFlight.Remove(trial);
         if (queued.Remove(trial, out var waiting)) queue.Remove(waiting);
@@ -149,9 +193,7 @@ public sealed class CoordinatorActor : ReceiveActor, IWithTimers
         while (stageIndex < sweep.Stages.Count)
         {
             stageIndex++;
-            var results = planned.Values.Select(t => new StageResult(t,
-                recorded.TryGetValue(t.Id, out var o) && o.Status == TrialStatus.Completed ? o.ValidationAccuracy : null)).ToArray();
-            var trials = SweepPlanner.NextStage(sweep, stageIndex, results, planned.Count + 1);
+            var trials = SweepPlanner.NextStage(sweep, stageIndex, Results(), planned.Count + 1);
             if (trials.Count == 0)
             {
                 log.Warning("Stage {0} has no trials: its source stage {1} completed none", sweep.Stages[stageIndex - 1].Name, sweep.Stages[stageIndex - 1].From);
@@ -160,11 +202,13 @@ public sealed class CoordinatorActor : ReceiveActor, IWithTimers
             PlanStage(trials);
             return;
         }
+        journal.SweepCompleted();
         aggregator.Tell(new SweepCompleted(recorded.Count));
     }
 
     private void PlanStage(IReadOnlyList<PlannedTrial> trials)
     {
+        journal.StagePlanned(trials[0].Stage);
         foreach (var trial in trials)
         {
             planned[trial.Id] = trial;
@@ -185,6 +229,10 @@ public sealed class CoordinatorActor : ReceiveActor, IWithTimers
         }
     }
 
-    public static Props Props(SweepConfig sweep, IActorRef aggregator, string fingerprint, TimeSpan? deadlineCheckInterval = null) =>
-        Akka.Actor.Props.Create(() => new CoordinatorActor(sweep, aggregator, fingerprint, deadlineCheckInterval));
+    public static Props Props(SweepConfig sweep, IActorRef aggregator, string fingerprint, ISweepJournal? journal = null,
+        ResumeState? resume = null, TimeSpan? deadlineCheckInterval = null)
+    {
+        var durable = journal ?? NoJournal.Instance;
+        return Akka.Actor.Props.Create(() => new CoordinatorActor(sweep, aggregator, fingerprint, durable, resume, deadlineCheckInterval));
+    }
 }

@@ -33,12 +33,13 @@ public sealed class SweepHost : IAsyncDisposable
     /// the coordinator and <paramref name="slots"/> local worker slots (0: it trains nothing itself).
     /// </summary>
     public static SweepHost StartCoordinator(SweepConfig sweep, string outFolder, SweepMonitor monitor, string fingerprint,
-        ITrialRunner? runner, int slots, string host = "127.0.0.1", int port = 0, string? extraHocon = null)
+        ITrialRunner? runner, int slots, string host = "127.0.0.1", int port = 0, string? extraHocon = null,
+        ISweepJournal? journal = null, ResumeState? resume = null)
     {
         string[] roles = slots > 0 ? [SweepNode.CoordinatorRole, SweepNode.WorkerRole] : [SweepNode.CoordinatorRole];
         var system = SweepNode.Start(SweepNode.Configuration(host, port, roles, [], extraHocon));
         var aggregator = system.ActorOf(AggregatorActor.Props(sweep, outFolder, monitor), "aggregator");
-        var coordinator = system.ActorOf(CoordinatorActor.Props(sweep, aggregator, fingerprint), SweepNode.CoordinatorName);
+        var coordinator = system.ActorOf(CoordinatorActor.Props(sweep, aggregator, fingerprint, journal, resume), SweepNode.CoordinatorName);
         var node = new SweepHost(system, coordinator, aggregator);
         Cluster.Get(system).Join(node.Address);
         if (slots > 0 && runner is not null)

@@ -12,7 +12,7 @@ public class CoordinatorTests : TestKit
     private (IActorRef Coordinator, Akka.TestKit.TestProbe Aggregator) Start(double trialTimeout = 1800, int maxAttempts = 3)
     {
         var aggregator = CreateTestProbe();
-        var coordinator = Sys.ActorOf(CoordinatorActor.Props(SweepConfigs.Small(trialTimeout, maxAttempts), aggregator.Ref, Fingerprint, TimeSpan.FromMilliseconds(100)));
+        var coordinator = Sys.ActorOf(CoordinatorActor.Props(SweepConfigs.Small(trialTimeout, maxAttempts), aggregator.Ref, Fingerprint, deadlineCheckInterval: TimeSpan.FromMilliseconds(100)));
         var planned = aggregator.ExpectMsg<StagePlanned>();
         Assert.Equal(6, planned.Trials.Count);
         return (coordinator, aggregator);

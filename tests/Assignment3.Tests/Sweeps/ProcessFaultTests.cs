@@ -72,6 +72,51 @@ public sealed class ProcessFaultTests : IDisposable
         Assert.False(victim.HasExited);
     }
 
+    [Fact]
+    public async Task A_coordinator_killed_with_SIGKILL_resumes_without_rerunning_completed_trials()
+    {
+        var reference = await UndisturbedTable();
+        var (coordinator, outFolder, _, _) = StartCluster("resumed");
+        var port = coordinator.Process.StartInfo.ArgumentList[coordinator.Process.StartInfo.ArgumentList.IndexOf("--port") + 1];
+
+        await Until(() => Completed(outFolder).Count >= 2, "two trials recorded");
+        coordinator.Signal("KILL");
+        await coordinator.WaitAsync(Bound);
+        var before = Completed(outFolder);
+
+        var resumed = processes.Start("sweep", "--resume", outFolder, "--slots", "0", "--port", port);
+        Assert.Equal(0, await resumed.WaitAsync(Bound));
+
+        AssertEveryTrialOnce(outFolder);
+        Assert.Equal(reference, File.ReadAllText(Path.Combine(outFolder, "table-coarse.md")));
+        var after = Completed(outFolder);
+        foreach (var (trial, row) in before) Assert.Equal(row, after[trial]); // same seconds, node, attempts: not re-run
+        output.WriteLine($"{before.Count} of 6 trials were recorded before the kill and kept");
+    }
+
+    [Fact]
+    public async Task Resuming_a_folder_without_a_sweep_store_says_so_and_changes_nothing()
+    {
+        var folder = Path.Combine(work, "not-a-sweep");
+        Directory.CreateDirectory(folder);
+        File.WriteAllText(Path.Combine(folder, "config.conf"), File.ReadAllText(config));
+        File.WriteAllText(Path.Combine(folder, "sweep.db"), "not a database");
+
+        var run = processes.Start("sweep", "--resume", folder);
+
+        Assert.Equal(2, await run.WaitAsync(Bound));
+        Assert.Contains(run.Output, l => l.Contains("not a readable a3 sweep store"));
+        Assert.Equal("not a database", File.ReadAllText(Path.Combine(folder, "sweep.db")));
+    }
+
+    /// <summary>Completed rows of trials.csv by trial id.</summary>
+    private static Dictionary<string, string> Completed(string outFolder)
+    {
+        var path = Path.Combine(outFolder, "trials.csv");
+        if (!File.Exists(path)) return new();
+        return File.ReadAllLines(path).Skip(1).Where(l => l.Contains(",completed,")).ToDictionary(l => l.Split(',')[0]);
+    }
+
     private async Task<string> UndisturbedTable()
     {
         var folder = Path.Combine(work, "undisturbed");
