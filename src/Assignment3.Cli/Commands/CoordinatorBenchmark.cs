@@ -1,6 +1,7 @@
 using System.Diagnostics;
 using System.Globalization;
 using Assignment3.Experiments.Sweeps;
+using Assignment3.Storage;
 using Assignment3.Sweeps.Hosting;
 using Assignment3.Sweeps.Trials;
 
@@ -11,7 +12,7 @@ public sealed record CoordinatorBenchmarkResult(int Trials, double Seconds, doub
 /// <summary>
 /// The sweep machinery's own cost: a coordinator node and two worker nodes (separate actor systems
 /// talking TCP over 127.0.0.1) work through a sweep whose trainer returns at once. Timed from the
-/// first trial handed out to the last one recorded and written.
+/// first trial handed out to the last one recorded, journaled and written.
 /// </summary>
 public static class CoordinatorBenchmark
 {
@@ -26,7 +27,9 @@ public static class CoordinatorBenchmark
         try
         {
             var monitor = new SweepMonitor();
-            await using var coordinator = SweepHost.StartCoordinator(sweep, folder, monitor, "bench", runner: null, slots: 0);
+            // As in a real sweep, every state change goes to the durable store first.
+            using var store = SweepStore.Create(folder, sweep.Text);
+            await using var coordinator = SweepHost.StartCoordinator(sweep, folder, monitor, "bench", runner: null, slots: 0, journal: new StoreJournal(store));
             var seed = coordinator.NodeName;
             var completion = coordinator.Completion(cancellation);
             await using var first = SweepHost.StartWorker(seed, new InstantTrialRunner(), 2, "bench");
