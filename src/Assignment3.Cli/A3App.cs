@@ -9,6 +9,23 @@ public static class A3App
 {
     public static Task<int> RunAsync(string[] args) => Create().RunAsync(args);
 
+    /// <summary>
+    /// Runs a3 as a program: the first Ctrl+C (SIGINT) cancels the command, which stops cleanly
+    /// (a sweep can then be resumed, a worker leaves the cluster); a second one exits at once.
+    /// </summary>
+    public static async Task<int> RunWithCtrlCAsync(string[] args)
+    {
+        using var cancellation = new CancellationTokenSource();
+        Console.CancelKeyPress += (_, e) =>
+        {
+            if (cancellation.IsCancellationRequested) return;
+            e.Cancel = true;
+            Console.Error.WriteLine("a3: stopping (Ctrl+C again to exit at once)");
+            cancellation.Cancel();
+        };
+        return await Create().RunAsync(args, cancellation.Token);
+    }
+
     public static CommandApp Create()
     {
         var app = new CommandApp();
@@ -30,6 +47,9 @@ public static class A3App
             config.AddCommand<WorkerCommand>("worker")
                 .WithDescription("Start a worker node that joins a sweep's coordinator node and trains its trials; stays up for the next sweep until stopped.")
                 .WithExample("worker", "--seed", "10.0.0.5:4053", "--slots", "2");
+            config.AddCommand<CertCommand>("cert")
+                .WithDescription("Create a self-signed cluster certificate for sweeps over mutual TLS (give it to every node with --cert).")
+                .WithExample("cert", "--out", "cluster.pfx", "--password", "s3cret");
             config.AddCommand<BenchCommand>("bench")
                 .WithDescription("Update-step speed of the recipe networks against the GEMM backend's own rate; full recipe run times.")
                 .WithExample("bench", "--json");

@@ -1,1 +1,1 @@
-return await Assignment3.Cli.A3App.RunAsync(args);
+return await Assignment3.Cli.A3App.RunWithCtrlCAsync(args);

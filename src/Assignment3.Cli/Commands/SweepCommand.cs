@@ -1,4 +1,5 @@
 using System.ComponentModel;
+using System.Security.Cryptography.X509Certificates;
 using System.Globalization;
 using Assignment3.Cli.Terminal;
 using Assignment3.Core.Data;
@@ -24,7 +25,16 @@ public class NodeSettings : DataSettings
     public int? Port { get; init; }
 
 
+    [CommandOption("--cert <PFX>"), Description("Cluster certificate (from a3 cert): traffic runs over mutual TLS and only nodes holding this certificate take part.")]
+    public string? Cert { get; init; }
+
+    [CommandOption("--cert-password <PASSWORD>"), Description("Password of --cert (else the environment variable A3_CERT_PASSWORD).")]
+    public string? CertPassword { get; init; }
+
     public int SlotCount => Slots ?? Environment.ProcessorCount;
+
+    public X509Certificate2? Certificate => Cert is null ? null
+        : ClusterCertificate.Load(Cert, CertPassword ?? Environment.GetEnvironmentVariable("A3_CERT_PASSWORD") ?? "");
 
     public override ValidationResult Validate() =>
         Slots is < 0 ? ValidationResult.Error($"--slots must be 0 or more, got {Slots}")
@@ -73,7 +83,7 @@ public sealed partial class SweepCommand : AsyncCommand<SweepSettings>
 
         var monitor = new SweepMonitor();
         await using var node = SweepHost.StartCoordinator(sweep, outFolder, monitor, fingerprint, runner, settings.SlotCount, settings.Host, settings.Port ?? 0,
-            journal: new StoreJournal(store), resume: resume);
+            journal: new StoreJournal(store), resume: resume, certificate: settings.Certificate);
         console.MarkupLine($"Coordinator node [blue]{node.NodeName}[/] with {settings.SlotCount} local slot(s); " +
                            $"more workers: [blue]a3 worker --seed {node.NodeName}[/]; output: [blue]{Markup.Escape(outFolder)}[/]" +
                            (resume is null ? "" : $"; resuming with {resume.Recorded.Count} trials already recorded"));
@@ -144,6 +154,9 @@ public sealed class WorkerSettings : NodeSettings
     [CommandOption("--validation-size <N>"), Description("The sweep's validation size (its config's data section)."), DefaultValue(5000)]
     public int ValidationSize { get; init; } = 5000;
 
+    [CommandOption("--join-timeout <SECONDS>"), Description("Give up when the seed cannot be reached for this long (0: keep trying)."), DefaultValue(300)]
+    public int JoinTimeout { get; init; } = 300;
+
     public DataOptions DataOptions => new(Split == "batch1" ? SplitKind.Batch1 : SplitKind.All, ValidationSize);
 
     public override ValidationResult Validate()
@@ -151,6 +164,7 @@ public sealed class WorkerSettings : NodeSettings
         if (string.IsNullOrWhiteSpace(Seed)) return ValidationResult.Error("--seed HOST:PORT is required: the coordinator node a3 sweep prints");
         if (Split is not ("all" or "batch1")) return ValidationResult.Error($"--split must be all or batch1, got '{Split}'");
         if (ValidationSize < 1) return ValidationResult.Error($"--validation-size must be at least 1, got {ValidationSize}");
+        if (JoinTimeout < 0) return ValidationResult.Error($"--join-timeout must be 0 or more seconds, got {JoinTimeout}");
         try { SweepHost.ParseEndpoint(Seed, "--seed"); }
         catch (ArgumentException e) { return ValidationResult.Error(e.Message); }
         return base.Validate();
@@ -159,6 +173,24 @@ public sealed class WorkerSettings : NodeSettings
 
 public sealed class WorkerCommand : AsyncCommand<WorkerSettings>
 {
+    /// <summary>Waits until the node is up in the coordinator's cluster, saying so every 15 s; false after the timeout (0: none).</summary>
+    private static async Task<bool> JoinAsync(IAnsiConsole console, SweepHost node, string seed, int timeoutSeconds, CancellationToken cancellation)
+    {
+        var joined = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        Akka.Cluster.Cluster.Get(node.System).RegisterOnMemberUp(() => joined.TrySetResult());
+        var clock = System.Diagnostics.Stopwatch.StartNew();
+        while (!joined.Task.IsCompleted)
+        {
+            if (timeoutSeconds > 0 && clock.Elapsed.TotalSeconds >= timeoutSeconds) return false;
+            var wait = TimeSpan.FromSeconds(timeoutSeconds > 0 ? Math.Min(15, timeoutSeconds - clock.Elapsed.TotalSeconds) : 15);
+            await Task.WhenAny(joined.Task, Task.Delay(wait, cancellation));
+            cancellation.ThrowIfCancellationRequested();
+            if (!joined.Task.IsCompleted) console.MarkupLine($"[yellow]Still trying to reach the seed {Markup.Escape(seed)}[/] ({clock.Elapsed.TotalSeconds:F0} s)");
+        }
+        console.MarkupLine("Joined the coordinator's cluster.");
+        return true;
+    }
+
     public override async Task<int> ExecuteAsync(CommandContext context, WorkerSettings settings, CancellationToken cancellation)
     {
         var console = AnsiConsole.Console;
@@ -166,12 +198,21 @@ public sealed class WorkerCommand : AsyncCommand<WorkerSettings>
         var (_, fingerprint, runner) = await settings.PrepareAsync(console, settings.DataOptions, cancellation);
         // A node joins one cluster only: when a sweep's coordinator leaves (or this node is removed),
         // a fresh node joins the seed again and waits there for the next sweep.
+        var certificate = settings.Certificate;
+        var first = true;
         while (!cancellation.IsCancellationRequested)
         {
-            await using var node = SweepHost.StartWorker(settings.Seed, runner, settings.SlotCount, fingerprint, settings.Host, settings.Port ?? 0);
+            await using var node = SweepHost.StartWorker(settings.Seed, runner, settings.SlotCount, fingerprint, settings.Host, settings.Port ?? 0, certificate: certificate);
             console.MarkupLine($"Worker node [blue]{node.NodeName}[/] with {settings.SlotCount} slot(s), joining [blue]{Markup.Escape(settings.Seed)}[/]; Ctrl+C stops it.");
             try
             {
+                // The first join has a deadline (a wrong --seed should not wait forever); later ones wait for the next sweep.
+                if (!await JoinAsync(console, node, settings.Seed, first ? settings.JoinTimeout : 0, cancellation))
+                {
+                    Console.Error.WriteLine($"a3: could not reach the seed node {settings.Seed} within {settings.JoinTimeout} s: is a3 sweep running there with --host/--port, and does the address (and --cert) match?");
+                    return Errors.BadInput;
+                }
+                first = false;
                 await node.Detached.WaitAsync(cancellation);
                 console.MarkupLine("The coordinator's node left; joining the seed again for the next sweep.");
             }

@@ -1,3 +1,4 @@
+using System.Security.Cryptography.X509Certificates;
 using Akka.Actor;
 using Akka.Cluster;
 using Assignment3.Experiments.Sweeps;
@@ -34,10 +35,10 @@ public sealed class SweepHost : IAsyncDisposable
     /// </summary>
     public static SweepHost StartCoordinator(SweepConfig sweep, string outFolder, SweepMonitor monitor, string fingerprint,
         ITrialRunner? runner, int slots, string host = "127.0.0.1", int port = 0, string? extraHocon = null,
-        ISweepJournal? journal = null, ResumeState? resume = null)
+        ISweepJournal? journal = null, ResumeState? resume = null, X509Certificate2? certificate = null)
     {
         string[] roles = slots > 0 ? [SweepNode.CoordinatorRole, SweepNode.WorkerRole] : [SweepNode.CoordinatorRole];
-        var system = SweepNode.Start(SweepNode.Configuration(host, port, roles, [], extraHocon));
+        var system = SweepNode.Start(SweepNode.Configuration(host, port, roles, [], extraHocon, tls: certificate is not null), certificate);
         var aggregator = system.ActorOf(AggregatorActor.Props(sweep, outFolder, monitor), "aggregator");
         var coordinator = system.ActorOf(CoordinatorActor.Props(sweep, aggregator, fingerprint, journal, resume), SweepNode.CoordinatorName);
         var node = new SweepHost(system, coordinator, aggregator);
@@ -52,10 +53,11 @@ public sealed class SweepHost : IAsyncDisposable
     /// retrying until one is there. A node joins one cluster only: after <see cref="Detached"/>, start a new one.
     /// </summary>
     public static SweepHost StartWorker(string seed, ITrialRunner runner, int slots, string fingerprint,
-        string host = "127.0.0.1", int port = 0, string? extraHocon = null)
+        string host = "127.0.0.1", int port = 0, string? extraHocon = null, X509Certificate2? certificate = null)
     {
         var (seedHost, seedPort) = ParseEndpoint(seed, "--seed");
-        var system = SweepNode.Start(SweepNode.Configuration(host, port, [SweepNode.WorkerRole], [SweepNode.SeedAddress(seedHost, seedPort)], extraHocon));
+        var tls = certificate is not null;
+        var system = SweepNode.Start(SweepNode.Configuration(host, port, [SweepNode.WorkerRole], [SweepNode.SeedAddress(seedHost, seedPort, tls)], extraHocon, tls), certificate);
         var node = new SweepHost(system, null, null);
         system.ActorOf(WorkerNodeActor.Props(runner, slots, node.NodeName, fingerprint, () => node.detached.TrySetResult()), "workers");
         system.WhenTerminated.ContinueWith(_ => node.detached.TrySetResult());

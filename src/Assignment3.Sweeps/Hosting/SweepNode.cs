@@ -1,4 +1,7 @@
+using System.Security.Cryptography.X509Certificates;
 using Akka.Actor;
+using Akka.Actor.Setup;
+using Akka.Remote.Transport.DotNetty;
 using Akka.Configuration;
 
 namespace Assignment3.Sweeps.Hosting;
@@ -14,7 +17,8 @@ public static class SweepNode
     public static string ClusterConfigPath => Path.Combine(AppContext.BaseDirectory, "hocon", "cluster.conf");
 
     /// <summary>The node's configuration: command-line settings over hocon/cluster.conf.</summary>
-    public static Config Configuration(string host, int port, IEnumerable<string> roles, IEnumerable<string> seedNodes, string? extraHocon = null)
+    public static Config Configuration(string host, int port, IEnumerable<string> roles, IEnumerable<string> seedNodes, string? extraHocon = null,
+        bool tls = false)
     {
         if (!File.Exists(ClusterConfigPath)) throw new FileNotFoundException($"{ClusterConfigPath}: cluster configuration missing from the installation");
         string Quote(string s) => "\"" + s.Replace("\\", "\\\\").Replace("\"", "\\\"") + "\"";
@@ -23,6 +27,7 @@ public static class SweepNode
             akka.remote.dot-netty.tcp.port = {{port}}
             akka.cluster.roles = [{{string.Join(", ", roles.Select(Quote))}}]
             akka.cluster.seed-nodes = [{{string.Join(", ", seedNodes.Select(Quote))}}]
+            akka.remote.dot-netty.tcp.enable-ssl = {{(tls ? "on" : "off")}}
             """;
         return ConfigurationFactory.ParseString(overrides + "\n" + (extraHocon ?? ""))
             .WithFallback(ConfigurationFactory.ParseString(File.ReadAllText(ClusterConfigPath)));
@@ -30,8 +35,16 @@ public static class SweepNode
 
     // The Hyperion allow-list lives in hocon/cluster.conf: Akka 1.5's HyperionSerializer drops a type
     // filter given through HyperionSerializerSetup (it builds its options from the unmodified settings).
-    public static ActorSystem Start(Config config) => ActorSystem.Create(SystemName, config);
+    public static ActorSystem Start(Config config, X509Certificate2? certificate = null)
+    {
+        var setup = BootstrapSetup.Create().WithConfig(config);
+        if (certificate is null) return ActorSystem.Create(SystemName, setup);
+        // Mutual TLS, and the peer must present the cluster's own certificate: a node with any other is refused.
+        var tls = new DotNettySslSetup(certificate, suppressValidation: false, requireMutualAuthentication: true,
+            CertificateValidation.PinnedCertificate(certificate.Thumbprint));
+        return ActorSystem.Create(SystemName, ActorSystemSetup.Create(setup, tls));
+    }
 
-    /// <summary>The seed address of a coordinator node, as workers join it.</summary>
-    public static string SeedAddress(string host, int port) => $"akka.tcp://{SystemName}@{host}:{port}";
+    /// <summary>The seed address of a coordinator node, as workers join it (akka.ssl.tcp with TLS).</summary>
+    public static string SeedAddress(string host, int port, bool tls = false) => $"{(tls ? "akka.ssl.tcp" : "akka.tcp")}://{SystemName}@{host}:{port}";
 }

@@ -129,6 +129,23 @@ public sealed class CliTests : IDisposable
         Assert.Equal(1, code);
     }
 
+    [Fact]
+    public async Task Cert_writes_a_password_protected_certificate_and_never_overwrites_one()
+    {
+        var path = Path.Combine(work, "cluster.pfx");
+
+        var (code, _) = await ConsoleCapture.RunAsync(["cert", "--out", path, "--password", "pw"]);
+        Assert.Equal(0, code);
+        using var certificate = Assignment3.Sweeps.Hosting.ClusterCertificate.Load(path, "pw");
+        Assert.True(certificate.HasPrivateKey);
+        var bytes = await File.ReadAllBytesAsync(path);
+
+        var (again, _) = await ConsoleCapture.RunAsync(["cert", "--out", path, "--password", "pw"]);
+        Assert.Equal(2, again);
+        Assert.Equal(bytes, await File.ReadAllBytesAsync(path));
+        Assert.Throws<ArgumentException>(() => Assignment3.Sweeps.Hosting.ClusterCertificate.Load(path, "wrong"));
+    }
+
     public void Dispose()
     {
         data.Dispose();

@@ -87,6 +87,27 @@ public sealed class ClusterSweepTests : IDisposable
         Assert.Equal(9, honest.Runs);
     }
 
+    [Fact]
+    public async Task Over_mutual_TLS_a_node_with_the_cluster_certificate_joins_and_one_without_it_is_refused()
+    {
+        var folder = NewFolder();
+        var cluster = ClusterCertificate.Create(Path.Combine(folder, "cluster.pfx"), "secret");
+        var other = ClusterCertificate.Create(Path.Combine(folder, "other.pfx"), "secret");
+        await using var coordinator = SweepHost.StartCoordinator(SweepConfigs.Small(), folder, new SweepMonitor(), "fp", runner: null, slots: 0, certificate: cluster);
+        Assert.Equal("akka.ssl.tcp", coordinator.Address.Protocol);
+        var seed = $"{coordinator.Address.Host}:{coordinator.Address.Port}";
+        var stranger = new FakeTrialRunner();
+        await using var intruder = SweepHost.StartWorker(seed, stranger, slots: 1, "fp", certificate: other);
+        var honest = new FakeTrialRunner();
+        await using var member = SweepHost.StartWorker(seed, honest, slots: 1, "fp", certificate: cluster);
+
+        await coordinator.Completion().WaitAsync(Bound);
+
+        Assert.Equal(9, honest.Runs);
+        Assert.Equal(0, stranger.Runs);
+        Assert.DoesNotContain(Akka.Cluster.Cluster.Get(coordinator.System).State.Members, m => m.Address.Equals(intruder.Address));
+    }
+
     private static async Task Until(Func<bool> condition)
     {
         var deadline = DateTime.UtcNow + Bound;

@@ -149,6 +149,24 @@ public class CoordinatorTests : TestKit
     }
 
     [Fact]
+    public void A_trial_that_takes_its_worker_down_every_time_ends_failed_at_the_cap()
+    {
+        var (coordinator, aggregator) = Start(maxAttempts: 2);
+        for (var attempt = 1; attempt <= 2; attempt++)
+        {
+            var doomed = CreateTestProbe();
+            coordinator.Tell(new RequestTrial($"node-{attempt}", Fingerprint), doomed);
+            Assert.Equal((1, attempt), (doomed.ExpectMsg<AssignTrial>().Trial, attempt));
+            Sys.Stop(doomed.Ref);
+            if (attempt == 1) aggregator.FishForMessage<TrialRequeued>(_ => true);
+        }
+
+        var recorded = aggregator.FishForMessage<TrialRecorded>(_ => true);
+        Assert.Equal((1, TrialStatus.Failed), (recorded.Trial, recorded.Outcome.Status));
+        Assert.Contains("gave up after 2 attempts", recorded.Outcome.Error);
+    }
+
+    [Fact]
     public void A_worker_with_other_data_is_refused()
     {
         var (coordinator, _) = Start();

@@ -73,6 +73,26 @@ public sealed class ProcessFaultTests : IDisposable
     }
 
     [Fact]
+    public async Task Ctrl_C_on_a_worker_hands_its_trial_back_at_once()
+    {
+        var reference = await UndisturbedTable();
+        var (coordinator, outFolder, victim, victimNode) = StartCluster("graceful");
+
+        await Until(() => RunningOn(outFolder, victimNode), "a trial running on the victim");
+        var stoppedAt = Stopwatch.StartNew();
+        victim.Signal("INT");
+        await Until(() => coordinator.Output.Any(l => l.Contains("was lost") && l.Contains(victimNode)), "the coordinator noticing");
+        var handedBack = stoppedAt.Elapsed;
+        output.WriteLine($"Ctrl+C: trial handed back {handedBack.TotalSeconds:F1} s after SIGINT");
+
+        Assert.Equal(0, await victim.WaitAsync(Bound)); // a worker stopped with Ctrl+C exits cleanly
+        Assert.Equal(0, await coordinator.WaitAsync(Bound));
+        AssertEveryTrialOnce(outFolder);
+        Assert.Equal(reference, File.ReadAllText(Path.Combine(outFolder, "table-coarse.md")));
+        Assert.True(handedBack < TimeSpan.FromSeconds(5), $"graceful leave took {handedBack.TotalSeconds:F1} s; failure detection would take over 10");
+    }
+
+    [Fact]
     public async Task A_coordinator_killed_with_SIGKILL_resumes_without_rerunning_completed_trials()
     {
         var reference = await UndisturbedTable();
@@ -107,6 +127,18 @@ public sealed class ProcessFaultTests : IDisposable
         Assert.Equal(2, await run.WaitAsync(Bound));
         Assert.Contains(run.Output, l => l.Contains("not a readable a3 sweep store"));
         Assert.Equal("not a database", File.ReadAllText(Path.Combine(folder, "sweep.db")));
+    }
+
+    [Fact]
+    public async Task A_worker_whose_seed_cannot_be_reached_retries_visibly_and_gives_up_after_its_timeout()
+    {
+        var nobody = LoopbackFileServer.FreePort();
+
+        var worker = processes.Start("worker", "--seed", $"127.0.0.1:{nobody}", "--join-timeout", "20", "--split", "batch1", "--validation-size", "500");
+
+        Assert.Equal(2, await worker.WaitAsync(Bound));
+        Assert.Contains(worker.Output, l => l.Contains("Still trying to reach the seed"));
+        Assert.Contains(worker.Output, l => l.Contains($"could not reach the seed node 127.0.0.1:{nobody} within 20 s"));
     }
 
     /// <summary>Completed rows of trials.csv by trial id.</summary>
