@@ -13,6 +13,8 @@ public sealed record TrialRow(
     double? ValidationAccuracy,
     double? TestAccuracy,
     double? TrainAccuracy,
+    double? FinalCost,
+    int? DivergedAtStep,
     double? Seconds,
     string Node,
     int Attempts,
@@ -28,18 +30,19 @@ public static class SweepFolder
     public static void WriteTrials(string folder, IReadOnlyList<TrialRow> rows, bool testAccuracy)
     {
         var keys = rows.SelectMany(r => r.Parameters.Select(p => p.Key)).Distinct().ToArray();
-        string[] header = ["trial", "stage", .. keys, "seed", "status", "validationAccuracy", .. testAccuracy ? new[] { "testAccuracy" } : [], "trainAccuracy", "seconds", "node", "attempts", "error"];
+        string[] header = ["trial", "stage", .. keys, "seed", "status", "validationAccuracy", .. testAccuracy ? new[] { "testAccuracy" } : [], "trainAccuracy", "finalCost", "divergedAtStep", "seconds", "node", "attempts", "error"];
         Csv.Write(Path.Combine(folder, "trials.csv"), header, rows.Select(r => (IEnumerable<object?>)
         [
             r.Trial, r.Stage, .. keys.Select(k => (object?)r.Parameters.FirstOrDefault(p => p.Key == k).Value), r.Seed, r.Status,
-            r.ValidationAccuracy, .. testAccuracy ? new object?[] { r.TestAccuracy } : [], r.TrainAccuracy, r.Seconds, r.Node, r.Attempts, r.Error,
+            r.ValidationAccuracy, .. testAccuracy ? new object?[] { r.TestAccuracy } : [], r.TrainAccuracy, r.FinalCost, r.DivergedAtStep, r.Seconds, r.Node, r.Attempts, r.Error,
         ]));
     }
 
     /// <summary>
     /// A stage's pivot: one row per value of <paramref name="rowKey"/>, one column per value of
     /// <paramref name="columnKey"/> (in the order trials were planned), each cell the best value of
-    /// the metric among the trials that match (4 decimals; blank until one is recorded).
+    /// the metric among the trials that match (4 decimals); a cell whose trials all diverged or failed
+    /// says so, and one with nothing recorded yet is blank.
     /// </summary>
     public static (string[] Header, string[][] Rows) Pivot(IReadOnlyList<TrialRow> rows, string rowKey, string? columnKey, string cell)
     {
@@ -48,15 +51,17 @@ public static class SweepFolder
         var columnValues = columnKey is null ? [""] : rows.Select(r => Value(r, columnKey)).Distinct().ToArray();
         // One pass over the trials: the best finite metric per (row, column).
         var best = new Dictionary<(string Row, string Column), double>();
+        var ended = new Dictionary<(string Row, string Column), string>();
         foreach (var r in rows)
         {
-            if (Metric(r, cell) is not { } metric || !double.IsFinite(metric)) continue;
             var key = (Value(r, rowKey), columnKey is null ? "" : Value(r, columnKey));
+            if (r.Status is "diverged" or "failed") ended.TryAdd(key, r.Status);
+            if (Metric(r, cell) is not { } metric || !double.IsFinite(metric)) continue;
             best[key] = best.TryGetValue(key, out var seen) ? Math.Max(seen, metric) : metric;
         }
         string[] header = [rowKey, .. columnKey is null ? [cell] : columnValues.Select(c => $"{columnKey}={c}")];
         var table = rowValues.Select(rv => (string[])[Label(rv), .. columnValues.Select(cv =>
-            best.TryGetValue((rv, cv), out var metric) ? metric.ToString("F4", CultureInfo.InvariantCulture) : "")]).ToArray();
+            best.TryGetValue((rv, cv), out var metric) ? metric.ToString("F4", CultureInfo.InvariantCulture) : ended.GetValueOrDefault((rv, cv), ""))]).ToArray();
         return (header, table);
     }
 

@@ -96,8 +96,9 @@ public sealed partial class SweepCommand : AsyncCommand<SweepSettings>
         catch (OperationCanceledException)
         {
             // Every state change is already in the store: the sweep can go on from here.
-            console.MarkupLine($"[yellow]Interrupted[/] with {monitor.Current.Completed + monitor.Current.Failed + monitor.Current.Diverged} trials recorded; " +
-                               $"continue with [blue]a3 sweep --resume {Markup.Escape(outFolder)}[/]");
+            // One plain line (not wrapped by the terminal): it is a command to copy.
+            Console.Error.WriteLine($"a3: interrupted with {monitor.Current.Completed + monitor.Current.Failed + monitor.Current.Diverged} trials recorded; " +
+                                    $"continue with a3 sweep --resume {outFolder}");
             return Errors.Failed;
         }
 

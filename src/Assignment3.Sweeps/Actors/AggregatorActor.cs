@@ -133,8 +133,8 @@ public sealed class AggregatorActor : ReceiveActor, IWithTimers
         var o = row.Outcome;
         double? Finite(double? v) => v is { } d && double.IsFinite(d) ? d : null;
         return new TrialRow(row.Trial.Id, row.Trial.Stage, row.Trial.Parameters, row.Trial.Config.Seed, row.Status,
-            Finite(o?.ValidationAccuracy), Finite(o?.TestAccuracy), Finite(o?.TrainAccuracy), o is null ? null : Math.Round(o.Seconds, 3),
-            row.Node, row.Attempts, o?.Error);
+            Finite(o?.ValidationAccuracy), Finite(o?.TestAccuracy), Finite(o?.TrainAccuracy), o?.FinalCost, o?.DivergedAtStep,
+            o is null ? null : Math.Round(o.Seconds, 3), row.Node, row.Attempts, o?.Error);
     }
 
     private object Summary(IReadOnlyList<TrialRow> all)

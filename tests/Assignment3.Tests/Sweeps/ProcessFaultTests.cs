@@ -92,16 +92,23 @@ public sealed class ProcessFaultTests : IDisposable
         Assert.True(handedBack < TimeSpan.FromSeconds(5), $"graceful leave took {handedBack.TotalSeconds:F1} s; failure detection would take over 10");
     }
 
-    [Fact]
-    public async Task A_coordinator_killed_with_SIGKILL_resumes_without_rerunning_completed_trials()
+    [Theory]
+    [InlineData("KILL")] // crashed: the store is all there is
+    [InlineData("INT")]  // Ctrl+C: stops dispatching and exits cleanly, resumable
+    public async Task A_stopped_coordinator_resumes_without_rerunning_completed_trials(string signal)
     {
         var reference = await UndisturbedTable();
         var (coordinator, outFolder, _, _) = StartCluster("resumed");
         var port = coordinator.Process.StartInfo.ArgumentList[coordinator.Process.StartInfo.ArgumentList.IndexOf("--port") + 1];
 
         await Until(() => Completed(outFolder).Count >= 2, "two trials recorded");
-        coordinator.Signal("KILL");
-        await coordinator.WaitAsync(Bound);
+        coordinator.Signal(signal);
+        var code = await coordinator.WaitAsync(Bound);
+        if (signal == "INT")
+        {
+            Assert.Equal(1, code); // not complete
+            Assert.Contains(coordinator.Output, l => l.Contains($"continue with a3 sweep --resume {outFolder}"));
+        }
         var before = Completed(outFolder);
 
         var resumed = processes.Start("sweep", "--resume", outFolder, "--slots", "0", "--port", port);

@@ -1,0 +1,42 @@
+using Assignment3.Storage;
+
+namespace Assignment3.Tests.Sweeps;
+
+public class SweepFolderTests
+{
+    private static TrialRow Row(int id, string lambda, string bn, string status, double? accuracy, int? divergedAt = null) =>
+        new(id, "coarse", [("lambda", lambda), ("batch-norm", bn)], 1, status, accuracy, null, accuracy, divergedAt is null ? 1.2 : double.PositiveInfinity,
+            divergedAt, 1.0, "n", 1, status == "failed" ? "boom" : null);
+
+    [Fact]
+    public void The_pivot_shows_the_best_value_per_cell_and_names_trials_that_diverged_or_failed()
+    {
+        TrialRow[] rows =
+        [
+            Row(1, "1E-05", "false", "completed", 0.51), Row(2, "1E-05", "true", "diverged", null, divergedAt: 37),
+            Row(3, "0.1", "false", "failed", null), Row(4, "0.1", "true", "queued", null), Row(5, "1E-05", "false", "completed", 0.53),
+        ];
+
+        var (header, table) = SweepFolder.Pivot(rows, "lambda", "batch-norm", "validation-accuracy");
+
+        Assert.Equal(["lambda", "batch-norm=false", "batch-norm=true"], header);
+        Assert.Equal(["1.00e-05", "0.5300", "diverged"], table[0]);
+        Assert.Equal(["0.1", "failed", ""], table[1]);
+    }
+
+    [Fact]
+    public void Trials_csv_records_the_step_and_cost_of_a_diverged_trial_and_the_error_of_a_failed_one()
+    {
+        var folder = Directory.CreateTempSubdirectory("a3-folder-").FullName;
+        try
+        {
+            SweepFolder.WriteTrials(folder, [Row(2, "1E-05", "true", "diverged", null, divergedAt: 37), Row(3, "0.1", "false", "failed", null)], testAccuracy: false);
+
+            var lines = File.ReadAllLines(Path.Combine(folder, "trials.csv"));
+            Assert.Equal("trial,stage,lambda,batch-norm,seed,status,validationAccuracy,trainAccuracy,finalCost,divergedAtStep,seconds,node,attempts,error", lines[0]);
+            Assert.Equal("2,coarse,1E-05,true,1,diverged,,,Infinity,37,1,n,1,", lines[1]);
+            Assert.EndsWith(",failed,,,1.2,,1,n,1,boom", lines[2]);
+        }
+        finally { Directory.Delete(folder, recursive: true); }
+    }
+}
