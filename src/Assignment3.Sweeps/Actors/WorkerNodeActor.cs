@@ -11,10 +11,12 @@ namespace Assignment3.Sweeps.Actors;
 /// A node's worker slots. Watches cluster membership for a node with the coordinator role, finds
 /// its coordinator actor and introduces it to every slot; says when that node leaves the cluster.
 /// </summary>
-public sealed class WorkerNodeActor : ReceiveActor
+public sealed class WorkerNodeActor : ReceiveActor, IWithTimers
 {
     private readonly ILoggingAdapter log = Context.GetLogger();
     private readonly List<IActorRef> slots = new();
+
+    public ITimerScheduler Timers { get; set; } = null!;
 
     public WorkerNodeActor(ITrialRunner runner, int slotCount, string node, string fingerprint, Action onCoordinatorLeft)
     {
@@ -32,7 +34,7 @@ public sealed class WorkerNodeActor : ReceiveActor
             {
                 // The node is up but its coordinator actor is not (yet): ask again shortly.
                 if (identity.MessageId is Address address)
-                    Context.System.Scheduler.ScheduleTellOnce(TimeSpan.FromSeconds(1), Self, new RetryIdentify(address), Self);
+                    Timers.StartSingleTimer(address, new RetryIdentify(address), TimeSpan.FromSeconds(1));
                 return;
             }
             log.Info("Found coordinator {0}", identity.Subject.Path);
