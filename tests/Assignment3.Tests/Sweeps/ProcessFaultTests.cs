@@ -40,7 +40,7 @@ public sealed class ProcessFaultTests : IDisposable
         var reference = await UndisturbedTable();
         var (coordinator, outFolder, victim, victimNode) = StartCluster("killed");
 
-        await Until(() => RunningOn(outFolder, victimNode), "a trial running on the victim");
+        await StartSecondWorkerWhenVictimRuns(coordinator, outFolder, victimNode);
         var killedAt = Stopwatch.StartNew();
         victim.Signal("KILL");
         await Until(() => coordinator.Output.Any(l => l.Contains("was lost") && l.Contains(victimNode)), "the coordinator noticing");
@@ -57,7 +57,7 @@ public sealed class ProcessFaultTests : IDisposable
         var reference = await UndisturbedTable();
         var (coordinator, outFolder, victim, victimNode) = StartCluster("frozen");
 
-        await Until(() => RunningOn(outFolder, victimNode), "a trial running on the victim");
+        await StartSecondWorkerWhenVictimRuns(coordinator, outFolder, victimNode);
         var stoppedAt = Stopwatch.StartNew();
         victim.Signal("STOP");
         await Until(() => coordinator.Output.Any(l => l.Contains("was lost") && l.Contains(victimNode)), "the coordinator noticing");
@@ -78,7 +78,7 @@ public sealed class ProcessFaultTests : IDisposable
         var reference = await UndisturbedTable();
         var (coordinator, outFolder, victim, victimNode) = StartCluster("graceful");
 
-        await Until(() => RunningOn(outFolder, victimNode), "a trial running on the victim");
+        await StartSecondWorkerWhenVictimRuns(coordinator, outFolder, victimNode);
         var stoppedAt = Stopwatch.StartNew();
         victim.Signal("INT");
         await Until(() => coordinator.Output.Any(l => l.Contains("was lost") && l.Contains(victimNode)), "the coordinator noticing");
@@ -98,7 +98,8 @@ public sealed class ProcessFaultTests : IDisposable
     public async Task A_stopped_coordinator_resumes_without_rerunning_completed_trials(string signal)
     {
         var reference = await UndisturbedTable();
-        var (coordinator, outFolder, _, _) = StartCluster("resumed");
+        var (coordinator, outFolder, _, victimNode) = StartCluster("resumed");
+        await StartSecondWorkerWhenVictimRuns(coordinator, outFolder, victimNode);
         var port = coordinator.Process.StartInfo.ArgumentList[coordinator.Process.StartInfo.ArgumentList.IndexOf("--port") + 1];
 
         await Until(() => Completed(outFolder).Count >= 2, "two trials recorded");
@@ -170,8 +171,15 @@ public sealed class ProcessFaultTests : IDisposable
         var coordinator = processes.Start("sweep", config, "--out", outFolder, "--slots", "0", "--port", port.ToString());
         var victimPort = LoopbackFileServer.FreePort();
         var victim = processes.Start("worker", "--seed", $"127.0.0.1:{port}", "--slots", "1", "--port", victimPort.ToString(), "--split", "batch1", "--validation-size", "500");
-        processes.Start("worker", "--seed", $"127.0.0.1:{port}", "--slots", "1", "--split", "batch1", "--validation-size", "500");
         return (coordinator, outFolder, victim, $"127.0.0.1:{victimPort}");
+    }
+
+    /// <summary>The second worker node, started once the victim has a trial (so the victim surely gets one).</summary>
+    private async Task StartSecondWorkerWhenVictimRuns(A3Process coordinator, string outFolder, string victimNode)
+    {
+        await Until(() => RunningOn(outFolder, victimNode), "a trial running on the victim");
+        var port = coordinator.Process.StartInfo.ArgumentList[coordinator.Process.StartInfo.ArgumentList.IndexOf("--port") + 1];
+        processes.Start("worker", "--seed", $"127.0.0.1:{port}", "--slots", "1", "--split", "batch1", "--validation-size", "500");
     }
 
     private static bool RunningOn(string outFolder, string node)
