@@ -86,7 +86,9 @@ public sealed partial class SweepCommand : AsyncCommand<SweepSettings>
             journal: new StoreJournal(store), resume: resume, certificate: settings.Certificate);
         console.MarkupLine($"Coordinator node [blue]{node.NodeName}[/] with {settings.SlotCount} local slot(s); " +
                            $"more workers: [blue]a3 worker --seed {node.NodeName}[/]; output: [blue]{Markup.Escape(outFolder)}[/]" +
-                           (resume is null ? "" : $"; resuming with {resume.Recorded.Count} trials already recorded"));
+                           (resume is null ? "" : resume.Completed
+                               ? "; this sweep had already completed: rewriting its tables"
+                               : $"; resuming with {resume.Recorded.Count} trials already recorded"));
         var completion = node.Completion(cancellation);
         try
         {

@@ -34,7 +34,5 @@ public sealed class Mat<T> where T : unmanaged, IFloatingPointIeee754<T>
 
     public Span<T> Column(int col) => Data.AsSpan(col * Rows, Rows);
 
-    public Mat<T> Clone() => new(Rows, Cols, (T[])Data.Clone());
-
     public override string ToString() => $"Mat<{typeof(T).Name}>({Rows}x{Cols})";
 }

@@ -11,10 +11,9 @@ namespace Assignment3.Sweeps.Hosting;
 /// <summary>A running node: the coordinator's (with aggregator and optional local slots) or a worker node.</summary>
 public sealed class SweepHost : IAsyncDisposable
 {
-    private SweepHost(ActorSystem system, IActorRef? coordinator, IActorRef? aggregator)
+    private SweepHost(ActorSystem system, IActorRef? aggregator)
     {
         System = system;
-        Coordinator = coordinator;
         Aggregator = aggregator;
         Address = ((ExtendedActorSystem)system).Provider.DefaultAddress;
     }
@@ -24,7 +23,6 @@ public sealed class SweepHost : IAsyncDisposable
     /// <summary>On a worker node: completes when the coordinator's node leaves the cluster or this node is removed.</summary>
     public Task Detached => detached.Task;
     private readonly TaskCompletionSource detached = new(TaskCreationOptions.RunContinuationsAsynchronously);
-    public IActorRef? Coordinator { get; }
     public IActorRef? Aggregator { get; }
     public Address Address { get; }
     public string NodeName => $"{Address.Host}:{Address.Port}";
@@ -40,8 +38,8 @@ public sealed class SweepHost : IAsyncDisposable
         string[] roles = slots > 0 ? [SweepNode.CoordinatorRole, SweepNode.WorkerRole] : [SweepNode.CoordinatorRole];
         var system = SweepNode.Start(SweepNode.Configuration(host, port, roles, [], extraHocon, tls: certificate is not null), certificate);
         var aggregator = system.ActorOf(AggregatorActor.Props(sweep, outFolder, monitor), "aggregator");
-        var coordinator = system.ActorOf(CoordinatorActor.Props(sweep, aggregator, fingerprint, journal, resume), SweepNode.CoordinatorName);
-        var node = new SweepHost(system, coordinator, aggregator);
+        system.ActorOf(CoordinatorActor.Props(sweep, aggregator, fingerprint, journal, resume), SweepNode.CoordinatorName);
+        var node = new SweepHost(system, aggregator);
         Cluster.Get(system).Join(node.Address);
         if (slots > 0 && runner is not null)
             system.ActorOf(WorkerNodeActor.Props(runner, slots, node.NodeName, fingerprint), "workers");
@@ -58,7 +56,7 @@ public sealed class SweepHost : IAsyncDisposable
         var (seedHost, seedPort) = ParseEndpoint(seed, "--seed");
         var tls = certificate is not null;
         var system = SweepNode.Start(SweepNode.Configuration(host, port, [SweepNode.WorkerRole], [SweepNode.SeedAddress(seedHost, seedPort, tls)], extraHocon, tls), certificate);
-        var node = new SweepHost(system, null, null);
+        var node = new SweepHost(system, null);
         system.ActorOf(WorkerNodeActor.Props(runner, slots, node.NodeName, fingerprint, () => node.detached.TrySetResult()), "workers");
         system.WhenTerminated.ContinueWith(_ => node.detached.TrySetResult());
         return node;
