@@ -149,6 +149,29 @@ public sealed class ProcessFaultTests : IDisposable
         Assert.Contains(worker.Output, l => l.Contains($"could not reach the seed node 127.0.0.1:{nobody} within 20 s"));
     }
 
+    [Fact]
+    public async Task Over_TLS_a_worker_process_with_another_certificate_is_refused_while_the_right_one_completes_the_sweep()
+    {
+        var reference = await UndisturbedTable();
+        var cluster = Path.Combine(work, "cluster.pfx");
+        var other = Path.Combine(work, "other.pfx");
+        Assert.Equal(0, await processes.Start("cert", "--out", cluster, "--password", "pw").WaitAsync(Bound));
+        Assert.Equal(0, await processes.Start("cert", "--out", other, "--password", "pw").WaitAsync(Bound));
+        var port = LoopbackFileServer.FreePort();
+        var outFolder = Path.Combine(work, "tls");
+        var coordinator = processes.Start("sweep", config, "--out", outFolder, "--slots", "0", "--port", port.ToString(), "--cert", cluster, "--cert-password", "pw");
+
+        var intruder = processes.Start("worker", "--seed", $"127.0.0.1:{port}", "--cert", other, "--cert-password", "pw", "--join-timeout", "20",
+            "--split", "batch1", "--validation-size", "500");
+        Assert.Equal(2, await intruder.WaitAsync(Bound)); // never admitted
+        Assert.False(File.Exists(Path.Combine(outFolder, "trials.csv")) && File.ReadAllText(Path.Combine(outFolder, "trials.csv")).Contains(",running,"));
+
+        processes.Start("worker", "--seed", $"127.0.0.1:{port}", "--cert", cluster, "--cert-password", "pw", "--split", "batch1", "--validation-size", "500");
+        Assert.Equal(0, await coordinator.WaitAsync(Bound));
+        AssertEveryTrialOnce(outFolder);
+        Assert.Equal(reference, File.ReadAllText(Path.Combine(outFolder, "table-coarse.md")));
+    }
+
     /// <summary>Completed rows of trials.csv by trial id.</summary>
     private static Dictionary<string, string> Completed(string outFolder)
     {
