@@ -12,8 +12,9 @@ namespace Assignment3.Core.Training;
 /// </summary>
 public static class Trainer
 {
+    /// <param name="evaluateTest">False skips the final test-set pass (its accuracy is then NaN), for sweeps that do not report it.</param>
     public static TrainingResult Train(TrainingConfig config, DataSplits data, IGemm gemm,
-        Action<TrainingProgress>? onProgress = null, CancellationToken cancellation = default)
+        Action<TrainingProgress>? onProgress = null, CancellationToken cancellation = default, bool evaluateTest = true)
     {
         config.Validate();
         var clock = Stopwatch.StartNew();
@@ -73,10 +74,10 @@ public static class Trainer
         // The last recording point is the final step, so it already holds the final training and validation figures.
         var last = curve[^1];
         evaluationClock.Start();
-        var test = evaluator.Evaluate(data.Test, config.Lambda);
+        var testAccuracy = evaluateTest ? evaluator.Evaluate(data.Test, config.Lambda).Accuracy : double.NaN;
         evaluationClock.Stop();
         return new TrainingResult(TrainingStatus.Completed, curve, last.TrainAccuracy, last.ValidationAccuracy,
-            test.Accuracy, last.TrainCost, totalSteps, clock.Elapsed.TotalSeconds, null, evaluationClock.Elapsed.TotalSeconds);
+            testAccuracy, last.TrainCost, totalSteps, clock.Elapsed.TotalSeconds, null, evaluationClock.Elapsed.TotalSeconds);
     }
 
     /// <summary>

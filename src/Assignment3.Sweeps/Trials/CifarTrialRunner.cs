@@ -10,11 +10,12 @@ public sealed class CifarTrialRunner(DataSplits data, IGemm gemm) : ITrialRunner
 {
     public TrialOutcome Run(AssignTrial trial, Action<CurvePoint> onPoint, CancellationToken cancellation)
     {
-        var result = Trainer.Train(trial.Config, data, gemm, p => { if (p.Point is { } point) onPoint(point); }, cancellation);
+        var result = Trainer.Train(trial.Config, data, gemm, p => { if (p.Point is { } point) onPoint(point); }, cancellation,
+            evaluateTest: trial.TestAccuracy);
         return new TrialOutcome(
             result.Status == TrainingStatus.Completed ? TrialStatus.Completed : TrialStatus.Diverged,
             result.ValidationAccuracy,
-            trial.TestAccuracy ? result.TestAccuracy : double.NaN,
+            result.TestAccuracy,
             result.TrainAccuracy,
             result.FinalCost,
             result.UpdateSteps,

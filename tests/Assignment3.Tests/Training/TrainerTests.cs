@@ -136,3 +136,21 @@ public class AllocationTests
         Assert.Equal(0, allocated);
     }
 }
+
+public class TestEvaluationTests
+{
+    [Fact]
+    public void Skipping_the_test_pass_leaves_training_unchanged_and_reports_no_test_accuracy()
+    {
+        var config = new TrainingConfig { Hidden = [20], BatchSize = 20, StepSize = 20, Cycles = 1, PointsPerCycle = 2, TrainEvalSubset = 100, Seed = 2 };
+        var data = TrainingData.Clusters();
+
+        var with = Trainer.Train(config, data, ManagedGemm.Instance);
+        var without = Trainer.Train(config, data, ManagedGemm.Instance, evaluateTest: false);
+
+        Assert.True(double.IsFinite(with.TestAccuracy));
+        Assert.True(double.IsNaN(without.TestAccuracy));
+        Assert.Equal(with.Curve, without.Curve);
+        Assert.Equal(with.ValidationAccuracy, without.ValidationAccuracy);
+    }
+}
