@@ -7,7 +7,7 @@ namespace Assignment3.Cli;
 /// <summary>The a3 command line; Program runs it, tests drive it in-process.</summary>
 public static class A3App
 {
-    public static Task<int> RunAsync(string[] args) => Create().RunAsync(args);
+    public static Task<int> RunAsync(string[] args) => Create(args).RunAsync(args);
 
     /// <summary>
     /// Runs a3 as a program: the first Ctrl+C (SIGINT) cancels the command, which stops cleanly
@@ -23,16 +23,18 @@ public static class A3App
             Console.Error.WriteLine("a3: stopping (Ctrl+C again to exit at once)");
             cancellation.Cancel();
         };
-        return await Create().RunAsync(args, cancellation.Token);
+        return await Create(args).RunAsync(args, cancellation.Token);
     }
 
-    public static CommandApp Create()
+    public static CommandApp Create(string[] args)
     {
         var app = new CommandApp();
         app.Configure(config =>
         {
             config.SetApplicationName("a3");
-            config.SetExceptionHandler((exception, _) => Errors.Report(exception));
+            // An unknown or misspelt flag (--slot for --slots) is an error, never silently ignored.
+            config.Settings.StrictParsing = true;
+            config.SetExceptionHandler((exception, _) => Errors.Report(exception, args));
             config.AddCommand<TrainCommand>("train")
                 .WithDescription("Train k-layer networks from an experiment config; writes curves, plots and metrics.json.")
                 .WithExample("train", "--config", "configs/three-layer.conf")

@@ -1,5 +1,6 @@
 using System.Globalization;
 using Assignment3.Core.Training;
+using Assignment3.Experiments.Sweeps;
 
 namespace Assignment3.Storage;
 
@@ -27,6 +28,35 @@ public sealed record TrialRow(
 /// </summary>
 public static class SweepFolder
 {
+    /// <summary>Stages up to this many trials list their queued trials too; larger ones only those handed out.</summary>
+    public const int MaxListedQueued = 10_000;
+
+    /// <summary>trials.csv's rows: every trial handed out, and the queued ones of stages small enough to list.</summary>
+    public static IReadOnlyList<TrialRow> Rows(SweepState state)
+    {
+        var rows = new List<TrialRow>();
+        foreach (var stage in state.Stages)
+        {
+            if (stage.Plan.Count <= MaxListedQueued)
+                rows.AddRange(stage.Plan.Trials().Select(planned => state.Find(planned.Id) is { } trial ? Row(trial) : Queued(planned)));
+            else
+                rows.AddRange(state.Trials.Where(t => stage.Plan.Contains(t.Id)).Select(Row));
+        }
+        return rows;
+    }
+
+    private static TrialRow Queued(PlannedTrial planned) =>
+        new(planned.Id, planned.Stage, planned.Parameters, planned.Config.Seed, "queued", null, null, null, null, null, null, "", 0, null);
+
+    private static TrialRow Row(Trial trial)
+    {
+        var o = trial.Outcome;
+        double? Finite(double? v) => v is { } d && double.IsFinite(d) ? d : null;
+        return new TrialRow(trial.Id, trial.Plan.Stage, trial.Plan.Parameters, trial.Plan.Config.Seed, trial.Phase.ToString().ToLowerInvariant(),
+            Finite(o?.ValidationAccuracy), Finite(o?.TestAccuracy), Finite(o?.TrainAccuracy), o?.FinalCost, o?.DivergedAtStep,
+            o is null ? null : Math.Round(o.Seconds, 3), trial.Node, trial.Attempt, o?.Error);
+    }
+
     public static void WriteTrials(string folder, IReadOnlyList<TrialRow> rows, bool testAccuracy)
     {
         var keys = rows.SelectMany(r => r.Parameters.Select(p => p.Key)).Distinct().ToArray();

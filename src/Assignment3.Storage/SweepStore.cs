@@ -1,5 +1,7 @@
 using System.Security.Cryptography;
 using System.Text;
+using System.Text.Json;
+using Assignment3.Experiments.Sweeps;
 using Microsoft.Data.Sqlite;
 
 namespace Assignment3.Storage;
@@ -7,138 +9,264 @@ namespace Assignment3.Storage;
 /// <summary>A problem with a sweep store: the message names the file and what is wrong.</summary>
 public sealed class StoreException(string message, Exception? inner = null) : Exception(message, inner);
 
-/// <summary>What a store says about a sweep so far.</summary>
-/// <param name="Stages">Stages planned, in order.</param>
-/// <param name="Attempts">Hand-outs per trial.</param>
-/// <param name="Recorded">Final results: trial to (attempts, node, outcome as JSON).</param>
-public sealed record StoredSweep(
-    IReadOnlyList<string> Stages,
-    IReadOnlyDictionary<int, int> Attempts,
-    IReadOnlyDictionary<int, (int Attempts, string Node, string Outcome)> Recorded,
-    bool Completed);
+/// <summary>
+/// What a store holds: the sweep's config text, its events in order, and the store's format version;
+/// <see cref="Warnings"/> tell of things found and worked around (an unfinished last write).
+/// </summary>
+public sealed record StoredSweep(string ConfigText, IReadOnlyList<SweepEvent> Events, int Version, IReadOnlyList<string> Warnings);
 
 /// <summary>
-/// The coordinator's journal of a sweep (sweep.db in the output folder, SQLite): every state change
-/// is appended, in its own transaction, before the coordinator acts on it. Only the coordinator
-/// writes, so there is never lock contention however many workers run.
+/// The coordinator's journal of a sweep (sweep.db in the output folder, SQLite): the config and every
+/// event, each appended in its own transaction before the coordinator acts on it, chained by
+/// checksums so a damaged event is found. Only the coordinator writes it. A store is created whole
+/// or not at all, and is read (for --resume, a3 status, a3 report) from a copy, so a store that is
+/// refused, or watched while a sweep writes it, is never changed by being read.
 /// </summary>
 public sealed class SweepStore : IDisposable
 {
     public const string FileName = "sweep.db";
-    private const string Format = "a3-sweep-store";
-    private const string Version = "1";
+    private const string Mark = "a3-sweep-store";
+    private const int Version = 2;
     private readonly SqliteConnection connection;
+    private string lastSha;
+    private long lastSeq;
 
-    private SweepStore(SqliteConnection connection, string path)
+    private static readonly (string Kind, Type Type)[] Kinds =
+    [
+        ("stage-planned", typeof(StageOpened)),
+        ("trial-started", typeof(TrialStarted)),
+        ("trial-requeued", typeof(TrialRequeued)),
+        ("trial-recorded", typeof(TrialRecorded)),
+        ("sweep-completed", typeof(SweepCompleted)),
+    ];
+
+    private SweepStore(SqliteConnection connection, string path, long lastSeq, string lastSha)
     {
         this.connection = connection;
+        this.lastSeq = lastSeq;
+        this.lastSha = lastSha;
         Path = path;
     }
 
     public string Path { get; }
 
-    /// <summary>A new store for a sweep whose config text is <paramref name="configText"/>.</summary>
+    /// <summary>
+    /// A new store holding <paramref name="configText"/>. It is built under a temporary name and
+    /// renamed into place, so a sweep stopped at any moment leaves a whole store or none.
+    /// </summary>
     public static SweepStore Create(string folder, string configText)
     {
         var path = System.IO.Path.Combine(folder, FileName);
         if (File.Exists(path)) throw new StoreException($"{path}: a sweep store already exists; continue it with a3 sweep --resume {folder}");
-        var store = new SweepStore(Open(path, SqliteOpenMode.ReadWriteCreate), path);
-        store.Execute("""
-            PRAGMA journal_mode = WAL;
-            CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
-            CREATE TABLE events (
-                seq INTEGER PRIMARY KEY AUTOINCREMENT,
-                kind TEXT NOT NULL, stage TEXT, trial INTEGER, attempt INTEGER, node TEXT, outcome TEXT,
-                at TEXT NOT NULL);
-            """);
-        foreach (var (key, value) in new[] { ("format", Format), ("version", Version), ("config-sha256", Hash(configText)) })
-            store.Execute("INSERT INTO meta (key, value) VALUES ($key, $value)", ("$key", key), ("$value", value));
-        return store;
+        var building = path + ".new";
+        File.Delete(building); // what an earlier attempt stopped half-way left
+        using (var fresh = Connect(building, SqliteOpenMode.ReadWriteCreate))
+        {
+            Execute(fresh, """
+                CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
+                CREATE TABLE events (seq INTEGER PRIMARY KEY AUTOINCREMENT, kind TEXT NOT NULL, trial INTEGER,
+                                     body TEXT NOT NULL, at TEXT NOT NULL, sha TEXT NOT NULL);
+                """);
+            foreach (var (key, value) in new[] { ("format", Mark), ("version", Version.ToString()), ("config-sha256", Hash(configText)), ("config", configText) })
+                Execute(fresh, "INSERT INTO meta (key, value) VALUES ($key, $value)", ("$key", key), ("$value", value));
+        }
+        File.Move(building, path);
+        return OpenWritable(path, Hash(configText));
     }
 
     /// <summary>
-    /// The store of an interrupted sweep, checked before anything is written: it must be an a3 sweep
-    /// store of this format version, made for exactly this config.
+    /// The store in <paramref name="folder"/> as it stands, checked whole (file structure, format,
+    /// every event's checksum), read from a copy: the folder is not touched, even while a
+    /// coordinator writes it.
     /// </summary>
-    public static SweepStore OpenForResume(string folder, string configText)
+    public static StoredSweep Read(string folder)
     {
         var path = System.IO.Path.Combine(folder, FileName);
-        if (!File.Exists(path)) throw new StoreException($"{path}: no sweep store here; --resume takes the output folder of an earlier a3 sweep");
-        SqliteConnection connection;
-        Dictionary<string, string> meta;
+        if (!File.Exists(path)) throw new StoreException($"{path}: no sweep store here; give the output folder of an a3 sweep");
+        var copy = Directory.CreateTempSubdirectory("a3-store-");
         try
         {
-            connection = Open(path, SqliteOpenMode.ReadWrite);
-            meta = new Dictionary<string, string>();
-            using var command = connection.CreateCommand();
-            command.CommandText = "SELECT key, value FROM meta";
-            using var reader = command.ExecuteReader();
-            while (reader.Read()) meta[reader.GetString(0)] = reader.GetString(1);
+            var copied = System.IO.Path.Combine(copy.FullName, FileName);
+            File.Copy(path, copied);
+            var warnings = new List<string>();
+            if (File.Exists(path + "-wal"))
+            {
+                var wal = File.ReadAllBytes(path + "-wal");
+                if (WalCheck.Problem(wal) is { } problem) throw new StoreException($"{path}-wal: {problem}; nothing was changed");
+                if (WalCheck.UnfinishedTail(wal) is var tail and > 0)
+                    warnings.Add($"{path}-wal ends in {tail:N0} bytes of a write that never finished (a crash or a full disk); it committed nothing and is ignored");
+                File.WriteAllBytes(copied + "-wal", wal);
+            }
+            using var connection = Connect(copied, SqliteOpenMode.ReadWrite);
+            return ReadAll(connection, path, folder) with { Warnings = warnings };
         }
         catch (SqliteException e)
         {
-            throw new StoreException($"{path}: not a readable a3 sweep store ({e.Message.TrimEnd('.')}); nothing was changed", e);
+            throw new StoreException($"{path}: not a readable a3 sweep store (SQLite: {e.Message.TrimEnd('.')}); nothing was changed", e);
         }
-        var store = new SweepStore(connection, path);
-        if (meta.GetValueOrDefault("format") != Format)
+        finally
+        {
+            copy.Delete(recursive: true);
+        }
+    }
+
+    /// <summary>
+    /// The store of an interrupted sweep, opened for writing once the caller has accepted what
+    /// <see cref="Read"/> found in it (nothing is written to a store that is refused).
+    /// </summary>
+    public static SweepStore Continue(string folder, StoredSweep stored)
+    {
+        var path = System.IO.Path.Combine(folder, FileName);
+        if (stored.Version != Version)
+            throw new StoreException($"{path}: this store was written by an earlier a3 (format {stored.Version}), whose trials trained with other numerics; " +
+                                     "a3 report and a3 status still read it, but resuming would mix results: run the sweep again");
+        var store = OpenWritable(path, Hash(stored.ConfigText));
+        if (store.lastSeq != stored.Events.Count)
         {
             store.Dispose();
-            throw new StoreException($"{path}: not an a3 sweep store (it has no '{Format}' mark); nothing was changed");
-        }
-        if (meta.GetValueOrDefault("version") != Version)
-        {
-            store.Dispose();
-            throw new StoreException($"{path}: sweep store version {meta.GetValueOrDefault("version")} is not the supported version {Version}");
-        }
-        if (meta.GetValueOrDefault("config-sha256") != Hash(configText))
-        {
-            store.Dispose();
-            throw new StoreException($"{path}: the store was made for another config than {System.IO.Path.Combine(folder, "config.conf")}; nothing was changed");
+            throw new StoreException($"{path}: the store changed while it was being resumed (is another a3 sweep writing it?)");
         }
         return store;
     }
 
-    public void StagePlanned(string stage) => Append("stage-planned", stage: stage);
-    public void TrialStarted(int trial, int attempt, string node) => Append("trial-started", trial: trial, attempt: attempt, node: node);
-    public void TrialRecorded(int trial, int attempts, string node, string outcome) => Append("trial-recorded", trial: trial, attempt: attempts, node: node, outcome: outcome);
-    public void SweepCompleted() => Append("sweep-completed");
-
-    public StoredSweep Load()
+    /// <summary>Appends one event, in its own transaction, chained to the one before by its checksum.</summary>
+    public void Append(SweepEvent e)
     {
-        var stages = new List<string>();
-        var attempts = new Dictionary<int, int>();
-        var recorded = new Dictionary<int, (int, string, string)>();
-        var completed = false;
+        var kind = Kinds.FirstOrDefault(k => k.Type == e.GetType()).Kind
+            ?? throw new ArgumentException($"{e.GetType().Name} is not stored");
+        var body = JsonSerializer.Serialize(e, e.GetType(), Json.Compact);
+        var trial = e switch
+        {
+            TrialStarted s => s.Trial,
+            TrialRequeued r => r.Trial,
+            TrialRecorded r => (int?)r.Trial,
+            _ => null,
+        };
+        var seq = lastSeq + 1;
+        var sha = Chain(lastSha, seq, kind, body);
         try
         {
-            using var command = connection.CreateCommand();
-            command.CommandText = "SELECT kind, stage, trial, attempt, node, outcome FROM events ORDER BY seq";
-            using var reader = command.ExecuteReader();
-            while (reader.Read())
-            {
-                switch (reader.GetString(0))
-                {
-                    case "stage-planned": stages.Add(reader.GetString(1)); break;
-                    case "trial-started": attempts[reader.GetInt32(2)] = reader.GetInt32(3); break;
-                    case "trial-recorded": recorded[reader.GetInt32(2)] = (reader.GetInt32(3), reader.GetString(4), reader.GetString(5)); break;
-                    case "sweep-completed": completed = true; break;
-                    case var kind: throw new StoreException($"{Path}: unknown event '{kind}'");
-                }
-            }
+            Execute(connection, "INSERT INTO events (seq, kind, trial, body, at, sha) VALUES ($seq, $kind, $trial, $body, $at, $sha)",
+                ("$seq", seq), ("$kind", kind), ("$trial", trial), ("$body", body), ("$at", e.At.ToString("O")), ("$sha", sha));
         }
-        catch (Exception e) when (e is SqliteException or InvalidCastException or InvalidOperationException)
+        catch (SqliteException x)
         {
-            throw new StoreException($"{Path}: the store's events are damaged ({e.Message}); nothing was changed", e);
+            // SQLite rolled the write back: the store still holds every event before this one.
+            throw new StoreException($"{Path}: cannot write the sweep's next event (SQLite: {x.Message.TrimEnd('.')}); " +
+                                     $"the store is intact and resumable: make room (or copy the folder to a writable disk) and run a3 sweep --resume {System.IO.Path.GetDirectoryName(Path)}", x);
         }
-        return new StoredSweep(stages, attempts, recorded, completed);
+        (lastSeq, lastSha) = (seq, sha);
     }
 
-    private void Append(string kind, string? stage = null, int? trial = null, int? attempt = null, string? node = null, string? outcome = null) =>
-        Execute("INSERT INTO events (kind, stage, trial, attempt, node, outcome, at) VALUES ($kind, $stage, $trial, $attempt, $node, $outcome, $at)",
-            ("$kind", kind), ("$stage", stage), ("$trial", trial), ("$attempt", attempt), ("$node", node), ("$outcome", outcome),
-            ("$at", DateTime.UtcNow.ToString("O")));
+    public void Dispose() => connection.Dispose();
 
-    private void Execute(string sql, params (string Name, object? Value)[] parameters)
+    private static SweepStore OpenWritable(string path, string configHash)
+    {
+        var connection = Connect(path, SqliteOpenMode.ReadWrite);
+        try
+        {
+            Execute(connection, "PRAGMA journal_mode = WAL;");
+            // Fails now, before anything runs, where the folder cannot be written (read-only, full).
+            Execute(connection, "BEGIN IMMEDIATE; ROLLBACK;");
+            if (Scalar(connection, "SELECT value FROM meta WHERE key = 'config-sha256'") != configHash)
+                throw new StoreException($"{path}: the store changed while it was opened");
+            using var last = connection.CreateCommand();
+            last.CommandText = "SELECT seq, sha FROM events ORDER BY seq DESC LIMIT 1";
+            using var reader = last.ExecuteReader();
+            return reader.Read() ? new SweepStore(connection, path, reader.GetInt64(0), reader.GetString(1)) : new SweepStore(connection, path, 0, "");
+        }
+        catch (SqliteException e)
+        {
+            connection.Dispose();
+            throw new StoreException($"{path}: cannot write the store (SQLite: {e.Message.TrimEnd('.')}); nothing was changed. " +
+                                     "A sweep needs a writable folder with free space: copy the folder to one and resume it there", e);
+        }
+        catch
+        {
+            connection.Dispose();
+            throw;
+        }
+    }
+
+    private static StoredSweep ReadAll(SqliteConnection connection, string path, string folder)
+    {
+        if (Scalar(connection, "PRAGMA quick_check") is var check && check != "ok")
+            throw new StoreException($"{path}: the database is damaged (SQLite: {check}); nothing was changed");
+        var tables = new HashSet<string>();
+        using (var list = connection.CreateCommand())
+        {
+            list.CommandText = "SELECT name FROM sqlite_master WHERE type = 'table'";
+            using var reader = list.ExecuteReader();
+            while (reader.Read()) tables.Add(reader.GetString(0));
+        }
+        if (!tables.Contains("meta") || !tables.Contains("events") || Scalar(connection, "SELECT value FROM meta WHERE key = 'format'") != Mark)
+            throw new StoreException($"{path}: not an a3 sweep store (it has no '{Mark}' mark); nothing was changed");
+        var version = int.TryParse(Scalar(connection, "SELECT value FROM meta WHERE key = 'version'"), out var v) ? v : 0;
+        if (version is < 1 or > Version)
+            throw new StoreException($"{path}: sweep store format {version} is not one this a3 reads (1 to {Version}); nothing was changed");
+        var configHash = Scalar(connection, "SELECT value FROM meta WHERE key = 'config-sha256'");
+        var configText = Scalar(connection, "SELECT value FROM meta WHERE key = 'config'") ?? ConfigOfFormat1(folder, configHash, path);
+        if (Hash(configText) != configHash)
+            throw new StoreException($"{path}: the config it holds does not match its checksum (damaged); nothing was changed");
+        var events = version == 1 ? StoreFormat1.Events(connection, path) : Events(connection, path);
+        return new StoredSweep(configText, events, version, []);
+    }
+
+    private static List<SweepEvent> Events(SqliteConnection connection, string path)
+    {
+        var events = new List<SweepEvent>();
+        var sha = "";
+        using var command = connection.CreateCommand();
+        command.CommandText = "SELECT seq, kind, body, sha FROM events ORDER BY seq";
+        using var reader = command.ExecuteReader();
+        while (reader.Read())
+        {
+            var (seq, kind, body) = (reader.GetInt64(0), reader.GetString(1), reader.GetString(2));
+            var where = $"{path}: event {seq} ({kind})";
+            if (seq != events.Count + 1) throw new StoreException($"{path}: event {events.Count + 1} is missing (the next is {seq}); nothing was changed");
+            sha = Chain(sha, seq, kind, body);
+            if (sha != reader.GetString(3)) throw new StoreException($"{where} is damaged: it does not match its checksum; nothing was changed");
+            var type = Kinds.FirstOrDefault(k => k.Kind == kind).Type ?? throw new StoreException($"{where}: unknown kind of event; nothing was changed");
+            try
+            {
+                events.Add((SweepEvent)(JsonSerializer.Deserialize(body, type, Json.Options) ?? throw new JsonException("empty")));
+            }
+            catch (JsonException e)
+            {
+                throw new StoreException($"{where} is damaged: {e.Message}; nothing was changed", e);
+            }
+        }
+        return events;
+    }
+
+    /// <summary>Format 1 stores kept only the config's checksum: the text is the folder's config.conf.</summary>
+    private static string ConfigOfFormat1(string folder, string? configHash, string path)
+    {
+        var config = System.IO.Path.Combine(folder, "config.conf");
+        if (!File.Exists(config)) throw new StoreException($"{path}: a format-1 store needs the sweep's {config}, which is missing");
+        var text = File.ReadAllText(config);
+        return Hash(text) == configHash ? text
+            : throw new StoreException($"{path}: the store was made for another config than {config}; nothing was changed");
+    }
+
+    private static string Chain(string previous, long seq, string kind, string body) =>
+        Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes($"{previous}\n{seq}\n{kind}\n{body}")))[..32];
+
+    private static SqliteConnection Connect(string path, SqliteOpenMode mode)
+    {
+        var connection = new SqliteConnection(new SqliteConnectionStringBuilder { DataSource = path, Mode = mode, Pooling = false }.ToString());
+        connection.Open();
+        return connection;
+    }
+
+    private static string? Scalar(SqliteConnection connection, string sql)
+    {
+        using var command = connection.CreateCommand();
+        command.CommandText = sql;
+        return command.ExecuteScalar() as string;
+    }
+
+    internal static void Execute(SqliteConnection connection, string sql, params (string Name, object? Value)[] parameters)
     {
         using var command = connection.CreateCommand();
         command.CommandText = sql;
@@ -146,14 +274,5 @@ public sealed class SweepStore : IDisposable
         command.ExecuteNonQuery();
     }
 
-    private static SqliteConnection Open(string path, SqliteOpenMode mode)
-    {
-        var connection = new SqliteConnection(new SqliteConnectionStringBuilder { DataSource = path, Mode = mode, Pooling = false }.ToString());
-        connection.Open();
-        return connection;
-    }
-
-    private static string Hash(string text) => Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(text)));
-
-    public void Dispose() => connection.Dispose();
+    internal static string Hash(string text) => Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(text)));
 }

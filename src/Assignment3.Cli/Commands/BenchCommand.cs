@@ -13,10 +13,10 @@ namespace Assignment3.Cli.Commands;
 
 public sealed class BenchSettings : DataSettings
 {
-    [CommandOption("--threads <N>"), Description("GEMM threads (the targets are for one)."), DefaultValue(1)]
+    [CommandOption("--threads <N>"), TypeConverter(typeof(WholeNumberConverter)), Description("GEMM threads (the targets are for one)."), DefaultValue(1)]
     public int Threads { get; init; } = 1;
 
-    [CommandOption("--steps <N>"), Description("Timed update steps per network."), DefaultValue(1000)]
+    [CommandOption("--steps <N>"), TypeConverter(typeof(WholeNumberConverter)), Description("Timed update steps per network."), DefaultValue(1000)]
     public int Steps { get; init; } = 1000;
 
     [CommandOption("--no-full-run"), Description("Skip the full recipe runs (2 cycles, n_s 2,250, 20 recording points).")]
@@ -29,7 +29,7 @@ public sealed class BenchSettings : DataSettings
     [CommandOption("--coordinator"), Description("Instead: trials per second one coordinator dispatches and records for 2 worker nodes over loopback, with a trainer that returns at once.")]
     public bool Coordinator { get; init; }
 
-    [CommandOption("--trials <N>"), Description("Trials of the --coordinator measurement."), DefaultValue(20000)]
+    [CommandOption("--trials <N>"), TypeConverter(typeof(WholeNumberConverter)), Description("Trials of the --coordinator measurement."), DefaultValue(20000)]
     public int Trials { get; init; } = 20000;
 
     public override ValidationResult Validate() =>

@@ -1,4 +1,5 @@
 using System.ComponentModel;
+using Assignment3.Cli.Terminal;
 using Assignment3.Sweeps.Hosting;
 using Spectre.Console;
 using Spectre.Console.Cli;
@@ -13,7 +14,7 @@ public sealed class CertSettings : CommandSettings
     [CommandOption("--password <PASSWORD>"), Description("Password protecting the file (else the environment variable A3_CERT_PASSWORD).")]
     public string? Password { get; init; }
 
-    [CommandOption("--years <N>"), Description("Validity."), DefaultValue(5)]
+    [CommandOption("--years <N>"), TypeConverter(typeof(WholeNumberConverter)), Description("Validity."), DefaultValue(5)]
     public int Years { get; init; } = 5;
 
     public override ValidationResult Validate() =>

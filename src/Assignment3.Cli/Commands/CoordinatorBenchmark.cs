@@ -22,6 +22,7 @@ public static class CoordinatorBenchmark
             name = coordinator-benchmark
             network { batch-norm = [false, true] }
             training { lambda = { log-grid = [1e-6, 1e-1], count = {{(trials / 2).ToString(CultureInfo.InvariantCulture)}} } }
+            sweep { max-trials = {{trials.ToString(CultureInfo.InvariantCulture)}} }
             """, "(coordinator benchmark)");
         var folder = Directory.CreateTempSubdirectory("a3-coordinator-bench-").FullName;
         try
@@ -29,11 +30,11 @@ public static class CoordinatorBenchmark
             var monitor = new SweepMonitor();
             // As in a real sweep, every state change goes to the durable store first.
             using var store = SweepStore.Create(folder, sweep.Text);
-            await using var coordinator = SweepHost.StartCoordinator(sweep, folder, monitor, "bench", runner: null, slots: 0, journal: new StoreJournal(store));
+            await using var coordinator = SweepHost.StartCoordinator(sweep, folder, monitor, "bench", source: null, slots: 0, journal: new StoreJournal(store));
             var seed = coordinator.NodeName;
             var completion = coordinator.Completion(cancellation);
-            await using var first = SweepHost.StartWorker(seed, new InstantTrialRunner(), 2, "bench");
-            await using var second = SweepHost.StartWorker(seed, new InstantTrialRunner(), 2, "bench");
+            await using var first = SweepHost.StartWorker(seed, new FixedRunnerSource("bench", new InstantTrialRunner()), 2);
+            await using var second = SweepHost.StartWorker(seed, new FixedRunnerSource("bench", new InstantTrialRunner()), 2);
             // The clock starts with the first trial handed out, so cluster formation is not counted.
             while (monitor.Current.Completed == 0 && monitor.Current.Running.Count == 0 && !completion.IsCompleted)
                 await Task.Delay(1, cancellation);

@@ -22,25 +22,25 @@ public sealed class GradCheckSettings : DataSettings
     [CommandOption("--no-bn"), Description("Only networks without batch normalization.")]
     public bool NoBatchNorm { get; init; }
 
-    [CommandOption("--lambda <LAMBDA>"), Description("L2 regularization in the checked cost."), DefaultValue(0.01)]
+    [CommandOption("--lambda <LAMBDA>"), TypeConverter(typeof(NumberConverter)), Description("L2 regularization in the checked cost."), DefaultValue(0.01)]
     public double Lambda { get; init; } = 0.01;
 
-    [CommandOption("--fd-h <H>"), Description("Step h of the centred finite differences."), DefaultValue(1e-5)]
+    [CommandOption("--fd-h <H>"), TypeConverter(typeof(NumberConverter)), Description("Step h of the centred finite differences."), DefaultValue(1e-5)]
     public double H { get; init; } = 1e-5;
 
-    [CommandOption("--dims <D>"), Description("Input dimensions used (the first D)."), DefaultValue(20)]
+    [CommandOption("--dims <D>"), TypeConverter(typeof(WholeNumberConverter)), Description("Input dimensions used (the first D)."), DefaultValue(20)]
     public int Dimensions { get; init; } = 20;
 
-    [CommandOption("--samples <N>"), Description("Samples used (the first N of data_batch_1)."), DefaultValue(5)]
+    [CommandOption("--samples <N>"), TypeConverter(typeof(WholeNumberConverter)), Description("Samples used (the first N of data_batch_1)."), DefaultValue(5)]
     public int Samples { get; init; } = 5;
 
-    [CommandOption("--threshold <T>"), Description("Largest norm relative error that passes."), DefaultValue(1e-6)]
+    [CommandOption("--threshold <T>"), TypeConverter(typeof(NumberConverter)), Description("Largest norm relative error that passes."), DefaultValue(1e-6)]
     public double Threshold { get; init; } = 1e-6;
 
     [CommandOption("--init <INIT>"), Description("he, xavier, or a sigma."), DefaultValue("he")]
     public string Init { get; init; } = "he";
 
-    [CommandOption("--seed <N>"), Description("Seed of the weights."), DefaultValue(1)]
+    [CommandOption("--seed <N>"), TypeConverter(typeof(WholeNumberConverter)), Description("Seed of the weights."), DefaultValue(1)]
     public int Seed { get; init; } = 1;
 
 

@@ -24,7 +24,7 @@ public sealed class TrainSettings : DataSettings
     [CommandOption("--no-bn"), Description("Only runs without batch normalization.")]
     public bool NoBatchNorm { get; init; }
 
-    [CommandOption("--lambda <LAMBDA>"), Description("L2 regularization strength (>= 0).")]
+    [CommandOption("--lambda <LAMBDA>"), TypeConverter(typeof(NumberConverter)), Description("L2 regularization strength (>= 0).")]
     public double? Lambda { get; init; }
 
     [CommandOption("--hidden <SIZES>"), Description("Hidden layer widths, comma-separated, e.g. 50,30,20.")]
@@ -33,10 +33,10 @@ public sealed class TrainSettings : DataSettings
     [CommandOption("--init <INIT>"), Description("he, xavier, or a sigma such as 1e-4.")]
     public string? Init { get; init; }
 
-    [CommandOption("--cycles <N>"), Description("Number of learning-rate cycles.")]
+    [CommandOption("--cycles <N>"), TypeConverter(typeof(WholeNumberConverter)), Description("Number of learning-rate cycles.")]
     public int? Cycles { get; init; }
 
-    [CommandOption("--seed <N>"), Description("Seed of initialization, shuffling and the training-evaluation subset.")]
+    [CommandOption("--seed <N>"), TypeConverter(typeof(WholeNumberConverter)), Description("Seed of initialization, shuffling and the training-evaluation subset.")]
     public int? Seed { get; init; }
 
     [CommandOption("-o|--out <DIR>"), Description("Output folder (default: runs/<name>-<time>). Must be new or empty.")]
@@ -46,7 +46,7 @@ public sealed class TrainSettings : DataSettings
     [CommandOption("--json"), Description("Print the metrics as JSON on stdout (progress goes to stderr).")]
     public bool Json { get; init; }
 
-    [CommandOption("--threads <N>"), Description("GEMM threads. More can be faster, but results then differ in the last bits from 1-thread runs (and sweeps)."), DefaultValue(1)]
+    [CommandOption("--threads <N>"), TypeConverter(typeof(WholeNumberConverter)), Description("GEMM threads. More can be faster, but results then differ in the last bits from 1-thread runs (and sweeps)."), DefaultValue(1)]
     public int Threads { get; init; } = 1;
 
     public override ValidationResult Validate()

@@ -25,13 +25,21 @@ public static class DataLoading
             });
     }
 
-    public static async Task<DataSplits> LoadAsync(IAnsiConsole console, string? explicitPath, DataOptions options, CancellationToken cancellation)
+    /// <param name="interactive">False prints plain lines instead of a spinner (loading from a background thread, beside other output).</param>
+    public static async Task<DataSplits> LoadAsync(IAnsiConsole console, string? explicitPath, DataOptions options, CancellationToken cancellation,
+        bool interactive = true)
     {
         var location = await LocateAsync(console, explicitPath, cancellation);
-        var splits = await console.Status().StartAsync($"Loading CIFAR-10 from {Markup.Escape(location)}",
-            _ => Task.Run(() => Cifar10Loader.Load(Cifar10Source.Open(location), options), cancellation));
-        console.MarkupLine($"Data: [blue]{Markup.Escape(location)}[/] ({options.Split.ToString().ToLowerInvariant()} split): " +
-                           $"{splits.Train.Count:N0} training, {splits.Validation.Count:N0} validation, {splits.Test.Count:N0} test images");
+        var describe = $"{options.Split.ToString().ToLowerInvariant()} split";
+        Task<DataSplits> Load() => Task.Run(() => Cifar10Loader.Load(Cifar10Source.Open(location), options), cancellation);
+        DataSplits splits;
+        if (interactive) splits = await console.Status().StartAsync($"Loading CIFAR-10 from {Markup.Escape(location)}", _ => Load());
+        else
+        {
+            console.MarkupLineInterpolated($"Loading CIFAR-10 ({describe}, {options.ValidationSize:N0} validation images) from [blue]{location}[/]");
+            splits = await Load();
+        }
+        console.MarkupLineInterpolated($"Data: [blue]{location}[/] ({describe}): {splits.Train.Count:N0} training, {splits.Validation.Count:N0} validation, {splits.Test.Count:N0} test images");
         return splits;
     }
 }

@@ -11,14 +11,20 @@ public static class Cifar10Format
     public static readonly string[] TrainingBatches = ["data_batch_1.bin", "data_batch_2.bin", "data_batch_3.bin", "data_batch_4.bin", "data_batch_5.bin"];
     public const string TestBatch = "test_batch.bin";
 
+    /// <summary>Records in a batch file of <paramref name="length"/> bytes; a size that is not whole records names the file.</summary>
+    public static int RecordCount(long length, string source)
+    {
+        if (length == 0)
+            throw new DataException($"{source}: file is empty");
+        if (length % RecordSize != 0)
+            throw new DataException($"{source}: size {length:N0} bytes is not a multiple of the record size {RecordSize:N0} (truncated or not a CIFAR-10 binary batch)");
+        return checked((int)(length / RecordSize));
+    }
+
     /// <summary>Checks a batch file's bytes and returns its record count.</summary>
     public static int Validate(ReadOnlySpan<byte> bytes, string source)
     {
-        if (bytes.Length == 0)
-            throw new DataException($"{source}: file is empty");
-        if (bytes.Length % RecordSize != 0)
-            throw new DataException($"{source}: size {bytes.Length:N0} bytes is not a multiple of the record size {RecordSize:N0} (truncated or not a CIFAR-10 binary batch)");
-        var count = bytes.Length / RecordSize;
+        var count = RecordCount(bytes.Length, source);
         for (var r = 0; r < count; r++)
         {
             var label = bytes[r * RecordSize];

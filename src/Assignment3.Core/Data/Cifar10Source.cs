@@ -34,7 +34,9 @@ public abstract class Cifar10Source
         {
             var file = Path.Combine(folder, name);
             if (!File.Exists(file)) throw new DataException($"{file}: missing CIFAR-10 batch file");
-            return (int)(new FileInfo(file).Length / Cifar10Format.RecordSize);
+            // The opened file's length: a symbolic link's own size (FileInfo.Length) would be its target's path length.
+            using var stream = File.OpenRead(file);
+            return Cifar10Format.RecordCount(stream.Length, file);
         }
     }
 
@@ -58,7 +60,7 @@ public abstract class Cifar10Source
         {
             entries ??= ReadEntries();
             return entries.TryGetValue(name, out var bytes)
-                ? bytes.Length / Cifar10Format.RecordSize
+                ? Cifar10Format.RecordCount(bytes.Length, $"{archive}!{name}")
                 : throw new DataException($"{archive}: the archive has no {name} (expected {Cifar10Format.FolderName}/{name})");
         }
 

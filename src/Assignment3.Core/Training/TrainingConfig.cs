@@ -25,7 +25,28 @@ public sealed record TrainingConfig
     /// <summary>Training images used for the training-set curves (a fixed random subset); 0 means all.</summary>
     public int TrainEvalSubset { get; init; } = 5000;
 
-    public int TotalSteps => 2 * StepSize * Cycles;
+    /// <summary>Most update steps a run may take (about a day of training at 1 ms a step).</summary>
+    public const long MaxTotalSteps = 100_000_000;
+
+    /// <summary>Most recording points (evaluations of the training subset and validation set) a run may have.</summary>
+    public const int MaxRecordingPoints = 10_000;
+
+    /// <summary>Most parameters a network may have (a 40 MB checkpoint; every node holds one per slot).</summary>
+    public const long MaxParameters = 10_000_000;
+
+    public int TotalSteps => checked(2 * StepSize * Cycles);
+
+    /// <summary>Weights, biases and batch-norm scales and shifts of the network on inputs of <paramref name="inputSize"/>.</summary>
+    public long ParameterCount(int inputSize)
+    {
+        long total = 0, fanIn = inputSize;
+        foreach (var width in Hidden)
+        {
+            total += (fanIn + (BatchNorm ? 3 : 1)) * width;
+            fanIn = width;
+        }
+        return total + (fanIn + 1) * Data.Cifar10Format.Classes;
+    }
 
     public NetworkSpec NetworkSpec(int inputSize, int classes) =>
         new(inputSize, Hidden, classes, BatchNorm, Init, BatchNormAlpha);
@@ -49,7 +70,13 @@ public sealed record TrainingConfig
         if (!(EtaMin > 0) || !(EtaMax >= EtaMin)) throw new ArgumentException($"eta-min/eta-max: need 0 < eta-min <= eta-max, got {EtaMin} and {EtaMax}");
         if (StepSize < 1) throw new ArgumentException($"step-size: must be at least 1, got {StepSize}");
         if (Cycles < 1) throw new ArgumentException($"cycles: must be at least 1, got {Cycles}");
+        if (2L * StepSize * Cycles > MaxTotalSteps)
+            throw new ArgumentException($"cycles/step-size: 2 x {StepSize} x {Cycles} = {2L * StepSize * Cycles:N0} update steps is more than a run may take ({MaxTotalSteps:N0})");
+        if (ParameterCount(Data.Cifar10Format.Pixels) is var parameters && parameters > MaxParameters)
+            throw new ArgumentException($"hidden: [{string.Join(", ", Hidden)}] has {parameters:N0} parameters, more than a network may have ({MaxParameters:N0})");
         if (PointsPerCycle < 1) throw new ArgumentException($"points-per-cycle: must be at least 1, got {PointsPerCycle}");
+        if ((long)PointsPerCycle * Cycles > MaxRecordingPoints)
+            throw new ArgumentException($"points-per-cycle: {PointsPerCycle} x {Cycles} cycles = {(long)PointsPerCycle * Cycles:N0} recording points, each evaluating the network; at most {MaxRecordingPoints:N0}");
         if (TrainEvalSubset < 0) throw new ArgumentException($"train-eval-subset: must be 0 (all) or positive, got {TrainEvalSubset}");
         if (BatchNormAlpha is < 0 or >= 1) throw new ArgumentException($"batch-norm-alpha: must be in [0, 1), got {BatchNormAlpha}");
         if (Init.Kind == InitKind.Sigma && !(Init.Sigma > 0)) throw new ArgumentException($"init: sigma must be positive, got {Init.Sigma}");

@@ -53,10 +53,10 @@ public sealed record ExperimentConfig(string Name, string Source, DataOptions Da
         foreach (var key in items.Keys.Where(k => !allowed.Contains(k)))
             throw new ConfigException($"{source}: {key}: unknown key; allowed at the top level: {string.Join(", ", allowed)}");
 
-        var name = items.TryGetValue("name", out var n) && !n.IsObject() && !n.IsArray() ? n.GetString() : Path.GetFileNameWithoutExtension(source);
+        var name = ReadName(items.GetValueOrDefault("name"), source);
         var data = ReadData(items.GetValueOrDefault("data"), source);
         var config = new ExperimentConfig(name, source, data, ReadParameters(items, source, "", samplingSeed));
-        config.Expand(); // validates every combination before anything runs
+        config.Validate();
         return config;
     }
 
@@ -88,26 +88,70 @@ public sealed record ExperimentConfig(string Name, string Source, DataOptions Da
         return this with { Parameters = Parameter.All.Select(p => kept.FirstOrDefault(k => k.Parameter == p)).OfType<ParameterValues>().ToArray() };
     }
 
-    /// <summary>Every combination of the parameters' values, in a fixed order, each validated.</summary>
+    /// <summary>Runs the config describes: the product of every parameter's number of values.</summary>
+    public long VariantCount => Parameters.Aggregate(1L, (product, p) => product > long.MaxValue / p.Values.Count ? long.MaxValue : product * p.Values.Count);
+
+    /// <summary>Runs <c>a3 train</c> trains one after another from one config (a sweep has no such limit).</summary>
+    public const int MaxExpandedVariants = 1000;
+
+    /// <summary>Every combination of the parameters' values, in a fixed order (the first parameter varies slowest).</summary>
     public IReadOnlyList<Variant> Expand()
     {
-        IEnumerable<(TrainingConfig Config, ExperimentConfig Resolved, string Name)> variants = [(new TrainingConfig(), this, "")];
+        if (VariantCount > MaxExpandedVariants)
+            throw new ConfigException($"{Source}: the config describes {VariantCount:N0} runs; a3 train runs at most {MaxExpandedVariants:N0} (run it as a sweep: a3 sweep {Source})");
+        var result = new Variant[VariantCount];
+        for (var i = 0; i < result.Length; i++) result[i] = VariantAt(i);
+        return result;
+    }
+
+    /// <summary>
+    /// The run at <paramref name="index"/> of <see cref="Expand"/>'s order, computed without the
+    /// others (a sweep's grid can be large): index digits in mixed radix, the last parameter fastest.
+    /// </summary>
+    public Variant VariantAt(long index)
+    {
+        if (index < 0 || index >= VariantCount) throw new ArgumentOutOfRangeException(nameof(index), $"run {index} of {VariantCount}");
+        var choices = new int[Parameters.Count];
+        for (var p = Parameters.Count - 1; p >= 0; p--)
+        {
+            var count = Parameters[p].Values.Count;
+            choices[p] = (int)(index % count);
+            index /= count;
+        }
+        var (config, resolved, name) = (new TrainingConfig(), this, "");
+        for (var p = 0; p < Parameters.Count; p++)
+        {
+            var (parameter, values) = Parameters[p];
+            var value = values[choices[p]];
+            config = parameter.Apply(config, value);
+            if (values.Count == 1) continue;
+            resolved = resolved.With(parameter.Path, value);
+            name = $"{name}{(name.Length == 0 ? "" : "_")}{parameter.Key}-{parameter.Format(value)}";
+        }
+        return new Variant(name.Length == 0 ? Name : name, config, resolved);
+    }
+
+    /// <summary>
+    /// Checks every run without enumerating them: each value was range-checked when read, so what is
+    /// left are the rules between parameters (eta-min at most eta-max, update steps, network size),
+    /// and one combination is the worst for each of them.
+    /// </summary>
+    public void Validate()
+    {
+        var worst = new TrainingConfig();
         foreach (var (parameter, values) in Parameters)
         {
-            variants = values.Count == 1
-                ? variants.Select(v => (parameter.Apply(v.Config, values[0]), v.Resolved, v.Name))
-                : variants.SelectMany(v => values.Select(value => (
-                    parameter.Apply(v.Config, value),
-                    v.Resolved.With(parameter.Path, value),
-                    $"{v.Name}{(v.Name.Length == 0 ? "" : "_")}{parameter.Key}-{parameter.Format(value)}")));
+            var extreme = parameter.Key switch
+            {
+                "eta-min" or "step-size" or "cycles" or "points-per-cycle" => values.MaxBy(v => parameter.ToNumber(v))!,
+                "eta-max" => values.MinBy(v => parameter.ToNumber(v))!,
+                "hidden" or "batch-norm" => values.MaxBy(v => parameter.Apply(worst, v).ParameterCount(Core.Data.Cifar10Format.Pixels))!,
+                _ => values[0],
+            };
+            worst = parameter.Apply(worst, extreme);
         }
-        var result = variants.Select(v => new Variant(v.Name.Length == 0 ? Name : v.Name, v.Config, v.Resolved)).ToArray();
-        foreach (var variant in result)
-        {
-            try { variant.Config.Validate(); }
-            catch (ArgumentException e) { throw new ConfigException($"{Source}: {e.Message}", e); }
-        }
-        return result;
+        try { worst.Validate(); }
+        catch (ArgumentException e) { throw new ConfigException($"{Source}: {e.Message}", e); }
     }
 
     /// <summary>The config as HOCON, with every override applied.</summary>
@@ -137,7 +181,17 @@ public sealed record ExperimentConfig(string Name, string Source, DataOptions Da
         if (!alternatives) return [parameter.Read(value, where)];
         var items = value.GetArray();
         if (items.Count == 0) throw new ConfigException($"{where}: empty list of alternatives; expected {parameter.Allowed}");
-        return items.Select((item, i) => parameter.Read(item, $"{where}[{i}]")).ToArray();
+        // A value listed twice would be the same run twice.
+        return items.Select((item, i) => parameter.Read(item, $"{where}[{i}]")).DistinctBy(parameter.Format).ToArray();
+    }
+
+    private static string ReadName(HoconValue? value, string source)
+    {
+        if (value is null) return Path.GetFileNameWithoutExtension(source);
+        var name = value.IsObject() || value.IsArray() ? null : value.GetString()?.Trim();
+        if (string.IsNullOrEmpty(name) || name.Any(c => char.IsControl(c) || c is '/' or '\\'))
+            throw new ConfigException($"{source}: name: expected a plain name such as lambda-coarse, got {(value.IsObject() ? "an object" : value.IsArray() ? "a list" : $"'{ConfigException.Excerpt(name ?? "")}'")}");
+        return name;
     }
 
     private static DataOptions ReadData(HoconValue? value, string source)

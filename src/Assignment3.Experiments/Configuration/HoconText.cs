@@ -4,10 +4,17 @@ namespace Assignment3.Experiments.Configuration;
 
 /// <summary>
 /// Parses HOCON with Akka's parser after a structural check of its own: Akka's parser accepts
-/// unbalanced brackets and unterminated strings silently, and loops forever on some of them.
+/// unbalanced brackets and unterminated strings silently, loops forever on some of them, and
+/// recurses without bound (deep nesting, self-referencing substitutions overflow the stack).
+/// An experiment config must also say everything itself: its text is what a sweep's store checks
+/// on resume, so <c>include</c> and <c>${...}</c> substitutions (whose values live elsewhere or
+/// could change between runs) are refused by name.
 /// </summary>
 public static class HoconText
 {
+    /// <summary>Deepest nesting of braces and brackets a config may use (ours need 4).</summary>
+    public const int MaxDepth = 32;
+
     public static Config Parse(string text, string source)
     {
         CheckStructure(text, source);
@@ -17,25 +24,32 @@ public static class HoconText
         }
         catch (Exception e) when (e is FormatException or ConfigurationException)
         {
-            throw new ConfigException($"{source}: malformed HOCON: {e.Message.Trim()}", e);
+            throw new ConfigException($"{source}: malformed HOCON: {ConfigException.Excerpt(e.Message.Trim(), 200)}", e);
         }
     }
 
-    /// <summary>Brackets balanced and strings terminated, outside comments; reports line and column.</summary>
+    /// <summary>
+    /// A text file, not empty; brackets balanced and at most <see cref="MaxDepth"/> deep; strings
+    /// terminated; no include or substitution. Reports line and column.
+    /// </summary>
     public static void CheckStructure(string text, string source)
     {
         var open = new Stack<(char Bracket, int Line, int Column)>();
+        var content = false;
         int line = 1, column = 0;
         for (var i = 0; i < text.Length; i++)
         {
             var c = text[i];
             column++;
             if (c == '\n') { line++; column = 0; continue; }
+            if (char.IsControl(c) && c is not ('\t' or '\r') || c == '\uFFFD')
+                throw new ConfigException($"{source}:{line}:{column}: not a text config file (binary data: character 0x{(int)c:X2})");
             if (c == '#' || (c == '/' && i + 1 < text.Length && text[i + 1] == '/'))
             {
                 while (i + 1 < text.Length && text[i + 1] != '\n') i++;
                 continue;
             }
+            if (!char.IsWhiteSpace(c)) content = true;
             if (c == '"')
             {
                 var (startLine, startColumn) = (line, column);
@@ -47,7 +61,16 @@ public static class HoconText
                 for (; i < end; i++) { column++; if (text[i + 1] == '\n') { line++; column = 0; } }
                 continue;
             }
-            if (c is '{' or '[') open.Push((c, line, column));
+            if (c == '$' && i + 1 < text.Length && text[i + 1] == '{')
+                throw new ConfigException($"{source}:{line}:{column}: substitutions (${{...}}) are not supported: a config must give its values itself, so that a sweep's store can check it on resume");
+            if (IsIncludeKeyword(text, i))
+                throw new ConfigException($"{source}:{line}:{column}: include is not supported: a config must be one self-contained file, so that a sweep's store can check it on resume");
+            if (c is '{' or '[')
+            {
+                if (open.Count == MaxDepth)
+                    throw new ConfigException($"{source}:{line}:{column}: malformed HOCON: nested more than {MaxDepth} levels deep");
+                open.Push((c, line, column));
+            }
             else if (c is '}' or ']')
             {
                 var expected = c == '}' ? '{' : '[';
@@ -63,6 +86,17 @@ public static class HoconText
             var top = open.Peek();
             throw new ConfigException($"{source}:{top.Line}:{top.Column}: malformed HOCON: '{top.Bracket}' is never closed");
         }
+        if (!content) throw new ConfigException($"{source}: the config is empty; it needs at least a network or training section (see configs/)");
+    }
+
+    /// <summary>An unquoted <c>include</c> at the start of a statement (a key named include-something is fine).</summary>
+    private static bool IsIncludeKeyword(string text, int i)
+    {
+        const string keyword = "include";
+        if (string.CompareOrdinal(text, i, keyword, 0, keyword.Length) != 0) return false;
+        var before = i == 0 ? '\n' : text[i - 1];
+        var after = i + keyword.Length < text.Length ? text[i + keyword.Length] : '\n';
+        return (char.IsWhiteSpace(before) || before is '{' or ',') && (after is ' ' or '\t' or '"' or '(');
     }
 
     private static int EndOfQuoted(string text, int from)

@@ -42,7 +42,7 @@ public static class ValueForms
         var numbers = form is "grid" or "log-grid"
             ? Grid(min, max, count, log)
             : Samples(min, max, count, log, new Random(SamplingSeed(samplingSeed, parameter.Path)));
-        return numbers.Select(v => parameter.FromNumber(v, where)).ToArray();
+        return numbers.Select(v => parameter.FromNumber(v, where)).DistinctBy(parameter.Format).ToArray();
     }
 
     /// <summary>count values evenly spaced from min to max, in log10 when <paramref name="log"/>.</summary>

@@ -11,7 +11,11 @@ public sealed record TableSpec(string Rows, string? Columns, string Cell)
 }
 
 /// <summary>A refined parameter: count values spanning <see cref="Span"/> (log10 units for log parameters) around each top trial's value.</summary>
-public sealed record RefineSpec(Parameter Parameter, int Count, double Span);
+public sealed record RefineSpec(Parameter Parameter, int Count, double Span)
+{
+    /// <summary>The widest span that can still give distinct valid values (log parameters: 10 decades).</summary>
+    public static double MaxSpan(Parameter parameter) => parameter.LogScale ? 10 : parameter.Key == "batch-norm-alpha" ? 1 : 1e6;
+}
 
 /// <summary>A coarse-to-fine stage: the top trials of stage <see cref="From"/>, refined, with its own recipe overrides.</summary>
 public sealed record StageSpec(string Name, string From, int Top, IReadOnlyList<RefineSpec> Refine, IReadOnlyList<ParameterValues> Recipe);
@@ -26,6 +30,7 @@ public sealed record StageSpec(string Name, string From, int Top, IReadOnlyList<
 ///   test-accuracy = false
 ///   trial-timeout = 1800   # seconds without progress before a trial is handed to another worker
 ///   max-attempts = 3
+///   max-trials = 10000     # a larger first stage is refused unless raised
 ///   stages = [ { name = fine, from = coarse, top = 2, refine { lambda { count = 4, span = 0.6 } }, training { cycles = 3 } } ]
 /// }
 /// </code>
@@ -38,10 +43,12 @@ public sealed record SweepConfig(
     bool TestAccuracy,
     double TrialTimeoutSeconds,
     int MaxAttempts,
+    int MaxTrials,
     string Text)
 {
     public const string FirstStage = "coarse";
-    private static readonly string[] SweepKeys = ["seed", "table", "test-accuracy", "trial-timeout", "max-attempts", "stages"];
+    public const int DefaultMaxTrials = 10_000;
+    private static readonly string[] SweepKeys = ["seed", "table", "test-accuracy", "trial-timeout", "max-attempts", "max-trials", "stages"];
 
     public IReadOnlyList<string> StageNames => [FirstStage, .. Stages.Select(s => s.Name)];
 
@@ -67,7 +74,11 @@ public sealed record SweepConfig(
         var testAccuracy = sweep.TryGetValue("test-accuracy", out var t) && Bool(t, "sweep.test-accuracy", source);
         var timeout = sweep.TryGetValue("trial-timeout", out var timeoutValue) ? Positive(timeoutValue, "sweep.trial-timeout", source) : 1800;
         var attempts = Whole(sweep, "max-attempts", 3, 1, source);
-        return new SweepConfig(experiment, seed, table, stages, testAccuracy, timeout, attempts, text);
+        var maxTrials = Whole(sweep, "max-trials", DefaultMaxTrials, 1, source);
+        if (experiment.VariantCount > maxTrials)
+            throw new ConfigException($"{source}: the first stage has {experiment.VariantCount:N0} trials, more than sweep.max-trials = {maxTrials:N0}; " +
+                                      "narrow the ranges, or raise sweep.max-trials if you mean it");
+        return new SweepConfig(experiment, seed, table, stages, testAccuracy, timeout, attempts, maxTrials, text);
     }
 
     private static TableSpec ReadTable(HoconValue? value, ExperimentConfig experiment, string source)
@@ -127,6 +138,8 @@ public sealed record SweepConfig(
                         throw new ConfigException($"{source}: {where}.refine.{key}.{k}: unknown key; allowed: count, span");
                     var count = Whole(specItems, "count", 3, 1, source, $"{where}.refine.{key}");
                     var span = specItems.TryGetValue("span", out var sp) ? Positive(sp, $"{where}.refine.{key}.span", source) : 1.0;
+                    if (span > RefineSpec.MaxSpan(parameter))
+                        throw new ConfigException($"{source}: {where}.refine.{key}.span: {span.ToString("G6", CultureInfo.InvariantCulture)} is too wide; at most {RefineSpec.MaxSpan(parameter).ToString("G6", CultureInfo.InvariantCulture)}{(parameter.LogScale ? " (decades in log10)" : "")}");
                     refine.Add(new RefineSpec(parameter, count, span));
                 }
             }

@@ -1,3 +1,4 @@
+using System.Globalization;
 using System.Security.Cryptography;
 using System.Text;
 using Assignment3.Core.Training;
@@ -23,23 +24,25 @@ public sealed record StageResult(PlannedTrial Trial, double? ValidationAccuracy)
 /// <summary>Expands a sweep's stages into trials. Pure: the same inputs give the same trials and seeds.</summary>
 public static class SweepPlanner
 {
-    /// <summary>The trials of the first stage: every combination of the experiment's parameters.</summary>
-    public static IReadOnlyList<PlannedTrial> FirstStage(SweepConfig sweep) =>
-        Plan(sweep, SweepConfig.FirstStage, sweep.Experiment.Expand(), firstId: 1);
+    /// <summary>The trials of the first stage: every combination of the experiment's parameters, computed as needed.</summary>
+    public static StagePlan FirstStage(SweepConfig sweep) => new GridPlan(sweep, SweepConfig.FirstStage, firstId: 1);
 
     /// <summary>
     /// The trials of stage <paramref name="stageIndex"/> (1 or more): for each of the top trials of
     /// its source stage by validation accuracy, the stage's recipe applied and the refined parameters
-    /// spread around that trial's values. Trials with the same parameters are planned once.
+    /// spread around that trial's values. Trials with the same parameters are planned once; values
+    /// that fall outside a parameter's range are left out, with a warning.
     /// </summary>
-    public static IReadOnlyList<PlannedTrial> NextStage(SweepConfig sweep, int stageIndex, IReadOnlyList<StageResult> sourceResults, int firstId)
+    public static StagePlan NextStage(SweepConfig sweep, int stageIndex, IEnumerable<StageResult> sourceResults, int firstId)
     {
         var stage = sweep.Stages[stageIndex - 1];
         var top = sourceResults
             .Where(r => r.Trial.Stage == stage.From && r.ValidationAccuracy is not null)
             .OrderByDescending(r => r.ValidationAccuracy).ThenBy(r => r.Trial.Id)
             .Take(stage.Top);
-        var variants = new List<Variant>();
+        var trials = new List<PlannedTrial>();
+        var seen = new HashSet<string>();
+        var warnings = new List<string>();
         foreach (var result in top)
         {
             var config = result.Trial.Resolved;
@@ -48,27 +51,55 @@ public static class SweepPlanner
             {
                 var centre = refine.Parameter.ToNumber(config.Parameters.FirstOrDefault(p => p.Parameter == refine.Parameter)?.Values[0]
                     ?? DefaultOf(refine.Parameter));
-                config = config.WithValues(refine.Parameter, Around(refine, centre));
+                var values = Around(refine, centre, config, out var refused);
+                if (refused > 0)
+                    warnings.Add($"stage {stage.Name}: {refused} of {refine.Count} {refine.Parameter.Key} values around trial {result.Trial.Id}'s " +
+                                 $"{refine.Parameter.Format(refine.Parameter.FromNumber(centre, refine.Parameter.Path))} fall outside what a run allows; left out");
+                config = config.WithValues(refine.Parameter, values);
             }
-            variants.AddRange(config.Expand());
+            for (var i = 0L; i < config.VariantCount; i++)
+            {
+                var planned = Planned(sweep, stage.Name, firstId + trials.Count, config.VariantAt(i));
+                if (seen.Add(planned.Key)) trials.Add(planned);
+            }
         }
-        return Plan(sweep, stage.Name, variants, firstId);
+        return new ListPlan(stage.Name, firstId, trials) { Warnings = warnings };
     }
 
-    /// <summary>count values spanning span around centre: in log10 for log parameters, clipped to valid values otherwise.</summary>
-    private static IReadOnlyList<object> Around(RefineSpec refine, double centre)
+    /// <summary>A planned trial from a run of the config: its parameters and its seed.</summary>
+    public static PlannedTrial Planned(SweepConfig sweep, string stage, int id, Variant variant)
+    {
+        var parameters = variant.Resolved.Parameters.Select(p => (p.Parameter.Key, p.Parameter.Format(p.Values[0]))).ToArray();
+        var key = string.Join(";", parameters.Select(p => $"{p.Key}={p.Item2}"));
+        return new PlannedTrial(id, stage, parameters, variant.Config with { Seed = TrialSeed(sweep.Seed, key) }, variant.Resolved);
+    }
+
+    /// <summary>
+    /// count values spanning span around centre (in log10 for log parameters), keeping those a run
+    /// allows; the centre itself when none is.
+    /// </summary>
+    private static IReadOnlyList<object> Around(RefineSpec refine, double centre, ExperimentConfig config, out int refused)
     {
         var half = refine.Span / 2;
         var numbers = refine.Parameter.LogScale && centre > 0
             ? ValueForms.Grid(centre * Math.Pow(10, -half), centre * Math.Pow(10, half), refine.Count, log: true)
             : ValueForms.Grid(centre - half, centre + half, refine.Count, log: false);
         var values = new List<object>();
+        refused = 0;
         foreach (var n in numbers)
         {
-            try { values.Add(refine.Parameter.FromNumber(n, refine.Parameter.Path)); }
-            catch (ConfigException) { } // outside the parameter's range (e.g. a negative count): not a candidate
+            try
+            {
+                var value = refine.Parameter.FromNumber(n, refine.Parameter.Path);
+                config.WithValues(refine.Parameter, [value]).Validate();
+                values.Add(value);
+            }
+            catch (ConfigException)
+            {
+                refused++; // outside the parameter's range (a negative count, more update steps than a run may take)
+            }
         }
-        return values.Count > 0 ? values.Distinct().ToArray() : [refine.Parameter.FromNumber(centre, refine.Parameter.Path)];
+        return values.Count > 0 ? values.DistinctBy(refine.Parameter.Format).ToArray() : [refine.Parameter.FromNumber(centre, refine.Parameter.Path)];
     }
 
     /// <summary>The recipe default of a parameter the first stage left unset.</summary>
@@ -86,21 +117,6 @@ public static class SweepPlanner
             "cycles" => defaults.Cycles,
             _ => throw new ConfigException($"{parameter.Path}: give it a value in the first stage before refining it"),
         };
-    }
-
-    private static IReadOnlyList<PlannedTrial> Plan(SweepConfig sweep, string stage, IEnumerable<Variant> variants, int firstId)
-    {
-        var trials = new List<PlannedTrial>();
-        var seen = new HashSet<string>();
-        foreach (var variant in variants)
-        {
-            var parameters = variant.Resolved.Parameters.Select(p => (p.Parameter.Key, p.Parameter.Format(p.Values[0]))).ToArray();
-            var key = string.Join(";", parameters.Select(p => $"{p.Key}={p.Item2}"));
-            if (!seen.Add(key)) continue;
-            var config = variant.Config with { Seed = TrialSeed(sweep.Seed, key) };
-            trials.Add(new PlannedTrial(firstId + trials.Count, stage, parameters, config, variant.Resolved));
-        }
-        return trials;
     }
 
     /// <summary>The training seed of a trial: a stable hash of the sweep seed and the trial's parameters.</summary>

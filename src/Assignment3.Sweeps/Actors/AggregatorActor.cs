@@ -1,6 +1,7 @@
 using System.Diagnostics;
 using Akka.Actor;
 using Akka.Event;
+using Assignment3.Core.Training;
 using Assignment3.Experiments.Sweeps;
 using Assignment3.Storage;
 using Assignment3.Sweeps.Hosting;
@@ -8,17 +9,18 @@ using Assignment3.Sweeps.Protocol;
 
 namespace Assignment3.Sweeps.Actors;
 
-/// <summary>Asks the aggregator to say <see cref="SweepCompleted"/> once every stage is recorded and written.</summary>
+/// <summary>Asks the aggregator to say <see cref="SweepFinished"/> once every stage is recorded and written (or why it failed).</summary>
 public sealed record WatchSweep
 {
     public static readonly WatchSweep Instance = new();
 }
 
 /// <summary>
-/// Collects what the coordinator reports. Each recorded trial's curve is written at once; trials.csv,
-/// the stage tables and summary.json are rewritten within a quarter second of every change (batched,
-/// so thousands of fast trials do not mean thousands of rewrites each); at the end it plots each
-/// stage's curves together. Publishes snapshots for the live terminal view.
+/// Keeps its own copy of the sweep's state, changed by the events the coordinator reports, and
+/// rewrites the sweep folder from it (trials.csv, stage tables, summary.json, curves; plots at the
+/// end) at most every table-flush-interval. The writing runs on a background task, one rewrite at a
+/// time, so the mailbox never waits for the disk; a write that fails stops the sweep. Publishes
+/// snapshots for the live terminal view.
 /// </summary>
 public sealed class AggregatorActor : ReceiveActor, IWithTimers
 {
@@ -27,114 +29,135 @@ public sealed class AggregatorActor : ReceiveActor, IWithTimers
         public static readonly Flush Instance = new();
     }
 
-    private sealed record Row(PlannedTrial Trial)
-    {
-        public string Status { get; set; } = "queued";
-        public string Node { get; set; } = "";
-        public int Attempts { get; set; }
-        public int Step { get; set; }
-        public TrialOutcome? Outcome { get; set; }
-    }
+    private sealed record Written(bool Final);
+    private sealed record WriteFailed(Exception Cause);
 
-    private readonly SweepConfig sweep;
+    private readonly SweepState state;
     private readonly string folder;
     private readonly SweepMonitor monitor;
+    private readonly SweepSettings settings;
     private readonly ILoggingAdapter log = Context.GetLogger();
-    private readonly SortedDictionary<int, Row> rows = new();
     private readonly Stopwatch clock = Stopwatch.StartNew();
     private readonly List<IActorRef> watchers = new();
-    private string stage = SweepConfig.FirstStage;
-    private SweepCompleted? done;
-    private bool tablesChanged;
-    private bool viewChanged;
+    private readonly List<(int Trial, CurvePoint[] Curve)> newCurves = new();
+    private readonly List<(string Node, string Reason)> refused = new();
+    private bool dirty = true;
+    private bool viewDirty = true;
+    private bool writing;
+    private int recordedLive;
+    private SweepFinished? finished;
+    private Exception? failure;
 
     public ITimerScheduler Timers { get; set; } = null!;
 
-    public AggregatorActor(SweepConfig sweep, string folder, SweepMonitor monitor)
+    public AggregatorActor(SweepState state, string folder, SweepMonitor monitor)
     {
-        this.sweep = sweep;
+        this.state = state;
         this.folder = folder;
         this.monitor = monitor;
+        settings = SweepSettings.Create(Context.System);
+        // Curves of trials recorded before a resume are rewritten like the rest of the folder.
+        newCurves.AddRange(state.Trials.Where(t => t.Outcome is { Curve.Length: > 0 }).Select(t => (t.Id, t.Outcome!.Curve)));
 
-        Receive<StagePlanned>(planned =>
+        Receive<SweepEvent>(e =>
         {
-            stage = planned.Stage;
-            foreach (var trial in planned.Trials) rows[trial.Id] = new Row(trial);
-            tablesChanged = viewChanged = true;
+            state.Apply(e);
+            viewDirty = true;
+            if (e is TrialPointReached) return; // the live view shows it; the files change with recorded results
+            if (e is TrialRequeued requeued) log.Info("Trial {0} back in the queue: {1}", requeued.Trial, requeued.Reason);
+            if (e is TrialRecorded recorded)
+            {
+                recordedLive++;
+                if (recorded.Outcome.Curve.Length > 0) newCurves.Add((recorded.Trial, recorded.Outcome.Curve));
+            }
+            dirty = true;
         });
-        Receive<TrialStarted>(started => Update(started.Trial, row =>
+        Receive<NodeRefused>(r =>
         {
-            (row.Status, row.Node, row.Attempts, row.Step) = ("running", started.Node, started.Attempt, 0);
-        }));
-        Receive<TrialProgressed>(progress => Update(progress.Trial, row => row.Step = progress.Point.Step));
-        Receive<TrialRequeued>(requeued => Update(requeued.Trial, row =>
-        {
-            log.Info("Trial {0} back in the queue: {1}", requeued.Trial, requeued.Reason);
-            (row.Status, row.Step) = ("queued", 0);
-        }));
-        Receive<TrialRecorded>(recorded =>
-        {
-            if (!rows.TryGetValue(recorded.Trial, out var row)) return;
-            row.Outcome = recorded.Outcome;
-            row.Status = recorded.Outcome.Status.ToString().ToLowerInvariant();
-            row.Node = recorded.Node;
-            row.Attempts = recorded.Attempts;
-            if (recorded.Outcome.Curve.Length > 0) SweepFolder.WriteCurve(folder, recorded.Trial, recorded.Outcome.Curve);
-            tablesChanged = viewChanged = true;
+            refused.RemoveAll(n => n.Node == r.Node);
+            refused.Add((r.Node, r.Reason));
+            dirty = viewDirty = true;
         });
-        Receive<Flush>(_ =>
+        Receive<Flush>(_ => WriteIfDue());
+        Receive<Written>(w =>
         {
-            if (tablesChanged) WriteTables();
-            if (viewChanged) Publish();
-            tablesChanged = viewChanged = false;
+            writing = false;
+            if (w.Final) Finish();
+            else WriteIfDue();
         });
+        Receive<WriteFailed>(f =>
+        {
+            writing = false;
+            // The coordinator stops dispatching and tells the workers; the watchers learn why.
+            Context.ActorSelection($"/user/{SweepNode.CoordinatorName}").Tell(new StopSweep(f.Cause));
+            Fail(f.Cause);
+        });
+        Receive<SweepFailed>(f => Fail(f.Cause));
         Receive<WatchSweep>(_ =>
         {
-            if (done is not null) Sender.Tell(done);
+            if (finished is not null) Sender.Tell(finished);
+            else if (failure is not null) Sender.Tell(new Status.Failure(failure));
             else watchers.Add(Sender);
-        });
-        Receive<SweepCompleted>(completed =>
-        {
-            done = completed;
-            WriteTables();
-            foreach (var stageRows in rows.Values.Where(r => r.Outcome is { Curve.Length: > 0 }).GroupBy(r => r.Trial.Stage))
-                SweepFolder.WritePlots(folder, stageRows.Key, stageRows.Select(r => ($"trial {r.Trial.Id}: {Describe(r.Trial)}", (IReadOnlyList<Core.Training.CurvePoint>)r.Outcome!.Curve)).ToArray());
-            Publish();
-            foreach (var watcher in watchers) watcher.Tell(completed);
         });
     }
 
-    protected override void PreStart() => Timers.StartPeriodicTimer("flush", Flush.Instance, TimeSpan.FromMilliseconds(250));
+    protected override void PreStart() => Timers.StartPeriodicTimer("flush", Flush.Instance, settings.TableFlushInterval);
 
-    private void Update(int trial, Action<Row> change)
+    private void WriteIfDue()
     {
-        if (!rows.TryGetValue(trial, out var row) || row.Outcome is not null) return;
-        change(row);
-        viewChanged = true;
+        if (viewDirty) Publish();
+        if (writing || failure is not null || finished is not null) return;
+        var final = state.Completed;
+        if (!dirty && !final) return;
+        dirty = false;
+        writing = true;
+        var outputs = Outputs(final);
+        newCurves.Clear();
+        Task.Run(() =>
+        {
+            try
+            {
+                outputs.Write();
+                return (object)new Written(final);
+            }
+            catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+            {
+                return new WriteFailed(e);
+            }
+        }).PipeTo(Self);
+    }
+
+    private SweepOutputs Outputs(bool final)
+    {
+        var rows = SweepFolder.Rows(state);
+        var plots = final
+            ? state.Trials.Where(t => t.Outcome is { Curve.Length: > 0 }).GroupBy(t => t.Plan.Stage)
+                .Select(g => (g.Key, (IReadOnlyList<(string, IReadOnlyList<CurvePoint>)>)g.Select(t => ($"trial {t.Id}: {Describe(t.Plan)}", (IReadOnlyList<CurvePoint>)t.Outcome!.Curve)).ToArray()))
+                .ToArray()
+            : [];
+        return new SweepOutputs(folder, rows, state.Config.Table, state.Config.TestAccuracy, Summary(rows), newCurves.ToArray(), plots);
+    }
+
+    private void Finish()
+    {
+        finished = new SweepFinished(state.Recorded);
+        Publish();
+        foreach (var watcher in watchers) watcher.Tell(finished);
+        watchers.Clear();
+    }
+
+    private void Fail(Exception cause)
+    {
+        if (failure is not null || finished is not null) return;
+        failure = cause;
+        foreach (var watcher in watchers) watcher.Tell(new Status.Failure(cause));
+        watchers.Clear();
     }
 
     private string Describe(PlannedTrial trial)
     {
-        var keys = new[] { sweep.Table.Rows, sweep.Table.Columns }.OfType<string>();
+        var keys = new[] { state.Config.Table.Rows, state.Config.Table.Columns }.OfType<string>();
         return string.Join(", ", keys.Select(k => $"{k}={trial.Value(k)}"));
-    }
-
-    private void WriteTables()
-    {
-        var all = rows.Values.Select(ToTrialRow).ToArray();
-        SweepFolder.WriteTrials(folder, all, sweep.TestAccuracy);
-        foreach (var stageRows in all.GroupBy(r => r.Stage))
-            SweepFolder.WriteTable(folder, stageRows.Key, stageRows.ToArray(), sweep.Table.Rows, sweep.Table.Columns, sweep.Table.Cell);
-        SweepFolder.WriteSummary(folder, Summary(all));
-    }
-
-    private static TrialRow ToTrialRow(Row row)
-    {
-        var o = row.Outcome;
-        double? Finite(double? v) => v is { } d && double.IsFinite(d) ? d : null;
-        return new TrialRow(row.Trial.Id, row.Trial.Stage, row.Trial.Parameters, row.Trial.Config.Seed, row.Status,
-            Finite(o?.ValidationAccuracy), Finite(o?.TestAccuracy), Finite(o?.TrainAccuracy), o?.FinalCost, o?.DivergedAtStep,
-            o is null ? null : Math.Round(o.Seconds, 3), row.Node, row.Attempts, o?.Error);
     }
 
     private object Summary(IReadOnlyList<TrialRow> all)
@@ -142,34 +165,35 @@ public sealed class AggregatorActor : ReceiveActor, IWithTimers
         var best = all.Where(r => r.ValidationAccuracy is not null).MaxBy(r => r.ValidationAccuracy);
         return new
         {
-            name = sweep.Experiment.Name,
-            complete = done is not null,
-            stages = sweep.StageNames,
-            trials = all.Count,
+            name = state.Config.Experiment.Name,
+            complete = state.Completed,
+            stages = state.Config.StageNames,
+            trials = state.Planned,
             completed = all.Count(r => r.Status == "completed"),
             failed = all.Count(r => r.Status == "failed"),
             diverged = all.Count(r => r.Status == "diverged"),
             best = best is null ? null : new { trial = best.Trial, stage = best.Stage, validationAccuracy = best.ValidationAccuracy, testAccuracy = best.TestAccuracy, parameters = best.Parameters.ToDictionary(p => p.Key, p => p.Value) },
+            refused = refused.Select(r => new { node = r.Node, reason = r.Reason }).ToArray(),
             elapsedSeconds = Math.Round(clock.Elapsed.TotalSeconds, 1),
         };
     }
 
     private void Publish()
     {
-        var values = rows.Values.ToArray();
-        var finished = values.Where(r => r.Outcome is not null).ToArray();
-        var completed = finished.Where(r => r.Outcome!.Status == TrialStatus.Completed).ToArray();
-        var best = completed.MaxBy(r => r.Outcome!.ValidationAccuracy);
-        var remaining = values.Length - finished.Length;
-        TimeSpan? eta = finished.Length == 0 || done is not null ? null
-            : TimeSpan.FromSeconds(clock.Elapsed.TotalSeconds / finished.Length * remaining);
-        monitor.Publish(new SweepSnapshot(stage, values.Length, completed.Length,
-            finished.Count(r => r.Outcome!.Status == TrialStatus.Failed), finished.Count(r => r.Outcome!.Status == TrialStatus.Diverged),
-            values.Count(r => r.Status == "queued"),
-            values.Where(r => r.Status == "running").Select(r => new RunningTrial(r.Trial.Id, r.Node, r.Step, r.Trial.Config.TotalSteps)).ToArray(),
-            best is null ? null : (best.Trial.Id, best.Outcome!.ValidationAccuracy), clock.Elapsed, eta, done is not null));
+        var trials = state.Trials.ToArray();
+        var finals = trials.Where(t => t.IsFinal).ToArray();
+        var best = finals.Where(t => t.Phase == TrialPhase.Completed).MaxBy(t => t.Outcome!.ValidationAccuracy);
+        viewDirty = false;
+        var remaining = state.Planned - state.Recorded;
+        TimeSpan? eta = recordedLive == 0 || state.Completed ? null : TimeSpan.FromSeconds(clock.Elapsed.TotalSeconds / recordedLive * remaining);
+        monitor.Publish(new SweepSnapshot(state.Current.Name, state.Planned,
+            finals.Count(t => t.Phase == TrialPhase.Completed), finals.Count(t => t.Phase == TrialPhase.Failed), finals.Count(t => t.Phase == TrialPhase.Diverged),
+            state.Queued,
+            trials.Where(t => t.Phase == TrialPhase.Running).Select(t => new RunningTrial(t.Id, t.Node, t.LivePoints.Count > 0 ? t.LivePoints[^1].Step : 0, t.Plan.Config.TotalSteps)).ToArray(),
+            best is null ? null : (best.Id, best.Outcome!.ValidationAccuracy), clock.Elapsed, eta, finished is not null,
+            refused.ToArray()));
     }
 
-    public static Props Props(SweepConfig sweep, string folder, SweepMonitor monitor) =>
-        Akka.Actor.Props.Create(() => new AggregatorActor(sweep, folder, monitor));
+    public static Props Props(SweepState state, string folder, SweepMonitor monitor) =>
+        Akka.Actor.Props.Create(() => new AggregatorActor(state, folder, monitor));
 }

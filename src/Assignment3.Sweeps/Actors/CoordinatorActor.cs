@@ -1,5 +1,8 @@
 using Akka.Actor;
+using Akka.Cluster;
 using Akka.Event;
+using Akka.Remote;
+using Assignment3.Core.Data;
 using Assignment3.Experiments.Sweeps;
 using Assignment3.Sweeps.Hosting;
 using Assignment3.Sweeps.Protocol;
@@ -7,92 +10,95 @@ using Assignment3.Sweeps.Protocol;
 namespace Assignment3.Sweeps.Actors;
 
 /// <summary>
-/// Expands the sweep into trials stage by stage and hands them to workers that ask (work pulling).
-/// Tracks every trial handed out with a deadline that each recording point pushes back; a trial
-/// whose worker dies or goes quiet returns to the queue, up to the attempt cap. Every trial is
-/// recorded exactly once: results that arrive after that are ignored. Every state change goes to
-/// the journal before anything acts on it, so an interrupted sweep can be resumed from it.
+/// Runs a sweep: hands trials to worker slots that ask (work pulling), stage by stage, and records
+/// every trial exactly once. Its state is a <see cref="SweepState"/>, changed only by events that
+/// go to the journal first, so a sweep resumed from its store continues exactly where it stood.
+/// What is not state, it keeps beside it: which worker runs what until when, idle slots, and which
+/// nodes cannot be reached. A node that becomes unreachable, closes its connection or is removed
+/// gets no new trials, and its trials go back to the queue at once; such a loss counts against a
+/// trial's attempts only when the trial had reported progress on that node (a crash it caused)
+/// and the node was not leaving on purpose.
 /// </summary>
 public sealed class CoordinatorActor : ReceiveActor, IWithTimers
 {
-    private sealed record InFlight(IActorRef Worker, int Attempt, string Node, DateTime Deadline);
+    private sealed record InFlight(IActorRef Worker, int Attempt, string Node, DateTime Deadline, bool Reported);
+    private sealed record IdleSlot(IActorRef Worker, string Node, string Slot);
     private sealed record CheckDeadlines;
 
-    private readonly SweepConfig sweep;
+    private readonly SweepState state;
     private readonly IActorRef aggregator;
+    private readonly DataOptions data;
     private readonly string fingerprint;
     private readonly ISweepJournal journal;
-    private readonly ResumeState? resume;
+    private readonly SweepSettings settings;
     private readonly TimeSpan trialTimeout;
     private readonly ILoggingAdapter log = Context.GetLogger();
 
-    private readonly Dictionary<int, PlannedTrial> planned = new();
-    private readonly LinkedList<int> queue = new();
-    private readonly Dictionary<int, LinkedListNode<int>> queued = new();
-    private readonly Dictionary<int, InFlight> inFlight = new();
-    private readonly Dictionary<int, int> attempts = new();
-    private readonly Dictionary<int, TrialOutcome> recorded = new();
-    private readonly List<(IActorRef Worker, string Node)> idle = new();
-    private int stageRemaining;
-    private int stageIndex;
+    private readonly Dictionary<int, InFlight> running = new();
+    private readonly List<IdleSlot> idle = new();
+    private readonly HashSet<Address> unreachable = new();
+    private readonly HashSet<Address> disconnected = new();
+    private readonly HashSet<Address> leaving = new();
 
     public ITimerScheduler Timers { get; set; } = null!;
 
-    public CoordinatorActor(SweepConfig sweep, IActorRef aggregator, string fingerprint, ISweepJournal journal, ResumeState? resume,
-        TimeSpan? deadlineCheckInterval)
+    public CoordinatorActor(SweepState state, IActorRef aggregator, DataOptions data, string fingerprint, ISweepJournal journal)
     {
-        this.sweep = sweep;
+        this.state = state;
         this.aggregator = aggregator;
+        this.data = data;
         this.fingerprint = fingerprint;
         this.journal = journal;
-        this.resume = resume;
-        trialTimeout = TimeSpan.FromSeconds(sweep.TrialTimeoutSeconds);
-        var checkEvery = deadlineCheckInterval ?? TimeSpan.FromSeconds(Math.Clamp(sweep.TrialTimeoutSeconds / 10, 0.2, 5));
+        settings = SweepSettings.Create(Context.System);
+        trialTimeout = TimeSpan.FromSeconds(state.Config.TrialTimeoutSeconds);
 
+        Receive<JoinSweep>(_ => Sender.Tell(new SweepData(data, fingerprint)));
+        Receive<WorkerRefused>(refused =>
+        {
+            log.Warning("Worker node {0} refused: {1}", refused.Node, refused.Reason);
+            aggregator.Tell(new NodeRefused(refused.Node, refused.Reason));
+        });
         Receive<RequestTrial>(OnRequest);
         Receive<TrialProgressed>(OnProgress);
         Receive<TrialFinished>(OnFinished);
-        Receive<Terminated>(t => OnWorkerLost(t.ActorRef));
+        Receive<Terminated>(t => OnWorkerStopped(t.ActorRef));
         Receive<CheckDeadlines>(_ => OnCheckDeadlines());
-        Timers.StartPeriodicTimer("deadlines", new CheckDeadlines(), checkEvery);
+        Receive<ClusterEvent.UnreachableMember>(m => OnNodeUnusable(m.Member.Address, unreachable, $"node {Describe(m.Member.Address)} is unreachable"));
+        Receive<ClusterEvent.ReachableMember>(m => OnNodeUsable(m.Member.Address, unreachable));
+        Receive<ClusterEvent.MemberLeft>(m => leaving.Add(m.Member.Address));
+        Receive<ClusterEvent.MemberExited>(m => leaving.Add(m.Member.Address));
+        Receive<ClusterEvent.MemberRemoved>(m => OnNodeRemoved(m.Member.Address));
+        Receive<DisassociatedEvent>(d => OnNodeUnusable(d.RemoteAddress, disconnected, $"the connection to node {Describe(d.RemoteAddress)} closed"));
+        Receive<AssociatedEvent>(a => OnNodeUsable(a.RemoteAddress, disconnected));
+        Receive<ClusterEvent.IMemberEvent>(_ => { });
+        Receive<StopSweep>(stop => Fail(stop.Cause));
     }
 
     protected override void PreStart()
     {
-        if (resume is null) PlanStage(SweepPlanner.FirstStage(sweep));
-        else Restore(resume);
-    }
-
-    /// <summary>
-    /// Re-plans the stages the journal lists (planning is deterministic, so ids and seeds match),
-    /// takes back the recorded results and hand-out counts, and queues what is left of the last stage.
-    /// </summary>
-    private void Restore(ResumeState state)
-    {
-        foreach (var (trial, (trialAttempts, _, outcome)) in state.Recorded) recorded[trial] = outcome;
-        foreach (var (trial, count) in state.Attempts) attempts[trial] = count;
-        IReadOnlyList<PlannedTrial> trials = SweepPlanner.FirstStage(sweep);
-        for (stageIndex = 0; ; stageIndex++)
+        if (((ExtendedActorSystem)Context.System).Provider is Akka.Cluster.ClusterActorRefProvider)
         {
-            foreach (var trial in trials) planned[trial.Id] = trial;
-            aggregator.Tell(new StagePlanned(trials[0].Stage, trials));
-            foreach (var trial in trials.Where(t => recorded.ContainsKey(t.Id)))
-            {
-                var (trialAttempts, node, outcome) = state.Recorded[trial.Id];
-                aggregator.Tell(new TrialRecorded(trial.Id, trialAttempts, node, outcome));
-            }
-            if (stageIndex + 1 >= state.Stages.Count) break;
-            trials = SweepPlanner.NextStage(sweep, stageIndex + 1, Results(), planned.Count + 1);
+            Cluster.Get(Context.System).Subscribe(Self, ClusterEvent.SubscriptionInitialStateMode.InitialStateAsEvents,
+                typeof(ClusterEvent.IReachabilityEvent), typeof(ClusterEvent.IMemberEvent));
+            Context.System.EventStream.Subscribe<DisassociatedEvent>(Self);
+            Context.System.EventStream.Subscribe<AssociatedEvent>(Self);
         }
-        var open = trials.Where(t => !recorded.ContainsKey(t.Id)).ToArray();
-        foreach (var trial in open) queued[trial.Id] = queue.AddLast(trial.Id);
-        stageRemaining = open.Length;
-        log.Info("Resumed at stage {0}: {1} trials recorded, {2} to run", trials[0].Stage, recorded.Count, open.Length);
-        if (stageRemaining == 0) NextStage();
+        // Trials that were running when an earlier coordinator stopped have no worker now.
+        foreach (var trial in state.Trials.Where(t => t.Phase == TrialPhase.Running).ToArray())
+            if (!Commit(new TrialRequeued(trial.Id, trial.Attempt, "the coordinator restarted", Charged: false))) return;
+        log.Info("Sweep at stage {0}: {1} trials recorded, {2} queued", state.Current.Name, state.Recorded, state.Queued);
+        Advance();
+        Timers.StartPeriodicTimer("deadlines", new CheckDeadlines(), settings.DeadlineCheckInterval);
     }
 
-    private StageResult[] Results() => planned.Values.Select(t => new StageResult(t,
-        recorded.TryGetValue(t.Id, out var o) && o.Status == TrialStatus.Completed ? o.ValidationAccuracy : null)).ToArray();
+    protected override void PostStop()
+    {
+        if (((ExtendedActorSystem)Context.System).Provider is Akka.Cluster.ClusterActorRefProvider)
+        {
+            Cluster.Get(Context.System).Unsubscribe(Self);
+            Context.System.EventStream.Unsubscribe(Self);
+        }
+    }
 
     private void OnRequest(RequestTrial request)
     {
@@ -104,135 +110,186 @@ public sealed class CoordinatorActor : ReceiveActor, IWithTimers
             return;
         }
         Context.Watch(Sender);
-        if (queue.Count > 0) Assign(Sender, request.Node);
-        else if (!idle.Any(w => w.Worker.Equals(Sender))) idle.Add((Sender, request.Node));
-    }
-
-    private void Assign(IActorRef worker, string node)
-    {
-        var trial = queue.First!.Value;
-        queue.RemoveFirst();
-        queued.Remove(trial);
-        var attempt = attempts[trial] = attempts.GetValueOrDefault(trial) + 1;
-        journal.TrialStarted(trial, attempt, node);
-        inFlight[trial] = new InFlight(worker, attempt, node, DateTime.UtcNow + trialTimeout);
-        worker.Tell(new AssignTrial(trial, attempt, planned[trial].Config, sweep.TestAccuracy));
-        aggregator.Tell(new TrialStarted(trial, attempt, node));
-    }
-
-    private void OnProgress(TrialProgressed progress)
-    {
-        if (!inFlight.TryGetValue(progress.Trial, out var flight) || flight.Attempt != progress.Attempt) return;
-        inFlight[progress.Trial] = flight with { Deadline = DateTime.UtcNow + trialTimeout };
-        aggregator.Tell(progress);
-    }
-
-    private void OnFinished(TrialFinished finished)
-    {
-        if (recorded.ContainsKey(finished.Trial) || !planned.ContainsKey(finished.Trial))
-        {
-            log.Info("Ignoring a second result for trial {0} (attempt {1}, from {2})", finished.Trial, finished.Attempt, finished.Node);
-            return;
-        }
-        if (finished.Outcome.Status == TrialStatus.Failed && attempts[finished.Trial] < sweep.MaxAttempts)
-        {
-            if (inFlight.TryGetValue(finished.Trial, out var flight) && flight.Attempt == finished.Attempt)
-                Requeue(finished.Trial, $"failed on {finished.Node}: {finished.Outcome.Error}");
-            return;
-        }
-        Record(finished.Trial, finished.Node, finished.Outcome);
-    }
-
-    private void OnWorkerLost(IActorRef worker)
-    {
-        idle.RemoveAll(w => w.Worker.Equals(worker));
-        foreach (var (trial, flight) in inFlight.Where(f => f.Value.Worker.Equals(worker)).ToArray())
-            Lose(trial, $"worker {worker.Path} on {flight.Node} was lost");
-    }
-
-    private void OnCheckDeadlines()
-    {
-        var now = DateTime.UtcNow;
-        foreach (var (trial, flight) in inFlight.Where(f => f.Value.Deadline < now).ToArray())
-            Lose(trial, $"no progress from {flight.Node} for {trialTimeout.TotalSeconds:F0} s");
-    }
-
-    /// <summary>A trial whose worker is gone or silent: back to the queue, or failed once the attempts are used up.</summary>
-    private void Lose(int trial, string reason)
-    {
-        log.Warning("Trial {0}: {1}", trial, reason);
-        if (attempts[trial] >= sweep.MaxAttempts)
-        {
-            var node = inFlight[trial].Node;
-            Record(trial, node, new TrialOutcome(TrialStatus.Failed, double.NaN, double.NaN, double.NaN, double.NaN, 0, 0, null,
-                $"gave up after {attempts[trial]} attempts; last: {reason}", []));
-        }
-        else Requeue(trial, reason);
-    }
-
-    private void Requeue(int trial, string reason)
-    {
-        inFlight.Remove(trial);
-        queued[trial] = queue.AddFirst(trial); // it has waited longest
-        aggregator.Tell(new TrialRequeued(trial, attempts[trial], reason));
-        ServeIdle();
-    }
-
-    private void Record(int trial, string node, TrialOutcome outcome)
-    {
-        journal.TrialRecorded(trial, attempts.GetValueOrDefault(trial), node, outcome);
-        recorded[trial] = outcome;
-        inFlight.Remove(trial);
-        if (queued.Remove(trial, out var waiting)) queue.Remove(waiting);
-        aggregator.Tell(new TrialRecorded(trial, attempts.GetValueOrDefault(trial), node, outcome));
-        if (--stageRemaining == 0) NextStage();
-    }
-
-    private void NextStage()
-    {
-        while (stageIndex < sweep.Stages.Count)
-        {
-            stageIndex++;
-            var trials = SweepPlanner.NextStage(sweep, stageIndex, Results(), planned.Count + 1);
-            if (trials.Count == 0)
-            {
-                log.Warning("Stage {0} has no trials: its source stage {1} completed none", sweep.Stages[stageIndex - 1].Name, sweep.Stages[stageIndex - 1].From);
-                continue;
-            }
-            PlanStage(trials);
-            return;
-        }
-        journal.SweepCompleted();
-        aggregator.Tell(new SweepCompleted(recorded.Count));
-    }
-
-    private void PlanStage(IReadOnlyList<PlannedTrial> trials)
-    {
-        journal.StagePlanned(trials[0].Stage);
-        foreach (var trial in trials)
-        {
-            planned[trial.Id] = trial;
-            queued[trial.Id] = queue.AddLast(trial.Id);
-        }
-        stageRemaining = trials.Count;
-        aggregator.Tell(new StagePlanned(trials[0].Stage, trials));
+        // A request is a sign of life: its node's connection works again, whatever was seen before.
+        disconnected.Remove(Sender.Path.Address);
+        idle.RemoveAll(s => s.Worker.Equals(Sender));
+        idle.Add(new IdleSlot(Sender, request.Node, request.Slot));
         ServeIdle();
     }
 
     private void ServeIdle()
     {
-        while (queue.Count > 0 && idle.Count > 0)
+        for (var i = 0; i < idle.Count && state.NextQueued() is not null && !Failed;)
         {
-            var (worker, node) = idle[0];
-            idle.RemoveAt(0);
-            Assign(worker, node);
+            var slot = idle[i];
+            if (!Usable(slot.Worker.Path.Address)) { i++; continue; }
+            idle.RemoveAt(i);
+            Assign(slot);
         }
     }
 
-    public static Props Props(SweepConfig sweep, IActorRef aggregator, string fingerprint, ISweepJournal? journal = null,
-        ResumeState? resume = null, TimeSpan? deadlineCheckInterval = null)
+    private void Assign(IdleSlot slot)
     {
-        var durable = journal ?? NoJournal.Instance;
-        return Akka.Actor.Props.Create(() => new CoordinatorActor(sweep, aggregator, fingerprint, durable, resume, deadlineCheckInterval));
+        var id = state.NextQueued()!.Value;
+        var trial = state.Find(id);
+        if (trial is not null && trial.Attempt >= settings.MaxHandouts)
+        {
+            // A trial whose nodes keep vanishing under it must still end.
+            Commit(new TrialRecorded(id, trial.Attempt, trial.Node,
+                Experiments.Sweeps.TrialOutcome.Failure($"handed out {trial.Attempt} times without finishing; every worker it went to was lost")));
+            idle.Add(slot);
+            Advance();
+            return;
+        }
+        var attempt = (trial?.Attempt ?? 0) + 1;
+        var config = state.Plan(id).Config;
+        if (!Commit(new TrialStarted(id, attempt, slot.Node, slot.Slot, 0, config.TotalSteps))) return;
+        running[id] = new InFlight(slot.Worker, attempt, slot.Node, DateTime.UtcNow + trialTimeout, Reported: false);
+        slot.Worker.Tell(new AssignTrial(id, attempt, config, state.Config.TestAccuracy));
     }
+
+    private void OnProgress(TrialProgressed progress)
+    {
+        if (!running.TryGetValue(progress.Trial, out var flight) || flight.Attempt != progress.Attempt) return;
+        running[progress.Trial] = flight with { Deadline = DateTime.UtcNow + trialTimeout, Reported = true };
+        aggregator.Tell(new TrialPointReached(progress.Trial, progress.Attempt, progress.Point));
+    }
+
+    private void OnFinished(TrialFinished finished)
+    {
+        var trial = state.Find(finished.Trial);
+        if (trial is null || trial.IsFinal)
+        {
+            log.Info("Ignoring a result for trial {0} (attempt {1}, from {2}): {3}", finished.Trial, finished.Attempt, finished.Node,
+                trial is null ? "no such trial was handed out" : "it is recorded already");
+            return;
+        }
+        var current = running.TryGetValue(finished.Trial, out var flight) && flight.Attempt == finished.Attempt;
+        if (finished.Outcome.Status == TrialStatus.Failed && trial.ChargedAttempts + 1 < state.Config.MaxAttempts)
+        {
+            // Another attempt may succeed; a stale failure while a newer attempt runs changes nothing.
+            if (current) Requeue(finished.Trial, $"failed on {finished.Node}: {finished.Outcome.Error}", charged: true);
+            return;
+        }
+        Record(finished.Trial, finished.Attempt, finished.Node, finished.Outcome);
+    }
+
+    private void OnWorkerStopped(IActorRef worker)
+    {
+        idle.RemoveAll(s => s.Worker.Equals(worker));
+        foreach (var (trial, flight) in running.Where(f => f.Value.Worker.Equals(worker)).ToArray())
+            Lose(trial, $"worker {worker.Path} on {flight.Node} was lost");
+    }
+
+    private void OnNodeUnusable(Address address, HashSet<Address> set, string reason)
+    {
+        if (address.Equals(Cluster.Get(Context.System).SelfAddress)) return;
+        set.Add(address);
+        foreach (var (trial, flight) in running.Where(f => f.Value.Worker.Path.Address.Equals(address)).ToArray())
+            Lose(trial, $"{reason}; its worker on {flight.Node} was lost");
+    }
+
+    private void OnNodeUsable(Address address, HashSet<Address> set)
+    {
+        if (set.Remove(address)) ServeIdle();
+    }
+
+    private void OnNodeRemoved(Address address)
+    {
+        idle.RemoveAll(s => s.Worker.Path.Address.Equals(address));
+        OnNodeUnusable(address, unreachable, $"node {Describe(address)} left the cluster");
+        unreachable.Remove(address);
+        disconnected.Remove(address);
+        leaving.Remove(address);
+    }
+
+    private void OnCheckDeadlines()
+    {
+        var now = DateTime.UtcNow;
+        foreach (var (trial, flight) in running.Where(f => f.Value.Deadline < now).ToArray())
+            Lose(trial, $"no progress from {flight.Node} for {trialTimeout.TotalSeconds:F0} s", charged: true);
+    }
+
+    /// <summary>A trial whose worker is gone or silent: back to the queue, or failed once its attempts are used up.</summary>
+    private void Lose(int trial, string reason, bool? charged = null)
+    {
+        var flight = running[trial];
+        var address = flight.Worker.Path.Address;
+        var counts = charged ?? (flight.Reported && !leaving.Contains(address));
+        log.Warning("Trial {0}: {1}", trial, reason);
+        var used = state.Find(trial)!.ChargedAttempts + (counts ? 1 : 0);
+        if (counts && used >= state.Config.MaxAttempts)
+            Record(trial, flight.Attempt, flight.Node, Experiments.Sweeps.TrialOutcome.Failure($"gave up after {used} attempts; last: {reason}"));
+        else Requeue(trial, reason, counts);
+    }
+
+    private void Requeue(int trial, string reason, bool charged)
+    {
+        var flight = running[trial];
+        running.Remove(trial);
+        if (Commit(new TrialRequeued(trial, flight.Attempt, reason, charged))) ServeIdle();
+    }
+
+    private void Record(int trial, int attempt, string node, Experiments.Sweeps.TrialOutcome outcome)
+    {
+        running.Remove(trial);
+        if (Commit(new TrialRecorded(trial, attempt, node, outcome))) Advance();
+    }
+
+    /// <summary>Opens the next stage when the current one is done (or completes the sweep), then serves idle slots.</summary>
+    private void Advance()
+    {
+        while (!Failed && !state.Completed && state.Current.IsDone)
+        {
+            if (state.NextStage is not { } next)
+            {
+                Commit(new SweepCompleted());
+                return;
+            }
+            if (!Commit(new StageOpened(next))) return;
+            foreach (var warning in state.Current.Plan.Warnings) log.Warning(warning);
+            if (state.Current.Plan.Count == 0) log.Warning("Stage {0} has no trials: its source stage completed none", next);
+        }
+        ServeIdle();
+    }
+
+    /// <summary>Makes the event durable, then applies it and tells the aggregator; false when the sweep had to stop.</summary>
+    private bool Commit(SweepEvent e)
+    {
+        if (Failed) return false;
+        try
+        {
+            journal.Append(e);
+        }
+        catch (Exception exception)
+        {
+            Fail(exception);
+            return false;
+        }
+        state.Apply(e);
+        aggregator.Tell(e);
+        return true;
+    }
+
+    private bool Failed { get; set; }
+
+    /// <summary>The sweep cannot go on: workers stop their trials, the aggregator and the host are told, nothing more happens.</summary>
+    private void Fail(Exception cause)
+    {
+        if (Failed) return;
+        Failed = true;
+        log.Error("The sweep stops: {0}", cause.Message);
+        foreach (var (trial, flight) in running) flight.Worker.Tell(new CancelTrial(trial, flight.Attempt));
+        running.Clear();
+        idle.Clear();
+        aggregator.Tell(new SweepFailed(cause));
+        Timers.CancelAll();
+    }
+
+    private bool Usable(Address address) => !unreachable.Contains(address) && !disconnected.Contains(address);
+
+    private static string Describe(Address address) => address.Host is null ? address.ToString() : $"{address.Host}:{address.Port}";
+
+    public static Props Props(SweepState state, IActorRef aggregator, DataOptions data, string fingerprint, ISweepJournal? journal = null) =>
+        Akka.Actor.Props.Create(() => new CoordinatorActor(state, aggregator, data, fingerprint, journal ?? NoJournal.Instance));
 }

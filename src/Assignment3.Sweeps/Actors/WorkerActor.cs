@@ -1,6 +1,7 @@
 using Akka.Actor;
 using Akka.Event;
 using Assignment3.Core.Training;
+using Assignment3.Experiments.Sweeps;
 using Assignment3.Sweeps.Protocol;
 using Assignment3.Sweeps.Trials;
 
@@ -15,38 +16,43 @@ public sealed class WorkerActor : ReceiveActor
     private sealed record PointReached(int Trial, int Attempt, CurvePoint Point);
     private sealed record Trained(AssignTrial Trial, TrialOutcome Outcome);
 
-    private readonly ITrialRunner runner;
     private readonly string node;
-    private readonly string fingerprint;
     private readonly ILoggingAdapter log = Context.GetLogger();
     private IActorRef? coordinator;
+    private PreparedRunner? prepared;
     private AssignTrial? running;
+    private bool dropped;
     private CancellationTokenSource? cancellation;
 
-    public WorkerActor(ITrialRunner runner, string node, string fingerprint)
+    public WorkerActor(string node)
     {
-        this.runner = runner;
         this.node = node;
-        this.fingerprint = fingerprint;
 
         Receive<CoordinatorFound>(found =>
         {
             if (found.Coordinator.Equals(coordinator)) return;
-            coordinator = found.Coordinator;
+            (coordinator, prepared) = (found.Coordinator, found.Prepared);
             Context.Watch(coordinator);
-            if (running is null) coordinator.Tell(new RequestTrial(node, fingerprint));
+            if (running is null) AskForWork();
         });
         Receive<AssignTrial>(Start);
+        Receive<CancelTrial>(cancel =>
+        {
+            if (running is not { } t || t.Trial != cancel.Trial || t.Attempt != cancel.Attempt) return;
+            dropped = true;
+            cancellation?.Cancel();
+        });
         Receive<PointReached>(p =>
         {
-            if (running is { } t && t.Trial == p.Trial && t.Attempt == p.Attempt)
+            if (running is { } t && t.Trial == p.Trial && t.Attempt == p.Attempt && !dropped)
                 coordinator?.Tell(new TrialProgressed(p.Trial, p.Attempt, p.Point));
         });
         Receive<Trained>(done =>
         {
             running = null;
+            if (dropped) { dropped = false; return; } // the sweep stopped: nobody wants this result
             coordinator?.Tell(new TrialFinished(done.Trial.Trial, done.Trial.Attempt, node, done.Outcome));
-            coordinator?.Tell(new RequestTrial(node, fingerprint));
+            AskForWork();
         });
         Receive<WorkerRejected>(rejected => log.Error("Coordinator {0} refused this worker: {1}", Sender.Path.Address, rejected.Reason));
         Receive<Terminated>(t => t.ActorRef.Equals(coordinator), _ =>
@@ -58,19 +64,20 @@ public sealed class WorkerActor : ReceiveActor
         });
     }
 
+    private void AskForWork() => coordinator?.Tell(new RequestTrial(node, Self.Path.Name, prepared!.Fingerprint));
+
     private void Start(AssignTrial trial)
     {
-        if (running is not null)
+        if (running is not null || prepared is null)
         {
-            log.Warning("Trial {0} offered while trial {1} runs; declining", trial.Trial, running.Trial);
-            Sender.Tell(new TrialFinished(trial.Trial, trial.Attempt, node,
-                Failed($"worker on {node} was busy", 0)));
+            log.Warning("Trial {0} offered while {1}; declining", trial.Trial, running is null ? "no data is loaded" : $"trial {running.Trial} runs");
+            Sender.Tell(new TrialFinished(trial.Trial, trial.Attempt, node, TrialOutcome.Failure($"worker on {node} was busy")));
             return;
         }
         running = trial;
+        dropped = false;
         cancellation = new CancellationTokenSource();
-        var self = Self;
-        var token = cancellation.Token;
+        var (self, token, runner) = (Self, cancellation.Token, prepared.Runner);
         Task.Factory.StartNew(() =>
         {
             try
@@ -79,16 +86,12 @@ public sealed class WorkerActor : ReceiveActor
             }
             catch (Exception e)
             {
-                return new Trained(trial, Failed($"{e.GetType().Name}: {e.Message}", 0));
+                return new Trained(trial, TrialOutcome.Failure($"{e.GetType().Name}: {e.Message}"));
             }
-        }, token, TaskCreationOptions.LongRunning, TaskScheduler.Default).PipeTo(self);
+        }, CancellationToken.None, TaskCreationOptions.LongRunning, TaskScheduler.Default).PipeTo(self);
     }
-
-    private static TrialOutcome Failed(string error, double seconds) =>
-        new(TrialStatus.Failed, double.NaN, double.NaN, double.NaN, double.NaN, 0, seconds, null, error, []);
 
     protected override void PostStop() => cancellation?.Cancel();
 
-    public static Props Props(ITrialRunner runner, string node, string fingerprint) =>
-        Akka.Actor.Props.Create(() => new WorkerActor(runner, node, fingerprint));
+    public static Props Props(string node) => Akka.Actor.Props.Create(() => new WorkerActor(node));
 }

@@ -1,6 +1,7 @@
 using Akka.Actor;
 using Akka.Cluster;
 using Akka.Event;
+using Assignment3.Core.Data;
 using Assignment3.Sweeps.Hosting;
 using Assignment3.Sweeps.Protocol;
 using Assignment3.Sweeps.Trials;
@@ -8,20 +9,35 @@ using Assignment3.Sweeps.Trials;
 namespace Assignment3.Sweeps.Actors;
 
 /// <summary>
-/// A node's worker slots. Watches cluster membership for a node with the coordinator role, finds
-/// its coordinator actor and introduces it to every slot; says when that node leaves the cluster.
+/// A node's worker slots. Watches cluster membership for a node with the coordinator role, finds its
+/// coordinator actor, asks it which data the sweep trains on, loads that (off the actor's thread,
+/// kept for the next sweep with the same options) and then introduces the coordinator to every
+/// slot. A node whose data does not match the sweep's is refused: it tells the coordinator why and
+/// says so to its owner. Says when the coordinator's node leaves the cluster.
 /// </summary>
 public sealed class WorkerNodeActor : ReceiveActor, IWithTimers
 {
+    private sealed record RetryIdentify(Address Address);
+    private sealed record Prepared(IActorRef Coordinator, PreparedRunner Runner, DataOptions Options, string Expected);
+    private sealed record PrepareFailed(IActorRef Coordinator, DataOptions Options, Exception Cause);
+
     private readonly ILoggingAdapter log = Context.GetLogger();
     private readonly List<IActorRef> slots = new();
+    private readonly ITrialRunnerSource source;
+    private readonly string node;
+    private readonly Action<string> onRefused;
+    private readonly SweepSettings settings;
 
     public ITimerScheduler Timers { get; set; } = null!;
 
-    public WorkerNodeActor(ITrialRunner runner, int slotCount, string node, string fingerprint, Action onCoordinatorLeft)
+    public WorkerNodeActor(ITrialRunnerSource source, int slotCount, string node, Action onCoordinatorLeft, Action<string> onRefused)
     {
+        this.source = source;
+        this.node = node;
+        this.onRefused = onRefused;
+        settings = SweepSettings.Create(Context.System);
         for (var i = 0; i < slotCount; i++)
-            slots.Add(Context.ActorOf(WorkerActor.Props(runner, node, fingerprint), $"slot-{i + 1}"));
+            slots.Add(Context.ActorOf(WorkerActor.Props(node), $"slot-{i + 1}"));
 
         Receive<ClusterEvent.CurrentClusterState>(state =>
         {
@@ -34,12 +50,30 @@ public sealed class WorkerNodeActor : ReceiveActor, IWithTimers
             {
                 // The node is up but its coordinator actor is not (yet): ask again shortly.
                 if (identity.MessageId is Address address)
-                    Timers.StartSingleTimer(address, new RetryIdentify(address), TimeSpan.FromSeconds(1));
+                    Timers.StartSingleTimer(address, new RetryIdentify(address), settings.IdentifyRetryInterval);
                 return;
             }
             log.Info("Found coordinator {0}", identity.Subject.Path);
-            foreach (var slot in slots) slot.Tell(new CoordinatorFound(identity.Subject));
+            identity.Subject.Tell(new JoinSweep(node));
         });
+        Receive<SweepData>(sweep =>
+        {
+            var coordinator = Sender;
+            source.PrepareAsync(sweep.Options, CancellationToken.None).PipeTo(Self,
+                success: runner => new Prepared(coordinator, runner, sweep.Options, sweep.Fingerprint),
+                failure: e => new PrepareFailed(coordinator, sweep.Options, e));
+        });
+        Receive<Prepared>(p =>
+        {
+            if (p.Runner.Fingerprint != p.Expected)
+            {
+                Refuse(p.Coordinator, $"its data ({Describe(p.Options)}) has fingerprint {p.Runner.Fingerprint}, the sweep's has {p.Expected}: " +
+                                      "point it at the same CIFAR-10 files as the coordinator");
+                return;
+            }
+            foreach (var slot in slots) slot.Tell(new CoordinatorFound(p.Coordinator, p.Runner));
+        });
+        Receive<PrepareFailed>(f => Refuse(f.Coordinator, $"it could not load the sweep's data ({Describe(f.Options)}): {f.Cause.Message}"));
         Receive<RetryIdentify>(retry =>
         {
             var member = Cluster.Get(Context.System).State.Members.FirstOrDefault(m => m.Address.Equals(retry.Address) && m.Status == MemberStatus.Up);
@@ -52,16 +86,21 @@ public sealed class WorkerNodeActor : ReceiveActor, IWithTimers
         Receive<ClusterEvent.IMemberEvent>(_ => { });
     }
 
-    private sealed record RetryIdentify(Address Address);
+    private void Refuse(IActorRef coordinator, string reason)
+    {
+        log.Error("This worker node cannot take part: {0}", reason);
+        coordinator.Tell(new WorkerRefused(node, reason));
+        onRefused(reason);
+    }
+
+    private static string Describe(DataOptions options) =>
+        $"{options.Split.ToString().ToLowerInvariant()} split, {options.ValidationSize} validation images";
 
     private void Consider(Member member)
     {
         if (!member.HasRole(SweepNode.CoordinatorRole)) return;
-        Identify(member.Address);
+        Context.ActorSelection(new RootActorPath(member.Address) / "user" / SweepNode.CoordinatorName).Tell(new Identify(member.Address));
     }
-
-    private void Identify(Address address) =>
-        Context.ActorSelection(new RootActorPath(address) / "user" / SweepNode.CoordinatorName).Tell(new Identify(address));
 
     protected override void PreStart() =>
         Cluster.Get(Context.System).Subscribe(Self, ClusterEvent.SubscriptionInitialStateMode.InitialStateAsSnapshot,
@@ -70,10 +109,11 @@ public sealed class WorkerNodeActor : ReceiveActor, IWithTimers
     protected override void PostStop() => Cluster.Get(Context.System).Unsubscribe(Self);
 
     private static readonly Action Nothing = () => { };
+    private static readonly Action<string> Ignore = _ => { };
 
-    public static Props Props(ITrialRunner runner, int slots, string node, string fingerprint, Action? onCoordinatorLeft = null)
+    public static Props Props(ITrialRunnerSource source, int slots, string node, Action? onCoordinatorLeft = null, Action<string>? onRefused = null)
     {
-        var onLeft = onCoordinatorLeft ?? Nothing;
-        return Akka.Actor.Props.Create(() => new WorkerNodeActor(runner, slots, node, fingerprint, onLeft));
+        var (left, refused) = (onCoordinatorLeft ?? Nothing, onRefused ?? Ignore);
+        return Akka.Actor.Props.Create(() => new WorkerNodeActor(source, slots, node, left, refused));
     }
 }

@@ -13,6 +13,9 @@ public static class ClusterCertificate
     public static X509Certificate2 Create(string path, string password, int years = 5)
     {
         if (File.Exists(path)) throw new ArgumentException($"--out: {path} already exists; nothing was overwritten");
+        if (Directory.Exists(path)) throw new ArgumentException($"--out: {path} is a folder; give the certificate file's path, e.g. {Path.Combine(path, "cluster.pfx")}");
+        var folder = Path.GetDirectoryName(Path.GetFullPath(path))!;
+        if (!Directory.Exists(folder)) throw new ArgumentException($"--out: the folder {folder} does not exist; create it first");
         using var key = RSA.Create(3072);
         var request = new CertificateRequest("CN=a3-cluster", key, HashAlgorithmName.SHA256, RSASignaturePadding.Pkcs1);
         request.CertificateExtensions.Add(new X509KeyUsageExtension(X509KeyUsageFlags.DigitalSignature | X509KeyUsageFlags.KeyEncipherment, critical: true));

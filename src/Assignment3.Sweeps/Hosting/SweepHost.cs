@@ -8,9 +8,16 @@ using Assignment3.Sweeps.Trials;
 
 namespace Assignment3.Sweeps.Hosting;
 
+/// <summary>The coordinator's node left its own cluster (downed, removed): the sweep cannot go on in this process.</summary>
+public sealed class CoordinatorRemovedException(string message) : Exception(message);
+
 /// <summary>A running node: the coordinator's (with aggregator and optional local slots) or a worker node.</summary>
 public sealed class SweepHost : IAsyncDisposable
 {
+    private readonly TaskCompletionSource detached = new(TaskCreationOptions.RunContinuationsAsynchronously);
+    private readonly TaskCompletionSource<string> refused = new(TaskCreationOptions.RunContinuationsAsynchronously);
+    private readonly TaskCompletionSource removed = new(TaskCreationOptions.RunContinuationsAsynchronously);
+
     private SweepHost(ActorSystem system, IActorRef? aggregator)
     {
         System = system;
@@ -22,7 +29,10 @@ public sealed class SweepHost : IAsyncDisposable
 
     /// <summary>On a worker node: completes when the coordinator's node leaves the cluster or this node is removed.</summary>
     public Task Detached => detached.Task;
-    private readonly TaskCompletionSource detached = new(TaskCreationOptions.RunContinuationsAsynchronously);
+
+    /// <summary>On a worker node: completes with the reason when the sweep's coordinator cannot use this node (its data differs).</summary>
+    public Task<string> Refused => refused.Task;
+
     public IActorRef? Aggregator { get; }
     public Address Address { get; }
     public string NodeName => $"{Address.Host}:{Address.Port}";
@@ -30,19 +40,24 @@ public sealed class SweepHost : IAsyncDisposable
     /// <summary>
     /// Starts the coordinator's node: a cluster of its own that workers join, with the aggregator,
     /// the coordinator and <paramref name="slots"/> local worker slots (0: it trains nothing itself).
+    /// <paramref name="history"/> holds the events of an interrupted sweep to continue from.
     /// </summary>
     public static SweepHost StartCoordinator(SweepConfig sweep, string outFolder, SweepMonitor monitor, string fingerprint,
-        ITrialRunner? runner, int slots, string host = "127.0.0.1", int port = 0, string? extraHocon = null,
-        ISweepJournal? journal = null, ResumeState? resume = null, X509Certificate2? certificate = null)
+        ITrialRunnerSource? source, int slots, string host = "127.0.0.1", int port = 0, string? extraHocon = null,
+        ISweepJournal? journal = null, IReadOnlyList<SweepEvent>? history = null, X509Certificate2? certificate = null)
     {
         string[] roles = slots > 0 ? [SweepNode.CoordinatorRole, SweepNode.WorkerRole] : [SweepNode.CoordinatorRole];
         var system = SweepNode.Start(SweepNode.Configuration(host, port, roles, [], extraHocon, tls: certificate is not null), certificate);
-        var aggregator = system.ActorOf(AggregatorActor.Props(sweep, outFolder, monitor), "aggregator");
-        system.ActorOf(CoordinatorActor.Props(sweep, aggregator, fingerprint, journal, resume), SweepNode.CoordinatorName);
+        // The coordinator and the aggregator each keep their own copy of the state (actors share nothing).
+        var aggregator = system.ActorOf(AggregatorActor.Props(SweepState.Replay(sweep, history ?? []), outFolder, monitor), "aggregator");
+        system.ActorOf(CoordinatorActor.Props(SweepState.Replay(sweep, history ?? []), aggregator, sweep.Experiment.Data, fingerprint, journal),
+            SweepNode.CoordinatorName);
         var node = new SweepHost(system, aggregator);
-        Cluster.Get(system).Join(node.Address);
-        if (slots > 0 && runner is not null)
-            system.ActorOf(WorkerNodeActor.Props(runner, slots, node.NodeName, fingerprint), "workers");
+        var cluster = Cluster.Get(system);
+        cluster.Join(node.Address);
+        cluster.RegisterOnMemberRemoved(() => node.removed.TrySetResult());
+        if (slots > 0 && source is not null)
+            system.ActorOf(WorkerNodeActor.Props(source, slots, node.NodeName), "workers");
         return node;
     }
 
@@ -50,22 +65,30 @@ public sealed class SweepHost : IAsyncDisposable
     /// Starts a worker node that joins the coordinator's node at <paramref name="seed"/> (host:port),
     /// retrying until one is there. A node joins one cluster only: after <see cref="Detached"/>, start a new one.
     /// </summary>
-    public static SweepHost StartWorker(string seed, ITrialRunner runner, int slots, string fingerprint,
+    public static SweepHost StartWorker(string seed, ITrialRunnerSource source, int slots,
         string host = "127.0.0.1", int port = 0, string? extraHocon = null, X509Certificate2? certificate = null)
     {
         var (seedHost, seedPort) = ParseEndpoint(seed, "--seed");
         var tls = certificate is not null;
         var system = SweepNode.Start(SweepNode.Configuration(host, port, [SweepNode.WorkerRole], [SweepNode.SeedAddress(seedHost, seedPort, tls)], extraHocon, tls), certificate);
         var node = new SweepHost(system, null);
-        system.ActorOf(WorkerNodeActor.Props(runner, slots, node.NodeName, fingerprint, () => node.detached.TrySetResult()), "workers");
+        system.ActorOf(WorkerNodeActor.Props(source, slots, node.NodeName, () => node.detached.TrySetResult(), reason => node.refused.TrySetResult(reason)), "workers");
         system.WhenTerminated.ContinueWith(_ => node.detached.TrySetResult());
         return node;
     }
 
-    /// <summary>Completes when every trial of every stage is recorded and the output folder written.</summary>
-    public Task<SweepCompleted> Completion(CancellationToken cancellation = default) =>
-        (Aggregator ?? throw new InvalidOperationException("a worker node has no aggregator"))
-            .Ask<SweepCompleted>(WatchSweep.Instance, Timeout.InfiniteTimeSpan, cancellation);
+    /// <summary>
+    /// Completes when every trial of every stage is recorded and the output folder written; fails
+    /// with the cause when the store or the outputs cannot be written, and with
+    /// <see cref="CoordinatorRemovedException"/> when this node is removed from its cluster.
+    /// </summary>
+    public async Task<SweepFinished> Completion(CancellationToken cancellation = default)
+    {
+        var finished = (Aggregator ?? throw new InvalidOperationException("a worker node has no aggregator"))
+            .Ask<SweepFinished>(WatchSweep.Instance, Timeout.InfiniteTimeSpan, cancellation);
+        if (await Task.WhenAny(finished, removed.Task) == finished) return await finished;
+        throw new CoordinatorRemovedException($"the coordinator's node {NodeName} was removed from its own cluster; the sweep stopped here");
+    }
 
     /// <summary>Leaves the cluster gracefully and stops the actor system.</summary>
     public async ValueTask DisposeAsync()
@@ -78,7 +101,8 @@ public sealed class SweepHost : IAsyncDisposable
     {
         var colon = endpoint.LastIndexOf(':');
         if (colon <= 0 || !int.TryParse(endpoint[(colon + 1)..], out var port) || port is < 1 or > 65535)
-            throw new ArgumentException($"{flag}: '{endpoint}' is not host:port (e.g. 127.0.0.1:4053)");
-        return (endpoint[..colon], port);
+            throw new ArgumentException($"{flag}: '{endpoint}' is not host:port (e.g. 127.0.0.1:4053, or [::1]:4053 for IPv6)");
+        // IPv6 addresses come bracketed ([::1]:4053) or bare (::1:4053): the port follows the last colon either way.
+        return (endpoint[..colon].Trim('[', ']'), port);
     }
 }

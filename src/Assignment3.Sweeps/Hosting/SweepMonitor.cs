@@ -15,12 +15,16 @@ public sealed record SweepSnapshot(
     (int Trial, double ValidationAccuracy)? Best,
     TimeSpan Elapsed,
     TimeSpan? Remaining,
-    bool Done);
+    bool Done,
+    IReadOnlyList<(string Node, string Reason)> Refused)
+{
+    public int Recorded => Completed + Failed + Diverged;
+}
 
 /// <summary>Where the aggregator publishes snapshots and the terminal reads them (thread-safe).</summary>
 public sealed class SweepMonitor
 {
-    private SweepSnapshot snapshot = new("", 0, 0, 0, 0, 0, [], null, TimeSpan.Zero, null, false);
+    private SweepSnapshot snapshot = new("", 0, 0, 0, 0, 0, [], null, TimeSpan.Zero, null, false, []);
 
     public SweepSnapshot Current => Volatile.Read(ref snapshot);
 

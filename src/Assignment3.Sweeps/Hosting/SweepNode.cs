@@ -46,5 +46,6 @@ public static class SweepNode
     }
 
     /// <summary>The seed address of a coordinator node, as workers join it (akka.ssl.tcp with TLS).</summary>
-    public static string SeedAddress(string host, int port, bool tls = false) => $"{(tls ? "akka.ssl.tcp" : "akka.tcp")}://{SystemName}@{host}:{port}";
+    public static string SeedAddress(string host, int port, bool tls = false) =>
+        $"{(tls ? "akka.ssl.tcp" : "akka.tcp")}://{SystemName}@{(host.Contains(':') ? $"[{host}]" : host)}:{port}";
 }

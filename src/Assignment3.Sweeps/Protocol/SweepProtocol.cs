@@ -1,58 +1,56 @@
+using Akka.Actor;
+using Assignment3.Core.Data;
 using Assignment3.Core.Training;
+using Assignment3.Experiments.Sweeps;
+using Assignment3.Sweeps.Trials;
 
 namespace Assignment3.Sweeps.Protocol;
 
 // Every message of the sweep protocol, in one place. Those marked "network" cross between nodes
-// (Hyperion, see hocon/cluster.conf) and carry only configs and results, never data or weights.
+// (Hyperion, see hocon/cluster.conf) and carry only configs, options and results, never data. The
+// coordinator tells the aggregator what happens with the sweep's own events (Experiments.Sweeps.SweepEvent).
 
 /// <summary>Marks the messages that cross the network; hocon/cluster.conf binds it to Hyperion.</summary>
 public interface INetworkMessage;
 
-/// <summary>How a trial ended.</summary>
-public enum TrialStatus { Completed, Failed, Diverged }
+/// <summary>Network, worker node to coordinator: this node wants to work on the sweep; which data does it train on?</summary>
+public sealed record JoinSweep(string Node) : INetworkMessage;
 
-/// <summary>A trial's result as a worker reports it. Accuracies are NaN unless completed; Error is set when failed.</summary>
-public sealed record TrialOutcome(
-    TrialStatus Status,
-    double ValidationAccuracy,
-    double TestAccuracy,
-    double TrainAccuracy,
-    double FinalCost,
-    int UpdateSteps,
-    double Seconds,
-    int? DivergedAtStep,
-    string? Error,
-    CurvePoint[] Curve);
+/// <summary>Network, coordinator to worker node: load this split of CIFAR-10; it must have this fingerprint.</summary>
+public sealed record SweepData(DataOptions Options, string Fingerprint) : INetworkMessage;
 
-/// <summary>Network, worker to coordinator: a free slot asks for a trial (work pulling).</summary>
-public sealed record RequestTrial(string Node, string DataFingerprint) : INetworkMessage;
+/// <summary>Network, worker node to coordinator: this node cannot take part (its data differs, or would not load).</summary>
+public sealed record WorkerRefused(string Node, string Reason) : INetworkMessage;
 
-/// <summary>Network, coordinator to worker: train this. Attempt counts hand-outs of the same trial.</summary>
+/// <summary>Network, worker slot to coordinator: a free slot asks for a trial (work pulling).</summary>
+public sealed record RequestTrial(string Node, string Slot, string DataFingerprint) : INetworkMessage;
+
+/// <summary>Network, coordinator to worker slot: train this. Attempt counts hand-outs of the same trial.</summary>
 public sealed record AssignTrial(int Trial, int Attempt, TrainingConfig Config, bool TestAccuracy) : INetworkMessage;
 
-/// <summary>Network, worker to coordinator: a recording point of a running trial (also a heartbeat).</summary>
+/// <summary>Network, coordinator to worker slot: stop this trial (the sweep stopped); report nothing.</summary>
+public sealed record CancelTrial(int Trial, int Attempt) : INetworkMessage;
+
+/// <summary>Network, worker slot to coordinator: a recording point of a running trial (also a heartbeat).</summary>
 public sealed record TrialProgressed(int Trial, int Attempt, CurvePoint Point) : INetworkMessage;
 
-/// <summary>Network, worker to coordinator: a trial ended.</summary>
+/// <summary>Network, worker slot to coordinator: a trial ended.</summary>
 public sealed record TrialFinished(int Trial, int Attempt, string Node, TrialOutcome Outcome) : INetworkMessage;
 
 /// <summary>Network, coordinator to worker: this worker may not take part (its data differs from the sweep's).</summary>
 public sealed record WorkerRejected(string Reason) : INetworkMessage;
 
-/// <summary>Local, to a worker: the coordinator it should pull trials from.</summary>
-public sealed record CoordinatorFound(Akka.Actor.IActorRef Coordinator);
+/// <summary>Local, worker node to its slots: the coordinator to pull trials from, and the runner for the sweep's data.</summary>
+public sealed record CoordinatorFound(IActorRef Coordinator, PreparedRunner Prepared);
 
-/// <summary>Local, coordinator to aggregator: the trials of a stage were planned.</summary>
-public sealed record StagePlanned(string Stage, IReadOnlyList<Experiments.Sweeps.PlannedTrial> Trials);
+/// <summary>Local, coordinator to aggregator: a node was refused, and why (shown to the user).</summary>
+public sealed record NodeRefused(string Node, string Reason);
 
-/// <summary>Local, coordinator to aggregator: a trial was handed to a worker on a node.</summary>
-public sealed record TrialStarted(int Trial, int Attempt, string Node);
+/// <summary>Local, to the coordinator from the aggregator: writing the outputs failed; stop the sweep.</summary>
+public sealed record StopSweep(Exception Cause);
 
-/// <summary>Local, coordinator to aggregator: a trial went back to the queue (worker lost or too slow, or a retry after failure).</summary>
-public sealed record TrialRequeued(int Trial, int Attempt, string Reason);
+/// <summary>Local, coordinator to aggregator: the sweep cannot go on (its store or outputs cannot be written).</summary>
+public sealed record SweepFailed(Exception Cause);
 
-/// <summary>Local, coordinator to aggregator: the final result of a trial, recorded once.</summary>
-public sealed record TrialRecorded(int Trial, int Attempts, string Node, TrialOutcome Outcome);
-
-/// <summary>Local, coordinator to aggregator and its owner: every stage is done.</summary>
-public sealed record SweepCompleted(int Trials);
+/// <summary>Local, aggregator to whoever watches the sweep: every stage is recorded and the outputs written.</summary>
+public sealed record SweepFinished(int Trials);

@@ -1,4 +1,6 @@
+using Assignment3.Core.Data;
 using Assignment3.Core.Training;
+using Assignment3.Experiments.Sweeps;
 using Assignment3.Sweeps.Protocol;
 
 namespace Assignment3.Sweeps.Trials;
@@ -8,4 +10,23 @@ public interface ITrialRunner
 {
     /// <summary>Runs on a dedicated thread, never on an actor's. Exceptions become failed outcomes.</summary>
     TrialOutcome Run(AssignTrial trial, Action<CurvePoint> onPoint, CancellationToken cancellation);
+}
+
+/// <summary>A node's data for a sweep, loaded: its fingerprint and a runner that trains on it.</summary>
+public sealed record PreparedRunner(string Fingerprint, ITrialRunner Runner);
+
+/// <summary>
+/// Loads the data a sweep names (the coordinator says which split) and gives a runner for it. A node
+/// keeps what it loaded for the next sweep with the same options.
+/// </summary>
+public interface ITrialRunnerSource
+{
+    Task<PreparedRunner> PrepareAsync(DataOptions options, CancellationToken cancellation);
+}
+
+/// <summary>One runner whatever the options (tests, benchmarks).</summary>
+public sealed class FixedRunnerSource(string fingerprint, ITrialRunner runner) : ITrialRunnerSource
+{
+    public Task<PreparedRunner> PrepareAsync(DataOptions options, CancellationToken cancellation) =>
+        Task.FromResult(new PreparedRunner(fingerprint, runner));
 }

@@ -1,25 +1,29 @@
 using Akka.Actor;
 using Akka.TestKit.Xunit2;
+using Assignment3.Core.Data;
+using Assignment3.Experiments.Sweeps;
 using Assignment3.Sweeps.Actors;
+using Assignment3.Sweeps.Hosting;
 using Assignment3.Sweeps.Protocol;
 
 namespace Assignment3.Tests.Sweeps;
 
-public class CoordinatorTests : TestKit
+public class CoordinatorTests() : TestKit(Akka.Configuration.ConfigurationFactory.ParseString("akka.actor.provider = local").WithFallback(SweepNode.Configuration("127.0.0.1", 0, [], [])))
 {
     private const string Fingerprint = "abc";
 
-    private (IActorRef Coordinator, Akka.TestKit.TestProbe Aggregator) Start(double trialTimeout = 1800, int maxAttempts = 3)
+    private (IActorRef Coordinator, Akka.TestKit.TestProbe Aggregator) Start(double trialTimeout = 1800, int maxAttempts = 3, IReadOnlyList<SweepEvent>? history = null)
     {
         var aggregator = CreateTestProbe();
-        var coordinator = Sys.ActorOf(CoordinatorActor.Props(SweepConfigs.Small(trialTimeout, maxAttempts), aggregator.Ref, Fingerprint, deadlineCheckInterval: TimeSpan.FromMilliseconds(100)));
-        var planned = aggregator.ExpectMsg<StagePlanned>();
-        Assert.Equal(6, planned.Trials.Count);
+        var sweep = SweepConfigs.Small(trialTimeout, maxAttempts);
+        var coordinator = Sys.ActorOf(CoordinatorActor.Props(SweepState.Replay(sweep, history ?? []), aggregator.Ref, new DataOptions(), Fingerprint));
         return (coordinator, aggregator);
     }
 
     private static TrialOutcome Completed(double accuracy) =>
         new(TrialStatus.Completed, accuracy, double.NaN, accuracy, 1.0, 10, 0.1, null, null, []);
+
+    private static readonly Core.Training.CurvePoint Point = new(5, 0.01, 2, 2, 0.2, 2, 2, 0.2);
 
     [Fact]
     public void Trials_go_only_to_workers_that_ask_one_each_in_order()
@@ -27,8 +31,8 @@ public class CoordinatorTests : TestKit
         var (coordinator, _) = Start();
         var (first, second) = (CreateTestProbe(), CreateTestProbe());
 
-        coordinator.Tell(new RequestTrial("node-a", Fingerprint), first);
-        coordinator.Tell(new RequestTrial("node-b", Fingerprint), second);
+        coordinator.Tell(new RequestTrial("node-a", "slot-1", Fingerprint), first);
+        coordinator.Tell(new RequestTrial("node-b", "slot-1", Fingerprint), second);
 
         Assert.Equal(1, first.ExpectMsg<AssignTrial>().Trial);
         Assert.Equal(2, second.ExpectMsg<AssignTrial>().Trial);
@@ -36,11 +40,21 @@ public class CoordinatorTests : TestKit
     }
 
     [Fact]
+    public void A_joining_node_is_told_the_sweeps_data_options_and_fingerprint()
+    {
+        var (coordinator, _) = Start();
+
+        coordinator.Tell(new JoinSweep("node-a"), TestActor);
+
+        Assert.Equal(new SweepData(new DataOptions(), Fingerprint), ExpectMsg<SweepData>());
+    }
+
+    [Fact]
     public void A_worker_that_stops_mid_trial_gets_its_trial_requeued_for_the_next_worker()
     {
         var (coordinator, aggregator) = Start();
         var doomed = CreateTestProbe();
-        coordinator.Tell(new RequestTrial("node-a", Fingerprint), doomed);
+        coordinator.Tell(new RequestTrial("node-a", "slot-1", Fingerprint), doomed);
         var lost = doomed.ExpectMsg<AssignTrial>();
 
         Sys.Stop(doomed.Ref);
@@ -48,7 +62,7 @@ public class CoordinatorTests : TestKit
         var requeued = aggregator.FishForMessage<TrialRequeued>(_ => true);
         Assert.Equal(lost.Trial, requeued.Trial);
         var next = CreateTestProbe();
-        coordinator.Tell(new RequestTrial("node-b", Fingerprint), next);
+        coordinator.Tell(new RequestTrial("node-b", "slot-1", Fingerprint), next);
         var again = next.ExpectMsg<AssignTrial>();
         Assert.Equal(lost.Trial, again.Trial);
         Assert.Equal(2, again.Attempt);
@@ -59,7 +73,7 @@ public class CoordinatorTests : TestKit
     {
         var (coordinator, aggregator) = Start();
         var worker = CreateTestProbe();
-        coordinator.Tell(new RequestTrial("node-a", Fingerprint), worker);
+        coordinator.Tell(new RequestTrial("node-a", "slot-1", Fingerprint), worker);
         var trial = worker.ExpectMsg<AssignTrial>();
 
         coordinator.Tell(new TrialFinished(trial.Trial, trial.Attempt, "node-a", Completed(0.5)), worker);
@@ -77,21 +91,24 @@ public class CoordinatorTests : TestKit
         var worker = CreateTestProbe();
         for (var i = 0; i < 6; i++)
         {
-            coordinator.Tell(new RequestTrial("node-a", Fingerprint), worker);
+            coordinator.Tell(new RequestTrial("node-a", "slot-1", Fingerprint), worker);
             var trial = worker.ExpectMsg<AssignTrial>();
             // Trial 5 (batch norm with lambda 1e-3: batch norm varies slowest in planning order) is the best.
             coordinator.Tell(new TrialFinished(trial.Trial, trial.Attempt, "node-a", Completed(trial.Trial == 5 ? 0.6 : 0.4)), worker);
         }
 
-        var fine = aggregator.FishForMessage<StagePlanned>(_ => true);
-        Assert.Equal("fine", fine.Stage);
-        Assert.Equal([7, 8, 9], fine.Trials.Select(t => t.Id));
-        Assert.All(fine.Trials, t => Assert.Equal("true", t.Value("batch-norm")));
-        Assert.All(fine.Trials, t => Assert.Equal(2, t.Config.Cycles));
-        var lambdas = fine.Trials.Select(t => t.Config.Lambda).ToArray();
-        Assert.Equal(1e-3 / Math.Pow(10, 0.25), lambdas[0], 1e-12);
-        Assert.Equal(1e-3, lambdas[1], 1e-12);
-        Assert.Equal(1e-3 * Math.Pow(10, 0.25), lambdas[2], 1e-12);
+        Assert.Equal("fine", aggregator.FishForMessage<StageOpened>(_ => true).Stage);
+        var fine = Enumerable.Range(0, 3).Select(_ =>
+        {
+            coordinator.Tell(new RequestTrial("node-a", "slot-1", Fingerprint), worker);
+            return worker.ExpectMsg<AssignTrial>();
+        }).ToArray();
+        Assert.Equal([7, 8, 9], fine.Select(t => t.Trial));
+        Assert.All(fine, t => Assert.True(t.Config.BatchNorm));
+        Assert.All(fine, t => Assert.Equal(2, t.Config.Cycles));
+        Assert.Equal(1e-3 / Math.Pow(10, 0.25), fine[0].Config.Lambda, 1e-12);
+        Assert.Equal(1e-3, fine[1].Config.Lambda, 1e-12);
+        Assert.Equal(1e-3 * Math.Pow(10, 0.25), fine[2].Config.Lambda, 1e-12);
     }
 
     [Fact]
@@ -101,12 +118,12 @@ public class CoordinatorTests : TestKit
         var worker = CreateTestProbe();
         for (var i = 0; i < 9; i++)
         {
-            coordinator.Tell(new RequestTrial("node-a", Fingerprint), worker);
+            coordinator.Tell(new RequestTrial("node-a", "slot-1", Fingerprint), worker);
             var trial = worker.ExpectMsg<AssignTrial>();
             coordinator.Tell(new TrialFinished(trial.Trial, trial.Attempt, "node-a", Completed(0.5)), worker);
         }
 
-        Assert.Equal(9, aggregator.FishForMessage<SweepCompleted>(_ => true).Trials);
+        aggregator.FishForMessage<SweepCompleted>(_ => true);
     }
 
     [Fact]
@@ -114,11 +131,11 @@ public class CoordinatorTests : TestKit
     {
         var (coordinator, aggregator) = Start(trialTimeout: 0.5);
         var (slow, fast) = (CreateTestProbe(), CreateTestProbe());
-        coordinator.Tell(new RequestTrial("slow", Fingerprint), slow);
+        coordinator.Tell(new RequestTrial("slow", "slot-1", Fingerprint), slow);
         var trial = slow.ExpectMsg<AssignTrial>();
 
         Assert.Equal(trial.Trial, aggregator.FishForMessage<TrialRequeued>(_ => true, TimeSpan.FromSeconds(5)).Trial);
-        coordinator.Tell(new RequestTrial("fast", Fingerprint), fast);
+        coordinator.Tell(new RequestTrial("fast", "slot-1", Fingerprint), fast);
         var retry = fast.ExpectMsg<AssignTrial>();
         Assert.Equal((trial.Trial, 2), (retry.Trial, retry.Attempt));
 
@@ -135,30 +152,31 @@ public class CoordinatorTests : TestKit
     {
         var (coordinator, aggregator) = Start(maxAttempts: 2);
         var worker = CreateTestProbe();
-        var failed = new TrialOutcome(TrialStatus.Failed, double.NaN, double.NaN, double.NaN, double.NaN, 0, 0, null, "boom", []);
+        var failed = TrialOutcome.Failure("boom");
         for (var attempt = 1; attempt <= 2; attempt++)
         {
-            coordinator.Tell(new RequestTrial("node-a", Fingerprint), worker);
+            coordinator.Tell(new RequestTrial("node-a", "slot-1", Fingerprint), worker);
             var trial = worker.ExpectMsg<AssignTrial>();
             Assert.Equal((1, attempt), (trial.Trial, trial.Attempt));
             coordinator.Tell(new TrialFinished(1, attempt, "node-a", failed), worker);
         }
 
         var recorded = aggregator.FishForMessage<TrialRecorded>(_ => true);
-        Assert.Equal((1, 2, TrialStatus.Failed, "boom"), (recorded.Trial, recorded.Attempts, recorded.Outcome.Status, recorded.Outcome.Error));
+        Assert.Equal((1, 2, TrialStatus.Failed, "boom"), (recorded.Trial, recorded.Attempt, recorded.Outcome.Status, recorded.Outcome.Error));
     }
 
     [Fact]
-    public void A_trial_that_takes_its_worker_down_every_time_ends_failed_at_the_cap()
+    public void A_trial_that_takes_its_worker_down_every_time_after_starting_to_train_ends_failed_at_the_cap()
     {
         var (coordinator, aggregator) = Start(maxAttempts: 2);
         for (var attempt = 1; attempt <= 2; attempt++)
         {
             var doomed = CreateTestProbe();
-            coordinator.Tell(new RequestTrial($"node-{attempt}", Fingerprint), doomed);
+            coordinator.Tell(new RequestTrial($"node-{attempt}", "slot-1", Fingerprint), doomed);
             Assert.Equal((1, attempt), (doomed.ExpectMsg<AssignTrial>().Trial, attempt));
+            coordinator.Tell(new TrialProgressed(1, attempt, Point), doomed); // it trained, then its worker died
             Sys.Stop(doomed.Ref);
-            if (attempt == 1) aggregator.FishForMessage<TrialRequeued>(_ => true);
+            if (attempt == 1) Assert.True(aggregator.FishForMessage<TrialRequeued>(_ => true).Charged);
         }
 
         var recorded = aggregator.FishForMessage<TrialRecorded>(_ => true);
@@ -167,13 +185,59 @@ public class CoordinatorTests : TestKit
     }
 
     [Fact]
+    public void Workers_lost_before_a_trial_reported_anything_do_not_use_up_its_attempts()
+    {
+        var (coordinator, aggregator) = Start(maxAttempts: 1);
+        for (var attempt = 1; attempt <= 3; attempt++)
+        {
+            var doomed = CreateTestProbe();
+            coordinator.Tell(new RequestTrial($"node-{attempt}", "slot-1", Fingerprint), doomed);
+            Assert.Equal((1, attempt), (doomed.ExpectMsg<AssignTrial>().Trial, attempt));
+            Sys.Stop(doomed.Ref);
+            Assert.False(aggregator.FishForMessage<TrialRequeued>(_ => true).Charged);
+        }
+
+        // With a cap of one attempt, the fourth hand-out still trains and completes.
+        var worker = CreateTestProbe();
+        coordinator.Tell(new RequestTrial("node-4", "slot-1", Fingerprint), worker);
+        Assert.Equal(4, worker.ExpectMsg<AssignTrial>().Attempt);
+        coordinator.Tell(new TrialFinished(1, 4, "node-4", Completed(0.5)), worker);
+        Assert.Equal(TrialStatus.Completed, aggregator.FishForMessage<TrialRecorded>(_ => true).Outcome.Status);
+    }
+
+    [Fact]
     public void A_worker_with_other_data_is_refused()
     {
         var (coordinator, _) = Start();
         var stranger = CreateTestProbe();
 
-        coordinator.Tell(new RequestTrial("node-x", "other"), stranger);
+        coordinator.Tell(new RequestTrial("node-x", "slot-1", "other"), stranger);
 
         Assert.Contains("differs from the sweep's abc", stranger.ExpectMsg<WorkerRejected>().Reason);
+    }
+
+    [Fact]
+    public void Resumed_from_its_events_it_hands_out_only_what_was_not_recorded_and_requeues_what_was_running()
+    {
+        // Trials 1 and 2 recorded, 3 running when the earlier coordinator stopped.
+        var history = new SweepEvent[]
+        {
+            new TrialStarted(1, 1, "a", "slot-1", 0, 10), new TrialRecorded(1, 1, "a", Completed(0.4)),
+            new TrialStarted(2, 1, "a", "slot-1", 0, 10), new TrialRecorded(2, 1, "a", Completed(0.4)),
+            new TrialStarted(3, 1, "a", "slot-1", 0, 10),
+        };
+        var (coordinator, aggregator) = Start(history: history);
+
+        var requeued = aggregator.FishForMessage<TrialRequeued>(_ => true);
+        Assert.Equal((3, false), (requeued.Trial, requeued.Charged));
+        var worker = CreateTestProbe();
+        var handed = Enumerable.Range(0, 4).Select(_ =>
+        {
+            coordinator.Tell(new RequestTrial("b", "slot-1", Fingerprint), worker);
+            var t = worker.ExpectMsg<AssignTrial>();
+            coordinator.Tell(new TrialFinished(t.Trial, t.Attempt, "b", Completed(0.5)), worker);
+            return (t.Trial, t.Attempt);
+        }).ToArray();
+        Assert.Equal([(3, 2), (4, 1), (5, 1), (6, 1)], handed);
     }
 }

@@ -1,4 +1,5 @@
 using Assignment3.Core.Training;
+using Assignment3.Experiments.Sweeps;
 using Assignment3.Sweeps.Protocol;
 using Assignment3.Sweeps.Trials;
 

@@ -43,12 +43,12 @@ public sealed class ProcessFaultTests : IDisposable
         await StartSecondWorkerWhenVictimRuns(coordinator, outFolder, victimNode);
         var killedAt = Stopwatch.StartNew();
         victim.Signal("KILL");
-        await Until(() => coordinator.Output.Any(l => l.Contains("was lost") && l.Contains(victimNode)), "the coordinator noticing");
+        await Await.Until(() => coordinator.Output.Any(l => l.Contains("was lost") && l.Contains(victimNode)), "the coordinator noticing");
         output.WriteLine($"SIGKILL: lost trial re-queued {killedAt.Elapsed.TotalSeconds:F1} s after the kill");
 
         Assert.Equal(0, await coordinator.WaitAsync(Bound));
-        AssertEveryTrialOnce(outFolder);
-        Assert.Equal(reference, File.ReadAllText(Path.Combine(outFolder, "table-coarse.md")));
+        SweepFiles.AssertEveryTrialOnceCompleted(outFolder, 6);
+        Assert.Equal(reference, SweepFiles.Table(outFolder));
     }
 
     [Fact]
@@ -60,15 +60,15 @@ public sealed class ProcessFaultTests : IDisposable
         await StartSecondWorkerWhenVictimRuns(coordinator, outFolder, victimNode);
         var stoppedAt = Stopwatch.StartNew();
         victim.Signal("STOP");
-        await Until(() => coordinator.Output.Any(l => l.Contains("was lost") && l.Contains(victimNode)), "the coordinator noticing");
+        await Await.Until(() => coordinator.Output.Any(l => l.Contains("was lost") && l.Contains(victimNode)), "the coordinator noticing");
         output.WriteLine($"SIGSTOP: frozen worker's trial re-queued {stoppedAt.Elapsed.TotalSeconds:F1} s after the stop");
         victim.Signal("CONT");
 
         Assert.Equal(0, await coordinator.WaitAsync(Bound));
-        AssertEveryTrialOnce(outFolder);
-        Assert.Equal(reference, File.ReadAllText(Path.Combine(outFolder, "table-coarse.md")));
+        SweepFiles.AssertEveryTrialOnceCompleted(outFolder, 6);
+        Assert.Equal(reference, SweepFiles.Table(outFolder));
         // The thawed node finds itself removed and joins the seed again, ready for the next sweep.
-        await Until(() => victim.Output.Any(l => l.Contains("joining the seed again")), "the frozen worker rejoining");
+        await Await.Until(() => victim.Output.Any(l => l.Contains("joining the seed again")), "the frozen worker rejoining");
         Assert.False(victim.HasExited);
     }
 
@@ -81,14 +81,14 @@ public sealed class ProcessFaultTests : IDisposable
         await StartSecondWorkerWhenVictimRuns(coordinator, outFolder, victimNode);
         var stoppedAt = Stopwatch.StartNew();
         victim.Signal("INT");
-        await Until(() => coordinator.Output.Any(l => l.Contains("was lost") && l.Contains(victimNode)), "the coordinator noticing");
+        await Await.Until(() => coordinator.Output.Any(l => l.Contains("was lost") && l.Contains(victimNode)), "the coordinator noticing");
         var handedBack = stoppedAt.Elapsed;
         output.WriteLine($"Ctrl+C: trial handed back {handedBack.TotalSeconds:F1} s after SIGINT");
 
         Assert.Equal(0, await victim.WaitAsync(Bound)); // a worker stopped with Ctrl+C exits cleanly
         Assert.Equal(0, await coordinator.WaitAsync(Bound));
-        AssertEveryTrialOnce(outFolder);
-        Assert.Equal(reference, File.ReadAllText(Path.Combine(outFolder, "table-coarse.md")));
+        SweepFiles.AssertEveryTrialOnceCompleted(outFolder, 6);
+        Assert.Equal(reference, SweepFiles.Table(outFolder));
         Assert.True(handedBack < TimeSpan.FromSeconds(5), $"graceful leave took {handedBack.TotalSeconds:F1} s; failure detection would take over 10");
     }
 
@@ -102,7 +102,7 @@ public sealed class ProcessFaultTests : IDisposable
         await StartSecondWorkerWhenVictimRuns(coordinator, outFolder, victimNode);
         var port = coordinator.Process.StartInfo.ArgumentList[coordinator.Process.StartInfo.ArgumentList.IndexOf("--port") + 1];
 
-        await Until(() => Completed(outFolder).Count >= 2, "two trials recorded");
+        await Await.Until(() => Completed(outFolder).Count >= 2, "two trials recorded");
         coordinator.Signal(signal);
         var code = await coordinator.WaitAsync(Bound);
         if (signal == "INT")
@@ -115,8 +115,8 @@ public sealed class ProcessFaultTests : IDisposable
         var resumed = processes.Start("sweep", "--resume", outFolder, "--slots", "0", "--port", port);
         Assert.Equal(0, await resumed.WaitAsync(Bound));
 
-        AssertEveryTrialOnce(outFolder);
-        Assert.Equal(reference, File.ReadAllText(Path.Combine(outFolder, "table-coarse.md")));
+        SweepFiles.AssertEveryTrialOnceCompleted(outFolder, 6);
+        Assert.Equal(reference, SweepFiles.Table(outFolder));
         var after = Completed(outFolder);
         foreach (var (trial, row) in before) Assert.Equal(row, after[trial]); // same seconds, node, attempts: not re-run
         output.WriteLine($"{before.Count} of 6 trials were recorded before the kill and kept");
@@ -142,7 +142,7 @@ public sealed class ProcessFaultTests : IDisposable
     {
         var nobody = LoopbackFileServer.FreePort();
 
-        var worker = processes.Start("worker", "--seed", $"127.0.0.1:{nobody}", "--join-timeout", "20", "--split", "batch1", "--validation-size", "500");
+        var worker = processes.Start("worker", "--seed", $"127.0.0.1:{nobody}", "--join-timeout", "20");
 
         Assert.Equal(2, await worker.WaitAsync(Bound));
         Assert.Contains(worker.Output, l => l.Contains("Still trying to reach the seed"));
@@ -161,30 +161,25 @@ public sealed class ProcessFaultTests : IDisposable
         var outFolder = Path.Combine(work, "tls");
         var coordinator = processes.Start("sweep", config, "--out", outFolder, "--slots", "0", "--port", port.ToString(), "--cert", cluster, "--cert-password", "pw");
 
-        var intruder = processes.Start("worker", "--seed", $"127.0.0.1:{port}", "--cert", other, "--cert-password", "pw", "--join-timeout", "20",
-            "--split", "batch1", "--validation-size", "500");
+        var intruder = processes.Start("worker", "--seed", $"127.0.0.1:{port}", "--cert", other, "--cert-password", "pw", "--join-timeout", "20");
         Assert.Equal(2, await intruder.WaitAsync(Bound)); // never admitted
         Assert.False(File.Exists(Path.Combine(outFolder, "trials.csv")) && File.ReadAllText(Path.Combine(outFolder, "trials.csv")).Contains(",running,"));
 
-        processes.Start("worker", "--seed", $"127.0.0.1:{port}", "--cert", cluster, "--cert-password", "pw", "--split", "batch1", "--validation-size", "500");
+        processes.Start("worker", "--seed", $"127.0.0.1:{port}", "--cert", cluster, "--cert-password", "pw");
         Assert.Equal(0, await coordinator.WaitAsync(Bound));
-        AssertEveryTrialOnce(outFolder);
-        Assert.Equal(reference, File.ReadAllText(Path.Combine(outFolder, "table-coarse.md")));
+        SweepFiles.AssertEveryTrialOnceCompleted(outFolder, 6);
+        Assert.Equal(reference, SweepFiles.Table(outFolder));
     }
 
-    /// <summary>Completed rows of trials.csv by trial id.</summary>
-    private static Dictionary<string, string> Completed(string outFolder)
-    {
-        var path = Path.Combine(outFolder, "trials.csv");
-        if (!File.Exists(path)) return new();
-        return File.ReadAllLines(path).Skip(1).Where(l => l.Contains(",completed,")).ToDictionary(l => l.Split(',')[0]);
-    }
+    /// <summary>Completed rows of trials.csv by trial id, whole (seconds, node, attempts: a re-run would change them).</summary>
+    private static Dictionary<int, string> Completed(string outFolder) =>
+        SweepFiles.Trials(outFolder).Where(r => r.Status == "completed").ToDictionary(r => r.Trial, r => string.Join(",", r.Cells.Values));
 
     private async Task<string> UndisturbedTable()
     {
         var folder = Path.Combine(work, "undisturbed");
         Assert.Equal(0, await processes.Start("sweep", config, "--out", folder, "--slots", "2").WaitAsync(Bound));
-        return File.ReadAllText(Path.Combine(folder, "table-coarse.md"));
+        return SweepFiles.Table(folder);
     }
 
     private (A3Process Coordinator, string Out, A3Process Victim, string VictimNode) StartCluster(string name)
@@ -193,47 +188,20 @@ public sealed class ProcessFaultTests : IDisposable
         var outFolder = Path.Combine(work, name);
         var coordinator = processes.Start("sweep", config, "--out", outFolder, "--slots", "0", "--port", port.ToString());
         var victimPort = LoopbackFileServer.FreePort();
-        var victim = processes.Start("worker", "--seed", $"127.0.0.1:{port}", "--slots", "1", "--port", victimPort.ToString(), "--split", "batch1", "--validation-size", "500");
+        var victim = processes.Start("worker", "--seed", $"127.0.0.1:{port}", "--slots", "1", "--port", victimPort.ToString());
         return (coordinator, outFolder, victim, $"127.0.0.1:{victimPort}");
     }
 
     /// <summary>The second worker node, started once the victim has a trial (so the victim surely gets one).</summary>
     private async Task StartSecondWorkerWhenVictimRuns(A3Process coordinator, string outFolder, string victimNode)
     {
-        await Until(() => RunningOn(outFolder, victimNode), "a trial running on the victim");
+        await Await.Until(() => RunningOn(outFolder, victimNode), "a trial running on the victim");
         var port = coordinator.Process.StartInfo.ArgumentList[coordinator.Process.StartInfo.ArgumentList.IndexOf("--port") + 1];
-        processes.Start("worker", "--seed", $"127.0.0.1:{port}", "--slots", "1", "--split", "batch1", "--validation-size", "500");
+        processes.Start("worker", "--seed", $"127.0.0.1:{port}", "--slots", "1");
     }
 
-    private static bool RunningOn(string outFolder, string node)
-    {
-        var path = Path.Combine(outFolder, "trials.csv");
-        if (!File.Exists(path)) return false;
-        var lines = File.ReadAllLines(path);
-        var header = lines[0].Split(',');
-        var (status, nodeColumn) = (Array.IndexOf(header, "status"), Array.IndexOf(header, "node"));
-        return lines.Skip(1).Select(l => l.Split(',')).Any(cells => cells[status] == "running" && cells[nodeColumn] == node);
-    }
-
-    private static void AssertEveryTrialOnce(string outFolder)
-    {
-        var lines = File.ReadAllLines(Path.Combine(outFolder, "trials.csv"));
-        var rows = lines.Skip(1).Select(l => l.Split(',')).ToArray();
-        Assert.Equal(6, rows.Length);
-        Assert.Equal(6, rows.Select(r => r[0]).Distinct().Count());
-        var status = Array.IndexOf(lines[0].Split(','), "status");
-        Assert.All(rows, r => Assert.Equal("completed", r[status]));
-    }
-
-    private static async Task Until(Func<bool> condition, string what)
-    {
-        var deadline = DateTime.UtcNow + Bound;
-        while (!condition())
-        {
-            if (DateTime.UtcNow > deadline) throw new TimeoutException($"waited {Bound} for {what}");
-            await Task.Delay(50);
-        }
-    }
+    private static bool RunningOn(string outFolder, string node) =>
+        SweepFiles.Trials(outFolder).Any(r => r.Status == "running" && r.Node == node);
 
     public void Dispose()
     {

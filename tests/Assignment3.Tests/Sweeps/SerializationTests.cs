@@ -1,8 +1,10 @@
 using Akka.Actor;
 using Akka.Serialization;
 using Akka.TestKit.Xunit2;
+using Assignment3.Core.Data;
 using Assignment3.Core.Network;
 using Assignment3.Core.Training;
+using Assignment3.Experiments.Sweeps;
 using Assignment3.Storage;
 using Assignment3.Sweeps.Hosting;
 using Assignment3.Sweeps.Protocol;
@@ -16,12 +18,16 @@ public class SerializationTests() : TestKit(SweepNode.Configuration("127.0.0.1",
 
     public static IEnumerable<object[]> NetworkMessages() =>
     [
-        [new RequestTrial("10.0.0.1:4053", "0123456789abcdef")],
+        [new JoinSweep("10.0.0.1:4053")],
+        [new SweepData(new DataOptions(SplitKind.Batch1, 500), "0123456789abcdef")],
+        [new WorkerRefused("10.0.0.1:4053", "its data has fingerprint x, the sweep's has y")],
+        [new RequestTrial("10.0.0.1:4053", "slot-2", "0123456789abcdef")],
         [new AssignTrial(7, 2, new TrainingConfig { Hidden = [50, 30, 20], BatchNorm = false, Init = Initialization.FixedSigma(1e-4), Lambda = 0.0072, Seed = 123456 }, true)],
+        [new CancelTrial(7, 2)],
         [new TrialProgressed(7, 2, Point)],
         [new TrialFinished(7, 2, "node", new TrialOutcome(TrialStatus.Completed, 0.52, 0.51, 0.6, 1.2, 9000, 8.5, null, null, [Point, Point with { Step = 900 }]))],
         [new TrialFinished(8, 1, "node", new TrialOutcome(TrialStatus.Diverged, double.NaN, double.NaN, double.NaN, double.PositiveInfinity, 12, 0.1, 12, null, []))],
-        [new TrialFinished(9, 3, "node", new TrialOutcome(TrialStatus.Failed, double.NaN, double.NaN, double.NaN, double.NaN, 0, 0, null, "IOException: disk full", []))],
+        [new TrialFinished(9, 3, "node", TrialOutcome.Failure("IOException: disk full"))],
         [new WorkerRejected("data fingerprint differs")],
     ];
 

@@ -13,16 +13,16 @@ public class SweepConfigTests
     public void Every_shipped_config_parses_and_plans(string file)
     {
         var sweep = SweepConfig.Load(RepoPaths.Config(file));
-        Assert.NotEmpty(SweepPlanner.FirstStage(sweep));
+        Assert.NotEmpty(SweepPlanner.FirstStage(sweep).Trials());
     }
 
     [Fact]
     public void Lambda_coarse_is_the_reports_search_8_lambdas_log_spaced_without_and_with_batch_norm()
     {
         var sweep = SweepConfig.Load(RepoPaths.Config("lambda-coarse.conf"));
-        var trials = SweepPlanner.FirstStage(sweep);
+        var trials = SweepPlanner.FirstStage(sweep).Trials().ToArray();
 
-        Assert.Equal(16, trials.Count);
+        Assert.Equal(16, trials.Length);
         var lambdas = trials.Select(t => t.Config.Lambda).Distinct().ToArray();
         Assert.Equal(8, lambdas.Length);
         Assert.Equal(1e-5, lambdas[0], 1e-15);
@@ -36,10 +36,10 @@ public class SweepConfigTests
     public void Trial_seeds_depend_on_the_sweep_seed_and_the_parameters_only()
     {
         var sweep = SweepConfig.Load(RepoPaths.Config("smoke.conf"));
-        var trials = SweepPlanner.FirstStage(sweep);
+        var trials = SweepPlanner.FirstStage(sweep).Trials().ToArray();
 
-        Assert.Equal(trials.Select(t => t.Config.Seed), SweepPlanner.FirstStage(SweepConfig.Load(RepoPaths.Config("smoke.conf"))).Select(t => t.Config.Seed));
-        Assert.Equal(trials.Count, trials.Select(t => t.Config.Seed).Distinct().Count());
+        Assert.Equal(trials.Select(t => t.Config.Seed), SweepPlanner.FirstStage(SweepConfig.Load(RepoPaths.Config("smoke.conf"))).Trials().Select(t => t.Config.Seed));
+        Assert.Equal(trials.Length, trials.Select(t => t.Config.Seed).Distinct().Count());
         Assert.All(trials, t => Assert.Equal(SweepPlanner.TrialSeed(7, t.Key), t.Config.Seed));
     }
 
@@ -47,9 +47,9 @@ public class SweepConfigTests
     public void Random_ranges_are_reproducible_from_the_sweep_seed()
     {
         const string text = "training { lambda = { log-uniform = [1e-5, 1e-1], count = 4 } }\nsweep { seed = 11 }";
-        var first = SweepPlanner.FirstStage(SweepConfig.Parse(text, "r.conf")).Select(t => t.Config.Lambda).ToArray();
-        var again = SweepPlanner.FirstStage(SweepConfig.Parse(text, "r.conf")).Select(t => t.Config.Lambda).ToArray();
-        var other = SweepPlanner.FirstStage(SweepConfig.Parse(text.Replace("11", "12"), "r.conf")).Select(t => t.Config.Lambda).ToArray();
+        var first = SweepPlanner.FirstStage(SweepConfig.Parse(text, "r.conf")).Trials().Select(t => t.Config.Lambda).ToArray();
+        var again = SweepPlanner.FirstStage(SweepConfig.Parse(text, "r.conf")).Trials().Select(t => t.Config.Lambda).ToArray();
+        var other = SweepPlanner.FirstStage(SweepConfig.Parse(text.Replace("11", "12"), "r.conf")).Trials().Select(t => t.Config.Lambda).ToArray();
 
         Assert.Equal(first, again);
         Assert.NotEqual(first, other);

@@ -1,63 +1,168 @@
+using System.Text;
+using Assignment3.Experiments.Sweeps;
 using Assignment3.Storage;
+using Microsoft.Data.Sqlite;
 
 namespace Assignment3.Tests.Sweeps;
 
 public sealed class SweepStoreTests : IDisposable
 {
     private readonly string folder = Directory.CreateTempSubdirectory("a3-store-").FullName;
+    private string StorePath => Path.Combine(folder, SweepStore.FileName);
 
-    [Fact]
-    public void Events_come_back_in_order_after_reopening()
+    private static readonly TrialOutcome Outcome = new(TrialStatus.Completed, 0.5, double.NaN, 0.6, 1.2, 10, 0.1, null, null,
+        [new Core.Training.CurvePoint(10, 0.01, 1.5, 1.4, 0.6, 1.6, 1.5, 0.5)]);
+
+    private static readonly SweepEvent[] Events =
+    [
+        new TrialStarted(1, 1, "a", "slot-1", 0, 10),
+        new TrialStarted(2, 1, "b", "slot-1", 0, 10),
+        new TrialRequeued(2, 1, "node b was lost", Charged: false),
+        new TrialStarted(2, 2, "a", "slot-2", 0, 10),
+        new TrialRecorded(1, 1, "a", Outcome),
+        new StageOpened("fine"),
+    ];
+
+    private void Write(IEnumerable<SweepEvent> events, string config = "config text")
     {
-        using (var store = SweepStore.Create(folder, "config text"))
+        using var store = SweepStore.Create(folder, config);
+        foreach (var e in events) store.Append(e);
+    }
+
+    /// <summary>
+    /// The store as a killed coordinator leaves it: events in the write-ahead log, not yet folded into
+    /// the database (the files are copied while the writing connection is still open).
+    /// </summary>
+    private void WriteAndCrash(IEnumerable<SweepEvent> events)
+    {
+        var live = Directory.CreateTempSubdirectory("a3-live-").FullName;
+        try
         {
-            store.StagePlanned("coarse");
-            store.TrialStarted(1, 1, "a");
-            store.TrialStarted(2, 1, "b");
-            store.TrialStarted(2, 2, "a");
-            store.TrialRecorded(1, 1, "a", "{\"status\":\"completed\"}");
-            store.StagePlanned("fine");
+            using (var store = SweepStore.Create(live, "config text"))
+            {
+                foreach (var e in events) store.Append(e);
+                foreach (var file in Directory.GetFiles(live)) File.Copy(file, Path.Combine(folder, Path.GetFileName(file)));
+            }
         }
+        finally
+        {
+            Directory.Delete(live, recursive: true);
+        }
+    }
 
-        using var reopened = SweepStore.OpenForResume(folder, "config text");
-        var loaded = reopened.Load();
+    private Dictionary<string, byte[]> Files() => Directory.GetFiles(folder).ToDictionary(Path.GetFileName, File.ReadAllBytes)!;
 
-        Assert.Equal(["coarse", "fine"], loaded.Stages);
-        Assert.Equal(2, loaded.Attempts[2]);
-        Assert.Equal((1, "a", "{\"status\":\"completed\"}"), loaded.Recorded[1]);
-        Assert.False(loaded.Recorded.ContainsKey(2));
-        Assert.False(loaded.Completed);
+    private void AssertUnchanged(Dictionary<string, byte[]> before)
+    {
+        var after = Files();
+        Assert.Equal(before.Keys.Order(), after.Keys.Order());
+        foreach (var (name, bytes) in before) Assert.True(bytes.AsSpan().SequenceEqual(after[name]), $"{name} changed");
     }
 
     [Fact]
-    public void A_store_made_for_another_config_is_refused()
+    public void Events_and_the_config_come_back_in_order()
     {
-        SweepStore.Create(folder, "config A").Dispose();
+        Write(Events);
 
-        var e = Assert.Throws<StoreException>(() => SweepStore.OpenForResume(folder, "config B"));
+        var stored = SweepStore.Read(folder);
 
-        Assert.Contains("made for another config", e.Message);
+        Assert.Equal("config text", stored.ConfigText);
+        Assert.Equal(2, stored.Version);
+        Assert.Equal(Events.Select(e => e.GetType()), stored.Events.Select(e => e.GetType()));
+        Assert.Equal(Events.Take(4), stored.Events.Take(4));
+        Assert.Equal(0.5, ((TrialRecorded)stored.Events[4]).Outcome.ValidationAccuracy);
+        Assert.Empty(stored.Warnings);
     }
 
     [Fact]
-    public void A_corrupted_store_is_refused_and_left_as_it_was()
+    public void A_store_is_created_whole_or_not_at_all()
     {
-        var path = Path.Combine(folder, SweepStore.FileName);
+        // What an earlier attempt killed half-way through creating left behind.
+        File.WriteAllText(StorePath + ".new", "half a database");
+
+        Write([]);
+
+        Assert.False(File.Exists(StorePath + ".new"));
+        Assert.Empty(SweepStore.Read(folder).Events);
+    }
+
+    [Fact]
+    public void Reading_the_store_of_a_killed_coordinator_finds_every_event_and_changes_no_byte()
+    {
+        WriteAndCrash(Events);
+        Assert.True(new FileInfo(StorePath + "-wal").Length > 0);
+        var before = Files();
+
+        var stored = SweepStore.Read(folder);
+
+        Assert.Equal(Events.Length, stored.Events.Count);
+        AssertUnchanged(before);
+    }
+
+    [Fact]
+    public void A_damaged_write_ahead_log_is_named_as_such_and_nothing_is_changed()
+    {
+        WriteAndCrash(Events);
+        var wal = File.ReadAllBytes(StorePath + "-wal");
+        wal[32 + 24 + 100] ^= 0xFF; // a byte of the first frame's page
+        File.WriteAllBytes(StorePath + "-wal", wal);
+        var before = Files();
+
+        var e = Assert.Throws<StoreException>(() => SweepStore.Read(folder));
+
+        Assert.Contains($"{StorePath}-wal: frame 1 of", e.Message);
+        Assert.Contains("fails its checksum", e.Message);
+        AssertUnchanged(before);
+    }
+
+    [Fact]
+    public void A_truncated_write_ahead_log_is_reported_and_the_events_before_the_cut_are_used()
+    {
+        WriteAndCrash(Events);
+        var wal = File.ReadAllBytes(StorePath + "-wal");
+        File.WriteAllBytes(StorePath + "-wal", wal[..(wal.Length - 100)]);
+        var before = Files();
+
+        var stored = SweepStore.Read(folder);
+
+        Assert.Contains(stored.Warnings, w => w.Contains("-wal ends in") && w.Contains("never finished"));
+        Assert.Equal(Events.Length - 1, stored.Events.Count); // the last event's frame was cut
+        AssertUnchanged(before);
+    }
+
+    [Fact]
+    public void Bytes_flipped_inside_a_stored_event_are_named_as_a_damaged_event()
+    {
+        Write(Events);
+        var bytes = File.ReadAllBytes(StorePath);
+        var at = bytes.AsSpan().IndexOf("\"validationAccuracy\":0.5"u8);
+        Assert.True(at > 0);
+        bytes[at + "\"validationAccuracy\":0.".Length] = (byte)'7';
+        File.WriteAllBytes(StorePath, bytes);
+        var before = Files();
+
+        var e = Assert.Throws<StoreException>(() => SweepStore.Read(folder));
+
+        Assert.Equal($"{StorePath}: event 5 (trial-recorded) is damaged: it does not match its checksum; nothing was changed", e.Message);
+        AssertUnchanged(before);
+    }
+
+    [Fact]
+    public void A_file_that_is_not_a_database_is_refused_and_left_as_it_was()
+    {
         var garbage = Enumerable.Range(0, 4096).Select(i => (byte)(i * 7)).ToArray();
-        File.WriteAllBytes(path, garbage);
+        File.WriteAllBytes(StorePath, garbage);
 
-        var e = Assert.Throws<StoreException>(() => SweepStore.OpenForResume(folder, "config"));
+        var e = Assert.Throws<StoreException>(() => SweepStore.Read(folder));
 
-        Assert.Contains(path, e.Message);
-        Assert.Contains("not a readable a3 sweep store", e.Message);
-        Assert.Equal(garbage, File.ReadAllBytes(path));
+        Assert.Contains($"{StorePath}: not a readable a3 sweep store", e.Message);
+        Assert.Equal(garbage, File.ReadAllBytes(StorePath));
     }
 
     [Fact]
     public void A_foreign_sqlite_database_is_refused()
     {
-        var path = Path.Combine(folder, SweepStore.FileName);
-        using (var other = new Microsoft.Data.Sqlite.SqliteConnection($"Data Source={path};Pooling=False"))
+        using (var other = new SqliteConnection($"Data Source={StorePath};Pooling=False"))
         {
             other.Open();
             using var command = other.CreateCommand();
@@ -65,17 +170,46 @@ public sealed class SweepStoreTests : IDisposable
             command.ExecuteNonQuery();
         }
 
-        var e = Assert.Throws<StoreException>(() => SweepStore.OpenForResume(folder, "config"));
+        var e = Assert.Throws<StoreException>(() => SweepStore.Read(folder));
 
-        Assert.Contains("not an a3 sweep store", e.Message);
+        Assert.Contains("not an a3 sweep store (it has no 'a3-sweep-store' mark)", e.Message);
     }
 
     [Fact]
     public void A_folder_without_a_store_and_a_second_store_in_one_folder_are_refused()
     {
-        Assert.Contains("no sweep store here", Assert.Throws<StoreException>(() => SweepStore.OpenForResume(folder, "c")).Message);
-        SweepStore.Create(folder, "c").Dispose();
+        Assert.Contains("no sweep store here", Assert.Throws<StoreException>(() => SweepStore.Read(folder)).Message);
+        Write([]);
         Assert.Contains("already exists", Assert.Throws<StoreException>(() => SweepStore.Create(folder, "c")).Message);
+    }
+
+    [Fact]
+    public void A_format_1_store_is_read_but_not_resumed()
+    {
+        File.WriteAllText(Path.Combine(folder, "config.conf"), "old config");
+        using (var old = new SqliteConnection($"Data Source={StorePath};Pooling=False"))
+        {
+            old.Open();
+            using var command = old.CreateCommand();
+            var hash = Convert.ToHexStringLower(System.Security.Cryptography.SHA256.HashData(Encoding.UTF8.GetBytes("old config")));
+            command.CommandText = $$"""
+                CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
+                CREATE TABLE events (seq INTEGER PRIMARY KEY AUTOINCREMENT, kind TEXT NOT NULL, stage TEXT, trial INTEGER, attempt INTEGER, node TEXT, outcome TEXT, at TEXT NOT NULL);
+                INSERT INTO meta VALUES ('format', 'a3-sweep-store'), ('version', '1'), ('config-sha256', '{{hash}}');
+                INSERT INTO events (kind, stage, at) VALUES ('stage-planned', 'coarse', '2026-01-01T00:00:00Z');
+                INSERT INTO events (kind, trial, attempt, node, at) VALUES ('trial-started', 1, 1, 'a', '2026-01-01T00:00:01Z');
+                INSERT INTO events (kind, trial, attempt, node, at) VALUES ('trial-started', 1, 2, 'b', '2026-01-01T00:00:02Z');
+                INSERT INTO events (kind, trial, attempt, node, outcome, at) VALUES ('trial-recorded', 1, 2, 'b', '{"status":"completed","validationAccuracy":0.5,"testAccuracy":"NaN","trainAccuracy":0.6,"finalCost":1.2,"updateSteps":10,"seconds":0.1,"curve":[]}', '2026-01-01T00:00:03Z');
+                """;
+            command.ExecuteNonQuery();
+        }
+
+        var stored = SweepStore.Read(folder);
+
+        Assert.Equal(1, stored.Version);
+        Assert.Equal("old config", stored.ConfigText);
+        Assert.Equal([typeof(StageOpened), typeof(TrialStarted), typeof(TrialRequeued), typeof(TrialStarted), typeof(TrialRecorded)], stored.Events.Select(e => e.GetType()));
+        Assert.Contains("earlier a3 (format 1)", Assert.Throws<StoreException>(() => SweepStore.Continue(folder, stored)).Message);
     }
 
     public void Dispose() => Directory.Delete(folder, recursive: true);

@@ -1,4 +1,4 @@
-namespace Assignment3.Tests;
+namespace Assignment3.Tests.Support;
 
 public static class RepoPaths
 {

@@ -1,0 +1,61 @@
+using Assignment3.Experiments.Sweeps;
+using Assignment3.Storage;
+using Spectre.Console;
+
+namespace Assignment3.Cli.Terminal;
+
+/// <summary>A sweep's output folder: started new, or taken up again from any moment of an earlier run.</summary>
+public static class SweepFolders
+{
+    public const string ConfigFile = "config.conf";
+
+    /// <summary>A new folder for the config: its store first (whole or absent), then the config beside it.</summary>
+    public static (SweepConfig Sweep, string Folder, SweepStore Store, IReadOnlyList<SweepEvent> History) Start(string configPath, string? requestedFolder)
+    {
+        var sweep = SweepConfig.Load(configPath);
+        var folder = OutputFolder.Create(requestedFolder, sweep.Experiment.Name);
+        var store = SweepStore.Create(folder, sweep.Text);
+        AtomicFile.Write(Path.Combine(folder, ConfigFile), sweep.Text);
+        return (sweep, folder, store, []);
+    }
+
+    /// <summary>
+    /// The sweep in <paramref name="requestedFolder"/>, from whatever moment it stopped at: its store
+    /// checked whole before anything is written (a refused store is left byte for byte as it was), or,
+    /// when it stopped before its store existed, the sweep started afresh there from its config.
+    /// </summary>
+    public static (SweepConfig Sweep, string Folder, SweepStore Store, IReadOnlyList<SweepEvent> History) Resume(IAnsiConsole console, string requestedFolder)
+    {
+        var folder = Path.GetFullPath(requestedFolder);
+        var configPath = Path.Combine(folder, ConfigFile);
+        if (!Directory.Exists(folder)) throw new StoreException($"{folder}: no such folder; --resume takes the output folder of an earlier a3 sweep");
+        if (!File.Exists(Path.Combine(folder, SweepStore.FileName)))
+        {
+            if (!File.Exists(configPath))
+                throw new StoreException($"{folder}: holds neither a sweep store nor {ConfigFile}; --resume takes the output folder of an earlier a3 sweep");
+            // Stopped before its store was made: nothing was recorded, so it starts from the beginning.
+            var fresh = SweepConfig.Load(configPath);
+            console.MarkupLineInterpolated($"{folder} has no sweep store: the sweep stopped before recording anything; starting it from the beginning");
+            return (fresh, folder, SweepStore.Create(folder, fresh.Text), []);
+        }
+
+        var stored = SweepStore.Read(folder);
+        var storePath = Path.Combine(folder, SweepStore.FileName);
+        foreach (var warning in stored.Warnings) console.MarkupLineInterpolated($"[yellow]{warning}[/]");
+        var sweep = SweepConfig.Parse(stored.ConfigText, configPath);
+        if (File.Exists(configPath) && File.ReadAllText(configPath) != stored.ConfigText)
+            throw new StoreException($"{configPath}: differs from the config the sweep started with (kept in {storePath}); " +
+                                     "a sweep resumes only with its own config: undo the edit, or start a new sweep with the edited config; nothing was changed");
+        try
+        {
+            SweepState.Replay(sweep, stored.Events);
+        }
+        catch (InvalidSweepEventException e)
+        {
+            throw new StoreException($"{storePath}: its events do not fit together ({e.Message}); nothing was changed", e);
+        }
+        var store = SweepStore.Continue(folder, stored);
+        if (!File.Exists(configPath)) AtomicFile.Write(configPath, stored.ConfigText);
+        return (sweep, folder, store, stored.Events);
+    }
+}

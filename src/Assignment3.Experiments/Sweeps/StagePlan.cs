@@ -1,0 +1,51 @@
+using Assignment3.Experiments.Configuration;
+
+namespace Assignment3.Experiments.Sweeps;
+
+/// <summary>
+/// The trials of one stage, numbered <see cref="FirstId"/> to <see cref="LastId"/>. A trial is
+/// computed when it is asked for, so a plan of a million trials costs no more memory than one of ten.
+/// </summary>
+public abstract class StagePlan(string stage, int firstId)
+{
+    public string Stage { get; } = stage;
+    public int FirstId { get; } = firstId;
+    public abstract int Count { get; }
+    public int LastId => FirstId + Count - 1;
+
+    /// <summary>Things the planner wants the user to know (a refinement that fell outside a parameter's range).</summary>
+    public IReadOnlyList<string> Warnings { get; init; } = [];
+
+    public bool Contains(int id) => id >= FirstId && id <= LastId;
+
+    /// <summary>The trial with this id (within the plan).</summary>
+    public PlannedTrial Trial(int id)
+    {
+        if (!Contains(id)) throw new ArgumentOutOfRangeException(nameof(id), $"trial {id} is not in stage {Stage} ({FirstId}-{LastId})");
+        return At(id - FirstId);
+    }
+
+    /// <summary>Every trial in id order, computed one at a time.</summary>
+    public IEnumerable<PlannedTrial> Trials()
+    {
+        for (var i = 0; i < Count; i++) yield return At(i);
+    }
+
+    protected abstract PlannedTrial At(int index);
+}
+
+/// <summary>The first stage: every combination of the experiment's parameters, computed from its index.</summary>
+public sealed class GridPlan(SweepConfig sweep, string stage, int firstId) : StagePlan(stage, firstId)
+{
+    public override int Count { get; } = checked((int)sweep.Experiment.VariantCount);
+
+    protected override PlannedTrial At(int index) => SweepPlanner.Planned(sweep, Stage, FirstId + index, sweep.Experiment.VariantAt(index));
+}
+
+/// <summary>A stage whose trials were chosen from earlier results (a refinement): few, so kept.</summary>
+public sealed class ListPlan(string stage, int firstId, IReadOnlyList<PlannedTrial> trials) : StagePlan(stage, firstId)
+{
+    public override int Count => trials.Count;
+
+    protected override PlannedTrial At(int index) => trials[index];
+}

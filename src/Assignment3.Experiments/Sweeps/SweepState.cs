@@ -1,0 +1,169 @@
+namespace Assignment3.Experiments.Sweeps;
+
+/// <summary>A stage of a sweep as it stands: its plan, how far it has been handed out, and what is queued again.</summary>
+public sealed class StageState(StagePlan plan)
+{
+    public StagePlan Plan { get; } = plan;
+    public string Name => Plan.Stage;
+
+    /// <summary>Trials handed out for the first time so far; they go out in id order, so these are the first ones.</summary>
+    public int Fresh { get; internal set; }
+
+    /// <summary>Trials that ran before and wait to run again (their worker was lost), by id.</summary>
+    public SortedSet<int> Waiting { get; } = new();
+
+    /// <summary>Trials whose result is recorded.</summary>
+    public int Final { get; internal set; }
+
+    public int Running { get; internal set; }
+    public int Queued => Plan.Count - Fresh + Waiting.Count;
+    public bool IsDone => Final == Plan.Count;
+}
+
+/// <summary>
+/// A sweep's state: the fold of its events (<see cref="Apply"/>), starting from the config's first
+/// stage. The coordinator decides with it, the aggregator writes tables from it, and a3 status,
+/// a3 report and --resume rebuild it from the store. Only trials that have been handed out exist as
+/// <see cref="Trial"/> objects; the rest are computed from the stage plans when needed.
+/// </summary>
+public sealed class SweepState
+{
+    private readonly List<StageState> stages = new();
+    private readonly SortedDictionary<int, Trial> trials = new();
+
+    public SweepState(SweepConfig config)
+    {
+        Config = config;
+        stages.Add(new StageState(SweepPlanner.FirstStage(config)));
+    }
+
+    public SweepConfig Config { get; }
+    public IReadOnlyList<StageState> Stages => stages;
+    public StageState Current => stages[^1];
+    public bool Completed { get; private set; }
+
+    /// <summary>When the first event happened (the sweep's start, for wall time and rates).</summary>
+    public DateTime? StartedAt { get; private set; }
+
+    /// <summary>When the latest event happened.</summary>
+    public DateTime? LastEventAt { get; private set; }
+
+    /// <summary>The trials handed out so far, by id.</summary>
+    public IEnumerable<Trial> Trials => trials.Values;
+
+    public int Planned => stages.Sum(s => s.Plan.Count);
+    public int Running => stages.Sum(s => s.Running);
+    public int Queued => stages.Sum(s => s.Queued);
+    public int Recorded => stages.Sum(s => s.Final);
+
+    public Trial? Find(int id) => trials.GetValueOrDefault(id);
+
+    /// <summary>The planned trial with this id, whether or not it has run.</summary>
+    public PlannedTrial Plan(int id) => trials.TryGetValue(id, out var t) ? t.Plan : StageOf(id).Plan.Trial(id);
+
+    public StageState StageOf(int id) => stages.FirstOrDefault(s => s.Plan.Contains(id))
+        ?? throw new InvalidSweepEventException($"trial {id} belongs to no stage planned so far");
+
+    /// <summary>The trial to hand out next: one queued again first (it has waited longest), then the next new one.</summary>
+    public int? NextQueued()
+    {
+        if (Completed) return null;
+        var stage = Current;
+        if (stage.Waiting.Count > 0) return stage.Waiting.Min;
+        return stage.Fresh < stage.Plan.Count ? stage.Plan.FirstId + stage.Fresh : null;
+    }
+
+    /// <summary>What follows when the current stage is done: the next stage's name, or null when the sweep is complete.</summary>
+    public string? NextStage => stages.Count <= Config.Stages.Count ? Config.Stages[stages.Count - 1].Name : null;
+
+    /// <summary>Completed trials with their validation accuracy (what refinement stages choose from).</summary>
+    public IEnumerable<StageResult> Results() => Trials
+        .Where(t => t.Outcome is { Status: TrialStatus.Completed })
+        .Select(t => new StageResult(t.Plan, t.Outcome!.ValidationAccuracy));
+
+    /// <summary>Changes the state by one event; throws <see cref="InvalidSweepEventException"/> when the event does not fit it.</summary>
+    public void Apply(SweepEvent e)
+    {
+        if (e is not TrialPointReached)
+        {
+            StartedAt ??= e.At;
+            LastEventAt = e.At;
+        }
+        switch (e)
+        {
+            case StageOpened opened:
+                OpenStage(opened.Stage);
+                break;
+            case TrialStarted started:
+                Start(started);
+                break;
+            case TrialRequeued requeued:
+            {
+                var trial = Existing(requeued.Trial, e);
+                trial.Requeue(requeued);
+                var stage = StageOf(trial.Id);
+                stage.Running--;
+                stage.Waiting.Add(trial.Id);
+                break;
+            }
+            case TrialRecorded recorded:
+            {
+                var stage = StageOf(recorded.Trial);
+                if (!trials.TryGetValue(recorded.Trial, out var trial))
+                    throw new InvalidSweepEventException($"trial {recorded.Trial} is recorded without having started");
+                var wasRunning = trial.Phase == TrialPhase.Running;
+                trial.Record(recorded);
+                if (wasRunning) stage.Running--;
+                stage.Waiting.Remove(trial.Id);
+                stage.Final++;
+                break;
+            }
+            case SweepCompleted:
+                if (!Current.IsDone || NextStage is not null)
+                    throw new InvalidSweepEventException($"the sweep is marked complete while stage {Current.Name} has {Current.Plan.Count - Current.Final} trials open");
+                Completed = true;
+                break;
+            case TrialPointReached point:
+                trials.GetValueOrDefault(point.Trial)?.PointReached(point);
+                break;
+            default:
+                throw new InvalidSweepEventException($"unknown event {e.GetType().Name}");
+        }
+    }
+
+    /// <summary>The state after <paramref name="events"/>, in order, from the config's start.</summary>
+    public static SweepState Replay(SweepConfig config, IEnumerable<SweepEvent> events)
+    {
+        var state = new SweepState(config);
+        foreach (var e in events) state.Apply(e);
+        return state;
+    }
+
+    private void OpenStage(string name)
+    {
+        if (stages.Any(s => s.Name == name)) return; // the first stage is open from the start
+        if (!Current.IsDone || NextStage != name)
+            throw new InvalidSweepEventException($"stage {name} opens before stage {Current.Name} is done or out of order");
+        var plan = SweepPlanner.NextStage(Config, stages.Count, Results(), Current.Plan.LastId + 1);
+        stages.Add(new StageState(plan));
+    }
+
+    private void Start(TrialStarted e)
+    {
+        var stage = StageOf(e.Trial);
+        if (!trials.TryGetValue(e.Trial, out var trial))
+        {
+            if (e.Trial != stage.Plan.FirstId + stage.Fresh)
+                throw new InvalidSweepEventException($"trial {e.Trial} starts before trial {stage.Plan.FirstId + stage.Fresh}: new trials go out in order");
+            trial = trials[e.Trial] = new Trial(stage.Plan.Trial(e.Trial));
+            stage.Fresh++;
+        }
+        else if (!stage.Waiting.Remove(e.Trial))
+            throw new InvalidSweepEventException($"trial {e.Trial} is {trial.Phase.ToString().ToLowerInvariant()}: it cannot start");
+        trial.Start(e);
+        stage.Running++;
+    }
+
+    private Trial Existing(int id, SweepEvent e) => trials.GetValueOrDefault(id)
+        ?? throw new InvalidSweepEventException($"{e.GetType().Name} for trial {id}, which never started");
+}

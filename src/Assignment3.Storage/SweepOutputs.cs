@@ -1,0 +1,29 @@
+using Assignment3.Core.Training;
+using Assignment3.Experiments.Sweeps;
+
+namespace Assignment3.Storage;
+
+/// <summary>
+/// Everything one rewrite of a sweep folder needs, taken from the sweep's state at one moment, so the
+/// writing happens off the aggregator's thread while the state moves on.
+/// </summary>
+public sealed record SweepOutputs(
+    string Folder,
+    IReadOnlyList<TrialRow> Rows,
+    TableSpec Table,
+    bool TestAccuracy,
+    object Summary,
+    IReadOnlyList<(int Trial, CurvePoint[] Curve)> NewCurves,
+    IReadOnlyList<(string Stage, IReadOnlyList<(string Name, IReadOnlyList<CurvePoint> Curve)> Runs)> Plots)
+{
+    /// <summary>Writes the outputs (each file atomically); an I/O failure propagates naming its file.</summary>
+    public void Write()
+    {
+        foreach (var (trial, curve) in NewCurves) SweepFolder.WriteCurve(Folder, trial, curve);
+        SweepFolder.WriteTrials(Folder, Rows, TestAccuracy);
+        foreach (var stageRows in Rows.GroupBy(r => r.Stage))
+            SweepFolder.WriteTable(Folder, stageRows.Key, stageRows.ToArray(), Table.Rows, Table.Columns, Table.Cell);
+        SweepFolder.WriteSummary(Folder, Summary);
+        foreach (var (stage, runs) in Plots) SweepFolder.WritePlots(Folder, stage, runs);
+    }
+}

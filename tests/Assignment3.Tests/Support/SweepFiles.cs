@@ -1,0 +1,40 @@
+namespace Assignment3.Tests.Support;
+
+/// <summary>One row of trials.csv, read by column name.</summary>
+public sealed class TrialsRow(IReadOnlyDictionary<string, string> cells)
+{
+    public string this[string column] => cells.TryGetValue(column, out var v) ? v : throw new KeyNotFoundException($"trials.csv has no column {column}");
+    public int Trial => int.Parse(this["trial"]);
+    public string Status => this["status"];
+    public string Node => this["node"];
+    public IReadOnlyDictionary<string, string> Cells => cells;
+}
+
+/// <summary>Reads what a sweep leaves in its folder, by header and file name, never by position.</summary>
+public static class SweepFiles
+{
+    /// <summary>trials.csv's rows (empty while it does not exist yet). Cells are split on commas: the tests' values hold none.</summary>
+    public static IReadOnlyList<TrialsRow> Trials(string folder)
+    {
+        var path = Path.Combine(folder, "trials.csv");
+        if (!File.Exists(path)) return [];
+        var lines = File.ReadAllLines(path);
+        var header = lines[0].Split(',');
+        return lines.Skip(1).Select(line =>
+        {
+            var cells = line.Split(',');
+            return new TrialsRow(header.Select((name, i) => (name, value: i < cells.Length ? cells[i] : "")).ToDictionary(c => c.name, c => c.value));
+        }).ToArray();
+    }
+
+    public static string Table(string folder, string stage = "coarse") => File.ReadAllText(Path.Combine(folder, $"table-{stage}.md"));
+
+    /// <summary>Every trial appears once and all of them completed.</summary>
+    public static void AssertEveryTrialOnceCompleted(string folder, int trials)
+    {
+        var rows = Trials(folder);
+        Assert.Equal(trials, rows.Count);
+        Assert.Equal(trials, rows.Select(r => r.Trial).Distinct().Count());
+        Assert.All(rows, r => Assert.Equal("completed", r.Status));
+    }
+}
