@@ -21,8 +21,8 @@ public sealed record TrialStarted(int Trial, int Attempt, string Node, string Sl
 
 /// <summary>
 /// A trial went back to the queue: its worker was lost or went quiet, or it failed and has attempts
-/// left. <paramref name="Charged"/> says whether the attempt counts against the cap: a node lost
-/// before the trial reported anything is not the trial's fault.
+/// left. <paramref name="Charged"/> says whether the attempt counts against the sweep's cap: a failure
+/// or a silence of the trial's own does, a lost worker (a node crashed, frozen, unplugged) does not.
 /// </summary>
 public sealed record TrialRequeued(int Trial, int Attempt, string Reason, bool Charged) : SweepEvent;
 

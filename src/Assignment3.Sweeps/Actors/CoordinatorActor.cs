@@ -15,13 +15,14 @@ namespace Assignment3.Sweeps.Actors;
 /// go to the journal first, so a sweep resumed from its store continues exactly where it stood.
 /// What is not state, it keeps beside it: which worker runs what until when, idle slots, and which
 /// nodes cannot be reached. A node that becomes unreachable, closes its connection or is removed
-/// gets no new trials, and its trials go back to the queue at once; such a loss counts against a
-/// trial's attempts only when the trial had reported progress on that node (a crash it caused)
-/// and the node was not leaving on purpose.
+/// gets no new trials, and its trials go back to the queue at once. Only what a trial does itself
+/// counts against its attempts (sweep.max-attempts): failing with an exception, or going silent past
+/// its deadline on a node that is still there. Workers come and go, so losing one costs the trial
+/// nothing; a trial that keeps losing its workers still ends, failed, after a3.sweep.max-handouts.
 /// </summary>
 public sealed class CoordinatorActor : ReceiveActor, IWithTimers
 {
-    private sealed record InFlight(IActorRef Worker, int Attempt, string Node, DateTime Deadline, bool Reported);
+    private sealed record InFlight(IActorRef Worker, int Attempt, string Node, DateTime Deadline);
     private sealed record IdleSlot(IActorRef Worker, string Node, string Slot);
     private sealed record CheckDeadlines;
 
@@ -38,7 +39,6 @@ public sealed class CoordinatorActor : ReceiveActor, IWithTimers
     private readonly List<IdleSlot> idle = new();
     private readonly HashSet<Address> unreachable = new();
     private readonly HashSet<Address> disconnected = new();
-    private readonly HashSet<Address> leaving = new();
 
     public ITimerScheduler Timers { get; set; } = null!;
 
@@ -63,12 +63,10 @@ public sealed class CoordinatorActor : ReceiveActor, IWithTimers
         Receive<TrialFinished>(OnFinished);
         Receive<Terminated>(t => OnWorkerStopped(t.ActorRef));
         Receive<CheckDeadlines>(_ => OnCheckDeadlines());
-        Receive<ClusterEvent.UnreachableMember>(m => OnNodeUnusable(m.Member.Address, unreachable, $"node {Describe(m.Member.Address)} is unreachable"));
+        Receive<ClusterEvent.UnreachableMember>(m => OnNodeUnusable(m.Member.Address, unreachable, "unreachable"));
         Receive<ClusterEvent.ReachableMember>(m => OnNodeUsable(m.Member.Address, unreachable));
-        Receive<ClusterEvent.MemberLeft>(m => leaving.Add(m.Member.Address));
-        Receive<ClusterEvent.MemberExited>(m => leaving.Add(m.Member.Address));
         Receive<ClusterEvent.MemberRemoved>(m => OnNodeRemoved(m.Member.Address));
-        Receive<DisassociatedEvent>(d => OnNodeUnusable(d.RemoteAddress, disconnected, $"the connection to node {Describe(d.RemoteAddress)} closed"));
+        Receive<DisassociatedEvent>(d => OnNodeUnusable(d.RemoteAddress, disconnected, "its connection closed"));
         Receive<AssociatedEvent>(a => OnNodeUsable(a.RemoteAddress, disconnected));
         Receive<ClusterEvent.IMemberEvent>(_ => { });
         Receive<StopSweep>(stop => Fail(stop.Cause));
@@ -144,14 +142,14 @@ public sealed class CoordinatorActor : ReceiveActor, IWithTimers
         var attempt = (trial?.Attempt ?? 0) + 1;
         var config = state.Plan(id).Config;
         if (!Commit(new TrialStarted(id, attempt, slot.Node, slot.Slot, 0, config.TotalSteps))) return;
-        running[id] = new InFlight(slot.Worker, attempt, slot.Node, DateTime.UtcNow + trialTimeout, Reported: false);
+        running[id] = new InFlight(slot.Worker, attempt, slot.Node, DateTime.UtcNow + trialTimeout);
         slot.Worker.Tell(new AssignTrial(id, attempt, config, state.Config.TestAccuracy));
     }
 
     private void OnProgress(TrialProgressed progress)
     {
         if (!running.TryGetValue(progress.Trial, out var flight) || flight.Attempt != progress.Attempt) return;
-        running[progress.Trial] = flight with { Deadline = DateTime.UtcNow + trialTimeout, Reported = true };
+        running[progress.Trial] = flight with { Deadline = DateTime.UtcNow + trialTimeout };
         aggregator.Tell(new TrialPointReached(progress.Trial, progress.Attempt, progress.Point));
     }
 
@@ -181,12 +179,15 @@ public sealed class CoordinatorActor : ReceiveActor, IWithTimers
             Lose(trial, $"worker {worker.Path} on {flight.Node} was lost");
     }
 
-    private void OnNodeUnusable(Address address, HashSet<Address> set, string reason)
+    /// <param name="why">What happened to the node: unreachable, its connection closed, it left the cluster.</param>
+    private void OnNodeUnusable(Address address, HashSet<Address> set, string why)
     {
         if (address.Equals(Cluster.Get(Context.System).SelfAddress)) return;
+        var wasUsable = Usable(address);
         set.Add(address);
+        if (wasUsable) log.Warning("Node {0}: {1}", Describe(address), why); // one line per node lost, whatever the transport says
         foreach (var (trial, flight) in running.Where(f => f.Value.Worker.Path.Address.Equals(address)).ToArray())
-            Lose(trial, $"{reason}; its worker on {flight.Node} was lost");
+            Lose(trial, $"its worker on {flight.Node} was lost ({why})");
     }
 
     private void OnNodeUsable(Address address, HashSet<Address> set)
@@ -197,10 +198,9 @@ public sealed class CoordinatorActor : ReceiveActor, IWithTimers
     private void OnNodeRemoved(Address address)
     {
         idle.RemoveAll(s => s.Worker.Path.Address.Equals(address));
-        OnNodeUnusable(address, unreachable, $"node {Describe(address)} left the cluster");
+        OnNodeUnusable(address, unreachable, "it left the cluster");
         unreachable.Remove(address);
         disconnected.Remove(address);
-        leaving.Remove(address);
     }
 
     private void OnCheckDeadlines()
@@ -210,21 +210,26 @@ public sealed class CoordinatorActor : ReceiveActor, IWithTimers
             Lose(trial, $"no progress from {flight.Node} for {trialTimeout.TotalSeconds:F0} s", charged: true);
     }
 
-    /// <summary>A trial whose worker is gone or silent: back to the queue, or failed once its attempts are used up.</summary>
-    private void Lose(int trial, string reason, bool? charged = null)
+    /// <summary>
+    /// A trial whose worker is gone (<paramref name="charged"/> false) or silent past its deadline
+    /// (true): back to the queue, or failed once its attempts are used up.
+    /// </summary>
+    private void Lose(int trial, string reason, bool charged = false)
     {
         var flight = running[trial];
-        var address = flight.Worker.Path.Address;
-        var counts = charged ?? (flight.Reported && !leaving.Contains(address));
-        log.Warning("Trial {0}: {1}", trial, reason);
-        var used = state.Find(trial)!.ChargedAttempts + (counts ? 1 : 0);
-        if (counts && used >= state.Config.MaxAttempts)
-            Record(trial, flight.Attempt, flight.Node, Experiments.Sweeps.TrialOutcome.Failure($"gave up after {used} attempts; last: {reason}"));
-        else Requeue(trial, reason, counts);
+        var used = state.Find(trial)!.ChargedAttempts + (charged ? 1 : 0);
+        if (!charged || used < state.Config.MaxAttempts)
+        {
+            Requeue(trial, reason, charged);
+            return;
+        }
+        log.Warning("Trial {0} failed: {1} attempts used; last: {2}", trial, used, reason);
+        Record(trial, flight.Attempt, flight.Node, Experiments.Sweeps.TrialOutcome.Failure($"gave up after {used} attempts; last: {reason}"));
     }
 
     private void Requeue(int trial, string reason, bool charged)
     {
+        log.Warning("Trial {0} back in the queue: {1}", trial, reason);
         var flight = running[trial];
         running.Remove(trial);
         if (Commit(new TrialRequeued(trial, flight.Attempt, reason, charged))) ServeIdle();

@@ -11,6 +11,7 @@ public sealed record SweepSettings(
     TimeSpan DeadlineCheckInterval,
     TimeSpan TableFlushInterval,
     TimeSpan IdentifyRetryInterval,
+    TimeSpan DownUnreachableAfter,
     int MaxHandouts)
 {
     public const string Section = "a3.sweep";
@@ -24,6 +25,7 @@ public sealed record SweepSettings(
             ? t : throw new ConfigurationException($"{Section}.{key} must be a positive duration");
         var maxHandouts = section.GetInt("max-handouts");
         if (maxHandouts < 1) throw new ConfigurationException($"{Section}.max-handouts must be at least 1");
-        return new SweepSettings(Interval("deadline-check-interval"), Interval("table-flush-interval"), Interval("identify-retry-interval"), maxHandouts);
+        return new SweepSettings(Interval("deadline-check-interval"), Interval("table-flush-interval"), Interval("identify-retry-interval"),
+            Interval("down-unreachable-after"), maxHandouts);
     }
 }

@@ -108,6 +108,21 @@ public sealed class ClusterSweepTests : IDisposable
         Assert.DoesNotContain(Akka.Cluster.Cluster.Get(coordinator.System).State.Members, m => m.Address.Equals(intruder.Address));
     }
 
+    [Fact]
+    public async Task A_coordinator_node_removed_from_its_own_cluster_says_so_instead_of_waiting_forever()
+    {
+        var folder = NewFolder();
+        await using var coordinator = SweepHost.StartCoordinator(SweepConfigs.Small(), folder, new SweepMonitor(), "fp", source: null, slots: 0);
+        var completion = coordinator.Completion();
+        var cluster = Akka.Cluster.Cluster.Get(coordinator.System);
+        await Await.Until(() => cluster.SelfMember.Status == Akka.Cluster.MemberStatus.Up, "the coordinator's node up", Bound);
+
+        cluster.Down(cluster.SelfAddress);
+
+        var e = await Assert.ThrowsAsync<CoordinatorRemovedException>(() => completion.WaitAsync(Bound));
+        Assert.Contains("was removed from its own cluster", e.Message);
+    }
+
     public void Dispose()
     {
         foreach (var folder in folders) Directory.Delete(folder, recursive: true);

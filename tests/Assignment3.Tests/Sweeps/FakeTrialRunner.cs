@@ -6,10 +6,11 @@ using Assignment3.Sweeps.Trials;
 namespace Assignment3.Tests.Sweeps;
 
 /// <summary>
-/// Returns at once (or when released) with a validation accuracy that is a fixed function of the
-/// trial's config, so tables are predictable and independent of who ran the trial.
+/// Returns at once (or when released, or after <paramref name="duration"/> of pretend training) with a
+/// validation accuracy that is a fixed function of the trial's config, so tables are predictable and
+/// independent of who ran the trial. It reports its one recording point at the end.
 /// </summary>
-public sealed class FakeTrialRunner(Func<AssignTrial, Exception?>? failWith = null, SemaphoreSlim? gate = null) : ITrialRunner
+public sealed class FakeTrialRunner(Func<AssignTrial, Exception?>? failWith = null, SemaphoreSlim? gate = null, TimeSpan? duration = null) : ITrialRunner
 {
     private int runs;
 
@@ -22,6 +23,8 @@ public sealed class FakeTrialRunner(Func<AssignTrial, Exception?>? failWith = nu
     {
         Interlocked.Increment(ref runs);
         gate?.Wait(cancellation);
+        if (duration is { } d) cancellation.WaitHandle.WaitOne(d);
+        cancellation.ThrowIfCancellationRequested();
         if (failWith?.Invoke(trial) is { } error) throw error;
         var accuracy = Accuracy(trial.Config);
         var point = new CurvePoint(trial.Config.TotalSteps, trial.Config.EtaMin, 1.5, 1.4, accuracy + 0.05, 1.6, 1.5, accuracy);
