@@ -166,8 +166,10 @@ public sealed class SweepStore : IDisposable
         try
         {
             Execute(connection, "PRAGMA journal_mode = WAL;");
-            // Fails now, before anything runs, where the folder cannot be written (read-only, full).
-            Execute(connection, "BEGIN IMMEDIATE; ROLLBACK;");
+            // Fails now, before anything runs, where the folder cannot be written (read-only, full):
+            // SQLite opens a file it cannot write read-only without a word, so try a write.
+            using (var probe = connection.BeginTransaction())
+                Execute(connection, "UPDATE meta SET value = value WHERE key = 'format'");
             if (Scalar(connection, "SELECT value FROM meta WHERE key = 'config-sha256'") != configHash)
                 throw new StoreException($"{path}: the store changed while it was opened");
             using var last = connection.CreateCommand();

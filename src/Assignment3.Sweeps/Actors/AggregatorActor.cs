@@ -122,7 +122,8 @@ public sealed class AggregatorActor : ReceiveActor, IWithTimers
             }
             catch (Exception e) when (e is IOException or UnauthorizedAccessException)
             {
-                return new WriteFailed(e);
+                return new WriteFailed(new IOException($"cannot write the sweep's outputs ({e.Message}); every result is in its store: " +
+                                                       $"make room (or copy the folder to a writable disk) and run a3 sweep --resume {folder}", e));
             }
         }).PipeTo(Self);
     }

@@ -146,6 +146,52 @@ public sealed class CliTests : IDisposable
         Assert.Throws<ArgumentException>(() => Assignment3.Sweeps.Hosting.ClusterCertificate.Load(path, "wrong"));
     }
 
+    [Theory]
+    [InlineData("sweep SMOKE --frob", "a3: invalid command line: Unknown option 'frob'.")]
+    [InlineData("sweep SMOKE --slot 0", "a3: invalid command line: Unknown option 'slot'.")]
+    [InlineData("worker --seed 127.0.0.1:9 --bogus", "a3: invalid command line: Unknown option 'bogus'.")]
+    [InlineData("sweep SMOKE --slots abc", "a3: invalid command line: --slots: 'abc' is not a whole number")]
+    [InlineData("sweep SMOKE --slots=abc", "a3: invalid command line: --slots: 'abc' is not a whole number")]
+    [InlineData("worker --seed 127.0.0.1:9 --join-timeout soon", "a3: invalid command line: --join-timeout: 'soon' is not a whole number")]
+    [InlineData("train --lambda much", "a3: invalid command line: --lambda: 'much' is not a number")]
+    [InlineData("sweep SMOKE --slots 100000", "a3: invalid command line: --slots 100000 is too many for this machine")]
+    [InlineData("worker --seed nowhere", "a3: invalid command line: --seed: 'nowhere' is not host:port")]
+    [InlineData("sweep SMOKE --out FILE", "a3: invalid setting: --out: FILE is a file; give a new or empty folder")]
+    [InlineData("sweep SMOKE --out FILE/sub", "a3: invalid setting: --out: cannot create the folder FILE/sub")]
+    [InlineData("cert --out MISSING/cluster.pfx", "a3: invalid setting: --out: the folder MISSING does not exist; create it first")]
+    public async Task Bad_command_lines_name_the_flag_and_what_is_allowed(string line, string expected)
+    {
+        var file = Path.Combine(work, "a-file");
+        await File.WriteAllTextAsync(file, "x");
+        string Fill(string s) => s.Replace("SMOKE", RepoPaths.Config("smoke.conf")).Replace("FILE", file).Replace("MISSING", Path.Combine(work, "missing"));
+        var args = line.Split(' ').Select(Fill).ToArray();
+
+        var (code, _, stderr) = await ConsoleCapture.RunWithErrorsAsync(args);
+
+        Assert.Equal(2, code);
+        Assert.StartsWith(Fill(expected), stderr);
+        Assert.Single(stderr.Trim().Split('\n')); // one line, no stack trace
+    }
+
+    [Fact]
+    public async Task An_empty_resume_path_is_refused_by_name()
+    {
+        var (code, _, stderr) = await ConsoleCapture.RunWithErrorsAsync(["sweep", "--resume", ""]);
+        Assert.Equal(2, code);
+        Assert.StartsWith("a3: invalid command line: --resume: empty path", stderr);
+    }
+
+    [Fact]
+    public async Task A_sweep_on_an_IPv6_host_runs_and_prints_its_node_without_markup_errors()
+    {
+        var output = Path.Combine(work, "ipv6");
+
+        var (code, _, stderr) = await ConsoleCapture.RunWithErrorsAsync(["sweep", RepoPaths.Config("smoke.conf"), "--host", "::1", "--slots", "1", "--out", output, "--data", data.Root]);
+
+        Assert.True(code == 0, stderr); // the node's name, [::1]:port, once went through console markup as a style
+        SweepFiles.AssertEveryTrialOnceCompleted(output, 9);
+    }
+
     public void Dispose()
     {
         data.Dispose();
@@ -156,22 +202,30 @@ public sealed class CliTests : IDisposable
 [CollectionDefinition(nameof(ConsoleCollection), DisableParallelization = true)]
 public sealed class ConsoleCollection;
 
-/// <summary>Runs a3 with stdout captured; tests that use it do not run in parallel.</summary>
+/// <summary>Runs a3 with stdout and stderr captured; tests that use it do not run in parallel.</summary>
 public static class ConsoleCapture
 {
     public static async Task<(int Code, string Stdout)> RunAsync(string[] args)
     {
-        var original = Console.Out;
-        var captured = new StringWriter();
-        Console.SetOut(captured);
+        var (code, stdout, _) = await RunWithErrorsAsync(args);
+        return (code, stdout);
+    }
+
+    public static async Task<(int Code, string Stdout, string Stderr)> RunWithErrorsAsync(string[] args)
+    {
+        var (originalOut, originalError) = (Console.Out, Console.Error);
+        var (stdout, stderr) = (new StringWriter(), new StringWriter());
+        Console.SetOut(stdout);
+        Console.SetError(stderr);
         try
         {
             var code = await A3App.RunAsync(args);
-            return (code, captured.ToString());
+            return (code, stdout.ToString(), stderr.ToString());
         }
         finally
         {
-            Console.SetOut(original);
+            Console.SetOut(originalOut);
+            Console.SetError(originalError);
         }
     }
 }

@@ -128,4 +128,36 @@ public class Cifar10LoaderTests
 
         Assert.Contains("validation size 10 leaves no training images", e.Message);
     }
+
+    [Fact]
+    public void A_folder_of_symbolic_links_to_the_batches_is_read_with_the_targets_sizes()
+    {
+        using var data = new FakeCifar(recordsPerBatch: 12);
+        var links = Directory.CreateTempSubdirectory("a3-links-").FullName;
+        try
+        {
+            foreach (var file in Directory.GetFiles(data.Folder, "*.bin"))
+                File.CreateSymbolicLink(Path.Combine(links, Path.GetFileName(file)), file);
+
+            var splits = Cifar10Loader.Load(Cifar10Source.Open(links), new DataOptions(SplitKind.All, ValidationSize: 5));
+
+            Assert.Equal(55, splits.Train.Count);
+        }
+        finally
+        {
+            Directory.Delete(links, recursive: true);
+        }
+    }
+
+    [Fact]
+    public void A_truncated_batch_is_named_before_any_split_arithmetic()
+    {
+        using var data = new FakeCifar(recordsPerBatch: 12);
+        var third = Path.Combine(data.Folder, "data_batch_3.bin");
+        File.WriteAllBytes(third, File.ReadAllBytes(third)[..5000]);
+
+        var e = Assert.Throws<DataException>(() => Cifar10Loader.Load(Cifar10Source.Open(data.Folder), new DataOptions(SplitKind.All, ValidationSize: 59)));
+
+        Assert.StartsWith($"{third}: size 5,000 bytes is not a multiple of the record size", e.Message);
+    }
 }

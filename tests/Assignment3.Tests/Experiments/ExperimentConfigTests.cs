@@ -79,10 +79,45 @@ public class ExperimentConfigTests
     [InlineData("data { validation-size = 0 }", "bad.conf: data.validation-size: '0' is not allowed")]
     [InlineData("training { lambda = [] }", "bad.conf: training.lambda: empty value; expected a number")]
     [InlineData("network { hidden = [50, 50] ", "bad.conf:1:9: malformed HOCON: '{' is never closed")]
+    [InlineData("training { cycles = ${training.cycles} }", "bad.conf:1:21: substitutions (${...}) are not supported")]
+    [InlineData("training { cycles = ${?CYCLES} }", "bad.conf:1:21: substitutions (${...}) are not supported")]
+    [InlineData("include \"does-not-exist.conf\"", "bad.conf:1:1: include is not supported")]
+    [InlineData("network { batch-norm = true }\ninclude \"file:///etc/hostname\"", "bad.conf:2:1: include is not supported")]
+    [InlineData("", "bad.conf: the config is empty")]
+    [InlineData("# only a comment\n// and another\n", "bad.conf: the config is empty")]
+    [InlineData("name = [1, 2]", "bad.conf: name: expected a plain name such as lambda-coarse, got a list")]
+    [InlineData("network { hidden = [100000000] }", "bad.conf: hidden: [100000000] has 308,500,000,010 parameters, more than a network may have (10,000,000)")]
+    [InlineData("training { cycles = 999999999 }", "bad.conf: cycles/step-size: 2 x 2250 x 999999999 = 4,499,999,995,500 update steps is more than a run may take (100,000,000)")]
+    [InlineData("training { points-per-cycle = 100000 }", "bad.conf: points-per-cycle: 100000 x 2 cycles = 200,000 recording points")]
     public void Bad_configs_are_refused_with_the_file_the_key_and_what_is_allowed(string text, string expected)
     {
         var e = Assert.Throws<ConfigException>(() => ExperimentConfig.Parse(text, "bad.conf"));
         Assert.StartsWith(expected, e.Message);
+    }
+
+    [Fact]
+    public void Deep_nesting_is_refused_before_the_parser_recurses()
+    {
+        var text = new string('{', 100_000) + new string('}', 100_000);
+        var e = Assert.Throws<ConfigException>(() => ExperimentConfig.Parse(text, "deep.conf"));
+        Assert.Equal($"deep.conf:1:{HoconText.MaxDepth + 1}: malformed HOCON: nested more than {HoconText.MaxDepth} levels deep", e.Message);
+    }
+
+    [Fact]
+    public void Binary_garbage_is_refused_without_being_echoed()
+    {
+        var garbage = new string(Enumerable.Range(0, 4096).Select(i => (char)(i * 7919 % 256)).ToArray());
+        var e = Assert.Throws<ConfigException>(() => ExperimentConfig.Parse(garbage, "garbage.conf"));
+        Assert.StartsWith("garbage.conf:1:1: not a text config file", e.Message);
+        Assert.True(e.Message.Length < 120, e.Message);
+    }
+
+    [Fact]
+    public void A_value_quoted_in_a_message_is_cut_to_an_excerpt()
+    {
+        var e = Assert.Throws<ConfigException>(() => ExperimentConfig.Parse($"name = \"{new string('x', 5000)}/\"", "long.conf"));
+        Assert.True(e.Message.Length < 200, e.Message);
+        Assert.Contains("(5,001 characters)", e.Message);
     }
 
     [Fact]

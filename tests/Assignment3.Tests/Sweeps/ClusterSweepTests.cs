@@ -69,6 +69,22 @@ public sealed class ClusterSweepTests : IDisposable
         Assert.All(nodes, n => Assert.Contains(n, new[] { workerA.NodeName, workerB.NodeName }));
     }
 
+    [Theory]
+    [InlineData(true)]
+    [InlineData(false)]
+    public async Task Nodes_on_IPv6_addresses_run_a_sweep(bool bracketedSeed)
+    {
+        var folder = NewFolder();
+        await using var coordinator = SweepHost.StartCoordinator(SweepConfigs.Small(), folder, new SweepMonitor(), "fp", source: null, slots: 0, host: "::1");
+        var seed = bracketedSeed ? coordinator.NodeName : $"::1:{coordinator.Address.Port}";
+        var runner = new FakeTrialRunner();
+        await using var worker = SweepHost.StartWorker(seed, Source(runner), slots: 1, host: "::1");
+
+        await coordinator.Completion().WaitAsync(Bound);
+
+        Assert.Equal(9, runner.Runs);
+    }
+
     [Fact]
     public async Task A_worker_node_with_other_data_is_refused_trains_nothing_and_the_coordinator_shows_why()
     {

@@ -13,12 +13,43 @@ public class CoordinatorTests() : TestKit(Akka.Configuration.ConfigurationFactor
 {
     private const string Fingerprint = "abc";
 
-    private (IActorRef Coordinator, Akka.TestKit.TestProbe Aggregator) Start(double trialTimeout = 1800, int maxAttempts = 3, IReadOnlyList<SweepEvent>? history = null)
+    private (IActorRef Coordinator, Akka.TestKit.TestProbe Aggregator) Start(double trialTimeout = 1800, int maxAttempts = 3, IReadOnlyList<SweepEvent>? history = null,
+        ISweepJournal? journal = null)
     {
         var aggregator = CreateTestProbe();
         var sweep = SweepConfigs.Small(trialTimeout, maxAttempts);
-        var coordinator = Sys.ActorOf(CoordinatorActor.Props(SweepState.Replay(sweep, history ?? []), aggregator.Ref, new DataOptions(), Fingerprint));
+        var coordinator = Sys.ActorOf(CoordinatorActor.Props(SweepState.Replay(sweep, history ?? []), aggregator.Ref, new DataOptions(), Fingerprint, journal));
         return (coordinator, aggregator);
+    }
+
+    /// <summary>A journal whose disk fills up after <paramref name="writes"/> events.</summary>
+    private sealed class FillingJournal(int writes) : ISweepJournal
+    {
+        private int written;
+
+        public void Append(SweepEvent e)
+        {
+            if (++written > writes) throw new Assignment3.Storage.StoreException("sweep.db: cannot write the sweep's next event (disk full)");
+        }
+    }
+
+    [Fact]
+    public void When_the_journal_cannot_be_written_the_sweep_stops_its_running_trials_are_cancelled_and_nothing_is_applied()
+    {
+        var (coordinator, aggregator) = Start(journal: new FillingJournal(writes: 2));
+        var (first, second, third) = (CreateTestProbe(), CreateTestProbe(), CreateTestProbe());
+        coordinator.Tell(new RequestTrial("node-a", "slot-1", Fingerprint), first);
+        coordinator.Tell(new RequestTrial("node-a", "slot-2", Fingerprint), second);
+        var running = first.ExpectMsg<AssignTrial>();
+        second.ExpectMsg<AssignTrial>();
+
+        coordinator.Tell(new TrialFinished(running.Trial, running.Attempt, "node-a", Completed(0.5)), first); // the third write fails
+
+        Assert.Contains("disk full", aggregator.FishForMessage<SweepFailed>(_ => true).Cause.Message);
+        Assert.Equal(2, second.ExpectMsg<CancelTrial>().Trial);
+        aggregator.ExpectNoMsg(TimeSpan.FromMilliseconds(200)); // the unwritten result was not applied
+        coordinator.Tell(new RequestTrial("node-b", "slot-1", Fingerprint), third);
+        third.ExpectNoMsg(TimeSpan.FromMilliseconds(200)); // and nothing more is handed out
     }
 
     private static TrialOutcome Completed(double accuracy) =>

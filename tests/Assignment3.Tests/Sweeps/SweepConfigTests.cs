@@ -56,6 +56,25 @@ public class SweepConfigTests
         Assert.All(first, l => Assert.InRange(l, 1e-5, 1e-1));
     }
 
+    [Fact]
+    public void A_huge_grid_the_user_asked_for_is_planned_lazily()
+    {
+        var sweep = SweepConfig.Parse("""
+            network { batch-norm = [false, true] }
+            training { lambda = { log-grid = [1e-6, 1e-1], count = 1000000 } }
+            sweep { max-trials = 2000000 }
+            """, "huge.conf");
+        var before = GC.GetTotalMemory(forceFullCollection: true);
+
+        var state = new SweepState(sweep);
+
+        Assert.Equal(2_000_000, state.Planned);
+        Assert.Equal(1, state.NextQueued());
+        Assert.True(state.Plan(2_000_000).Config.BatchNorm);
+        Assert.Equal(0.1, state.Plan(2_000_000).Config.Lambda, 1e-12);
+        Assert.True(GC.GetTotalMemory(forceFullCollection: true) - before < 10_000_000, "planning kept trials in memory");
+    }
+
     [Theory]
     [InlineData("training { lambda = { log-grid = [1e-1, 1e-5], count = 8 } }", "lambda.log-grid: min 0.1 is above max 1E-05")]
     [InlineData("training { lambda = { log-grid = [0, 1e-1], count = 8 } }", "log ranges need min > 0")]
@@ -69,6 +88,9 @@ public class SweepConfigTests
     [InlineData("sweep { stages = [ { refine { hidden { count = 2 } } } ] }", "sweep.stages[0].refine.hidden: not a numeric parameter")]
     [InlineData("sweep { seeds = 3 }", "sweep.seeds: unknown key")]
     [InlineData("sweep { max-attempts = 0 }", "sweep.max-attempts: '0' is not allowed")]
+    [InlineData("training { lambda = { log-grid = [1e-6, 1e-1], count = 1000000 } }\nnetwork { batch-norm = [false, true] }",
+        "the first stage has 2,000,000 trials, more than sweep.max-trials = 10,000")]
+    [InlineData("sweep { stages = [ { refine { lambda { count = 3, span = 999999999 } } } ] }", "sweep.stages[0].refine.lambda.span: 1E+09 is too wide; at most 10 (decades in log10)")]
     public void Bad_sweep_sections_are_refused_with_the_key_and_what_is_allowed(string text, string expected)
     {
         var e = Assert.Throws<ConfigException>(() => SweepConfig.Parse(text, "bad.conf"));

@@ -1,0 +1,117 @@
+using Assignment3.Tests.Data;
+using Xunit.Abstractions;
+
+namespace Assignment3.Tests.Sweeps;
+
+/// <summary>
+/// A coordinator process stopped at any moment of a sweep's life (while loading data, between
+/// stages, after it completed) and resumed, again and again: the sweep ends with the table of an
+/// undisturbed run, every trial recorded once, and nothing recorded ever run twice.
+/// </summary>
+[Collection(nameof(ProcessCollection))]
+public sealed class ProcessResumeTests(ITestOutputHelper output) : IDisposable
+{
+    private static readonly TimeSpan Bound = TimeSpan.FromMinutes(3);
+    private readonly FakeCifar data = new(recordsPerBatch: 60);
+    private readonly string work = Directory.CreateTempSubdirectory("a3-resume-").FullName;
+    private string Config { get; } = WriteConfig();
+
+    /// <summary>smoke.conf's sweep (6 coarse trials, 3 fine), with trials long enough to be caught running.</summary>
+    private static string WriteConfig()
+    {
+        var path = Path.Combine(Directory.CreateTempSubdirectory("a3-resume-config-").FullName, "resume.conf");
+        File.WriteAllText(path, File.ReadAllText(RepoPaths.Config("smoke.conf")).Replace("step-size = 20", "step-size = 1500"));
+        return path;
+    }
+
+    private async Task<string> Undisturbed(A3Processes processes)
+    {
+        var folder = Path.Combine(work, "undisturbed");
+        Assert.Equal(0, await processes.Start("sweep", Config, "--out", folder, "--slots", "2").WaitAsync(Bound));
+        return folder;
+    }
+
+    [Fact]
+    public async Task A_coordinator_killed_at_random_moments_again_and_again_ends_with_the_undisturbed_tables()
+    {
+        using var processes = new A3Processes(data.Root);
+        var reference = await Undisturbed(processes);
+        var folder = Path.Combine(work, "killed");
+        var random = new Random(20261126);
+        var recorded = new Dictionary<int, string>(); // trial -> its completed row, as first seen
+        var rounds = 0;
+        for (; ; rounds++)
+        {
+            var run = rounds == 0
+                ? processes.Start("sweep", Config, "--out", folder, "--slots", "2")
+                : processes.Start("sweep", "--resume", folder, "--slots", "2");
+            // The first rounds die early (loading data, the store just made); later ones get further.
+            var lifetime = TimeSpan.FromMilliseconds(random.Next(300, 1200 + 400 * rounds));
+            await Task.WhenAny(run.Process.WaitForExitAsync(), Task.Delay(lifetime));
+            if (!run.HasExited && rounds < 10) run.Signal(random.Next(4) == 0 ? "INT" : "KILL");
+            var code = await run.WaitAsync(Bound);
+            foreach (var row in SweepFiles.Trials(folder).Where(r => r.Status == "completed"))
+            {
+                var cells = string.Join(",", row.Cells.Values);
+                if (recorded.TryGetValue(row.Trial, out var first)) Assert.Equal(first, cells); // not trained again
+                else recorded[row.Trial] = cells;
+            }
+            if (code == 0) break;
+            Assert.True(rounds < 15, $"round {rounds} exited {code}: {string.Join("\n", run.Output.TakeLast(5))}");
+        }
+        output.WriteLine($"{rounds} stops before the sweep completed");
+
+        Assert.True(rounds >= 3, "the coordinator was hardly stopped");
+        SweepFiles.AssertEveryTrialOnceCompleted(folder, 9);
+        foreach (var stage in new[] { "coarse", "fine" }) Assert.Equal(SweepFiles.Table(reference, stage), SweepFiles.Table(folder, stage));
+
+        // Resuming a completed sweep rewrites its outputs and exits 0, again and again.
+        File.Delete(Path.Combine(folder, "table-fine.md"));
+        Assert.Equal(0, await processes.Start("sweep", "--resume", folder).WaitAsync(Bound));
+        Assert.Equal(SweepFiles.Table(reference, "fine"), SweepFiles.Table(folder, "fine"));
+    }
+
+    [Fact]
+    public async Task A_sweep_stopped_before_its_store_existed_starts_afresh_on_resume()
+    {
+        using var processes = new A3Processes(data.Root);
+        var reference = await Undisturbed(processes);
+        var folder = Path.Combine(work, "early");
+        Directory.CreateDirectory(folder);
+        File.Copy(Config, Path.Combine(folder, "config.conf"));
+
+        var resumed = processes.Start("sweep", "--resume", folder);
+
+        Assert.Equal(0, await resumed.WaitAsync(Bound));
+        Assert.Contains(resumed.Output, l => l.Contains("starting it from the beginning"));
+        SweepFiles.AssertEveryTrialOnceCompleted(folder, 9);
+        Assert.Equal(SweepFiles.Table(reference), SweepFiles.Table(folder));
+    }
+
+    [Fact]
+    public async Task Resuming_with_an_edited_config_is_refused_and_leaves_every_file_as_it_was()
+    {
+        using var processes = new A3Processes(data.Root);
+        var folder = Path.Combine(work, "edited");
+        var first = processes.Start("sweep", Config, "--out", folder, "--slots", "1");
+        await Await.Until(() => SweepFiles.Trials(folder).Any(r => r.Status == "completed"), "a trial recorded");
+        first.Signal("KILL");
+        await first.WaitAsync(Bound);
+        File.AppendAllText(Path.Combine(folder, "config.conf"), "\n# edited\n");
+        var before = Directory.GetFiles(folder).ToDictionary(f => f, File.ReadAllBytes);
+
+        var resumed = processes.Start("sweep", "--resume", folder);
+
+        Assert.Equal(2, await resumed.WaitAsync(Bound));
+        Assert.Contains(resumed.Output, l => l.Contains("config.conf: differs from the config the sweep started with"));
+        Assert.Equal(before.Keys.Order(), Directory.GetFiles(folder).Order());
+        foreach (var (file, bytes) in before) Assert.True(bytes.AsSpan().SequenceEqual(File.ReadAllBytes(file)), $"{file} changed");
+    }
+
+    public void Dispose()
+    {
+        data.Dispose();
+        Directory.Delete(work, recursive: true);
+        Directory.Delete(Path.GetDirectoryName(Config)!, recursive: true);
+    }
+}
