@@ -165,7 +165,9 @@ public sealed class SweepStore : IDisposable
         var connection = Connect(path, SqliteOpenMode.ReadWrite);
         try
         {
-            Execute(connection, "PRAGMA journal_mode = WAL;");
+            // WAL with NORMAL sync: an event is durable once written, against a killed process; only a
+            // power cut can lose the last few, whose trials would then run again (with the same results).
+            Execute(connection, "PRAGMA journal_mode = WAL; PRAGMA synchronous = NORMAL;");
             // Fails now, before anything runs, where the folder cannot be written (read-only, full):
             // SQLite opens a file it cannot write read-only without a word, so try a write.
             using (var probe = connection.BeginTransaction())

@@ -26,16 +26,27 @@ public sealed class BenchSettings : DataSettings
     [CommandOption("--json"), Description("Print the results as a JSON array on stdout.")]
     public bool Json { get; init; }
 
-    [CommandOption("--coordinator"), Description("Instead: trials per second one coordinator dispatches and records for 2 worker nodes over loopback, with a trainer that returns at once.")]
+    [CommandOption("--coordinator"), Description("Instead: trials per second one coordinator dispatches, journals and records for worker nodes over loopback, with a trainer that returns at once.")]
     public bool Coordinator { get; init; }
 
     [CommandOption("--trials <N>"), TypeConverter(typeof(WholeNumberConverter)), Description("Trials of the --coordinator measurement."), DefaultValue(20000)]
     public int Trials { get; init; } = 20000;
 
+    [CommandOption("--nodes <N>"), TypeConverter(typeof(WholeNumberConverter)), Description("Worker nodes of the --coordinator measurement (actor systems in this process)."), DefaultValue(32)]
+    public int Nodes { get; init; } = 32;
+
+    [CommandOption("--node-slots <N>"), TypeConverter(typeof(WholeNumberConverter)), Description("Slots per worker node of the --coordinator measurement."), DefaultValue(8)]
+    public int NodeSlots { get; init; } = 8;
+
+    [CommandOption("--churn"), Description("With --coordinator: a worker node leaves and a new one joins every 2 s; checks every trial is recorded once.")]
+    public bool Churn { get; init; }
+
     public override ValidationResult Validate() =>
         Threads < 1 ? ValidationResult.Error($"--threads must be at least 1, got {Threads}")
         : Steps < 10 ? ValidationResult.Error($"--steps must be at least 10, got {Steps}")
         : Trials < 2 ? ValidationResult.Error($"--trials must be at least 2, got {Trials}")
+        : Nodes is < 1 or > 128 ? ValidationResult.Error($"--nodes must be 1 to 128, got {Nodes}")
+        : NodeSlots is < 1 or > 64 ? ValidationResult.Error($"--node-slots must be 1 to 64, got {NodeSlots}")
         : ValidationResult.Success();
 }
 
@@ -53,10 +64,13 @@ public sealed class BenchCommand : AsyncCommand<BenchSettings>
         var console = Consoles.ForHumans(settings.Json);
         if (settings.Coordinator)
         {
-            var result = await CoordinatorBenchmark.RunAsync(settings.Trials, cancellation);
-            console.MarkupLine($"Coordinator: {result.Trials} trials dispatched and recorded for 2 worker nodes (2 slots each) over loopback in {result.Seconds:F2} s: [bold]{result.TrialsPerSecond:F0} trials/s[/]");
+            var result = await CoordinatorBenchmark.RunAsync(settings.Trials, settings.Nodes, settings.NodeSlots, settings.Churn, line => console.WriteLine(line), cancellation);
+            console.MarkupLineInterpolated($"Coordinator: {result.Trials} trials dispatched, journaled and recorded for {result.WorkerNodes} worker nodes ({result.SlotsPerNode} slots each) over loopback in {result.Seconds:F2} s: [bold]{result.TrialsPerSecond:F0} trials/s[/]");
+            console.MarkupLineInterpolated($"Managed heap grew {result.HeapGrowthMB:F1} MB over the sweep; peak working set of the process (coordinator and all worker nodes) {result.PeakWorkingSetMB:F0} MB");
+            if (settings.Churn)
+                console.MarkupLineInterpolated($"Churn: {result.NodesReplaced} worker nodes replaced; every trial recorded exactly once: {(result.EveryTrialOnce ? "yes" : "NO")}");
             if (settings.Json) Console.Out.WriteLine(Json.Serialize(result));
-            return 0;
+            return result.EveryTrialOnce ? 0 : Errors.Failed;
         }
         var data = await DataLoading.LoadAsync(console, settings.Data, new DataOptions(), cancellation);
         GemmBackends.UseThreads(settings.Threads);

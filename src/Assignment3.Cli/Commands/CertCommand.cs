@@ -30,8 +30,9 @@ public sealed class CertCommand : Command<CertSettings>
     {
         var password = settings.Password ?? Environment.GetEnvironmentVariable("A3_CERT_PASSWORD") ?? "";
         using var certificate = ClusterCertificate.Create(settings.Out, password, settings.Years);
-        AnsiConsole.MarkupLine($"Wrote [blue]{Markup.Escape(settings.Out)}[/] (thumbprint {certificate.Thumbprint}, valid until {certificate.NotAfter:yyyy-MM-dd}).");
-        AnsiConsole.MarkupLine("Copy it to every node and start them with [blue]--cert[/] (and the password): nodes without it cannot join.");
+        var console = Consoles.ForHumans(false);
+        console.MarkupLineInterpolated($"Wrote [blue]{settings.Out}[/] (thumbprint {certificate.Thumbprint}, valid until {certificate.NotAfter:yyyy-MM-dd}).");
+        console.MarkupLine("Copy it to every node and start them with [blue]--cert[/] (and the password): nodes without it cannot join.");
         return 0;
     }
 }

@@ -17,8 +17,9 @@ public sealed class DataFetchCommand : AsyncCommand<DataSettings>
 {
     public override async Task<int> ExecuteAsync(CommandContext context, DataSettings settings, CancellationToken cancellation)
     {
-        var location = await DataLoading.LocateAsync(AnsiConsole.Console, settings.Data, cancellation);
-        AnsiConsole.MarkupLine($"CIFAR-10 is at [blue]{Markup.Escape(location)}[/]");
+        var console = Consoles.ForHumans(false);
+        var location = await DataLoading.LocateAsync(console, settings.Data, cancellation);
+        console.MarkupLineInterpolated($"CIFAR-10 is at [blue]{location}[/]");
         return 0;
     }
 }
@@ -27,7 +28,7 @@ public sealed class DataInfoCommand : AsyncCommand<DataSettings>
 {
     public override async Task<int> ExecuteAsync(CommandContext context, DataSettings settings, CancellationToken cancellation)
     {
-        var console = AnsiConsole.Console;
+        var console = Consoles.ForHumans(false);
         var table = new Table().AddColumns("Candidate", "From", "Holds CIFAR-10");
         foreach (var (path, origin) in DataLocator.Default.Candidates(settings.Data))
             table.AddRow(Markup.Escape(path), origin, DataLocator.Probe(path) is { } found ? Markup.Escape(found) : "no");

@@ -1,3 +1,4 @@
+using System.Diagnostics;
 using System.ComponentModel;
 using System.Security.Cryptography.X509Certificates;
 using Assignment3.Cli.Terminal;
@@ -81,7 +82,7 @@ public sealed class SweepCommand : AsyncCommand<SweepSettings>
 {
     public override async Task<int> ExecuteAsync(CommandContext context, SweepSettings settings, CancellationToken cancellation)
     {
-        var console = AnsiConsole.Console;
+        var console = Consoles.ForHumans(false);
         var (sweep, outFolder, store, history) = settings.Resume is { } folder ? SweepFolders.Resume(console, folder) : SweepFolders.Start(settings.Config!, settings.Out);
         using var _ = store;
         var source = settings.RunnerSource(console);
@@ -142,51 +143,56 @@ public sealed class WorkerSettings : NodeSettings
 public sealed class WorkerCommand : AsyncCommand<WorkerSettings>
 {
     /// <summary>Waits until the node is up in the coordinator's cluster, saying so every 15 s; false after the timeout (0: none).</summary>
-    private static async Task<bool> JoinAsync(IAnsiConsole console, SweepHost node, string seed, int timeoutSeconds, CancellationToken cancellation)
+    /// <summary>
+    /// Waits until the node is in the coordinator's cluster, saying so every 15 s; false once
+    /// <paramref name="deadline"/> passes (null: none). Returns early, true, when the node is
+    /// detached before it joined (it starts afresh, with the same deadline).
+    /// </summary>
+    private static async Task<bool> JoinAsync(IAnsiConsole console, SweepHost node, string seed, Stopwatch clock, TimeSpan? deadline, CancellationToken cancellation)
     {
-        var joined = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
-        Akka.Cluster.Cluster.Get(node.System).RegisterOnMemberUp(() => joined.TrySetResult());
-        var clock = System.Diagnostics.Stopwatch.StartNew();
-        while (!joined.Task.IsCompleted)
+        while (!node.Joined.IsCompleted && !node.Detached.IsCompleted)
         {
-            if (timeoutSeconds > 0 && clock.Elapsed.TotalSeconds >= timeoutSeconds) return false;
-            var wait = TimeSpan.FromSeconds(timeoutSeconds > 0 ? Math.Min(15, timeoutSeconds - clock.Elapsed.TotalSeconds) : 15);
-            await Task.WhenAny(joined.Task, Task.Delay(wait, cancellation));
+            if (clock.Elapsed >= deadline) return false;
+            var wait = deadline is { } d ? TimeSpan.FromSeconds(Math.Min(15, (d - clock.Elapsed).TotalSeconds)) : TimeSpan.FromSeconds(15);
+            await Task.WhenAny(node.Joined, node.Detached, Task.Delay(wait, cancellation));
             cancellation.ThrowIfCancellationRequested();
-            if (!joined.Task.IsCompleted) console.MarkupLineInterpolated($"[yellow]Still trying to reach the seed {seed}[/] ({clock.Elapsed.TotalSeconds:F0} s)");
+            if (!node.Joined.IsCompleted && !node.Detached.IsCompleted)
+                console.MarkupLineInterpolated($"[yellow]Still trying to reach the seed {seed}[/] ({clock.Elapsed.TotalSeconds:F0} s)");
         }
-        console.MarkupLine("Joined the coordinator's cluster.");
+        if (node.Joined.IsCompleted) console.MarkupLine("Joined the coordinator's cluster.");
         return true;
     }
 
     public override async Task<int> ExecuteAsync(CommandContext context, WorkerSettings settings, CancellationToken cancellation)
     {
-        var console = AnsiConsole.Console;
+        var console = Consoles.ForHumans(false);
         // The data is loaded when a sweep's coordinator says which split it trains on, and kept for the next sweep.
         var source = settings.RunnerSource(console);
         // A node joins one cluster only: when a sweep's coordinator leaves (or this node is removed),
         // a fresh node joins the seed again and waits there for the next sweep.
         var certificate = settings.Certificate;
-        var first = true;
+        // Until the first join, a wrong --seed should not wait forever; later the node waits for the next sweep.
+        var clock = Stopwatch.StartNew();
+        var joinedOnce = false;
         while (!cancellation.IsCancellationRequested)
         {
             await using var node = SweepHost.StartWorker(settings.Seed, source, settings.SlotCount, settings.Host, settings.Port ?? 0, certificate: certificate);
             console.MarkupLineInterpolated($"Worker node [blue]{node.NodeName}[/] with {settings.SlotCount} slot(s), joining [blue]{settings.Seed}[/]; Ctrl+C stops it.");
             try
             {
-                // The first join has a deadline (a wrong --seed should not wait forever); later ones wait for the next sweep.
-                if (!await JoinAsync(console, node, settings.Seed, first ? settings.JoinTimeout : 0, cancellation))
+                var deadline = joinedOnce || settings.JoinTimeout == 0 ? (TimeSpan?)null : TimeSpan.FromSeconds(settings.JoinTimeout);
+                if (!await JoinAsync(console, node, settings.Seed, clock, deadline, cancellation))
                 {
                     Console.Error.WriteLine($"a3: could not reach the seed node {settings.Seed} within {settings.JoinTimeout} s: is a3 sweep running there with --host/--port, and does the address (and --cert) match?");
                     return Errors.BadInput;
                 }
-                first = false;
+                joinedOnce |= node.Joined.IsCompleted;
                 if (await Task.WhenAny(node.Detached, node.Refused).WaitAsync(cancellation) == node.Refused)
                 {
                     Console.Error.WriteLine($"a3: the sweep's coordinator cannot use this worker: {await node.Refused}");
                     return Errors.BadInput;
                 }
-                console.MarkupLine("The coordinator's node left; joining the seed again for the next sweep.");
+                console.MarkupLine("The coordinator's node is gone (it left, or could not be reached); joining the seed again for the next sweep.");
             }
             catch (OperationCanceledException)
             {

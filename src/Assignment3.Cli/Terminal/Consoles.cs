@@ -4,7 +4,23 @@ namespace Assignment3.Cli.Terminal;
 
 public static class Consoles
 {
-    /// <summary>Where progress and tables go: stdout, or stderr when stdout carries JSON.</summary>
-    public static IAnsiConsole ForHumans(bool jsonOnStdout) =>
-        jsonOnStdout ? AnsiConsole.Create(new AnsiConsoleSettings { Out = new AnsiConsoleOutput(Console.Error) }) : AnsiConsole.Console;
+    /// <summary>
+    /// Where progress and tables go: stdout, or stderr when stdout carries JSON. Written to a terminal,
+    /// with colours and the terminal's width; written to a file or a pipe, plain: no escape codes, no
+    /// interactive displays, and lines never wrapped (a log is read by grep and by people alike).
+    /// </summary>
+    public static IAnsiConsole ForHumans(bool jsonOnStdout)
+    {
+        var (writer, redirected) = jsonOnStdout ? (Console.Error, Console.IsErrorRedirected) : (Console.Out, Console.IsOutputRedirected);
+        if (!redirected) return jsonOnStdout ? AnsiConsole.Create(new AnsiConsoleSettings { Out = new AnsiConsoleOutput(writer) }) : AnsiConsole.Console;
+        var console = AnsiConsole.Create(new AnsiConsoleSettings
+        {
+            Ansi = AnsiSupport.No,
+            ColorSystem = ColorSystemSupport.NoColors,
+            Interactive = InteractionSupport.No,
+            Out = new AnsiConsoleOutput(writer),
+        });
+        console.Profile.Width = 100_000;
+        return console;
+    }
 }

@@ -8,7 +8,7 @@ namespace Assignment3.Cli.Terminal;
 public static class LiveView
 {
     public static Task RunAsync(IAnsiConsole console, SweepMonitor monitor, Task completion) =>
-        console.Live(Render(monitor.Current)).AutoClear(false).StartAsync(async live =>
+        !console.Profile.Capabilities.Interactive ? completion.ContinueWith(_ => { }) : console.Live(Render(monitor.Current)).AutoClear(false).StartAsync(async live =>
         {
             while (!completion.IsCompleted)
             {

@@ -13,11 +13,15 @@ namespace Assignment3.Sweeps.Actors;
 /// coordinator actor, asks it which data the sweep trains on, loads that (off the actor's thread,
 /// kept for the next sweep with the same options) and then introduces the coordinator to every
 /// slot. A node whose data does not match the sweep's is refused: it tells the coordinator why and
-/// says so to its owner. Says when the coordinator's node leaves the cluster.
+/// says so to its owner. Says when the coordinator's node is gone: removed from the cluster,
+/// unreachable for a3.sweep.coordinator-lost-after (crashed, or cut off: only the coordinator downs
+/// nodes), or when this node learns it was quarantined (the coordinator removed it while it was cut
+/// off). Its owner then starts a fresh node that joins the seed again.
 /// </summary>
 public sealed class WorkerNodeActor : ReceiveActor, IWithTimers
 {
     private sealed record RetryIdentify(Address Address);
+    private sealed record CoordinatorLost;
     private sealed record Prepared(IActorRef Coordinator, PreparedRunner Runner, DataOptions Options, string Expected);
     private sealed record PrepareFailed(IActorRef Coordinator, DataOptions Options, Exception Cause);
 
@@ -26,15 +30,19 @@ public sealed class WorkerNodeActor : ReceiveActor, IWithTimers
     private readonly ITrialRunnerSource source;
     private readonly string node;
     private readonly Action<string> onRefused;
+    private readonly Action onCoordinatorLeft;
+    private readonly Action onJoined;
     private readonly SweepSettings settings;
 
     public ITimerScheduler Timers { get; set; } = null!;
 
-    public WorkerNodeActor(ITrialRunnerSource source, int slotCount, string node, Action onCoordinatorLeft, Action<string> onRefused)
+    public WorkerNodeActor(ITrialRunnerSource source, int slotCount, string node, Action onCoordinatorLeft, Action<string> onRefused, Action onJoined)
     {
+        this.onJoined = onJoined;
         this.source = source;
         this.node = node;
         this.onRefused = onRefused;
+        this.onCoordinatorLeft = onCoordinatorLeft;
         settings = SweepSettings.Create(Context.System);
         for (var i = 0; i < slotCount; i++)
             slots.Add(Context.ActorOf(WorkerActor.Props(node), $"slot-{i + 1}"));
@@ -83,7 +91,20 @@ public sealed class WorkerNodeActor : ReceiveActor, IWithTimers
         {
             if (removed.Member.HasRole(SweepNode.CoordinatorRole)) onCoordinatorLeft();
         });
-        Receive<ClusterEvent.IMemberEvent>(_ => { });
+        Receive<ClusterEvent.UnreachableMember>(m => m.Member.HasRole(SweepNode.CoordinatorRole),
+            _ => Timers.StartSingleTimer(nameof(CoordinatorLost), new CoordinatorLost(), settings.CoordinatorLostAfter));
+        Receive<ClusterEvent.ReachableMember>(m => m.Member.HasRole(SweepNode.CoordinatorRole), _ => Timers.Cancel(nameof(CoordinatorLost)));
+        Receive<CoordinatorLost>(_ =>
+        {
+            log.Warning("The coordinator's node has been unreachable for {0:F0} s; starting afresh to join the seed again", settings.CoordinatorLostAfter.TotalSeconds);
+            onCoordinatorLeft();
+        });
+        Receive<Akka.Remote.ThisActorSystemQuarantinedEvent>(_ =>
+        {
+            log.Warning("The coordinator's node removed this node while it could not be reached; starting afresh to join the seed again");
+            onCoordinatorLeft();
+        });
+        Receive<ClusterEvent.IClusterDomainEvent>(_ => { });
     }
 
     private void Refuse(IActorRef coordinator, string reason)
@@ -99,21 +120,30 @@ public sealed class WorkerNodeActor : ReceiveActor, IWithTimers
     private void Consider(Member member)
     {
         if (!member.HasRole(SweepNode.CoordinatorRole)) return;
+        onJoined();
         Context.ActorSelection(new RootActorPath(member.Address) / "user" / SweepNode.CoordinatorName).Tell(new Identify(member.Address));
     }
 
-    protected override void PreStart() =>
+    protected override void PreStart()
+    {
         Cluster.Get(Context.System).Subscribe(Self, ClusterEvent.SubscriptionInitialStateMode.InitialStateAsSnapshot,
-            typeof(ClusterEvent.MemberUp), typeof(ClusterEvent.MemberRemoved));
+            typeof(ClusterEvent.MemberUp), typeof(ClusterEvent.MemberRemoved), typeof(ClusterEvent.IReachabilityEvent));
+        Context.System.EventStream.Subscribe<Akka.Remote.ThisActorSystemQuarantinedEvent>(Self);
+    }
 
-    protected override void PostStop() => Cluster.Get(Context.System).Unsubscribe(Self);
+    protected override void PostStop()
+    {
+        Cluster.Get(Context.System).Unsubscribe(Self);
+        Context.System.EventStream.Unsubscribe(Self);
+    }
 
     private static readonly Action Nothing = () => { };
     private static readonly Action<string> Ignore = _ => { };
 
-    public static Props Props(ITrialRunnerSource source, int slots, string node, Action? onCoordinatorLeft = null, Action<string>? onRefused = null)
+    public static Props Props(ITrialRunnerSource source, int slots, string node, Action? onCoordinatorLeft = null, Action<string>? onRefused = null,
+        Action? onJoined = null)
     {
-        var (left, refused) = (onCoordinatorLeft ?? Nothing, onRefused ?? Ignore);
-        return Akka.Actor.Props.Create(() => new WorkerNodeActor(source, slots, node, left, refused));
+        var (left, refused, joined) = (onCoordinatorLeft ?? Nothing, onRefused ?? Ignore, onJoined ?? Nothing);
+        return Akka.Actor.Props.Create(() => new WorkerNodeActor(source, slots, node, left, refused, joined));
     }
 }

@@ -14,6 +14,7 @@ public sealed class CoordinatorRemovedException(string message) : Exception(mess
 /// <summary>A running node: the coordinator's (with aggregator and optional local slots) or a worker node.</summary>
 public sealed class SweepHost : IAsyncDisposable
 {
+    private readonly TaskCompletionSource joined = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private readonly TaskCompletionSource detached = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private readonly TaskCompletionSource<string> refused = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private readonly TaskCompletionSource removed = new(TaskCreationOptions.RunContinuationsAsynchronously);
@@ -26,6 +27,9 @@ public sealed class SweepHost : IAsyncDisposable
     }
 
     public ActorSystem System { get; }
+
+    /// <summary>On a worker node: completes when it is in a cluster with a coordinator's node.</summary>
+    public Task Joined => joined.Task;
 
     /// <summary>On a worker node: completes when the coordinator's node leaves the cluster or this node is removed.</summary>
     public Task Detached => detached.Task;
@@ -72,7 +76,8 @@ public sealed class SweepHost : IAsyncDisposable
         var tls = certificate is not null;
         var system = SweepNode.Start(SweepNode.Configuration(host, port, [SweepNode.WorkerRole], [SweepNode.SeedAddress(seedHost, seedPort, tls)], extraHocon, tls), certificate);
         var node = new SweepHost(system, null);
-        system.ActorOf(WorkerNodeActor.Props(source, slots, node.NodeName, () => node.detached.TrySetResult(), reason => node.refused.TrySetResult(reason)), "workers");
+        system.ActorOf(WorkerNodeActor.Props(source, slots, node.NodeName, () => node.detached.TrySetResult(), reason => node.refused.TrySetResult(reason),
+            () => node.joined.TrySetResult()), "workers");
         system.WhenTerminated.ContinueWith(_ => node.detached.TrySetResult());
         return node;
     }

@@ -12,6 +12,7 @@ public sealed record SweepSettings(
     TimeSpan TableFlushInterval,
     TimeSpan IdentifyRetryInterval,
     TimeSpan DownUnreachableAfter,
+    TimeSpan CoordinatorLostAfter,
     int MaxHandouts)
 {
     public const string Section = "a3.sweep";
@@ -26,6 +27,6 @@ public sealed record SweepSettings(
         var maxHandouts = section.GetInt("max-handouts");
         if (maxHandouts < 1) throw new ConfigurationException($"{Section}.max-handouts must be at least 1");
         return new SweepSettings(Interval("deadline-check-interval"), Interval("table-flush-interval"), Interval("identify-retry-interval"),
-            Interval("down-unreachable-after"), maxHandouts);
+            Interval("down-unreachable-after"), Interval("coordinator-lost-after"), maxHandouts);
     }
 }

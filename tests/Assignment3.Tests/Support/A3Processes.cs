@@ -7,13 +7,18 @@ namespace Assignment3.Tests.Support;
 /// a3 processes started by a test, with their output kept; every one is killed when the test ends.
 /// Network traffic stays on 127.0.0.1.
 /// </summary>
-public sealed class A3Processes(string dataRoot) : IDisposable
+public sealed class A3Processes(string dataRoot, Xunit.Abstractions.ITestOutputHelper? output = null) : IDisposable
 {
     private readonly List<A3Process> started = new();
 
-    public A3Process Start(params string[] args)
+    public A3Process Start(params string[] args) => StartIn(null, args);
+
+    /// <summary>a3 in a network namespace of the test's own (ip netns exec replaces itself with it: the process is a3's).</summary>
+    public A3Process StartIn(string? netns, params string[] args)
     {
-        var info = new ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
+        var info = new ProcessStartInfo(netns is null ? "dotnet" : "ip") { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
+        if (netns is not null)
+            foreach (var arg in new[] { "netns", "exec", netns, "dotnet" }) info.ArgumentList.Add(arg);
         info.ArgumentList.Add(A3Dll);
         foreach (var arg in args) info.ArgumentList.Add(arg);
         if (args[0] != "cert") // every other command reads data (strict parsing refuses a flag a command does not have)
@@ -21,7 +26,7 @@ public sealed class A3Processes(string dataRoot) : IDisposable
             info.ArgumentList.Add("--data");
             info.ArgumentList.Add(dataRoot);
         }
-        var process = new A3Process(Process.Start(info)!);
+        var process = new A3Process(Process.Start(info)!, string.Join(' ', args));
         started.Add(process);
         return process;
     }
@@ -37,9 +42,15 @@ public sealed class A3Processes(string dataRoot) : IDisposable
         }
     }
 
+    /// <summary>Stops every process; the test's output gets what each one printed last (shown when a test fails).</summary>
     public void Dispose()
     {
-        foreach (var process in started) process.Dispose();
+        foreach (var process in started)
+        {
+            process.Dispose();
+            output?.WriteLine($"--- a3 {process.Command} (exit {process.ExitCode}), last lines:\n" +
+                              string.Join("\n", process.Output.Where(l => !l.Contains('━')).TakeLast(25)));
+        }
     }
 }
 
@@ -47,9 +58,10 @@ public sealed class A3Process : IDisposable
 {
     private readonly ConcurrentQueue<string> lines = new();
 
-    public A3Process(Process process)
+    public A3Process(Process process, string command)
     {
         Process = process;
+        Command = command;
         process.OutputDataReceived += (_, e) => { if (e.Data is not null) lines.Enqueue(e.Data); };
         process.ErrorDataReceived += (_, e) => { if (e.Data is not null) lines.Enqueue(e.Data); };
         process.BeginOutputReadLine();
@@ -57,6 +69,8 @@ public sealed class A3Process : IDisposable
     }
 
     public Process Process { get; }
+    public string Command { get; }
+    public int? ExitCode { get; private set; }
     public bool HasExited => Process.HasExited;
     public IReadOnlyList<string> Output => lines.ToArray();
 
@@ -81,6 +95,7 @@ public sealed class A3Process : IDisposable
             Process.Kill(entireProcessTree: true);
         }
         Process.WaitForExit(10_000);
+        ExitCode = Process.HasExited ? Process.ExitCode : null;
         Process.Dispose();
     }
 }

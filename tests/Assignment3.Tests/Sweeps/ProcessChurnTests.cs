@@ -20,7 +20,7 @@ public sealed class ProcessChurnTests(ITestOutputHelper output) : IDisposable
     [Fact]
     public async Task Workers_frozen_and_killed_every_few_seconds_never_take_the_coordinator_down()
     {
-        using var processes = new A3Processes(data.Root);
+        using var processes = new A3Processes(data.Root, output);
         var config = Path.Combine(work, "churn.conf");
         // 24 trials of about a second each, with a recording point every few hundred milliseconds.
         File.WriteAllText(config, """

@@ -19,7 +19,7 @@ public sealed class ProcessDiskTests(ITestOutputHelper output) : IDisposable
     [RootFact]
     public async Task A_full_disk_stops_the_sweep_cleanly_and_a_copy_on_a_bigger_disk_resumes_to_the_same_tables()
     {
-        using var processes = new A3Processes(data.Root);
+        using var processes = new A3Processes(data.Root, output);
         var reference = Path.Combine(work, "undisturbed");
         Assert.Equal(0, await processes.Start("sweep", Config, "--out", reference, "--slots", "2").WaitAsync(Bound));
         using var small = new TmpfsMount("160k");
@@ -44,7 +44,7 @@ public sealed class ProcessDiskTests(ITestOutputHelper output) : IDisposable
     [RootFact]
     public async Task Resuming_in_a_read_only_folder_is_refused_at_once_and_changes_nothing()
     {
-        using var processes = new A3Processes(data.Root);
+        using var processes = new A3Processes(data.Root, output);
         using var disk = new TmpfsMount("64m");
         var folder = Path.Combine(disk.Folder, "sweep");
         var first = processes.Start("sweep", Config, "--out", folder, "--slots", "1");

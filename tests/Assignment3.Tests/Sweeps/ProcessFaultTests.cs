@@ -5,39 +5,67 @@ using Xunit.Abstractions;
 namespace Assignment3.Tests.Sweeps;
 
 /// <summary>
-/// A coordinator node and two worker nodes as OS processes on loopback; one worker is killed or
-/// frozen mid-trial. The sweep must complete with every trial recorded once and the table of an
-/// undisturbed run.
+/// The sweep the fault tests disturb, its data and its undisturbed table: made once for the class
+/// (an undisturbed run is the longest part of each test).
 /// </summary>
-[Collection(nameof(ProcessCollection))]
-public sealed class ProcessFaultTests : IDisposable
+public sealed class FaultSweep : IAsyncLifetime
 {
-    private static readonly TimeSpan Bound = TimeSpan.FromMinutes(3);
-    private readonly ITestOutputHelper output;
-    private readonly FakeCifar data = new(recordsPerBatch: 60);
-    private readonly string work = Directory.CreateTempSubdirectory("a3-faults-").FullName;
-    private readonly A3Processes processes;
-    private readonly string config;
+    public FakeCifar Data { get; } = new(recordsPerBatch: 60);
+    public string Work { get; } = Directory.CreateTempSubdirectory("a3-faults-").FullName;
+    public string Config => Path.Combine(Work, "faults.conf");
+    public string Reference { get; private set; } = "";
 
-    public ProcessFaultTests(ITestOutputHelper output)
+    public async Task InitializeAsync()
     {
-        this.output = output;
-        processes = new A3Processes(data.Root);
         // Trials of a couple of seconds, reporting progress every few hundred milliseconds.
-        config = Path.Combine(work, "faults.conf");
-        File.WriteAllText(config, """
+        File.WriteAllText(Config, """
             name = faults
             data { split = batch1, validation-size = 500 }
             network { hidden = [10], batch-norm = [false, true] }
             training { lambda = [1e-4, 1e-3, 1e-2], batch-size = 20, eta-min = 1e-4, eta-max = 1e-2, step-size = 15000, cycles = 1, points-per-cycle = 20, train-eval-subset = 500 }
             sweep { seed = 5, trial-timeout = 60, table { rows = lambda, columns = batch-norm } }
             """);
+        using var processes = new A3Processes(Data.Root);
+        var folder = Path.Combine(Work, "undisturbed");
+        Assert.Equal(0, await processes.Start("sweep", Config, "--out", folder, "--slots", "2").WaitAsync(TimeSpan.FromMinutes(3)));
+        Reference = SweepFiles.Table(folder);
+    }
+
+    public Task DisposeAsync()
+    {
+        Data.Dispose();
+        Directory.Delete(Work, recursive: true);
+        return Task.CompletedTask;
+    }
+}
+
+/// <summary>
+/// A coordinator node and two worker nodes as OS processes on loopback; one worker is killed or
+/// frozen mid-trial. The sweep must complete with every trial recorded once and the table of an
+/// undisturbed run.
+/// </summary>
+[Collection(nameof(ProcessCollection))]
+public sealed class ProcessFaultTests : IClassFixture<FaultSweep>, IDisposable
+{
+    private static readonly TimeSpan Bound = TimeSpan.FromMinutes(3);
+    private readonly ITestOutputHelper output;
+    private readonly string work = Directory.CreateTempSubdirectory("a3-fault-").FullName;
+    private readonly A3Processes processes;
+    private readonly string config;
+    private readonly FaultSweep sweep;
+
+    public ProcessFaultTests(FaultSweep sweep, ITestOutputHelper output)
+    {
+        this.output = output;
+        this.sweep = sweep;
+        processes = new A3Processes(sweep.Data.Root, output);
+        config = sweep.Config;
     }
 
     [Fact]
     public async Task A_worker_killed_with_SIGKILL_mid_trial_loses_only_its_trial_and_the_sweep_completes_unchanged()
     {
-        var reference = await UndisturbedTable();
+        var reference = sweep.Reference;
         var (coordinator, outFolder, victim, victimNode) = StartCluster("killed");
 
         await StartSecondWorkerWhenVictimRuns(coordinator, outFolder, victimNode);
@@ -54,7 +82,7 @@ public sealed class ProcessFaultTests : IDisposable
     [Fact]
     public async Task A_worker_frozen_with_SIGSTOP_past_detection_is_replaced_and_rejoins_after_SIGCONT()
     {
-        var reference = await UndisturbedTable();
+        var reference = sweep.Reference;
         var (coordinator, outFolder, victim, victimNode) = StartCluster("frozen");
 
         await StartSecondWorkerWhenVictimRuns(coordinator, outFolder, victimNode);
@@ -75,7 +103,7 @@ public sealed class ProcessFaultTests : IDisposable
     [Fact]
     public async Task Ctrl_C_on_a_worker_hands_its_trial_back_at_once()
     {
-        var reference = await UndisturbedTable();
+        var reference = sweep.Reference;
         var (coordinator, outFolder, victim, victimNode) = StartCluster("graceful");
 
         await StartSecondWorkerWhenVictimRuns(coordinator, outFolder, victimNode);
@@ -93,11 +121,10 @@ public sealed class ProcessFaultTests : IDisposable
     }
 
     [Theory]
-    [InlineData("KILL")] // crashed: the store is all there is
-    [InlineData("INT")]  // Ctrl+C: stops dispatching and exits cleanly, resumable
+    [InlineData("INT")] // Ctrl+C: stops dispatching, exits cleanly and says how to resume (SIGKILL: ProcessResumeTests)
     public async Task A_stopped_coordinator_resumes_without_rerunning_completed_trials(string signal)
     {
-        var reference = await UndisturbedTable();
+        var reference = sweep.Reference;
         var (coordinator, outFolder, _, victimNode) = StartCluster("resumed");
         await StartSecondWorkerWhenVictimRuns(coordinator, outFolder, victimNode);
         var port = coordinator.Process.StartInfo.ArgumentList[coordinator.Process.StartInfo.ArgumentList.IndexOf("--port") + 1];
@@ -152,7 +179,7 @@ public sealed class ProcessFaultTests : IDisposable
     [Fact]
     public async Task Over_TLS_a_worker_process_with_another_certificate_is_refused_while_the_right_one_completes_the_sweep()
     {
-        var reference = await UndisturbedTable();
+        var reference = sweep.Reference;
         var cluster = Path.Combine(work, "cluster.pfx");
         var other = Path.Combine(work, "other.pfx");
         Assert.Equal(0, await processes.Start("cert", "--out", cluster, "--password", "pw").WaitAsync(Bound));
@@ -174,13 +201,6 @@ public sealed class ProcessFaultTests : IDisposable
     /// <summary>Completed rows of trials.csv by trial id, whole (seconds, node, attempts: a re-run would change them).</summary>
     private static Dictionary<int, string> Completed(string outFolder) =>
         SweepFiles.Trials(outFolder).Where(r => r.Status == "completed").ToDictionary(r => r.Trial, r => string.Join(",", r.Cells.Values));
-
-    private async Task<string> UndisturbedTable()
-    {
-        var folder = Path.Combine(work, "undisturbed");
-        Assert.Equal(0, await processes.Start("sweep", config, "--out", folder, "--slots", "2").WaitAsync(Bound));
-        return SweepFiles.Table(folder);
-    }
 
     private (A3Process Coordinator, string Out, A3Process Victim, string VictimNode) StartCluster(string name)
     {
@@ -206,7 +226,6 @@ public sealed class ProcessFaultTests : IDisposable
     public void Dispose()
     {
         processes.Dispose();
-        data.Dispose();
         Directory.Delete(work, recursive: true);
     }
 }

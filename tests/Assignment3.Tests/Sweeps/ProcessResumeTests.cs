@@ -34,7 +34,7 @@ public sealed class ProcessResumeTests(ITestOutputHelper output) : IDisposable
     [Fact]
     public async Task A_coordinator_killed_at_random_moments_again_and_again_ends_with_the_undisturbed_tables()
     {
-        using var processes = new A3Processes(data.Root);
+        using var processes = new A3Processes(data.Root, output);
         var reference = await Undisturbed(processes);
         var folder = Path.Combine(work, "killed");
         var random = new Random(20261126);
@@ -74,7 +74,7 @@ public sealed class ProcessResumeTests(ITestOutputHelper output) : IDisposable
     [Fact]
     public async Task A_sweep_stopped_before_its_store_existed_starts_afresh_on_resume()
     {
-        using var processes = new A3Processes(data.Root);
+        using var processes = new A3Processes(data.Root, output);
         var reference = await Undisturbed(processes);
         var folder = Path.Combine(work, "early");
         Directory.CreateDirectory(folder);
@@ -91,7 +91,7 @@ public sealed class ProcessResumeTests(ITestOutputHelper output) : IDisposable
     [Fact]
     public async Task Resuming_with_an_edited_config_is_refused_and_leaves_every_file_as_it_was()
     {
-        using var processes = new A3Processes(data.Root);
+        using var processes = new A3Processes(data.Root, output);
         var folder = Path.Combine(work, "edited");
         var first = processes.Start("sweep", Config, "--out", folder, "--slots", "1");
         await Await.Until(() => SweepFiles.Trials(folder).Any(r => r.Status == "completed"), "a trial recorded");
