@@ -1,5 +1,7 @@
 #!/usr/bin/env bash
-# Sets up and runs the whole test suite.
+# Sets up and runs the whole test suite. The tests compare our GEMM kernels with OpenBLAS, so they
+# need Debian's libopenblas0-pthread (a3 itself does not).
 source "$(dirname "$0")/env.sh"
 cd "$REPO_ROOT"
+require_packages libopenblas0-pthread
 dotnet test Assignment3.sln -c Release --logger "console;verbosity=normal" "$@"

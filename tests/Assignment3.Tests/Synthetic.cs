@@ -14,6 +14,8 @@ public static class Synthetic
         return m;
     }
 
+    public static Mat<float> GaussianSingle(int rows, int cols, int seed) => ToFloat(Gaussian(rows, cols, seed));
+
     public static byte[] Labels(int count, int classes, int seed)
     {
         var random = new Random(seed);

@@ -13,17 +13,13 @@ namespace Assignment3.Cli.Commands;
 
 public sealed class BenchSettings : DataSettings
 {
-    [CommandOption("--threads <N>"), TypeConverter(typeof(WholeNumberConverter)), Description("GEMM threads (the targets are for one)."), DefaultValue(1)]
-    public int Threads { get; init; } = 1;
-
-    [CommandOption("--steps <N>"), TypeConverter(typeof(WholeNumberConverter)), Description("Timed update steps per network."), DefaultValue(1000)]
+    [CommandOption("--steps <N>"), TypeConverter(typeof(WholeNumberConverter)), Description("Timed update steps per network and backend."), DefaultValue(1000)]
     public int Steps { get; init; } = 1000;
 
     [CommandOption("--no-full-run"), Description("Skip the full recipe runs (2 cycles, n_s 2,250, 20 recording points).")]
     public bool NoFullRun { get; init; }
 
-
-    [CommandOption("--json"), Description("Print the results as a JSON array on stdout.")]
+    [CommandOption("--json"), Description("Print the results as JSON on stdout.")]
     public bool Json { get; init; }
 
     [CommandOption("--coordinator"), Description("Instead: trials per second one coordinator dispatches, journals and records for worker nodes over loopback, with a trainer that returns at once.")]
@@ -42,18 +38,27 @@ public sealed class BenchSettings : DataSettings
     public bool Churn { get; init; }
 
     public override ValidationResult Validate() =>
-        Threads < 1 ? ValidationResult.Error($"--threads must be at least 1, got {Threads}")
-        : Steps < 10 ? ValidationResult.Error($"--steps must be at least 10, got {Steps}")
+        Steps < 10 ? ValidationResult.Error($"--steps must be at least 10, got {Steps}")
         : Trials < 2 ? ValidationResult.Error($"--trials must be at least 2, got {Trials}")
         : Nodes is < 1 or > 128 ? ValidationResult.Error($"--nodes must be 1 to 128, got {Nodes}")
         : NodeSlots is < 1 or > 64 ? ValidationResult.Error($"--node-slots must be 1 to 64, got {NodeSlots}")
         : ValidationResult.Success();
 }
 
-public sealed record BenchRow(string Network, bool BatchNorm, double StepMillisMedian, double Gflops, double GemmLimitGflops,
-    double FractionOfLimit, double? FullRunSeconds, double? EvaluationFraction, double? TestAccuracy, double PeakWorkingSetMB, string Backend);
+/// <summary>One GEMM shape of the recipe networks: our kernels' rate and OpenBLAS's (when installed), against the core's peak.</summary>
+public sealed record GemmBenchRow(string Shape, string Networks, double OursGflops, double OursOfPeak, double? OpenBlasGflops, double? Speedup);
 
-/// <summary>Update-step speed against the machine's GEMM limit for the report's recipe networks.</summary>
+/// <summary>One recipe network: the update step on each backend, the full recipe run, evaluation's share, test accuracy.</summary>
+public sealed record StepBenchRow(string Network, bool BatchNorm, double StepMillis, double StepGflops, double StepOfPeak, double? OpenBlasStepMillis,
+    double? FullRunSeconds, double? EvaluationShare, double? TestAccuracy);
+
+public sealed record BenchReport(string Isa, string PeakWidth, double PeakGflops, string OpenBlas, IReadOnlyList<GemmBenchRow> Gemms,
+    IReadOnlyList<StepBenchRow> Steps, double PeakWorkingSetMB);
+
+/// <summary>
+/// The update step and its GEMMs on our kernels (and on OpenBLAS when it is installed), each rate
+/// against the core's measured peak, with the full recipe runs, evaluation's share and peak memory.
+/// </summary>
 public sealed class BenchCommand : AsyncCommand<BenchSettings>
 {
     private static readonly (string Name, int[] Hidden)[] Networks =
@@ -73,38 +78,61 @@ public sealed class BenchCommand : AsyncCommand<BenchSettings>
             return result.EveryTrialOnce ? 0 : Errors.Failed;
         }
         var data = await DataLoading.LoadAsync(console, settings.Data, new DataOptions(), cancellation);
-        GemmBackends.UseThreads(settings.Threads);
-        var gemm = GemmBackends.Select();
-        console.MarkupLine($"Backend: [blue]{Markup.Escape(gemm.Name)}[/]");
+        var ours = new SimdGemm(SimdGemm.Best());
+        var openBlas = GemmBackends.OpenBlasIfInstalled;
+        if (openBlas is not null) openBlas.Threads = 1;
+        var (peak, width) = StepBenchmark.FmaPeak();
+        console.MarkupLineInterpolated($"Core peak (one thread, float32, {width} fused multiply-adds): [bold]{peak:F1} GFLOP/s[/]");
+        console.MarkupLineInterpolated($"Ours: [blue]{ours.Name}[/]; OpenBLAS: [blue]{openBlas?.Name ?? "not installed"}[/]");
 
-        var rows = new List<BenchRow>();
-        foreach (var (name, hidden) in Networks)
-        foreach (var batchNorm in new[] { true, false })
+        var specs = Networks.SelectMany(n => new[] { true, false }.Select(bn => (n.Name, BatchNorm: bn,
+            Spec: new TrainingConfig { Hidden = n.Hidden, BatchNorm = bn }.NetworkSpec(data.Train.Dimensions, Cifar10Format.Classes)))).ToArray();
+        var shapes = specs.SelectMany(s => StepBenchmark.GemmsOfStep(s.Spec, 100).Select(g => (Shape: g with { Role = "" }, Network: s.Name)))
+            .GroupBy(g => g.Shape).Select(g => (g.Key, Networks: string.Join(", ", g.Select(x => x.Network.Split(' ')[0]).Distinct()))).ToArray();
+        var gemms = new List<GemmBenchRow>();
+        foreach (var (shape, networks) in shapes)
         {
             cancellation.ThrowIfCancellationRequested();
-            var recipe = new TrainingConfig { Hidden = hidden, BatchNorm = batchNorm };
-            var spec = recipe.NetworkSpec(data.Train.Dimensions, Cifar10Format.Classes);
-            var stepMillis = StepBenchmark.MedianStepMillis(spec, data.Train, recipe.BatchSize, gemm, settings.Steps);
-            var limit = StepBenchmark.GemmLimitGflops(spec, recipe.BatchSize, gemm, settings.Steps);
-            var gflops = StepBenchmark.FlopsPerStep(spec, recipe.BatchSize) / (stepMillis * 1e6);
-            TrainingResult? run = settings.NoFullRun ? null : Trainer.Train(recipe, data, gemm, cancellation: cancellation);
-            var peak = PeakWorkingSetMB();
-            var row = new BenchRow(name, batchNorm, Math.Round(stepMillis, 4), Math.Round(gflops, 2), Math.Round(limit, 2), Math.Round(gflops / limit, 3),
-                run is null ? null : Math.Round(run.Seconds, 2), run is null ? null : Math.Round(run.EvaluationSeconds / run.Seconds, 3),
-                run?.TestAccuracy, Math.Round(peak, 1), gemm.Name);
-            rows.Add(row);
-            console.MarkupLine(Markup.Escape($"{name} {(batchNorm ? "with" : "without")} BN: step {row.StepMillisMedian:F3} ms, {row.Gflops:F1} of {row.GemmLimitGflops:F1} GFLOP/s ({row.FractionOfLimit:P0})" +
-                (run is null ? "" : $", full run {row.FullRunSeconds:F2} s (evaluation {row.EvaluationFraction:P1}), test accuracy {run.TestAccuracy:F4}")));
+            var rate = StepBenchmark.GemmGflops(shape, ours);
+            var blas = openBlas is null ? (double?)null : StepBenchmark.GemmGflops(shape, openBlas);
+            gemms.Add(new GemmBenchRow(Describe(shape), networks, Math.Round(rate, 1), Math.Round(rate / peak, 3), blas is null ? null : Math.Round(blas.Value, 1),
+                blas is null ? null : Math.Round(rate / blas.Value, 2)));
         }
+        var gemmTable = new Table().AddColumns("GEMM (m x n x k)", "Networks", "Ours GFLOP/s", "Of peak", "OpenBLAS GFLOP/s", "Ours / OpenBLAS");
+        foreach (var g in gemms)
+            gemmTable.AddRow(Markup.Escape(g.Shape), g.Networks, $"{g.OursGflops:F1}", $"{g.OursOfPeak:P0}", g.OpenBlasGflops?.ToString("F1") ?? "-", g.Speedup?.ToString("F2") ?? "-");
+        console.Write(gemmTable);
 
-        var table = new Table().AddColumns("Network", "BN", "Step (ms, median)", "GFLOP/s", "GEMM limit", "Of limit", "Full run (s)", "Eval share", "Test acc", "Peak WS (MB)");
-        foreach (var r in rows)
-            table.AddRow(Markup.Escape(r.Network), r.BatchNorm ? "yes" : "no", $"{r.StepMillisMedian:F3}", $"{r.Gflops:F1}", $"{r.GemmLimitGflops:F1}", $"{r.FractionOfLimit:P0}",
-                r.FullRunSeconds?.ToString("F2") ?? "-", r.EvaluationFraction?.ToString("P1") ?? "-", r.TestAccuracy?.ToString("F4") ?? "-", $"{r.PeakWorkingSetMB:F0}");
-        console.Write(table);
-        if (settings.Json) Console.Out.WriteLine(Json.Serialize(rows));
+        var steps = new List<StepBenchRow>();
+        foreach (var (name, batchNorm, spec) in specs)
+        {
+            cancellation.ThrowIfCancellationRequested();
+            var stepMillis = StepBenchmark.MedianStepMillis(spec, data.Train, 100, ours, settings.Steps);
+            var blasMillis = openBlas is null ? (double?)null : StepBenchmark.MedianStepMillis(spec, data.Train, 100, openBlas, settings.Steps);
+            var gflops = StepBenchmark.FlopsPerStep(spec, 100) / (stepMillis * 1e6);
+            var run = settings.NoFullRun ? null
+                : Trainer.Train(new TrainingConfig { Hidden = spec.Hidden.ToArray(), BatchNorm = batchNorm }, data, ours, cancellation: cancellation);
+            var row = new StepBenchRow(name, batchNorm, Math.Round(stepMillis, 4), Math.Round(gflops, 1), Math.Round(gflops / peak, 3),
+                blasMillis is null ? null : Math.Round(blasMillis.Value, 4), run is null ? null : Math.Round(run.Seconds, 2),
+                run is null ? null : Math.Round(run.EvaluationSeconds / run.Seconds, 3), run?.TestAccuracy);
+            steps.Add(row);
+            var blasText = row.OpenBlasStepMillis is { } b ? $", OpenBLAS {b:F3} ms" : "";
+            var runText = run is null ? "" : $"; full run {row.FullRunSeconds:F2} s, evaluation {row.EvaluationShare:P1}, test accuracy {run.TestAccuracy:F4}";
+            console.MarkupLineInterpolated($"{name} {(batchNorm ? "with" : "without")} BN: step {row.StepMillis:F3} ms ({row.StepGflops:F1} GFLOP/s, {row.StepOfPeak:P0} of peak){blasText}{runText}");
+        }
+        var stepTable = new Table().AddColumns("Network", "BN", "Step (ms)", "GFLOP/s", "Of peak", "OpenBLAS step (ms)", "Full run (s)", "Eval share", "Test acc");
+        foreach (var r in steps)
+            stepTable.AddRow(Markup.Escape(r.Network), r.BatchNorm ? "yes" : "no", $"{r.StepMillis:F3}", $"{r.StepGflops:F1}", $"{r.StepOfPeak:P0}",
+                r.OpenBlasStepMillis?.ToString("F3") ?? "-", r.FullRunSeconds?.ToString("F2") ?? "-", r.EvaluationShare?.ToString("P1") ?? "-", r.TestAccuracy?.ToString("F4") ?? "-");
+        console.Write(stepTable);
+        var peakMemory = PeakWorkingSetMB();
+        console.MarkupLineInterpolated($"Peak working set of this process: {peakMemory:F0} MB");
+        if (settings.Json)
+            Console.Out.WriteLine(Json.Serialize(new BenchReport(ours.Isa.ToString(), width, Math.Round(peak, 1), openBlas?.Name ?? "", gemms, steps, Math.Round(peakMemory, 1))));
         return 0;
     }
+
+    private static string Describe(GemmShape s) => $"{s.M} x {s.N} x {s.K}{(s.TransposeA ? ", A transposed" : s.TransposeB ? ", B transposed" : "")}";
 
     private static double PeakWorkingSetMB()
     {

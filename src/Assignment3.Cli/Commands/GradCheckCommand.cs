@@ -116,7 +116,7 @@ public sealed class GradCheckCommand : AsyncCommand<GradCheckSettings>
         var reduced = new Mat<double>(d, n);
         for (var j = 0; j < n; j++)
         for (var i = 0; i < d; i++)
-            reduced[i, j] = data.Train.X[i, j];
+            reduced[i, j] = data.Train.Value(i, j);
         return (reduced, data.Train.Labels[..n], "data_batch_1 (standardized)");
     }
 

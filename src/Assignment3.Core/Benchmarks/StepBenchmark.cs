@@ -1,4 +1,6 @@
 using System.Diagnostics;
+using System.Runtime.CompilerServices;
+using System.Runtime.Intrinsics;
 using Assignment3.Core.Data;
 using Assignment3.Core.Network;
 using Assignment3.Core.Numerics;
@@ -6,19 +8,52 @@ using Assignment3.Core.Training;
 
 namespace Assignment3.Core.Benchmarks;
 
+/// <summary>One GEMM call of an update step: C (m x n) = op(A) (m x k) op(B) (k x n).</summary>
+public sealed record GemmShape(string Role, bool TransposeA, bool TransposeB, int M, int N, int K)
+{
+    public double Flops => 2.0 * M * N * K;
+    public override string ToString() => $"{Role} {M}x{N}x{K}{(TransposeA ? " (A transposed)" : "")}{(TransposeB ? " (B transposed)" : "")}";
+}
+
 /// <summary>
-/// Measures the cost of one update step against the GEMM backend's own rate on the same shapes.
-/// The GEMMs of a step, for each layer with width m, fan-in d and batch B: forward W X (m x d by
-/// d x B), backward dW = G X^T (m x B by B x d) and, above the first layer, dX = W^T G (d x m by m x B).
+/// Measures an update step and its GEMMs. The GEMMs of a step, for each layer with width m, fan-in d
+/// and batch B: forward W X (m x B, k = d), backward dW = G X^T (m x d, k = B) and, above the first
+/// layer, dX = W^T G (d x B, k = m).
 /// </summary>
 public static class StepBenchmark
 {
-    public static double FlopsPerStep(NetworkSpec spec, int batch)
+    public static IReadOnlyList<GemmShape> GemmsOfStep(NetworkSpec spec, int batch)
     {
-        double flops = 0;
+        var shapes = new List<GemmShape>();
         for (var l = 0; l < spec.LayerCount; l++)
-            flops += 2.0 * spec.Width(l) * spec.FanIn(l) * batch * (l == 0 ? 2 : 3);
-        return flops;
+        {
+            var (m, d) = (spec.Width(l), spec.FanIn(l));
+            shapes.Add(new GemmShape($"layer {l + 1} forward", false, false, m, batch, d));
+            shapes.Add(new GemmShape($"layer {l + 1} weight gradient", false, true, m, d, batch));
+            if (l > 0) shapes.Add(new GemmShape($"layer {l + 1} input gradient", true, false, d, batch, m));
+        }
+        return shapes;
+    }
+
+    public static double FlopsPerStep(NetworkSpec spec, int batch) => GemmsOfStep(spec, batch).Sum(s => s.Flops);
+
+    /// <summary>Median GFLOP/s of one GEMM shape on random float32 operands.</summary>
+    public static double GemmGflops(GemmShape shape, IGemm gemm)
+    {
+        var random = new Random(7);
+        Mat<float> Random(int rows, int cols)
+        {
+            var m = new Mat<float>(rows, cols);
+            for (var i = 0; i < m.Data.Length; i++) m.Data[i] = (float)(random.NextDouble() - 0.5);
+            return m;
+        }
+        var a = shape.TransposeA ? Random(shape.K, shape.M) : Random(shape.M, shape.K);
+        var b = shape.TransposeB ? Random(shape.N, shape.K) : Random(shape.K, shape.N);
+        var c = Random(shape.M, shape.N);
+        // About half a second of calls, at least 50.
+        var repetitions = (int)Math.Clamp(5e10 / shape.Flops, 50, 200_000);
+        var seconds = Median(repetitions, () => gemm.Gemm(shape.TransposeA, shape.TransposeB, 1f, a, b, 0f, c));
+        return shape.Flops / seconds / 1e9;
     }
 
     /// <summary>Median wall time (ms) of gather + forward + backward + update over <paramref name="steps"/> steps.</summary>
@@ -31,51 +66,66 @@ public static class StepBenchmark
         var order = Enumerable.Range(0, train.Count).ToArray();
         Batches.Shuffle(order, new Random(seed));
         var batchesPerEpoch = train.Count / batch;
-        var timings = new double[steps];
-        for (var s = -steps / 5; s < steps; s++) // the first fifth warms up caches and the JIT
+        var step = 0;
+        return 1000 * Median(steps, () =>
         {
-            var start = Stopwatch.GetTimestamp();
-            Batches.Gather(train, order.AsSpan((Math.Abs(s) % batchesPerEpoch) * batch, batch), x, labels);
-            Trainer.Step(network, ws, x, labels, 0.005f, 0.01f);
-            if (s >= 0) timings[s] = Stopwatch.GetElapsedTime(start).TotalMilliseconds;
-        }
-        return Median(timings);
+            train.Gather(order.AsSpan(step++ % batchesPerEpoch * batch, batch), x, labels);
+            TrainingRun.UpdateStep(network, ws, x, labels, 0.005f, 0.01f);
+        });
     }
 
-    /// <summary>The backend's GFLOP/s on exactly the GEMM calls of one step (median over repetitions).</summary>
-    public static double GemmLimitGflops(NetworkSpec spec, int batch, IGemm gemm, int repetitions)
+    /// <summary>
+    /// The core's peak float32 rate: independent fused multiply-adds at the widest vector width the CPU
+    /// offers, on one thread. Returns (GFLOP/s, the width's name).
+    /// </summary>
+    public static (double Gflops, string Width) FmaPeak()
     {
-        var random = new Random(7);
-        Mat<float> Random(int rows, int cols)
+        const long iterations = 20_000_000;
+        var (run, lanes, width) = SimdGemm.IsSupported(SimdIsa.Avx512) ? (Peak<Vector512Ops<float>, Vector512<float>>, 16, "512-bit (AVX-512)")
+            : SimdGemm.IsSupported(SimdIsa.Avx2) ? ((Func<long, float>)Peak<Vector256Ops<float>, Vector256<float>>, 8, "256-bit (AVX2 FMA)")
+            : (Peak<Vector128Ops<float>, Vector128<float>>, 4, "128-bit");
+        run(iterations / 10); // JIT and clock ramp
+        var clock = Stopwatch.StartNew();
+        run(iterations);
+        return (iterations * 12.0 * lanes * 2 / clock.Elapsed.TotalSeconds / 1e9, width);
+    }
+
+    /// <summary>12 independent chains of fused multiply-adds: enough to keep every FMA unit busy whatever its latency.</summary>
+    [MethodImpl(MethodImplOptions.NoInlining | MethodImplOptions.AggressiveOptimization)]
+    private static unsafe float Peak<TOps, TV>(long iterations) where TOps : unmanaged, IVectorOps<TV, float> where TV : unmanaged
+    {
+        var (a, b) = (TOps.Broadcast(1.0000001f), TOps.Broadcast(0.9999999f));
+        TV c0 = default, c1 = default, c2 = default, c3 = default, c4 = default, c5 = default, c6 = default, c7 = default, c8 = default, c9 = default, c10 = default, c11 = default;
+        for (long i = 0; i < iterations; i++)
         {
-            var m = new Mat<float>(rows, cols);
-            for (var i = 0; i < m.Data.Length; i++) m.Data[i] = (float)(random.NextDouble() - 0.5);
-            return m;
+            c0 = TOps.MultiplyAdd(a, b, c0); c1 = TOps.MultiplyAdd(a, b, c1); c2 = TOps.MultiplyAdd(a, b, c2); c3 = TOps.MultiplyAdd(a, b, c3);
+            c4 = TOps.MultiplyAdd(a, b, c4); c5 = TOps.MultiplyAdd(a, b, c5); c6 = TOps.MultiplyAdd(a, b, c6); c7 = TOps.MultiplyAdd(a, b, c7);
+            c8 = TOps.MultiplyAdd(a, b, c8); c9 = TOps.MultiplyAdd(a, b, c9); c10 = TOps.MultiplyAdd(a, b, c10); c11 = TOps.MultiplyAdd(a, b, c11);
         }
-        var layers = Enumerable.Range(0, spec.LayerCount).Select(l =>
-        {
-            var (m, d) = (spec.Width(l), spec.FanIn(l));
-            return (W: Random(m, d), X: Random(d, batch), S: Random(m, batch), G: Random(m, batch), GW: Random(m, d), GX: Random(d, batch));
-        }).ToArray();
+        // Every chain feeds the result, so none is optimized away.
+        var all = TOps.MultiplyAdd(c0, a, TOps.MultiplyAdd(c1, a, TOps.MultiplyAdd(c2, a, TOps.MultiplyAdd(c3, a, TOps.MultiplyAdd(c4, a, TOps.MultiplyAdd(c5, a,
+            TOps.MultiplyAdd(c6, a, TOps.MultiplyAdd(c7, a, TOps.MultiplyAdd(c8, a, TOps.MultiplyAdd(c9, a, TOps.MultiplyAdd(c10, a, c11)))))))))));
+        var sum = stackalloc float[16];
+        TOps.Store(all, sum);
+        return sum[0];
+    }
+
+    /// <summary>
+    /// Median seconds of <paramref name="repetitions"/> timed calls, after untimed ones for a fifth as
+    /// many and at least half a second (the JIT's tiers promote hot code after a delay; caches warm).
+    /// </summary>
+    private static double Median(int repetitions, Action action)
+    {
+        var warmup = Stopwatch.StartNew();
+        for (var r = 0; r < Math.Max(5, repetitions / 5) || warmup.Elapsed < TimeSpan.FromSeconds(0.5); r++) action();
         var timings = new double[repetitions];
-        for (var r = -repetitions / 5; r < repetitions; r++)
+        for (var r = 0; r < repetitions; r++)
         {
             var start = Stopwatch.GetTimestamp();
-            for (var l = 0; l < layers.Length; l++)
-            {
-                var layer = layers[l];
-                gemm.Gemm(false, false, 1f, layer.W, layer.X, 0f, layer.S);
-                gemm.Gemm(false, true, 1f, layer.G, layer.X, 1f, layer.GW);
-                if (l > 0) gemm.Gemm(true, false, 1f, layer.W, layer.G, 0f, layer.GX);
-            }
-            if (r >= 0) timings[r] = Stopwatch.GetElapsedTime(start).TotalMilliseconds;
+            action();
+            timings[r] = Stopwatch.GetElapsedTime(start).TotalSeconds;
         }
-        return FlopsPerStep(spec, batch) / (Median(timings) * 1e6);
-    }
-
-    private static double Median(double[] values)
-    {
-        var sorted = values.Order().ToArray();
-        return sorted.Length % 2 == 1 ? sorted[sorted.Length / 2] : (sorted[sorted.Length / 2 - 1] + sorted[sorted.Length / 2]) / 2;
+        Array.Sort(timings);
+        return timings.Length % 2 == 1 ? timings[timings.Length / 2] : (timings[timings.Length / 2 - 1] + timings[timings.Length / 2]) / 2;
     }
 }

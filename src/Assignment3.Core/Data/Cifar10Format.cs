@@ -34,16 +34,24 @@ public static class Cifar10Format
         return count;
     }
 
-    /// <summary>Copies records [from, from + count) of a validated batch into consecutive columns of the target, as floats 0-255.</summary>
-    public static void CopyRecords(ReadOnlySpan<byte> bytes, int from, int count, Dataset target, int firstColumn)
+    /// <summary>Copies records [from, from + count) of a validated batch into consecutive images and labels of the target.</summary>
+    public static void CopyRecords(ReadOnlySpan<byte> bytes, int from, int count, RawImages target, int first)
     {
         for (var r = 0; r < count; r++)
         {
             var record = bytes.Slice((from + r) * RecordSize, RecordSize);
-            target.Labels[firstColumn + r] = record[0];
-            var column = target.X.Column(firstColumn + r);
-            var pixels = record[1..];
-            for (var i = 0; i < Pixels; i++) column[i] = pixels[i];
+            target.Labels[first + r] = record[0];
+            record[1..].CopyTo(target.Pixels.AsSpan((first + r) * Pixels, Pixels));
         }
     }
+}
+
+/// <summary>Images as read from the batch files, before a standardizer is fitted.</summary>
+public sealed record RawImages(byte[] Pixels, byte[] Labels)
+{
+    public RawImages(int count) : this(new byte[count * Cifar10Format.Pixels], new byte[count]) { }
+
+    public int Count => Labels.Length;
+
+    public Dataset Standardized(Standardizer standardizer) => new(Pixels, Cifar10Format.Pixels, Labels, standardizer);
 }

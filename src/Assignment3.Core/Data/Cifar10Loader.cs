@@ -1,5 +1,3 @@
-using Assignment3.Core.Numerics;
-
 namespace Assignment3.Core.Data;
 
 public enum SplitKind
@@ -13,7 +11,7 @@ public enum SplitKind
 /// <param name="ValidationSize">Images held out for validation (All) or taken from the start of data_batch_2 (Batch1).</param>
 public sealed record DataOptions(SplitKind Split = SplitKind.All, int ValidationSize = 5000);
 
-/// <summary>Reads the batches for a split straight into float32 columns and standardizes them.</summary>
+/// <summary>Reads the batches for a split as bytes and fits the standardizer on the training images.</summary>
 public static class Cifar10Loader
 {
     public static DataSplits Load(Cifar10Source source, DataOptions options)
@@ -23,14 +21,11 @@ public static class Cifar10Loader
             ? LoadAllBatches(source, options.ValidationSize)
             : LoadBatch1(source, options.ValidationSize);
         var test = ReadWhole(source, Cifar10Format.TestBatch);
-        var standardizer = Standardizer.Fit(train.X);
-        standardizer.Apply(train.X);
-        standardizer.Apply(validation.X);
-        standardizer.Apply(test.X);
-        return new DataSplits(train, validation, test, source.Location);
+        var standardizer = Standardizer.Fit(train.Pixels, Cifar10Format.Pixels, train.Count);
+        return new DataSplits(train.Standardized(standardizer), validation.Standardized(standardizer), test.Standardized(standardizer), source.Location);
     }
 
-    private static (Dataset Train, Dataset Validation) LoadAllBatches(Cifar10Source source, int validationSize)
+    private static (RawImages Train, RawImages Validation) LoadAllBatches(Cifar10Source source, int validationSize)
     {
         var total = Cifar10Format.TrainingBatches.Sum(source.RecordCount);
         if (validationSize >= total)
@@ -38,7 +33,7 @@ public static class Cifar10Loader
         var train = Allocate(total - validationSize);
         var validation = Allocate(validationSize);
         var position = 0;
-        // One batch file in memory at a time: the float32 sets are large enough already.
+        // One batch file in memory at a time, beside the sets it is copied into.
         foreach (var name in Cifar10Format.TrainingBatches)
         {
             var bytes = source.ReadBatch(name);
@@ -52,7 +47,7 @@ public static class Cifar10Loader
         return (train, validation);
     }
 
-    private static (Dataset Train, Dataset Validation) LoadBatch1(Cifar10Source source, int validationSize)
+    private static (RawImages Train, RawImages Validation) LoadBatch1(Cifar10Source source, int validationSize)
     {
         var train = ReadWhole(source, Cifar10Format.TrainingBatches[0]);
         var second = source.ReadBatch(Cifar10Format.TrainingBatches[1]);
@@ -62,7 +57,7 @@ public static class Cifar10Loader
         return (train, validation);
     }
 
-    private static Dataset ReadWhole(Cifar10Source source, string name)
+    private static RawImages ReadWhole(Cifar10Source source, string name)
     {
         var bytes = source.ReadBatch(name);
         var dataset = Allocate(bytes.Length / Cifar10Format.RecordSize);
@@ -70,5 +65,5 @@ public static class Cifar10Loader
         return dataset;
     }
 
-    private static Dataset Allocate(int count) => new(new Mat<float>(Cifar10Format.Pixels, count), new byte[count]);
+    private static RawImages Allocate(int count) => new(count);
 }

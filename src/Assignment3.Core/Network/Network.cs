@@ -14,7 +14,6 @@ public sealed class Network<T> where T : unmanaged, IFloatingPointIeee754<T>
 {
     private readonly T eps;
     private readonly T alpha;
-    private bool runningStatisticsSet;
 
     public Network(NetworkSpec spec, int seed, IGemm gemm)
     {
@@ -50,6 +49,9 @@ public sealed class Network<T> where T : unmanaged, IFloatingPointIeee754<T>
     public Parameter<T>[] Parameters { get; }
 
     public Workspace<T> CreateWorkspace(int batchSize) => new(Spec, batchSize);
+
+    /// <summary>Whether a training batch has set the running statistics (the first one initializes them).</summary>
+    public bool HasRunningStatistics { get; set; }
 
     /// <summary>
     /// Forward pass over X (d x n). Training uses batch statistics, evaluation the running ones.
@@ -114,9 +116,9 @@ public sealed class Network<T> where T : unmanaged, IFloatingPointIeee754<T>
         {
             var layer = Layers[l];
             if (!layer.BatchNorm) continue;
-            BatchNorm.UpdateRunningStatistics(layer.RunningMean!, layer.RunningVariance!, ws.Mean[l], ws.Variance[l], alpha, !runningStatisticsSet);
+            BatchNorm.UpdateRunningStatistics(layer.RunningMean!, layer.RunningVariance!, ws.Mean[l], ws.Variance[l], alpha, !HasRunningStatistics);
         }
-        runningStatisticsSet = true;
+        HasRunningStatistics = true;
     }
 
     /// <summary>sum over layers of ||W||_F^2, the regularization term before lambda.</summary>

@@ -1,8 +1,8 @@
 namespace Assignment3.Core.Numerics;
 
 /// <summary>
-/// Chooses the process's GEMM backend once: OpenBLAS when its library is installed, the managed
-/// MathNet provider otherwise or when A3_BLAS=managed.
+/// Chooses the process's GEMM backend once: our own SIMD kernels (<see cref="SimdGemm"/>, the widest
+/// instruction set the CPU has, or the one A3_SIMD names), or OpenBLAS when A3_BLAS=openblas.
 /// </summary>
 public static class GemmBackends
 {
@@ -14,17 +14,19 @@ public static class GemmBackends
     public static OpenBlasGemm? OpenBlasIfInstalled => OpenBlas.Value;
 
     public static IGemm Select() =>
-        string.Equals(Environment.GetEnvironmentVariable(EnvironmentVariable), "managed", StringComparison.OrdinalIgnoreCase)
-            ? ManagedGemm.Instance
-            : (IGemm?)OpenBlas.Value ?? ManagedGemm.Instance;
+        Environment.GetEnvironmentVariable(EnvironmentVariable)?.Trim().ToLowerInvariant() switch
+        {
+            null or "" or "simd" => new SimdGemm(SimdGemm.Best()),
+            "openblas" => OpenBlas.Value ?? throw new ArgumentException($"{EnvironmentVariable}=openblas: libopenblas.so.0 is not installed (Debian: apt-get install libopenblas0-pthread)"),
+            var other => throw new ArgumentException($"{EnvironmentVariable}={other}: expected simd (the default) or openblas"),
+        };
 
     /// <summary>
-    /// Threads for GEMM in this process: 1 when several trials run side by side (one per core), more
-    /// for a single run.
+    /// Threads for OpenBLAS's GEMM in this process: 1 when several trials run side by side (one per
+    /// core). Our kernels run on the calling thread.
     /// </summary>
     public static void UseThreads(int threads)
     {
         if (OpenBlas.Value is { } blas) blas.Threads = threads;
-        MathNet.Numerics.Control.MaxDegreeOfParallelism = threads;
     }
 }

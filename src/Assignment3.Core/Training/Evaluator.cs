@@ -7,45 +7,40 @@ namespace Assignment3.Core.Training;
 public sealed record Evaluation(double Cost, double Loss, double Accuracy);
 
 /// <summary>
-/// Evaluates a network in inference mode (running batch-norm statistics) over a dataset in
-/// chunks of large GEMMs. Its buffers are allocated once per run.
+/// Evaluates a network in inference mode (running batch-norm statistics) over a dataset, or the
+/// images of it an index list names, <see cref="ChunkSize"/> images at a time: each chunk is read
+/// out of the bytes (standardized) into one buffer and goes through the network as one large GEMM.
+/// The chunk size is fixed, so results do not depend on anything but the network and the data.
 /// </summary>
-public sealed class Evaluator
+public sealed class Evaluator(Network<float> network)
 {
-    private readonly Network<float> network;
-    private readonly int chunkSize;
-    private readonly Dictionary<(int Size, bool Copy), (Workspace<float> Workspace, Mat<float>? X, byte[]? Labels)> buffers = new();
+    public const int ChunkSize = 1000;
 
-    /// <param name="chunkSize">Images per forward pass; larger sets are evaluated chunk by chunk through a copy.</param>
-    public Evaluator(Network<float> network, int chunkSize = 10_000)
-    {
-        this.network = network;
-        this.chunkSize = chunkSize;
-    }
+    private readonly Dictionary<int, (Workspace<float> Workspace, Mat<float> X, byte[] Labels)> buffers = new();
 
-    /// <summary>Cost, loss and accuracy over the whole set; sets of up to one chunk are read in place.</summary>
-    public Evaluation Evaluate(Dataset data, double lambda)
+    /// <summary>Cost, loss and accuracy over the whole set, or over the images <paramref name="indices"/> names.</summary>
+    public Evaluation Evaluate(Dataset data, double lambda, int[]? indices = null)
     {
+        var count = indices?.Length ?? data.Count;
         double loss = 0;
         long correct = 0;
-        for (var start = 0; start < data.Count; start += chunkSize)
+        for (var start = 0; start < count; start += ChunkSize)
         {
-            var n = Math.Min(chunkSize, data.Count - start);
-            var (ws, x, labels) = BuffersFor(n, copy: n < data.Count);
-            if (x is null) (x, labels) = (data.X, data.Labels);
-            else Batches.Copy(data, start, x, labels!);
+            var n = Math.Min(ChunkSize, count - start);
+            var (ws, x, labels) = BuffersFor(n);
+            if (indices is null) data.Copy(start, x, labels);
+            else data.Gather(indices.AsSpan(start, n), x, labels);
             loss += network.Forward(x, labels, ws, training: false);
-            for (var j = 0; j < n; j++) if (ws.Predictions[j] == labels![j]) correct++;
+            for (var j = 0; j < n; j++) if (ws.Predictions[j] == labels[j]) correct++;
         }
-        var meanLoss = loss / data.Count;
-        return new Evaluation(meanLoss + lambda * network.SumOfSquaredWeights(), meanLoss, (double)correct / data.Count);
+        var meanLoss = loss / count;
+        return new Evaluation(meanLoss + lambda * network.SumOfSquaredWeights(), meanLoss, (double)correct / count);
     }
 
-    private (Workspace<float> Workspace, Mat<float>? X, byte[]? Labels) BuffersFor(int n, bool copy)
+    private (Workspace<float> Workspace, Mat<float> X, byte[] Labels) BuffersFor(int n)
     {
-        var key = (n, copy);
-        if (!buffers.TryGetValue(key, out var b))
-            buffers[key] = b = (network.CreateWorkspace(n), copy ? new Mat<float>(network.Spec.InputSize, n) : null, copy ? new byte[n] : null);
+        if (!buffers.TryGetValue(n, out var b))
+            buffers[n] = b = (network.CreateWorkspace(n), new Mat<float>(network.Spec.InputSize, n), new byte[n]);
         return b;
     }
 }

@@ -5,86 +5,127 @@ using Assignment3.Core.Numerics;
 
 namespace Assignment3.Core.Training;
 
+/// <summary>What a stretch of training produced: its recording points, and how it ended.</summary>
+/// <param name="Step">Update steps done when it ended (its target, or the step that diverged).</param>
+/// <param name="DivergedCost">The NaN or infinite cost, when it diverged.</param>
+public sealed record TrainingSegment(TrainingStatus Status, IReadOnlyList<CurvePoint> Points, int Step, double? DivergedCost,
+    double Seconds, double EvaluationSeconds);
+
 /// <summary>
-/// Mini-batch gradient descent with a cyclical learning rate. A run is a pure function of
-/// (config, data, config.Seed): initialization, the per-epoch shuffles and the training
-/// evaluation subset each draw from their own seeded stream.
+/// A training run in progress: mini-batch gradient descent with a cyclical learning rate, as a pure
+/// function of (config, data, config.Seed). Initialization, the order of each epoch (a permutation
+/// drawn from the seed and the epoch's number alone) and the training-evaluation subset each come
+/// from their own seeded stream, so the network at step s is all the state there is: a run can stop
+/// at any step (<see cref="Checkpoint"/>), continue in another process on another machine
+/// (<see cref="Resume"/>), and give bit for bit what it would have given without stopping.
 /// </summary>
-public static class Trainer
+public sealed class TrainingRun
 {
-    /// <param name="evaluateTest">False skips the final test-set pass (its accuracy is then NaN), for sweeps that do not report it.</param>
-    public static TrainingResult Train(TrainingConfig config, DataSplits data, IGemm gemm,
-        Action<TrainingProgress>? onProgress = null, CancellationToken cancellation = default, bool evaluateTest = true)
+    private readonly TrainingConfig config;
+    private readonly DataSplits data;
+    private readonly Network<float> network;
+    private readonly Evaluator evaluator;
+    private readonly Workspace<float> ws;
+    private readonly Mat<float> x;
+    private readonly byte[] labels;
+    private readonly int[] order;
+    private readonly int[]? trainEvaluationSubset;
+    private readonly int batchesPerEpoch;
+    private int orderEpoch = -1;
+
+    private TrainingRun(TrainingConfig config, DataSplits data, IGemm gemm)
     {
         config.Validate();
-        var clock = Stopwatch.StartNew();
-        var train = data.Train;
-        var batchSize = config.BatchSize;
-        var batchesPerEpoch = train.Count / batchSize;
+        this.config = config;
+        this.data = data;
+        batchesPerEpoch = data.Train.Count / config.BatchSize;
         if (batchesPerEpoch == 0)
-            throw new ArgumentException($"batch-size: {batchSize} is larger than the training set ({train.Count} images)");
+            throw new ArgumentException($"batch-size: {config.BatchSize} is larger than the training set ({data.Train.Count} images)");
+        network = new Network<float>(config.NetworkSpec(data.Train.Dimensions, Cifar10Format.Classes), config.Seed, gemm);
+        evaluator = new Evaluator(network);
+        ws = network.CreateWorkspace(config.BatchSize);
+        x = new Mat<float>(data.Train.Dimensions, config.BatchSize);
+        labels = new byte[config.BatchSize];
+        order = new int[data.Train.Count];
+        trainEvaluationSubset = SubsetIndices(data.Train.Count, config.TrainEvalSubset, new Random(DeriveSeed(config.Seed, stream: 2)));
+    }
 
-        var network = new Network<float>(config.NetworkSpec(train.Dimensions, Cifar10Format.Classes), config.Seed, gemm);
-        var evaluator = new Evaluator(network);
+    /// <summary>Update steps done so far.</summary>
+    public int Step { get; private set; }
+
+    public Network<float> Network => network;
+
+    /// <summary>A run at step 0: the network initialized from the seed.</summary>
+    public static TrainingRun Start(TrainingConfig config, DataSplits data, IGemm gemm) => new(config, data, gemm);
+
+    /// <summary>The run <paramref name="config"/> at its checkpoint's step, as it was when the checkpoint was made.</summary>
+    public static TrainingRun Resume(TrainingConfig config, DataSplits data, IGemm gemm, Checkpoint checkpoint)
+    {
+        var run = new TrainingRun(config, data, gemm);
+        checkpoint.RestoreInto(run.network);
+        run.Step = checkpoint.Step;
+        return run;
+    }
+
+    public Checkpoint Checkpoint() => Training.Checkpoint.Of(config, network, Step);
+
+    /// <summary>
+    /// Trains to step <paramref name="toStep"/>, evaluating at each recording point on the way and
+    /// reporting progress; stops early with status Diverged when a cost is NaN or infinite.
+    /// </summary>
+    public TrainingSegment Advance(int toStep, Action<TrainingProgress>? onProgress = null, CancellationToken cancellation = default)
+    {
+        if (toStep < Step || toStep > config.TotalSteps)
+            throw new ArgumentOutOfRangeException(nameof(toStep), $"cannot train from step {Step} to step {toStep} of {config.TotalSteps}");
+        var clock = Stopwatch.StartNew();
+        var evaluationClock = new Stopwatch();
         var lambda = (float)config.Lambda;
         var schedule = config.Schedule;
-        var shuffleRandom = new Random(DeriveSeed(config.Seed, stream: 1));
-        // The training curves use a fixed random subset, copied once so evaluation reads it in place.
-        var trainEvaluationSet = Subset(train, config.TrainEvalSubset, new Random(DeriveSeed(config.Seed, stream: 2)));
-        var evaluationClock = new Stopwatch();
+        var batchSize = config.BatchSize;
+        var recordAt = new Queue<int>(config.RecordingSteps().Where(s => s > Step && s <= toStep));
+        var points = new List<CurvePoint>(recordAt.Count);
 
-        var ws = network.CreateWorkspace(batchSize);
-        var x = new Mat<float>(train.Dimensions, batchSize);
-        var labels = new byte[batchSize];
-        var order = Enumerable.Range(0, train.Count).ToArray();
-        var recordAt = new Queue<int>(config.RecordingSteps());
-        var curve = new List<CurvePoint>(recordAt.Count);
-
-        var totalSteps = config.TotalSteps;
-        for (var step = 0; step < totalSteps; step++)
+        for (; Step < toStep; )
         {
             cancellation.ThrowIfCancellationRequested();
+            var step = Step;
             var batch = step % batchesPerEpoch;
-            if (batch == 0) Batches.Shuffle(order, shuffleRandom);
-            Batches.Gather(train, order.AsSpan(batch * batchSize, batchSize), x, labels);
+            ShuffleFor(step / batchesPerEpoch);
+            data.Train.Gather(order.AsSpan(batch * batchSize, batchSize), x, labels);
 
-            var loss = Step(network, ws, x, labels, lambda, (float)schedule.At(step));
+            var loss = UpdateStep(network, ws, x, labels, lambda, (float)schedule.At(step));
+            Step = step + 1;
             if (!double.IsFinite(loss))
-                return Diverged(curve, loss, step + 1, clock, evaluationClock);
+                return new TrainingSegment(TrainingStatus.Diverged, points, Step, loss, clock.Elapsed.TotalSeconds, evaluationClock.Elapsed.TotalSeconds);
 
-            var done = step + 1;
             CurvePoint? point = null;
-            if (recordAt.Count > 0 && recordAt.Peek() == done)
+            if (recordAt.Count > 0 && recordAt.Peek() == Step)
             {
                 recordAt.Dequeue();
                 evaluationClock.Start();
-                var onTrain = evaluator.Evaluate(trainEvaluationSet, config.Lambda);
+                var onTrain = evaluator.Evaluate(data.Train, config.Lambda, trainEvaluationSubset);
                 var onValidation = evaluator.Evaluate(data.Validation, config.Lambda);
                 evaluationClock.Stop();
-                point = new CurvePoint(done, schedule.At(step), onTrain.Cost, onTrain.Loss, onTrain.Accuracy,
+                point = new CurvePoint(Step, schedule.At(step), onTrain.Cost, onTrain.Loss, onTrain.Accuracy,
                     onValidation.Cost, onValidation.Loss, onValidation.Accuracy);
-                curve.Add(point);
+                points.Add(point);
                 if (!double.IsFinite(onValidation.Cost))
-                    return Diverged(curve, onValidation.Cost, done, clock, evaluationClock);
+                    return new TrainingSegment(TrainingStatus.Diverged, points, Step, onValidation.Cost, clock.Elapsed.TotalSeconds, evaluationClock.Elapsed.TotalSeconds);
             }
-            if (point is not null || done % 25 == 0 || done == totalSteps)
-                onProgress?.Invoke(new TrainingProgress(done, totalSteps, loss + config.Lambda * network.SumOfSquaredWeights(), point));
+            if (point is not null || Step % 25 == 0 || Step == toStep)
+                onProgress?.Invoke(new TrainingProgress(Step, config.TotalSteps, loss + config.Lambda * network.SumOfSquaredWeights(), point));
         }
-
-        // The last recording point is the final step, so it already holds the final training and validation figures.
-        var last = curve[^1];
-        evaluationClock.Start();
-        var testAccuracy = evaluateTest ? evaluator.Evaluate(data.Test, config.Lambda).Accuracy : double.NaN;
-        evaluationClock.Stop();
-        return new TrainingResult(TrainingStatus.Completed, curve, last.TrainAccuracy, last.ValidationAccuracy,
-            testAccuracy, last.TrainCost, totalSteps, clock.Elapsed.TotalSeconds, null, evaluationClock.Elapsed.TotalSeconds);
+        return new TrainingSegment(TrainingStatus.Completed, points, Step, null, clock.Elapsed.TotalSeconds, evaluationClock.Elapsed.TotalSeconds);
     }
+
+    /// <summary>Accuracy on the test set, now.</summary>
+    public double TestAccuracy() => evaluator.Evaluate(data.Test, config.Lambda).Accuracy;
 
     /// <summary>
     /// One update step on a gathered mini-batch: forward, backward, running statistics, descent.
     /// Returns the mean loss of the batch (before the update). Allocates nothing.
     /// </summary>
-    public static double Step(Network<float> network, Workspace<float> ws, Mat<float> x, byte[] labels, float lambda, float eta)
+    public static double UpdateStep(Network<float> network, Workspace<float> ws, Mat<float> x, byte[] labels, float lambda, float eta)
     {
         var loss = network.Forward(x, labels, ws, training: true) / x.Cols;
         if (!double.IsFinite(loss)) return loss;
@@ -94,20 +135,24 @@ public static class Trainer
         return loss;
     }
 
-    private static TrainingResult Diverged(List<CurvePoint> curve, double cost, int step, Stopwatch clock, Stopwatch evaluationClock) =>
-        new(TrainingStatus.Diverged, curve, double.NaN, double.NaN, double.NaN, cost, step, clock.Elapsed.TotalSeconds, step, evaluationClock.Elapsed.TotalSeconds);
-
-    /// <summary>A copy of <paramref name="size"/> random images of the set, or the set itself for 0 or more than it holds.</summary>
-    private static Dataset Subset(Dataset data, int size, Random random)
+    /// <summary>The order of epoch <paramref name="epoch"/>: a permutation drawn from the seed and the epoch alone.</summary>
+    private void ShuffleFor(int epoch)
     {
-        if (size == 0 || size >= data.Count) return data;
-        var order = Enumerable.Range(0, data.Count).ToArray();
-        Batches.Shuffle(order, random);
-        var chosen = order[..size];
+        if (epoch == orderEpoch) return;
+        for (var i = 0; i < order.Length; i++) order[i] = i;
+        Batches.Shuffle(order, new Random(DeriveSeed(config.Seed, stream: 3 + epoch)));
+        orderEpoch = epoch;
+    }
+
+    /// <summary><paramref name="size"/> distinct random indices, sorted; null (the whole set) for 0 or more than it holds.</summary>
+    private static int[]? SubsetIndices(int count, int size, Random random)
+    {
+        if (size == 0 || size >= count) return null;
+        var all = Enumerable.Range(0, count).ToArray();
+        Batches.Shuffle(all, random);
+        var chosen = all[..size];
         Array.Sort(chosen);
-        var subset = new Dataset(new Mat<float>(data.Dimensions, size), new byte[size]);
-        Batches.Gather(data, chosen, subset.X, subset.Labels);
-        return subset;
+        return chosen;
     }
 
     /// <summary>
@@ -115,4 +160,37 @@ public static class Trainer
     /// randomized per process).
     /// </summary>
     public static int DeriveSeed(int seed, int stream) => unchecked(seed * 1_000_003 + stream * 7_919);
+}
+
+/// <summary>Trains a whole run in one go: what a3 train does, and what a sweep trial without early stopping does.</summary>
+public static class Trainer
+{
+    /// <param name="evaluateTest">False skips the final test-set pass (its accuracy is then NaN), for sweeps that do not report it.</param>
+    public static TrainingResult Train(TrainingConfig config, DataSplits data, IGemm gemm,
+        Action<TrainingProgress>? onProgress = null, CancellationToken cancellation = default, bool evaluateTest = true)
+    {
+        var clock = Stopwatch.StartNew();
+        var run = TrainingRun.Start(config, data, gemm);
+        var segment = run.Advance(config.TotalSteps, onProgress, cancellation);
+        return Result(run, segment, segment.Points, clock.Elapsed.TotalSeconds, evaluateTest);
+    }
+
+    /// <summary>
+    /// The result of a run that has reached the end of <paramref name="segment"/>, whose curve (from
+    /// step 0) is <paramref name="curve"/>: final figures from its last recording point, the test
+    /// accuracy evaluated now if asked.
+    /// </summary>
+    public static TrainingResult Result(TrainingRun run, TrainingSegment segment, IReadOnlyList<CurvePoint> curve, double seconds, bool evaluateTest)
+    {
+        if (segment.Status == TrainingStatus.Diverged)
+            return new TrainingResult(TrainingStatus.Diverged, curve, double.NaN, double.NaN, double.NaN, segment.DivergedCost!.Value, segment.Step,
+                seconds, segment.Step, segment.EvaluationSeconds);
+        // The run ends at a recording point, so the last one holds the final training and validation figures.
+        var last = curve[^1];
+        var evaluation = Stopwatch.StartNew();
+        var testAccuracy = evaluateTest ? run.TestAccuracy() : double.NaN;
+        var testSeconds = evaluation.Elapsed.TotalSeconds;
+        return new TrainingResult(TrainingStatus.Completed, curve, last.TrainAccuracy, last.ValidationAccuracy, testAccuracy, last.TrainCost,
+            segment.Step, seconds + testSeconds, null, segment.EvaluationSeconds + testSeconds);
+    }
 }

@@ -1,4 +1,5 @@
 using Assignment3.Core.Data;
+using Assignment3.Core.Numerics;
 
 namespace Assignment3.Tests.Data;
 
@@ -40,7 +41,8 @@ public class Cifar10LoaderTests
 
         var fromArchive = Cifar10Loader.Load(Cifar10Source.Open(data.Archive()), new DataOptions(SplitKind.All, 4));
 
-        Assert.Equal(fromFolder.Train.X.Data, fromArchive.Train.X.Data);
+        Assert.Equal(fromFolder.Train.Pixels, fromArchive.Train.Pixels);
+        Assert.Equal(fromFolder.Train.Standardizer.Scale, fromArchive.Train.Standardizer.Scale);
         Assert.Equal(fromFolder.Test.Labels, fromArchive.Test.Labels);
     }
 
@@ -58,12 +60,28 @@ public class Cifar10LoaderTests
             var pixels = Enumerable.Range(0, 20).Select(r => rawTrain[r * 3073 + 1 + i] / 255.0).ToArray();
             var mean = pixels.Average();
             var std = Math.Sqrt(pixels.Select(v => (v - mean) * (v - mean)).Average());
-            var trainRow = Enumerable.Range(0, 20).Select(j => (double)splits.Train.X[i, j]).ToArray();
+            var trainRow = Enumerable.Range(0, 20).Select(j => (double)splits.Train.Value(i, j)).ToArray();
             Assert.Equal(0, trainRow.Average(), 1e-5);
             Assert.Equal(1, Math.Sqrt(trainRow.Select(v => v * v).Average()), 1e-4);
             // The test set is transformed with the training statistics, not its own.
-            Assert.Equal((rawTest[1 + i] / 255.0 - mean) / std, splits.Test.X[i, 0], 1e-4);
+            Assert.Equal((rawTest[1 + i] / 255.0 - mean) / std, splits.Test.Value(i, 0), 1e-4);
         }
+    }
+
+    [Fact]
+    public void A_gathered_batch_holds_each_images_standardized_values_whatever_the_vector_width()
+    {
+        using var data = new FakeCifar(recordsPerBatch: 20);
+        var train = Cifar10Loader.Load(Cifar10Source.Open(data.Folder), new DataOptions(SplitKind.Batch1, ValidationSize: 20)).Train;
+        var x = new Mat<float>(3072, 3);
+        var labels = new byte[3];
+
+        train.Gather([7, 0, 19], x, labels);
+
+        Assert.Equal([train.Labels[7], train.Labels[0], train.Labels[19]], labels);
+        foreach (var (column, image) in new[] { (0, 7), (1, 0), (2, 19) })
+            for (var i = 0; i < 3072; i++)
+                Assert.Equal(MathF.FusedMultiplyAdd(train.Pixels[image * 3072 + i], train.Standardizer.Scale[i], train.Standardizer.Offset[i]), x[i, column]);
     }
 
     [Fact]

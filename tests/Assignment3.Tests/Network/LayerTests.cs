@@ -1,3 +1,4 @@
+using Assignment3.Tests.Numerics;
 using Assignment3.Core.Network;
 using Assignment3.Core.Numerics;
 
@@ -5,7 +6,7 @@ namespace Assignment3.Tests.Network;
 
 public class LayerTests
 {
-    private static readonly IGemm Gemm = ManagedGemm.Instance;
+    private static readonly IGemm Gemm = TestGemmBackends.Default;
 
     [Fact]
     public void Linear_forward_is_W_x_plus_b_and_backward_gives_the_gradients_of_a_linear_function()
@@ -178,7 +179,7 @@ public class FusedUpdateTests
         var x = Synthetic.Gaussian(12, 6, seed: 1);
         var labels = Synthetic.Labels(6, 10, seed: 2);
         var spec = new NetworkSpec(12, [8, 7], 10, batchNorm, Initialization.He);
-        var (fused, plain) = (new Network<double>(spec, 4, ManagedGemm.Instance), new Network<double>(spec, 4, ManagedGemm.Instance));
+        var (fused, plain) = (new Network<double>(spec, 4, TestGemmBackends.Default), new Network<double>(spec, 4, TestGemmBackends.Default));
         var (wsFused, wsPlain) = (fused.CreateWorkspace(6), plain.CreateWorkspace(6));
         const double lambda = 0.05, eta = 0.1;
 

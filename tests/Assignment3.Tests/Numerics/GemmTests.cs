@@ -33,23 +33,66 @@ public class GemmTests
         }
     }
 
+    /// <summary>
+    /// The kernels' promise: every element of C is fma(a[i,k], b[k,j], c) for k = 0, 1, ... in order,
+    /// from C (beta 1) or zero (beta 0). So on every instruction set, for shapes that exercise every
+    /// tile, edge and remainder path, the result equals that loop bit for bit.
+    /// </summary>
+    [Theory]
+    [InlineData(50, 100, 3072, false, false, 0f)] // the first layer's forward pass
+    [InlineData(50, 3072, 100, false, true, 0f)]  // its weight gradient
+    [InlineData(50, 100, 50, true, false, 0f)]    // a gradient with respect to a hidden layer
+    [InlineData(10, 100, 50, false, false, 1f)]   // the output layer's forward pass, onto the biases
+    [InlineData(67, 37, 401, false, false, 1f)]
+    [InlineData(35, 9, 800, true, true, 0f)]
+    [InlineData(1, 1, 1, false, false, 0f)]
+    [InlineData(3, 13, 2, true, false, 1f)]
+    public void Every_instruction_set_computes_exactly_the_same_sequence_of_fused_multiply_adds(int m, int n, int k, bool ta, bool tb, float beta)
+    {
+        var a = Synthetic.GaussianSingle(ta ? k : m, ta ? m : k, seed: 1);
+        var b = Synthetic.GaussianSingle(tb ? n : k, tb ? k : n, seed: 2);
+        var start = Synthetic.GaussianSingle(m, n, seed: 3);
+        var expected = new float[m * n];
+        for (var j = 0; j < n; j++)
+        for (var i = 0; i < m; i++)
+        {
+            var c = beta == 0f ? 0f : start[i, j];
+            for (var kk = 0; kk < k; kk++) c = MathF.FusedMultiplyAdd(ta ? a[kk, i] : a[i, kk], tb ? b[j, kk] : b[kk, j], c);
+            expected[i + j * m] = c;
+        }
+
+        foreach (var isa in Enum.GetValues<SimdIsa>().Where(SimdGemm.IsSupported))
+        {
+            var c = new Mat<float>(m, n, (float[])start.Data.Clone());
+            new SimdGemm(isa).Gemm(ta, tb, 1f, a, b, beta, c);
+            Assert.True(expected.AsSpan().SequenceEqual(c.Data), $"{isa} differs from the fused multiply-add loop for {m}x{n}x{k}");
+        }
+    }
+
     [Fact]
     public void Mismatched_shapes_are_rejected_with_the_shapes_named()
     {
         var e = Assert.Throws<ArgumentException>(() =>
-            ManagedGemm.Instance.Gemm(false, false, 1.0, new Mat<double>(2, 3), new Mat<double>(4, 2), 0.0, new Mat<double>(2, 2)));
+            TestGemmBackends.Default.Gemm(false, false, 1.0, new Mat<double>(2, 3), new Mat<double>(4, 2), 0.0, new Mat<double>(2, 2)));
         Assert.Contains("op(A) 2x3", e.Message);
     }
 }
 
 public static class TestGemmBackends
 {
+    /// <summary>Our kernels on the widest instruction set of this machine (what a3 uses by default).</summary>
+    public static readonly IGemm Default = new SimdGemm(SimdGemm.Best());
+
     /// <summary>
-    /// Every backend on this machine. The project's scripts install OpenBLAS, so it is required here:
-    /// a missing library fails the tests rather than silently testing one backend.
+    /// Every backend on this machine: our kernels on each instruction set the CPU has, and OpenBLAS.
+    /// The test script installs OpenBLAS, so it is required here: a missing library fails the tests
+    /// rather than silently testing fewer backends.
     /// </summary>
     public static readonly IGemm[] All =
-        [ManagedGemm.Instance, GemmBackends.OpenBlasIfInstalled ?? throw new InvalidOperationException("libopenblas.so.0 not found: run scripts/test.sh, which installs libopenblas0-pthread")];
+    [
+        .. Enum.GetValues<SimdIsa>().Where(SimdGemm.IsSupported).Select(isa => new SimdGemm(isa)),
+        GemmBackends.OpenBlasIfInstalled ?? throw new InvalidOperationException("libopenblas.so.0 not found: run scripts/test.sh, which installs libopenblas0-pthread"),
+    ];
 
     public static IGemm ByName(string name) => All.Single(b => b.Name == name);
 }

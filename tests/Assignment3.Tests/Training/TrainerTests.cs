@@ -1,3 +1,4 @@
+using Assignment3.Tests.Numerics;
 using Assignment3.Core.Data;
 using Assignment3.Core.Network;
 using Assignment3.Core.Numerics;
@@ -20,7 +21,7 @@ public class TrainerTests
     {
         var data = TrainingData.Clusters();
 
-        var result = Trainer.Train(Small with { BatchNorm = batchNorm }, data, ManagedGemm.Instance);
+        var result = Trainer.Train(Small with { BatchNorm = batchNorm }, data, TestGemmBackends.Default);
 
         Assert.Equal(TrainingStatus.Completed, result.Status);
         Assert.Equal(160, result.UpdateSteps);
@@ -36,9 +37,9 @@ public class TrainerTests
     {
         var data = TrainingData.Clusters();
 
-        var first = Trainer.Train(Small, data, ManagedGemm.Instance);
-        var second = Trainer.Train(Small, data, ManagedGemm.Instance);
-        var otherSeed = Trainer.Train(Small with { Seed = 4 }, data, ManagedGemm.Instance);
+        var first = Trainer.Train(Small, data, TestGemmBackends.Default);
+        var second = Trainer.Train(Small, data, TestGemmBackends.Default);
+        var otherSeed = Trainer.Train(Small with { Seed = 4 }, data, TestGemmBackends.Default);
 
         Assert.Equal(first.Curve, second.Curve);
         Assert.Equal(first.TestAccuracy, second.TestAccuracy);
@@ -52,7 +53,7 @@ public class TrainerTests
         var data = TrainingData.Clusters();
         var exploding = Small with { BatchNorm = false, EtaMin = 1e6, EtaMax = 1e7, Init = Initialization.FixedSigma(10) };
 
-        var result = Trainer.Train(exploding, data, ManagedGemm.Instance);
+        var result = Trainer.Train(exploding, data, TestGemmBackends.Default);
 
         Assert.Equal(TrainingStatus.Diverged, result.Status);
         Assert.NotNull(result.DivergedAtStep);
@@ -65,7 +66,7 @@ public class TrainerTests
     {
         var reports = new List<TrainingProgress>();
 
-        Trainer.Train(Small, TrainingData.Clusters(), ManagedGemm.Instance, reports.Add);
+        Trainer.Train(Small, TrainingData.Clusters(), TestGemmBackends.Default, reports.Add);
 
         Assert.Equal(8, reports.Count(r => r.Point is not null));
         Assert.Equal(160, reports[^1].Step);
@@ -75,38 +76,50 @@ public class TrainerTests
     [Fact]
     public void Invalid_settings_are_named()
     {
-        var e = Assert.Throws<ArgumentException>(() => Trainer.Train(Small with { Lambda = -1 }, TrainingData.Clusters(), ManagedGemm.Instance));
+        var e = Assert.Throws<ArgumentException>(() => Trainer.Train(Small with { Lambda = -1 }, TrainingData.Clusters(), TestGemmBackends.Default));
         Assert.Contains("lambda", e.Message);
-        e = Assert.Throws<ArgumentException>(() => Trainer.Train(Small with { BatchSize = 1000 }, TrainingData.Clusters(), ManagedGemm.Instance));
+        e = Assert.Throws<ArgumentException>(() => Trainer.Train(Small with { BatchSize = 1000 }, TrainingData.Clusters(), TestGemmBackends.Default));
         Assert.Contains("batch-size", e.Message);
     }
 }
 
 public class BackendAgreementTests
 {
-    [Fact]
-    public void Managed_and_OpenBlas_training_agree_within_float_tolerance()
-    {
-        var config = new TrainingConfig { Hidden = [20, 20], BatchSize = 20, StepSize = 40, Cycles = 1, PointsPerCycle = 2, Lambda = 0.001, EtaMin = 1e-4, EtaMax = 0.05, TrainEvalSubset = 100, Seed = 5 };
-        var data = TrainingData.Clusters();
-        var results = Assignment3.Tests.Numerics.TestGemmBackends.All.Select(gemm => Trainer.Train(config, data, gemm)).ToArray();
+    private static readonly TrainingConfig Config = new() { Hidden = [20, 20], BatchSize = 20, StepSize = 40, Cycles = 1, PointsPerCycle = 2, Lambda = 0.001, EtaMin = 1e-4, EtaMax = 0.05, TrainEvalSubset = 100, Seed = 5 };
 
-        var (managed, openBlas) = (results[0], results[1]);
-        for (var i = 0; i < managed.Curve.Count; i++)
+    [Fact]
+    public void Our_kernels_train_bit_for_bit_alike_on_every_instruction_set()
+    {
+        var data = TrainingData.Clusters();
+        var runs = Enum.GetValues<SimdIsa>().Where(SimdGemm.IsSupported).Select(isa => Trainer.Train(Config, data, new SimdGemm(isa))).ToArray();
+
+        Assert.True(runs.Length >= 2, "this machine has one instruction set only");
+        Assert.All(runs, run => Assert.Equal(runs[0].Curve, run.Curve));
+        Assert.All(runs, run => Assert.Equal(runs[0].TestAccuracy, run.TestAccuracy));
+    }
+
+    [Fact]
+    public void Our_kernels_and_OpenBlas_train_alike_within_float_tolerance()
+    {
+        var data = TrainingData.Clusters();
+        var ours = Trainer.Train(Config, data, TestGemmBackends.Default);
+        var openBlas = Trainer.Train(Config, data, GemmBackends.OpenBlasIfInstalled!);
+
+        for (var i = 0; i < ours.Curve.Count; i++)
         {
-            Assert.Equal(managed.Curve[i].TrainLoss, openBlas.Curve[i].TrainLoss, 1e-3);
-            Assert.Equal(managed.Curve[i].ValidationLoss, openBlas.Curve[i].ValidationLoss, 1e-3);
+            Assert.Equal(ours.Curve[i].TrainLoss, openBlas.Curve[i].TrainLoss, 1e-3);
+            Assert.Equal(ours.Curve[i].ValidationLoss, openBlas.Curve[i].ValidationLoss, 1e-3);
         }
-        Assert.Equal(managed.TestAccuracy, openBlas.TestAccuracy, 0.02);
+        Assert.Equal(ours.TestAccuracy, openBlas.TestAccuracy, 0.02);
     }
 }
 
 public class AllocationTests
 {
-    // The managed fallback is left out: MathNet's provider allocates inside its multiply.
     public static IEnumerable<object[]> Cases() =>
+        from backend in TestGemmBackends.All
         from batchNorm in new[] { false, true }
-        select new object[] { GemmBackends.OpenBlasIfInstalled!.Name, batchNorm };
+        select new object[] { backend.Name, batchNorm };
 
     [Theory]
     [MemberData(nameof(Cases))]
@@ -123,8 +136,8 @@ public class AllocationTests
         {
             for (var s = 0; s < count; s++)
             {
-                Batches.Gather(data.Train, order.AsSpan(s % 20 * 20, 20), x, labels);
-                Trainer.Step(network, ws, x, labels, 0.001f, 0.01f);
+                data.Train.Gather(order.AsSpan(s % 20 * 20, 20), x, labels);
+                TrainingRun.UpdateStep(network, ws, x, labels, 0.001f, 0.01f);
             }
         }
         Steps(50); // JIT and first-use work
@@ -145,12 +158,66 @@ public class TestEvaluationTests
         var config = new TrainingConfig { Hidden = [20], BatchSize = 20, StepSize = 20, Cycles = 1, PointsPerCycle = 2, TrainEvalSubset = 100, Seed = 2 };
         var data = TrainingData.Clusters();
 
-        var with = Trainer.Train(config, data, ManagedGemm.Instance);
-        var without = Trainer.Train(config, data, ManagedGemm.Instance, evaluateTest: false);
+        var with = Trainer.Train(config, data, TestGemmBackends.Default);
+        var without = Trainer.Train(config, data, TestGemmBackends.Default, evaluateTest: false);
 
         Assert.True(double.IsFinite(with.TestAccuracy));
         Assert.True(double.IsNaN(without.TestAccuracy));
         Assert.Equal(with.Curve, without.Curve);
         Assert.Equal(with.ValidationAccuracy, without.ValidationAccuracy);
+    }
+}
+
+public class CheckpointTests
+{
+    private static readonly TrainingConfig Config = new() { Hidden = [12, 8], BatchNorm = true, BatchSize = 20, StepSize = 30, Cycles = 2, PointsPerCycle = 3, Lambda = 0.001, EtaMin = 1e-4, EtaMax = 0.05, TrainEvalSubset = 100, Seed = 4 };
+
+    public static IEnumerable<object[]> Backends() => TestGemmBackends.All.Select(b => new object[] { b.Name });
+
+    [Theory]
+    [MemberData(nameof(Backends))]
+    public void Continuing_from_a_checkpoint_gives_bit_for_bit_the_run_that_never_stopped(string backend)
+    {
+        var gemm = TestGemmBackends.ByName(backend);
+        var data = TrainingData.Clusters();
+        var whole = TrainingRun.Start(Config, data, gemm);
+        var uninterrupted = whole.Advance(Config.TotalSteps);
+
+        // Stopped mid-epoch and mid-cycle (step 47), the checkpoint's bytes taken elsewhere and continued twice over.
+        var first = TrainingRun.Start(Config, data, gemm);
+        var head = first.Advance(47);
+        var middle = TrainingRun.Resume(Config, data, gemm, Checkpoint.Read(first.Checkpoint().Bytes, Config, "test"));
+        var body = middle.Advance(90);
+        var last = TrainingRun.Resume(Config, data, gemm, Checkpoint.Read(middle.Checkpoint().Bytes, Config, "test"));
+        var tail = last.Advance(Config.TotalSteps);
+
+        Assert.Equal(uninterrupted.Points, [.. head.Points, .. body.Points, .. tail.Points]);
+        Assert.Equal(whole.Checkpoint().Bytes, last.Checkpoint().Bytes); // every parameter and running statistic
+        Assert.Equal(whole.TestAccuracy(), last.TestAccuracy());
+    }
+
+    [Fact]
+    public void A_damaged_foreign_or_other_runs_checkpoint_is_refused_with_what_is_wrong()
+    {
+        var run = TrainingRun.Start(Config, TrainingData.Clusters(), TestGemmBackends.Default);
+        run.Advance(10);
+        var bytes = run.Checkpoint().Bytes;
+
+        var flipped = (byte[])bytes.Clone();
+        flipped[bytes.Length / 2] ^= 1;
+        Assert.Equal("ckpt: the checkpoint is damaged (it does not match its checksum)", Assert.Throws<CheckpointException>(() => Checkpoint.Read(flipped, Config, "ckpt")).Message);
+        Assert.Equal("ckpt: not an a3 checkpoint", Assert.Throws<CheckpointException>(() => Checkpoint.Read("PK\x03\x04 a zip file, say"u8.ToArray(), Config, "ckpt")).Message);
+        Assert.Equal("ckpt: the checkpoint was made for another run (its config differs)",
+            Assert.Throws<CheckpointException>(() => Checkpoint.Read(bytes, Config with { Lambda = 0.01 }, "ckpt")).Message);
+        // A larger budget is the same run: its checkpoint continues it.
+        Assert.Equal(10, Checkpoint.Read(bytes, Config with { Cycles = 9 }, "ckpt").Step);
+    }
+
+    [Fact]
+    public void A_checkpoint_of_the_recipe_network_is_about_six_hundred_kilobytes()
+    {
+        var config = new TrainingConfig { Hidden = [50, 50], BatchNorm = true };
+        var network = new Network<float>(config.NetworkSpec(3072, 10), 1, TestGemmBackends.Default);
+        Assert.InRange(Checkpoint.Of(config, network, 0).Bytes.Length, 600_000, 650_000);
     }
 }

@@ -1,3 +1,4 @@
+using Assignment3.Tests.Numerics;
 using System.Numerics.Tensors;
 using Assignment3.Core.Network;
 using Assignment3.Core.Numerics;
@@ -9,7 +10,7 @@ namespace Assignment3.Tests.Verification;
 public class GradientCheckCatchesBugsTests
 {
     private const double Lambda = 0.01;
-    private static readonly IGemm Gemm = ManagedGemm.Instance;
+    private static readonly IGemm Gemm = TestGemmBackends.Default;
 
     [Fact]
     public void Dropping_the_variance_term_of_the_batch_norm_backward_pass_is_caught()

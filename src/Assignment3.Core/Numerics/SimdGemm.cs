@@ -1,0 +1,285 @@
+using System.Numerics;
+using System.Runtime.CompilerServices;
+using System.Runtime.Intrinsics;
+using System.Runtime.Intrinsics.Arm;
+using System.Runtime.Intrinsics.X86;
+
+namespace Assignment3.Core.Numerics;
+
+/// <summary>The instruction set a <see cref="SimdGemm"/> runs its kernels with.</summary>
+public enum SimdIsa
+{
+    /// <summary>512-bit vectors (x64 with AVX-512F), 3 x 8 tiles.</summary>
+    Avx512,
+    /// <summary>256-bit vectors with FMA (x64 with AVX2), 2 x 6 tiles.</summary>
+    Avx2,
+    /// <summary>128-bit vectors (AdvSimd on ARM64; SSE on x64), 2 x 6 tiles.</summary>
+    Vector128,
+    /// <summary>One lane, plain fused multiply-adds.</summary>
+    Scalar,
+}
+
+/// <summary>
+/// GEMM of our own: register-blocked micro-kernels (<see cref="SimdKernels{TOps, TV, T}"/>) for
+/// AVX-512, AVX2, 128-bit vectors and scalar code, on float and double. Vectors run along the
+/// rows of C (contiguous in column-major storage), never along k, and every element of C is
+/// c = fma(a[i,k], b[k,j], c) for k = 0, 1, ... in order, starting from C (beta 1) or zero
+/// (beta 0): the same operations in the same order on every instruction set, so results are
+/// bit-identical across them, and across blockings and thread counts. With other alpha or beta,
+/// C = alpha * (that sum from zero) + beta * C, element by element.
+/// Nothing is packed where the operands' layout serves the kernels already (A not transposed, its
+/// rows contiguous; B either way, read by broadcast); rows of A that a vector cannot cover whole
+/// are copied into a zero-padded panel and their tile into a scratch tile.
+/// </summary>
+public sealed unsafe class SimdGemm(SimdIsa isa) : IGemm
+{
+    /// <summary>Depth of a k-block: the part of A a row block reads stays in L2 across the columns.</summary>
+    private const int BlockK = 384;
+    /// <summary>Width of a column block: the part of B a k-block reads stays in L2 across the row blocks.</summary>
+    private const int BlockN = 512;
+
+    public const string ForceVariable = "A3_SIMD";
+
+    public SimdIsa Isa { get; } = IsSupported(isa) ? isa : throw new PlatformNotSupportedException($"{isa} is not available on this CPU");
+
+    public string Name => $"a3 SIMD kernels ({Describe(Isa)})";
+
+    /// <summary>The widest instruction set this CPU runs, or the one A3_SIMD names (avx512, avx2, vector128, scalar).</summary>
+    public static SimdIsa Best()
+    {
+        var forced = Environment.GetEnvironmentVariable(ForceVariable);
+        if (!string.IsNullOrWhiteSpace(forced))
+            return Enum.TryParse<SimdIsa>(forced, ignoreCase: true, out var chosen) && IsSupported(chosen) ? chosen
+                : throw new ArgumentException($"{ForceVariable}={forced}: expected one of {string.Join(", ", Enum.GetValues<SimdIsa>().Where(IsSupported).Select(i => i.ToString().ToLowerInvariant()))} on this CPU");
+        return Enum.GetValues<SimdIsa>().First(IsSupported);
+    }
+
+    public static bool IsSupported(SimdIsa isa) => isa switch
+    {
+        SimdIsa.Avx512 => Avx512F.IsSupported && Vector512.IsHardwareAccelerated,
+        SimdIsa.Avx2 => Avx2.IsSupported && Fma.IsSupported,
+        SimdIsa.Vector128 => AdvSimd.IsSupported || Sse2.IsSupported,
+        _ => true,
+    };
+
+    public static string Describe(SimdIsa isa) => isa switch
+    {
+        SimdIsa.Avx512 => "AVX-512, 512-bit vectors",
+        SimdIsa.Avx2 => "AVX2 with FMA, 256-bit vectors",
+        SimdIsa.Vector128 => AdvSimd.IsSupported ? "AdvSimd, 128-bit vectors" : "SSE, 128-bit vectors",
+        _ => "scalar",
+    };
+
+    public void Gemm<T>(bool transposeA, bool transposeB, T alpha, Mat<T> a, Mat<T> b, T beta, Mat<T> c)
+        where T : unmanaged, IFloatingPointIeee754<T>
+    {
+        var (m, n, k) = GemmShapes.Check(transposeA, transposeB, a, b, c);
+        if (m == 0 || n == 0) return;
+        if (alpha != T.One)
+        {
+            // C = alpha * (A B) + beta * C: the product into a scratch matrix first.
+            var product = new Mat<T>(m, n);
+            Gemm(transposeA, transposeB, T.One, a, b, T.Zero, product);
+            for (var i = 0; i < c.Data.Length; i++) c.Data[i] = alpha * product.Data[i] + (beta == T.Zero ? T.Zero : beta * c.Data[i]);
+            return;
+        }
+        if (beta != T.Zero && beta != T.One)
+            for (var i = 0; i < c.Data.Length; i++) c.Data[i] *= beta;
+        if (k == 0)
+        {
+            if (beta == T.Zero) Array.Clear(c.Data);
+            return;
+        }
+        fixed (T* pa = a.Data, pb = b.Data, pc = c.Data)
+        {
+            var operands = new Operands<T>(pa, a.Rows, transposeA, pb, b.Rows, transposeB, pc, c.Rows, m, n, k, beta != T.Zero);
+            switch (Isa)
+            {
+                case SimdIsa.Avx512: Run<Vector512Ops<T>, Vector512<T>, T, Three, Eight>(operands, Isa); break;
+                case SimdIsa.Avx2: Run<Vector256Ops<T>, Vector256<T>, T, Two, Six>(operands, Isa); break;
+                case SimdIsa.Vector128: Run<Vector128Ops<T>, Vector128<T>, T, Two, Six>(operands, Isa); break;
+                default: Run<ScalarOps<T>, T, T, Two, Six>(operands, Isa); break;
+            }
+        }
+    }
+
+    /// <summary>C (m x n) (+)= op(A) (m x k) op(B) (k x n), each as a pointer and its stored row count.</summary>
+    private readonly struct Operands<T>(T* a, int ldA, bool transposeA, T* b, int ldB, bool transposeB, T* c, int ldC,
+        int m, int n, int k, bool accumulate) where T : unmanaged
+    {
+        public readonly T* A = a, B = b, C = c;
+        public readonly int LdA = ldA, LdB = ldB, LdC = ldC, M = m, N = n, K = k;
+        public readonly bool TransposeA = transposeA, TransposeB = transposeB, Accumulate = accumulate;
+
+        /// <summary>Distance between B's consecutive k (for one j), and between consecutive j (for one k).</summary>
+        public (nint K, nint J) BStrides => TransposeB ? (LdB, 1) : (1, LdB);
+
+        public T* BAt(int k, int j) => TransposeB ? B + j + (nint)k * LdB : B + k + (nint)j * LdB;
+    }
+
+    private static void Run<TOps, TV, T, TM, TN>(in Operands<T> o, SimdIsa isa)
+        where TOps : unmanaged, IVectorOps<TV, T> where TV : unmanaged where T : unmanaged, IFloatingPointIeee754<T>
+        where TM : IConstant where TN : IConstant
+    {
+        var v = TOps.Count;
+        var tileRows = TM.Value * v;
+        var fullRows = o.M / v * v; // rows that whole vectors cover
+        var (bk, bj) = o.BStrides;
+        for (var jc = 0; jc < o.N; jc += BlockN)
+        {
+            var nc = Math.Min(BlockN, o.N - jc);
+            for (var pc = 0; pc < o.K; pc += BlockK)
+            {
+                var kc = Math.Min(BlockK, o.K - pc);
+                var load = pc > 0 || o.Accumulate;
+                var i = 0;
+                for (; i + tileRows <= fullRows; i += tileRows)
+                    RowBlock<TOps, TV, T, TM, TN>(o, i, pc, kc, jc, nc, bk, bj, load);
+                // Whole vectors that do not fill a tile: one or two.
+                for (; i + v <= fullRows; i += v)
+                    RowBlock<TOps, TV, T, One, TN>(o, i, pc, kc, jc, nc, bk, bj, load);
+                if (i < o.M) Remainder<TOps, TV, T>(o, isa, i, pc, kc, jc, nc, bk, bj, load);
+            }
+        }
+    }
+
+    /// <summary>Rows [i, i + TM vectors) of C, columns [jc, jc + nc), over k in [pc, pc + kc).</summary>
+    private static void RowBlock<TOps, TV, T, TM, TN>(in Operands<T> o, int i, int pc, int kc, int jc, int nc, nint bk, nint bj, bool load)
+        where TOps : unmanaged, IVectorOps<TV, T> where TV : unmanaged where T : unmanaged, IFloatingPointIeee754<T>
+        where TM : IConstant where TN : IConstant
+    {
+        var rows = TM.Value * TOps.Count;
+        var a = o.TransposeA ? PackPanel(o, i, rows, rows, pc, kc) : o.A + i + (nint)pc * o.LdA;
+        nint lda = o.TransposeA ? rows : o.LdA;
+        var j = jc;
+        for (; j + TN.Value <= jc + nc; j += TN.Value)
+            SimdKernels<TOps, TV, T>.Tile<TM, TN>(kc, a, lda, o.BAt(pc, j), bk, bj, o.C + i + (nint)j * o.LdC, o.LdC, load);
+        if (j < jc + nc) EdgeColumns<TOps, TV, T, TM>(kc, a, lda, o.BAt(pc, j), bk, bj, o.C + i + (nint)j * o.LdC, o.LdC, load, jc + nc - j);
+    }
+
+    /// <summary>The last columns, fewer than a tile's: a tile of exactly that many.</summary>
+    private static void EdgeColumns<TOps, TV, T, TM>(int kc, T* a, nint lda, T* b, nint bk, nint bj, T* c, nint ldc, bool load, int columns)
+        where TOps : unmanaged, IVectorOps<TV, T> where TV : unmanaged where T : unmanaged where TM : IConstant
+    {
+        switch (columns)
+        {
+            case 1: SimdKernels<TOps, TV, T>.Tile<TM, One>(kc, a, lda, b, bk, bj, c, ldc, load); break;
+            case 2: SimdKernels<TOps, TV, T>.Tile<TM, Two>(kc, a, lda, b, bk, bj, c, ldc, load); break;
+            case 3: SimdKernels<TOps, TV, T>.Tile<TM, Three>(kc, a, lda, b, bk, bj, c, ldc, load); break;
+            case 4: SimdKernels<TOps, TV, T>.Tile<TM, Four>(kc, a, lda, b, bk, bj, c, ldc, load); break;
+            case 5: SimdKernels<TOps, TV, T>.Tile<TM, Five>(kc, a, lda, b, bk, bj, c, ldc, load); break;
+            case 6: SimdKernels<TOps, TV, T>.Tile<TM, Six>(kc, a, lda, b, bk, bj, c, ldc, load); break;
+            default: SimdKernels<TOps, TV, T>.Tile<TM, Seven>(kc, a, lda, b, bk, bj, c, ldc, load); break;
+        }
+    }
+
+    /// <summary>
+    /// The rows after the last whole vector of the main width. Where B's rows are contiguous, they
+    /// run along the columns, whole vectors of them (<see cref="SimdKernels{TOps, TV, T}.RowsAlongColumns"/>);
+    /// otherwise, and for the last columns, in whole narrower vectors where they fit, then in a
+    /// zero-padded 128-bit panel. Only widths up to <paramref name="isa"/>'s.
+    /// </summary>
+    private static void Remainder<TOps, TV, T>(in Operands<T> o, SimdIsa isa, int i, int pc, int kc, int jc, int nc, nint bk, nint bj, bool load)
+        where TOps : unmanaged, IVectorOps<TV, T> where TV : unmanaged where T : unmanaged, IFloatingPointIeee754<T>
+    {
+        var left = o.M - i;
+        if (bj == 1)
+        {
+            var width = 4 * TOps.Count;
+            var a = o.TransposeA ? PackPanel(o, i, left, left, pc, kc) : o.A + i + (nint)pc * o.LdA;
+            nint lda = o.TransposeA ? left : o.LdA;
+            var scratch = stackalloc T[4 * width];
+            var end = jc + nc;
+            for (; jc + width <= end; jc += width)
+                for (var g = 0; g < left; g += 4)
+                {
+                    T* ag = a + g, bp = o.BAt(pc, jc), cg = o.C + i + g + (nint)jc * o.LdC;
+                    switch (Math.Min(4, left - g))
+                    {
+                        case 1: SimdKernels<TOps, TV, T>.RowsAlongColumns<One>(kc, ag, lda, bp, bk, cg, o.LdC, load, scratch); break;
+                        case 2: SimdKernels<TOps, TV, T>.RowsAlongColumns<Two>(kc, ag, lda, bp, bk, cg, o.LdC, load, scratch); break;
+                        case 3: SimdKernels<TOps, TV, T>.RowsAlongColumns<Three>(kc, ag, lda, bp, bk, cg, o.LdC, load, scratch); break;
+                        default: SimdKernels<TOps, TV, T>.RowsAlongColumns<Four>(kc, ag, lda, bp, bk, cg, o.LdC, load, scratch); break;
+                    }
+                }
+            nc = end - jc;
+            if (nc == 0) return;
+        }
+        if (left >= Vector256<T>.Count && isa == SimdIsa.Avx512)
+        {
+            RowBlock<Vector256Ops<T>, Vector256<T>, T, One, Eight>(o, i, pc, kc, jc, nc, bk, bj, load);
+            i += Vector256<T>.Count;
+            left -= Vector256<T>.Count;
+        }
+        if (left >= Vector128<T>.Count)
+        {
+            RowBlock<Vector128Ops<T>, Vector128<T>, T, One, Eight>(o, i, pc, kc, jc, nc, bk, bj, load);
+            i += Vector128<T>.Count;
+            left -= Vector128<T>.Count;
+        }
+        if (left > 0) PaddedRows<Vector128Ops<T>, Vector128<T>, T>(o, i, left, pc, kc, jc, nc, bk, bj, load);
+    }
+
+    /// <summary>
+    /// <paramref name="rows"/> rows (fewer than a vector's lanes) computed as a whole vector: A's rows
+    /// copied into a zero-padded panel, each tile of C through a scratch tile, only the real rows
+    /// copied back. The padding lanes compute zeros nobody reads.
+    /// </summary>
+    private static void PaddedRows<TOps, TV, T>(in Operands<T> o, int i, int rows, int pc, int kc, int jc, int nc, nint bk, nint bj, bool load)
+        where TOps : unmanaged, IVectorOps<TV, T> where TV : unmanaged where T : unmanaged, IFloatingPointIeee754<T>
+    {
+        var v = TOps.Count;
+        var a = PackPanel(o, i, rows, v, pc, kc);
+        var tile = stackalloc T[v * 8];
+        for (var j = jc; j < jc + nc; j += 8)
+        {
+            var columns = Math.Min(8, jc + nc - j);
+            var c = o.C + i + (nint)j * o.LdC;
+            if (load)
+                for (var jj = 0; jj < columns; jj++)
+                    for (var ii = 0; ii < rows; ii++) tile[ii + jj * v] = c[ii + (nint)jj * o.LdC];
+            if (columns == 8) SimdKernels<TOps, TV, T>.Tile<One, Eight>(kc, a, v, o.BAt(pc, j), bk, bj, tile, v, load);
+            else EdgeColumns<TOps, TV, T, One>(kc, a, v, o.BAt(pc, j), bk, bj, tile, v, load, columns);
+            for (var jj = 0; jj < columns; jj++)
+                for (var ii = 0; ii < rows; ii++) c[ii + (nint)jj * o.LdC] = tile[ii + jj * v];
+        }
+    }
+
+    /// <summary>
+    /// Rows [i, i + rows) of op(A) over k in [pc, pc + kc), copied k by k into a panel of
+    /// <paramref name="width"/> rows per k (zeros beyond <paramref name="rows"/>): what the kernels
+    /// read when A is transposed or a panel must be padded. The panel is this thread's scratch buffer.
+    /// </summary>
+    private static T* PackPanel<T>(in Operands<T> o, int i, int rows, int width, int pc, int kc) where T : unmanaged, IFloatingPointIeee754<T>
+    {
+        var panel = Scratch<T>.Panel(width * kc);
+        if (o.TransposeA)
+            // op(A)'s row i is A's column i: read it along k (contiguous), write it down the panel.
+            for (var r = 0; r < rows; r++)
+            {
+                var source = o.A + pc + (nint)(i + r) * o.LdA;
+                for (var kk = 0; kk < kc; kk++) panel[kk * width + r] = source[kk];
+            }
+        else
+            for (var kk = 0; kk < kc; kk++)
+            {
+                var source = o.A + i + (nint)(pc + kk) * o.LdA;
+                for (var r = 0; r < rows; r++) panel[kk * width + r] = source[r];
+            }
+        for (var kk = 0; kk < kc; kk++)
+            for (var r = rows; r < width; r++) panel[kk * width + r] = T.Zero;
+        return panel;
+    }
+
+    /// <summary>Each thread's panel buffer, pinned and grown as needed: packing allocates nothing after the first calls.</summary>
+    private static class Scratch<T> where T : unmanaged
+    {
+        [ThreadStatic] private static T[]? buffer;
+
+        public static T* Panel(int length)
+        {
+            if (buffer is null || buffer.Length < length) buffer = GC.AllocateArray<T>(Math.Max(length, 64 * BlockK), pinned: true);
+            return (T*)Unsafe.AsPointer(ref buffer[0]);
+        }
+    }
+}

@@ -1,0 +1,188 @@
+using System.Numerics;
+using System.Runtime.CompilerServices;
+using System.Runtime.Intrinsics;
+
+namespace Assignment3.Core.Numerics;
+
+/// <summary>
+/// The few vector operations the GEMM micro-kernels use, for one vector width and element type.
+/// The kernels are generic over an implementation (a struct), so the JIT compiles one specialised
+/// copy per width with the operations inlined: one kernel source for AVX-512, AVX2, 128-bit
+/// (AdvSimd on ARM64) and scalar code.
+/// </summary>
+public unsafe interface IVectorOps<TV, T> where TV : unmanaged where T : unmanaged
+{
+    /// <summary>Lanes per vector.</summary>
+    static abstract int Count { get; }
+    static abstract TV Load(T* p);
+    static abstract TV Broadcast(T value);
+    /// <summary>a * b + c, rounded once, lane by lane.</summary>
+    static abstract TV MultiplyAdd(TV a, TV b, TV c);
+    static abstract void Store(TV value, T* p);
+}
+
+public unsafe struct Vector512Ops<T> : IVectorOps<Vector512<T>, T> where T : unmanaged, IFloatingPointIeee754<T>
+{
+    public static int Count => Vector512<T>.Count;
+    [MethodImpl(MethodImplOptions.AggressiveInlining)] public static Vector512<T> Load(T* p) => Vector512.Load(p);
+    [MethodImpl(MethodImplOptions.AggressiveInlining)] public static Vector512<T> Broadcast(T value) => Vector512.Create(value);
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static Vector512<T> MultiplyAdd(Vector512<T> a, Vector512<T> b, Vector512<T> c) => typeof(T) == typeof(float)
+        ? Vector512.FusedMultiplyAdd(a.AsSingle(), b.AsSingle(), c.AsSingle()).As<float, T>()
+        : Vector512.FusedMultiplyAdd(a.AsDouble(), b.AsDouble(), c.AsDouble()).As<double, T>();
+    [MethodImpl(MethodImplOptions.AggressiveInlining)] public static void Store(Vector512<T> value, T* p) => value.Store(p);
+}
+
+public unsafe struct Vector256Ops<T> : IVectorOps<Vector256<T>, T> where T : unmanaged, IFloatingPointIeee754<T>
+{
+    public static int Count => Vector256<T>.Count;
+    [MethodImpl(MethodImplOptions.AggressiveInlining)] public static Vector256<T> Load(T* p) => Vector256.Load(p);
+    [MethodImpl(MethodImplOptions.AggressiveInlining)] public static Vector256<T> Broadcast(T value) => Vector256.Create(value);
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static Vector256<T> MultiplyAdd(Vector256<T> a, Vector256<T> b, Vector256<T> c) => typeof(T) == typeof(float)
+        ? Vector256.FusedMultiplyAdd(a.AsSingle(), b.AsSingle(), c.AsSingle()).As<float, T>()
+        : Vector256.FusedMultiplyAdd(a.AsDouble(), b.AsDouble(), c.AsDouble()).As<double, T>();
+    [MethodImpl(MethodImplOptions.AggressiveInlining)] public static void Store(Vector256<T> value, T* p) => value.Store(p);
+}
+
+public unsafe struct Vector128Ops<T> : IVectorOps<Vector128<T>, T> where T : unmanaged, IFloatingPointIeee754<T>
+{
+    public static int Count => Vector128<T>.Count;
+    [MethodImpl(MethodImplOptions.AggressiveInlining)] public static Vector128<T> Load(T* p) => Vector128.Load(p);
+    [MethodImpl(MethodImplOptions.AggressiveInlining)] public static Vector128<T> Broadcast(T value) => Vector128.Create(value);
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static Vector128<T> MultiplyAdd(Vector128<T> a, Vector128<T> b, Vector128<T> c) => typeof(T) == typeof(float)
+        ? Vector128.FusedMultiplyAdd(a.AsSingle(), b.AsSingle(), c.AsSingle()).As<float, T>()
+        : Vector128.FusedMultiplyAdd(a.AsDouble(), b.AsDouble(), c.AsDouble()).As<double, T>();
+    [MethodImpl(MethodImplOptions.AggressiveInlining)] public static void Store(Vector128<T> value, T* p) => value.Store(p);
+}
+
+/// <summary>One lane: plain fused multiply-adds (the fallback where no vector unit is usable).</summary>
+public unsafe struct ScalarOps<T> : IVectorOps<T, T> where T : unmanaged, IFloatingPointIeee754<T>
+{
+    public static int Count => 1;
+    [MethodImpl(MethodImplOptions.AggressiveInlining)] public static T Load(T* p) => *p;
+    [MethodImpl(MethodImplOptions.AggressiveInlining)] public static T Broadcast(T value) => value;
+    [MethodImpl(MethodImplOptions.AggressiveInlining)] public static T MultiplyAdd(T a, T b, T c) => T.FusedMultiplyAdd(a, b, c);
+    [MethodImpl(MethodImplOptions.AggressiveInlining)] public static void Store(T value, T* p) => *p = value;
+}
+
+/// <summary>A count known when the JIT compiles a kernel (tile sizes).</summary>
+public interface IConstant
+{
+    static abstract int Value { get; }
+}
+
+public struct One : IConstant { public static int Value => 1; }
+public struct Two : IConstant { public static int Value => 2; }
+public struct Three : IConstant { public static int Value => 3; }
+public struct Four : IConstant { public static int Value => 4; }
+public struct Five : IConstant { public static int Value => 5; }
+public struct Six : IConstant { public static int Value => 6; }
+public struct Seven : IConstant { public static int Value => 7; }
+public struct Eight : IConstant { public static int Value => 8; }
+
+/// <summary>
+/// Register-blocked GEMM micro-kernels: a tile of C (rows along the vector lanes, one vector per
+/// <c>Count</c> rows; columns as broadcasts) takes, for k = 0, 1, ..., kc - 1 in order, one fused
+/// multiply-add per element: c = fma(a[i,k], b[k,j], c). Every element of C is so accumulated by the
+/// same sequence of operations whatever the tile, the vector width or the blocking, which is what
+/// makes results bit-identical across AVX-512, AVX2, ARM64 and scalar code.
+/// A: element (i, k) at a[i + k*lda] (rows contiguous); B: element (k, j) at b[k*bk + j*bj];
+/// C: element (i, j) at c[i + j*ldc]. With <c>load</c> the tile starts from C, else from zero.
+/// </summary>
+public static unsafe class SimdKernels<TOps, TV, T>
+    where TOps : unmanaged, IVectorOps<TV, T> where TV : unmanaged where T : unmanaged
+{
+    /// <summary>
+    /// <typeparamref name="TM"/> vectors of rows (1 to 3) x <typeparamref name="TN"/> columns (1 to 8),
+    /// up to 24 accumulators. Both counts are compile-time constants, so the JIT keeps only the
+    /// accumulators a tile uses, all in registers (3 x 8 needs 32 vector registers, 2 x 6 fits in 16).
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    public static void Tile<TM, TN>(int kc, T* a, nint lda, T* b, nint bk, nint bj, T* c, nint ldc, bool load)
+        where TM : IConstant where TN : IConstant
+    {
+        var v = TOps.Count;
+        TV c00, c10, c20, c01, c11, c21, c02, c12, c22, c03, c13, c23, c04, c14, c24, c05, c15, c25, c06, c16, c26, c07, c17, c27;
+        c00 = c10 = c20 = c01 = c11 = c21 = c02 = c12 = c22 = c03 = c13 = c23 = c04 = c14 = c24 = c05 = c15 = c25 = c06 = c16 = c26 = c07 = c17 = c27 = default;
+        if (load)
+        {
+            var p = c;
+            if (TN.Value > 0) { c00 = TOps.Load(p); if (TM.Value > 1) c10 = TOps.Load(p + v); if (TM.Value > 2) c20 = TOps.Load(p + 2 * v); p += ldc; }
+            if (TN.Value > 1) { c01 = TOps.Load(p); if (TM.Value > 1) c11 = TOps.Load(p + v); if (TM.Value > 2) c21 = TOps.Load(p + 2 * v); p += ldc; }
+            if (TN.Value > 2) { c02 = TOps.Load(p); if (TM.Value > 1) c12 = TOps.Load(p + v); if (TM.Value > 2) c22 = TOps.Load(p + 2 * v); p += ldc; }
+            if (TN.Value > 3) { c03 = TOps.Load(p); if (TM.Value > 1) c13 = TOps.Load(p + v); if (TM.Value > 2) c23 = TOps.Load(p + 2 * v); p += ldc; }
+            if (TN.Value > 4) { c04 = TOps.Load(p); if (TM.Value > 1) c14 = TOps.Load(p + v); if (TM.Value > 2) c24 = TOps.Load(p + 2 * v); p += ldc; }
+            if (TN.Value > 5) { c05 = TOps.Load(p); if (TM.Value > 1) c15 = TOps.Load(p + v); if (TM.Value > 2) c25 = TOps.Load(p + 2 * v); p += ldc; }
+            if (TN.Value > 6) { c06 = TOps.Load(p); if (TM.Value > 1) c16 = TOps.Load(p + v); if (TM.Value > 2) c26 = TOps.Load(p + 2 * v); p += ldc; }
+            if (TN.Value > 7) { c07 = TOps.Load(p); if (TM.Value > 1) c17 = TOps.Load(p + v); if (TM.Value > 2) c27 = TOps.Load(p + 2 * v); p += ldc; }
+        }
+        T* b0 = b, b1 = b0 + bj, b2 = b1 + bj, b3 = b2 + bj, b4 = b3 + bj, b5 = b4 + bj, b6 = b5 + bj, b7 = b6 + bj;
+        nint k = 0;
+        for (var kk = 0; kk < kc; kk++, a += lda, k += bk)
+        {
+            var a0 = TOps.Load(a);
+            var a1 = TM.Value > 1 ? TOps.Load(a + v) : default;
+            var a2 = TM.Value > 2 ? TOps.Load(a + 2 * v) : default;
+            TV x;
+            if (TN.Value > 0) { x = TOps.Broadcast(b0[k]); c00 = TOps.MultiplyAdd(a0, x, c00); if (TM.Value > 1) c10 = TOps.MultiplyAdd(a1, x, c10); if (TM.Value > 2) c20 = TOps.MultiplyAdd(a2, x, c20); }
+            if (TN.Value > 1) { x = TOps.Broadcast(b1[k]); c01 = TOps.MultiplyAdd(a0, x, c01); if (TM.Value > 1) c11 = TOps.MultiplyAdd(a1, x, c11); if (TM.Value > 2) c21 = TOps.MultiplyAdd(a2, x, c21); }
+            if (TN.Value > 2) { x = TOps.Broadcast(b2[k]); c02 = TOps.MultiplyAdd(a0, x, c02); if (TM.Value > 1) c12 = TOps.MultiplyAdd(a1, x, c12); if (TM.Value > 2) c22 = TOps.MultiplyAdd(a2, x, c22); }
+            if (TN.Value > 3) { x = TOps.Broadcast(b3[k]); c03 = TOps.MultiplyAdd(a0, x, c03); if (TM.Value > 1) c13 = TOps.MultiplyAdd(a1, x, c13); if (TM.Value > 2) c23 = TOps.MultiplyAdd(a2, x, c23); }
+            if (TN.Value > 4) { x = TOps.Broadcast(b4[k]); c04 = TOps.MultiplyAdd(a0, x, c04); if (TM.Value > 1) c14 = TOps.MultiplyAdd(a1, x, c14); if (TM.Value > 2) c24 = TOps.MultiplyAdd(a2, x, c24); }
+            if (TN.Value > 5) { x = TOps.Broadcast(b5[k]); c05 = TOps.MultiplyAdd(a0, x, c05); if (TM.Value > 1) c15 = TOps.MultiplyAdd(a1, x, c15); if (TM.Value > 2) c25 = TOps.MultiplyAdd(a2, x, c25); }
+            if (TN.Value > 6) { x = TOps.Broadcast(b6[k]); c06 = TOps.MultiplyAdd(a0, x, c06); if (TM.Value > 1) c16 = TOps.MultiplyAdd(a1, x, c16); if (TM.Value > 2) c26 = TOps.MultiplyAdd(a2, x, c26); }
+            if (TN.Value > 7) { x = TOps.Broadcast(b7[k]); c07 = TOps.MultiplyAdd(a0, x, c07); if (TM.Value > 1) c17 = TOps.MultiplyAdd(a1, x, c17); if (TM.Value > 2) c27 = TOps.MultiplyAdd(a2, x, c27); }
+        }
+        var q = c;
+        if (TN.Value > 0) { TOps.Store(c00, q); if (TM.Value > 1) TOps.Store(c10, q + v); if (TM.Value > 2) TOps.Store(c20, q + 2 * v); q += ldc; }
+        if (TN.Value > 1) { TOps.Store(c01, q); if (TM.Value > 1) TOps.Store(c11, q + v); if (TM.Value > 2) TOps.Store(c21, q + 2 * v); q += ldc; }
+        if (TN.Value > 2) { TOps.Store(c02, q); if (TM.Value > 1) TOps.Store(c12, q + v); if (TM.Value > 2) TOps.Store(c22, q + 2 * v); q += ldc; }
+        if (TN.Value > 3) { TOps.Store(c03, q); if (TM.Value > 1) TOps.Store(c13, q + v); if (TM.Value > 2) TOps.Store(c23, q + 2 * v); q += ldc; }
+        if (TN.Value > 4) { TOps.Store(c04, q); if (TM.Value > 1) TOps.Store(c14, q + v); if (TM.Value > 2) TOps.Store(c24, q + 2 * v); q += ldc; }
+        if (TN.Value > 5) { TOps.Store(c05, q); if (TM.Value > 1) TOps.Store(c15, q + v); if (TM.Value > 2) TOps.Store(c25, q + 2 * v); q += ldc; }
+        if (TN.Value > 6) { TOps.Store(c06, q); if (TM.Value > 1) TOps.Store(c16, q + v); if (TM.Value > 2) TOps.Store(c26, q + 2 * v); q += ldc; }
+        if (TN.Value > 7) { TOps.Store(c07, q); if (TM.Value > 1) TOps.Store(c17, q + v); if (TM.Value > 2) TOps.Store(c27, q + 2 * v); q += ldc; }
+    }
+
+    /// <summary>
+    /// The transposed arrangement, for a few rows of C (<typeparamref name="TR"/>, 1 to 4) when B's
+    /// rows are contiguous (bj = 1): 4 vectors of columns, rows as broadcasts of A. C's elements along
+    /// a row are strided, so the tile goes through <paramref name="scratch"/> (4 x 4 vectors). Each
+    /// element still takes c = fma(a[i,k], b[k,j], c) for k in order.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    public static void RowsAlongColumns<TR>(int kc, T* a, nint lda, T* b, nint bk, T* c, nint ldc, bool load, T* scratch)
+        where TR : IConstant
+    {
+        var v = TOps.Count;
+        TV c00, c01, c02, c03, c10, c11, c12, c13, c20, c21, c22, c23, c30, c31, c32, c33;
+        c00 = c01 = c02 = c03 = c10 = c11 = c12 = c13 = c20 = c21 = c22 = c23 = c30 = c31 = c32 = c33 = default;
+        if (load)
+        {
+            for (var r = 0; r < TR.Value; r++)
+                for (var j = 0; j < 4 * v; j++) scratch[r * 4 * v + j] = c[r + j * ldc];
+            if (TR.Value > 0) { c00 = TOps.Load(scratch + 0 * v); c01 = TOps.Load(scratch + 1 * v); c02 = TOps.Load(scratch + 2 * v); c03 = TOps.Load(scratch + 3 * v); }
+            if (TR.Value > 1) { c10 = TOps.Load(scratch + 4 * v); c11 = TOps.Load(scratch + 5 * v); c12 = TOps.Load(scratch + 6 * v); c13 = TOps.Load(scratch + 7 * v); }
+            if (TR.Value > 2) { c20 = TOps.Load(scratch + 8 * v); c21 = TOps.Load(scratch + 9 * v); c22 = TOps.Load(scratch + 10 * v); c23 = TOps.Load(scratch + 11 * v); }
+            if (TR.Value > 3) { c30 = TOps.Load(scratch + 12 * v); c31 = TOps.Load(scratch + 13 * v); c32 = TOps.Load(scratch + 14 * v); c33 = TOps.Load(scratch + 15 * v); }
+        }
+        nint k = 0;
+        for (var kk = 0; kk < kc; kk++, a += lda, k += bk)
+        {
+            var b0 = TOps.Load(b + k); var b1 = TOps.Load(b + k + v); var b2 = TOps.Load(b + k + 2 * v); var b3 = TOps.Load(b + k + 3 * v);
+            TV x;
+            if (TR.Value > 0) { x = TOps.Broadcast(a[0]); c00 = TOps.MultiplyAdd(b0, x, c00); c01 = TOps.MultiplyAdd(b1, x, c01); c02 = TOps.MultiplyAdd(b2, x, c02); c03 = TOps.MultiplyAdd(b3, x, c03); }
+            if (TR.Value > 1) { x = TOps.Broadcast(a[1]); c10 = TOps.MultiplyAdd(b0, x, c10); c11 = TOps.MultiplyAdd(b1, x, c11); c12 = TOps.MultiplyAdd(b2, x, c12); c13 = TOps.MultiplyAdd(b3, x, c13); }
+            if (TR.Value > 2) { x = TOps.Broadcast(a[2]); c20 = TOps.MultiplyAdd(b0, x, c20); c21 = TOps.MultiplyAdd(b1, x, c21); c22 = TOps.MultiplyAdd(b2, x, c22); c23 = TOps.MultiplyAdd(b3, x, c23); }
+            if (TR.Value > 3) { x = TOps.Broadcast(a[3]); c30 = TOps.MultiplyAdd(b0, x, c30); c31 = TOps.MultiplyAdd(b1, x, c31); c32 = TOps.MultiplyAdd(b2, x, c32); c33 = TOps.MultiplyAdd(b3, x, c33); }
+        }
+        if (TR.Value > 0) { TOps.Store(c00, scratch + 0 * v); TOps.Store(c01, scratch + 1 * v); TOps.Store(c02, scratch + 2 * v); TOps.Store(c03, scratch + 3 * v); }
+        if (TR.Value > 1) { TOps.Store(c10, scratch + 4 * v); TOps.Store(c11, scratch + 5 * v); TOps.Store(c12, scratch + 6 * v); TOps.Store(c13, scratch + 7 * v); }
+        if (TR.Value > 2) { TOps.Store(c20, scratch + 8 * v); TOps.Store(c21, scratch + 9 * v); TOps.Store(c22, scratch + 10 * v); TOps.Store(c23, scratch + 11 * v); }
+        if (TR.Value > 3) { TOps.Store(c30, scratch + 12 * v); TOps.Store(c31, scratch + 13 * v); TOps.Store(c32, scratch + 14 * v); TOps.Store(c33, scratch + 15 * v); }
+        for (var r = 0; r < TR.Value; r++)
+            for (var j = 0; j < 4 * v; j++) c[r + j * ldc] = scratch[r * 4 * v + j];
+    }
+}
