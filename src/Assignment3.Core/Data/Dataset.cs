@@ -46,11 +46,17 @@ public sealed class Dataset
         }
     }
 
+    /// <summary>Asks the memory system for these images now, to be read soon (the next mini-batch, while this one trains).</summary>
+    public void Prefetch(ReadOnlySpan<int> indices)
+    {
+        foreach (var index in indices) Prefetch(index);
+    }
+
     private unsafe void Prefetch(int index)
     {
         if (!Sse.IsSupported) return;
         fixed (byte* image = &Pixels[index * Dimensions])
-            for (var line = 0; line < Dimensions; line += 64) Sse.Prefetch0(image + line);
+            for (var line = 0; line < Dimensions; line += 64) Sse.Prefetch1(image + line);
     }
 
     /// <summary>Images [start, start + x.Cols), standardized, into <paramref name="x"/>.</summary>

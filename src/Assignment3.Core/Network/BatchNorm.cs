@@ -1,5 +1,4 @@
 using System.Numerics;
-using System.Numerics.Tensors;
 using Assignment3.Core.Numerics;
 
 namespace Assignment3.Core.Network;
@@ -8,6 +7,8 @@ namespace Assignment3.Core.Network;
 /// Batch normalization followed by its scale and shift. Shapes: S, SHat, Y m x n;
 /// mean, variance, gamma, beta m. Y = gamma * (S - mean) / sqrt(variance + eps) + beta,
 /// with the mini-batch mean and biased variance in training and running averages in evaluation.
+/// Element-by-element loops (vectorized across features, reductions in column order) and IEEE
+/// square roots and divisions: the same bits on every CPU.
 /// </summary>
 public static class BatchNorm
 {
@@ -18,11 +19,11 @@ public static class BatchNorm
     {
         var n = T.CreateChecked(s.Cols);
         RowOps.RowSums(s, mean);
-        TensorPrimitives.Divide(mean, n, mean);
+        for (var i = 0; i < mean.Length; i++) mean[i] /= n;
         // Centre first, then average squares: the two-pass variance stays accurate in float32.
-        for (var j = 0; j < s.Cols; j++) TensorPrimitives.Subtract(s.Column(j), mean, sHat.Column(j));
+        for (var j = 0; j < s.Cols; j++) Elementwise.Subtract(s.Column(j), mean, sHat.Column(j));
         RowOps.RowDots(sHat, sHat, variance);
-        TensorPrimitives.Divide(variance, n, variance);
+        for (var i = 0; i < variance.Length; i++) variance[i] /= n;
         NormalizeCentred(sHat, eps, variance, gamma, beta, y);
     }
 
@@ -31,7 +32,7 @@ public static class BatchNorm
         T[] gamma, T[] beta, Mat<T> y)
         where T : unmanaged, IFloatingPointIeee754<T>
     {
-        for (var j = 0; j < s.Cols; j++) TensorPrimitives.Subtract(s.Column(j), runningMean, sHat.Column(j));
+        for (var j = 0; j < s.Cols; j++) Elementwise.Subtract(s.Column(j), runningMean, sHat.Column(j));
         NormalizeCentred(sHat, eps, runningVariance, gamma, beta, y);
     }
 
@@ -44,8 +45,8 @@ public static class BatchNorm
         for (var j = 0; j < sHat.Cols; j++)
         {
             var col = sHat.Column(j);
-            TensorPrimitives.Multiply(col, invStd, col);
-            TensorPrimitives.MultiplyAdd(col, gamma, beta, y.Column(j));
+            Elementwise.Multiply(col, invStd, col);
+            Elementwise.MultiplyThenAdd(col, gamma, beta, y.Column(j));
         }
     }
 
@@ -69,19 +70,22 @@ public static class BatchNorm
         var meanG = scratch.AsSpan(m, m);             // mean_j G = gBeta / n
         var minusMeanGSHat = scratch.AsSpan(2 * m, m); // -mean_j (G * SHat) = -gGamma / n
         InverseStd(variance, eps, scale);
-        TensorPrimitives.Multiply(scale, gamma, scale);
-        TensorPrimitives.Divide(gBeta, n, meanG);
-        TensorPrimitives.Divide(gGamma, -n, minusMeanGSHat);
+        for (var i = 0; i < m; i++)
+        {
+            scale[i] *= gamma[i];
+            meanG[i] = gBeta[i] / n;
+            minusMeanGSHat[i] = gGamma[i] / -n;
+        }
         for (var j = 0; j < g.Cols; j++)
         {
             var col = g.Column(j);
-            TensorPrimitives.Subtract(col, meanG, col);
-            TensorPrimitives.MultiplyAdd(sHat.Column(j), minusMeanGSHat, col, col);
-            TensorPrimitives.Multiply(col, scale, col);
+            Elementwise.Subtract(col, meanG, col);
+            Elementwise.MultiplyThenAdd(sHat.Column(j), minusMeanGSHat, col, col);
+            Elementwise.Multiply(col, scale, col);
         }
     }
 
-    /// <summary>running = alpha * running + (1 - alpha) * batch; the first batch initializes them.</summary>
+    /// <summary>running = batch + (running - batch) * alpha; the first batch initializes them.</summary>
     public static void UpdateRunningStatistics<T>(T[] runningMean, T[] runningVariance, T[] mean, T[] variance,
         T alpha, bool first)
         where T : unmanaged, IFloatingPointIeee754<T>
@@ -92,14 +96,16 @@ public static class BatchNorm
             variance.CopyTo(runningVariance, 0);
             return;
         }
-        TensorPrimitives.Lerp(mean, runningMean, alpha, runningMean);
-        TensorPrimitives.Lerp(variance, runningVariance, alpha, runningVariance);
+        for (var i = 0; i < mean.Length; i++)
+        {
+            runningMean[i] = mean[i] + (runningMean[i] - mean[i]) * alpha;
+            runningVariance[i] = variance[i] + (runningVariance[i] - variance[i]) * alpha;
+        }
     }
 
     private static void InverseStd<T>(ReadOnlySpan<T> variance, T eps, Span<T> result)
         where T : unmanaged, IFloatingPointIeee754<T>
     {
-        TensorPrimitives.Add(variance, eps, result);
-        TensorPrimitives.ReciprocalSqrt(result, result);
+        for (var i = 0; i < result.Length; i++) result[i] = T.One / T.Sqrt(variance[i] + eps);
     }
 }

@@ -25,7 +25,8 @@ public static class Linear
         where T : unmanaged, IFloatingPointIeee754<T>
     {
         // With lambda 0 (training folds the L2 term into the update) the GEMM overwrites gW: no extra pass.
-        if (lambda != T.Zero) System.Numerics.Tensors.TensorPrimitives.Multiply(w.Data, lambda + lambda, gW.Data);
+        if (lambda != T.Zero)
+            for (var i = 0; i < w.Data.Length; i++) gW.Data[i] = w.Data[i] * (lambda + lambda);
         gemm.Gemm(false, true, T.One, g, x, lambda != T.Zero ? T.One : T.Zero, gW);
         RowOps.RowSums(g, gB);
         if (gX is not null) gemm.Gemm(true, false, T.One, w, g, T.Zero, gX);

@@ -1,7 +1,5 @@
 using System.Numerics;
-using System.Numerics.Tensors;
 using Assignment3.Core.Numerics;
-using MathNet.Numerics.Distributions;
 
 namespace Assignment3.Core.Network;
 
@@ -29,9 +27,13 @@ public sealed class Network<T> where T : unmanaged, IFloatingPointIeee754<T>
         for (var l = 0; l < Layers.Length; l++)
         {
             var layer = new Layer<T>(spec.FanIn(l), spec.Width(l), spec.BatchNorm && l < hidden);
-            var weights = new double[layer.W.Data.Length];
-            Normal.Samples(random, weights, 0, spec.Init.SigmaFor(layer.FanIn));
-            for (var i = 0; i < weights.Length; i++) layer.W.Data[i] = T.CreateChecked(weights[i]);
+            var sigma = spec.Init.SigmaFor(layer.FanIn);
+            for (var i = 0; i < layer.W.Data.Length; i += 2)
+            {
+                var (z0, z1) = StandardNormalPair(random);
+                layer.W.Data[i] = T.CreateChecked(sigma * z0);
+                if (i + 1 < layer.W.Data.Length) layer.W.Data[i + 1] = T.CreateChecked(sigma * z1);
+            }
             Layers[l] = layer;
             parameters.Add(new(l + 1, ParameterKind.W, layer.W.Data, layer.GradW.Data));
             parameters.Add(new(l + 1, ParameterKind.b, layer.B, layer.GradB));
@@ -125,8 +127,25 @@ public sealed class Network<T> where T : unmanaged, IFloatingPointIeee754<T>
     public double SumOfSquaredWeights()
     {
         var total = 0.0;
-        foreach (var layer in Layers) total += double.CreateChecked(TensorPrimitives.SumOfSquares<T>(layer.W.Data));
+        foreach (var layer in Layers) total += Elementwise.SumOfSquares<T>(layer.W.Data);
         return total;
+    }
+
+    /// <summary>
+    /// Two independent N(0, 1) samples (Marsaglia's polar method): uniform draws from the run's seeded
+    /// stream, then only IEEE square root and <see cref="ExactMath.Log"/>, so every CPU draws the same.
+    /// </summary>
+    private static (double, double) StandardNormalPair(Random random)
+    {
+        double u, v, s;
+        do
+        {
+            u = 2 * random.NextDouble() - 1;
+            v = 2 * random.NextDouble() - 1;
+            s = u * u + v * v;
+        } while (s >= 1 || s == 0);
+        var factor = Math.Sqrt(-2 * ExactMath.Log(s) / s);
+        return (u * factor, v * factor);
     }
 
     /// <summary>
@@ -140,7 +159,7 @@ public sealed class Network<T> where T : unmanaged, IFloatingPointIeee754<T>
         foreach (var p in Parameters)
         {
             if (p.Kind == ParameterKind.W) ScaleAndSubtract(p.Value, decay, eta, p.Gradient);
-            else TensorPrimitives.MultiplyAdd(p.Gradient, -eta, p.Value, p.Value);
+            else Elementwise.ScaleThenAdd(p.Gradient, -eta, p.Value, p.Value);
         }
     }
 

@@ -1,11 +1,11 @@
 using System.Numerics;
-using System.Numerics.Tensors;
 using Assignment3.Core.Numerics;
 
 namespace Assignment3.Core.Network;
 
 /// <summary>
-/// Softmax over classes followed by cross-entropy. Shapes: scores/P K x n, labels n.
+/// Softmax over classes followed by cross-entropy. Shapes: scores/P K x n, labels n. Plain loops in a
+/// fixed order with <see cref="ExactMath"/>'s exp and log: the same bits on every CPU.
 /// </summary>
 public static class SoftmaxCrossEntropy
 {
@@ -21,11 +21,16 @@ public static class SoftmaxCrossEntropy
         {
             var col = scoresToProbabilities.Column(j);
             // Shifting by the maximum keeps exp from overflowing; softmax is unchanged by it.
-            TensorPrimitives.Subtract(col, TensorPrimitives.Max<T>(col), col);
-            TensorPrimitives.Exp(col, col);
-            var sum = TensorPrimitives.Sum<T>(col);
-            TensorPrimitives.Divide(col, sum, col);
-            total -= Math.Log(double.CreateChecked(col[labels[j]]));
+            var max = col[0];
+            for (var i = 1; i < col.Length; i++) if (col[i] > max || T.IsNaN(col[i])) max = col[i];
+            var sum = T.Zero;
+            for (var i = 0; i < col.Length; i++)
+            {
+                col[i] = T.CreateTruncating(ExactMath.Exp(double.CreateTruncating(col[i] - max)));
+                sum += col[i];
+            }
+            for (var i = 0; i < col.Length; i++) col[i] /= sum;
+            total -= ExactMath.Log(double.CreateTruncating(col[labels[j]]));
         }
         return total;
     }
@@ -35,7 +40,7 @@ public static class SoftmaxCrossEntropy
         where T : unmanaged, IFloatingPointIeee754<T>
     {
         var invN = T.One / T.CreateChecked(probabilities.Cols);
-        TensorPrimitives.Multiply(probabilities.Data, invN, g.Data);
+        for (var i = 0; i < g.Data.Length; i++) g.Data[i] = probabilities.Data[i] * invN;
         for (var j = 0; j < g.Cols; j++) g[labels[j], j] -= invN;
     }
 }

@@ -1,23 +1,26 @@
 using System.Numerics;
-using System.Numerics.Tensors;
 
 namespace Assignment3.Core.Numerics;
 
-/// <summary>Per-row (per-feature) reductions and broadcasts over a column-major m x n batch.</summary>
+/// <summary>
+/// Per-row (per-feature) reductions and broadcasts over a column-major m x n batch. Each row's sum
+/// runs over the columns in order, whatever the vector width (vectors run across rows): the same
+/// bits on every CPU.
+/// </summary>
 public static class RowOps
 {
-    /// <summary>sums[i] = sum_j a[i, j] (accumulated column by column, vectorized along rows).</summary>
+    /// <summary>sums[i] = sum_j a[i, j].</summary>
     public static void RowSums<T>(Mat<T> a, Span<T> sums) where T : unmanaged, IFloatingPointIeee754<T>
     {
         sums.Clear();
-        for (var j = 0; j < a.Cols; j++) TensorPrimitives.Add(sums, a.Column(j), sums);
+        for (var j = 0; j < a.Cols; j++) Elementwise.Add(sums, a.Column(j), sums);
     }
 
-    /// <summary>sums[i] = sum_j a[i, j] * b[i, j].</summary>
+    /// <summary>sums[i] = sum_j a[i, j] * b[i, j] (each product rounded, then added).</summary>
     public static void RowDots<T>(Mat<T> a, Mat<T> b, Span<T> sums) where T : unmanaged, IFloatingPointIeee754<T>
     {
         sums.Clear();
-        for (var j = 0; j < a.Cols; j++) TensorPrimitives.MultiplyAdd(a.Column(j), b.Column(j), sums, sums);
+        for (var j = 0; j < a.Cols; j++) Elementwise.MultiplyThenAdd(a.Column(j), b.Column(j), sums, sums);
     }
 
     /// <summary>Every column of <paramref name="a"/> set to <paramref name="v"/>.</summary>
@@ -26,9 +29,88 @@ public static class RowOps
         for (var j = 0; j < a.Cols; j++) v.CopyTo(a.Column(j));
     }
 
-    /// <summary>Index of the largest entry of each column.</summary>
+    /// <summary>Index of the largest entry of each column (the first of equals).</summary>
     public static void ColumnArgMax<T>(Mat<T> a, Span<int> result) where T : unmanaged, IFloatingPointIeee754<T>
     {
-        for (var j = 0; j < a.Cols; j++) result[j] = TensorPrimitives.IndexOfMax<T>(a.Column(j));
+        for (var j = 0; j < a.Cols; j++)
+        {
+            var column = a.Column(j);
+            var best = 0;
+            for (var i = 1; i < column.Length; i++) if (column[i] > column[best]) best = i;
+            result[j] = best;
+        }
+    }
+}
+
+/// <summary>
+/// Element-by-element arithmetic on spans, vectorized with <see cref="Vector{T}"/> where the hardware
+/// allows. Each element gets the same operations as in the scalar loop (no fused multiply-adds are
+/// formed), so the result does not depend on the vector width.
+/// </summary>
+public static class Elementwise
+{
+    /// <summary>result = x + y.</summary>
+    public static void Add<T>(ReadOnlySpan<T> x, ReadOnlySpan<T> y, Span<T> result) where T : unmanaged, IFloatingPointIeee754<T>
+    {
+        var i = 0;
+        if (Vector.IsHardwareAccelerated && Vector<T>.IsSupported)
+            for (; i + Vector<T>.Count <= result.Length; i += Vector<T>.Count)
+                (new Vector<T>(x[i..]) + new Vector<T>(y[i..])).CopyTo(result[i..]);
+        for (; i < result.Length; i++) result[i] = x[i] + y[i];
+    }
+
+    /// <summary>result = x - y.</summary>
+    public static void Subtract<T>(ReadOnlySpan<T> x, ReadOnlySpan<T> y, Span<T> result) where T : unmanaged, IFloatingPointIeee754<T>
+    {
+        var i = 0;
+        if (Vector.IsHardwareAccelerated && Vector<T>.IsSupported)
+            for (; i + Vector<T>.Count <= result.Length; i += Vector<T>.Count)
+                (new Vector<T>(x[i..]) - new Vector<T>(y[i..])).CopyTo(result[i..]);
+        for (; i < result.Length; i++) result[i] = x[i] - y[i];
+    }
+
+    /// <summary>result = x * y.</summary>
+    public static void Multiply<T>(ReadOnlySpan<T> x, ReadOnlySpan<T> y, Span<T> result) where T : unmanaged, IFloatingPointIeee754<T>
+    {
+        var i = 0;
+        if (Vector.IsHardwareAccelerated && Vector<T>.IsSupported)
+            for (; i + Vector<T>.Count <= result.Length; i += Vector<T>.Count)
+                (new Vector<T>(x[i..]) * new Vector<T>(y[i..])).CopyTo(result[i..]);
+        for (; i < result.Length; i++) result[i] = x[i] * y[i];
+    }
+
+    /// <summary>result = x * y + z, the product rounded before the sum.</summary>
+    public static void MultiplyThenAdd<T>(ReadOnlySpan<T> x, ReadOnlySpan<T> y, ReadOnlySpan<T> z, Span<T> result) where T : unmanaged, IFloatingPointIeee754<T>
+    {
+        var i = 0;
+        if (Vector.IsHardwareAccelerated && Vector<T>.IsSupported)
+            for (; i + Vector<T>.Count <= result.Length; i += Vector<T>.Count)
+                (new Vector<T>(x[i..]) * new Vector<T>(y[i..]) + new Vector<T>(z[i..])).CopyTo(result[i..]);
+        for (; i < result.Length; i++) result[i] = x[i] * y[i] + z[i];
+    }
+
+    /// <summary>result = x * a + z for a scalar a, the product rounded before the sum.</summary>
+    public static void ScaleThenAdd<T>(ReadOnlySpan<T> x, T a, ReadOnlySpan<T> z, Span<T> result) where T : unmanaged, IFloatingPointIeee754<T>
+    {
+        var i = 0;
+        if (Vector.IsHardwareAccelerated && Vector<T>.IsSupported)
+        {
+            var av = new Vector<T>(a);
+            for (; i + Vector<T>.Count <= result.Length; i += Vector<T>.Count)
+                (new Vector<T>(x[i..]) * av + new Vector<T>(z[i..])).CopyTo(result[i..]);
+        }
+        for (; i < result.Length; i++) result[i] = x[i] * a + z[i];
+    }
+
+    /// <summary>sum_i x[i]^2 in double, in order: the same bits on every CPU.</summary>
+    public static double SumOfSquares<T>(ReadOnlySpan<T> x) where T : unmanaged, IFloatingPointIeee754<T>
+    {
+        var sum = 0.0;
+        foreach (var v in x)
+        {
+            var d = double.CreateTruncating(v);
+            sum += d * d;
+        }
+        return sum;
     }
 }

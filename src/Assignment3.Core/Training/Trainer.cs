@@ -92,6 +92,8 @@ public sealed class TrainingRun
             var batch = step % batchesPerEpoch;
             ShuffleFor(step / batchesPerEpoch);
             data.Train.Gather(order.AsSpan(batch * batchSize, batchSize), x, labels);
+            // The next batch's images come from all over the training set: fetched while this one trains.
+            if (batch + 1 < batchesPerEpoch) data.Train.Prefetch(order.AsSpan((batch + 1) * batchSize, batchSize));
 
             var loss = UpdateStep(network, ws, x, labels, lambda, (float)schedule.At(step));
             Step = step + 1;

@@ -13,12 +13,19 @@ public sealed class A3Processes(string dataRoot, Xunit.Abstractions.ITestOutputH
 
     public A3Process Start(params string[] args) => StartIn(null, args);
 
+    /// <summary>a3 with these environment variables set (or, with a null value, removed).</summary>
+    public A3Process StartWith(IReadOnlyDictionary<string, string?> environment, params string[] args) => StartIn(null, args, environment);
+
     /// <summary>a3 in a network namespace of the test's own (ip netns exec replaces itself with it: the process is a3's).</summary>
-    public A3Process StartIn(string? netns, params string[] args)
+    public A3Process StartIn(string? netns, params string[] args) => StartIn(netns, args, null);
+
+    private A3Process StartIn(string? netns, string[] args, IReadOnlyDictionary<string, string?>? environment)
     {
         var info = new ProcessStartInfo(netns is null ? "dotnet" : "ip") { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
         if (netns is not null)
             foreach (var arg in new[] { "netns", "exec", netns, "dotnet" }) info.ArgumentList.Add(arg);
+        foreach (var (name, value) in environment ?? new Dictionary<string, string?>())
+            if (value is null) info.Environment.Remove(name); else info.Environment[name] = value;
         info.ArgumentList.Add(A3Dll);
         foreach (var arg in args) info.ArgumentList.Add(arg);
         if (args[0] != "cert") // every other command reads data (strict parsing refuses a flag a command does not have)

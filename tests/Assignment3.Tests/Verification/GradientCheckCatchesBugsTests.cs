@@ -1,5 +1,4 @@
 using Assignment3.Tests.Numerics;
-using System.Numerics.Tensors;
 using Assignment3.Core.Network;
 using Assignment3.Core.Numerics;
 using Assignment3.Core.Verification;

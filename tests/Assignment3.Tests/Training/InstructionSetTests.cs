@@ -1,0 +1,50 @@
+using Assignment3.Tests.Data;
+using Xunit.Abstractions;
+
+namespace Assignment3.Tests.Training;
+
+/// <summary>
+/// a3 train in separate processes, each with the runtime held to fewer instruction sets (the .NET
+/// switches that turn AVX-512, AVX2, or every hardware intrinsic off): the learning curves must
+/// be the same file, byte for byte.
+/// </summary>
+[Collection(nameof(Sweeps.ProcessCollection))]
+public sealed class InstructionSetTests(ITestOutputHelper output) : IDisposable
+{
+    private readonly FakeCifar data = new(recordsPerBatch: 60);
+    private readonly string work = Directory.CreateTempSubdirectory("a3-isa-").FullName;
+
+    [Fact]
+    public async Task Training_gives_the_same_curves_file_with_AVX512_AVX2_128_bit_vectors_and_no_vector_instructions()
+    {
+        var config = Path.Combine(work, "isa.conf");
+        File.WriteAllText(config, """
+            name = isa
+            data { split = batch1, validation-size = 40 }
+            network { hidden = [20, 10], batch-norm = [false, true] }
+            training { lambda = 0.005, batch-size = 20, eta-min = 1e-4, eta-max = 0.05, step-size = 15, cycles = 2, points-per-cycle = 3, train-eval-subset = 30 }
+            """);
+        using var processes = new A3Processes(data.Root, output);
+        var settings = new (string Name, string? Variable)[] { ("widest", null), ("no AVX-512", "DOTNET_EnableAVX512"), ("no AVX2", "DOTNET_EnableAVX2"), ("no intrinsics", "DOTNET_EnableHWIntrinsic") };
+        var curves = new List<(string Name, string Kernels, byte[] Curves)>();
+        foreach (var (name, variable) in settings)
+        {
+            var folder = Path.Combine(work, name.Replace(' ', '-'));
+            var environment = new Dictionary<string, string?> { ["A3_SIMD"] = null };
+            if (variable is not null) environment[variable] = "0";
+            var run = processes.StartWith(environment, "train", "--config", config, "--out", folder);
+            Assert.Equal(0, await run.WaitAsync(TimeSpan.FromMinutes(2)));
+            var kernels = run.Output.Single(l => l.Contains("a3 SIMD kernels"));
+            curves.Add((name, kernels, [.. File.ReadAllBytes(Path.Combine(folder, "batch-norm-false", "curves.csv")), .. File.ReadAllBytes(Path.Combine(folder, "batch-norm-true", "curves.csv"))]));
+        }
+
+        Assert.Equal(4, curves.Select(c => c.Kernels).Distinct().Count()); // four different kernel paths ran
+        Assert.All(curves, c => Assert.True(curves[0].Curves.AsSpan().SequenceEqual(c.Curves), $"{c.Name} ({c.Kernels}) trained differently"));
+    }
+
+    public void Dispose()
+    {
+        data.Dispose();
+        Directory.Delete(work, recursive: true);
+    }
+}
