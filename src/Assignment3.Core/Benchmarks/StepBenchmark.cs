@@ -50,10 +50,15 @@ public static class StepBenchmark
         var a = shape.TransposeA ? Random(shape.K, shape.M) : Random(shape.M, shape.K);
         var b = shape.TransposeB ? Random(shape.N, shape.K) : Random(shape.K, shape.N);
         var c = Random(shape.M, shape.N);
-        // About half a second of calls, at least 50.
-        var repetitions = (int)Math.Clamp(5e10 / shape.Flops, 50, 200_000);
-        var seconds = Median(repetitions, () => gemm.Gemm(shape.TransposeA, shape.TransposeB, 1f, a, b, 0f, c));
-        return shape.Flops / seconds / 1e9;
+        // Each timing covers calls worth at least 2 MFLOP (tens of microseconds, well above the clock's
+        // 100 ns resolution); about half a second of timings, at least 50.
+        var callsPerTiming = (int)Math.Max(1, Math.Ceiling(2e6 / shape.Flops));
+        var repetitions = (int)Math.Clamp(5e10 / (shape.Flops * callsPerTiming), 50, 20_000);
+        var seconds = Median(repetitions, () =>
+        {
+            for (var call = 0; call < callsPerTiming; call++) gemm.Gemm(shape.TransposeA, shape.TransposeB, 1f, a, b, 0f, c);
+        });
+        return shape.Flops * callsPerTiming / seconds / 1e9;
     }
 
     /// <summary>Median wall time (ms) of gather + forward + backward + update over <paramref name="steps"/> steps.</summary>

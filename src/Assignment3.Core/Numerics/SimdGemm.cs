@@ -28,8 +28,9 @@ public enum SimdIsa
 /// bit-identical across them, and across blockings and thread counts. With other alpha or beta,
 /// C = alpha * (that sum from zero) + beta * C, element by element.
 /// Nothing is packed where the operands' layout serves the kernels already (A not transposed, its
-/// rows contiguous; B either way, read by broadcast); rows of A that a vector cannot cover whole
-/// are copied into a zero-padded panel and their tile into a scratch tile.
+/// rows contiguous; B either way, read by broadcast); the rows after the last whole vector take one
+/// vector whose loads and stores are masked to them (x64), or, without masks (ARM64), a zero-padded
+/// copy of A's rows and a scratch tile.
 /// </summary>
 public sealed unsafe class SimdGemm(SimdIsa isa) : IGemm
 {
@@ -134,50 +135,55 @@ public sealed unsafe class SimdGemm(SimdIsa isa) : IGemm
                 var load = pc > 0 || o.Accumulate;
                 var i = 0;
                 for (; i + tileRows <= fullRows; i += tileRows)
-                    RowBlock<TOps, TV, T, TM, TN>(o, i, pc, kc, jc, nc, bk, bj, load);
+                    RowBlock<TOps, TV, T, TM, TN, No>(o, i, tileRows, pc, kc, jc, nc, bk, bj, load);
                 // Whole vectors that do not fill a tile: one or two.
                 for (; i + v <= fullRows; i += v)
-                    RowBlock<TOps, TV, T, One, TN>(o, i, pc, kc, jc, nc, bk, bj, load);
+                    RowBlock<TOps, TV, T, One, TN, No>(o, i, v, pc, kc, jc, nc, bk, bj, load);
                 if (i < o.M) Remainder<TOps, TV, T>(o, isa, i, pc, kc, jc, nc, bk, bj, load);
             }
         }
     }
 
-    /// <summary>Rows [i, i + TM vectors) of C, columns [jc, jc + nc), over k in [pc, pc + kc).</summary>
-    private static void RowBlock<TOps, TV, T, TM, TN>(in Operands<T> o, int i, int pc, int kc, int jc, int nc, nint bk, nint bj, bool load)
+    /// <summary>
+    /// Rows [i, i + rows) of C, columns [jc, jc + nc), over k in [pc, pc + kc): TM vectors of rows, the
+    /// last of them masked to the rows left when <typeparamref name="TMasked"/>.
+    /// </summary>
+    private static void RowBlock<TOps, TV, T, TM, TN, TMasked>(in Operands<T> o, int i, int rows, int pc, int kc, int jc, int nc, nint bk, nint bj, bool load)
         where TOps : unmanaged, IVectorOps<TV, T> where TV : unmanaged where T : unmanaged, IFloatingPointIeee754<T>
-        where TM : IConstant where TN : IConstant
+        where TM : IConstant where TN : IConstant where TMasked : IFlag
     {
-        var rows = TM.Value * TOps.Count;
-        var a = o.TransposeA ? PackPanel(o, i, rows, rows, pc, kc) : o.A + i + (nint)pc * o.LdA;
-        nint lda = o.TransposeA ? rows : o.LdA;
+        var width = TM.Value * TOps.Count;
+        var lastRows = TMasked.Value ? TOps.FirstLanes(rows - (TM.Value - 1) * TOps.Count) : default;
+        var a = o.TransposeA ? PackPanel(o, i, rows, width, pc, kc) : o.A + i + (nint)pc * o.LdA;
+        nint lda = o.TransposeA ? width : o.LdA;
         var j = jc;
         for (; j + TN.Value <= jc + nc; j += TN.Value)
-            SimdKernels<TOps, TV, T>.Tile<TM, TN>(kc, a, lda, o.BAt(pc, j), bk, bj, o.C + i + (nint)j * o.LdC, o.LdC, load);
-        if (j < jc + nc) EdgeColumns<TOps, TV, T, TM>(kc, a, lda, o.BAt(pc, j), bk, bj, o.C + i + (nint)j * o.LdC, o.LdC, load, jc + nc - j);
+            SimdKernels<TOps, TV, T>.Tile<TM, TN, TMasked>(kc, a, lda, o.BAt(pc, j), bk, bj, o.C + i + (nint)j * o.LdC, o.LdC, load, lastRows);
+        if (j < jc + nc) EdgeColumns<TOps, TV, T, TM, TMasked>(kc, a, lda, o.BAt(pc, j), bk, bj, o.C + i + (nint)j * o.LdC, o.LdC, load, jc + nc - j, lastRows);
     }
 
     /// <summary>The last columns, fewer than a tile's: a tile of exactly that many.</summary>
-    private static void EdgeColumns<TOps, TV, T, TM>(int kc, T* a, nint lda, T* b, nint bk, nint bj, T* c, nint ldc, bool load, int columns)
-        where TOps : unmanaged, IVectorOps<TV, T> where TV : unmanaged where T : unmanaged where TM : IConstant
+    private static void EdgeColumns<TOps, TV, T, TM, TMasked>(int kc, T* a, nint lda, T* b, nint bk, nint bj, T* c, nint ldc, bool load, int columns, TV lastRows = default)
+        where TOps : unmanaged, IVectorOps<TV, T> where TV : unmanaged where T : unmanaged where TM : IConstant where TMasked : IFlag
     {
         switch (columns)
         {
-            case 1: SimdKernels<TOps, TV, T>.Tile<TM, One>(kc, a, lda, b, bk, bj, c, ldc, load); break;
-            case 2: SimdKernels<TOps, TV, T>.Tile<TM, Two>(kc, a, lda, b, bk, bj, c, ldc, load); break;
-            case 3: SimdKernels<TOps, TV, T>.Tile<TM, Three>(kc, a, lda, b, bk, bj, c, ldc, load); break;
-            case 4: SimdKernels<TOps, TV, T>.Tile<TM, Four>(kc, a, lda, b, bk, bj, c, ldc, load); break;
-            case 5: SimdKernels<TOps, TV, T>.Tile<TM, Five>(kc, a, lda, b, bk, bj, c, ldc, load); break;
-            case 6: SimdKernels<TOps, TV, T>.Tile<TM, Six>(kc, a, lda, b, bk, bj, c, ldc, load); break;
-            default: SimdKernels<TOps, TV, T>.Tile<TM, Seven>(kc, a, lda, b, bk, bj, c, ldc, load); break;
+            case 1: SimdKernels<TOps, TV, T>.Tile<TM, One, TMasked>(kc, a, lda, b, bk, bj, c, ldc, load, lastRows); break;
+            case 2: SimdKernels<TOps, TV, T>.Tile<TM, Two, TMasked>(kc, a, lda, b, bk, bj, c, ldc, load, lastRows); break;
+            case 3: SimdKernels<TOps, TV, T>.Tile<TM, Three, TMasked>(kc, a, lda, b, bk, bj, c, ldc, load, lastRows); break;
+            case 4: SimdKernels<TOps, TV, T>.Tile<TM, Four, TMasked>(kc, a, lda, b, bk, bj, c, ldc, load, lastRows); break;
+            case 5: SimdKernels<TOps, TV, T>.Tile<TM, Five, TMasked>(kc, a, lda, b, bk, bj, c, ldc, load, lastRows); break;
+            case 6: SimdKernels<TOps, TV, T>.Tile<TM, Six, TMasked>(kc, a, lda, b, bk, bj, c, ldc, load, lastRows); break;
+            default: SimdKernels<TOps, TV, T>.Tile<TM, Seven, TMasked>(kc, a, lda, b, bk, bj, c, ldc, load, lastRows); break;
         }
     }
 
     /// <summary>
     /// The rows after the last whole vector of the main width. Where B's rows are contiguous, they
     /// run along the columns, whole vectors of them (<see cref="SimdKernels{TOps, TV, T}.RowsAlongColumns"/>);
-    /// otherwise, and for the last columns, in whole narrower vectors where they fit, then in a
-    /// zero-padded 128-bit panel. Only widths up to <paramref name="isa"/>'s.
+    /// otherwise, and for the last columns, as one vector of the main width whose loads and stores are
+    /// masked to them (x64), or in whole narrower vectors where they fit, then in a zero-padded 128-bit
+    /// panel (ARM64). Only widths up to <paramref name="isa"/>'s.
     /// </summary>
     private static void Remainder<TOps, TV, T>(in Operands<T> o, SimdIsa isa, int i, int pc, int kc, int jc, int nc, nint bk, nint bj, bool load)
         where TOps : unmanaged, IVectorOps<TV, T> where TV : unmanaged where T : unmanaged, IFloatingPointIeee754<T>
@@ -205,15 +211,25 @@ public sealed unsafe class SimdGemm(SimdIsa isa) : IGemm
             nc = end - jc;
             if (nc == 0) return;
         }
+        if (TOps.CanMask)
+        {
+            // One vector, the narrowest that covers them, its loads and stores masked to them.
+            if (left < Vector128<T>.Count) RowBlock<Vector128Ops<T>, Vector128<T>, T, One, Eight, Yes>(o, i, left, pc, kc, jc, nc, bk, bj, load);
+            else if (left == Vector128<T>.Count) RowBlock<Vector128Ops<T>, Vector128<T>, T, One, Eight, No>(o, i, left, pc, kc, jc, nc, bk, bj, load);
+            else if (left < Vector256<T>.Count) RowBlock<Vector256Ops<T>, Vector256<T>, T, One, Eight, Yes>(o, i, left, pc, kc, jc, nc, bk, bj, load);
+            else if (left == Vector256<T>.Count) RowBlock<Vector256Ops<T>, Vector256<T>, T, One, Eight, No>(o, i, left, pc, kc, jc, nc, bk, bj, load);
+            else RowBlock<TOps, TV, T, One, Eight, Yes>(o, i, left, pc, kc, jc, nc, bk, bj, load);
+            return;
+        }
         if (left >= Vector256<T>.Count && isa == SimdIsa.Avx512)
         {
-            RowBlock<Vector256Ops<T>, Vector256<T>, T, One, Eight>(o, i, pc, kc, jc, nc, bk, bj, load);
+            RowBlock<Vector256Ops<T>, Vector256<T>, T, One, Eight, No>(o, i, Vector256<T>.Count, pc, kc, jc, nc, bk, bj, load);
             i += Vector256<T>.Count;
             left -= Vector256<T>.Count;
         }
         if (left >= Vector128<T>.Count)
         {
-            RowBlock<Vector128Ops<T>, Vector128<T>, T, One, Eight>(o, i, pc, kc, jc, nc, bk, bj, load);
+            RowBlock<Vector128Ops<T>, Vector128<T>, T, One, Eight, No>(o, i, Vector128<T>.Count, pc, kc, jc, nc, bk, bj, load);
             i += Vector128<T>.Count;
             left -= Vector128<T>.Count;
         }
@@ -238,8 +254,8 @@ public sealed unsafe class SimdGemm(SimdIsa isa) : IGemm
             if (load)
                 for (var jj = 0; jj < columns; jj++)
                     for (var ii = 0; ii < rows; ii++) tile[ii + jj * v] = c[ii + (nint)jj * o.LdC];
-            if (columns == 8) SimdKernels<TOps, TV, T>.Tile<One, Eight>(kc, a, v, o.BAt(pc, j), bk, bj, tile, v, load);
-            else EdgeColumns<TOps, TV, T, One>(kc, a, v, o.BAt(pc, j), bk, bj, tile, v, load, columns);
+            if (columns == 8) SimdKernels<TOps, TV, T>.Tile<One, Eight, No>(kc, a, v, o.BAt(pc, j), bk, bj, tile, v, load);
+            else EdgeColumns<TOps, TV, T, One, No>(kc, a, v, o.BAt(pc, j), bk, bj, tile, v, load, columns);
             for (var jj = 0; jj < columns; jj++)
                 for (var ii = 0; ii < rows; ii++) c[ii + (nint)jj * o.LdC] = tile[ii + jj * v];
         }

@@ -1,6 +1,7 @@
 using System.Numerics;
 using System.Runtime.CompilerServices;
 using System.Runtime.Intrinsics;
+using System.Runtime.Intrinsics.X86;
 
 namespace Assignment3.Core.Numerics;
 
@@ -19,6 +20,14 @@ public unsafe interface IVectorOps<TV, T> where TV : unmanaged where T : unmanag
     /// <summary>a * b + c, rounded once, lane by lane.</summary>
     static abstract TV MultiplyAdd(TV a, TV b, TV c);
     static abstract void Store(TV value, T* p);
+    /// <summary>Whether loads and stores can be limited to the first lanes (<see cref="FirstLanes"/>).</summary>
+    static abstract bool CanMask { get; }
+    /// <summary>A mask of the first <paramref name="count"/> lanes.</summary>
+    static abstract TV FirstLanes(int count);
+    /// <summary>The lanes <paramref name="mask"/> selects from p, zeros elsewhere; nothing else is read.</summary>
+    static abstract TV LoadMasked(T* p, TV mask);
+    /// <summary>The lanes <paramref name="mask"/> selects, stored to p; nothing else is written.</summary>
+    static abstract void StoreMasked(TV value, T* p, TV mask);
 }
 
 public unsafe struct Vector512Ops<T> : IVectorOps<Vector512<T>, T> where T : unmanaged, IFloatingPointIeee754<T>
@@ -31,6 +40,21 @@ public unsafe struct Vector512Ops<T> : IVectorOps<Vector512<T>, T> where T : unm
         ? Vector512.FusedMultiplyAdd(a.AsSingle(), b.AsSingle(), c.AsSingle()).As<float, T>()
         : Vector512.FusedMultiplyAdd(a.AsDouble(), b.AsDouble(), c.AsDouble()).As<double, T>();
     [MethodImpl(MethodImplOptions.AggressiveInlining)] public static void Store(Vector512<T> value, T* p) => value.Store(p);
+    public static bool CanMask => Avx512F.IsSupported;
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static Vector512<T> FirstLanes(int count) => typeof(T) == typeof(float)
+        ? Vector512.LessThan(Vector512<int>.Indices, Vector512.Create(count)).As<int, T>()
+        : Vector512.LessThan(Vector512<long>.Indices, Vector512.Create((long)count)).As<long, T>();
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static Vector512<T> LoadMasked(T* p, Vector512<T> mask) => typeof(T) == typeof(float)
+        ? Avx512F.MaskLoad((float*)p, mask.AsSingle(), Vector512<float>.Zero).As<float, T>()
+        : Avx512F.MaskLoad((double*)p, mask.AsDouble(), Vector512<double>.Zero).As<double, T>();
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static void StoreMasked(Vector512<T> value, T* p, Vector512<T> mask)
+    {
+        if (typeof(T) == typeof(float)) Avx512F.MaskStore((float*)p, mask.AsSingle(), value.AsSingle());
+        else Avx512F.MaskStore((double*)p, mask.AsDouble(), value.AsDouble());
+    }
 }
 
 public unsafe struct Vector256Ops<T> : IVectorOps<Vector256<T>, T> where T : unmanaged, IFloatingPointIeee754<T>
@@ -43,6 +67,32 @@ public unsafe struct Vector256Ops<T> : IVectorOps<Vector256<T>, T> where T : unm
         ? Vector256.FusedMultiplyAdd(a.AsSingle(), b.AsSingle(), c.AsSingle()).As<float, T>()
         : Vector256.FusedMultiplyAdd(a.AsDouble(), b.AsDouble(), c.AsDouble()).As<double, T>();
     [MethodImpl(MethodImplOptions.AggressiveInlining)] public static void Store(Vector256<T> value, T* p) => value.Store(p);
+    public static bool CanMask => Avx.IsSupported;
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static Vector256<T> FirstLanes(int count) => typeof(T) == typeof(float)
+        ? Vector256.LessThan(Vector256<int>.Indices, Vector256.Create(count)).As<int, T>()
+        : Vector256.LessThan(Vector256<long>.Indices, Vector256.Create((long)count)).As<long, T>();
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static Vector256<T> LoadMasked(T* p, Vector256<T> mask) =>
+        // AVX-512's mask registers where the CPU has them (fast), else AVX's vmaskmov.
+        Avx512F.VL.IsSupported
+            ? typeof(T) == typeof(float)
+                ? Avx512F.VL.MaskLoad((float*)p, mask.AsSingle(), Vector256<float>.Zero).As<float, T>()
+                : Avx512F.VL.MaskLoad((double*)p, mask.AsDouble(), Vector256<double>.Zero).As<double, T>()
+            : typeof(T) == typeof(float)
+                ? Avx.MaskLoad((float*)p, mask.AsSingle()).As<float, T>()
+                : Avx.MaskLoad((double*)p, mask.AsDouble()).As<double, T>();
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static void StoreMasked(Vector256<T> value, T* p, Vector256<T> mask)
+    {
+        if (Avx512F.VL.IsSupported)
+        {
+            if (typeof(T) == typeof(float)) Avx512F.VL.MaskStore((float*)p, mask.AsSingle(), value.AsSingle());
+            else Avx512F.VL.MaskStore((double*)p, mask.AsDouble(), value.AsDouble());
+        }
+        else if (typeof(T) == typeof(float)) Avx.MaskStore((float*)p, mask.AsSingle(), value.AsSingle());
+        else Avx.MaskStore((double*)p, mask.AsDouble(), value.AsDouble());
+    }
 }
 
 public unsafe struct Vector128Ops<T> : IVectorOps<Vector128<T>, T> where T : unmanaged, IFloatingPointIeee754<T>
@@ -55,6 +105,32 @@ public unsafe struct Vector128Ops<T> : IVectorOps<Vector128<T>, T> where T : unm
         ? Vector128.FusedMultiplyAdd(a.AsSingle(), b.AsSingle(), c.AsSingle()).As<float, T>()
         : Vector128.FusedMultiplyAdd(a.AsDouble(), b.AsDouble(), c.AsDouble()).As<double, T>();
     [MethodImpl(MethodImplOptions.AggressiveInlining)] public static void Store(Vector128<T> value, T* p) => value.Store(p);
+    public static bool CanMask => Avx.IsSupported;
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static Vector128<T> FirstLanes(int count) => typeof(T) == typeof(float)
+        ? Vector128.LessThan(Vector128<int>.Indices, Vector128.Create(count)).As<int, T>()
+        : Vector128.LessThan(Vector128<long>.Indices, Vector128.Create((long)count)).As<long, T>();
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static Vector128<T> LoadMasked(T* p, Vector128<T> mask) =>
+        // AVX-512's mask registers where the CPU has them (fast), else AVX's vmaskmov.
+        Avx512F.VL.IsSupported
+            ? typeof(T) == typeof(float)
+                ? Avx512F.VL.MaskLoad((float*)p, mask.AsSingle(), Vector128<float>.Zero).As<float, T>()
+                : Avx512F.VL.MaskLoad((double*)p, mask.AsDouble(), Vector128<double>.Zero).As<double, T>()
+            : typeof(T) == typeof(float)
+                ? Avx.MaskLoad((float*)p, mask.AsSingle()).As<float, T>()
+                : Avx.MaskLoad((double*)p, mask.AsDouble()).As<double, T>();
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static void StoreMasked(Vector128<T> value, T* p, Vector128<T> mask)
+    {
+        if (Avx512F.VL.IsSupported)
+        {
+            if (typeof(T) == typeof(float)) Avx512F.VL.MaskStore((float*)p, mask.AsSingle(), value.AsSingle());
+            else Avx512F.VL.MaskStore((double*)p, mask.AsDouble(), value.AsDouble());
+        }
+        else if (typeof(T) == typeof(float)) Avx.MaskStore((float*)p, mask.AsSingle(), value.AsSingle());
+        else Avx.MaskStore((double*)p, mask.AsDouble(), value.AsDouble());
+    }
 }
 
 /// <summary>One lane: plain fused multiply-adds (the fallback where no vector unit is usable).</summary>
@@ -65,6 +141,10 @@ public unsafe struct ScalarOps<T> : IVectorOps<T, T> where T : unmanaged, IFloat
     [MethodImpl(MethodImplOptions.AggressiveInlining)] public static T Broadcast(T value) => value;
     [MethodImpl(MethodImplOptions.AggressiveInlining)] public static T MultiplyAdd(T a, T b, T c) => T.FusedMultiplyAdd(a, b, c);
     [MethodImpl(MethodImplOptions.AggressiveInlining)] public static void Store(T value, T* p) => *p = value;
+    public static bool CanMask => false;
+    public static T FirstLanes(int count) => throw new NotSupportedException("one lane has nothing to mask");
+    public static T LoadMasked(T* p, T mask) => throw new NotSupportedException("one lane has nothing to mask");
+    public static void StoreMasked(T value, T* p, T mask) => throw new NotSupportedException("one lane has nothing to mask");
 }
 
 /// <summary>A count known when the JIT compiles a kernel (tile sizes).</summary>
@@ -81,6 +161,15 @@ public struct Five : IConstant { public static int Value => 5; }
 public struct Six : IConstant { public static int Value => 6; }
 public struct Seven : IConstant { public static int Value => 7; }
 public struct Eight : IConstant { public static int Value => 8; }
+
+/// <summary>A yes or no known when the JIT compiles a kernel.</summary>
+public interface IFlag
+{
+    static abstract bool Value { get; }
+}
+
+public struct Yes : IFlag { public static bool Value => true; }
+public struct No : IFlag { public static bool Value => false; }
 
 /// <summary>
 /// Register-blocked GEMM micro-kernels: a tile of C (rows along the vector lanes, one vector per
@@ -99,9 +188,11 @@ public static unsafe class SimdKernels<TOps, TV, T>
     /// up to 24 accumulators. Both counts are compile-time constants, so the JIT keeps only the
     /// accumulators a tile uses, all in registers (3 x 8 needs 32 vector registers, 2 x 6 fits in 16).
     /// </summary>
+    /// With <typeparamref name="TMasked"/>, the last vector of rows reads and writes only the lanes
+    /// <paramref name="lastRows"/> selects (a partial vector at the end of C, without padding or copies).
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    public static void Tile<TM, TN>(int kc, T* a, nint lda, T* b, nint bk, nint bj, T* c, nint ldc, bool load)
-        where TM : IConstant where TN : IConstant
+    public static void Tile<TM, TN, TMasked>(int kc, T* a, nint lda, T* b, nint bk, nint bj, T* c, nint ldc, bool load, TV lastRows = default)
+        where TM : IConstant where TN : IConstant where TMasked : IFlag
     {
         var v = TOps.Count;
         TV c00, c10, c20, c01, c11, c21, c02, c12, c22, c03, c13, c23, c04, c14, c24, c05, c15, c25, c06, c16, c26, c07, c17, c27;
@@ -109,22 +200,22 @@ public static unsafe class SimdKernels<TOps, TV, T>
         if (load)
         {
             var p = c;
-            if (TN.Value > 0) { c00 = TOps.Load(p); if (TM.Value > 1) c10 = TOps.Load(p + v); if (TM.Value > 2) c20 = TOps.Load(p + 2 * v); p += ldc; }
-            if (TN.Value > 1) { c01 = TOps.Load(p); if (TM.Value > 1) c11 = TOps.Load(p + v); if (TM.Value > 2) c21 = TOps.Load(p + 2 * v); p += ldc; }
-            if (TN.Value > 2) { c02 = TOps.Load(p); if (TM.Value > 1) c12 = TOps.Load(p + v); if (TM.Value > 2) c22 = TOps.Load(p + 2 * v); p += ldc; }
-            if (TN.Value > 3) { c03 = TOps.Load(p); if (TM.Value > 1) c13 = TOps.Load(p + v); if (TM.Value > 2) c23 = TOps.Load(p + 2 * v); p += ldc; }
-            if (TN.Value > 4) { c04 = TOps.Load(p); if (TM.Value > 1) c14 = TOps.Load(p + v); if (TM.Value > 2) c24 = TOps.Load(p + 2 * v); p += ldc; }
-            if (TN.Value > 5) { c05 = TOps.Load(p); if (TM.Value > 1) c15 = TOps.Load(p + v); if (TM.Value > 2) c25 = TOps.Load(p + 2 * v); p += ldc; }
-            if (TN.Value > 6) { c06 = TOps.Load(p); if (TM.Value > 1) c16 = TOps.Load(p + v); if (TM.Value > 2) c26 = TOps.Load(p + 2 * v); p += ldc; }
-            if (TN.Value > 7) { c07 = TOps.Load(p); if (TM.Value > 1) c17 = TOps.Load(p + v); if (TM.Value > 2) c27 = TOps.Load(p + 2 * v); p += ldc; }
+            if (TN.Value > 0) { c00 = LoadRow<TM, TMasked>(p, 0, lastRows); if (TM.Value > 1) c10 = LoadRow<TM, TMasked>(p + v, 1, lastRows); if (TM.Value > 2) c20 = LoadRow<TM, TMasked>(p + 2 * v, 2, lastRows); p += ldc; }
+            if (TN.Value > 1) { c01 = LoadRow<TM, TMasked>(p, 0, lastRows); if (TM.Value > 1) c11 = LoadRow<TM, TMasked>(p + v, 1, lastRows); if (TM.Value > 2) c21 = LoadRow<TM, TMasked>(p + 2 * v, 2, lastRows); p += ldc; }
+            if (TN.Value > 2) { c02 = LoadRow<TM, TMasked>(p, 0, lastRows); if (TM.Value > 1) c12 = LoadRow<TM, TMasked>(p + v, 1, lastRows); if (TM.Value > 2) c22 = LoadRow<TM, TMasked>(p + 2 * v, 2, lastRows); p += ldc; }
+            if (TN.Value > 3) { c03 = LoadRow<TM, TMasked>(p, 0, lastRows); if (TM.Value > 1) c13 = LoadRow<TM, TMasked>(p + v, 1, lastRows); if (TM.Value > 2) c23 = LoadRow<TM, TMasked>(p + 2 * v, 2, lastRows); p += ldc; }
+            if (TN.Value > 4) { c04 = LoadRow<TM, TMasked>(p, 0, lastRows); if (TM.Value > 1) c14 = LoadRow<TM, TMasked>(p + v, 1, lastRows); if (TM.Value > 2) c24 = LoadRow<TM, TMasked>(p + 2 * v, 2, lastRows); p += ldc; }
+            if (TN.Value > 5) { c05 = LoadRow<TM, TMasked>(p, 0, lastRows); if (TM.Value > 1) c15 = LoadRow<TM, TMasked>(p + v, 1, lastRows); if (TM.Value > 2) c25 = LoadRow<TM, TMasked>(p + 2 * v, 2, lastRows); p += ldc; }
+            if (TN.Value > 6) { c06 = LoadRow<TM, TMasked>(p, 0, lastRows); if (TM.Value > 1) c16 = LoadRow<TM, TMasked>(p + v, 1, lastRows); if (TM.Value > 2) c26 = LoadRow<TM, TMasked>(p + 2 * v, 2, lastRows); p += ldc; }
+            if (TN.Value > 7) { c07 = LoadRow<TM, TMasked>(p, 0, lastRows); if (TM.Value > 1) c17 = LoadRow<TM, TMasked>(p + v, 1, lastRows); if (TM.Value > 2) c27 = LoadRow<TM, TMasked>(p + 2 * v, 2, lastRows); p += ldc; }
         }
         T* b0 = b, b1 = b0 + bj, b2 = b1 + bj, b3 = b2 + bj, b4 = b3 + bj, b5 = b4 + bj, b6 = b5 + bj, b7 = b6 + bj;
         nint k = 0;
         for (var kk = 0; kk < kc; kk++, a += lda, k += bk)
         {
-            var a0 = TOps.Load(a);
-            var a1 = TM.Value > 1 ? TOps.Load(a + v) : default;
-            var a2 = TM.Value > 2 ? TOps.Load(a + 2 * v) : default;
+            var a0 = LoadRow<TM, TMasked>(a, 0, lastRows);
+            var a1 = TM.Value > 1 ? LoadRow<TM, TMasked>(a + v, 1, lastRows) : default;
+            var a2 = TM.Value > 2 ? LoadRow<TM, TMasked>(a + 2 * v, 2, lastRows) : default;
             TV x;
             if (TN.Value > 0) { x = TOps.Broadcast(b0[k]); c00 = TOps.MultiplyAdd(a0, x, c00); if (TM.Value > 1) c10 = TOps.MultiplyAdd(a1, x, c10); if (TM.Value > 2) c20 = TOps.MultiplyAdd(a2, x, c20); }
             if (TN.Value > 1) { x = TOps.Broadcast(b1[k]); c01 = TOps.MultiplyAdd(a0, x, c01); if (TM.Value > 1) c11 = TOps.MultiplyAdd(a1, x, c11); if (TM.Value > 2) c21 = TOps.MultiplyAdd(a2, x, c21); }
@@ -136,14 +227,26 @@ public static unsafe class SimdKernels<TOps, TV, T>
             if (TN.Value > 7) { x = TOps.Broadcast(b7[k]); c07 = TOps.MultiplyAdd(a0, x, c07); if (TM.Value > 1) c17 = TOps.MultiplyAdd(a1, x, c17); if (TM.Value > 2) c27 = TOps.MultiplyAdd(a2, x, c27); }
         }
         var q = c;
-        if (TN.Value > 0) { TOps.Store(c00, q); if (TM.Value > 1) TOps.Store(c10, q + v); if (TM.Value > 2) TOps.Store(c20, q + 2 * v); q += ldc; }
-        if (TN.Value > 1) { TOps.Store(c01, q); if (TM.Value > 1) TOps.Store(c11, q + v); if (TM.Value > 2) TOps.Store(c21, q + 2 * v); q += ldc; }
-        if (TN.Value > 2) { TOps.Store(c02, q); if (TM.Value > 1) TOps.Store(c12, q + v); if (TM.Value > 2) TOps.Store(c22, q + 2 * v); q += ldc; }
-        if (TN.Value > 3) { TOps.Store(c03, q); if (TM.Value > 1) TOps.Store(c13, q + v); if (TM.Value > 2) TOps.Store(c23, q + 2 * v); q += ldc; }
-        if (TN.Value > 4) { TOps.Store(c04, q); if (TM.Value > 1) TOps.Store(c14, q + v); if (TM.Value > 2) TOps.Store(c24, q + 2 * v); q += ldc; }
-        if (TN.Value > 5) { TOps.Store(c05, q); if (TM.Value > 1) TOps.Store(c15, q + v); if (TM.Value > 2) TOps.Store(c25, q + 2 * v); q += ldc; }
-        if (TN.Value > 6) { TOps.Store(c06, q); if (TM.Value > 1) TOps.Store(c16, q + v); if (TM.Value > 2) TOps.Store(c26, q + 2 * v); q += ldc; }
-        if (TN.Value > 7) { TOps.Store(c07, q); if (TM.Value > 1) TOps.Store(c17, q + v); if (TM.Value > 2) TOps.Store(c27, q + 2 * v); q += ldc; }
+        if (TN.Value > 0) { StoreRow<TM, TMasked>(c00, q, 0, lastRows); if (TM.Value > 1) StoreRow<TM, TMasked>(c10, q + v, 1, lastRows); if (TM.Value > 2) StoreRow<TM, TMasked>(c20, q + 2 * v, 2, lastRows); q += ldc; }
+        if (TN.Value > 1) { StoreRow<TM, TMasked>(c01, q, 0, lastRows); if (TM.Value > 1) StoreRow<TM, TMasked>(c11, q + v, 1, lastRows); if (TM.Value > 2) StoreRow<TM, TMasked>(c21, q + 2 * v, 2, lastRows); q += ldc; }
+        if (TN.Value > 2) { StoreRow<TM, TMasked>(c02, q, 0, lastRows); if (TM.Value > 1) StoreRow<TM, TMasked>(c12, q + v, 1, lastRows); if (TM.Value > 2) StoreRow<TM, TMasked>(c22, q + 2 * v, 2, lastRows); q += ldc; }
+        if (TN.Value > 3) { StoreRow<TM, TMasked>(c03, q, 0, lastRows); if (TM.Value > 1) StoreRow<TM, TMasked>(c13, q + v, 1, lastRows); if (TM.Value > 2) StoreRow<TM, TMasked>(c23, q + 2 * v, 2, lastRows); q += ldc; }
+        if (TN.Value > 4) { StoreRow<TM, TMasked>(c04, q, 0, lastRows); if (TM.Value > 1) StoreRow<TM, TMasked>(c14, q + v, 1, lastRows); if (TM.Value > 2) StoreRow<TM, TMasked>(c24, q + 2 * v, 2, lastRows); q += ldc; }
+        if (TN.Value > 5) { StoreRow<TM, TMasked>(c05, q, 0, lastRows); if (TM.Value > 1) StoreRow<TM, TMasked>(c15, q + v, 1, lastRows); if (TM.Value > 2) StoreRow<TM, TMasked>(c25, q + 2 * v, 2, lastRows); q += ldc; }
+        if (TN.Value > 6) { StoreRow<TM, TMasked>(c06, q, 0, lastRows); if (TM.Value > 1) StoreRow<TM, TMasked>(c16, q + v, 1, lastRows); if (TM.Value > 2) StoreRow<TM, TMasked>(c26, q + 2 * v, 2, lastRows); q += ldc; }
+        if (TN.Value > 7) { StoreRow<TM, TMasked>(c07, q, 0, lastRows); if (TM.Value > 1) StoreRow<TM, TMasked>(c17, q + v, 1, lastRows); if (TM.Value > 2) StoreRow<TM, TMasked>(c27, q + 2 * v, 2, lastRows); q += ldc; }
+    }
+
+    /// <summary>Vector <paramref name="row"/> of a tile's rows: masked when it is the last and the tile is.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static TV LoadRow<TM, TMasked>(T* p, int row, TV lastRows) where TM : IConstant where TMasked : IFlag =>
+        TMasked.Value && row == TM.Value - 1 ? TOps.LoadMasked(p, lastRows) : TOps.Load(p);
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static void StoreRow<TM, TMasked>(TV value, T* p, int row, TV lastRows) where TM : IConstant where TMasked : IFlag
+    {
+        if (TMasked.Value && row == TM.Value - 1) TOps.StoreMasked(value, p, lastRows);
+        else TOps.Store(value, p);
     }
 
     /// <summary>
