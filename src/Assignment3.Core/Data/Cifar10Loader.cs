@@ -36,7 +36,7 @@ public static class Cifar10Loader
         // One batch file in memory at a time, beside the sets it is copied into.
         foreach (var name in Cifar10Format.TrainingBatches)
         {
-            var bytes = source.ReadBatch(name);
+            var bytes = source.ReadBatch(name).Span;
             var count = bytes.Length / Cifar10Format.RecordSize;
             for (var r = 0; r < count; r++, position++)
             {
@@ -50,7 +50,7 @@ public static class Cifar10Loader
     private static (RawImages Train, RawImages Validation) LoadBatch1(Cifar10Source source, int validationSize)
     {
         var train = ReadWhole(source, Cifar10Format.TrainingBatches[0]);
-        var second = source.ReadBatch(Cifar10Format.TrainingBatches[1]);
+        var second = source.ReadBatch(Cifar10Format.TrainingBatches[1]).Span;
         var count = Math.Min(validationSize, second.Length / Cifar10Format.RecordSize);
         var validation = Allocate(count);
         Cifar10Format.CopyRecords(second, 0, count, validation, 0);
@@ -59,7 +59,7 @@ public static class Cifar10Loader
 
     private static RawImages ReadWhole(Cifar10Source source, string name)
     {
-        var bytes = source.ReadBatch(name);
+        var bytes = source.ReadBatch(name).Span;
         var dataset = Allocate(bytes.Length / Cifar10Format.RecordSize);
         Cifar10Format.CopyRecords(bytes, 0, dataset.Count, dataset, 0);
         return dataset;

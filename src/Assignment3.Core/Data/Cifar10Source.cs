@@ -8,8 +8,8 @@ public abstract class Cifar10Source
 {
     public abstract string Location { get; }
 
-    /// <summary>The named batch's bytes, validated.</summary>
-    public abstract byte[] ReadBatch(string name);
+    /// <summary>The named batch's bytes, validated; valid until the next call (a folder's batches share one buffer).</summary>
+    public abstract ReadOnlyMemory<byte> ReadBatch(string name);
 
     /// <summary>Records in the named batch, from its size (checked again when it is read).</summary>
     public abstract int RecordCount(string name);
@@ -19,14 +19,31 @@ public abstract class Cifar10Source
 
     private sealed class FolderSource(string folder) : Cifar10Source
     {
+        /// <summary>
+        /// One buffer for every batch read: six 30 MB temporaries would be garbage on the large-object
+        /// heap until a full collection, and a process's peak memory with them.
+        /// </summary>
+        private byte[] buffer = [];
+
         public override string Location => folder;
 
-        public override byte[] ReadBatch(string name)
+        public override ReadOnlyMemory<byte> ReadBatch(string name)
         {
             var file = Path.Combine(folder, name);
             if (!File.Exists(file)) throw new DataException($"{file}: missing CIFAR-10 batch file");
-            var bytes = File.ReadAllBytes(file);
-            Cifar10Format.Validate(bytes, file);
+            using var stream = File.OpenRead(file);
+            var length = checked((int)stream.Length);
+            if (buffer.Length < length) buffer = GC.AllocateUninitializedArray<byte>(length);
+            try
+            {
+                stream.ReadExactly(buffer, 0, length);
+            }
+            catch (EndOfStreamException e)
+            {
+                throw new DataException($"{file}: shorter than its size {length:N0} bytes when read (changed while reading?)", e);
+            }
+            var bytes = buffer.AsMemory(0, length);
+            Cifar10Format.Validate(bytes.Span, file);
             return bytes;
         }
 
@@ -47,7 +64,7 @@ public abstract class Cifar10Source
 
         public override string Location => archive;
 
-        public override byte[] ReadBatch(string name)
+        public override ReadOnlyMemory<byte> ReadBatch(string name)
         {
             entries ??= ReadEntries();
             if (!entries.TryGetValue(name, out var bytes))
