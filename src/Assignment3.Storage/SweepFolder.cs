@@ -4,7 +4,12 @@ using Assignment3.Experiments.Sweeps;
 
 namespace Assignment3.Storage;
 
-/// <summary>One row of trials.csv. Accuracies and seconds are null until the trial is recorded.</summary>
+/// <summary>
+/// One row of trials.csv. Accuracies and seconds are null until the trial has a result (a pause
+/// counts: the figures at its budget so far). <see cref="Budget"/> is the cycles it trained,
+/// <see cref="Rung"/> the rung it reached (stages with early stopping), <see cref="Bracket"/> its
+/// Hyperband bracket.
+/// </summary>
 public sealed record TrialRow(
     int Trial,
     string Stage,
@@ -19,7 +24,14 @@ public sealed record TrialRow(
     double? Seconds,
     string Node,
     int Attempts,
-    string? Error);
+    string? Error,
+    double? Budget = null,
+    int? Rung = null,
+    int? Bracket = null)
+{
+    /// <summary>Trained to its last step (not stopped early, not waiting at a rung).</summary>
+    public bool FullBudget => Status is "completed" or "diverged" or "failed" or "queued";
+}
 
 /// <summary>
 /// What a sweep leaves on disk, rewritten as results arrive: trials.csv, one pivot table per stage
@@ -37,10 +49,11 @@ public static class SweepFolder
         var rows = new List<TrialRow>();
         foreach (var stage in state.Stages)
         {
+            var early = stage.Schedule.Policy != Experiments.Scheduling.PolicyKind.Grid;
             if (stage.Plan.Count <= MaxListedQueued)
-                rows.AddRange(stage.Plan.Trials().Select(planned => state.Find(planned.Id) is { } trial ? Row(trial) : Queued(planned)));
+                rows.AddRange(stage.Plan.Trials().Select(planned => state.Find(planned.Id) is { } trial ? Row(trial, stage, early) : Queued(planned)));
             else
-                rows.AddRange(state.Trials.Where(t => stage.Plan.Contains(t.Id)).Select(Row));
+                rows.AddRange(state.Trials.Where(t => stage.Plan.Contains(t.Id)).Select(t => Row(t, stage, early)));
         }
         return rows;
     }
@@ -48,23 +61,31 @@ public static class SweepFolder
     private static TrialRow Queued(PlannedTrial planned) =>
         new(planned.Id, planned.Stage, planned.Parameters, planned.Config.Seed, "queued", null, null, null, null, null, null, "", 0, null);
 
-    private static TrialRow Row(Trial trial)
+    private static TrialRow Row(Trial trial, StageState stage, bool early)
     {
-        var o = trial.Outcome;
+        var o = trial.Outcome ?? trial.PausedOutcome;
         double? Finite(double? v) => v is { } d && double.IsFinite(d) ? d : null;
-        return new TrialRow(trial.Id, trial.Plan.Stage, trial.Plan.Parameters, trial.Plan.Config.Seed, trial.Phase.ToString().ToLowerInvariant(),
+        var config = trial.Plan.Config;
+        double? budget = early && trial.StepReached > 0 ? Math.Round((double)trial.StepReached / (2 * config.StepSize), 3) : null;
+        return new TrialRow(trial.Id, trial.Plan.Stage, trial.Plan.Parameters, config.Seed, trial.Phase.ToString().ToLowerInvariant(),
             Finite(o?.ValidationAccuracy), Finite(o?.TestAccuracy), Finite(o?.TrainAccuracy), o?.FinalCost, o?.DivergedAtStep,
-            o is null ? null : Math.Round(o.Seconds, 3), trial.Node, trial.Attempt, o?.Error);
+            o is null ? null : Math.Round(trial.Outcome is null ? trial.Seconds : o.Seconds, 3), trial.Node, trial.Attempt, o?.Error,
+            budget, early ? trial.Rung : null, stage.Policy.BracketOf(trial.Id));
     }
 
     public static void WriteTrials(string folder, IReadOnlyList<TrialRow> rows, bool testAccuracy)
     {
         var keys = rows.SelectMany(r => r.Parameters.Select(p => p.Key)).Distinct().ToArray();
-        string[] header = ["trial", "stage", .. keys, "seed", "status", "validationAccuracy", .. testAccuracy ? new[] { "testAccuracy" } : [], "trainAccuracy", "finalCost", "divergedAtStep", "seconds", "node", "attempts", "error"];
+        // Budget and rung columns only where a stage stops trials early; bracket only with Hyperband.
+        var early = rows.Any(r => r.Rung is not null);
+        var brackets = rows.Any(r => r.Bracket is not null);
+        string[] header = ["trial", "stage", .. keys, "seed", "status", "validationAccuracy", .. testAccuracy ? new[] { "testAccuracy" } : [], "trainAccuracy", "finalCost", "divergedAtStep",
+            .. early ? new[] { "budgetCycles", "rung" } : [], .. brackets ? new[] { "bracket" } : [], "seconds", "node", "attempts", "error"];
         Csv.Write(Path.Combine(folder, "trials.csv"), header, rows.Select(r => (IEnumerable<object?>)
         [
             r.Trial, r.Stage, .. keys.Select(k => (object?)r.Parameters.FirstOrDefault(p => p.Key == k).Value), r.Seed, r.Status,
-            r.ValidationAccuracy, .. testAccuracy ? new object?[] { r.TestAccuracy } : [], r.TrainAccuracy, r.FinalCost, r.DivergedAtStep, r.Seconds, r.Node, r.Attempts, r.Error,
+            r.ValidationAccuracy, .. testAccuracy ? new object?[] { r.TestAccuracy } : [], r.TrainAccuracy, r.FinalCost, r.DivergedAtStep,
+            .. early ? new object?[] { r.Budget, r.Rung } : [], .. brackets ? new object?[] { r.Bracket } : [], r.Seconds, r.Node, r.Attempts, r.Error,
         ]));
     }
 
@@ -72,7 +93,8 @@ public static class SweepFolder
     /// A stage's pivot: one row per value of <paramref name="rowKey"/>, one column per value of
     /// <paramref name="columnKey"/> (in the order trials were planned), each cell the best value of
     /// the metric among the trials that match (4 decimals); a cell whose trials all diverged or failed
-    /// says so, and one with nothing recorded yet is blank.
+    /// says so, and one with nothing recorded yet is blank. A value short of the full budget says so:
+    /// "(stopped at 1 cycle)" for a trial stopped early, "(3 cycles so far)" for one still going.
     /// </summary>
     public static (string[] Header, string[][] Rows) Pivot(IReadOnlyList<TrialRow> rows, string rowKey, string? columnKey, string cell)
     {
@@ -80,18 +102,25 @@ public static class SweepFolder
         var rowValues = rows.Select(r => Value(r, rowKey)).Distinct().ToArray();
         var columnValues = columnKey is null ? [""] : rows.Select(r => Value(r, columnKey)).Distinct().ToArray();
         // One pass over the trials: the best finite metric per (row, column).
-        var best = new Dictionary<(string Row, string Column), double>();
+        var best = new Dictionary<(string Row, string Column), (double Metric, TrialRow Row)>();
         var ended = new Dictionary<(string Row, string Column), string>();
         foreach (var r in rows)
         {
             var key = (Value(r, rowKey), columnKey is null ? "" : Value(r, columnKey));
             if (r.Status is "diverged" or "failed") ended.TryAdd(key, r.Status);
             if (Metric(r, cell) is not { } metric || !double.IsFinite(metric)) continue;
-            best[key] = best.TryGetValue(key, out var seen) ? Math.Max(seen, metric) : metric;
+            if (!best.TryGetValue(key, out var seen) || metric > seen.Metric) best[key] = (metric, r);
+        }
+        string Cell((double Metric, TrialRow Row) b)
+        {
+            var text = b.Metric.ToString("F4", CultureInfo.InvariantCulture);
+            if (b.Row.FullBudget || b.Row.Budget is not { } cycles) return text;
+            var budget = cycles == 1 ? "1 cycle" : $"{cycles.ToString("0.###", CultureInfo.InvariantCulture)} cycles";
+            return b.Row.Status == "stopped" ? $"{text} (stopped at {budget})" : $"{text} ({budget} so far)";
         }
         string[] header = [rowKey, .. columnKey is null ? [cell] : columnValues.Select(c => $"{columnKey}={c}")];
         var table = rowValues.Select(rv => (string[])[Label(rv), .. columnValues.Select(cv =>
-            best.TryGetValue((rv, cv), out var metric) ? metric.ToString("F4", CultureInfo.InvariantCulture) : ended.GetValueOrDefault((rv, cv), ""))]).ToArray();
+            best.TryGetValue((rv, cv), out var b) ? Cell(b) : ended.GetValueOrDefault((rv, cv), ""))]).ToArray();
         return (header, table);
     }
 
@@ -100,6 +129,24 @@ public static class SweepFolder
         var (header, table) = Pivot(rows, rowKey, columnKey, cell);
         AtomicFile.Write(Path.Combine(folder, $"table-{stage}.md"), $"# {stage}: {cell}\n\n" + MarkdownTable.Render(header, table));
         Csv.Write(Path.Combine(folder, $"table-{stage}.csv"), header, table.Select(r => r.Cast<object?>()));
+    }
+
+    /// <summary>
+    /// A stage's decision points: rungs-STAGE.md and .csv, one row per bracket and rung with its budget,
+    /// the trials entering, those with a result there, the accuracy needed to go on (the last
+    /// promoted one's; the median for the median rule), and how many went on or stopped.
+    /// </summary>
+    public static void WriteRungs(string folder, string stage, string policy, IReadOnlyList<Experiments.Scheduling.RungRow> rungs)
+    {
+        string[] header = ["bracket", "rung", "budget (cycles)", "entering", "results", "cut-off accuracy", "promoted", "stopped"];
+        var table = rungs.Select(r => new[]
+        {
+            r.Bracket.ToString(CultureInfo.InvariantCulture), r.Rung.ToString(CultureInfo.InvariantCulture), r.BudgetCycles.ToString("0.###", CultureInfo.InvariantCulture),
+            r.Entering.ToString(CultureInfo.InvariantCulture), r.Results.ToString(CultureInfo.InvariantCulture),
+            r.CutOff is { } c ? c.ToString("F4", CultureInfo.InvariantCulture) : "", r.Promoted.ToString(CultureInfo.InvariantCulture), r.Stopped.ToString(CultureInfo.InvariantCulture),
+        }).ToArray();
+        AtomicFile.Write(Path.Combine(folder, $"rungs-{stage}.md"), $"# {stage}: {policy}\n\n" + MarkdownTable.Render(header, table));
+        Csv.Write(Path.Combine(folder, $"rungs-{stage}.csv"), header, table.Select(r => r.Cast<object?>()));
     }
 
     public static void WriteCurve(string folder, int trial, IReadOnlyList<CurvePoint> curve)

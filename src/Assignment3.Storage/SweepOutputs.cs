@@ -14,7 +14,8 @@ public sealed record SweepOutputs(
     bool TestAccuracy,
     object Summary,
     IReadOnlyList<(int Trial, CurvePoint[] Curve)> NewCurves,
-    IReadOnlyList<(string Stage, IReadOnlyList<(string Name, IReadOnlyList<CurvePoint> Curve)> Runs)> Plots)
+    IReadOnlyList<(string Stage, IReadOnlyList<(string Name, IReadOnlyList<CurvePoint> Curve)> Runs)> Plots,
+    IReadOnlyList<(string Stage, string Policy, IReadOnlyList<Experiments.Scheduling.RungRow> Rungs)> Rungs)
 {
     /// <summary>Writes the outputs (each file atomically); an I/O failure propagates naming its file.</summary>
     public void Write()
@@ -23,6 +24,7 @@ public sealed record SweepOutputs(
         SweepFolder.WriteTrials(Folder, Rows, TestAccuracy);
         foreach (var stageRows in Rows.GroupBy(r => r.Stage))
             SweepFolder.WriteTable(Folder, stageRows.Key, stageRows.ToArray(), Table.Rows, Table.Columns, Table.Cell);
+        foreach (var (stage, policy, rungs) in Rungs) SweepFolder.WriteRungs(Folder, stage, policy, rungs);
         SweepFolder.WriteSummary(Folder, Summary);
         foreach (var (stage, runs) in Plots) SweepFolder.WritePlots(Folder, stage, runs);
     }

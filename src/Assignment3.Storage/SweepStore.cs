@@ -18,7 +18,9 @@ public sealed record StoredSweep(string ConfigText, IReadOnlyList<SweepEvent> Ev
 /// <summary>
 /// The coordinator's journal of a sweep (sweep.db in the output folder, SQLite): the config and every
 /// event, each appended in its own transaction before the coordinator acts on it, chained by
-/// checksums so a damaged event is found. Only the coordinator writes it. A store is created whole
+/// checksums so a damaged event is found, and the latest checkpoint of each trial that may still go
+/// on (written with the event that names it, deleted with the event that ends the trial). Only the
+/// coordinator writes it. A store is created whole
 /// or not at all, and is read (for --resume, a3 status, a3 report) from a copy, so a store that is
 /// refused, or watched while a sweep writes it, is never changed by being read.
 /// </summary>
@@ -26,7 +28,8 @@ public sealed class SweepStore : IDisposable
 {
     public const string FileName = "sweep.db";
     private const string Mark = "a3-sweep-store";
-    private const int Version = 2;
+    /// <summary>3: our own kernels' numerics, checkpoints. Format 1 and 2 stores are read (a3 report, a3 status), not resumed.</summary>
+    private const int Version = 3;
     private readonly SqliteConnection connection;
     private string lastSha;
     private long lastSeq;
@@ -36,6 +39,10 @@ public sealed class SweepStore : IDisposable
         ("stage-planned", typeof(StageOpened)),
         ("trial-started", typeof(TrialStarted)),
         ("trial-requeued", typeof(TrialRequeued)),
+        ("trial-checkpointed", typeof(TrialCheckpointed)),
+        ("trial-paused", typeof(TrialPaused)),
+        ("trial-promoted", typeof(TrialPromoted)),
+        ("trial-stopped", typeof(TrialStopped)),
         ("trial-recorded", typeof(TrialRecorded)),
         ("sweep-completed", typeof(SweepCompleted)),
     ];
@@ -66,6 +73,7 @@ public sealed class SweepStore : IDisposable
                 CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
                 CREATE TABLE events (seq INTEGER PRIMARY KEY AUTOINCREMENT, kind TEXT NOT NULL, trial INTEGER,
                                      body TEXT NOT NULL, at TEXT NOT NULL, sha TEXT NOT NULL);
+                CREATE TABLE checkpoints (trial INTEGER PRIMARY KEY, step INTEGER NOT NULL, seq INTEGER NOT NULL, bytes BLOB NOT NULL);
                 """);
             foreach (var (key, value) in new[] { ("format", Mark), ("version", Version.ToString()), ("config-sha256", Hash(configText)), ("config", configText) })
                 Execute(fresh, "INSERT INTO meta (key, value) VALUES ($key, $value)", ("$key", key), ("$value", value));
@@ -118,7 +126,7 @@ public sealed class SweepStore : IDisposable
     {
         var path = System.IO.Path.Combine(folder, FileName);
         if (stored.Version != Version)
-            throw new StoreException($"{path}: this store was written by an earlier a3 (format {stored.Version}), whose trials trained with other numerics; " +
+            throw new StoreException($"{path}: this store was written by an earlier a3 (format {stored.Version}), whose trials trained with other numerics (OpenBLAS); " +
                                      "a3 report and a3 status still read it, but resuming would mix results: run the sweep again");
         var store = OpenWritable(path, Hash(stored.ConfigText));
         if (store.lastSeq != stored.Events.Count)
@@ -129,8 +137,12 @@ public sealed class SweepStore : IDisposable
         return store;
     }
 
-    /// <summary>Appends one event, in its own transaction, chained to the one before by its checksum.</summary>
-    public void Append(SweepEvent e)
+    /// <summary>
+    /// Appends one event, in its own transaction, chained to the one before by its checksum; with it,
+    /// the trial's checkpoint (replacing its previous one) when given, and the trial's checkpoint
+    /// deleted when the event ends the trial.
+    /// </summary>
+    public void Append(SweepEvent e, byte[]? checkpoint = null)
     {
         var kind = Kinds.FirstOrDefault(k => k.Type == e.GetType()).Kind
             ?? throw new ArgumentException($"{e.GetType().Name} is not stored");
@@ -139,15 +151,33 @@ public sealed class SweepStore : IDisposable
         {
             TrialStarted s => s.Trial,
             TrialRequeued r => r.Trial,
+            TrialCheckpointed c => c.Trial,
+            TrialPaused p => p.Trial,
+            TrialPromoted p => p.Trial,
+            TrialStopped s => s.Trial,
             TrialRecorded r => (int?)r.Trial,
             _ => null,
         };
+        var step = e switch
+        {
+            TrialCheckpointed c => c.Step,
+            TrialPaused p => (int?)p.Outcome.UpdateSteps,
+            _ => null,
+        };
+        if (checkpoint is not null && step is null) throw new ArgumentException($"{e.GetType().Name} carries no checkpoint");
         var seq = lastSeq + 1;
         var sha = Chain(lastSha, seq, kind, body);
         try
         {
+            using var transaction = connection.BeginTransaction();
             Execute(connection, "INSERT INTO events (seq, kind, trial, body, at, sha) VALUES ($seq, $kind, $trial, $body, $at, $sha)",
                 ("$seq", seq), ("$kind", kind), ("$trial", trial), ("$body", body), ("$at", e.At.ToString("O")), ("$sha", sha));
+            if (checkpoint is not null)
+                Execute(connection, "INSERT OR REPLACE INTO checkpoints (trial, step, seq, bytes) VALUES ($trial, $step, $seq, $bytes)",
+                    ("$trial", trial), ("$step", step), ("$seq", seq), ("$bytes", checkpoint));
+            if (e is TrialStopped or TrialRecorded)
+                Execute(connection, "DELETE FROM checkpoints WHERE trial = $trial", ("$trial", trial));
+            transaction.Commit();
         }
         catch (SqliteException x)
         {
@@ -156,6 +186,26 @@ public sealed class SweepStore : IDisposable
                                      $"the store is intact and resumable: make room (or copy the folder to a writable disk) and run a3 sweep --resume {System.IO.Path.GetDirectoryName(Path)}", x);
         }
         (lastSeq, lastSha) = (seq, sha);
+    }
+
+    /// <summary>The trial's stored checkpoint and its step, or null.</summary>
+    public (int Step, byte[] Bytes)? Checkpoint(int trial)
+    {
+        using var command = connection.CreateCommand();
+        command.CommandText = "SELECT step, bytes FROM checkpoints WHERE trial = $trial";
+        command.Parameters.AddWithValue("$trial", trial);
+        using var reader = command.ExecuteReader();
+        return reader.Read() ? (reader.GetInt32(0), (byte[])reader.GetValue(1)) : null;
+    }
+
+    /// <summary>Checkpoints held and their bytes (the store's size is mostly these).</summary>
+    public (int Count, long Bytes) CheckpointTotals()
+    {
+        using var command = connection.CreateCommand();
+        command.CommandText = "SELECT count(*), coalesce(sum(length(bytes)), 0) FROM checkpoints";
+        using var reader = command.ExecuteReader();
+        reader.Read();
+        return (reader.GetInt32(0), reader.GetInt64(1));
     }
 
     public void Dispose() => connection.Dispose();

@@ -22,11 +22,13 @@ public static class LiveView
     {
         var header = new Markup(
             $"[bold]stage {Markup.Escape(s.Stage)}[/]  completed [green]{s.Completed}[/]/{s.Planned}  running [blue]{s.Running.Count}[/]  queued {s.Queued}" +
+            (s.Paused > 0 ? $"  paused {s.Paused}" : "") + (s.Stopped > 0 ? $"  stopped early {s.Stopped}" : "") +
             (s.Diverged > 0 ? $"  diverged [yellow]{s.Diverged}[/]" : "") + (s.Failed > 0 ? $"  failed [red]{s.Failed}[/]" : "") +
             (s.Best is { } best ? $"  best: trial {best.Trial} ({best.ValidationAccuracy:F4})" : "") +
             $"  elapsed {s.Elapsed:hh\\:mm\\:ss}" + (s.Remaining is { } eta ? $"  ETA {eta:hh\\:mm\\:ss}" : ""));
         var refused = s.Refused.Select(r => new Markup($"[red]refused[/] {Markup.Escape(r.Node)}: {Markup.Escape(r.Reason)}")).ToArray();
-        if (s.Running.Count == 0) return refused.Length == 0 ? header : new Rows([header, .. refused]);
+        var rungs = s.Rungs.Select(r => new Markup($"[grey]{Markup.Escape(r)}[/]")).ToArray();
+        if (s.Running.Count == 0) return new Rows([header, .. rungs, .. refused]);
         var table = new Table().NoBorder().AddColumns("trial", "node", "progress");
         foreach (var r in s.Running)
         {
@@ -34,6 +36,6 @@ public static class LiveView
             var filled = (int)Math.Round(fraction * 30);
             table.AddRow(r.Trial.ToString(), Markup.Escape(r.Node), $"[blue]{new string('━', filled)}[/][grey]{new string('━', 30 - filled)}[/] {fraction:P0}");
         }
-        return new Rows([header, table, .. refused]);
+        return new Rows([header, .. rungs, table, .. refused]);
     }
 }

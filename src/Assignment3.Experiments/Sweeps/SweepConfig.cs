@@ -1,6 +1,7 @@
 using System.Globalization;
 using Akka.Configuration.Hocon;
 using Assignment3.Experiments.Configuration;
+using Assignment3.Experiments.Scheduling;
 
 namespace Assignment3.Experiments.Sweeps;
 
@@ -17,8 +18,12 @@ public sealed record RefineSpec(Parameter Parameter, int Count, double Span)
     public static double MaxSpan(Parameter parameter) => parameter.LogScale ? 10 : parameter.Key == "batch-norm-alpha" ? 1 : 1e6;
 }
 
-/// <summary>A coarse-to-fine stage: the top trials of stage <see cref="From"/>, refined, with its own recipe overrides.</summary>
-public sealed record StageSpec(string Name, string From, int Top, IReadOnlyList<RefineSpec> Refine, IReadOnlyList<ParameterValues> Recipe);
+/// <summary>
+/// A coarse-to-fine stage: the top trials of stage <see cref="From"/>, refined, with its own recipe
+/// overrides and schedule. From a stage with early stopping, the top are those that got furthest, best first.
+/// </summary>
+public sealed record StageSpec(string Name, string From, int Top, IReadOnlyList<RefineSpec> Refine, IReadOnlyList<ParameterValues> Recipe,
+    ScheduleSpec Schedule);
 
 /// <summary>
 /// A sweep config: an experiment config (whose parameters may be lists or ranges) plus a sweep
@@ -31,7 +36,16 @@ public sealed record StageSpec(string Name, string From, int Top, IReadOnlyList<
 ///   trial-timeout = 1800   # seconds without progress before a trial is handed to another worker
 ///   max-attempts = 3
 ///   max-trials = 10000     # a larger first stage is refused unless raised
-///   stages = [ { name = fine, from = coarse, top = 2, refine { lambda { count = 4, span = 0.6 } }, training { cycles = 3 } } ]
+///   checkpoint-every = 0   # steps between a running trial's checkpoints (0: at every recording point)
+///   schedule { policy = successive-halving, eta = 3, min-budget = 1 }   # the first stage's; grid when absent
+///   stages = [
+///     {
+///       name = fine, from = coarse, top = 2
+///       refine { lambda { count = 4, span = 0.6 } }
+///       training { cycles = 3 }
+///       schedule { policy = grid }
+///     }
+///   ]
 /// }
 /// </code>
 /// </summary>
@@ -44,11 +58,16 @@ public sealed record SweepConfig(
     double TrialTimeoutSeconds,
     int MaxAttempts,
     int MaxTrials,
-    string Text)
+    string Text,
+    ScheduleSpec Schedule,
+    int CheckpointEvery)
 {
     public const string FirstStage = "coarse";
     public const int DefaultMaxTrials = 10_000;
-    private static readonly string[] SweepKeys = ["seed", "table", "test-accuracy", "trial-timeout", "max-attempts", "max-trials", "stages"];
+    private static readonly string[] SweepKeys = ["seed", "table", "test-accuracy", "trial-timeout", "max-attempts", "max-trials", "stages", "schedule", "checkpoint-every"];
+
+    /// <summary>The schedule of stage <paramref name="index"/> (0: the first).</summary>
+    public ScheduleSpec ScheduleOf(int index) => index == 0 ? Schedule : Stages[index - 1].Schedule;
 
     public IReadOnlyList<string> StageNames => [FirstStage, .. Stages.Select(s => s.Name)];
 
@@ -78,7 +97,11 @@ public sealed record SweepConfig(
         if (experiment.VariantCount > maxTrials)
             throw new ConfigException($"{source}: the first stage has {experiment.VariantCount:N0} trials, more than sweep.max-trials = {maxTrials:N0}; " +
                                       "narrow the ranges, or raise sweep.max-trials if you mean it");
-        return new SweepConfig(experiment, seed, table, stages, testAccuracy, timeout, attempts, maxTrials, text);
+        var schedule = ScheduleSpec.Read(sweep.GetValueOrDefault("schedule"), source, "sweep.schedule");
+        schedule.Check(experiment.Parameters.Where(p => p.Parameter.Key == "cycles").SelectMany(p => p.Values).Select(v => (int)v)
+            .DefaultIfEmpty(new Core.Training.TrainingConfig().Cycles), source, "sweep.schedule");
+        var checkpointEvery = Whole(sweep, "checkpoint-every", 0, 0, source);
+        return new SweepConfig(experiment, seed, table, stages, testAccuracy, timeout, attempts, maxTrials, text, schedule, checkpointEvery);
     }
 
     private static TableSpec ReadTable(HoconValue? value, ExperimentConfig experiment, string source)
@@ -115,8 +138,8 @@ public sealed record SweepConfig(
             var where = $"sweep.stages[{i}]";
             if (!item.IsObject()) throw new ConfigException($"{source}: {where}: expected an object");
             var items = item.GetObject().Items;
-            foreach (var key in items.Keys.Where(k => k is not ("name" or "from" or "top" or "refine" or "network" or "training")))
-                throw new ConfigException($"{source}: {where}.{key}: unknown key; allowed: name, from, top, refine, network, training");
+            foreach (var key in items.Keys.Where(k => k is not ("name" or "from" or "top" or "refine" or "network" or "training" or "schedule")))
+                throw new ConfigException($"{source}: {where}.{key}: unknown key; allowed: name, from, top, refine, network, training, schedule");
             var name = items.TryGetValue("name", out var n) ? n.GetString()?.Trim() ?? "" : $"stage-{i + 2}";
             if (name.Length == 0 || known.Contains(name) || name.Any(ch => !char.IsLetterOrDigit(ch) && ch is not ('-' or '_')))
                 throw new ConfigException($"{source}: {where}.name: '{name}' must be a new name of letters, digits, - and _");
@@ -144,7 +167,9 @@ public sealed record SweepConfig(
                 }
             }
             var recipe = ExperimentConfig.ReadParameters(items, source, $"{where}.", seed);
-            stages.Add(new StageSpec(name, from, top, refine, recipe));
+            var schedule = ScheduleSpec.Read(items.GetValueOrDefault("schedule"), source, $"{where}.schedule");
+            schedule.Check(recipe.Where(p => p.Parameter.Key == "cycles").SelectMany(p => p.Values).Select(v => (int)v), source, $"{where}.schedule");
+            stages.Add(new StageSpec(name, from, top, refine, recipe, schedule));
             known.Add(name);
         }
         return stages;

@@ -16,17 +16,43 @@ public abstract record SweepEvent
 /// <summary>A stage's trials were planned (its plan follows from the config and the results before it).</summary>
 public sealed record StageOpened(string Stage) : SweepEvent;
 
-/// <summary>A trial was handed to a worker slot, to train from step <paramref name="FromStep"/> to <paramref name="ToStep"/>.</summary>
+/// <summary>
+/// A trial was handed to a worker slot, to train from step <paramref name="FromStep"/> (0, or the
+/// step of its latest checkpoint) to <paramref name="ToStep"/> (its last step, or the next point
+/// where its stage's policy decides whether it goes on).
+/// </summary>
 public sealed record TrialStarted(int Trial, int Attempt, string Node, string Slot, int FromStep, int ToStep) : SweepEvent;
 
 /// <summary>
+/// A running trial's state was saved at <paramref name="Step"/> (the checkpoint itself is stored
+/// beside the event): a lost worker's trial continues from here. <paramref name="Points"/> are the
+/// recording points after the trial's previous stored one; <paramref name="Seconds"/> the training
+/// time of this hand-out so far.
+/// </summary>
+public sealed record TrialCheckpointed(int Trial, int Attempt, int Step, CurvePoint[] Points, double Seconds) : SweepEvent;
+
+/// <summary>
+/// A trial reached the step it was sent to, short of its last, and waits there (checkpointed) for
+/// its stage's policy. <paramref name="Outcome"/> holds the figures at that step; its curve only the
+/// points after the trial's previous stored one, its seconds this hand-out's.
+/// </summary>
+public sealed record TrialPaused(int Trial, int Attempt, string Node, TrialOutcome Outcome) : SweepEvent;
+
+/// <summary>The policy lets a paused trial go on, to step <paramref name="ToStep"/>, from its checkpoint.</summary>
+public sealed record TrialPromoted(int Trial, int ToStep) : SweepEvent;
+
+/// <summary>The policy stops a paused trial early; its figures are those it paused with. Final.</summary>
+public sealed record TrialStopped(int Trial, string Reason) : SweepEvent;
+
+/// <summary>
 /// A trial went back to the queue: its worker was lost or went quiet, or it failed and has attempts
-/// left. <paramref name="Charged"/> says whether the attempt counts against the sweep's cap: a failure
-/// or a silence of the trial's own does, a lost worker (a node crashed, frozen, unplugged) does not.
+/// left. It continues from its latest checkpoint. <paramref name="Charged"/> says whether the attempt
+/// counts against the sweep's cap: a failure or a silence of the trial's own does, a lost worker (a
+/// node crashed, frozen, unplugged) does not.
 /// </summary>
 public sealed record TrialRequeued(int Trial, int Attempt, string Reason, bool Charged) : SweepEvent;
 
-/// <summary>A trial's final result; nothing after it can change the trial.</summary>
+/// <summary>A trial's final result, its curve from step 0; nothing after it can change the trial.</summary>
 public sealed record TrialRecorded(int Trial, int Attempt, string Node, TrialOutcome Outcome) : SweepEvent;
 
 /// <summary>Every stage is done.</summary>

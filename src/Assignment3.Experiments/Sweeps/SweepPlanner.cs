@@ -18,8 +18,11 @@ public sealed record PlannedTrial(int Id, string Stage, IReadOnlyList<(string Ke
     public string Value(string key) => Parameters.FirstOrDefault(p => p.Key == key).Value ?? "";
 }
 
-/// <summary>A finished trial as the planner needs it: validation accuracy, null unless completed.</summary>
-public sealed record StageResult(PlannedTrial Trial, double? ValidationAccuracy);
+/// <summary>
+/// A finished trial as the planner needs it: validation accuracy (null unless completed or stopped
+/// early) and the share of its steps it trained (1 unless stopped early).
+/// </summary>
+public sealed record StageResult(PlannedTrial Trial, double? ValidationAccuracy, double Reached = 1);
 
 /// <summary>Expands a sweep's stages into trials. Pure: the same inputs give the same trials and seeds.</summary>
 public static class SweepPlanner
@@ -30,7 +33,8 @@ public static class SweepPlanner
     /// <summary>
     /// The trials of stage <paramref name="stageIndex"/> (1 or more): for each of the top trials of
     /// its source stage by validation accuracy, the stage's recipe applied and the refined parameters
-    /// spread around that trial's values. Trials with the same parameters are planned once; values
+    /// spread around that trial's values. From a stage with early stopping, trials that trained
+    /// furthest come first (survivors before those stopped early). Trials with the same parameters are planned once; values
     /// that fall outside a parameter's range are left out, with a warning.
     /// </summary>
     public static StagePlan NextStage(SweepConfig sweep, int stageIndex, IEnumerable<StageResult> sourceResults, int firstId)
@@ -38,7 +42,7 @@ public static class SweepPlanner
         var stage = sweep.Stages[stageIndex - 1];
         var top = sourceResults
             .Where(r => r.Trial.Stage == stage.From && r.ValidationAccuracy is not null)
-            .OrderByDescending(r => r.ValidationAccuracy).ThenBy(r => r.Trial.Id)
+            .OrderByDescending(r => r.Reached).ThenByDescending(r => r.ValidationAccuracy).ThenBy(r => r.Trial.Id)
             .Take(stage.Top);
         var trials = new List<PlannedTrial>();
         var seen = new HashSet<string>();

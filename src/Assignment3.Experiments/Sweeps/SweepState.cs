@@ -1,10 +1,23 @@
+using Assignment3.Experiments.Scheduling;
+
 namespace Assignment3.Experiments.Sweeps;
 
-/// <summary>A stage of a sweep as it stands: its plan, how far it has been handed out, and what is queued again.</summary>
-public sealed class StageState(StagePlan plan)
+/// <summary>A trial's next stretch of training: from its latest checkpoint (0: from scratch) to the step its policy stops it at.</summary>
+public readonly record struct WorkItem(int Trial, int FromStep, int ToStep);
+
+/// <summary>A stage of a sweep as it stands: its plan and policy, how far it has been handed out, and what is queued again.</summary>
+public sealed class StageState(StagePlan plan, ScheduleSpec schedule, IStagePolicy policy)
 {
     public StagePlan Plan { get; } = plan;
+    public ScheduleSpec Schedule { get; } = schedule;
+    public IStagePolicy Policy { get; } = policy;
     public string Name => Plan.Stage;
+
+    /// <summary>Trials the policy let go on, waiting for a slot, by id.</summary>
+    public SortedSet<int> Promoted { get; } = new();
+
+    /// <summary>Trials paused at a decision point, waiting for the policy.</summary>
+    public int Paused { get; internal set; }
 
     /// <summary>Trials handed out for the first time so far; they go out in id order, so these are the first ones.</summary>
     public int Fresh { get; internal set; }
@@ -16,7 +29,7 @@ public sealed class StageState(StagePlan plan)
     public int Final { get; internal set; }
 
     public int Running { get; internal set; }
-    public int Queued => Plan.Count - Fresh + Waiting.Count;
+    public int Queued => Plan.Count - Fresh + Waiting.Count + Promoted.Count;
     public bool IsDone => Final == Plan.Count;
 }
 
@@ -34,7 +47,7 @@ public sealed class SweepState
     public SweepState(SweepConfig config)
     {
         Config = config;
-        stages.Add(new StageState(SweepPlanner.FirstStage(config)));
+        stages.Add(Stage(SweepPlanner.FirstStage(config), 0));
     }
 
     public SweepConfig Config { get; }
@@ -55,6 +68,7 @@ public sealed class SweepState
     public int Running => stages.Sum(s => s.Running);
     public int Queued => stages.Sum(s => s.Queued);
     public int Recorded => stages.Sum(s => s.Final);
+    public int Paused => stages.Sum(s => s.Paused);
 
     public Trial? Find(int id) => trials.GetValueOrDefault(id);
 
@@ -64,22 +78,33 @@ public sealed class SweepState
     public StageState StageOf(int id) => stages.FirstOrDefault(s => s.Plan.Contains(id))
         ?? throw new InvalidSweepEventException($"trial {id} belongs to no stage planned so far");
 
-    /// <summary>The trial to hand out next: one queued again first (it has waited longest), then the next new one.</summary>
-    public int? NextQueued()
+    /// <summary>
+    /// The work to hand out next: a trial queued again first (it has waited longest), then a promoted
+    /// one (its rung's results come sooner), then the next new one.
+    /// </summary>
+    public WorkItem? NextWork()
     {
         if (Completed) return null;
         var stage = Current;
-        if (stage.Waiting.Count > 0) return stage.Waiting.Min;
-        return stage.Fresh < stage.Plan.Count ? stage.Plan.FirstId + stage.Fresh : null;
+        var id = stage.Waiting.Count > 0 ? stage.Waiting.Min
+            : stage.Promoted.Count > 0 ? stage.Promoted.Min
+            : stage.Fresh < stage.Plan.Count ? stage.Plan.FirstId + stage.Fresh : (int?)null;
+        if (id is not { } trialId) return null;
+        return trials.TryGetValue(trialId, out var trial)
+            ? new WorkItem(trialId, trial.CheckpointStep, trial.TargetStep > trial.CheckpointStep ? trial.TargetStep : stage.Policy.NextStop(trial.Plan, trial.CheckpointStep))
+            : new WorkItem(trialId, 0, stage.Policy.NextStop(stage.Plan.Trial(trialId), 0));
     }
+
+    /// <summary>What the current stage's policy decides now about its paused trials (events to commit, in order).</summary>
+    public IReadOnlyList<SweepEvent> Decisions() => Completed ? [] : Current.Policy.Decide(Current, this).ToArray();
 
     /// <summary>What follows when the current stage is done: the next stage's name, or null when the sweep is complete.</summary>
     public string? NextStage => stages.Count <= Config.Stages.Count ? Config.Stages[stages.Count - 1].Name : null;
 
-    /// <summary>Completed trials with their validation accuracy (what refinement stages choose from).</summary>
+    /// <summary>Trials that completed or were stopped early, with their validation accuracy and how far they got (what refinement stages choose from).</summary>
     public IEnumerable<StageResult> Results() => Trials
         .Where(t => t.Outcome is { Status: TrialStatus.Completed })
-        .Select(t => new StageResult(t.Plan, t.Outcome!.ValidationAccuracy));
+        .Select(t => new StageResult(t.Plan, t.Outcome!.ValidationAccuracy, (double)t.Outcome.UpdateSteps / t.Plan.Config.TotalSteps));
 
     /// <summary>Changes the state by one event; throws <see cref="InvalidSweepEventException"/> when the event does not fit it.</summary>
     public void Apply(SweepEvent e)
@@ -106,15 +131,47 @@ public sealed class SweepState
                 stage.Waiting.Add(trial.Id);
                 break;
             }
+            case TrialCheckpointed checkpointed:
+                Existing(checkpointed.Trial, e).Checkpointed(checkpointed);
+                break;
+            case TrialPaused paused:
+            {
+                var trial = Existing(paused.Trial, e);
+                trial.Pause(paused);
+                var stage = StageOf(trial.Id);
+                stage.Running--;
+                stage.Paused++;
+                break;
+            }
+            case TrialPromoted promoted:
+            {
+                var trial = Existing(promoted.Trial, e);
+                trial.Promote(promoted);
+                var stage = StageOf(trial.Id);
+                stage.Paused--;
+                stage.Promoted.Add(trial.Id);
+                break;
+            }
+            case TrialStopped stopped:
+            {
+                var trial = Existing(stopped.Trial, e);
+                trial.Stop(stopped);
+                var stage = StageOf(trial.Id);
+                stage.Paused--;
+                stage.Final++;
+                break;
+            }
             case TrialRecorded recorded:
             {
                 var stage = StageOf(recorded.Trial);
                 if (!trials.TryGetValue(recorded.Trial, out var trial))
                     throw new InvalidSweepEventException($"trial {recorded.Trial} is recorded without having started");
-                var wasRunning = trial.Phase == TrialPhase.Running;
+                var phase = trial.Phase;
                 trial.Record(recorded);
-                if (wasRunning) stage.Running--;
+                if (phase == TrialPhase.Running) stage.Running--;
+                if (phase == TrialPhase.Paused) stage.Paused--;
                 stage.Waiting.Remove(trial.Id);
+                stage.Promoted.Remove(trial.Id);
                 stage.Final++;
                 break;
             }
@@ -145,7 +202,13 @@ public sealed class SweepState
         if (!Current.IsDone || NextStage != name)
             throw new InvalidSweepEventException($"stage {name} opens before stage {Current.Name} is done or out of order");
         var plan = SweepPlanner.NextStage(Config, stages.Count, Results(), Current.Plan.LastId + 1);
-        stages.Add(new StageState(plan));
+        stages.Add(Stage(plan, stages.Count));
+    }
+
+    private StageState Stage(StagePlan plan, int index)
+    {
+        var schedule = Config.ScheduleOf(index);
+        return new StageState(plan, schedule, schedule.Create(plan, Config.Seed));
     }
 
     private void Start(TrialStarted e)
@@ -158,7 +221,7 @@ public sealed class SweepState
             trial = trials[e.Trial] = new Trial(stage.Plan.Trial(e.Trial));
             stage.Fresh++;
         }
-        else if (!stage.Waiting.Remove(e.Trial))
+        else if (!stage.Waiting.Remove(e.Trial) && !stage.Promoted.Remove(e.Trial))
             throw new InvalidSweepEventException($"trial {e.Trial} is {trial.Phase.ToString().ToLowerInvariant()}: it cannot start");
         trial.Start(e);
         stage.Running++;

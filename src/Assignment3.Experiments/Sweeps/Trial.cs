@@ -2,26 +2,34 @@ using Assignment3.Core.Training;
 
 namespace Assignment3.Experiments.Sweeps;
 
-/// <summary>Where a trial is in its life. The last three are final: nothing changes a trial after them.</summary>
-public enum TrialPhase { Queued, Running, Completed, Diverged, Failed }
+/// <summary>
+/// Where a trial is in its life. Queued: waiting for a slot (new, or back from a lost worker, to go
+/// on from its latest checkpoint). Running: training on a slot. Paused: stopped at a decision point
+/// of its stage's policy (a rung), checkpointed, waiting for the decision. Promoted: allowed to go on
+/// to a larger budget, waiting for a slot. The last four are final: Stopped (early, by the policy),
+/// Completed, Diverged, Failed.
+/// </summary>
+public enum TrialPhase { Queued, Running, Paused, Promoted, Stopped, Completed, Diverged, Failed }
 
-/// <summary>One hand-out of a trial to a worker slot, for the timeline: where, when, and how it ended.</summary>
-public sealed record AttemptRecord(int Attempt, string Node, string Slot, DateTime Started, DateTime? Ended, string? Ending);
+/// <summary>One hand-out of a trial to a worker slot, for the timeline: where, when, which steps, and how it ended.</summary>
+public sealed record AttemptRecord(int Attempt, string Node, string Slot, DateTime Started, DateTime? Ended, string? Ending, int FromStep = 0, int ToStep = 0);
 
 /// <summary>
 /// A trial's lifecycle: one object per trial that has been handed out, changed only by the sweep's
 /// events (<see cref="SweepState.Apply"/>), each of which checks that it is allowed from the current
-/// phase. So a recorded trial can never be started again, whoever asks.
+/// phase. So a final trial can never be started again, whoever asks.
 /// </summary>
 public sealed class Trial(PlannedTrial plan)
 {
     private readonly List<AttemptRecord> attempts = new();
     private readonly List<CurvePoint> livePoints = new();
+    private readonly List<CurvePoint> curve = new();
+    private double attemptSecondsCounted;
 
     public PlannedTrial Plan { get; } = plan;
     public int Id => Plan.Id;
     public TrialPhase Phase { get; private set; } = TrialPhase.Queued;
-    public bool IsFinal => Phase is TrialPhase.Completed or TrialPhase.Diverged or TrialPhase.Failed;
+    public bool IsFinal => Phase is TrialPhase.Stopped or TrialPhase.Completed or TrialPhase.Diverged or TrialPhase.Failed;
 
     /// <summary>Hand-outs so far; while running, the number of the current one.</summary>
     public int Attempt { get; private set; }
@@ -32,22 +40,104 @@ public sealed class Trial(PlannedTrial plan)
     /// <summary>The node of the current or last hand-out.</summary>
     public string Node { get; private set; } = "";
 
+    /// <summary>How often the policy let the trial go on (its rung: 0 until first promoted).</summary>
+    public int Rung { get; private set; }
+
+    /// <summary>The step of the latest stored checkpoint (0: none): where the trial goes on from.</summary>
+    public int CheckpointStep { get; private set; }
+
+    /// <summary>The step the current or next hand-out trains to.</summary>
+    public int TargetStep { get; private set; }
+
+    /// <summary>The figures of the last pause (at <see cref="CheckpointStep"/>), with the curve to there; null before any.</summary>
+    public TrialOutcome? PausedOutcome { get; private set; }
+
+    /// <summary>Why the policy stopped it, when it did.</summary>
+    public string? StopReason { get; private set; }
+
+    /// <summary>The final result (for a stopped trial, the figures it was stopped with).</summary>
     public TrialOutcome? Outcome { get; private set; }
+
+    /// <summary>Training seconds that count: every stored stretch of every hand-out.</summary>
+    public double Seconds { get; private set; }
+
+    /// <summary>Update steps trained by hand-outs whose worker was lost, beyond their last checkpoint: work done twice.</summary>
+    public int StepsLost { get; private set; }
+
     public IReadOnlyList<AttemptRecord> Attempts => attempts;
 
-    /// <summary>Recording points of the running hand-out so far (the outcome holds the final curve).</summary>
+    /// <summary>Every stored recording point from step 0 (the final curve once recorded).</summary>
+    public IReadOnlyList<CurvePoint> Curve => curve;
+
+    /// <summary>Recording points of the running hand-out past the stored curve (the live view's).</summary>
     public IReadOnlyList<CurvePoint> LivePoints => livePoints;
 
-    /// <summary>The latest recording point reached, final or live.</summary>
-    public CurvePoint? LastPoint => Outcome is { Curve.Length: > 0 } o ? o.Curve[^1] : livePoints.Count > 0 ? livePoints[^1] : null;
+    /// <summary>The latest recording point reached, stored or live.</summary>
+    public CurvePoint? LastPoint => livePoints.Count > 0 ? livePoints[^1] : curve.Count > 0 ? curve[^1] : null;
+
+    /// <summary>The step reached so far: the final step, the pause, or the latest point of the running hand-out.</summary>
+    public int StepReached => Outcome?.UpdateSteps ?? LastPoint?.Step ?? 0;
+
+    /// <summary>The validation accuracy the policy sees at a recording step, if the trial got there.</summary>
+    public double? ValidationAccuracyAt(int step) => curve.FirstOrDefault(p => p.Step == step) is { } p ? p.ValidationAccuracy : null;
+
+    /// <summary>The best validation accuracy at any stored recording point up to a step.</summary>
+    public double? BestValidationAccuracyUpTo(int step) =>
+        curve.Where(p => p.Step <= step).Select(p => (double?)p.ValidationAccuracy).Max();
 
     internal void Start(TrialStarted e)
     {
-        Require(Phase == TrialPhase.Queued, e);
+        Require(Phase is TrialPhase.Queued or TrialPhase.Promoted, e);
         if (e.Attempt <= Attempt) throw new InvalidSweepEventException($"trial {Id}: attempt {e.Attempt} follows attempt {Attempt}");
-        (Phase, Attempt, Node) = (TrialPhase.Running, e.Attempt, e.Node);
+        if (e.FromStep != CheckpointStep)
+            throw new InvalidSweepEventException($"trial {Id} starts at step {e.FromStep}, but its latest checkpoint is at step {CheckpointStep}");
+        if (e.ToStep <= e.FromStep || e.ToStep > Plan.Config.TotalSteps)
+            throw new InvalidSweepEventException($"trial {Id}: cannot train from step {e.FromStep} to step {e.ToStep} of {Plan.Config.TotalSteps}");
+        (Phase, Attempt, Node, TargetStep) = (TrialPhase.Running, e.Attempt, e.Node, e.ToStep);
         livePoints.Clear();
-        attempts.Add(new AttemptRecord(e.Attempt, e.Node, e.Slot, e.At, null, null));
+        attemptSecondsCounted = 0;
+        attempts.Add(new AttemptRecord(e.Attempt, e.Node, e.Slot, e.At, null, null, e.FromStep, e.ToStep));
+    }
+
+    internal void Checkpointed(TrialCheckpointed e)
+    {
+        Require(Phase == TrialPhase.Running && e.Attempt == Attempt, e);
+        if (e.Step <= CheckpointStep || e.Step > TargetStep)
+            throw new InvalidSweepEventException($"trial {Id}: a checkpoint at step {e.Step} does not lie after step {CheckpointStep} and up to step {TargetStep}");
+        Extend(e.Points, e.Step);
+        CheckpointStep = e.Step;
+        CountSeconds(e.Seconds);
+        livePoints.RemoveAll(p => p.Step <= e.Step);
+    }
+
+    internal void Pause(TrialPaused e)
+    {
+        Require(Phase == TrialPhase.Running && e.Attempt == Attempt, e);
+        var step = e.Outcome.UpdateSteps;
+        if (step != TargetStep || step >= Plan.Config.TotalSteps)
+            throw new InvalidSweepEventException($"trial {Id} pauses at step {step}, but it was sent to step {TargetStep} (of {Plan.Config.TotalSteps})");
+        Extend(e.Outcome.Curve, step);
+        CheckpointStep = step;
+        CountSeconds(e.Outcome.Seconds);
+        (Phase, Node) = (TrialPhase.Paused, e.Node);
+        PausedOutcome = e.Outcome with { Curve = curve.ToArray(), Seconds = Seconds };
+        livePoints.Clear();
+        EndAttempt(e.At, $"paused at step {step}");
+    }
+
+    internal void Promote(TrialPromoted e)
+    {
+        Require(Phase == TrialPhase.Paused, e);
+        if (e.ToStep <= CheckpointStep || e.ToStep > Plan.Config.TotalSteps)
+            throw new InvalidSweepEventException($"trial {Id} is promoted to step {e.ToStep}, not beyond its step {CheckpointStep} and up to {Plan.Config.TotalSteps}");
+        (Phase, TargetStep) = (TrialPhase.Promoted, e.ToStep);
+        Rung++;
+    }
+
+    internal void Stop(TrialStopped e)
+    {
+        Require(Phase == TrialPhase.Paused, e);
+        (Phase, StopReason, Outcome) = (TrialPhase.Stopped, e.Reason, PausedOutcome);
     }
 
     internal void Requeue(TrialRequeued e)
@@ -55,6 +145,7 @@ public sealed class Trial(PlannedTrial plan)
         Require(Phase == TrialPhase.Running && e.Attempt == Attempt, e);
         Phase = TrialPhase.Queued;
         if (e.Charged) ChargedAttempts++;
+        if (livePoints.Count > 0) StepsLost += livePoints[^1].Step - CheckpointStep;
         livePoints.Clear();
         EndAttempt(e.At, $"requeued: {e.Reason}");
     }
@@ -68,7 +159,12 @@ public sealed class Trial(PlannedTrial plan)
             TrialStatus.Diverged => TrialPhase.Diverged,
             _ => TrialPhase.Failed,
         };
-        (Outcome, Node) = (e.Outcome, e.Node);
+        if (e.Outcome.Curve.Length > 0 || e.Outcome.Status != TrialStatus.Failed)
+        {
+            curve.Clear();
+            curve.AddRange(e.Outcome.Curve);
+        }
+        (Outcome, Node, Seconds) = (e.Outcome with { Curve = curve.ToArray() }, e.Node, Math.Max(Seconds, e.Outcome.Seconds));
         livePoints.Clear();
         if (attempts.Count > 0 && attempts[^1].Ended is null)
             EndAttempt(e.At, e.Attempt == attempts[^1].Attempt ? Phase.ToString().ToLowerInvariant() : $"attempt {e.Attempt}'s late result came first");
@@ -76,7 +172,33 @@ public sealed class Trial(PlannedTrial plan)
 
     internal void PointReached(TrialPointReached e)
     {
-        if (Phase == TrialPhase.Running && e.Attempt == Attempt) livePoints.Add(e.Point);
+        if (Phase == TrialPhase.Running && e.Attempt == Attempt && e.Point.Step > (LastPoint?.Step ?? 0)) livePoints.Add(e.Point);
+    }
+
+    /// <summary>The stored curve with <paramref name="points"/> after it (those up to <paramref name="step"/> and past the last stored one).</summary>
+    private void Extend(IEnumerable<CurvePoint> points, int step)
+    {
+        var last = curve.Count > 0 ? curve[^1].Step : 0;
+        curve.AddRange(points.Where(p => p.Step > last && p.Step <= step));
+    }
+
+    /// <summary>The trial's training seconds once the running hand-out, <paramref name="attemptSeconds"/> long, is counted.</summary>
+    public double SecondsWith(double attemptSeconds) => Seconds + Math.Max(0, attemptSeconds - attemptSecondsCounted);
+
+    /// <summary>
+    /// A hand-out's outcome (its curve from where it started) as the trial's: the stored curve before
+    /// the hand-out's first point, then the hand-out's points.
+    /// </summary>
+    public TrialOutcome Whole(TrialOutcome attempt)
+    {
+        var first = attempt.Curve.Length > 0 ? attempt.Curve[0].Step : int.MaxValue;
+        return attempt with { Curve = [.. curve.Where(p => p.Step < first), .. attempt.Curve], Seconds = SecondsWith(attempt.Seconds) };
+    }
+
+    private void CountSeconds(double attemptSeconds)
+    {
+        Seconds += Math.Max(0, attemptSeconds - attemptSecondsCounted);
+        attemptSecondsCounted = Math.Max(attemptSecondsCounted, attemptSeconds);
     }
 
     private void EndAttempt(DateTime at, string ending) => attempts[^1] = attempts[^1] with { Ended = at, Ending = ending };

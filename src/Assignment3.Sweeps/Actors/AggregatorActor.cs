@@ -57,7 +57,7 @@ public sealed class AggregatorActor : ReceiveActor, IWithTimers
         this.monitor = monitor;
         settings = SweepSettings.Create(Context.System);
         // Curves of trials recorded before a resume are rewritten like the rest of the folder.
-        newCurves.AddRange(state.Trials.Where(t => t.Outcome is { Curve.Length: > 0 }).Select(t => (t.Id, t.Outcome!.Curve)));
+        newCurves.AddRange(state.Trials.Where(t => t.IsFinal && t.Curve.Count > 0).Select(t => (t.Id, t.Curve.ToArray())));
 
         Receive<SweepEvent>(e =>
         {
@@ -65,10 +65,11 @@ public sealed class AggregatorActor : ReceiveActor, IWithTimers
             viewDirty = true;
             if (e is TrialPointReached) return; // the live view shows it; the files change with recorded results
             if (e is TrialRequeued requeued) log.Info("Trial {0} back in the queue: {1}", requeued.Trial, requeued.Reason);
-            if (e is TrialRecorded recorded)
+            if (e is TrialRecorded or TrialStopped)
             {
                 recordedLive++;
-                if (recorded.Outcome.Curve.Length > 0) newCurves.Add((recorded.Trial, recorded.Outcome.Curve));
+                var trial = state.Find(e is TrialRecorded r ? r.Trial : ((TrialStopped)e).Trial)!;
+                if (trial.Curve.Count > 0) newCurves.Add((trial.Id, trial.Curve.ToArray()));
             }
             dirty = true;
         });
@@ -132,11 +133,13 @@ public sealed class AggregatorActor : ReceiveActor, IWithTimers
     {
         var rows = SweepFolder.Rows(state);
         var plots = final
-            ? state.Trials.Where(t => t.Outcome is { Curve.Length: > 0 }).GroupBy(t => t.Plan.Stage)
-                .Select(g => (g.Key, (IReadOnlyList<(string, IReadOnlyList<CurvePoint>)>)g.Select(t => ($"trial {t.Id}: {Describe(t.Plan)}", (IReadOnlyList<CurvePoint>)t.Outcome!.Curve)).ToArray()))
+            ? state.Trials.Where(t => t.IsFinal && t.Curve.Count > 0).GroupBy(t => t.Plan.Stage)
+                .Select(g => (g.Key, (IReadOnlyList<(string, IReadOnlyList<CurvePoint>)>)g.Select(t => ($"trial {t.Id}: {Describe(t.Plan)}", t.Curve)).ToArray()))
                 .ToArray()
             : [];
-        return new SweepOutputs(folder, rows, state.Config.Table, state.Config.TestAccuracy, Summary(rows), newCurves.ToArray(), plots);
+        var rungs = state.Stages.Where(s => s.Schedule.Policy != Experiments.Scheduling.PolicyKind.Grid)
+            .Select(s => (s.Name, s.Schedule.ToString(), s.Policy.Rungs(s, state))).ToArray();
+        return new SweepOutputs(folder, rows, state.Config.Table, state.Config.TestAccuracy, Summary(rows), newCurves.ToArray(), plots, rungs);
     }
 
     private void Finish()
@@ -163,7 +166,7 @@ public sealed class AggregatorActor : ReceiveActor, IWithTimers
 
     private object Summary(IReadOnlyList<TrialRow> all)
     {
-        var best = all.Where(r => r.ValidationAccuracy is not null).MaxBy(r => r.ValidationAccuracy);
+        var best = all.Where(r => r.ValidationAccuracy is not null).OrderByDescending(r => r.FullBudget).ThenByDescending(r => r.ValidationAccuracy).FirstOrDefault();
         return new
         {
             name = state.Config.Experiment.Name,
@@ -171,8 +174,19 @@ public sealed class AggregatorActor : ReceiveActor, IWithTimers
             stages = state.Config.StageNames,
             trials = state.Planned,
             completed = all.Count(r => r.Status == "completed"),
+            stoppedEarly = all.Count(r => r.Status == "stopped"),
             failed = all.Count(r => r.Status == "failed"),
             diverged = all.Count(r => r.Status == "diverged"),
+            // Compute, per stage: cycles trained over all trials against every trial trained to its end.
+            compute = state.Stages.Select(s =>
+            {
+                var trials = state.Trials.Where(t => s.Plan.Contains(t.Id)).ToArray();
+                var trained = trials.Sum(t => (double)t.StepReached / (2 * t.Plan.Config.StepSize));
+                var full = s.Plan.Trials().Sum(p => (double)p.Config.Cycles);
+                return new { stage = s.Name, policy = s.Schedule.ToString(), trialCycles = Math.Round(trained, 3), fullTrialCycles = full,
+                    share = full == 0 ? 0 : Math.Round(trained / full, 4), seconds = Math.Round(trials.Sum(t => t.Seconds), 1) };
+            }).ToArray(),
+            stepsLostToFailures = state.Trials.Sum(t => t.StepsLost),
             best = best is null ? null : new { trial = best.Trial, stage = best.Stage, validationAccuracy = best.ValidationAccuracy, testAccuracy = best.TestAccuracy, parameters = best.Parameters.ToDictionary(p => p.Key, p => p.Value) },
             refused = refused.Select(r => new { node = r.Node, reason = r.Reason }).ToArray(),
             elapsedSeconds = Math.Round(clock.Elapsed.TotalSeconds, 1),
@@ -184,15 +198,26 @@ public sealed class AggregatorActor : ReceiveActor, IWithTimers
         var trials = state.Trials.ToArray();
         var finals = trials.Where(t => t.IsFinal).ToArray();
         var best = finals.Where(t => t.Phase == TrialPhase.Completed).MaxBy(t => t.Outcome!.ValidationAccuracy);
+        var stage = state.Current;
+        var rungs = stage.Schedule.Policy == Experiments.Scheduling.PolicyKind.Grid ? [] : stage.Policy.Rungs(stage, state)
+            .Where(r => r.Entering > 0)
+            .Select(r => $"{(r.Bracket > 0 || stage.Policy.BracketOf(stage.Plan.FirstId) is not null ? $"bracket {r.Bracket} " : "")}rung {r.Rung} ({r.BudgetCycles:0.###} cycles): " +
+                         $"{r.Results}/{r.Entering} in, {r.Promoted} promoted, {r.Stopped} stopped" + (r.CutOff is { } c ? $", cut-off {c:F4}" : ""))
+            .ToArray();
         viewDirty = false;
         var remaining = state.Planned - state.Recorded;
         TimeSpan? eta = recordedLive == 0 || state.Completed ? null : TimeSpan.FromSeconds(clock.Elapsed.TotalSeconds / recordedLive * remaining);
         monitor.Publish(new SweepSnapshot(state.Current.Name, state.Planned,
             finals.Count(t => t.Phase == TrialPhase.Completed), finals.Count(t => t.Phase == TrialPhase.Failed), finals.Count(t => t.Phase == TrialPhase.Diverged),
             state.Queued,
-            trials.Where(t => t.Phase == TrialPhase.Running).Select(t => new RunningTrial(t.Id, t.Node, t.LivePoints.Count > 0 ? t.LivePoints[^1].Step : 0, t.Plan.Config.TotalSteps)).ToArray(),
+            trials.Where(t => t.Phase == TrialPhase.Running).Select(t => new RunningTrial(t.Id, t.Node, t.LastPoint?.Step ?? t.CheckpointStep, t.TargetStep)).ToArray(),
             best is null ? null : (best.Id, best.Outcome!.ValidationAccuracy), clock.Elapsed, eta, finished is not null,
-            refused.ToArray()));
+            refused.ToArray())
+        {
+            Stopped = finals.Count(t => t.Phase == TrialPhase.Stopped),
+            Paused = state.Paused,
+            Rungs = rungs,
+        });
     }
 
     public static Props Props(SweepState state, string folder, SweepMonitor monitor) =>

@@ -10,8 +10,10 @@ using Assignment3.Sweeps.Protocol;
 namespace Assignment3.Sweeps.Actors;
 
 /// <summary>
-/// Runs a sweep: hands trials to worker slots that ask (work pulling), stage by stage, and records
-/// every trial exactly once. Its state is a <see cref="SweepState"/>, changed only by events that
+/// Runs a sweep: hands trials to worker slots that ask (work pulling), stage by stage, each as far as
+/// its stage's policy says (to its end, or to the next rung), stores their checkpoints and the
+/// policy's decisions, and records every trial exactly once. A lost worker's trial goes on from its
+/// latest checkpoint. Its state is a <see cref="SweepState"/>, changed only by events that
 /// go to the journal first, so a sweep resumed from its store continues exactly where it stood.
 /// What is not state, it keeps beside it: which worker runs what until when, idle slots, and which
 /// nodes cannot be reached. A node that becomes unreachable, closes its connection or is removed
@@ -60,6 +62,7 @@ public sealed class CoordinatorActor : ReceiveActor, IWithTimers
         });
         Receive<RequestTrial>(OnRequest);
         Receive<TrialProgressed>(OnProgress);
+        Receive<CheckpointTaken>(OnCheckpoint);
         Receive<TrialFinished>(OnFinished);
         Receive<Terminated>(t => OnWorkerStopped(t.ActorRef));
         Receive<CheckDeadlines>(_ => OnCheckDeadlines());
@@ -117,7 +120,7 @@ public sealed class CoordinatorActor : ReceiveActor, IWithTimers
 
     private void ServeIdle()
     {
-        for (var i = 0; i < idle.Count && state.NextQueued() is not null && !Failed;)
+        for (var i = 0; i < idle.Count && state.NextWork() is not null && !Failed;)
         {
             var slot = idle[i];
             if (!Usable(slot.Worker.Path.Address)) { i++; continue; }
@@ -128,7 +131,8 @@ public sealed class CoordinatorActor : ReceiveActor, IWithTimers
 
     private void Assign(IdleSlot slot)
     {
-        var id = state.NextQueued()!.Value;
+        var work = state.NextWork()!.Value;
+        var id = work.Trial;
         var trial = state.Find(id);
         if (trial is not null && trial.Attempt >= settings.MaxHandouts)
         {
@@ -141,16 +145,43 @@ public sealed class CoordinatorActor : ReceiveActor, IWithTimers
         }
         var attempt = (trial?.Attempt ?? 0) + 1;
         var config = state.Plan(id).Config;
-        if (!Commit(new TrialStarted(id, attempt, slot.Node, slot.Slot, 0, config.TotalSteps))) return;
+        byte[]? checkpoint = null;
+        if (work.FromStep > 0)
+        {
+            try
+            {
+                checkpoint = journal.Checkpoint(id) ?? throw new InvalidOperationException($"trial {id}'s checkpoint at step {work.FromStep} is missing from the store");
+            }
+            catch (Exception e)
+            {
+                Fail(e);
+                return;
+            }
+        }
+        if (!Commit(new TrialStarted(id, attempt, slot.Node, slot.Slot, work.FromStep, work.ToStep))) return;
         running[id] = new InFlight(slot.Worker, attempt, slot.Node, DateTime.UtcNow + trialTimeout);
-        slot.Worker.Tell(new AssignTrial(id, attempt, config, state.Config.TestAccuracy));
+        slot.Worker.Tell(new AssignTrial(id, attempt, config, state.Config.TestAccuracy, work.FromStep, work.ToStep, checkpoint,
+            state.Config.CheckpointEvery, settings.CheckpointInterval.TotalSeconds));
     }
 
     private void OnProgress(TrialProgressed progress)
     {
         if (!running.TryGetValue(progress.Trial, out var flight) || flight.Attempt != progress.Attempt) return;
         running[progress.Trial] = flight with { Deadline = DateTime.UtcNow + trialTimeout };
-        aggregator.Tell(new TrialPointReached(progress.Trial, progress.Attempt, progress.Point));
+        var point = new TrialPointReached(progress.Trial, progress.Attempt, progress.Point);
+        state.Apply(point);
+        aggregator.Tell(point);
+    }
+
+    private void OnCheckpoint(CheckpointTaken taken)
+    {
+        if (!running.TryGetValue(taken.Trial, out var flight) || flight.Attempt != taken.Attempt) return;
+        var trial = state.Find(taken.Trial)!;
+        if (taken.Step <= trial.CheckpointStep || taken.Step >= trial.TargetStep) return;
+        running[taken.Trial] = flight with { Deadline = DateTime.UtcNow + trialTimeout };
+        var stored = trial.Curve.Count > 0 ? trial.Curve[^1].Step : 0;
+        Commit(new TrialCheckpointed(taken.Trial, taken.Attempt, taken.Step,
+            taken.Points.Where(p => p.Step > stored && p.Step <= taken.Step).ToArray(), taken.Seconds), taken.Checkpoint);
     }
 
     private void OnFinished(TrialFinished finished)
@@ -163,13 +194,30 @@ public sealed class CoordinatorActor : ReceiveActor, IWithTimers
             return;
         }
         var current = running.TryGetValue(finished.Trial, out var flight) && flight.Attempt == finished.Attempt;
-        if (finished.Outcome.Status == TrialStatus.Failed && trial.ChargedAttempts + 1 < state.Config.MaxAttempts)
+        var outcome = finished.Outcome;
+        if (outcome.Status == TrialStatus.Failed && trial.ChargedAttempts + 1 < state.Config.MaxAttempts)
         {
             // Another attempt may succeed; a stale failure while a newer attempt runs changes nothing.
-            if (current) Requeue(finished.Trial, $"failed on {finished.Node}: {finished.Outcome.Error}", charged: true);
+            if (current) Requeue(finished.Trial, $"failed on {finished.Node}: {outcome.Error}", charged: true);
             return;
         }
-        Record(finished.Trial, finished.Attempt, finished.Node, finished.Outcome);
+        if (outcome.Status == TrialStatus.Completed && outcome.UpdateSteps < trial.Plan.Config.TotalSteps)
+        {
+            // A pause at a decision point: only the current hand-out's counts (a late one's step is behind the trial).
+            if (!current) return;
+            if (finished.Checkpoint is null || outcome.UpdateSteps != trial.TargetStep)
+            {
+                Requeue(finished.Trial, $"{finished.Node} stopped at step {outcome.UpdateSteps} without a checkpoint for step {trial.TargetStep}", charged: true);
+                return;
+            }
+            running.Remove(finished.Trial);
+            var stored = trial.Curve.Count > 0 ? trial.Curve[^1].Step : 0;
+            if (Commit(new TrialPaused(finished.Trial, finished.Attempt, finished.Node,
+                    outcome with { Curve = outcome.Curve.Where(p => p.Step > stored).ToArray() }), finished.Checkpoint))
+                Advance();
+            return;
+        }
+        Record(finished.Trial, finished.Attempt, finished.Node, outcome.Status == TrialStatus.Failed ? outcome : trial.Whole(outcome));
     }
 
     private void OnWorkerStopped(IActorRef worker)
@@ -229,7 +277,10 @@ public sealed class CoordinatorActor : ReceiveActor, IWithTimers
 
     private void Requeue(int trial, string reason, bool charged)
     {
-        log.Warning("Trial {0} back in the queue: {1}", trial, reason);
+        var t = state.Find(trial)!;
+        var lost = t.LivePoints.Count > 0 ? t.LivePoints[^1].Step - t.CheckpointStep : 0;
+        log.Warning("Trial {0} back in the queue: {1}; it goes on from step {2}{3}", trial, reason, t.CheckpointStep,
+            lost > 0 ? $" ({lost} steps trained since then are lost)" : "");
         var flight = running[trial];
         running.Remove(trial);
         if (Commit(new TrialRequeued(trial, flight.Attempt, reason, charged))) ServeIdle();
@@ -241,11 +292,21 @@ public sealed class CoordinatorActor : ReceiveActor, IWithTimers
         if (Commit(new TrialRecorded(trial, attempt, node, outcome))) Advance();
     }
 
-    /// <summary>Opens the next stage when the current one is done (or completes the sweep), then serves idle slots.</summary>
+    /// <summary>
+    /// Commits what the stage's policy can decide now (each decision may settle more), opens the next
+    /// stage when the current one is done (or completes the sweep), then serves idle slots.
+    /// </summary>
     private void Advance()
     {
-        while (!Failed && !state.Completed && state.Current.IsDone)
+        while (!Failed && !state.Completed)
         {
+            if (state.Decisions() is { Count: > 0 } decisions)
+            {
+                foreach (var decision in decisions)
+                    if (!Commit(decision)) return;
+                continue;
+            }
+            if (!state.Current.IsDone) break;
             if (state.NextStage is not { } next)
             {
                 Commit(new SweepCompleted());
@@ -258,13 +319,13 @@ public sealed class CoordinatorActor : ReceiveActor, IWithTimers
         ServeIdle();
     }
 
-    /// <summary>Makes the event durable, then applies it and tells the aggregator; false when the sweep had to stop.</summary>
-    private bool Commit(SweepEvent e)
+    /// <summary>Makes the event (and the checkpoint it names) durable, then applies it and tells the aggregator; false when the sweep had to stop.</summary>
+    private bool Commit(SweepEvent e, byte[]? checkpoint = null)
     {
         if (Failed) return false;
         try
         {
-            journal.Append(e);
+            journal.Append(e, checkpoint);
         }
         catch (Exception exception)
         {
@@ -296,5 +357,5 @@ public sealed class CoordinatorActor : ReceiveActor, IWithTimers
     private static string Describe(Address address) => address.Host is null ? address.ToString() : $"{address.Host}:{address.Port}";
 
     public static Props Props(SweepState state, IActorRef aggregator, DataOptions data, string fingerprint, ISweepJournal? journal = null) =>
-        Akka.Actor.Props.Create(() => new CoordinatorActor(state, aggregator, data, fingerprint, journal ?? NoJournal.Instance));
+        Akka.Actor.Props.Create(() => new CoordinatorActor(state, aggregator, data, fingerprint, journal ?? new NoJournal()));
 }

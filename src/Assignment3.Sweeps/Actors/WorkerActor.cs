@@ -9,12 +9,14 @@ namespace Assignment3.Sweeps.Actors;
 
 /// <summary>
 /// One worker slot. Asks the coordinator for a trial only when it is free, trains it on a dedicated
-/// thread (the mailbox stays responsive), streams recording points and reports the outcome.
+/// thread (the mailbox stays responsive), streams recording points and checkpoints, and reports the
+/// outcome (with the checkpoint where the hand-out stopped short of the trial's end).
 /// </summary>
 public sealed class WorkerActor : ReceiveActor
 {
     private sealed record PointReached(int Trial, int Attempt, CurvePoint Point);
-    private sealed record Trained(AssignTrial Trial, TrialOutcome Outcome);
+    private sealed record CheckpointReady(int Trial, int Attempt, TrialCheckpoint Checkpoint);
+    private sealed record Trained(AssignTrial Trial, RunResult Result);
 
     private readonly string node;
     private readonly ILoggingAdapter log = Context.GetLogger();
@@ -47,11 +49,16 @@ public sealed class WorkerActor : ReceiveActor
             if (running is { } t && t.Trial == p.Trial && t.Attempt == p.Attempt && !dropped)
                 coordinator?.Tell(new TrialProgressed(p.Trial, p.Attempt, p.Point));
         });
+        Receive<CheckpointReady>(c =>
+        {
+            if (running is { } t && t.Trial == c.Trial && t.Attempt == c.Attempt && !dropped)
+                coordinator?.Tell(new CheckpointTaken(c.Trial, c.Attempt, c.Checkpoint.Step, c.Checkpoint.Bytes, c.Checkpoint.Points, c.Checkpoint.Seconds));
+        });
         Receive<Trained>(done =>
         {
             running = null;
             if (dropped) { dropped = false; return; } // the sweep stopped: nobody wants this result
-            coordinator?.Tell(new TrialFinished(done.Trial.Trial, done.Trial.Attempt, node, done.Outcome));
+            coordinator?.Tell(new TrialFinished(done.Trial.Trial, done.Trial.Attempt, node, done.Result.Outcome, done.Result.Checkpoint));
             AskForWork();
         });
         Receive<WorkerRejected>(rejected => log.Error("Coordinator {0} refused this worker: {1}", Sender.Path.Address, rejected.Reason));
@@ -82,11 +89,13 @@ public sealed class WorkerActor : ReceiveActor
         {
             try
             {
-                return new Trained(trial, runner.Run(trial, point => self.Tell(new PointReached(trial.Trial, trial.Attempt, point)), token));
+                return new Trained(trial, runner.Run(trial,
+                    point => self.Tell(new PointReached(trial.Trial, trial.Attempt, point)),
+                    checkpoint => self.Tell(new CheckpointReady(trial.Trial, trial.Attempt, checkpoint)), token));
             }
             catch (Exception e)
             {
-                return new Trained(trial, TrialOutcome.Failure($"{e.GetType().Name}: {e.Message}"));
+                return new Trained(trial, new RunResult(TrialOutcome.Failure($"{e.GetType().Name}: {e.Message}")));
             }
         }, CancellationToken.None, TaskCreationOptions.LongRunning, TaskScheduler.Default).PipeTo(self);
     }

@@ -1,6 +1,6 @@
 namespace Assignment3.Sweeps.Hosting;
 
-/// <summary>A running trial as the live view shows it.</summary>
+/// <summary>A running trial as the live view shows it: the step it is at and the step this hand-out goes to.</summary>
 public sealed record RunningTrial(int Trial, string Node, int Step, int TotalSteps);
 
 /// <summary>The sweep at one moment, for the terminal.</summary>
@@ -18,7 +18,16 @@ public sealed record SweepSnapshot(
     bool Done,
     IReadOnlyList<(string Node, string Reason)> Refused)
 {
-    public int Recorded => Completed + Failed + Diverged;
+    /// <summary>Trials the stage's policy stopped early (final).</summary>
+    public int Stopped { get; init; }
+
+    /// <summary>Trials waiting at a rung for the policy.</summary>
+    public int Paused { get; init; }
+
+    /// <summary>The current stage's rungs, one line each (stages with early stopping).</summary>
+    public IReadOnlyList<string> Rungs { get; init; } = [];
+
+    public int Recorded => Completed + Failed + Diverged + Stopped;
 }
 
 /// <summary>Where the aggregator publishes snapshots and the terminal reads them (thread-safe).</summary>

@@ -16,7 +16,10 @@ public static class SweepNode
 
     public static string ClusterConfigPath => Path.Combine(AppContext.BaseDirectory, "hocon", "cluster.conf");
 
-    /// <summary>The node's configuration: command-line settings over hocon/cluster.conf.</summary>
+    /// <summary>HOCON layered over hocon/cluster.conf without editing it, e.g. A3_HOCON='a3.sweep.checkpoint-interval = 1s'.</summary>
+    public const string OverridesVariable = "A3_HOCON";
+
+    /// <summary>The node's configuration: command-line settings over <see cref="OverridesVariable"/> over hocon/cluster.conf.</summary>
     public static Config Configuration(string host, int port, IEnumerable<string> roles, IEnumerable<string> seedNodes, string? extraHocon = null,
         bool tls = false)
     {
@@ -29,7 +32,18 @@ public static class SweepNode
             akka.cluster.seed-nodes = [{{string.Join(", ", seedNodes.Select(Quote))}}]
             akka.remote.dot-netty.tcp.enable-ssl = {{(tls ? "on" : "off")}}
             """;
+        var fromEnvironment = Environment.GetEnvironmentVariable(OverridesVariable);
+        Config userOverrides;
+        try
+        {
+            userOverrides = ConfigurationFactory.ParseString(fromEnvironment ?? "");
+        }
+        catch (Exception e)
+        {
+            throw new ArgumentException($"{OverridesVariable}: not valid HOCON ({e.Message})", e);
+        }
         return ConfigurationFactory.ParseString(overrides + "\n" + (extraHocon ?? ""))
+            .WithFallback(userOverrides)
             .WithFallback(ConfigurationFactory.ParseString(File.ReadAllText(ClusterConfigPath)));
     }
 

@@ -13,7 +13,8 @@ public sealed record SweepSettings(
     TimeSpan IdentifyRetryInterval,
     TimeSpan DownUnreachableAfter,
     TimeSpan CoordinatorLostAfter,
-    int MaxHandouts)
+    int MaxHandouts,
+    TimeSpan CheckpointInterval)
 {
     public const string Section = "a3.sweep";
 
@@ -27,6 +28,8 @@ public sealed record SweepSettings(
         var maxHandouts = section.GetInt("max-handouts");
         if (maxHandouts < 1) throw new ConfigurationException($"{Section}.max-handouts must be at least 1");
         return new SweepSettings(Interval("deadline-check-interval"), Interval("table-flush-interval"), Interval("identify-retry-interval"),
-            Interval("down-unreachable-after"), Interval("coordinator-lost-after"), maxHandouts);
+            Interval("down-unreachable-after"), Interval("coordinator-lost-after"), maxHandouts,
+            section.GetTimeSpan("checkpoint-interval", null, allowInfinite: false) is var c && c >= TimeSpan.Zero
+                ? c : throw new ConfigurationException($"{Section}.checkpoint-interval must be a duration of 0 or more"));
     }
 }

@@ -25,8 +25,18 @@ public sealed record WorkerRefused(string Node, string Reason) : INetworkMessage
 /// <summary>Network, worker slot to coordinator: a free slot asks for a trial (work pulling).</summary>
 public sealed record RequestTrial(string Node, string Slot, string DataFingerprint) : INetworkMessage;
 
-/// <summary>Network, coordinator to worker slot: train this. Attempt counts hand-outs of the same trial.</summary>
-public sealed record AssignTrial(int Trial, int Attempt, TrainingConfig Config, bool TestAccuracy) : INetworkMessage;
+/// <summary>
+/// Network, coordinator to worker slot: train this, from <paramref name="FromStep"/> (from
+/// <paramref name="Checkpoint"/>, or from scratch at 0) to <paramref name="ToStep"/>, sending a
+/// checkpoint at recording points at least <paramref name="CheckpointEvery"/> steps and
+/// <paramref name="CheckpointSeconds"/> apart. Attempt counts hand-outs of the same trial.
+/// </summary>
+public sealed record AssignTrial(int Trial, int Attempt, TrainingConfig Config, bool TestAccuracy,
+    int FromStep = 0, int ToStep = 0, byte[]? Checkpoint = null, int CheckpointEvery = 0, double CheckpointSeconds = 0) : INetworkMessage
+{
+    /// <summary>The step this hand-out ends at (its last step when not given).</summary>
+    public int EndStep => ToStep > 0 ? ToStep : Config.TotalSteps;
+}
 
 /// <summary>Network, coordinator to worker slot: stop this trial (the sweep stopped); report nothing.</summary>
 public sealed record CancelTrial(int Trial, int Attempt) : INetworkMessage;
@@ -34,8 +44,15 @@ public sealed record CancelTrial(int Trial, int Attempt) : INetworkMessage;
 /// <summary>Network, worker slot to coordinator: a recording point of a running trial (also a heartbeat).</summary>
 public sealed record TrialProgressed(int Trial, int Attempt, CurvePoint Point) : INetworkMessage;
 
-/// <summary>Network, worker slot to coordinator: a trial ended.</summary>
-public sealed record TrialFinished(int Trial, int Attempt, string Node, TrialOutcome Outcome) : INetworkMessage;
+/// <summary>Network, worker slot to coordinator: a running trial's checkpoint at a recording point, with the hand-out's points so far.</summary>
+public sealed record CheckpointTaken(int Trial, int Attempt, int Step, byte[] Checkpoint, CurvePoint[] Points, double Seconds) : INetworkMessage;
+
+/// <summary>
+/// Network, worker slot to coordinator: a hand-out ended: at the trial's last step (or diverged, or
+/// failed), or at the step it was sent to, with the checkpoint there. The outcome's curve and
+/// seconds are this hand-out's.
+/// </summary>
+public sealed record TrialFinished(int Trial, int Attempt, string Node, TrialOutcome Outcome, byte[]? Checkpoint = null) : INetworkMessage;
 
 /// <summary>Network, coordinator to worker: this worker may not take part (its data differs from the sweep's).</summary>
 public sealed record WorkerRejected(string Reason) : INetworkMessage;

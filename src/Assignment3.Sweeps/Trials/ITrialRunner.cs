@@ -5,11 +5,20 @@ using Assignment3.Sweeps.Protocol;
 
 namespace Assignment3.Sweeps.Trials;
 
-/// <summary>What a worker needs from training: run one trial, reporting recording points as they come.</summary>
+/// <summary>A checkpoint of a running hand-out: its step, the blob, the hand-out's recording points so far and its seconds.</summary>
+public sealed record TrialCheckpoint(int Step, byte[] Bytes, CurvePoint[] Points, double Seconds);
+
+/// <summary>How a hand-out ended: the outcome (its curve and seconds this hand-out's), and the checkpoint when it stopped short of the last step.</summary>
+public sealed record RunResult(TrialOutcome Outcome, byte[]? Checkpoint = null);
+
+/// <summary>What a worker needs from training: run one hand-out of a trial, reporting recording points and checkpoints as they come.</summary>
 public interface ITrialRunner
 {
-    /// <summary>Runs on a dedicated thread, never on an actor's. Exceptions become failed outcomes.</summary>
-    TrialOutcome Run(AssignTrial trial, Action<CurvePoint> onPoint, CancellationToken cancellation);
+    /// <summary>
+    /// Trains <paramref name="trial"/> from its FromStep (its checkpoint) to its EndStep. Runs on a
+    /// dedicated thread, never on an actor's. Exceptions become failed outcomes.
+    /// </summary>
+    RunResult Run(AssignTrial trial, Action<CurvePoint> onPoint, Action<TrialCheckpoint> onCheckpoint, CancellationToken cancellation);
 }
 
 /// <summary>A node's data for a sweep, loaded: its fingerprint and a runner that trains on it.</summary>

@@ -29,6 +29,17 @@ public static class SweepFiles
 
     public static string Table(string folder, string stage = "coarse") => File.ReadAllText(Path.Combine(folder, $"table-{stage}.md"));
 
+    public static string Rungs(string folder, string stage = "coarse") => File.ReadAllText(Path.Combine(folder, $"rungs-{stage}.md"));
+
+    /// <summary>Every trial appears once, completed or stopped early by its stage's policy.</summary>
+    public static void AssertEveryTrialOnceFinal(string folder, int trials)
+    {
+        var rows = Trials(folder);
+        Assert.Equal(trials, rows.Count);
+        Assert.Equal(trials, rows.Select(r => r.Trial).Distinct().Count());
+        Assert.All(rows, r => Assert.Contains(r.Status, new[] { "completed", "stopped" }));
+    }
+
     /// <summary>Every trial appears once and all of them completed.</summary>
     public static void AssertEveryTrialOnceCompleted(string folder, int trials)
     {

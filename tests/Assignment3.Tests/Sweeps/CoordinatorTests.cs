@@ -27,10 +27,12 @@ public class CoordinatorTests() : TestKit(Akka.Configuration.ConfigurationFactor
     {
         private int written;
 
-        public void Append(SweepEvent e)
+        public void Append(SweepEvent e, byte[]? checkpoint = null)
         {
             if (++written > writes) throw new Assignment3.Storage.StoreException("sweep.db: cannot write the sweep's next event (disk full)");
         }
+
+        public byte[]? Checkpoint(int trial) => null;
     }
 
     [Fact]
@@ -52,8 +54,8 @@ public class CoordinatorTests() : TestKit(Akka.Configuration.ConfigurationFactor
         third.ExpectNoMsg(TimeSpan.FromMilliseconds(200)); // and nothing more is handed out
     }
 
-    private static TrialOutcome Completed(double accuracy) =>
-        new(TrialStatus.Completed, accuracy, double.NaN, accuracy, 1.0, 10, 0.1, null, null, []);
+    private static TrialOutcome Completed(double accuracy, int steps = 10) =>
+        new(TrialStatus.Completed, accuracy, double.NaN, accuracy, 1.0, steps, 0.1, null, null, []);
 
     private static readonly Core.Training.CurvePoint Point = new(5, 0.01, 2, 2, 0.2, 2, 2, 0.2);
 
@@ -152,7 +154,7 @@ public class CoordinatorTests() : TestKit(Akka.Configuration.ConfigurationFactor
         {
             coordinator.Tell(new RequestTrial("node-a", "slot-1", Fingerprint), worker);
             var trial = worker.ExpectMsg<AssignTrial>();
-            coordinator.Tell(new TrialFinished(trial.Trial, trial.Attempt, "node-a", Completed(0.5)), worker);
+            coordinator.Tell(new TrialFinished(trial.Trial, trial.Attempt, "node-a", Completed(0.5, trial.EndStep)), worker);
         }
 
         aggregator.FishForMessage<SweepCompleted>(_ => true);

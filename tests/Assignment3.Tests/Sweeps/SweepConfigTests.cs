@@ -1,3 +1,4 @@
+using Assignment3.Experiments.Scheduling;
 using Assignment3.Experiments.Configuration;
 using Assignment3.Experiments.Sweeps;
 
@@ -69,7 +70,7 @@ public class SweepConfigTests
         var state = new SweepState(sweep);
 
         Assert.Equal(2_000_000, state.Planned);
-        Assert.Equal(1, state.NextQueued());
+        Assert.Equal(1, state.NextWork()!.Value.Trial);
         Assert.True(state.Plan(2_000_000).Config.BatchNorm);
         Assert.Equal(0.1, state.Plan(2_000_000).Config.Lambda, 1e-12);
         Assert.True(GC.GetTotalMemory(forceFullCollection: true) - before < 10_000_000, "planning kept trials in memory");
@@ -91,10 +92,45 @@ public class SweepConfigTests
     [InlineData("training { lambda = { log-grid = [1e-6, 1e-1], count = 1000000 } }\nnetwork { batch-norm = [false, true] }",
         "the first stage has 2,000,000 trials, more than sweep.max-trials = 10,000")]
     [InlineData("sweep { stages = [ { refine { lambda { count = 3, span = 999999999 } } } ] }", "sweep.stages[0].refine.lambda.span: 1E+09 is too wide; at most 10 (decades in log10)")]
+    [InlineData("sweep { schedule { policy = asha } }", "sweep.schedule.policy: 'asha' is not a policy; expected grid, successive-halving, hyperband, median")]
+    [InlineData("sweep { schedule { policy = successive-halving, eta = 1 } }", "sweep.schedule.eta: '1' is not allowed; expected a whole number >= 2")]
+    [InlineData("sweep { schedule { policy = successive-halving, min-budget = 2 } }", "sweep.schedule.min-budget: 2 cycles is not less than the trials' 2 cycles")]
+    [InlineData("sweep { schedule { policy = median, eta = 3 } }", "do not apply to policy median")]
+    [InlineData("sweep { schedule { policy = hyperband, budget = 3 } }", "sweep.schedule.budget: unknown key; allowed: policy, eta, min-budget, min-trials")]
+    [InlineData("sweep { checkpoint-every = -1 }", "sweep.checkpoint-every: '-1' is not allowed")]
+    [InlineData("sweep { stages = [ {\n schedule { policy = median, min-budget = 5 }\n training { cycles = 3 }\n } ] }", "sweep.stages[0].schedule.min-budget: 5 cycles is not less than the trials' 3 cycles")]
     public void Bad_sweep_sections_are_refused_with_the_key_and_what_is_allowed(string text, string expected)
     {
         var e = Assert.Throws<ConfigException>(() => SweepConfig.Parse(text, "bad.conf"));
         Assert.Contains(expected, e.Message);
         Assert.StartsWith("bad.conf", e.Message);
+    }
+
+    [Fact]
+    public void A_coarse_stage_by_successive_halving_can_be_followed_by_a_refinement_around_its_survivors()
+    {
+        var sweep = SweepConfig.Parse("""
+            training { lambda = { log-grid = [1e-5, 1e-1], count = 9 }, cycles = 9 }
+            sweep {
+              schedule { policy = successive-halving, eta = 3, min-budget = 1 }
+              stages = [
+                {
+                  name = fine, from = coarse, top = 2
+                  refine { lambda { count = 3, span = 0.5 } }
+                  schedule { policy = grid }
+                }
+              ]
+            }
+            """, "sha-fine.conf");
+        Assert.Equal(PolicyKind.SuccessiveHalving, sweep.ScheduleOf(0).Policy);
+        Assert.Equal(PolicyKind.Grid, sweep.ScheduleOf(1).Policy);
+
+        // The refinement takes the survivors first: a trial trained to the end beats a better one stopped early.
+        var state = new SweepState(sweep);
+        var plans = state.Current.Plan.Trials().ToArray();
+        var next = SweepPlanner.NextStage(sweep, 1,
+            [new StageResult(plans[0], 0.60, Reached: 1.0 / 9), new StageResult(plans[4], 0.50, Reached: 1), new StageResult(plans[5], 0.55, Reached: 1)], firstId: 10);
+        Assert.Equal(5, next.Count); // 3 values around each survivor, one of them shared
+        Assert.Equal(plans[5].Config.Lambda, next.Trial(11).Config.Lambda, 1e-12);
     }
 }

@@ -25,4 +25,26 @@ public static class SweepConfigs
           ]
         }
         """, "small.conf");
+
+    /// <summary>
+    /// 27 configurations (9 lambdas x 3 eta_max) of 9 cycles, scheduled by <paramref name="schedule"/>
+    /// (successive halving with eta 3 from 1 cycle by default: 27 -> 9 -> 3 at 1, 3 and 9 cycles).
+    /// </summary>
+    public static SweepConfig EarlyStopping(string schedule = "policy = successive-halving, eta = 3, min-budget = 1") => SweepConfig.Parse($$"""
+        name = early
+        network { hidden = [4], batch-norm = true }
+        training {
+          lambda = { log-grid = [1e-5, 1e-1], count = 9 }
+          eta-max = [0.05, 0.1, 0.2]
+          step-size = 5
+          cycles = 9
+          batch-size = 10
+          points-per-cycle = 2
+        }
+        sweep {
+          seed = 3
+          schedule { {{schedule}} }
+          table { rows = lambda, columns = eta-max, cell = validation-accuracy }
+        }
+        """, "early.conf");
 }

@@ -67,11 +67,44 @@ public sealed class SweepStoreTests : IDisposable
         var stored = SweepStore.Read(folder);
 
         Assert.Equal("config text", stored.ConfigText);
-        Assert.Equal(2, stored.Version);
+        Assert.Equal(3, stored.Version);
         Assert.Equal(Events.Select(e => e.GetType()), stored.Events.Select(e => e.GetType()));
         Assert.Equal(Events.Take(4), stored.Events.Take(4));
         Assert.Equal(0.5, ((TrialRecorded)stored.Events[4]).Outcome.ValidationAccuracy);
         Assert.Empty(stored.Warnings);
+    }
+
+    [Fact]
+    public void A_trials_latest_checkpoint_is_kept_with_its_event_and_dropped_when_the_trial_ends()
+    {
+        var point = new Core.Training.CurvePoint(4, 0.01, 1.5, 1.4, 0.6, 1.6, 1.5, 0.45);
+        using (var store = SweepStore.Create(folder, "config text"))
+        {
+            store.Append(new TrialStarted(1, 1, "a", "slot-1", 0, 10));
+            store.Append(new TrialCheckpointed(1, 1, 4, [point], 0.2), [4]);
+            store.Append(new TrialStarted(2, 1, "a", "slot-2", 0, 10));
+            store.Append(new TrialPaused(2, 1, "a", Outcome with { UpdateSteps = 6, Curve = [point with { Step = 6 }] }), [6]);
+            store.Append(new TrialCheckpointed(1, 1, 8, [point with { Step = 8 }], 0.4), [8]);
+            Assert.Equal([8], store.Checkpoint(1)!.Value.Bytes); // the latest replaces the one before
+            Assert.Equal(8, store.Checkpoint(1)!.Value.Step);
+            Assert.Equal((2, 2L), store.CheckpointTotals());
+
+            store.Append(new TrialPromoted(2, 10));
+            store.Append(new TrialRecorded(1, 1, "a", Outcome));
+            Assert.Null(store.Checkpoint(1)); // a recorded trial needs none
+            Assert.Equal([6], store.Checkpoint(2)!.Value.Bytes); // a promoted one goes on from its own
+            store.Append(new TrialStarted(2, 2, "b", "slot-1", 6, 10));
+            store.Append(new TrialPaused(2, 2, "b", Outcome), [10]);
+            store.Append(new TrialStopped(2, "not among the best 1 of 2 at 1 cycle"));
+            Assert.Equal((0, 0L), store.CheckpointTotals());
+            Assert.Throws<ArgumentException>(() => store.Append(new TrialPromoted(3, 10), [1])); // only checkpoint events carry one
+        }
+
+        var stored = SweepStore.Read(folder);
+        Assert.Equal([typeof(TrialStarted), typeof(TrialCheckpointed), typeof(TrialStarted), typeof(TrialPaused), typeof(TrialCheckpointed),
+            typeof(TrialPromoted), typeof(TrialRecorded), typeof(TrialStarted), typeof(TrialPaused), typeof(TrialStopped)], stored.Events.Select(e => e.GetType()));
+        Assert.Equal(0.45, ((TrialCheckpointed)stored.Events[1]).Points.Single().ValidationAccuracy);
+        Assert.Equal("not among the best 1 of 2 at 1 cycle", ((TrialStopped)stored.Events[^1]).Reason);
     }
 
     [Fact]

@@ -1,0 +1,153 @@
+using Assignment3.Experiments.Sweeps;
+
+namespace Assignment3.Experiments.Scheduling;
+
+/// <summary>
+/// One successive-halving run over some of a stage's trials: every member trains to
+/// <see cref="Budgets"/>[0] cycles; at each rung the best 1/eta by validation accuracy (ties by trial
+/// id; diverged and failed trials never) go on to the next budget, the rest stop; the last budget is
+/// the trials' own cycles.
+/// </summary>
+/// <param name="Index">The bracket's number in its stage (0 for plain successive halving).</param>
+/// <param name="Size">Trials in the bracket.</param>
+/// <param name="Budgets">Cycles of each rung, increasing; the last is the largest budget.</param>
+public sealed record Bracket(int Index, int Size, IReadOnlyList<int> Budgets, int Eta)
+{
+    /// <summary>Rungs at <paramref name="minBudget"/> x eta^k cycles below <paramref name="maxBudget"/>, then <paramref name="maxBudget"/>.</summary>
+    public static Bracket Of(int index, int size, int minBudget, int maxBudget, int eta)
+    {
+        var budgets = new List<int>();
+        for (long b = minBudget; b < maxBudget; b *= eta) budgets.Add((int)b);
+        budgets.Add(maxBudget);
+        return new Bracket(index, size, budgets, eta);
+    }
+
+    /// <summary>How many trials may go on from rung k: a fixed number, known before any result (1/eta of the rung's size, at least 1).</summary>
+    public int Promotions(int rung)
+    {
+        var size = Size;
+        for (var k = 0; k <= rung; k++) size = Math.Max(1, size / Eta);
+        return size;
+    }
+
+    /// <summary>Most trials that can enter rung k.</summary>
+    public int MaxEntering(int rung) => rung == 0 ? Size : Promotions(rung - 1);
+}
+
+/// <summary>
+/// Successive halving (Jamieson and Talwalkar 2016) over brackets of a stage's trials (one bracket;
+/// Hyperband builds several, see <see cref="HyperbandPolicy"/>). Promotions are deterministic: which
+/// trials go on depends on the rung's results alone. A paused trial is decided as soon as the
+/// decision is certain whatever the missing results turn out to be (so slots are not kept waiting
+/// for a rung's last result): it goes on at once when even every missing result beating it would
+/// leave it among the promoted, and stops once enough known results beat it.
+/// </summary>
+public sealed class SuccessiveHalvingPolicy(IReadOnlyList<Bracket> brackets, Func<int, int> bracketOf) : IStagePolicy
+{
+    public IReadOnlyList<Bracket> Brackets => brackets;
+
+    /// <summary>Plain successive halving: every trial of the plan in one bracket, from <paramref name="minBudget"/> cycles up to the trials' cycles.</summary>
+    public static SuccessiveHalvingPolicy Create(StagePlan plan, int eta, int minBudget) =>
+        new([Bracket.Of(0, plan.Count, minBudget, MaxCycles(plan), eta)], _ => 0);
+
+    /// <summary>The largest <c>cycles</c> of a plan's trials: the largest budget.</summary>
+    public static int MaxCycles(StagePlan plan) => plan.Trials().Select(t => t.Config.Cycles).DefaultIfEmpty(1).Max();
+
+    public int? BracketOf(int trial) => brackets.Count > 1 ? bracketOf(trial) : null;
+
+    public int NextStop(PlannedTrial trial, int fromStep)
+    {
+        var bracket = brackets[bracketOf(trial.Id)];
+        for (var rung = 0; rung < bracket.Budgets.Count; rung++)
+            if (StepAt(trial, bracket, rung) is var step && step > fromStep) return step;
+        return trial.Config.TotalSteps;
+    }
+
+    public IEnumerable<SweepEvent> Decide(StageState stage, SweepState sweep)
+    {
+        var decisions = new List<SweepEvent>();
+        foreach (var (bracket, members) in Members(stage, sweep))
+        {
+            for (var rung = 0; rung + 1 < bracket.Budgets.Count; rung++)
+            {
+                var view = Rung(bracket, members, rung);
+                var promotions = bracket.Promotions(rung);
+                foreach (var trial in view.Paused)
+                {
+                    var better = view.Ranked.IndexOf(trial);
+                    if (better + view.Missing < promotions)
+                        decisions.Add(new TrialPromoted(trial.Id, NextStop(trial.Plan, trial.CheckpointStep)));
+                    else if (better >= promotions)
+                        decisions.Add(new TrialStopped(trial.Id, $"not among the best {promotions} of {bracket.MaxEntering(rung)} at {Cycles(bracket.Budgets[rung])}" +
+                                                                 (brackets.Count > 1 ? $" (bracket {bracket.Index})" : "")));
+                }
+                if (!view.Complete) break; // later rungs wait for this one's promotions
+            }
+        }
+        return decisions;
+    }
+
+    public IReadOnlyList<RungRow> Rungs(StageState stage, SweepState sweep)
+    {
+        var rows = new List<RungRow>();
+        foreach (var (bracket, members) in Members(stage, sweep))
+            for (var rung = 0; rung < bracket.Budgets.Count; rung++)
+            {
+                var view = Rung(bracket, members, rung);
+                var last = rung + 1 == bracket.Budgets.Count;
+                var promoted = last ? 0 : members.Count(m => m.Trial is { } t && t.Rung > rung);
+                var cutOff = !last && view.Complete && promoted > 0
+                    ? view.Ranked.Take(bracket.Promotions(rung)).Select(t => t.ValidationAccuracyAt(StepAt(t.Plan, bracket, rung))).LastOrDefault()
+                    : null;
+                rows.Add(new RungRow(bracket.Index, rung, bracket.Budgets[rung], view.Entering, view.Known, cutOff, promoted,
+                    members.Count(m => m.Trial is { Phase: TrialPhase.Stopped } t && t.Rung == rung)));
+            }
+        return rows;
+    }
+
+    /// <summary>A rung as it stands: its entrants so far, their known results ranked, the undecided pauses.</summary>
+    private sealed record RungView(int Entering, int Known, int Missing, List<Trial> Ranked, List<Trial> Paused, bool Complete);
+
+    private RungView Rung(Bracket bracket, IReadOnlyList<(PlannedTrial Plan, Trial? Trial)> members, int rung)
+    {
+        var entering = 0;
+        var known = 0;
+        var ranked = new List<Trial>();
+        var paused = new List<Trial>();
+        foreach (var (plan, trial) in members)
+        {
+            if (rung > 0 && (trial is null || trial.Rung < rung)) continue;
+            entering++;
+            if (trial is null) continue;
+            var step = StepAt(plan, bracket, rung);
+            if (trial.ValidationAccuracyAt(step) is { } accuracy && double.IsFinite(accuracy))
+            {
+                known++;
+                ranked.Add(trial);
+                if (trial.Phase == TrialPhase.Paused && trial.Rung == rung && trial.CheckpointStep == step) paused.Add(trial);
+            }
+            else if (trial.IsFinal) known++; // ended before the rung (diverged, failed): a result that is never promoted
+        }
+        ranked.Sort((a, b) =>
+        {
+            var byAccuracy = b.ValidationAccuracyAt(StepAt(b.Plan, bracket, rung))!.Value.CompareTo(a.ValidationAccuracyAt(StepAt(a.Plan, bracket, rung))!.Value);
+            return byAccuracy != 0 ? byAccuracy : a.Id.CompareTo(b.Id);
+        });
+        // Before the rung below is complete, up to its promotions may still enter.
+        var previousComplete = rung == 0 || Rung(bracket, members, rung - 1) is { Complete: true };
+        var most = previousComplete ? entering : bracket.MaxEntering(rung);
+        return new RungView(entering, known, most - known, ranked, paused, previousComplete && known == entering && paused.Count == 0);
+    }
+
+    private IEnumerable<(Bracket Bracket, IReadOnlyList<(PlannedTrial Plan, Trial? Trial)> Members)> Members(StageState stage, SweepState sweep) =>
+        stage.Plan.Trials().Select(p => (Plan: p, Trial: sweep.Find(p.Id)))
+            .GroupBy(m => bracketOf(m.Plan.Id))
+            .OrderBy(g => g.Key)
+            .Select(g => (brackets[g.Key], (IReadOnlyList<(PlannedTrial, Trial?)>)g.ToArray()));
+
+    /// <summary>The step of rung k for a trial: its budget in cycles (its own cycles at most), in update steps.</summary>
+    private static int StepAt(PlannedTrial trial, Bracket bracket, int rung) =>
+        Math.Min(bracket.Budgets[rung], trial.Config.Cycles) * 2 * trial.Config.StepSize;
+
+    private static string Cycles(int cycles) => cycles == 1 ? "1 cycle" : $"{cycles} cycles";
+}

@@ -1,0 +1,130 @@
+using System.Text.Json;
+using Assignment3.Experiments.Scheduling;
+using Assignment3.Experiments.Sweeps;
+using Assignment3.Sweeps.Hosting;
+using Assignment3.Sweeps.Trials;
+
+namespace Assignment3.Tests.Sweeps;
+
+/// <summary>
+/// Successive halving, Hyperband and the median rule on real actor systems with the fake trainer
+/// (whose accuracy is a fixed function of config and step): who goes on, what it costs, and that none
+/// of it depends on slots, arrival order or timing.
+/// </summary>
+public sealed class EarlyStoppingTests : IDisposable
+{
+    private static readonly TimeSpan Bound = TimeSpan.FromSeconds(60);
+    private readonly List<string> folders = new();
+
+    private async Task<string> Run(SweepConfig config, int slots, Func<AssignTrialDelay, TimeSpan>? delay = null)
+    {
+        var folder = Directory.CreateTempSubdirectory("a3-early-").FullName;
+        folders.Add(folder);
+        var runner = new FakeTrialRunner(delay: delay is null ? null : t => delay(new AssignTrialDelay(t.Trial, t.FromStep)));
+        await using var node = SweepHost.StartCoordinator(config, folder, new SweepMonitor(), "fp", new FixedRunnerSource("fp", runner), slots);
+        await node.Completion().WaitAsync(Bound);
+        return folder;
+    }
+
+    /// <summary>What a delay may depend on: the trial and where its hand-out starts (so every hand-out gets its own).</summary>
+    public readonly record struct AssignTrialDelay(int Trial, int FromStep);
+
+    /// <summary>Hand-outs finish in an order scrambled by a seed: results arrive in another order than trials went out.</summary>
+    private static Func<AssignTrialDelay, TimeSpan> Scrambled(int seed) =>
+        t => TimeSpan.FromMilliseconds(new Random(seed * 7919 + t.Trial * 31 + t.FromStep).Next(0, 40));
+
+    [Fact]
+    public async Task Successive_halving_keeps_the_best_third_at_each_rung_and_trains_63_of_243_trial_cycles()
+    {
+        var config = SweepConfigs.EarlyStopping();
+        var folder = await Run(config, slots: 2);
+
+        var rows = SweepFiles.Trials(folder);
+        SweepFiles.AssertEveryTrialOnceFinal(folder, 27);
+        var byAccuracy = new SweepState(config).Current.Plan.Trials()
+            .OrderByDescending(t => FakeTrialRunner.Accuracy(t.Config)).ThenBy(t => t.Id).Select(t => t.Id).ToArray();
+        int[] Ids(Func<TrialsRow, bool> where) => rows.Where(where).Select(r => r.Trial).Order().ToArray();
+        Assert.Equal(byAccuracy.Take(3).Order(), Ids(r => r.Status == "completed" && r["budgetCycles"] == "9"));
+        Assert.Equal(byAccuracy.Skip(3).Take(6).Order(), Ids(r => r.Status == "stopped" && r["budgetCycles"] == "3" && r["rung"] == "1"));
+        Assert.Equal(byAccuracy.Skip(9).Order(), Ids(r => r.Status == "stopped" && r["budgetCycles"] == "1" && r["rung"] == "0"));
+
+        // Per rung: bracket, rung, budget, entering, results, promoted, stopped (the cut-off accuracy aside).
+        var rungs = File.ReadAllLines(Path.Combine(folder, "rungs-coarse.csv")).Skip(1).Select(l => l.Split(','))
+            .Select(c => string.Join(",", c[..5].Concat(c[6..]))).ToArray();
+        Assert.Equal(["0,0,1,27,27,9,18", "0,1,3,9,9,3,6", "0,2,9,3,3,0,0"], rungs);
+        Assert.Contains("successive-halving (eta 3, from 1 cycle)", SweepFiles.Rungs(folder));
+        var table = SweepFiles.Table(folder);
+        Assert.Contains("(stopped at 1 cycle)", table);
+        Assert.Contains("(stopped at 3 cycles)", table);
+
+        using var summary = JsonDocument.Parse(File.ReadAllText(Path.Combine(folder, "summary.json")));
+        var compute = summary.RootElement.GetProperty("compute")[0];
+        Assert.Equal(63, compute.GetProperty("trialCycles").GetDouble());
+        Assert.Equal(243, compute.GetProperty("fullTrialCycles").GetDouble());
+        Assert.Equal(byAccuracy[0], summary.RootElement.GetProperty("best").GetProperty("trial").GetInt32());
+    }
+
+    [Theory]
+    [InlineData("policy = successive-halving, eta = 3, min-budget = 1")]
+    [InlineData("policy = hyperband, eta = 3, min-budget = 1")]
+    [InlineData("policy = median, min-budget = 2, min-trials = 3")]
+    public async Task Decisions_depend_on_results_alone_not_on_slots_or_the_order_results_arrive_in(string schedule)
+    {
+        var config = SweepConfigs.EarlyStopping(schedule);
+        var one = await Run(config, slots: 1);
+        var four = await Run(config, slots: 4, Scrambled(1));
+        var three = await Run(config, slots: 3, Scrambled(2));
+
+        foreach (var other in new[] { four, three })
+        {
+            Assert.Equal(SweepFiles.Table(one), SweepFiles.Table(other));
+            Assert.Equal(SweepFiles.Rungs(one), SweepFiles.Rungs(other));
+            Assert.Equal(SweepFiles.Trials(one).Select(r => (r.Trial, r.Status, r["budgetCycles"], r["validationAccuracy"])),
+                SweepFiles.Trials(other).Select(r => (r.Trial, r.Status, r["budgetCycles"], r["validationAccuracy"])));
+        }
+        SweepFiles.AssertEveryTrialOnceFinal(one, 27);
+        Assert.Contains(SweepFiles.Trials(one), r => r.Status == "stopped");
+    }
+
+    [Fact]
+    public void Hyperband_splits_the_trials_into_brackets_by_a_seeded_shuffle_in_proportion_to_its_bracket_sizes()
+    {
+        var config = SweepConfigs.EarlyStopping("policy = hyperband, eta = 3, min-budget = 1");
+        var plan = new SweepState(config).Current.Plan;
+
+        var first = HyperbandPolicy.Create(plan, eta: 3, minBudget: 1, seed: 3);
+        var again = HyperbandPolicy.Create(plan, eta: 3, minBudget: 1, seed: 3);
+        var otherSeed = HyperbandPolicy.Create(plan, eta: 3, minBudget: 1, seed: 4);
+
+        // s_max = 2: brackets of 9, 5 and 3 configurations in Hyperband's terms, 27 trials shared 14 : 8 : 5.
+        Assert.Equal([14, 8, 5], first.Brackets.Select(b => b.Size));
+        Assert.Equal([[1, 3, 9], [3, 9], [9]], first.Brackets.Select(b => b.Budgets.ToArray()));
+        var members = Enumerable.Range(1, 27).Select(id => first.BracketOf(id)).ToArray();
+        Assert.Equal(members, Enumerable.Range(1, 27).Select(id => again.BracketOf(id)));
+        Assert.NotEqual(members, Enumerable.Range(1, 27).Select(id => otherSeed.BracketOf(id)));
+    }
+
+    [Fact]
+    public async Task The_median_rule_stops_a_trial_below_the_median_of_the_earlier_trials_at_the_same_cycle()
+    {
+        // Accuracy falls with the trial id here (lambda moves away from 1e-3), so from the third trial
+        // on (two earlier ones make min-trials) each is below the median at its first decision.
+        var config = SweepConfig.Parse("""
+            name = median
+            network { hidden = [4], batch-norm = true }
+            training { lambda = { log-grid = [1e-3, 1e-1], count = 6 }, step-size = 5, cycles = 3, batch-size = 10, points-per-cycle = 2 }
+            sweep { seed = 3, schedule { policy = median, min-budget = 1, min-trials = 2 } }
+            """, "median.conf");
+
+        var folder = await Run(config, slots: 2, Scrambled(3));
+
+        var rows = SweepFiles.Trials(folder);
+        Assert.Equal([1, 2], rows.Where(r => r.Status == "completed").Select(r => r.Trial).Order());
+        Assert.All(rows.Where(r => r.Trial > 2), r => Assert.Equal(("stopped", "1"), (r.Status, r["budgetCycles"])));
+    }
+
+    public void Dispose()
+    {
+        foreach (var folder in folders) Directory.Delete(folder, recursive: true);
+    }
+}
