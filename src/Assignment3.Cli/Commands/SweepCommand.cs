@@ -117,7 +117,7 @@ public sealed class SweepCommand : AsyncCommand<SweepSettings>
             var table = Path.Combine(outFolder, $"table-{stage}.md");
             if (File.Exists(table)) console.WriteLine(File.ReadAllText(table));
         }
-        console.MarkupLineInterpolated($"Sweep complete: {monitor.Current.Completed} completed, {monitor.Current.Diverged} diverged, {monitor.Current.Failed} failed; results in [blue]{outFolder}[/]");
+        console.MarkupLineInterpolated($"Sweep complete: {monitor.Current.Completed} completed, {monitor.Current.Stopped} stopped early, {monitor.Current.Diverged} diverged, {monitor.Current.Failed} failed; results in [blue]{outFolder}[/]");
         return 0;
     }
 }

@@ -1,3 +1,5 @@
+using Assignment3.Experiments.Sweeps;
+using Assignment3.Storage;
 using System.Diagnostics;
 using Assignment3.Tests.Data;
 using Xunit.Abstractions;
@@ -77,6 +79,43 @@ public sealed class ProcessFaultTests : IClassFixture<FaultSweep>, IDisposable
         Assert.Equal(0, await coordinator.WaitAsync(Bound));
         SweepFiles.AssertEveryTrialOnceCompleted(outFolder, 6);
         Assert.Equal(reference, SweepFiles.Table(outFolder));
+    }
+
+    [Fact]
+    public async Task A_worker_killed_after_a_checkpoint_has_its_trial_go_on_from_that_checkpoint_and_the_table_is_unchanged()
+    {
+        // A checkpoint at every recording point (the default interval is seconds: longer than these trials).
+        var everyPoint = new Dictionary<string, string?> { ["A3_HOCON"] = "a3.sweep.checkpoint-interval = 0s" };
+        var (coordinator, outFolder, victim, victimNode) = StartCluster("checkpointed", everyPoint);
+
+        await StartSecondWorkerWhenVictimRuns(coordinator, outFolder, victimNode);
+        await Await.Until(() => CheckpointedOn(outFolder, victimNode), "a checkpoint of the victim's running trial");
+        victim.Signal("KILL");
+
+        Assert.Equal(0, await coordinator.WaitAsync(Bound));
+        SweepFiles.AssertEveryTrialOnceCompleted(outFolder, 6);
+        Assert.Equal(sweep.Reference, SweepFiles.Table(outFolder));
+        var events = SweepStore.Read(outFolder).Events;
+        var requeued = events.OfType<TrialRequeued>().Single(e => !e.Charged);
+        var saved = events.OfType<TrialCheckpointed>().Where(e => e.Trial == requeued.Trial && e.Attempt == requeued.Attempt).Max(e => e.Step);
+        var again = events.OfType<TrialStarted>().Single(e => e.Trial == requeued.Trial && e.Attempt == requeued.Attempt + 1);
+        Assert.True(saved > 0);
+        Assert.Equal(saved, again.FromStep);
+        Assert.NotEqual(victimNode, again.Node);
+        output.WriteLine(coordinator.Output.Single(l => l.Contains("back in the queue")));
+    }
+
+    /// <summary>Whether a trial running on <paramref name="node"/> has a checkpoint in the store from that attempt.</summary>
+    private static bool CheckpointedOn(string outFolder, string node)
+    {
+        if (!File.Exists(Path.Combine(outFolder, SweepStore.FileName))) return false;
+        IReadOnlyList<SweepEvent> events;
+        try { events = SweepStore.Read(outFolder).Events; }
+        catch (StoreException) { return false; } // copied halfway through a write: look again
+
+        var running = events.OfType<TrialStarted>().Where(s => s.Node == node).ToArray();
+        return running.Any(s => events.OfType<TrialCheckpointed>().Any(c => c.Trial == s.Trial && c.Attempt == s.Attempt)
+                                && !events.OfType<TrialRecorded>().Any(r => r.Trial == s.Trial));
     }
 
     [Fact]
@@ -202,11 +241,11 @@ public sealed class ProcessFaultTests : IClassFixture<FaultSweep>, IDisposable
     private static Dictionary<int, string> Completed(string outFolder) =>
         SweepFiles.Trials(outFolder).Where(r => r.Status == "completed").ToDictionary(r => r.Trial, r => string.Join(",", r.Cells.Values));
 
-    private (A3Process Coordinator, string Out, A3Process Victim, string VictimNode) StartCluster(string name)
+    private (A3Process Coordinator, string Out, A3Process Victim, string VictimNode) StartCluster(string name, IReadOnlyDictionary<string, string?>? coordinatorEnvironment = null)
     {
         var port = LoopbackFileServer.FreePort();
         var outFolder = Path.Combine(work, name);
-        var coordinator = processes.Start("sweep", config, "--out", outFolder, "--slots", "0", "--port", port.ToString());
+        var coordinator = processes.StartWith(coordinatorEnvironment ?? new Dictionary<string, string?>(), "sweep", config, "--out", outFolder, "--slots", "0", "--port", port.ToString());
         var victimPort = LoopbackFileServer.FreePort();
         var victim = processes.Start("worker", "--seed", $"127.0.0.1:{port}", "--slots", "1", "--port", victimPort.ToString());
         return (coordinator, outFolder, victim, $"127.0.0.1:{victimPort}");

@@ -14,47 +14,55 @@ public sealed class ProcessResumeTests(ITestOutputHelper output) : IDisposable
     private static readonly TimeSpan Bound = TimeSpan.FromMinutes(3);
     private readonly FakeCifar data = new(recordsPerBatch: 60);
     private readonly string work = Directory.CreateTempSubdirectory("a3-resume-").FullName;
-    private string Config { get; } = WriteConfig();
+    private string Config => WriteConfig("smoke.conf", 1500);
 
-    /// <summary>smoke.conf's sweep (6 coarse trials, 3 fine), with trials long enough to be caught running.</summary>
-    private static string WriteConfig()
+    /// <summary>A test config with trials long enough to be caught running.</summary>
+    private string WriteConfig(string name, int stepSize)
     {
-        var path = Path.Combine(Directory.CreateTempSubdirectory("a3-resume-config-").FullName, "resume.conf");
-        File.WriteAllText(path, File.ReadAllText(RepoPaths.Config("smoke.conf")).Replace("step-size = 20", "step-size = 1500"));
+        var path = Path.Combine(work, name);
+        File.WriteAllText(path, File.ReadAllText(RepoPaths.Config(name)).Replace("step-size = 20", $"step-size = {stepSize}"));
         return path;
     }
 
-    private async Task<string> Undisturbed(A3Processes processes)
+    private async Task<string> Undisturbed(A3Processes processes, string config)
     {
-        var folder = Path.Combine(work, "undisturbed");
-        Assert.Equal(0, await processes.Start("sweep", Config, "--out", folder, "--slots", "2").WaitAsync(Bound));
+        var folder = Path.Combine(work, "undisturbed-" + Path.GetFileNameWithoutExtension(config));
+        Assert.Equal(0, await processes.Start("sweep", config, "--out", folder, "--slots", "2").WaitAsync(Bound));
         return folder;
     }
 
-    [Fact]
-    public async Task A_coordinator_killed_at_random_moments_again_and_again_ends_with_the_undisturbed_tables()
+    /// <summary>
+    /// smoke.conf (6 coarse trials, 3 fine) and smoke-sha.conf (9 coarse trials under successive
+    /// halving, 6 of them stopped at their first rung, 3 fine): with early stopping, the rung
+    /// bookkeeping and paused trials' checkpoints must survive every kill as well.
+    /// </summary>
+    [Theory]
+    [InlineData("smoke.conf", 1500, 9)]
+    [InlineData("smoke-sha.conf", 600, 12)]
+    public async Task A_coordinator_killed_at_random_moments_again_and_again_ends_with_the_undisturbed_tables(string name, int stepSize, int trials)
     {
+        var config = WriteConfig(name, stepSize);
         using var processes = new A3Processes(data.Root, output);
-        var reference = await Undisturbed(processes);
+        var reference = await Undisturbed(processes, config);
         var folder = Path.Combine(work, "killed");
         var random = new Random(20261126);
-        var recorded = new Dictionary<int, string>(); // trial -> its completed row, as first seen
+        var final = new Dictionary<int, string>(); // trial -> its completed or stopped row, as first seen
         var rounds = 0;
         for (; ; rounds++)
         {
             var run = rounds == 0
-                ? processes.Start("sweep", Config, "--out", folder, "--slots", "2")
+                ? processes.Start("sweep", config, "--out", folder, "--slots", "2")
                 : processes.Start("sweep", "--resume", folder, "--slots", "2");
             // The first rounds die early (loading data, the store just made); later ones get further.
             var lifetime = TimeSpan.FromMilliseconds(random.Next(300, 1200 + 400 * rounds));
             await Task.WhenAny(run.Process.WaitForExitAsync(), Task.Delay(lifetime));
             if (!run.HasExited && rounds < 10) run.Signal(random.Next(4) == 0 ? "INT" : "KILL");
             var code = await run.WaitAsync(Bound);
-            foreach (var row in SweepFiles.Trials(folder).Where(r => r.Status == "completed"))
+            foreach (var row in SweepFiles.Trials(folder).Where(r => r.Status is "completed" or "stopped"))
             {
                 var cells = string.Join(",", row.Cells.Values);
-                if (recorded.TryGetValue(row.Trial, out var first)) Assert.Equal(first, cells); // not trained again
-                else recorded[row.Trial] = cells;
+                if (final.TryGetValue(row.Trial, out var first)) Assert.Equal(first, cells); // not trained again
+                else final[row.Trial] = cells;
             }
             if (code == 0) break;
             Assert.True(rounds < 15, $"round {rounds} exited {code}: {string.Join("\n", run.Output.TakeLast(5))}");
@@ -62,8 +70,9 @@ public sealed class ProcessResumeTests(ITestOutputHelper output) : IDisposable
         output.WriteLine($"{rounds} stops before the sweep completed");
 
         Assert.True(rounds >= 3, "the coordinator was hardly stopped");
-        SweepFiles.AssertEveryTrialOnceCompleted(folder, 9);
+        SweepFiles.AssertEveryTrialOnceFinal(folder, trials);
         foreach (var stage in new[] { "coarse", "fine" }) Assert.Equal(SweepFiles.Table(reference, stage), SweepFiles.Table(folder, stage));
+        if (name == "smoke-sha.conf") Assert.Equal(SweepFiles.Rungs(reference), SweepFiles.Rungs(folder));
 
         // Resuming a completed sweep rewrites its outputs and exits 0, again and again.
         File.Delete(Path.Combine(folder, "table-fine.md"));
@@ -75,7 +84,7 @@ public sealed class ProcessResumeTests(ITestOutputHelper output) : IDisposable
     public async Task A_sweep_stopped_before_its_store_existed_starts_afresh_on_resume()
     {
         using var processes = new A3Processes(data.Root, output);
-        var reference = await Undisturbed(processes);
+        var reference = await Undisturbed(processes, Config);
         var folder = Path.Combine(work, "early");
         Directory.CreateDirectory(folder);
         File.Copy(Config, Path.Combine(folder, "config.conf"));
@@ -112,6 +121,5 @@ public sealed class ProcessResumeTests(ITestOutputHelper output) : IDisposable
     {
         data.Dispose();
         Directory.Delete(work, recursive: true);
-        Directory.Delete(Path.GetDirectoryName(Config)!, recursive: true);
     }
 }

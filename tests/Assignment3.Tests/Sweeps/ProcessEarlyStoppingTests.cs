@@ -1,0 +1,49 @@
+using Assignment3.Tests.Data;
+
+namespace Assignment3.Tests.Sweeps;
+
+/// <summary>
+/// Successive halving with real trainers in real processes: which trials go on, and the tables they
+/// leave, are the same on one slot, two slots, or a coordinator with two worker nodes.
+/// </summary>
+[Collection(nameof(ProcessCollection))]
+public sealed class ProcessEarlyStoppingTests(Xunit.Abstractions.ITestOutputHelper output) : IDisposable
+{
+    private static readonly TimeSpan Bound = TimeSpan.FromMinutes(3);
+    private readonly FakeCifar data = new(recordsPerBatch: 60);
+    private readonly string work = Directory.CreateTempSubdirectory("a3-sha-").FullName;
+
+    [Fact]
+    public async Task Successive_halving_gives_the_same_promotions_and_tables_on_one_slot_two_slots_and_two_worker_nodes()
+    {
+        using var processes = new A3Processes(data.Root, output);
+        var config = RepoPaths.Config("smoke-sha.conf");
+        var one = Path.Combine(work, "one");
+        var two = Path.Combine(work, "two");
+        Assert.Equal(0, await processes.Start("sweep", config, "--out", one, "--slots", "1").WaitAsync(Bound));
+        Assert.Equal(0, await processes.Start("sweep", config, "--out", two, "--slots", "2").WaitAsync(Bound));
+        var port = LoopbackFileServer.FreePort();
+        var spread = Path.Combine(work, "spread");
+        var coordinator = processes.Start("sweep", config, "--out", spread, "--slots", "0", "--port", port.ToString());
+        for (var i = 0; i < 2; i++) processes.Start("worker", "--seed", $"127.0.0.1:{port}", "--slots", "1");
+        Assert.Equal(0, await coordinator.WaitAsync(Bound));
+
+        foreach (var folder in new[] { one, two, spread })
+        {
+            SweepFiles.AssertEveryTrialOnceFinal(folder, 12);
+            Assert.Equal(6, SweepFiles.Trials(folder).Count(r => r.Status == "stopped")); // 9 -> 3 in coarse; fine is a grid
+        }
+        foreach (var folder in new[] { two, spread })
+        {
+            Assert.Equal(SweepFiles.Table(one, "coarse"), SweepFiles.Table(folder, "coarse"));
+            Assert.Equal(SweepFiles.Rungs(one, "coarse"), SweepFiles.Rungs(folder, "coarse"));
+            Assert.Equal(SweepFiles.Table(one, "fine"), SweepFiles.Table(folder, "fine"));
+        }
+    }
+
+    public void Dispose()
+    {
+        data.Dispose();
+        Directory.Delete(work, recursive: true);
+    }
+}
