@@ -1,3 +1,4 @@
+using Assignment3.Experiments;
 using Assignment3.Core.Training;
 
 namespace Assignment3.Storage;
@@ -37,12 +38,9 @@ public static class RunFolder
             ["Run", "Status", "Test acc", "Validation acc", "Train acc", "Final cost", "Seconds"],
             runs.Select(r => new[]
             {
-                r.Metrics.Name, r.Metrics.Status, Fixed(r.Metrics.TestAccuracy, 4), Fixed(r.Metrics.ValidationAccuracy, 4),
-                Fixed(r.Metrics.TrainAccuracy, 4), Fixed(r.Metrics.FinalCost, 4), Fixed(r.Metrics.Seconds, 1),
+                r.Metrics.Name, r.Metrics.Status, Readable.Number(r.Metrics.TestAccuracy), Readable.Number(r.Metrics.ValidationAccuracy),
+                Readable.Number(r.Metrics.TrainAccuracy), Readable.Number(r.Metrics.FinalCost), Readable.Number(r.Metrics.Seconds),
             })));
         LearningCurvePlots.WriteComparison(folder, title, runs.Select(r => (r.Metrics.Name, r.Curve)).ToArray());
     }
-
-    public static string Fixed(double value, int digits) =>
-        double.IsFinite(value) ? value.ToString("F" + digits, System.Globalization.CultureInfo.InvariantCulture) : value.ToString(System.Globalization.CultureInfo.InvariantCulture);
 }

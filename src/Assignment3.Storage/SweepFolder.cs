@@ -1,3 +1,4 @@
+using Assignment3.Experiments;
 using System.Globalization;
 using Assignment3.Core.Training;
 using Assignment3.Experiments.Sweeps;
@@ -92,7 +93,7 @@ public static class SweepFolder
     /// <summary>
     /// A stage's pivot: one row per value of <paramref name="rowKey"/>, one column per value of
     /// <paramref name="columnKey"/> (in the order trials were planned), each cell the best value of
-    /// the metric among the trials that match (4 decimals); a cell whose trials all diverged or failed
+    /// the metric among the trials that match (3 significant digits); a cell whose trials all diverged or failed
     /// says so, and one with nothing recorded yet is blank. A value short of the full budget says so:
     /// "(stopped at 1 cycle)" for a trial stopped early, "(3 cycles so far)" for one still going.
     /// </summary>
@@ -113,13 +114,13 @@ public static class SweepFolder
         }
         string Cell((double Metric, TrialRow Row) b)
         {
-            var text = b.Metric.ToString("F4", CultureInfo.InvariantCulture);
+            var text = Readable.Number(b.Metric);
             if (b.Row.FullBudget || b.Row.Budget is not { } cycles) return text;
             var budget = cycles == 1 ? "1 cycle" : $"{cycles.ToString("0.###", CultureInfo.InvariantCulture)} cycles";
             return b.Row.Status == "stopped" ? $"{text} (stopped at {budget})" : $"{text} ({budget} so far)";
         }
-        string[] header = [rowKey, .. columnKey is null ? [cell] : columnValues.Select(c => $"{columnKey}={c}")];
-        var table = rowValues.Select(rv => (string[])[Label(rv), .. columnValues.Select(cv =>
+        string[] header = [rowKey, .. columnKey is null ? [cell] : columnValues.Select(c => $"{columnKey}={Readable.Value(c)}")];
+        var table = rowValues.Select(rv => (string[])[Readable.Value(rv), .. columnValues.Select(cv =>
             best.TryGetValue((rv, cv), out var b) ? Cell(b) : ended.GetValueOrDefault((rv, cv), ""))]).ToArray();
         return (header, table);
     }
@@ -143,7 +144,7 @@ public static class SweepFolder
         {
             r.Bracket.ToString(CultureInfo.InvariantCulture), r.Rung.ToString(CultureInfo.InvariantCulture), r.BudgetCycles.ToString("0.###", CultureInfo.InvariantCulture),
             r.Entering.ToString(CultureInfo.InvariantCulture), r.Results.ToString(CultureInfo.InvariantCulture),
-            r.CutOff is { } c ? c.ToString("F4", CultureInfo.InvariantCulture) : "", r.Promoted.ToString(CultureInfo.InvariantCulture), r.Stopped.ToString(CultureInfo.InvariantCulture),
+            r.CutOff is { } c ? Readable.Number(c) : "", r.Promoted.ToString(CultureInfo.InvariantCulture), r.Stopped.ToString(CultureInfo.InvariantCulture),
         }).ToArray();
         AtomicFile.Write(Path.Combine(folder, $"rungs-{stage}.md"), $"# {stage}: {policy}\n\n" + MarkdownTable.Render(header, table));
         Csv.Write(Path.Combine(folder, $"rungs-{stage}.csv"), header, table.Select(r => r.Cast<object?>()));
@@ -166,12 +167,6 @@ public static class SweepFolder
         Directory.CreateDirectory(plots);
         LearningCurvePlots.WriteComparison(plots, stage, runs);
     }
-
-    /// <summary>Numbers as the report prints them (3.73e-05); trials.csv keeps the exact values.</summary>
-    private static string Label(string value) =>
-        double.TryParse(value, NumberStyles.Float, CultureInfo.InvariantCulture, out var v) && value.Any(c => c is '.' or 'E' or 'e')
-            ? v.ToString(Math.Abs(v) is >= 1e-2 and < 1e4 ? "0.####" : "0.00e+00", CultureInfo.InvariantCulture)
-            : value;
 
     private static double? Metric(TrialRow row, string cell) => cell switch
     {

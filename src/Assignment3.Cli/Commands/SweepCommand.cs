@@ -25,6 +25,9 @@ public class NodeSettings : DataSettings
     public int? Port { get; init; }
 
 
+    [CommandOption("--progress <MODE>"), TypeConverter(typeof(ProgressModeConverter)), Description("auto (a live view on a terminal, plain lines otherwise), live, plain or none."), DefaultValue(ProgressMode.Auto)]
+    public ProgressMode Progress { get; init; } = ProgressMode.Auto;
+
     [CommandOption("--cert <PFX>"), Description("Cluster certificate (from a3 cert): traffic runs over mutual TLS and only nodes holding this certificate take part.")]
     public string? Cert { get; init; }
 
@@ -82,14 +85,15 @@ public sealed class SweepCommand : AsyncCommand<SweepSettings>
 {
     public override async Task<int> ExecuteAsync(CommandContext context, SweepSettings settings, CancellationToken cancellation)
     {
-        var console = Consoles.ForHumans(false);
+        var console = Consoles.ForHumans(false, settings.Progress);
+        var progress = Terminal.Progress.Resolve(settings.Progress, console);
         var (sweep, outFolder, store, history) = settings.Resume is { } folder ? SweepFolders.Resume(console, folder) : SweepFolders.Start(settings.Config!, settings.Out);
         using var _ = store;
         var source = settings.RunnerSource(console);
         var prepared = await source.PrepareAsync(sweep.Experiment.Data, cancellation);
         console.MarkupLineInterpolated($"Data fingerprint [blue]{prepared.Fingerprint}[/]");
 
-        var monitor = new SweepMonitor();
+        var monitor = new SweepMonitor(keepNews: progress == ProgressMode.Plain);
         await using var node = SweepHost.StartCoordinator(sweep, outFolder, monitor, prepared.Fingerprint, source, settings.SlotCount, settings.Host, settings.Port ?? 0,
             journal: new StoreJournal(store), history: history, certificate: settings.Certificate);
         var replayed = SweepState.Replay(sweep, history);
@@ -100,7 +104,12 @@ public sealed class SweepCommand : AsyncCommand<SweepSettings>
         var completion = node.Completion(cancellation);
         try
         {
-            await LiveView.RunAsync(console, monitor, completion);
+            await (progress switch
+            {
+                ProgressMode.Live => LiveView.RunAsync(console, monitor, completion),
+                ProgressMode.Plain => PlainProgress.RunAsync(console, monitor, completion),
+                _ => completion.ContinueWith(_ => { }),
+            });
             await completion;
         }
         catch (Exception e) when (e is OperationCanceledException or CoordinatorRemovedException)
@@ -165,18 +174,20 @@ public sealed class WorkerCommand : AsyncCommand<WorkerSettings>
 
     public override async Task<int> ExecuteAsync(CommandContext context, WorkerSettings settings, CancellationToken cancellation)
     {
-        var console = Consoles.ForHumans(false);
+        var console = Consoles.ForHumans(false, settings.Progress);
+        // A worker has no live view: its slots' trials as plain lines, unless asked for none.
+        var clock = Stopwatch.StartNew();
+        Action<string>? activity = settings.Progress == ProgressMode.None ? null : line => Terminal.Progress.Line(console, clock, line);
         // The data is loaded when a sweep's coordinator says which split it trains on, and kept for the next sweep.
         var source = settings.RunnerSource(console);
         // A node joins one cluster only: when a sweep's coordinator leaves (or this node is removed),
         // a fresh node joins the seed again and waits there for the next sweep.
         var certificate = settings.Certificate;
         // Until the first join, a wrong --seed should not wait forever; later the node waits for the next sweep.
-        var clock = Stopwatch.StartNew();
         var joinedOnce = false;
         while (!cancellation.IsCancellationRequested)
         {
-            await using var node = SweepHost.StartWorker(settings.Seed, source, settings.SlotCount, settings.Host, settings.Port ?? 0, certificate: certificate);
+            await using var node = SweepHost.StartWorker(settings.Seed, source, settings.SlotCount, settings.Host, settings.Port ?? 0, certificate: certificate, onActivity: activity);
             console.MarkupLineInterpolated($"Worker node [blue]{node.NodeName}[/] with {settings.SlotCount} slot(s), joining [blue]{settings.Seed}[/]; Ctrl+C stops it.");
             try
             {

@@ -1,3 +1,4 @@
+using Assignment3.Experiments;
 using System.ComponentModel;
 using System.Globalization;
 using Assignment3.Cli.Terminal;
@@ -42,6 +43,9 @@ public sealed class TrainSettings : DataSettings
     [CommandOption("-o|--out <DIR>"), Description("Output folder (default: runs/<name>-<time>). Must be new or empty.")]
     public string? Out { get; init; }
 
+
+    [CommandOption("--progress <MODE>"), TypeConverter(typeof(ProgressModeConverter)), Description("auto (a progress bar on a terminal, plain lines otherwise), live, plain or none."), DefaultValue(ProgressMode.Auto)]
+    public ProgressMode Progress { get; init; } = ProgressMode.Auto;
 
     [CommandOption("--json"), Description("Print the metrics as JSON on stdout (progress goes to stderr).")]
     public bool Json { get; init; }
@@ -93,7 +97,8 @@ public sealed class TrainCommand : AsyncCommand<TrainSettings>
 {
     public override async Task<int> ExecuteAsync(CommandContext context, TrainSettings settings, CancellationToken cancellation)
     {
-        var console = Consoles.ForHumans(settings.Json);
+        var console = Consoles.ForHumans(settings.Json, settings.Progress);
+        var progress = Terminal.Progress.Resolve(settings.Progress, console);
         // Sweep configs are experiment configs with a sweep section; train runs their experiment part.
         var experiment = settings.ApplyTo(settings.Config is null ? ExperimentConfig.Default : SweepConfig.Load(settings.Config).Experiment);
         var variants = experiment.Expand();
@@ -108,14 +113,16 @@ public sealed class TrainCommand : AsyncCommand<TrainSettings>
         var runs = new List<(RunMetrics Metrics, IReadOnlyList<CurvePoint> Curve)>();
         foreach (var variant in variants)
         {
-            var result = await TrainWithProgress(console, variant, data, gemm, cancellation);
+            var result = progress == ProgressMode.Live
+                ? await TrainWithProgressBar(console, variant, data, gemm, cancellation)
+                : await TrainWithLines(progress == ProgressMode.Plain ? console : null, variant, data, gemm, cancellation);
             var metrics = RunMetrics.From(variant.Name, result);
             var folder = variants.Count == 1 ? outFolder : Path.Combine(outFolder, variant.Name);
             if (variants.Count > 1) RunFolder.WriteConfig(folder, variant.Resolved.ToHocon());
             RunFolder.WriteRun(folder, variant.Name, metrics, result.Curve);
             runs.Add((metrics, result.Curve));
             console.MarkupLine(result.Status == TrainingStatus.Completed
-                ? $"[green]{Markup.Escape(variant.Name)}[/]: test accuracy [bold]{result.TestAccuracy:F4}[/], validation {result.ValidationAccuracy:F4}, {result.Seconds:F1} s"
+                ? $"[green]{Markup.Escape(variant.Name)}[/]: test accuracy [bold]{Readable.Number(result.TestAccuracy)}[/], validation {Readable.Number(result.ValidationAccuracy)}, {result.Seconds:F1} s"
                 : $"[red]{Markup.Escape(variant.Name)}: diverged at step {result.DivergedAtStep} (cost {result.FinalCost})[/]; curves up to then are saved");
         }
         if (variants.Count > 1) RunFolder.WriteSummary(outFolder, experiment.Name, runs);
@@ -127,7 +134,19 @@ public sealed class TrainCommand : AsyncCommand<TrainSettings>
         return runs.All(r => r.Metrics.Status == "completed") ? 0 : Errors.Failed;
     }
 
-    private static Task<TrainingResult> TrainWithProgress(IAnsiConsole console, Variant variant, DataSplits data, IGemm gemm, CancellationToken cancellation) =>
+    /// <summary>Plain progress: a line per recording point (none when <paramref name="console"/> is null).</summary>
+    private static Task<TrainingResult> TrainWithLines(IAnsiConsole? console, Variant variant, DataSplits data, IGemm gemm, CancellationToken cancellation)
+    {
+        var clock = System.Diagnostics.Stopwatch.StartNew();
+        return Task.Run(() => Trainer.Train(variant.Config, data, gemm, p =>
+        {
+            if (console is not null && p.Point is { } point)
+                Terminal.Progress.Line(console, clock, $"{variant.Name}: step {p.Step}/{p.TotalSteps}, validation accuracy {Readable.Number(point.ValidationAccuracy)}, " +
+                                                       $"training cost {Readable.Number(point.TrainCost)}");
+        }, cancellation), cancellation);
+    }
+
+    private static Task<TrainingResult> TrainWithProgressBar(IAnsiConsole console, Variant variant, DataSplits data, IGemm gemm, CancellationToken cancellation) =>
         console.Progress()
             .AutoClear(false)
             .Columns(new TaskDescriptionColumn { Alignment = Justify.Left }, new ProgressBarColumn(), new PercentageColumn(), new ElapsedTimeColumn(), new RemainingTimeColumn())
@@ -137,8 +156,8 @@ public sealed class TrainCommand : AsyncCommand<TrainSettings>
                 var result = await Task.Run(() => Trainer.Train(variant.Config, data, gemm, p =>
                 {
                     task.Value = p.Step;
-                    task.Description = Markup.Escape($"{variant.Name}  step {p.Step}/{p.TotalSteps}  cost {p.BatchCost:F3}") +
-                                       (p.Point is { } point ? Markup.Escape($"  val acc {point.ValidationAccuracy:F3}") : "");
+                    task.Description = Markup.Escape($"{variant.Name}  step {p.Step}/{p.TotalSteps}  cost {Readable.Number(p.BatchCost)}") +
+                                       (p.Point is { } point ? Markup.Escape($"  val acc {Readable.Number(point.ValidationAccuracy)}") : "");
                 }, cancellation), cancellation);
                 task.StopTask();
                 return result;
@@ -148,8 +167,8 @@ public sealed class TrainCommand : AsyncCommand<TrainSettings>
     {
         var table = new Table().AddColumns("Run", "Status", "Test acc", "Validation acc", "Train acc", "Final cost", "Steps", "Seconds");
         foreach (var (m, _) in runs)
-            table.AddRow(Markup.Escape(m.Name), m.Status, RunFolder.Fixed(m.TestAccuracy, 4), RunFolder.Fixed(m.ValidationAccuracy, 4),
-                RunFolder.Fixed(m.TrainAccuracy, 4), RunFolder.Fixed(m.FinalCost, 4), m.UpdateSteps.ToString(CultureInfo.InvariantCulture), RunFolder.Fixed(m.Seconds, 1));
+            table.AddRow(Markup.Escape(m.Name), m.Status, Readable.Number(m.TestAccuracy), Readable.Number(m.ValidationAccuracy),
+                Readable.Number(m.TrainAccuracy), Readable.Number(m.FinalCost), m.UpdateSteps.ToString(CultureInfo.InvariantCulture), Readable.Number(m.Seconds));
         return table;
     }
 }

@@ -9,9 +9,12 @@ public static class Consoles
     /// with colours and the terminal's width; written to a file or a pipe, plain: no escape codes, no
     /// interactive displays, and lines never wrapped (a log is read by grep and by people alike).
     /// </summary>
-    public static IAnsiConsole ForHumans(bool jsonOnStdout)
+    /// <param name="progress">live forces a terminal's console (escape codes, redraws) even into a file or pipe.</param>
+    public static IAnsiConsole ForHumans(bool jsonOnStdout, ProgressMode progress = ProgressMode.Auto)
     {
         var (writer, redirected) = jsonOnStdout ? (Console.Error, Console.IsErrorRedirected) : (Console.Out, Console.IsOutputRedirected);
+        if (redirected && progress == ProgressMode.Live)
+            return AnsiConsole.Create(new AnsiConsoleSettings { Ansi = AnsiSupport.Yes, Interactive = InteractionSupport.Yes, Out = new AnsiConsoleOutput(writer) });
         if (!redirected) return jsonOnStdout ? AnsiConsole.Create(new AnsiConsoleSettings { Out = new AnsiConsoleOutput(writer) }) : AnsiConsole.Console;
         var console = AnsiConsole.Create(new AnsiConsoleSettings
         {

@@ -1,3 +1,4 @@
+using Assignment3.Experiments;
 using Assignment3.Sweeps.Hosting;
 using Spectre.Console;
 using Spectre.Console.Rendering;
@@ -24,7 +25,7 @@ public static class LiveView
             $"[bold]stage {Markup.Escape(s.Stage)}[/]  completed [green]{s.Completed}[/]/{s.Planned}  running [blue]{s.Running.Count}[/]  queued {s.Queued}" +
             (s.Paused > 0 ? $"  paused {s.Paused}" : "") + (s.Stopped > 0 ? $"  stopped early {s.Stopped}" : "") +
             (s.Diverged > 0 ? $"  diverged [yellow]{s.Diverged}[/]" : "") + (s.Failed > 0 ? $"  failed [red]{s.Failed}[/]" : "") +
-            (s.Best is { } best ? $"  best: trial {best.Trial} ({best.ValidationAccuracy:F4})" : "") +
+            (s.Best is { } best ? $"  best: trial {best.Trial} ({Readable.Number(best.ValidationAccuracy)})" : "") +
             $"  elapsed {s.Elapsed:hh\\:mm\\:ss}" + (s.Remaining is { } eta ? $"  ETA {eta:hh\\:mm\\:ss}" : ""));
         var refused = s.Refused.Select(r => new Markup($"[red]refused[/] {Markup.Escape(r.Node)}: {Markup.Escape(r.Reason)}")).ToArray();
         var rungs = s.Rungs.Select(r => new Markup($"[grey]{Markup.Escape(r)}[/]")).ToArray();

@@ -38,7 +38,7 @@ public sealed class MedianStoppingPolicy(StagePlan plan, int minBudget, int minT
             if (!settled) continue;
             var best = trial.BestValidationAccuracyUpTo(trial.CheckpointStep) ?? double.NaN;
             if (earlier.Count >= minTrials && !(best >= Median(earlier)))
-                decisions.Add(new TrialStopped(trial.Id, $"best validation accuracy {best:F4} is below the median {Median(earlier):F4} of {earlier.Count} earlier trials at cycle {cycle}"));
+                decisions.Add(new TrialStopped(trial.Id, $"best validation accuracy {Readable.Number(best)} is below the median {Readable.Number(Median(earlier))} of {earlier.Count} earlier trials at cycle {cycle}"));
             else
                 decisions.Add(new TrialPromoted(trial.Id, NextStop(trial.Plan, trial.CheckpointStep)));
         }

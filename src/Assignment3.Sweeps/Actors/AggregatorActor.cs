@@ -1,3 +1,4 @@
+using Assignment3.Experiments;
 using System.Diagnostics;
 using Akka.Actor;
 using Akka.Event;
@@ -36,7 +37,6 @@ public sealed class AggregatorActor : ReceiveActor, IWithTimers
     private readonly string folder;
     private readonly SweepMonitor monitor;
     private readonly SweepSettings settings;
-    private readonly ILoggingAdapter log = Context.GetLogger();
     private readonly Stopwatch clock = Stopwatch.StartNew();
     private readonly List<IActorRef> watchers = new();
     private readonly List<(int Trial, CurvePoint[] Curve)> newCurves = new();
@@ -64,7 +64,7 @@ public sealed class AggregatorActor : ReceiveActor, IWithTimers
             state.Apply(e);
             viewDirty = true;
             if (e is TrialPointReached) return; // the live view shows it; the files change with recorded results
-            if (e is TrialRequeued requeued) log.Info("Trial {0} back in the queue: {1}", requeued.Trial, requeued.Reason);
+            if (SweepNews.Line(e, state) is { } line) monitor.Announce(line);
             if (e is TrialRecorded or TrialStopped)
             {
                 recordedLive++;
@@ -134,7 +134,7 @@ public sealed class AggregatorActor : ReceiveActor, IWithTimers
         var rows = SweepFolder.Rows(state);
         var plots = final
             ? state.Trials.Where(t => t.IsFinal && t.Curve.Count > 0).GroupBy(t => t.Plan.Stage)
-                .Select(g => (g.Key, (IReadOnlyList<(string, IReadOnlyList<CurvePoint>)>)g.Select(t => ($"trial {t.Id}: {Describe(t.Plan)}", t.Curve)).ToArray()))
+                .Select(g => (g.Key, (IReadOnlyList<(string, IReadOnlyList<CurvePoint>)>)g.Select(t => ($"trial {t.Id}: {SweepNews.Describe(t.Plan, state.Config)}", t.Curve)).ToArray()))
                 .ToArray()
             : [];
         var rungs = state.Stages.Where(s => s.Schedule.Policy != Experiments.Scheduling.PolicyKind.Grid)
@@ -156,12 +156,6 @@ public sealed class AggregatorActor : ReceiveActor, IWithTimers
         failure = cause;
         foreach (var watcher in watchers) watcher.Tell(new Status.Failure(cause));
         watchers.Clear();
-    }
-
-    private string Describe(PlannedTrial trial)
-    {
-        var keys = new[] { state.Config.Table.Rows, state.Config.Table.Columns }.OfType<string>();
-        return string.Join(", ", keys.Select(k => $"{k}={trial.Value(k)}"));
     }
 
     private object Summary(IReadOnlyList<TrialRow> all)
@@ -202,7 +196,7 @@ public sealed class AggregatorActor : ReceiveActor, IWithTimers
         var rungs = stage.Schedule.Policy == Experiments.Scheduling.PolicyKind.Grid ? [] : stage.Policy.Rungs(stage, state)
             .Where(r => r.Entering > 0)
             .Select(r => $"{(r.Bracket > 0 || stage.Policy.BracketOf(stage.Plan.FirstId) is not null ? $"bracket {r.Bracket} " : "")}rung {r.Rung} ({r.BudgetCycles:0.###} cycles): " +
-                         $"{r.Results}/{r.Entering} in, {r.Promoted} promoted, {r.Stopped} stopped" + (r.CutOff is { } c ? $", cut-off {c:F4}" : ""))
+                         $"{r.Results}/{r.Entering} in, {r.Promoted} promoted, {r.Stopped} stopped" + (r.CutOff is { } c ? $", cut-off {Readable.Number(c)}" : ""))
             .ToArray();
         viewDirty = false;
         var remaining = state.Planned - state.Recorded;

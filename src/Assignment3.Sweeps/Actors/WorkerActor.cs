@@ -1,3 +1,4 @@
+using Assignment3.Experiments;
 using Akka.Actor;
 using Akka.Event;
 using Assignment3.Core.Training;
@@ -19,6 +20,7 @@ public sealed class WorkerActor : ReceiveActor
     private sealed record Trained(AssignTrial Trial, RunResult Result);
 
     private readonly string node;
+    private readonly Action<string>? onActivity;
     private readonly ILoggingAdapter log = Context.GetLogger();
     private IActorRef? coordinator;
     private PreparedRunner? prepared;
@@ -26,9 +28,10 @@ public sealed class WorkerActor : ReceiveActor
     private bool dropped;
     private CancellationTokenSource? cancellation;
 
-    public WorkerActor(string node)
+    public WorkerActor(string node, Action<string>? onActivity)
     {
         this.node = node;
+        this.onActivity = onActivity;
 
         Receive<CoordinatorFound>(found =>
         {
@@ -57,6 +60,13 @@ public sealed class WorkerActor : ReceiveActor
         Receive<Trained>(done =>
         {
             running = null;
+            var o = done.Result.Outcome;
+            onActivity?.Invoke($"{Self.Path.Name}: trial {done.Trial.Trial} " + (dropped ? "cancelled" : o.Status switch
+            {
+                TrialStatus.Completed => $"{(done.Result.Checkpoint is null ? "finished" : "paused")} at step {o.UpdateSteps}: validation accuracy {Readable.Number(o.ValidationAccuracy)}",
+                TrialStatus.Diverged => $"diverged at step {o.DivergedAtStep}",
+                _ => $"failed: {o.Error}",
+            }) + $" ({Readable.Number(o.Seconds)} s)");
             if (dropped) { dropped = false; return; } // the sweep stopped: nobody wants this result
             coordinator?.Tell(new TrialFinished(done.Trial.Trial, done.Trial.Attempt, node, done.Result.Outcome, done.Result.Checkpoint));
             AskForWork();
@@ -83,6 +93,8 @@ public sealed class WorkerActor : ReceiveActor
         }
         running = trial;
         dropped = false;
+        onActivity?.Invoke($"{Self.Path.Name}: trial {trial.Trial} started" + (trial.Attempt > 1 ? $" (attempt {trial.Attempt})" : "") +
+                           $", steps {trial.FromStep} to {trial.EndStep}");
         cancellation = new CancellationTokenSource();
         var (self, token, runner) = (Self, cancellation.Token, prepared.Runner);
         Task.Factory.StartNew(() =>
@@ -102,5 +114,5 @@ public sealed class WorkerActor : ReceiveActor
 
     protected override void PostStop() => cancellation?.Cancel();
 
-    public static Props Props(string node) => Akka.Actor.Props.Create(() => new WorkerActor(node));
+    public static Props Props(string node, Action<string>? onActivity = null) => Akka.Actor.Props.Create(() => new WorkerActor(node, onActivity));
 }

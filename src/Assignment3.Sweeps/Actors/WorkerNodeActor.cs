@@ -36,7 +36,8 @@ public sealed class WorkerNodeActor : ReceiveActor, IWithTimers
 
     public ITimerScheduler Timers { get; set; } = null!;
 
-    public WorkerNodeActor(ITrialRunnerSource source, int slotCount, string node, Action onCoordinatorLeft, Action<string> onRefused, Action onJoined)
+    public WorkerNodeActor(ITrialRunnerSource source, int slotCount, string node, Action onCoordinatorLeft, Action<string> onRefused, Action onJoined,
+        Action<string>? onActivity)
     {
         this.onJoined = onJoined;
         this.source = source;
@@ -45,7 +46,7 @@ public sealed class WorkerNodeActor : ReceiveActor, IWithTimers
         this.onCoordinatorLeft = onCoordinatorLeft;
         settings = SweepSettings.Create(Context.System);
         for (var i = 0; i < slotCount; i++)
-            slots.Add(Context.ActorOf(WorkerActor.Props(node), $"slot-{i + 1}"));
+            slots.Add(Context.ActorOf(WorkerActor.Props(node, onActivity), $"slot-{i + 1}"));
 
         Receive<ClusterEvent.CurrentClusterState>(state =>
         {
@@ -140,10 +141,11 @@ public sealed class WorkerNodeActor : ReceiveActor, IWithTimers
     private static readonly Action Nothing = () => { };
     private static readonly Action<string> Ignore = _ => { };
 
+    /// <param name="onActivity">Told a plain line when a slot starts or ends a trial (a3 worker's plain progress).</param>
     public static Props Props(ITrialRunnerSource source, int slots, string node, Action? onCoordinatorLeft = null, Action<string>? onRefused = null,
-        Action? onJoined = null)
+        Action? onJoined = null, Action<string>? onActivity = null)
     {
         var (left, refused, joined) = (onCoordinatorLeft ?? Nothing, onRefused ?? Ignore, onJoined ?? Nothing);
-        return Akka.Actor.Props.Create(() => new WorkerNodeActor(source, slots, node, left, refused, joined));
+        return Akka.Actor.Props.Create(() => new WorkerNodeActor(source, slots, node, left, refused, joined, onActivity));
     }
 }

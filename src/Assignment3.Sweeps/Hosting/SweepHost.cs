@@ -70,14 +70,14 @@ public sealed class SweepHost : IAsyncDisposable
     /// retrying until one is there. A node joins one cluster only: after <see cref="Detached"/>, start a new one.
     /// </summary>
     public static SweepHost StartWorker(string seed, ITrialRunnerSource source, int slots,
-        string host = "127.0.0.1", int port = 0, string? extraHocon = null, X509Certificate2? certificate = null)
+        string host = "127.0.0.1", int port = 0, string? extraHocon = null, X509Certificate2? certificate = null, Action<string>? onActivity = null)
     {
         var (seedHost, seedPort) = ParseEndpoint(seed, "--seed");
         var tls = certificate is not null;
         var system = SweepNode.Start(SweepNode.Configuration(host, port, [SweepNode.WorkerRole], [SweepNode.SeedAddress(seedHost, seedPort, tls)], extraHocon, tls), certificate);
         var node = new SweepHost(system, null);
         system.ActorOf(WorkerNodeActor.Props(source, slots, node.NodeName, () => node.detached.TrySetResult(), reason => node.refused.TrySetResult(reason),
-            () => node.joined.TrySetResult()), "workers");
+            () => node.joined.TrySetResult(), onActivity), "workers");
         system.WhenTerminated.ContinueWith(_ => node.detached.TrySetResult());
         return node;
     }

@@ -30,12 +30,29 @@ public sealed record SweepSnapshot(
     public int Recorded => Completed + Failed + Diverged + Stopped;
 }
 
-/// <summary>Where the aggregator publishes snapshots and the terminal reads them (thread-safe).</summary>
-public sealed class SweepMonitor
+/// <summary>
+/// Where the aggregator publishes snapshots and news lines (<see cref="SweepNews"/>) and the terminal
+/// reads them (thread-safe). News is kept only for a reader that asked for it.
+/// </summary>
+public sealed class SweepMonitor(bool keepNews = false)
 {
     private SweepSnapshot snapshot = new("", 0, 0, 0, 0, 0, [], null, TimeSpan.Zero, null, false, []);
+    private readonly System.Collections.Concurrent.ConcurrentQueue<string> news = new();
 
     public SweepSnapshot Current => Volatile.Read(ref snapshot);
 
     public void Publish(SweepSnapshot next) => Volatile.Write(ref snapshot, next);
+
+    public void Announce(string line)
+    {
+        if (keepNews) news.Enqueue(line);
+    }
+
+    /// <summary>The news lines announced since the last call, oldest first.</summary>
+    public IReadOnlyList<string> TakeNews()
+    {
+        var lines = new List<string>();
+        while (news.TryDequeue(out var line)) lines.Add(line);
+        return lines;
+    }
 }

@@ -20,8 +20,8 @@ public class SweepFolderTests
         var (header, table) = SweepFolder.Pivot(rows, "lambda", "batch-norm", "validation-accuracy");
 
         Assert.Equal(["lambda", "batch-norm=false", "batch-norm=true"], header);
-        Assert.Equal(["1.00e-05", "0.5300", "diverged"], table[0]);
-        Assert.Equal(["0.1", "failed", ""], table[1]);
+        Assert.Equal(["1.00e-05", "0.530", "diverged"], table[0]);
+        Assert.Equal(["0.100", "failed", ""], table[1]);
     }
 
     [Fact]
