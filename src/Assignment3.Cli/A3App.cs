@@ -49,6 +49,12 @@ public static class A3App
             config.AddCommand<WorkerCommand>("worker")
                 .WithDescription("Start a worker node that joins a sweep's coordinator node and trains its trials; stays up for the next sweep until stopped.")
                 .WithExample("worker", "--seed", "10.0.0.5:4053", "--slots", "2");
+            config.AddCommand<StatusCommand>("status")
+                .WithDescription("Show a sweep's state from its store (running or finished; the coordinator is not disturbed).")
+                .WithExample("status", "runs/lambda-coarse-20261126-0930", "--json");
+            config.AddCommand<ReportCommand>("report")
+                .WithDescription("Rebuild a sweep folder's report.html (self-contained: open it in any browser) from its store.")
+                .WithExample("report", "runs/lambda-coarse-20261126-0930");
             config.AddCommand<CertCommand>("cert")
                 .WithDescription("Create a self-signed cluster certificate for sweeps over mutual TLS (give it to every node with --cert).")
                 .WithExample("cert", "--out", "cluster.pfx", "--password", "s3cret");

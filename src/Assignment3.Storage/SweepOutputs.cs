@@ -15,7 +15,8 @@ public sealed record SweepOutputs(
     object Summary,
     IReadOnlyList<(int Trial, CurvePoint[] Curve)> NewCurves,
     IReadOnlyList<(string Stage, IReadOnlyList<(string Name, IReadOnlyList<CurvePoint> Curve)> Runs)> Plots,
-    IReadOnlyList<(string Stage, string Policy, IReadOnlyList<Experiments.Scheduling.RungRow> Rungs)> Rungs)
+    IReadOnlyList<(string Stage, string Policy, IReadOnlyList<Experiments.Scheduling.RungRow> Rungs)> Rungs,
+    Report.ReportData? Report)
 {
     /// <summary>Writes the outputs (each file atomically); an I/O failure propagates naming its file.</summary>
     public void Write()
@@ -27,5 +28,10 @@ public sealed record SweepOutputs(
         foreach (var (stage, policy, rungs) in Rungs) SweepFolder.WriteRungs(Folder, stage, policy, rungs);
         SweepFolder.WriteSummary(Folder, Summary);
         foreach (var (stage, runs) in Plots) SweepFolder.WritePlots(Folder, stage, runs);
+        if (Report is not null)
+        {
+            Storage.Report.SweepReport.Write(Report);
+            if (Report.Complete) Storage.Report.SearchSpacePlot.Write(Folder, Report);
+        }
     }
 }

@@ -9,6 +9,26 @@ public static class SweepFolders
 {
     public const string ConfigFile = "config.conf";
 
+    /// <summary>
+    /// The sweep in <paramref name="folder"/> as its store has it now, read from a copy (a coordinator
+    /// may be writing it): config, state replayed from the events, and the events. Writes nothing.
+    /// </summary>
+    public static (SweepConfig Sweep, SweepState State, StoredSweep Stored) Read(IAnsiConsole console, string folder)
+    {
+        var stored = SweepStore.Read(folder);
+        var storePath = Path.Combine(folder, SweepStore.FileName);
+        foreach (var warning in stored.Warnings) console.MarkupLineInterpolated($"[yellow]{warning}[/]");
+        var sweep = SweepConfig.Parse(stored.ConfigText, Path.Combine(folder, ConfigFile));
+        try
+        {
+            return (sweep, SweepState.Replay(sweep, stored.Events), stored);
+        }
+        catch (InvalidSweepEventException e)
+        {
+            throw new StoreException($"{storePath}: its events do not fit together ({e.Message}); nothing was changed", e);
+        }
+    }
+
     /// <summary>A new folder for the config: its store first (whole or absent), then the config beside it.</summary>
     public static (SweepConfig Sweep, string Folder, SweepStore Store, IReadOnlyList<SweepEvent> History) Start(string configPath, string? requestedFolder)
     {
@@ -39,21 +59,10 @@ public static class SweepFolders
             return (fresh, folder, SweepStore.Create(folder, fresh.Text), []);
         }
 
-        var stored = SweepStore.Read(folder);
-        var storePath = Path.Combine(folder, SweepStore.FileName);
-        foreach (var warning in stored.Warnings) console.MarkupLineInterpolated($"[yellow]{warning}[/]");
-        var sweep = SweepConfig.Parse(stored.ConfigText, configPath);
+        var (sweep, _, stored) = Read(console, folder);
         if (File.Exists(configPath) && File.ReadAllText(configPath) != stored.ConfigText)
-            throw new StoreException($"{configPath}: differs from the config the sweep started with (kept in {storePath}); " +
+            throw new StoreException($"{configPath}: differs from the config the sweep started with (kept in {Path.Combine(folder, SweepStore.FileName)}); " +
                                      "a sweep resumes only with its own config: undo the edit, or start a new sweep with the edited config; nothing was changed");
-        try
-        {
-            SweepState.Replay(sweep, stored.Events);
-        }
-        catch (InvalidSweepEventException e)
-        {
-            throw new StoreException($"{storePath}: its events do not fit together ({e.Message}); nothing was changed", e);
-        }
         var store = SweepStore.Continue(folder, stored);
         if (!File.Exists(configPath)) AtomicFile.Write(configPath, stored.ConfigText);
         return (sweep, folder, store, stored.Events);

@@ -5,6 +5,7 @@ using Akka.Event;
 using Assignment3.Core.Training;
 using Assignment3.Experiments.Sweeps;
 using Assignment3.Storage;
+using Assignment3.Storage.Report;
 using Assignment3.Sweeps.Hosting;
 using Assignment3.Sweeps.Protocol;
 
@@ -31,6 +32,9 @@ public sealed class AggregatorActor : ReceiveActor, IWithTimers
     }
 
     private sealed record Written(bool Final);
+
+    /// <summary>Trials per stage in the curve plots (plots/STAGE/*.png): the best ones.</summary>
+    public const int PlottedTrials = 6;
     private sealed record WriteFailed(Exception Cause);
 
     private readonly SweepState state;
@@ -44,6 +48,7 @@ public sealed class AggregatorActor : ReceiveActor, IWithTimers
     private bool dirty = true;
     private bool viewDirty = true;
     private bool writing;
+    private TimeSpan? reportedAt;
     private int recordedLive;
     private SweepFinished? finished;
     private Exception? failure;
@@ -134,12 +139,20 @@ public sealed class AggregatorActor : ReceiveActor, IWithTimers
         var rows = SweepFolder.Rows(state);
         var plots = final
             ? state.Trials.Where(t => t.IsFinal && t.Curve.Count > 0).GroupBy(t => t.Plan.Stage)
-                .Select(g => (g.Key, (IReadOnlyList<(string, IReadOnlyList<CurvePoint>)>)g.Select(t => ($"trial {t.Id}: {SweepNews.Describe(t.Plan, state.Config)}", t.Curve)).ToArray()))
+                .Select(g => (g.Key, (IReadOnlyList<(string, IReadOnlyList<CurvePoint>)>)g
+                    // The best few, trained to the end first: every trial in one plot is a legend nobody can read.
+                    .OrderByDescending(t => t.Phase == TrialPhase.Completed).ThenByDescending(t => t.Outcome is { } o && double.IsFinite(o.ValidationAccuracy) ? o.ValidationAccuracy : -1)
+                    .Take(PlottedTrials)
+                    .Select(t => ($"trial {t.Id}: {SweepNews.Describe(t.Plan, state.Config)}", t.Curve)).ToArray()))
                 .ToArray()
             : [];
         var rungs = state.Stages.Where(s => s.Schedule.Policy != Experiments.Scheduling.PolicyKind.Grid)
             .Select(s => (s.Name, s.Schedule.ToString(), s.Policy.Rungs(s, state))).ToArray();
-        return new SweepOutputs(folder, rows, state.Config.Table, state.Config.TestAccuracy, Summary(rows), newCurves.ToArray(), plots, rungs);
+        var report = final || reportedAt is not { } at || clock.Elapsed - at >= settings.ReportInterval
+            ? ReportData.From(state, rows, folder, final ? "complete" : "running", DateTime.UtcNow)
+            : null;
+        if (report is not null) reportedAt = clock.Elapsed;
+        return new SweepOutputs(folder, rows, state.Config.Table, state.Config.TestAccuracy, Summary(rows), newCurves.ToArray(), plots, rungs, report);
     }
 
     private void Finish()
@@ -160,7 +173,7 @@ public sealed class AggregatorActor : ReceiveActor, IWithTimers
 
     private object Summary(IReadOnlyList<TrialRow> all)
     {
-        var best = all.Where(r => r.ValidationAccuracy is not null).OrderByDescending(r => r.FullBudget).ThenByDescending(r => r.ValidationAccuracy).FirstOrDefault();
+        var best = ReportData.Best(all);
         return new
         {
             name = state.Config.Experiment.Name,

@@ -14,7 +14,8 @@ public sealed record SweepSettings(
     TimeSpan DownUnreachableAfter,
     TimeSpan CoordinatorLostAfter,
     int MaxHandouts,
-    TimeSpan CheckpointInterval)
+    TimeSpan CheckpointInterval,
+    TimeSpan ReportInterval)
 {
     public const string Section = "a3.sweep";
 
@@ -30,6 +31,7 @@ public sealed record SweepSettings(
         return new SweepSettings(Interval("deadline-check-interval"), Interval("table-flush-interval"), Interval("identify-retry-interval"),
             Interval("down-unreachable-after"), Interval("coordinator-lost-after"), maxHandouts,
             section.GetTimeSpan("checkpoint-interval", null, allowInfinite: false) is var c && c >= TimeSpan.Zero
-                ? c : throw new ConfigurationException($"{Section}.checkpoint-interval must be a duration of 0 or more"));
+                ? c : throw new ConfigurationException($"{Section}.checkpoint-interval must be a duration of 0 or more"),
+            Interval("report-interval"));
     }
 }

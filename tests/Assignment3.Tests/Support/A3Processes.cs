@@ -28,7 +28,7 @@ public sealed class A3Processes(string dataRoot, Xunit.Abstractions.ITestOutputH
             if (value is null) info.Environment.Remove(name); else info.Environment[name] = value;
         info.ArgumentList.Add(A3Dll);
         foreach (var arg in args) info.ArgumentList.Add(arg);
-        if (args[0] != "cert") // every other command reads data (strict parsing refuses a flag a command does not have)
+        if (args[0] is not ("cert" or "report" or "status")) // the others read data (strict parsing refuses a flag a command does not have)
         {
             info.ArgumentList.Add("--data");
             info.ArgumentList.Add(dataRoot);

@@ -1,0 +1,107 @@
+using System.ComponentModel;
+using Assignment3.Cli.Terminal;
+using Assignment3.Experiments;
+using Assignment3.Experiments.Sweeps;
+using Assignment3.Storage;
+using Assignment3.Storage.Report;
+using Spectre.Console;
+using Spectre.Console.Cli;
+
+namespace Assignment3.Cli.Commands;
+
+public sealed class SweepFolderSettings : CommandSettings
+{
+    [CommandArgument(0, "<DIR>"), Description("The output folder of an a3 sweep (running, finished or interrupted).")]
+    public string Folder { get; init; } = "";
+
+    public override ValidationResult Validate() =>
+        string.IsNullOrWhiteSpace(Folder) ? ValidationResult.Error("give the output folder of an a3 sweep") : ValidationResult.Success();
+}
+
+/// <summary>Rebuilds report.html (and the search-space plot) of any sweep folder from its store.</summary>
+public sealed class ReportCommand : Command<SweepFolderSettings>
+{
+    public override int Execute(CommandContext context, SweepFolderSettings settings, CancellationToken cancellation)
+    {
+        var console = Consoles.ForHumans(false);
+        var folder = Path.GetFullPath(settings.Folder);
+        var (_, state, stored) = SweepFolders.Read(console, folder);
+        var rows = SweepFolder.Rows(state);
+        var updated = stored.Events.Count > 0 ? stored.Events[^1].At : DateTime.UtcNow;
+        var report = ReportData.From(state, rows, folder, state.Completed ? "complete" : "interrupted", updated);
+        SweepReport.Write(report);
+        SearchSpacePlot.Write(folder, report);
+        console.MarkupLineInterpolated($"Wrote [blue]{Path.Combine(folder, SweepReport.FileName)}[/] ({new FileInfo(Path.Combine(folder, SweepReport.FileName)).Length / 1024.0:F0} KB)");
+        return 0;
+    }
+}
+
+public sealed class StatusSettings : CommandSettings
+{
+    [CommandArgument(0, "<DIR>"), Description("The output folder of an a3 sweep (running, finished or interrupted).")]
+    public string Folder { get; init; } = "";
+
+    [CommandOption("--json"), Description("Print the status as JSON.")]
+    public bool Json { get; init; }
+}
+
+/// <summary>
+/// A sweep's state read from its store (a copy: the coordinator writing it is not disturbed), for a
+/// second terminal or another machine sharing the folder.
+/// </summary>
+public sealed class StatusCommand : Command<StatusSettings>
+{
+    public override int Execute(CommandContext context, StatusSettings settings, CancellationToken cancellation)
+    {
+        var console = Consoles.ForHumans(settings.Json);
+        var folder = Path.GetFullPath(settings.Folder);
+        var (_, state, stored) = SweepFolders.Read(console, folder);
+        var rows = SweepFolder.Rows(state);
+        var events = stored.Events;
+        var (first, last) = events.Count > 0 ? (events[0].At, events[^1].At) : (DateTime.UtcNow, DateTime.UtcNow);
+        var count = (string status) => rows.Count(r => r.Status == status);
+        var recorded = state.Recorded;
+        var remaining = state.Planned - recorded;
+        // The pace so far: recorded trials over the time between the first event and the last.
+        TimeSpan? eta = state.Completed || recorded == 0 || last <= first ? null : TimeSpan.FromSeconds((last - first).TotalSeconds / recorded * remaining);
+        var best = ReportData.Best(rows);
+        var running = state.Trials.Where(t => t.Phase == TrialPhase.Running)
+            .Select(t => new { trial = t.Id, node = t.Node, fromStep = t.CheckpointStep, toStep = t.TargetStep }).ToArray();
+        var status = new
+        {
+            name = state.Config.Experiment.Name,
+            folder,
+            state = state.Completed ? "complete" : "not complete",
+            stage = state.Current.Name,
+            planned = state.Planned,
+            recorded,
+            completed = count("completed"),
+            stoppedEarly = count("stopped"),
+            diverged = count("diverged"),
+            failed = count("failed"),
+            running = running.Length,
+            paused = state.Paused,
+            queued = state.Queued,
+            best = best is null ? null : new { trial = best.Trial, stage = best.Stage, validationAccuracy = best.ValidationAccuracy, parameters = best.Parameters.ToDictionary(p => p.Key, p => p.Value) },
+            runningTrials = running,
+            startedAt = first,
+            lastEventAt = last,
+            etaSeconds = eta?.TotalSeconds is { } s ? Math.Round(s) : (double?)null,
+        };
+        if (settings.Json)
+        {
+            Console.Out.WriteLine(Json.Serialize(status));
+            return 0;
+        }
+        console.WriteLine($"{status.name} ({folder}): {status.state}, stage {status.stage}");
+        console.WriteLine($"{recorded} of {state.Planned} trials recorded: {status.completed} completed" +
+                          (status.stoppedEarly > 0 ? $", {status.stoppedEarly} stopped early" : "") + $", {status.diverged} diverged, {status.failed} failed; " +
+                          $"{running.Length} running, {state.Paused} paused, {state.Queued} queued");
+        if (best is not null)
+            console.WriteLine($"best: trial {best.Trial} ({best.Stage}) validation accuracy {Readable.Number(best.ValidationAccuracy!.Value)}: " +
+                              string.Join(", ", best.Parameters.Select(p => $"{p.Key}={Readable.Value(p.Value)}")));
+        foreach (var r in running) console.WriteLine($"running: trial {r.trial} on {r.node} (steps {r.fromStep} to {r.toStep})");
+        console.WriteLine($"last event {Readable.Number((DateTime.UtcNow - last).TotalSeconds)} s ago" + (eta is { } e ? $"; ETA {e:hh\\:mm\\:ss} at the pace so far" : ""));
+        return 0;
+    }
+}

@@ -1,0 +1,391 @@
+using System.Globalization;
+using System.Text;
+using Assignment3.Experiments;
+using Assignment3.Experiments.Configuration;
+using Assignment3.Experiments.Scheduling;
+using Assignment3.Experiments.Sweeps;
+
+namespace Assignment3.Storage.Report;
+
+/// <summary>A trial as the report draws it: its parameters, result, validation curve so far and hand-outs.</summary>
+public sealed record ReportTrial(
+    int Id,
+    string Stage,
+    string Phase,
+    IReadOnlyList<(string Key, string Value)> Parameters,
+    double? ValidationAccuracy,
+    bool FullBudget,
+    double? BudgetCycles,
+    IReadOnlyList<(int Step, double Accuracy)> Curve,
+    IReadOnlyList<AttemptRecord> Attempts)
+{
+    public string Value(string key) => Parameters.FirstOrDefault(p => p.Key == key).Value ?? "";
+}
+
+/// <summary>
+/// Everything report.html shows, copied from the sweep's state at one moment (so the page is
+/// rendered off the aggregator's thread, or by a3 report from a store).
+/// </summary>
+public sealed record ReportData(
+    string Folder,
+    string Name,
+    string State,
+    DateTime? Started,
+    DateTime Updated,
+    int Planned,
+    IReadOnlyList<TrialRow> Rows,
+    IReadOnlyList<ReportTrial> Trials,
+    TableSpec Table,
+    IReadOnlyList<(string Stage, string Policy, IReadOnlyList<RungRow> Rungs)> Rungs,
+    string? BestConfig,
+    int? BestSeed)
+{
+    public bool Complete => State == "complete";
+
+    /// <summary>The report's data from <paramref name="state"/>; <paramref name="stateText"/> is complete, running, or interrupted.</summary>
+    public static ReportData From(SweepState state, IReadOnlyList<TrialRow> rows, string folder, string stateText, DateTime updated)
+    {
+        var trials = state.Trials.Select(t =>
+        {
+            var o = t.Outcome ?? t.PausedOutcome;
+            var curve = t.Curve.Concat(t.LivePoints).GroupBy(p => p.Step).Select(g => (g.Key, g.Last().ValidationAccuracy)).OrderBy(p => p.Key).ToArray();
+            var row = rows.FirstOrDefault(r => r.Trial == t.Id);
+            return new ReportTrial(t.Id, t.Plan.Stage, t.Phase.ToString().ToLowerInvariant(), t.Plan.Parameters,
+                o is { } outcome && double.IsFinite(outcome.ValidationAccuracy) ? outcome.ValidationAccuracy : null,
+                row?.FullBudget ?? true, row?.Budget, curve, t.Attempts.ToArray());
+        }).ToArray();
+        var rungs = state.Stages.Where(s => s.Schedule.Policy != PolicyKind.Grid).Select(s => (s.Name, s.Schedule.ToString(), s.Policy.Rungs(s, state))).ToArray();
+        var best = Best(rows);
+        var plan = best is null ? null : state.Find(best.Trial)?.Plan;
+        var started = trials.SelectMany(t => t.Attempts).Select(a => (DateTime?)a.Started).Min();
+        return new ReportData(folder, state.Config.Experiment.Name, stateText, started, updated, state.Planned, rows, trials, state.Config.Table, rungs,
+            plan?.Resolved.ToHocon(), plan?.Config.Seed);
+    }
+
+    /// <summary>The best trial: trained to its full budget first, then by validation accuracy.</summary>
+    public static TrialRow? Best(IReadOnlyList<TrialRow> rows) =>
+        rows.Where(r => r.ValidationAccuracy is not null).OrderByDescending(r => r.FullBudget).ThenByDescending(r => r.ValidationAccuracy).FirstOrDefault();
+}
+
+/// <summary>
+/// report.html: one self-contained page (inline SVG and CSS, no script, no network) with the
+/// sweep's state, its best trial and how to reproduce it, the search-space plots, validation
+/// curves, a timeline of nodes and slots, the stage tables and every trial's row. It reloads itself
+/// while the sweep runs and stops once it is complete.
+/// </summary>
+public static class SweepReport
+{
+    public const string FileName = "report.html";
+    public const string BestConfigFileName = "best-trial.conf";
+    private const int Top = 5;
+
+    public static void Write(ReportData data)
+    {
+        if (data.BestConfig is { } best) AtomicFile.Write(Path.Combine(data.Folder, BestConfigFileName), best);
+        AtomicFile.Write(Path.Combine(data.Folder, FileName), Html(data));
+    }
+
+    public static string Html(ReportData d)
+    {
+        var h = new StringBuilder();
+        h.Append("<!DOCTYPE html><html lang=\"en\"><head><meta charset=\"utf-8\">");
+        // Nothing may be fetched: the page is one file, opened anywhere without a network.
+        h.Append("<meta http-equiv=\"Content-Security-Policy\" content=\"default-src 'none'; style-src 'unsafe-inline'; img-src data:\">");
+        if (!d.Complete) h.Append("<meta http-equiv=\"refresh\" content=\"10\">");
+        h.Append($"<title>{E(d.Name)}: a3 sweep report</title><style>{Css}</style></head><body>");
+        Header(h, d);
+        BestTrial(h, d);
+        SearchSpace(h, d);
+        Curves(h, d);
+        Timeline(h, d);
+        Tables(h, d);
+        h.Append("</body></html>");
+        return h.ToString();
+    }
+
+    private const string Css = "body{font-family:sans-serif;margin:24px;color:#222;max-width:1400px}h1{margin-bottom:4px}h2{margin-top:32px;border-bottom:1px solid #ddd}" +
+        "table{border-collapse:collapse;font-size:13px;margin:8px 0}td,th{border:1px solid #ddd;padding:3px 8px;text-align:right}th{background:#f4f4f4}" +
+        "td:first-child,th:first-child{text-align:left}.facts span{margin-right:18px}.state-complete{color:#2ca02c}.state-running{color:#1f77b4}" +
+        ".state-interrupted{color:#d62728}pre{background:#f6f6f6;padding:8px;overflow-x:auto}figure{display:inline-block;margin:8px 16px 8px 0;vertical-align:top}" +
+        "figcaption{font-size:13px;color:#444;max-width:640px}.legend span{margin-right:12px;font-size:12px}.swatch{display:inline-block;width:10px;height:10px;margin-right:4px}";
+
+    private static string E(string text) => SvgFigure.Escape(text);
+
+    private static void Header(StringBuilder h, ReportData d)
+    {
+        var count = (string phase) => d.Rows.Count(r => r.Status == phase);
+        var recorded = d.Rows.Count(r => r.Status is "completed" or "stopped" or "diverged" or "failed");
+        var wall = d.Started is { } s ? d.Updated - s : TimeSpan.Zero;
+        var perHour = wall.TotalHours > 0 ? recorded / wall.TotalHours : 0;
+        var slots = d.Trials.SelectMany(t => t.Attempts).Select(a => (a.Node, a.Slot)).Distinct().ToArray();
+        var state = d.State switch
+        {
+            "complete" => "complete",
+            "running" => "running",
+            _ => $"not complete: running elsewhere, or interrupted (resume with a3 sweep --resume {d.Folder})",
+        };
+        h.Append($"<h1>{E(d.Name)}</h1><p class=\"facts\" id=\"state\"><span class=\"state-{E(d.State)}\"><b>{E(state)}</b></span>");
+        h.Append($"<span>{recorded} of {d.Planned} trials recorded</span><span>completed {count("completed")}</span>");
+        if (count("stopped") > 0) h.Append($"<span>stopped early {count("stopped")}</span>");
+        h.Append($"<span>running {count("running")}</span>");
+        if (count("paused") > 0) h.Append($"<span>paused {count("paused")}</span>");
+        h.Append($"<span>queued {d.Planned - d.Rows.Count(r => r.Status != "queued")}</span><span>diverged {count("diverged")}</span><span>failed {count("failed")}</span></p>");
+        h.Append($"<p class=\"facts\"><span>wall time {wall:hh\\:mm\\:ss}</span><span>{Readable.Number(perHour)} trials per hour</span>" +
+                 $"<span>{slots.Select(s => s.Node).Distinct().Count()} node(s), {slots.Length} slot(s)</span><span>updated {d.Updated:yyyy-MM-dd HH:mm:ss} UTC</span></p>");
+    }
+
+    private static void BestTrial(StringBuilder h, ReportData d)
+    {
+        h.Append("<h2>Best trial</h2>");
+        if (ReportData.Best(d.Rows) is not { } best)
+        {
+            h.Append("<p>No trial has a result yet.</p>");
+            return;
+        }
+        h.Append($"<p id=\"best\">Trial <b>{best.Trial}</b> ({E(best.Stage)}): validation accuracy <b>{Readable.Number(best.ValidationAccuracy!.Value)}</b>" +
+                 (best.TestAccuracy is { } test ? $", test accuracy {Readable.Number(test)}" : "") +
+                 (best.FullBudget ? "" : $" (not trained to its full budget: {best.Status})") + "</p>");
+        h.Append("<table><tr>" + string.Concat(best.Parameters.Select(p => $"<th>{E(p.Key)}</th>")) + "<th>seed</th></tr><tr>" +
+                 string.Concat(best.Parameters.Select(p => $"<td>{E(Readable.Value(p.Value))}</td>")) + $"<td>{best.Seed}</td></tr></table>");
+        if (d.BestConfig is not null)
+            h.Append($"<p>Reproduce it (the same numbers, bit for bit):</p><pre id=\"reproduce\">a3 train --config {E(Path.Combine(d.Folder, SweepReport.BestConfigFileName))} --seed {d.BestSeed}</pre>");
+    }
+
+    /// <summary>The parameters that take more than one value among the trials, in config order.</summary>
+    public static (string Key, bool Numeric, bool Log)[] Swept(ReportData d) =>
+        d.Trials.SelectMany(t => t.Parameters.Select(p => p.Key)).Distinct()
+            .Where(k => d.Trials.Select(t => t.Value(k)).Distinct().Count() > 1)
+            .Select(k =>
+            {
+                var numeric = d.Trials.All(t => double.TryParse(t.Value(k), NumberStyles.Float, CultureInfo.InvariantCulture, out _));
+                var log = numeric && Parameter.All.FirstOrDefault(p => p.Key == k)?.LogScale == true && d.Trials.All(t => Num(t.Value(k)) > 0);
+                return (k, numeric, log);
+            }).ToArray();
+
+    /// <summary>
+    /// The first search-space plot's data: validation accuracy against the first swept numeric
+    /// parameter, one series per value of the categorical ones; null when no numeric parameter varies.
+    /// </summary>
+    public static (string Key, bool Log, IReadOnlyList<(string Series, double X, double Accuracy, bool FullBudget)> Points)? FirstSearchSpace(ReportData d)
+    {
+        var swept = Swept(d);
+        if (swept.FirstOrDefault(s => s.Numeric) is not { Key: not null } x) return null;
+        var categorical = swept.Where(s => !s.Numeric).Select(s => s.Key).ToArray();
+        var points = Scored(d).Select(t => (categorical.Length == 0 ? "all trials" : string.Join(", ", categorical.Select(k => $"{k}={t.Value(k)}")),
+            Num(t.Value(x.Key)), t.ValidationAccuracy!.Value, t.FullBudget)).ToArray();
+        return (x.Key, x.Log, points);
+    }
+
+    private static ReportTrial[] Scored(ReportData d) => d.Trials.Where(t => t.ValidationAccuracy is not null && t.Phase is "completed" or "stopped").ToArray();
+
+    private static double Num(string value) => double.Parse(value, NumberStyles.Float, CultureInfo.InvariantCulture);
+
+    private static void SearchSpace(StringBuilder h, ReportData d)
+    {
+        h.Append("<h2>Search space</h2>");
+        var swept = Swept(d);
+        var scored = Scored(d);
+        if (swept.Length == 0 || scored.Length == 0)
+        {
+            h.Append("<p>No results to plot yet.</p>");
+            return;
+        }
+        var categorical = swept.Where(s => !s.Numeric).Select(s => s.Key).ToArray();
+        string Series(ReportTrial t) => categorical.Length == 0 ? "all trials" : string.Join(", ", categorical.Select(k => $"{k}={t.Value(k)}"));
+        var series = scored.Select(Series).Distinct().ToArray();
+        var stages = d.Trials.Select(t => t.Stage).Distinct().ToArray();
+        var y = Axis.Covering(scored.Select(t => t.ValidationAccuracy!.Value), false, "validation accuracy");
+        var legend = Legend(series, stages, scored.Any(t => !t.FullBudget));
+        var xs = swept.Where(s => s.Numeric).ToArray();
+        if (xs.Length == 0) xs = [(categorical[0], false, false)];
+        foreach (var (key, numeric, log) in xs)
+        {
+            var labels = numeric ? [] : d.Trials.Select(t => t.Value(key)).Distinct().ToArray();
+            var x = numeric ? Axis.Covering(scored.Select(t => Num(t.Value(key))), log, key) : new Axis(-0.5, labels.Length - 0.5, false, key);
+            var figure = new SvgFigure(640, 360, x, y, "search-space");
+            foreach (var t in scored)
+            {
+                var colour = SvgFigure.Palette[Array.IndexOf(series, Series(t)) % SvgFigure.Palette.Length];
+                var at = numeric ? Num(t.Value(key)) : Array.IndexOf(labels, t.Value(key));
+                var budget = t.FullBudget ? "" : $", stopped at {Readable.Number(t.BudgetCycles ?? 0)} cycles";
+                figure.Point(at, t.ValidationAccuracy!.Value, colour, Array.IndexOf(stages, t.Stage) % 3, t.FullBudget, "trial-point",
+                    $"trial {t.Id} ({t.Stage}): {key}={Readable.Value(t.Value(key))}, {Series(t)}: {Readable.Number(t.ValidationAccuracy!.Value)}{budget}", $"data-trial=\"{t.Id}\"");
+            }
+            var ticks = numeric ? null : labels.Select((l, i) => ((double)i, l)).ToArray();
+            h.Append($"<figure>{figure.Render(ticks)}<figcaption>Validation accuracy against {E(key)}, one colour per {E(categorical.Length == 0 ? "sweep" : string.Join(" and ", categorical))}. {legend}</figcaption></figure>");
+        }
+        var numericKeys = swept.Where(s => s.Numeric).ToArray();
+        if (numericKeys.Length >= 2) HeatMap(h, scored, numericKeys[0], numericKeys[1]);
+        if (swept.Length >= 3) ParallelCoordinates(h, d, scored, swept);
+    }
+
+    private static string Legend(IReadOnlyList<string> series, IReadOnlyList<string> stages, bool early) =>
+        "<span class=\"legend\">" + string.Concat(series.Select((s, i) => $"<span><i class=\"swatch\" style=\"background:{SvgFigure.Palette[i % SvgFigure.Palette.Length]}\"></i>{E(s)}</span>")) +
+        (stages.Count > 1 ? $"<span>stages: {E(string.Join(", ", stages.Select((s, i) => $"{s} {(new[] { "●", "■", "▲" })[i % 3]}")))}</span>" : "") +
+        (early ? "<span>hollow: stopped early</span>" : "") + "</span>";
+
+    /// <summary>The best accuracy for each pair of values of two numeric parameters.</summary>
+    private static void HeatMap(StringBuilder h, IReadOnlyList<ReportTrial> scored, (string Key, bool Numeric, bool Log) a, (string Key, bool Numeric, bool Log) b)
+    {
+        var xs = scored.Select(t => t.Value(a.Key)).Distinct().OrderBy(Num).ToArray();
+        var ys = scored.Select(t => t.Value(b.Key)).Distinct().OrderBy(Num).ToArray();
+        if (xs.Length > 40 || ys.Length > 40) return; // sampled values: the scatter plots say it better
+        var best = scored.GroupBy(t => (t.Value(a.Key), t.Value(b.Key))).ToDictionary(g => g.Key, g => g.Max(t => t.ValidationAccuracy!.Value));
+        var (lo, hi) = (best.Values.Min(), best.Values.Max());
+        var figure = new SvgFigure(640, 360, new Axis(-0.5, xs.Length - 0.5, false, a.Key), new Axis(-0.5, ys.Length - 0.5, false, b.Key), "heat-map");
+        var (w, hgt) = (figure.PlotWidth / xs.Length, figure.PlotHeight / ys.Length);
+        for (var i = 0; i < xs.Length; i++)
+            for (var j = 0; j < ys.Length; j++)
+                if (best.TryGetValue((xs[i], ys[j]), out var v))
+                {
+                    var colour = Shade(hi > lo ? (v - lo) / (hi - lo) : 1);
+                    figure.Box(figure.Px(i) - w / 2, figure.Py(j) - hgt / 2, w - 1, hgt - 1, colour, "heat-cell",
+                        $"{a.Key}={Readable.Value(xs[i])}, {b.Key}={Readable.Value(ys[j])}: {Readable.Number(v)}", Readable.Number(v));
+                }
+        var yLabels = string.Concat(ys.Select((v, j) => $"<text x=\"{SvgFigure.Left - 6}\" y=\"{SvgFigure.N(figure.Py(j) + 3)}\" text-anchor=\"end\" font-size=\"10\" fill=\"#555\">{E(Readable.Value(v))}</text>"));
+        figure.Raw(yLabels + $"<text transform=\"translate(14,{SvgFigure.N(SvgFigure.Top + figure.PlotHeight / 2)}) rotate(-90)\" text-anchor=\"middle\" font-size=\"12\">{E(b.Key)}</text>");
+        h.Append($"<figure>{figure.Render(xs.Select((v, i) => ((double)i, Readable.Value(v))).ToArray(), yAxis: false)}" +
+                 $"<figcaption>Best validation accuracy for each {E(a.Key)} and {E(b.Key)} (darker is better; {Readable.Number(lo)} to {Readable.Number(hi)}).</figcaption></figure>");
+    }
+
+    /// <summary>A light-to-dark blue for 0..1.</summary>
+    private static string Shade(double f)
+    {
+        int Mix(int from, int to) => (int)Math.Round(from + (to - from) * Math.Clamp(f, 0, 1));
+        return $"#{Mix(0xde, 0x08):x2}{Mix(0xeb, 0x30):x2}{Mix(0xf7, 0x6b):x2}";
+    }
+
+    /// <summary>One vertical axis per varying parameter and one for the accuracy; one line per trial, the top 5 in colour.</summary>
+    private static void ParallelCoordinates(StringBuilder h, ReportData d, IReadOnlyList<ReportTrial> scored, IReadOnlyList<(string Key, bool Numeric, bool Log)> swept)
+    {
+        var axes = swept.Select(s =>
+        {
+            var values = d.Trials.Select(t => t.Value(s.Key)).Distinct().ToArray();
+            if (s.Numeric) values = values.OrderBy(Num).ToArray();
+            var axis = s.Numeric ? Axis.Covering(values.Select(Num), s.Log, s.Key) : new Axis(-0.5, values.Length - 0.5, false, s.Key);
+            return (s.Key, s.Numeric, Axis: axis, Values: values);
+        }).ToList();
+        var accuracy = Axis.Covering(scored.Select(t => t.ValidationAccuracy!.Value), false, "validation accuracy");
+        var (width, height) = (Math.Max(640, 150 * (axes.Count + 1)), 360);
+        var frame = new SvgFigure(width, height, new Axis(0, axes.Count, false, ""), accuracy, "parallel-coordinates");
+        double Fraction(int i, ReportTrial t) => i == axes.Count
+            ? accuracy.Fraction(t.ValidationAccuracy!.Value)
+            : axes[i].Numeric ? axes[i].Axis.Fraction(Num(t.Value(axes[i].Key))) : axes[i].Axis.Fraction(Array.IndexOf(axes[i].Values, t.Value(axes[i].Key)));
+        var top = scored.OrderByDescending(t => t.FullBudget).ThenByDescending(t => t.ValidationAccuracy).Take(Top).ToArray();
+        var lanes = Enumerable.Range(0, axes.Count + 1).ToArray();
+        foreach (var t in scored.Except(top).Concat(top.Reverse()))
+        {
+            var rank = Array.IndexOf(top, t);
+            var points = lanes.Select(i => ((double)i, accuracy.Min + Fraction(i, t) * (accuracy.Max - accuracy.Min)));
+            frame.Line(points, rank >= 0 ? SvgFigure.Palette[rank] : "#999", rank >= 0 ? 2.5 : 1, rank >= 0 ? 1 : 0.35, rank >= 0 ? "top-trial" : "trial-line",
+                $"trial {t.Id}: " + string.Join(", ", axes.Select(a => $"{a.Key}={Readable.Value(t.Value(a.Key))}")) + $" -> {Readable.Number(t.ValidationAccuracy!.Value)}");
+        }
+        foreach (var i in lanes)
+        {
+            var px = frame.Px(i);
+            frame.Raw($"<line x1=\"{SvgFigure.N(px)}\" x2=\"{SvgFigure.N(px)}\" y1=\"{SvgFigure.Top}\" y2=\"{SvgFigure.N(SvgFigure.Top + frame.PlotHeight)}\" stroke=\"#555\"/>");
+            var (name, ticks) = i == axes.Count
+                ? ("validation accuracy", accuracy.Ticks().Select(v => (accuracy.Fraction(v), Readable.Number(v))).ToArray())
+                : (axes[i].Key + (axes[i].Axis.Log ? " (log)" : ""), axes[i].Numeric
+                    ? axes[i].Axis.Ticks().Select(v => (axes[i].Axis.Fraction(v), Readable.Number(v))).ToArray()
+                    : axes[i].Values.Select((v, k) => (axes[i].Axis.Fraction(k), v)).ToArray());
+            frame.Text(px, height - 24, name, "middle", 12, "#222");
+            foreach (var (f, label) in ticks)
+                frame.Text(px + 4, SvgFigure.Top + (1 - f) * frame.PlotHeight + 3, label, "start", 10, "#555");
+        }
+        h.Append($"<figure>{frame.Render([], yAxis: false)}<figcaption>Parallel coordinates: every scored trial, the {Top} best in colour " +
+                 $"({E(string.Join(", ", top.Select(t => $"trial {t.Id}")))}); log axes where the parameter is log-scaled.</figcaption></figure>");
+    }
+
+    private static void Curves(StringBuilder h, ReportData d)
+    {
+        h.Append("<h2>Validation curves</h2>");
+        var withCurves = d.Trials.Where(t => t.Curve.Count > 0).ToArray();
+        if (withCurves.Length == 0)
+        {
+            h.Append("<p>No recording points yet.</p>");
+            return;
+        }
+        var top = withCurves.Where(t => t.ValidationAccuracy is not null && t.Phase is "completed" or "stopped" or "paused")
+            .OrderByDescending(t => t.FullBudget).ThenByDescending(t => t.ValidationAccuracy).Take(Top).ToArray();
+        var running = withCurves.Where(t => t.Phase == "running").ToArray();
+        // The rest faint, at most a few hundred of them (the best first) so the page stays light.
+        var rest = withCurves.Except(top).Except(running).OrderByDescending(t => t.ValidationAccuracy ?? 0).Take(300).ToArray();
+        var shown = top.Concat(running).Concat(rest).ToArray();
+        var x = Axis.Covering(shown.SelectMany(t => t.Curve.Select(p => (double)p.Step)).Append(0), false, "update step");
+        var y = Axis.Covering(shown.SelectMany(t => t.Curve.Select(p => p.Accuracy)), false, "validation accuracy");
+        var figure = new SvgFigure(900, 380, x, y, "curves");
+        string Name(ReportTrial t) => $"trial {t.Id}: " + string.Join(", ", t.Parameters.Where(p => Swept(d).Any(s => s.Key == p.Key)).Select(p => $"{p.Key}={Readable.Value(p.Value)}"));
+        foreach (var t in rest) figure.Line(t.Curve.Select(p => ((double)p.Step, p.Accuracy)), "#999", 1, 0.3, "faint-curve", Name(t));
+        foreach (var t in running) figure.Line(t.Curve.Select(p => ((double)p.Step, p.Accuracy)), "#1f77b4", 1.5, 0.8, "running-curve", Name(t) + " (running)", dashed: true);
+        for (var i = top.Length - 1; i >= 0; i--) figure.Line(top[i].Curve.Select(p => ((double)p.Step, p.Accuracy)), SvgFigure.Palette[i], 2.5, 1, "top-curve", Name(top[i]));
+        var legend = "<span class=\"legend\">" + string.Concat(top.Select((t, i) => $"<span><i class=\"swatch\" style=\"background:{SvgFigure.Palette[i]}\"></i>{E(Name(t))} ({Readable.Number(t.ValidationAccuracy!.Value)})</span>")) +
+                     (running.Length > 0 ? "<span>dashed: running</span>" : "") + (rest.Length > 0 ? "<span>grey: the others</span>" : "") + "</span>";
+        h.Append($"<figure>{figure.Render()}<figcaption>The {top.Length} best trials in colour. {legend}</figcaption></figure>");
+    }
+
+    private static void Timeline(StringBuilder h, ReportData d)
+    {
+        h.Append("<h2>Timeline</h2>");
+        var attempts = d.Trials.SelectMany(t => t.Attempts.Select(a => (Trial: t, Attempt: a))).ToArray();
+        if (attempts.Length == 0 || d.Started is not { } start)
+        {
+            h.Append("<p>No trial has started yet.</p>");
+            return;
+        }
+        var lanes = attempts.Select(a => $"{a.Attempt.Node}/{a.Attempt.Slot}").Distinct().Order().ToArray();
+        var end = Math.Max(1, (d.Updated - start).TotalSeconds);
+        const int laneHeight = 18;
+        var figure = new SvgFigure(1000, SvgFigure.Top + SvgFigure.Bottom + laneHeight * lanes.Length + 4, new Axis(0, end, false, "seconds since the sweep started"), new Axis(0, 1, false, ""), "timeline");
+        foreach (var (trial, attempt) in attempts)
+        {
+            var lane = Array.IndexOf(lanes, $"{attempt.Node}/{attempt.Slot}");
+            var from = (attempt.Started - start).TotalSeconds;
+            var to = ((attempt.Ended ?? d.Updated) - start).TotalSeconds;
+            var ending = attempt.Ending ?? "running";
+            var colour = ending switch
+            {
+                "completed" => "#2ca02c",
+                "stopped" => "#98df8a",
+                "diverged" => "#9467bd",
+                "failed" => "#d62728",
+                "running" => "#1f77b4",
+                _ when ending.StartsWith("paused") => "#aec7e8",
+                _ => "#ff7f0e", // requeued, or a late result
+            };
+            figure.Box(figure.Px(from), SvgFigure.Top + 2 + lane * laneHeight, figure.Px(to) - figure.Px(from), laneHeight - 3, colour, "attempt",
+                $"trial {trial.Id}, hand-out {attempt.Attempt} on {attempt.Node}/{attempt.Slot}: {Readable.Number(from)} s to {Readable.Number(to)} s, {ending}", trial.Id.ToString(CultureInfo.InvariantCulture));
+        }
+        for (var i = 0; i < lanes.Length; i++) figure.Text(SvgFigure.Left - 4, SvgFigure.Top + 2 + i * laneHeight + laneHeight / 2 + 3, lanes[i].Split('/')[^1], "end", 9);
+        var legend = string.Join("", new[] { ("#2ca02c", "completed"), ("#98df8a", "stopped early"), ("#aec7e8", "paused at a rung"), ("#1f77b4", "running"), ("#ff7f0e", "requeued"), ("#9467bd", "diverged"), ("#d62728", "failed") }
+            .Select(l => $"<span><i class=\"swatch\" style=\"background:{l.Item1}\"></i>{l.Item2}</span>"));
+        h.Append($"<figure>{figure.Render(yAxis: false)}<figcaption>Each slot's hand-outs, one lane per slot of {E(string.Join(", ", lanes.Select(l => l[..l.LastIndexOf('/')]).Distinct()))}. " +
+                 $"<span class=\"legend\">{legend}</span></figcaption></figure>");
+    }
+
+    private static void Tables(StringBuilder h, ReportData d)
+    {
+        foreach (var stage in d.Rows.GroupBy(r => r.Stage))
+        {
+            var (header, rows) = SweepFolder.Pivot(stage.ToArray(), d.Table.Rows, d.Table.Columns, d.Table.Cell);
+            h.Append($"<h2>Stage {E(stage.Key)}: {E(d.Table.Cell)}</h2>");
+            h.Append(Table(header, rows, "stage-table"));
+            foreach (var (_, policy, rungs) in d.Rungs.Where(r => r.Stage == stage.Key))
+            {
+                h.Append($"<p>{E(policy)}</p>");
+                h.Append(Table(["bracket", "rung", "budget (cycles)", "entering", "results", "cut-off accuracy", "promoted", "stopped"],
+                    rungs.Select(r => new[] { $"{r.Bracket}", $"{r.Rung}", Readable.Number(r.BudgetCycles), $"{r.Entering}", $"{r.Results}", r.CutOff is { } c ? Readable.Number(c) : "", $"{r.Promoted}", $"{r.Stopped}" }).ToArray(), "rung-table"));
+            }
+        }
+        h.Append("<h2>Every trial</h2>");
+        var keys = d.Rows.SelectMany(r => r.Parameters.Select(p => p.Key)).Distinct().ToArray();
+        string Cell(double? v) => v is { } x ? Readable.Number(x) : "";
+        var table = d.Rows.Select(r => (string[])[$"{r.Trial}", r.Stage, .. keys.Select(k => Readable.Value(r.Parameters.FirstOrDefault(p => p.Key == k).Value ?? "")),
+            r.Status, Cell(r.ValidationAccuracy), Cell(r.TestAccuracy), Cell(r.Budget), Cell(r.Seconds), r.Node, $"{r.Attempts}", r.Error ?? ""]).ToArray();
+        h.Append(Table(["trial", "stage", .. keys, "status", "validation accuracy", "test accuracy", "cycles trained", "seconds", "node", "hand-outs", "error"], table, "trials", "trial-row"));
+    }
+
+    private static string Table(IReadOnlyList<string> header, IReadOnlyList<string[]> rows, string cls, string rowClass = "") =>
+        $"<table class=\"{cls}\"><tr>{string.Concat(header.Select(c => $"<th>{E(c)}</th>"))}</tr>" +
+        string.Concat(rows.Select(r => $"<tr{(rowClass.Length > 0 ? $" class=\"{rowClass}\"" : "")}>{string.Concat(r.Select(c => $"<td>{E(c)}</td>"))}</tr>")) + "</table>";
+}
