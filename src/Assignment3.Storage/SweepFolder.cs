@@ -93,7 +93,8 @@ public static class SweepFolder
     /// <summary>
     /// A stage's pivot: one row per value of <paramref name="rowKey"/>, one column per value of
     /// <paramref name="columnKey"/> (in the order trials were planned), each cell the best value of
-    /// the metric among the trials that match (3 significant digits); a cell whose trials all diverged or failed
+    /// the metric among the configurations that match, as the mean ± sd (n=...) of its replicates when
+    /// it has several (3 significant digits); a cell whose trials all diverged or failed
     /// says so, and one with nothing recorded yet is blank. A value short of the full budget says so:
     /// "(stopped at 1 cycle)" for a trial stopped early, "(3 cycles so far)" for one still going.
     /// </summary>
@@ -102,28 +103,46 @@ public static class SweepFolder
         string Value(TrialRow r, string key) => r.Parameters.FirstOrDefault(p => p.Key == key).Value ?? "";
         var rowValues = rows.Select(r => Value(r, rowKey)).Distinct().ToArray();
         var columnValues = columnKey is null ? [""] : rows.Select(r => Value(r, columnKey)).Distinct().ToArray();
-        // One pass over the trials: the best finite metric per (row, column).
-        var best = new Dictionary<(string Row, string Column), (double Metric, TrialRow Row)>();
+        // The best configuration per (row, column) by its mean over replicates (one trial each without them).
+        var best = new Dictionary<(string Row, string Column), Configuration>();
         var ended = new Dictionary<(string Row, string Column), string>();
-        foreach (var r in rows)
+        foreach (var r in rows.Where(r => r.Status is "diverged" or "failed")) ended.TryAdd((Value(r, rowKey), columnKey is null ? "" : Value(r, columnKey)), r.Status);
+        foreach (var c in Configurations(rows, r => Metric(r, cell)))
         {
-            var key = (Value(r, rowKey), columnKey is null ? "" : Value(r, columnKey));
-            if (r.Status is "diverged" or "failed") ended.TryAdd(key, r.Status);
-            if (Metric(r, cell) is not { } metric || !double.IsFinite(metric)) continue;
-            if (!best.TryGetValue(key, out var seen) || metric > seen.Metric) best[key] = (metric, r);
+            var key = (Value(c.First, rowKey), columnKey is null ? "" : Value(c.First, columnKey));
+            if (!best.TryGetValue(key, out var seen) || c.Mean > seen.Mean) best[key] = c;
         }
-        string Cell((double Metric, TrialRow Row) b)
+        string Cell(Configuration c)
         {
-            var text = Readable.Number(b.Metric);
-            if (b.Row.FullBudget || b.Row.Budget is not { } cycles) return text;
+            var text = c.Count > 1 ? $"{Readable.Number(c.Mean)} ± {Readable.Number(c.StandardDeviation)} (n={c.Count})" : Readable.Number(c.Mean);
+            if (c.First.FullBudget || c.First.Budget is not { } cycles) return text;
             var budget = cycles == 1 ? "1 cycle" : $"{cycles.ToString("0.###", CultureInfo.InvariantCulture)} cycles";
-            return b.Row.Status == "stopped" ? $"{text} (stopped at {budget})" : $"{text} ({budget} so far)";
+            return c.First.Status == "stopped" ? $"{text} (stopped at {budget})" : $"{text} ({budget} so far)";
         }
         string[] header = [rowKey, .. columnKey is null ? [cell] : columnValues.Select(c => $"{columnKey}={Readable.Value(c)}")];
         var table = rowValues.Select(rv => (string[])[Readable.Value(rv), .. columnValues.Select(cv =>
             best.TryGetValue((rv, cv), out var b) ? Cell(b) : ended.GetValueOrDefault((rv, cv), ""))]).ToArray();
         return (header, table);
     }
+
+    /// <summary>
+    /// A configuration's result: its replicates' mean and sample standard deviation of a metric (over
+    /// those with a finite value; 0 for one), how many, and its first such replicate.
+    /// </summary>
+    public sealed record Configuration(TrialRow First, double Mean, double StandardDeviation, int Count);
+
+    /// <summary>The configurations among <paramref name="rows"/> that have a finite <paramref name="metric"/>, in trial order.</summary>
+    public static IReadOnlyList<Configuration> Configurations(IReadOnlyList<TrialRow> rows, Func<TrialRow, double?> metric) =>
+        rows.GroupBy(r => (r.Stage, PlannedTrial.ConfigurationOf(r.Parameters)))
+            .Select(g => g.Where(r => metric(r) is { } m && double.IsFinite(m)).ToArray())
+            .Where(g => g.Length > 0)
+            .Select(g =>
+            {
+                var values = g.Select(r => metric(r)!.Value).ToArray();
+                var mean = values.Average();
+                var sd = values.Length > 1 ? Math.Sqrt(values.Sum(v => (v - mean) * (v - mean)) / (values.Length - 1)) : 0;
+                return new Configuration(g[0], mean, sd, values.Length);
+            }).ToArray();
 
     public static void WriteTable(string folder, string stage, IReadOnlyList<TrialRow> rows, string rowKey, string? columnKey, string cell)
     {

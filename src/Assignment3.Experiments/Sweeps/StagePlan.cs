@@ -34,12 +34,13 @@ public abstract class StagePlan(string stage, int firstId)
     protected abstract PlannedTrial At(int index);
 }
 
-/// <summary>The first stage: every combination of the experiment's parameters, computed from its index.</summary>
+/// <summary>The first stage: every combination of the experiment's parameters (each sweep.replicates times), computed from its index.</summary>
 public sealed class GridPlan(SweepConfig sweep, string stage, int firstId) : StagePlan(stage, firstId)
 {
-    public override int Count { get; } = checked((int)sweep.Experiment.VariantCount);
+    public override int Count { get; } = checked((int)sweep.Experiment.VariantCount * sweep.Replicates);
 
-    protected override PlannedTrial At(int index) => SweepPlanner.Planned(sweep, Stage, FirstId + index, sweep.Experiment.VariantAt(index));
+    protected override PlannedTrial At(int index) =>
+        SweepPlanner.Planned(sweep, Stage, FirstId + index, sweep.Experiment.VariantAt(index / sweep.Replicates), index % sweep.Replicates + 1);
 }
 
 /// <summary>A stage whose trials were chosen from earlier results (a refinement): few, so kept.</summary>

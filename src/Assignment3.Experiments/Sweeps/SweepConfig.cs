@@ -37,6 +37,7 @@ public sealed record StageSpec(string Name, string From, int Top, IReadOnlyList<
 ///   max-attempts = 3
 ///   max-trials = 10000     # a larger first stage is refused unless raised
 ///   checkpoint-every = 0   # steps between a running trial's checkpoints (0: at every recording point)
+///   replicates = 1         # seeds per configuration; tables, refinement and "best" use their mean
 ///   schedule { policy = successive-halving, eta = 3, min-budget = 1 }   # the first stage's; grid when absent
 ///   stages = [
 ///     {
@@ -60,11 +61,15 @@ public sealed record SweepConfig(
     int MaxTrials,
     string Text,
     ScheduleSpec Schedule,
-    int CheckpointEvery)
+    int CheckpointEvery,
+    int Replicates = 1)
 {
+    /// <summary>The largest sweep.replicates: seeds beyond a few dozen say little more about the noise.</summary>
+    public const int MaxReplicates = 100;
+
     public const string FirstStage = "coarse";
     public const int DefaultMaxTrials = 10_000;
-    private static readonly string[] SweepKeys = ["seed", "table", "test-accuracy", "trial-timeout", "max-attempts", "max-trials", "stages", "schedule", "checkpoint-every"];
+    private static readonly string[] SweepKeys = ["seed", "table", "test-accuracy", "trial-timeout", "max-attempts", "max-trials", "stages", "schedule", "checkpoint-every", "replicates"];
 
     /// <summary>The schedule of stage <paramref name="index"/> (0: the first).</summary>
     public ScheduleSpec ScheduleOf(int index) => index == 0 ? Schedule : Stages[index - 1].Schedule;
@@ -94,14 +99,16 @@ public sealed record SweepConfig(
         var timeout = sweep.TryGetValue("trial-timeout", out var timeoutValue) ? Positive(timeoutValue, "sweep.trial-timeout", source) : 1800;
         var attempts = Whole(sweep, "max-attempts", 3, 1, source);
         var maxTrials = Whole(sweep, "max-trials", DefaultMaxTrials, 1, source);
-        if (experiment.VariantCount > maxTrials)
-            throw new ConfigException($"{source}: the first stage has {experiment.VariantCount:N0} trials, more than sweep.max-trials = {maxTrials:N0}; " +
+        var replicates = Whole(sweep, "replicates", 1, 1, source);
+        if (replicates > MaxReplicates) throw new ConfigException($"{source}: sweep.replicates: {replicates} is too many; at most {MaxReplicates}");
+        if (experiment.VariantCount * replicates > maxTrials)
+            throw new ConfigException($"{source}: the first stage has {experiment.VariantCount * replicates:N0} trials, more than sweep.max-trials = {maxTrials:N0}; " +
                                       "narrow the ranges, or raise sweep.max-trials if you mean it");
         var schedule = ScheduleSpec.Read(sweep.GetValueOrDefault("schedule"), source, "sweep.schedule");
         schedule.Check(experiment.Parameters.Where(p => p.Parameter.Key == "cycles").SelectMany(p => p.Values).Select(v => (int)v)
             .DefaultIfEmpty(new Core.Training.TrainingConfig().Cycles), source, "sweep.schedule");
         var checkpointEvery = Whole(sweep, "checkpoint-every", 0, 0, source);
-        return new SweepConfig(experiment, seed, table, stages, testAccuracy, timeout, attempts, maxTrials, text, schedule, checkpointEvery);
+        return new SweepConfig(experiment, seed, table, stages, testAccuracy, timeout, attempts, maxTrials, text, schedule, checkpointEvery, replicates);
     }
 
     private static TableSpec ReadTable(HoconValue? value, ExperimentConfig experiment, string source)

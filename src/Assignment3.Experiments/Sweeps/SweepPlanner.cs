@@ -16,6 +16,15 @@ public sealed record PlannedTrial(int Id, string Stage, IReadOnlyList<(string Ke
     public string Key => string.Join(";", Parameters.Select(p => $"{p.Key}={p.Value}"));
 
     public string Value(string key) => Parameters.FirstOrDefault(p => p.Key == key).Value ?? "";
+
+    /// <summary>The parameter that numbers a configuration's seeds when sweep.replicates > 1.</summary>
+    public const string ReplicateKey = "replicate";
+
+    /// <summary>The configuration without its replicate number: what replicates share.</summary>
+    public string ConfigurationKey => ConfigurationOf(Parameters);
+
+    public static string ConfigurationOf(IEnumerable<(string Key, string Value)> parameters) =>
+        string.Join(";", parameters.Where(p => p.Key != ReplicateKey).Select(p => $"{p.Key}={p.Value}"));
 }
 
 /// <summary>
@@ -40,9 +49,13 @@ public static class SweepPlanner
     public static StagePlan NextStage(SweepConfig sweep, int stageIndex, IEnumerable<StageResult> sourceResults, int firstId)
     {
         var stage = sweep.Stages[stageIndex - 1];
+        // Configurations, not seeds: replicates of one configuration count once, by their mean.
         var top = sourceResults
             .Where(r => r.Trial.Stage == stage.From && r.ValidationAccuracy is not null)
-            .OrderByDescending(r => r.Reached).ThenByDescending(r => r.ValidationAccuracy).ThenBy(r => r.Trial.Id)
+            .GroupBy(r => r.Trial.ConfigurationKey)
+            .Select(g => (First: g.MinBy(r => r.Trial.Id)!, Reached: g.Min(r => r.Reached), Mean: g.Average(r => r.ValidationAccuracy!.Value)))
+            .OrderByDescending(c => c.Reached).ThenByDescending(c => c.Mean).ThenBy(c => c.First.Trial.Id)
+            .Select(c => c.First)
             .Take(stage.Top);
         var trials = new List<PlannedTrial>();
         var seen = new HashSet<string>();
@@ -62,18 +75,23 @@ public static class SweepPlanner
                 config = config.WithValues(refine.Parameter, values);
             }
             for (var i = 0L; i < config.VariantCount; i++)
-            {
-                var planned = Planned(sweep, stage.Name, firstId + trials.Count, config.VariantAt(i));
-                if (seen.Add(planned.Key)) trials.Add(planned);
-            }
+                for (var replicate = 1; replicate <= sweep.Replicates; replicate++)
+                {
+                    var planned = Planned(sweep, stage.Name, firstId + trials.Count, config.VariantAt(i), replicate);
+                    if (seen.Add(planned.Key)) trials.Add(planned);
+                }
         }
         return new ListPlan(stage.Name, firstId, trials) { Warnings = warnings };
     }
 
-    /// <summary>A planned trial from a run of the config: its parameters and its seed.</summary>
-    public static PlannedTrial Planned(SweepConfig sweep, string stage, int id, Variant variant)
+    /// <summary>
+    /// A planned trial from a run of the config: its parameters and its seed. With sweep.replicates
+    /// > 1 its replicate number is one of the parameters, so each replicate's seed differs.
+    /// </summary>
+    public static PlannedTrial Planned(SweepConfig sweep, string stage, int id, Variant variant, int replicate = 1)
     {
-        var parameters = variant.Resolved.Parameters.Select(p => (p.Parameter.Key, p.Parameter.Format(p.Values[0]))).ToArray();
+        (string Key, string)[] parameters = [.. variant.Resolved.Parameters.Select(p => (p.Parameter.Key, p.Parameter.Format(p.Values[0]))),
+            .. sweep.Replicates > 1 ? [(PlannedTrial.ReplicateKey, replicate.ToString(System.Globalization.CultureInfo.InvariantCulture))] : Array.Empty<(string, string)>()];
         var key = string.Join(";", parameters.Select(p => $"{p.Key}={p.Item2}"));
         return new PlannedTrial(id, stage, parameters, variant.Config with { Seed = TrialSeed(sweep.Seed, key) }, variant.Resolved);
     }

@@ -62,9 +62,15 @@ public sealed record ReportData(
             plan?.Resolved.ToHocon(), plan?.Config.Seed);
     }
 
-    /// <summary>The best trial: trained to its full budget first, then by validation accuracy.</summary>
-    public static TrialRow? Best(IReadOnlyList<TrialRow> rows) =>
-        rows.Where(r => r.ValidationAccuracy is not null).OrderByDescending(r => r.FullBudget).ThenByDescending(r => r.ValidationAccuracy).FirstOrDefault();
+    /// <summary>
+    /// The best configuration (its first replicate's row, and its validation accuracy over replicates):
+    /// trained to its full budget first, then by mean validation accuracy.
+    /// </summary>
+    public static SweepFolder.Configuration? BestConfiguration(IReadOnlyList<TrialRow> rows) =>
+        SweepFolder.Configurations(rows, r => r.ValidationAccuracy).OrderByDescending(c => c.First.FullBudget).ThenByDescending(c => c.Mean).FirstOrDefault();
+
+    /// <summary>The best configuration's first replicate (the best trial when there are no replicates).</summary>
+    public static TrialRow? Best(IReadOnlyList<TrialRow> rows) => BestConfiguration(rows)?.First;
 }
 
 /// <summary>
@@ -137,12 +143,16 @@ public static class SweepReport
     private static void BestTrial(StringBuilder h, ReportData d)
     {
         h.Append("<h2>Best trial</h2>");
-        if (ReportData.Best(d.Rows) is not { } best)
+        if (ReportData.BestConfiguration(d.Rows) is not { } configuration)
         {
             h.Append("<p>No trial has a result yet.</p>");
             return;
         }
-        h.Append($"<p id=\"best\">Trial <b>{best.Trial}</b> ({E(best.Stage)}): validation accuracy <b>{Readable.Number(best.ValidationAccuracy!.Value)}</b>" +
+        var best = configuration.First;
+        var mean = configuration.Count > 1
+            ? $"mean over {configuration.Count} replicates <b>{Readable.Number(configuration.Mean)} ± {Readable.Number(configuration.StandardDeviation)}</b>; this replicate's "
+            : "";
+        h.Append($"<p id=\"best\">Trial <b>{best.Trial}</b> ({E(best.Stage)}): {mean}validation accuracy <b>{Readable.Number(best.ValidationAccuracy!.Value)}</b>" +
                  (best.TestAccuracy is { } test ? $", test accuracy {Readable.Number(test)}" : "") +
                  (best.FullBudget ? "" : $" (not trained to its full budget: {best.Status})") + "</p>");
         h.Append("<table><tr>" + string.Concat(best.Parameters.Select(p => $"<th>{E(p.Key)}</th>")) + "<th>seed</th></tr><tr>" +

@@ -107,6 +107,47 @@ public class SweepConfigTests
     }
 
     [Fact]
+    public void Replicates_train_each_configuration_with_its_own_seeds_and_refinement_goes_by_their_mean()
+    {
+        var sweep = SweepConfig.Parse("""
+            training { lambda = [1e-4, 1e-2] }
+            sweep {
+              replicates = 3
+              stages = [
+                {
+                  name = fine
+                  from = coarse
+                  top = 1
+                  refine { lambda { count = 3, span = 0.5 } }
+                }
+              ]
+            }
+            """, "replicates.conf");
+        var trials = SweepPlanner.FirstStage(sweep).Trials().ToArray();
+
+        Assert.Equal(6, trials.Length);
+        Assert.Equal(["1", "2", "3", "1", "2", "3"], trials.Select(t => t.Value(PlannedTrial.ReplicateKey)));
+        Assert.Equal(6, trials.Select(t => t.Config.Seed).Distinct().Count());
+        Assert.Equal(2, trials.Select(t => t.ConfigurationKey).Distinct().Count());
+        // Without replicates, seeds are what they always were (no replicate parameter).
+        var single = SweepPlanner.FirstStage(SweepConfig.Parse("training { lambda = [1e-4, 1e-2] }", "single.conf")).Trials().ToArray();
+        Assert.All(single, t => Assert.DoesNotContain(t.Parameters, p => p.Key == PlannedTrial.ReplicateKey));
+
+        // lambda 1e-4 has the best single trial (0.60) but the worse mean (0.50 vs 0.55): the refinement centres on 1e-2.
+        double[] accuracies = [0.60, 0.45, 0.45, 0.55, 0.55, 0.55];
+        var next = SweepPlanner.NextStage(sweep, 1, trials.Select((t, i) => new StageResult(t, accuracies[i])), firstId: 7);
+        Assert.Equal(9, next.Count); // 3 lambdas x 3 replicates
+        Assert.Equal(1e-2, next.Trials().Select(t => t.Config.Lambda).OrderBy(l => l).ElementAt(4), 1e-12);
+    }
+
+    [Theory]
+    [InlineData("sweep { replicates = 0 }", "sweep.replicates")]
+    [InlineData("sweep { replicates = 101 }", "at most 100")]
+    [InlineData("training { lambda = { log-grid = [1e-5, 1e-1], count = 4000 } }\nsweep { replicates = 3 }", "more than sweep.max-trials")]
+    public void Bad_replicates_are_refused(string text, string expected) =>
+        Assert.Contains(expected, Assert.Throws<Assignment3.Experiments.Configuration.ConfigException>(() => SweepConfig.Parse(text, "r.conf")).Message);
+
+    [Fact]
     public void A_coarse_stage_by_successive_halving_can_be_followed_by_a_refinement_around_its_survivors()
     {
         var sweep = SweepConfig.Parse("""

@@ -4,8 +4,8 @@ namespace Assignment3.Tests.Sweeps;
 
 public class SweepFolderTests
 {
-    private static TrialRow Row(int id, string lambda, string bn, string status, double? accuracy, int? divergedAt = null) =>
-        new(id, "coarse", [("lambda", lambda), ("batch-norm", bn)], 1, status, accuracy, null, accuracy, divergedAt is null ? 1.2 : double.PositiveInfinity,
+    private static TrialRow Row(int id, string lambda, string bn, string status, double? accuracy, int? divergedAt = null, string? etaMax = null, int? replicate = null) =>
+        new(id, "coarse", [("lambda", lambda), ("batch-norm", bn), .. etaMax is null ? Array.Empty<(string, string)>() : [("eta-max", etaMax)], .. replicate is { } r ? [("replicate", $"{r}")] : Array.Empty<(string, string)>()], 1, status, accuracy, null, accuracy, divergedAt is null ? 1.2 : double.PositiveInfinity,
             divergedAt, 1.0, "n", 1, status == "failed" ? "boom" : null);
 
     [Fact]
@@ -14,7 +14,7 @@ public class SweepFolderTests
         TrialRow[] rows =
         [
             Row(1, "1E-05", "false", "completed", 0.51), Row(2, "1E-05", "true", "diverged", null, divergedAt: 37),
-            Row(3, "0.1", "false", "failed", null), Row(4, "0.1", "true", "queued", null), Row(5, "1E-05", "false", "completed", 0.53),
+            Row(3, "0.1", "false", "failed", null), Row(4, "0.1", "true", "queued", null), Row(5, "1E-05", "false", "completed", 0.53, etaMax: "0.2"),
         ];
 
         var (header, table) = SweepFolder.Pivot(rows, "lambda", "batch-norm", "validation-accuracy");
@@ -22,6 +22,25 @@ public class SweepFolderTests
         Assert.Equal(["lambda", "batch-norm=false", "batch-norm=true"], header);
         Assert.Equal(["1.00e-05", "0.530", "diverged"], table[0]);
         Assert.Equal(["0.100", "failed", ""], table[1]);
+    }
+
+    [Fact]
+    public void With_replicates_a_cell_is_the_best_configurations_mean_and_standard_deviation_and_the_best_is_by_mean()
+    {
+        TrialRow[] rows =
+        [
+            // eta-max 0.1: 0.50, 0.52, 0.54 (mean 0.52); eta-max 0.2: 0.56, 0.46, 0.47 (the best single trial, a worse mean)
+            Row(1, "1E-05", "false", "completed", 0.50, etaMax: "0.1", replicate: 1), Row(2, "1E-05", "false", "completed", 0.52, etaMax: "0.1", replicate: 2),
+            Row(3, "1E-05", "false", "completed", 0.54, etaMax: "0.1", replicate: 3), Row(4, "1E-05", "false", "completed", 0.56, etaMax: "0.2", replicate: 1),
+            Row(5, "1E-05", "false", "completed", 0.46, etaMax: "0.2", replicate: 2), Row(6, "1E-05", "false", "completed", 0.47, etaMax: "0.2", replicate: 3),
+        ];
+
+        var (_, table) = SweepFolder.Pivot(rows, "lambda", "batch-norm", "validation-accuracy");
+
+        Assert.Equal(["1.00e-05", "0.520 ± 0.0200 (n=3)"], table[0]);
+        var best = Assignment3.Storage.Report.ReportData.BestConfiguration(rows)!;
+        Assert.Equal((1, 3), (best.First.Trial, best.Count));
+        Assert.Equal(0.52, best.Mean, 12);
     }
 
     [Fact]
