@@ -254,7 +254,8 @@ public static class SweepReport
                 }
         var yLabels = string.Concat(ys.Select((v, j) => $"<text x=\"{SvgFigure.Left - 6}\" y=\"{SvgFigure.N(figure.Py(j) + 3)}\" text-anchor=\"end\" font-size=\"10\" fill=\"#555\">{E(Readable.Value(v))}</text>"));
         figure.Raw(yLabels + $"<text transform=\"translate(14,{SvgFigure.N(SvgFigure.Top + figure.PlotHeight / 2)}) rotate(-90)\" text-anchor=\"middle\" font-size=\"12\">{E(b.Key)}</text>");
-        h.Append($"<figure>{figure.Render(xs.Select((v, i) => ((double)i, Readable.Value(v))).ToArray(), yAxis: false)}" +
+        var every = (xs.Length + 9) / 10; // at most about ten labels: more overlap
+        h.Append($"<figure>{figure.Render(xs.Select((v, i) => ((double)i, Readable.Value(v))).Where((_, i) => i % every == 0).ToArray(), yAxis: false)}" +
                  $"<figcaption>Best validation accuracy for each {E(a.Key)} and {E(b.Key)} (darker is better; {Readable.Number(lo)} to {Readable.Number(hi)}).</figcaption></figure>");
     }
 
@@ -277,7 +278,8 @@ public static class SweepReport
         }).ToList();
         var accuracy = Axis.Covering(scored.Select(t => t.ValidationAccuracy!.Value), false, "validation accuracy");
         var (width, height) = (Math.Max(640, 150 * (axes.Count + 1)), 360);
-        var frame = new SvgFigure(width, height, new Axis(0, axes.Count, false, ""), accuracy, "parallel-coordinates");
+        // Room right of the last axis for its tick labels.
+        var frame = new SvgFigure(width, height, new Axis(-0.05, axes.Count + 0.4, false, ""), accuracy, "parallel-coordinates");
         double Fraction(int i, ReportTrial t) => i == axes.Count
             ? accuracy.Fraction(t.ValidationAccuracy!.Value)
             : axes[i].Numeric ? axes[i].Axis.Fraction(Num(t.Value(axes[i].Key))) : axes[i].Axis.Fraction(Array.IndexOf(axes[i].Values, t.Value(axes[i].Key)));

@@ -49,6 +49,7 @@ public sealed class AggregatorActor : ReceiveActor, IWithTimers
     private bool viewDirty = true;
     private bool writing;
     private TimeSpan? reportedAt;
+    private bool curvesMoved; // running trials reached recording points since report.html was last written
     private int recordedLive;
     private SweepFinished? finished;
     private Exception? failure;
@@ -68,7 +69,11 @@ public sealed class AggregatorActor : ReceiveActor, IWithTimers
         {
             state.Apply(e);
             viewDirty = true;
-            if (e is TrialPointReached) return; // the live view shows it; the files change with recorded results
+            if (e is TrialPointReached)
+            {
+                curvesMoved = true; // the live view and the report's running curves show it; the other files change with results
+                return;
+            }
             if (SweepNews.Line(e, state) is { } line) monitor.Announce(line);
             if (e is TrialRecorded or TrialStopped)
             {
@@ -114,7 +119,7 @@ public sealed class AggregatorActor : ReceiveActor, IWithTimers
         if (viewDirty) Publish();
         if (writing || failure is not null || finished is not null) return;
         var final = state.Completed;
-        if (!dirty && !final) return;
+        if (!dirty && !final && !(curvesMoved && ReportDue)) return;
         dirty = false;
         writing = true;
         var outputs = Outputs(final);
@@ -148,12 +153,12 @@ public sealed class AggregatorActor : ReceiveActor, IWithTimers
             : [];
         var rungs = state.Stages.Where(s => s.Schedule.Policy != Experiments.Scheduling.PolicyKind.Grid)
             .Select(s => (s.Name, s.Schedule.ToString(), s.Policy.Rungs(s, state))).ToArray();
-        var report = final || reportedAt is not { } at || clock.Elapsed - at >= settings.ReportInterval
-            ? ReportData.From(state, rows, folder, final ? "complete" : "running", DateTime.UtcNow)
-            : null;
-        if (report is not null) reportedAt = clock.Elapsed;
+        var report = final || ReportDue ? ReportData.From(state, rows, folder, final ? "complete" : "running", DateTime.UtcNow) : null;
+        if (report is not null) (reportedAt, curvesMoved) = (clock.Elapsed, false);
         return new SweepOutputs(folder, rows, state.Config.Table, state.Config.TestAccuracy, Summary(rows), newCurves.ToArray(), plots, rungs, report);
     }
+
+    private bool ReportDue => reportedAt is not { } at || clock.Elapsed - at >= settings.ReportInterval;
 
     private void Finish()
     {
