@@ -50,7 +50,7 @@ public sealed class AggregatorActor : ReceiveActor, IWithTimers
     private bool writing;
     private TimeSpan? reportedAt;
     private bool curvesMoved; // running trials reached recording points since report.html was last written
-    private int recordedLive;
+    private readonly double stepsAtStart;
     private SweepFinished? finished;
     private Exception? failure;
 
@@ -62,6 +62,7 @@ public sealed class AggregatorActor : ReceiveActor, IWithTimers
         this.folder = folder;
         this.monitor = monitor;
         settings = SweepSettings.Create(Context.System);
+        stepsAtStart = StepsReached();
         // Curves of trials recorded before a resume are rewritten like the rest of the folder.
         newCurves.AddRange(state.Trials.Where(t => t.IsFinal && t.Curve.Count > 0).Select(t => (t.Id, t.Curve.ToArray())));
 
@@ -77,7 +78,6 @@ public sealed class AggregatorActor : ReceiveActor, IWithTimers
             if (SweepNews.Line(e, state) is { } line) monitor.Announce(line);
             if (e is TrialRecorded or TrialStopped)
             {
-                recordedLive++;
                 var trial = state.Find(e is TrialRecorded r ? r.Trial : ((TrialStopped)e).Trial)!;
                 if (trial.Curve.Count > 0) newCurves.Add((trial.Id, trial.Curve.ToArray()));
             }
@@ -217,8 +217,7 @@ public sealed class AggregatorActor : ReceiveActor, IWithTimers
                          $"{r.Results}/{r.Entering} in, {r.Promoted} promoted, {r.Stopped} stopped" + (r.CutOff is { } c ? $", cut-off {Readable.Number(c)}" : ""))
             .ToArray();
         viewDirty = false;
-        var remaining = state.Planned - state.Recorded;
-        TimeSpan? eta = recordedLive == 0 || state.Completed ? null : TimeSpan.FromSeconds(clock.Elapsed.TotalSeconds / recordedLive * remaining);
+        var eta = Remaining();
         monitor.Publish(new SweepSnapshot(state.Current.Name, state.Planned,
             finals.Count(t => t.Phase == TrialPhase.Completed), finals.Count(t => t.Phase == TrialPhase.Failed), finals.Count(t => t.Phase == TrialPhase.Diverged),
             state.Queued,
@@ -230,6 +229,33 @@ public sealed class AggregatorActor : ReceiveActor, IWithTimers
             Paused = state.Paused,
             Rungs = rungs,
         });
+    }
+
+    /// <summary>Update steps every trial has reached, running ones included.</summary>
+    private double StepsReached() => state.Trials.Sum(t => (double)Math.Max(t.StepReached, t.LastPoint?.Step ?? 0));
+
+    /// <summary>
+    /// The current stage's known remaining work (running and promoted trials to their next stop,
+    /// fresh ones to their first) at the pace of the steps trained since this process started:
+    /// steadier than counting trials, which finish in bursts and, with early stopping, at any length.
+    /// Later stages and future promotions are not known yet.
+    /// </summary>
+    private TimeSpan? Remaining()
+    {
+        var trained = StepsReached() - stepsAtStart;
+        if (state.Completed || trained <= 0 || clock.Elapsed.TotalSeconds < 1) return null;
+        var stage = state.Current;
+        double Left(Trial t) => t.Phase switch
+        {
+            TrialPhase.Running => Math.Max(0, t.TargetStep - Math.Max(t.StepReached, t.LastPoint?.Step ?? 0)),
+            TrialPhase.Queued or TrialPhase.Promoted => stage.Policy.NextStop(t.Plan, t.CheckpointStep) - t.CheckpointStep,
+            _ => 0,
+        };
+        var started = state.Trials.Where(t => stage.Plan.Contains(t.Id)).Sum(Left);
+        var fresh = stage.Plan.Count - stage.Fresh;
+        // Fresh trials go out in id order: the next one stands for the rest (plans may be huge).
+        var freshSteps = fresh == 0 ? 0 : (double)fresh * stage.Policy.NextStop(stage.Plan.Trial(stage.Plan.FirstId + stage.Fresh), 0);
+        return TimeSpan.FromSeconds((started + freshSteps) / (trained / clock.Elapsed.TotalSeconds));
     }
 
     public static Props Props(SweepState state, string folder, SweepMonitor monitor) =>
