@@ -10,8 +10,9 @@ public static class A3App
     public static Task<int> RunAsync(string[] args) => Create(args).RunAsync(args);
 
     /// <summary>
-    /// Runs a3 as a program: the first Ctrl+C (SIGINT) cancels the command, which stops cleanly
-    /// (a sweep can then be resumed, a worker leaves the cluster); a second one exits at once.
+    /// Runs a3 as a program: the first Ctrl+C (SIGINT) or SIGTERM (what batch schedulers and
+    /// service managers send before they kill) cancels the command, which stops cleanly (a sweep can
+    /// then be resumed, a worker leaves the cluster); a second one exits at once.
     /// </summary>
     public static async Task<int> RunWithCtrlCAsync(string[] args)
     {
@@ -23,6 +24,13 @@ public static class A3App
             Console.Error.WriteLine("a3: stopping (Ctrl+C again to exit at once)");
             cancellation.Cancel();
         };
+        using var terminate = System.Runtime.InteropServices.PosixSignalRegistration.Create(System.Runtime.InteropServices.PosixSignal.SIGTERM, context =>
+        {
+            if (cancellation.IsCancellationRequested) return;
+            context.Cancel = true;
+            Console.Error.WriteLine("a3: stopping (SIGTERM; send it again to exit at once)");
+            cancellation.Cancel();
+        });
         return await Create(args).RunAsync(args, cancellation.Token);
     }
 

@@ -24,15 +24,20 @@ public sealed class ReportCommand : Command<SweepFolderSettings>
     public override int Execute(CommandContext context, SweepFolderSettings settings, CancellationToken cancellation)
     {
         var console = Consoles.ForHumans(false);
-        var folder = Path.GetFullPath(settings.Folder);
+        var report = Rebuild(console, Path.GetFullPath(settings.Folder));
+        console.MarkupLineInterpolated($"Wrote [blue]{report}[/] ({new FileInfo(report).Length / 1024.0:F0} KB)");
+        return 0;
+    }
+
+    /// <summary>report.html (and plots/search-space.png) of <paramref name="folder"/> from its store, as it stands; returns the report's path.</summary>
+    public static string Rebuild(IAnsiConsole console, string folder)
+    {
         var (_, state, stored) = SweepFolders.Read(console, folder);
-        var rows = SweepFolder.Rows(state);
         var updated = stored.Events.Count > 0 ? stored.Events[^1].At : DateTime.UtcNow;
-        var report = ReportData.From(state, rows, folder, state.Completed ? "complete" : "interrupted", updated);
+        var report = ReportData.From(state, SweepFolder.Rows(state), folder, state.Completed ? "complete" : "interrupted", updated);
         SweepReport.Write(report);
         SearchSpacePlot.Write(folder, report);
-        console.MarkupLineInterpolated($"Wrote [blue]{Path.Combine(folder, SweepReport.FileName)}[/] ({new FileInfo(Path.Combine(folder, SweepReport.FileName)).Length / 1024.0:F0} KB)");
-        return 0;
+        return Path.Combine(folder, SweepReport.FileName);
     }
 }
 

@@ -117,6 +117,14 @@ public sealed class SweepCommand : AsyncCommand<SweepSettings>
             // Every state change is already in the store: the sweep can go on from here.
             // One plain line (not wrapped by the terminal): it is a command to copy.
             var why = e is OperationCanceledException ? "interrupted" : e.Message;
+            // The page stops reloading and says the sweep is interrupted (after a kill, a3 report does this);
+            // the node stops first, so its aggregator writes nothing after it.
+            await node.DisposeAsync();
+            try { ReportCommand.Rebuild(console, outFolder); }
+            catch (Exception failed) when (failed is IOException or UnauthorizedAccessException or StoreException)
+            {
+                Console.Error.WriteLine($"a3: report.html was not updated ({failed.Message}); a3 report {outFolder} rebuilds it");
+            }
             Console.Error.WriteLine($"a3: {why}; {monitor.Current.Recorded} trials recorded; continue with a3 sweep --resume {outFolder}");
             return Errors.Failed;
         }

@@ -37,8 +37,12 @@ public sealed class Checkpoint
     /// <summary>The state of <paramref name="network"/> after <paramref name="step"/> steps of the run <paramref name="config"/>.</summary>
     public static Checkpoint Of(TrainingConfig config, Network<float> network, int step)
     {
-        using var stream = new MemoryStream();
-        using (var writer = new BinaryWriter(stream, Encoding.UTF8, leaveOpen: true))
+        // Written straight into one array of the exact size: a growing stream would leave several
+        // large-object-heap arrays per checkpoint behind (a sweep checkpoints every few seconds).
+        const int header = 4 + 2 + 16 + 4 + 4, perLayer = 4 + 4 + 1;
+        var size = header + network.Layers.Sum(l => perLayer + Tensors(l).Sum(t => t.Length * sizeof(float))) + HashSize;
+        var bytes = new byte[size];
+        using (var writer = new BinaryWriter(new MemoryStream(bytes), Encoding.UTF8))
         {
             writer.Write(Magic);
             writer.Write(FormatVersion);
@@ -52,9 +56,10 @@ public sealed class Checkpoint
                 writer.Write(layer.BatchNorm);
                 foreach (var tensor in Tensors(layer)) writer.Write(MemoryMarshal.AsBytes(tensor.AsSpan()));
             }
+            if (writer.BaseStream.Position != size - HashSize) throw new InvalidOperationException("checkpoint size miscounted");
         }
-        stream.Write(SHA256.HashData(stream.GetBuffer().AsSpan(0, (int)stream.Length)));
-        return new Checkpoint(step, stream.ToArray());
+        SHA256.HashData(bytes.AsSpan(0, size - HashSize), bytes.AsSpan(size - HashSize));
+        return new Checkpoint(step, bytes);
     }
 
     /// <summary>Reads a blob, checking that it is whole, ours and made for <paramref name="config"/>; returns the checkpoint.</summary>

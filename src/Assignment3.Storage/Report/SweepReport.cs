@@ -97,7 +97,7 @@ public static class SweepReport
         h.Append("<!DOCTYPE html><html lang=\"en\"><head><meta charset=\"utf-8\">");
         // Nothing may be fetched: the page is one file, opened anywhere without a network.
         h.Append("<meta http-equiv=\"Content-Security-Policy\" content=\"default-src 'none'; style-src 'unsafe-inline'; img-src data:\">");
-        if (!d.Complete) h.Append("<meta http-equiv=\"refresh\" content=\"10\">");
+        if (d.State == "running") h.Append("<meta http-equiv=\"refresh\" content=\"10\">"); // not once complete or interrupted
         h.Append($"<title>{E(d.Name)}: a3 sweep report</title><style>{Css}</style></head><body>");
         Header(h, d);
         BestTrial(h, d);

@@ -166,6 +166,7 @@ public sealed class ProcessFaultTests : IClassFixture<FaultSweep>, IDisposable
 
     [Theory]
     [InlineData("INT")] // Ctrl+C: stops dispatching, exits cleanly and says how to resume (SIGKILL: ProcessResumeTests)
+    [InlineData("TERM")] // what a batch scheduler sends before it kills: the same
     public async Task A_stopped_coordinator_resumes_without_rerunning_completed_trials(string signal)
     {
         var reference = sweep.Reference;
@@ -176,11 +177,10 @@ public sealed class ProcessFaultTests : IClassFixture<FaultSweep>, IDisposable
         await Await.Until(() => Completed(outFolder).Count >= 2, "two trials recorded");
         coordinator.Signal(signal);
         var code = await coordinator.WaitAsync(Bound);
-        if (signal == "INT")
-        {
-            Assert.Equal(1, code); // not complete
-            Assert.Contains(coordinator.Output, l => l.Contains($"continue with a3 sweep --resume {outFolder}"));
-        }
+        Assert.Equal(1, code); // not complete
+        Assert.Contains(coordinator.Output, l => l.Contains($"continue with a3 sweep --resume {outFolder}"));
+        Assert.Contains("class=\"state-interrupted\"", File.ReadAllText(Path.Combine(outFolder, "report.html"))); // and the page stops reloading
+        Assert.DoesNotContain("http-equiv=\"refresh\"", File.ReadAllText(Path.Combine(outFolder, "report.html")));
         var before = Completed(outFolder);
 
         var resumed = processes.Start("sweep", "--resume", outFolder, "--slots", "0", "--port", port);
