@@ -45,11 +45,12 @@ public sealed record ReportData(
     /// <summary>The report's data from <paramref name="state"/>; <paramref name="stateText"/> is complete, running, or interrupted.</summary>
     public static ReportData From(SweepState state, IReadOnlyList<TrialRow> rows, string folder, string stateText, DateTime updated)
     {
+        var byTrial = rows.ToDictionary(r => r.Trial);
         var trials = state.Trials.Select(t =>
         {
             var o = t.Outcome ?? t.PausedOutcome;
             var curve = t.Curve.Concat(t.LivePoints).GroupBy(p => p.Step).Select(g => (g.Key, g.Last().ValidationAccuracy)).OrderBy(p => p.Key).ToArray();
-            var row = rows.FirstOrDefault(r => r.Trial == t.Id);
+            var row = byTrial.GetValueOrDefault(t.Id);
             return new ReportTrial(t.Id, t.Plan.Stage, t.Phase.ToString().ToLowerInvariant(), t.Plan.Parameters,
                 o is { } outcome && double.IsFinite(outcome.ValidationAccuracy) ? outcome.ValidationAccuracy : null,
                 row?.FullBudget ?? true, row?.Budget, curve, t.Attempts.ToArray());
@@ -327,7 +328,8 @@ public static class SweepReport
         var x = Axis.Covering(shown.SelectMany(t => t.Curve.Select(p => (double)p.Step)).Append(0), false, "update step");
         var y = Axis.Covering(shown.SelectMany(t => t.Curve.Select(p => p.Accuracy)), false, "validation accuracy");
         var figure = new SvgFigure(900, 380, x, y, "curves");
-        string Name(ReportTrial t) => $"trial {t.Id}: " + string.Join(", ", t.Parameters.Where(p => Swept(d).Any(s => s.Key == p.Key)).Select(p => $"{p.Key}={Readable.Value(p.Value)}"));
+        var swept = Swept(d).Select(p => p.Key).ToHashSet();
+        string Name(ReportTrial t) => $"trial {t.Id}: " + string.Join(", ", t.Parameters.Where(p => swept.Contains(p.Key)).Select(p => $"{p.Key}={Readable.Value(p.Value)}"));
         foreach (var t in rest) figure.Line(t.Curve.Select(p => ((double)p.Step, p.Accuracy)), "#999", 1, 0.3, "faint-curve", Name(t));
         foreach (var t in running) figure.Line(t.Curve.Select(p => ((double)p.Step, p.Accuracy)), "#1f77b4", 1.5, 0.8, "running-curve", Name(t) + " (running)", dashed: true);
         for (var i = top.Length - 1; i >= 0; i--) figure.Line(top[i].Curve.Select(p => ((double)p.Step, p.Accuracy)), SvgFigure.Palette[i], 2.5, 1, "top-curve", Name(top[i]));

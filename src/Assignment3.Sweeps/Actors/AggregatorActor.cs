@@ -31,7 +31,7 @@ public sealed class AggregatorActor : ReceiveActor, IWithTimers
         public static readonly Flush Instance = new();
     }
 
-    private sealed record Written(bool Final);
+    private sealed record Written(bool Final, TimeSpan ReportTime);
 
     /// <summary>Trials per stage in the curve plots (plots/STAGE/*.png): the best ones.</summary>
     public const int PlottedTrials = 6;
@@ -49,6 +49,7 @@ public sealed class AggregatorActor : ReceiveActor, IWithTimers
     private bool viewDirty = true;
     private bool writing;
     private TimeSpan? reportedAt;
+    private TimeSpan reportEvery;
     private bool curvesMoved; // running trials reached recording points since report.html was last written
     private readonly double stepsAtStart;
     private SweepFinished? finished;
@@ -62,6 +63,7 @@ public sealed class AggregatorActor : ReceiveActor, IWithTimers
         this.folder = folder;
         this.monitor = monitor;
         settings = SweepSettings.Create(Context.System);
+        reportEvery = settings.ReportInterval;
         stepsAtStart = StepsReached();
         // Curves of trials recorded before a resume are rewritten like the rest of the folder.
         newCurves.AddRange(state.Trials.Where(t => t.IsFinal && t.Curve.Count > 0).Select(t => (t.Id, t.Curve.ToArray())));
@@ -93,6 +95,9 @@ public sealed class AggregatorActor : ReceiveActor, IWithTimers
         Receive<Written>(w =>
         {
             writing = false;
+            // A report that takes long to render (tens of thousands of trials) is rendered less often:
+            // at most a tenth of the time goes to it.
+            reportEvery = TimeSpan.FromTicks(Math.Max(settings.ReportInterval.Ticks, 10 * w.ReportTime.Ticks));
             if (w.Final) Finish();
             else WriteIfDue();
         });
@@ -128,8 +133,7 @@ public sealed class AggregatorActor : ReceiveActor, IWithTimers
         {
             try
             {
-                outputs.Write();
-                return (object)new Written(final);
+                return (object)new Written(final, outputs.Write());
             }
             catch (Exception e) when (e is IOException or UnauthorizedAccessException)
             {
@@ -158,7 +162,7 @@ public sealed class AggregatorActor : ReceiveActor, IWithTimers
         return new SweepOutputs(folder, rows, state.Config.Table, state.Config.TestAccuracy, Summary(rows), newCurves.ToArray(), plots, rungs, report);
     }
 
-    private bool ReportDue => reportedAt is not { } at || clock.Elapsed - at >= settings.ReportInterval;
+    private bool ReportDue => reportedAt is not { } at || clock.Elapsed - at >= reportEvery;
 
     private void Finish()
     {
