@@ -159,6 +159,9 @@ public sealed class CliTests : IDisposable
     [InlineData("sweep SMOKE --out FILE", "a3: invalid setting: --out: FILE is a file; give a new or empty folder")]
     [InlineData("sweep SMOKE --out FILE/sub", "a3: invalid setting: --out: cannot create the folder FILE/sub")]
     [InlineData("cert --out MISSING/cluster.pfx", "a3: invalid setting: --out: the folder MISSING does not exist; create it first")]
+    [InlineData("sweep SMOKE --progress loud", "a3: invalid command line: --progress: 'loud' is not a progress mode; expected auto, live, plain or none")]
+    [InlineData("status MISSING", "a3: sweep store problem: MISSING/sweep.db: no sweep store here; give the output folder of an a3 sweep")]
+    [InlineData("report MISSING --json", "a3: invalid command line: Unknown option 'json'.")]
     public async Task Bad_command_lines_name_the_flag_and_what_is_allowed(string line, string expected)
     {
         var file = Path.Combine(work, "a-file");
