@@ -59,6 +59,11 @@ public static class SweepFolder
         return rows;
     }
 
+    /// <summary>The rung tables of the stages that stop trials early: stage, policy, and where each decision point stands.</summary>
+    public static IReadOnlyList<(string Stage, string Policy, IReadOnlyList<Experiments.Scheduling.RungRow> Rungs)> RungTables(SweepState state) =>
+        state.Stages.Where(s => s.Schedule.Policy != Experiments.Scheduling.PolicyKind.Grid)
+            .Select(s => (s.Name, s.Schedule.ToString(), s.Policy.Rungs(s, state))).ToArray();
+
     private static TrialRow Queued(PlannedTrial planned) =>
         new(planned.Id, planned.Stage, planned.Parameters, planned.Config.Seed, "queued", null, null, null, null, null, null, "", 0, null);
 

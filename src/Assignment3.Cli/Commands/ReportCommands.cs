@@ -32,9 +32,8 @@ public sealed class ReportCommand : Command<SweepFolderSettings>
     /// <summary>report.html (and plots/search-space.png) of <paramref name="folder"/> from its store, as it stands; returns the report's path.</summary>
     public static string Rebuild(IAnsiConsole console, string folder)
     {
-        var (_, state, stored) = SweepFolders.Read(console, folder);
-        var updated = stored.Events.Count > 0 ? stored.Events[^1].At : DateTime.UtcNow;
-        var report = ReportData.From(state, SweepFolder.Rows(state), folder, state.Completed ? "complete" : "interrupted", updated);
+        var (_, state, _) = SweepFolders.Read(console, folder);
+        var report = ReportData.From(state, SweepFolder.Rows(state), folder, state.Completed ? "complete" : "interrupted", state.LastEventAt ?? DateTime.UtcNow);
         SweepReport.Write(report);
         SearchSpacePlot.Write(folder, report);
         return Path.Combine(folder, SweepReport.FileName);
@@ -60,10 +59,9 @@ public sealed class StatusCommand : Command<StatusSettings>
     {
         var console = Consoles.ForHumans(settings.Json);
         var folder = Path.GetFullPath(settings.Folder);
-        var (_, state, stored) = SweepFolders.Read(console, folder);
+        var (_, state, _) = SweepFolders.Read(console, folder);
         var rows = SweepFolder.Rows(state);
-        var events = stored.Events;
-        var (first, last) = events.Count > 0 ? (events[0].At, events[^1].At) : (DateTime.UtcNow, DateTime.UtcNow);
+        var (first, last) = (state.StartedAt ?? DateTime.UtcNow, state.LastEventAt ?? DateTime.UtcNow);
         var count = (string status) => rows.Count(r => r.Status == status);
         var recorded = state.Recorded;
         var remaining = state.Planned - recorded;

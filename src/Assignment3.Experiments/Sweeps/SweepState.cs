@@ -17,7 +17,7 @@ public sealed class StageState(StagePlan plan, ScheduleSpec schedule, IStagePoli
     public SortedSet<int> Promoted { get; } = new();
 
     /// <summary>Trials paused at a decision point, waiting for the policy.</summary>
-    public int Paused { get; internal set; }
+    public int Paused { get; private set; }
 
     /// <summary>Trials handed out for the first time so far; they go out in id order, so these are the first ones.</summary>
     public int Fresh { get; internal set; }
@@ -26,11 +26,32 @@ public sealed class StageState(StagePlan plan, ScheduleSpec schedule, IStagePoli
     public SortedSet<int> Waiting { get; } = new();
 
     /// <summary>Trials whose result is recorded.</summary>
-    public int Final { get; internal set; }
+    public int Final { get; private set; }
 
-    public int Running { get; internal set; }
+    public int Running { get; private set; }
     public int Queued => Plan.Count - Fresh + Waiting.Count + Promoted.Count;
     public bool IsDone => Final == Plan.Count;
+
+    /// <summary>A trial of this stage went from phase <paramref name="from"/> to <paramref name="to"/> (a fresh trial starts from queued).</summary>
+    internal void Move(int trial, TrialPhase from, TrialPhase to)
+    {
+        if (from == to) return;
+        switch (from)
+        {
+            case TrialPhase.Running: Running--; break;
+            case TrialPhase.Paused: Paused--; break;
+            case TrialPhase.Queued: Waiting.Remove(trial); break;
+            case TrialPhase.Promoted: Promoted.Remove(trial); break;
+        }
+        switch (to)
+        {
+            case TrialPhase.Running: Running++; break;
+            case TrialPhase.Paused: Paused++; break;
+            case TrialPhase.Queued: Waiting.Add(trial); break;
+            case TrialPhase.Promoted: Promoted.Add(trial); break;
+            default: Final++; break; // stopped, completed, diverged, failed
+        }
+    }
 }
 
 /// <summary>
@@ -123,58 +144,23 @@ public sealed class SweepState
                 Start(started);
                 break;
             case TrialRequeued requeued:
-            {
-                var trial = Existing(requeued.Trial, e);
-                trial.Requeue(requeued);
-                var stage = StageOf(trial.Id);
-                stage.Running--;
-                stage.Waiting.Add(trial.Id);
+                Change(Existing(requeued.Trial, e), t => t.Requeue(requeued));
                 break;
-            }
             case TrialCheckpointed checkpointed:
                 Existing(checkpointed.Trial, e).Checkpointed(checkpointed);
                 break;
             case TrialPaused paused:
-            {
-                var trial = Existing(paused.Trial, e);
-                trial.Pause(paused);
-                var stage = StageOf(trial.Id);
-                stage.Running--;
-                stage.Paused++;
+                Change(Existing(paused.Trial, e), t => t.Pause(paused));
                 break;
-            }
             case TrialPromoted promoted:
-            {
-                var trial = Existing(promoted.Trial, e);
-                trial.Promote(promoted);
-                var stage = StageOf(trial.Id);
-                stage.Paused--;
-                stage.Promoted.Add(trial.Id);
+                Change(Existing(promoted.Trial, e), t => t.Promote(promoted));
                 break;
-            }
             case TrialStopped stopped:
-            {
-                var trial = Existing(stopped.Trial, e);
-                trial.Stop(stopped);
-                var stage = StageOf(trial.Id);
-                stage.Paused--;
-                stage.Final++;
+                Change(Existing(stopped.Trial, e), t => t.Stop(stopped));
                 break;
-            }
             case TrialRecorded recorded:
-            {
-                var stage = StageOf(recorded.Trial);
-                if (!trials.TryGetValue(recorded.Trial, out var trial))
-                    throw new InvalidSweepEventException($"trial {recorded.Trial} is recorded without having started");
-                var phase = trial.Phase;
-                trial.Record(recorded);
-                if (phase == TrialPhase.Running) stage.Running--;
-                if (phase == TrialPhase.Paused) stage.Paused--;
-                stage.Waiting.Remove(trial.Id);
-                stage.Promoted.Remove(trial.Id);
-                stage.Final++;
+                Change(Existing(recorded.Trial, e), t => t.Record(recorded));
                 break;
-            }
             case SweepCompleted:
                 if (!Current.IsDone || NextStage is not null)
                     throw new InvalidSweepEventException($"the sweep is marked complete while stage {Current.Name} has {Current.Plan.Count - Current.Final} trials open");
@@ -221,10 +207,17 @@ public sealed class SweepState
             trial = trials[e.Trial] = new Trial(stage.Plan.Trial(e.Trial));
             stage.Fresh++;
         }
-        else if (!stage.Waiting.Remove(e.Trial) && !stage.Promoted.Remove(e.Trial))
+        else if (trial.Phase is not (TrialPhase.Queued or TrialPhase.Promoted))
             throw new InvalidSweepEventException($"trial {e.Trial} is {trial.Phase.ToString().ToLowerInvariant()}: it cannot start");
-        trial.Start(e);
-        stage.Running++;
+        Change(trial, t => t.Start(e));
+    }
+
+    /// <summary>Applies <paramref name="change"/> to the trial and moves it between its stage's counts and queues accordingly.</summary>
+    private void Change(Trial trial, Action<Trial> change)
+    {
+        var before = trial.Phase;
+        change(trial);
+        StageOf(trial.Id).Move(trial.Id, before, trial.Phase);
     }
 
     private Trial Existing(int id, SweepEvent e) => trials.GetValueOrDefault(id)

@@ -42,6 +42,10 @@ public sealed record ReportData(
 {
     public bool Complete => State == "complete";
 
+    /// <summary>The parameters that vary among the trials (with whether numeric and log-scaled), found once per report.</summary>
+    public IReadOnlyList<(string Key, bool Numeric, bool Log)> Swept => swept ??= SweepReport.SweptOf(this);
+    private (string Key, bool Numeric, bool Log)[]? swept;
+
     /// <summary>The report's data from <paramref name="state"/>; <paramref name="stateText"/> is complete, running, or interrupted.</summary>
     public static ReportData From(SweepState state, IReadOnlyList<TrialRow> rows, string folder, string stateText, DateTime updated)
     {
@@ -55,11 +59,9 @@ public sealed record ReportData(
                 o is { } outcome && double.IsFinite(outcome.ValidationAccuracy) ? outcome.ValidationAccuracy : null,
                 row?.FullBudget ?? true, row?.Budget, curve, t.Attempts.ToArray());
         }).ToArray();
-        var rungs = state.Stages.Where(s => s.Schedule.Policy != PolicyKind.Grid).Select(s => (s.Name, s.Schedule.ToString(), s.Policy.Rungs(s, state))).ToArray();
         var best = Best(rows);
         var plan = best is null ? null : state.Find(best.Trial)?.Plan;
-        var started = trials.SelectMany(t => t.Attempts).Select(a => (DateTime?)a.Started).Min();
-        return new ReportData(folder, state.Config.Experiment.Name, stateText, started, updated, state.Planned, rows, trials, state.Config.Table, rungs,
+        return new ReportData(folder, state.Config.Experiment.Name, stateText, state.StartedAt, updated, state.Planned, rows, trials, state.Config.Table, SweepFolder.RungTables(state),
             plan?.Resolved.ToHocon(), plan?.Config.Seed);
     }
 
@@ -163,7 +165,7 @@ public static class SweepReport
     }
 
     /// <summary>The parameters that take more than one value among the trials, in config order.</summary>
-    public static (string Key, bool Numeric, bool Log)[] Swept(ReportData d) =>
+    internal static (string Key, bool Numeric, bool Log)[] SweptOf(ReportData d) =>
         d.Trials.SelectMany(t => t.Parameters.Select(p => p.Key)).Distinct()
             .Where(k => d.Trials.Select(t => t.Value(k)).Distinct().Count() > 1)
             .Select(k =>
@@ -179,13 +181,16 @@ public static class SweepReport
     /// </summary>
     public static (string Key, bool Log, IReadOnlyList<(string Series, double X, double Accuracy, bool FullBudget)> Points)? FirstSearchSpace(ReportData d)
     {
-        var swept = Swept(d);
+        var swept = d.Swept;
         if (swept.FirstOrDefault(s => s.Numeric) is not { Key: not null } x) return null;
         var categorical = swept.Where(s => !s.Numeric).Select(s => s.Key).ToArray();
-        var points = Scored(d).Select(t => (categorical.Length == 0 ? "all trials" : string.Join(", ", categorical.Select(k => $"{k}={t.Value(k)}")),
-            Num(t.Value(x.Key)), t.ValidationAccuracy!.Value, t.FullBudget)).ToArray();
+        var points = Scored(d).Select(t => (SeriesOf(t, categorical), Num(t.Value(x.Key)), t.ValidationAccuracy!.Value, t.FullBudget)).ToArray();
         return (x.Key, x.Log, points);
     }
+
+    /// <summary>The series a trial is drawn in: its values of the categorical parameters that vary.</summary>
+    private static string SeriesOf(ReportTrial t, IReadOnlyList<string> categorical) =>
+        categorical.Count == 0 ? "all trials" : string.Join(", ", categorical.Select(k => $"{k}={t.Value(k)}"));
 
     private static ReportTrial[] Scored(ReportData d) => d.Trials.Where(t => t.ValidationAccuracy is not null && t.Phase is "completed" or "stopped").ToArray();
 
@@ -194,15 +199,15 @@ public static class SweepReport
     private static void SearchSpace(StringBuilder h, ReportData d)
     {
         h.Append("<h2>Search space</h2>");
-        var swept = Swept(d);
+        var swept = d.Swept;
         var scored = Scored(d);
-        if (swept.Length == 0 || scored.Length == 0)
+        if (swept.Count == 0 || scored.Length == 0)
         {
             h.Append("<p>No results to plot yet.</p>");
             return;
         }
         var categorical = swept.Where(s => !s.Numeric).Select(s => s.Key).ToArray();
-        string Series(ReportTrial t) => categorical.Length == 0 ? "all trials" : string.Join(", ", categorical.Select(k => $"{k}={t.Value(k)}"));
+        string Series(ReportTrial t) => SeriesOf(t, categorical);
         var series = scored.Select(Series).Distinct().ToArray();
         var stages = d.Trials.Select(t => t.Stage).Distinct().ToArray();
         var y = Axis.Covering(scored.Select(t => t.ValidationAccuracy!.Value), false, "validation accuracy");
@@ -227,7 +232,7 @@ public static class SweepReport
         }
         var numericKeys = swept.Where(s => s.Numeric).ToArray();
         if (numericKeys.Length >= 2) HeatMap(h, scored, numericKeys[0], numericKeys[1]);
-        if (swept.Length >= 3) ParallelCoordinates(h, d, scored, swept);
+        if (swept.Count >= 3) ParallelCoordinates(h, d, scored, swept);
     }
 
     private static string Legend(IReadOnlyList<string> series, IReadOnlyList<string> stages, bool early) =>
@@ -328,7 +333,7 @@ public static class SweepReport
         var x = Axis.Covering(shown.SelectMany(t => t.Curve.Select(p => (double)p.Step)).Append(0), false, "update step");
         var y = Axis.Covering(shown.SelectMany(t => t.Curve.Select(p => p.Accuracy)), false, "validation accuracy");
         var figure = new SvgFigure(900, 380, x, y, "curves");
-        var swept = Swept(d).Select(p => p.Key).ToHashSet();
+        var swept = d.Swept.Select(p => p.Key).ToHashSet();
         string Name(ReportTrial t) => $"trial {t.Id}: " + string.Join(", ", t.Parameters.Where(p => swept.Contains(p.Key)).Select(p => $"{p.Key}={Readable.Value(p.Value)}"));
         foreach (var t in rest) figure.Line(t.Curve.Select(p => ((double)p.Step, p.Accuracy)), "#999", 1, 0.3, "faint-curve", Name(t));
         foreach (var t in running) figure.Line(t.Curve.Select(p => ((double)p.Step, p.Accuracy)), "#1f77b4", 1.5, 0.8, "running-curve", Name(t) + " (running)", dashed: true);

@@ -155,8 +155,7 @@ public sealed class AggregatorActor : ReceiveActor, IWithTimers
                     .Select(t => ($"trial {t.Id}: {SweepNews.Describe(t.Plan, state.Config)}", t.Curve)).ToArray()))
                 .ToArray()
             : [];
-        var rungs = state.Stages.Where(s => s.Schedule.Policy != Experiments.Scheduling.PolicyKind.Grid)
-            .Select(s => (s.Name, s.Schedule.ToString(), s.Policy.Rungs(s, state))).ToArray();
+        var rungs = SweepFolder.RungTables(state);
         var report = final || ReportDue ? ReportData.From(state, rows, folder, final ? "complete" : "running", DateTime.UtcNow) : null;
         if (report is not null) (reportedAt, curvesMoved) = (clock.Elapsed, false);
         return new SweepOutputs(folder, rows, state.Config.Table, state.Config.TestAccuracy, Summary(rows), newCurves.ToArray(), plots, rungs, report);
