@@ -18,8 +18,8 @@ public sealed record SweepOutputs(
     IReadOnlyList<(string Stage, string Policy, IReadOnlyList<Experiments.Scheduling.RungRow> Rungs)> Rungs,
     Report.ReportData? Report)
 {
-    /// <summary>Writes the outputs (each file atomically); returns how long the report took. An I/O failure propagates naming its file.</summary>
-    public TimeSpan Write()
+    /// <summary>Writes the outputs (each file atomically); returns how long the report took (null: not due). An I/O failure propagates naming its file.</summary>
+    public TimeSpan? Write()
     {
         foreach (var (trial, curve) in NewCurves) SweepFolder.WriteCurve(Folder, trial, curve);
         SweepFolder.WriteTrials(Folder, Rows, TestAccuracy);
@@ -28,7 +28,7 @@ public sealed record SweepOutputs(
         foreach (var (stage, policy, rungs) in Rungs) SweepFolder.WriteRungs(Folder, stage, policy, rungs);
         SweepFolder.WriteSummary(Folder, Summary);
         foreach (var (stage, runs) in Plots) SweepFolder.WritePlots(Folder, stage, runs);
-        if (Report is null) return TimeSpan.Zero;
+        if (Report is null) return null;
         var clock = System.Diagnostics.Stopwatch.StartNew();
         Storage.Report.SweepReport.Write(Report);
         if (Report.Complete) Storage.Report.SearchSpacePlot.Write(Folder, Report);

@@ -31,7 +31,7 @@ public sealed class AggregatorActor : ReceiveActor, IWithTimers
         public static readonly Flush Instance = new();
     }
 
-    private sealed record Written(bool Final, TimeSpan ReportTime);
+    private sealed record Written(bool Final, TimeSpan? ReportTime);
 
     /// <summary>Trials per stage in the curve plots (plots/STAGE/*.png): the best ones.</summary>
     public const int PlottedTrials = 6;
@@ -97,7 +97,7 @@ public sealed class AggregatorActor : ReceiveActor, IWithTimers
             writing = false;
             // A report that takes long to render (tens of thousands of trials) is rendered less often:
             // at most a tenth of the time goes to it.
-            reportEvery = TimeSpan.FromTicks(Math.Max(settings.ReportInterval.Ticks, 10 * w.ReportTime.Ticks));
+            if (w.ReportTime is { } took) reportEvery = TimeSpan.FromTicks(Math.Max(settings.ReportInterval.Ticks, 10 * took.Ticks));
             if (w.Final) Finish();
             else WriteIfDue();
         });
