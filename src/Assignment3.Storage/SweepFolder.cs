@@ -102,9 +102,13 @@ public static class SweepFolder
     /// it has several (3 significant digits); a cell whose trials all diverged or failed
     /// says so, and one with nothing recorded yet is blank. A value short of the full budget says so:
     /// "(stopped at 1 cycle)" for a trial stopped early, "(3 cycles so far)" for one still going.
+    /// With <paramref name="exact"/>, numbers and labels keep full precision (the CSV), else they are
+    /// <see cref="Readable"/> (Markdown, the report).
     /// </summary>
-    public static (string[] Header, string[][] Rows) Pivot(IReadOnlyList<TrialRow> rows, string rowKey, string? columnKey, string cell)
+    public static (string[] Header, string[][] Rows) Pivot(IReadOnlyList<TrialRow> rows, string rowKey, string? columnKey, string cell, bool exact = false)
     {
+        Func<double, string> number = exact ? v => v.ToString("R", CultureInfo.InvariantCulture) : Readable.Number;
+        Func<string, string> label = exact ? v => v : Readable.Value;
         string Value(TrialRow r, string key) => r.Parameters.FirstOrDefault(p => p.Key == key).Value ?? "";
         var rowValues = rows.Select(r => Value(r, rowKey)).Distinct().ToArray();
         var columnValues = columnKey is null ? [""] : rows.Select(r => Value(r, columnKey)).Distinct().ToArray();
@@ -119,13 +123,13 @@ public static class SweepFolder
         }
         string Cell(Configuration c)
         {
-            var text = c.Count > 1 ? $"{Readable.Number(c.Mean)} ± {Readable.Number(c.StandardDeviation)} (n={c.Count})" : Readable.Number(c.Mean);
+            var text = c.Count > 1 ? $"{number(c.Mean)} ± {number(c.StandardDeviation)} (n={c.Count})" : number(c.Mean);
             if (c.First.FullBudget || c.First.Budget is not { } cycles) return text;
             var budget = cycles == 1 ? "1 cycle" : $"{cycles.ToString("0.###", CultureInfo.InvariantCulture)} cycles";
             return c.First.Status == "stopped" ? $"{text} (stopped at {budget})" : $"{text} ({budget} so far)";
         }
-        string[] header = [rowKey, .. columnKey is null ? [cell] : columnValues.Select(c => $"{columnKey}={Readable.Value(c)}")];
-        var table = rowValues.Select(rv => (string[])[Readable.Value(rv), .. columnValues.Select(cv =>
+        string[] header = [rowKey, .. columnKey is null ? [cell] : columnValues.Select(c => $"{columnKey}={label(c)}")];
+        var table = rowValues.Select(rv => (string[])[label(rv), .. columnValues.Select(cv =>
             best.TryGetValue((rv, cv), out var b) ? Cell(b) : ended.GetValueOrDefault((rv, cv), ""))]).ToArray();
         return (header, table);
     }
@@ -153,7 +157,8 @@ public static class SweepFolder
     {
         var (header, table) = Pivot(rows, rowKey, columnKey, cell);
         AtomicFile.Write(Path.Combine(folder, $"table-{stage}.md"), $"# {stage}: {cell}\n\n" + MarkdownTable.Render(header, table));
-        Csv.Write(Path.Combine(folder, $"table-{stage}.csv"), header, table.Select(r => r.Cast<object?>()));
+        var (exactHeader, exactTable) = Pivot(rows, rowKey, columnKey, cell, exact: true);
+        Csv.Write(Path.Combine(folder, $"table-{stage}.csv"), exactHeader, exactTable.Select(r => r.Cast<object?>()));
     }
 
     /// <summary>

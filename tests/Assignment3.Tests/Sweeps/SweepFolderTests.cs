@@ -38,6 +38,12 @@ public class SweepFolderTests
         var (_, table) = SweepFolder.Pivot(rows, "lambda", "batch-norm", "validation-accuracy");
 
         Assert.Equal(["1.00e-05", "0.520 ± 0.0200 (n=3)"], table[0]);
+        // The CSV keeps full precision: the exact mean and sample standard deviation, the stored label.
+        var (_, exact) = SweepFolder.Pivot(rows, "lambda", "batch-norm", "validation-accuracy", exact: true);
+        double[] values = [0.50, 0.52, 0.54];
+        var mean = values.Average();
+        var sd = Math.Sqrt(values.Sum(v => (v - mean) * (v - mean)) / 2);
+        Assert.Equal(["1E-05", $"{mean:R} ± {sd:R} (n=3)"], exact[0]);
         var best = Assignment3.Storage.Report.ReportData.BestConfiguration(rows)!;
         Assert.Equal((1, 3), (best.First.Trial, best.Count));
         Assert.Equal(0.52, best.Mean, 12);
