@@ -207,8 +207,6 @@ public sealed class SweepState
             trial = trials[e.Trial] = new Trial(stage.Plan.Trial(e.Trial));
             stage.Fresh++;
         }
-        else if (trial.Phase is not (TrialPhase.Queued or TrialPhase.Promoted))
-            throw new InvalidSweepEventException($"trial {e.Trial} is {trial.Phase.ToString().ToLowerInvariant()}: it cannot start");
         Change(trial, t => t.Start(e));
     }
 

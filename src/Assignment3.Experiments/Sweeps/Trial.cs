@@ -85,6 +85,9 @@ public sealed class Trial(PlannedTrial plan)
     public double? BestValidationAccuracyUpTo(int step) =>
         curve.Where(p => p.Step <= step).Select(p => (double?)p.ValidationAccuracy).Max();
 
+    /// <summary>Whether the latest hand-out replaces one that ended without a result (not a promotion).</summary>
+    public bool Retried { get; private set; }
+
     internal void Start(TrialStarted e)
     {
         Require(Phase is TrialPhase.Queued or TrialPhase.Promoted, e);
@@ -93,6 +96,7 @@ public sealed class Trial(PlannedTrial plan)
             throw new InvalidSweepEventException($"trial {Id} starts at step {e.FromStep}, but its latest checkpoint is at step {CheckpointStep}");
         if (e.ToStep <= e.FromStep || e.ToStep > Plan.Config.TotalSteps)
             throw new InvalidSweepEventException($"trial {Id}: cannot train from step {e.FromStep} to step {e.ToStep} of {Plan.Config.TotalSteps}");
+        Retried = Phase == TrialPhase.Queued && Attempt > 0; // queued again after a start: its hand-out was lost
         (Phase, Attempt, Node, TargetStep) = (TrialPhase.Running, e.Attempt, e.Node, e.ToStep);
         livePoints.Clear();
         attemptSecondsCounted = 0;

@@ -17,7 +17,7 @@ public static class SweepNews
         return e switch
         {
             StageOpened s => $"stage {s.Stage}: {state.Stages.FirstOrDefault(x => x.Name == s.Stage)?.Plan.Count ?? 0} trials planned",
-            TrialStarted s => $"{Name(s.Trial)} started on {s.Node}/{s.Slot}" + (Retried(state, s) ? $" (hand-out {s.Attempt}: the last one was lost)" : "") +
+            TrialStarted s => $"{Name(s.Trial)} started on {s.Node}/{s.Slot}" + (state.Find(s.Trial)?.Retried == true ? $" (hand-out {s.Attempt}: the last one was lost)" : "") +
                               (s.FromStep > 0 ? $", going on from step {s.FromStep}" : ""),
             TrialRecorded { Outcome.Status: TrialStatus.Completed } r =>
                 $"{Name(r.Trial)} recorded: validation accuracy {Readable.Number(r.Outcome.ValidationAccuracy)}" +
@@ -33,10 +33,6 @@ public static class SweepNews
             _ => null,
         };
     }
-
-    /// <summary>Whether a trial starts again because its last hand-out ended without a result (not a promotion).</summary>
-    private static bool Retried(SweepState state, TrialStarted s) =>
-        state.Find(s.Trial)?.Attempts is { Count: >= 2 } attempts && attempts[^2].Ending?.StartsWith("requeued") == true;
 
     /// <summary>A trial by the values it is tabled by (the table's row and column parameters).</summary>
     public static string Describe(PlannedTrial trial, SweepConfig config)
