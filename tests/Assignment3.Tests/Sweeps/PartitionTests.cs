@@ -1,4 +1,3 @@
-using Assignment3.Tests.Data;
 using Xunit.Abstractions;
 
 namespace Assignment3.Tests.Sweeps;
@@ -10,11 +9,9 @@ namespace Assignment3.Tests.Sweeps;
 /// trains again.
 /// </summary>
 [Collection(nameof(ProcessCollection))]
-public sealed class PartitionTests(ITestOutputHelper output) : IDisposable
+public sealed class PartitionTests(ITestOutputHelper output) : SweepProcessTest("a3-partition-")
 {
     private static readonly TimeSpan Bound = TimeSpan.FromMinutes(3);
-    private readonly FakeCifar data = new(recordsPerBatch: 60);
-    private readonly string work = Directory.CreateTempSubdirectory("a3-partition-").FullName;
 
     [RootFact]
     public async Task A_worker_cut_off_mid_trial_for_longer_than_detection_rejoins_and_the_sweep_completes_unchanged()
@@ -68,11 +65,5 @@ public sealed class PartitionTests(ITestOutputHelper output) : IDisposable
         await Await.Until(() => victim.Output.Any(l => l.Contains("joining the seed again")), "the cut-off worker rejoining");
         await Await.Until(() => SweepFiles.Trials(outFolder).Count(r => r.Node == cutNode && r.Status == "completed") > recordedByVictim, "the rejoined worker training again");
         }
-    }
-
-    public void Dispose()
-    {
-        data.Dispose();
-        Directory.Delete(work, recursive: true);
     }
 }

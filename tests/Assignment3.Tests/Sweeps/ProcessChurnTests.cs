@@ -11,11 +11,9 @@ namespace Assignment3.Tests.Sweeps;
 /// sweep with every trial recorded once and the table of an undisturbed run.
 /// </summary>
 [Collection(nameof(ProcessCollection))]
-public sealed class ProcessChurnTests(ITestOutputHelper output) : IDisposable
+public sealed class ProcessChurnTests(ITestOutputHelper output) : SweepProcessTest("a3-churn-")
 {
     private static readonly TimeSpan Bound = TimeSpan.FromMinutes(3);
-    private readonly FakeCifar data = new(recordsPerBatch: 60);
-    private readonly string work = Directory.CreateTempSubdirectory("a3-churn-").FullName;
 
     [Fact]
     public async Task Workers_frozen_and_killed_every_few_seconds_never_take_the_coordinator_down()
@@ -67,11 +65,5 @@ public sealed class ProcessChurnTests(ITestOutputHelper output) : IDisposable
         SweepFiles.AssertEveryTrialOnceCompleted(outFolder, 24);
         Assert.Equal(SweepFiles.Table(reference), SweepFiles.Table(outFolder));
         output.WriteLine(string.Join("\n", coordinator.Output.Where(l => l.Contains("warning") || l.Contains("error"))));
-    }
-
-    public void Dispose()
-    {
-        data.Dispose();
-        Directory.Delete(work, recursive: true);
     }
 }

@@ -1,4 +1,3 @@
-using Assignment3.Tests.Data;
 using Xunit.Abstractions;
 
 namespace Assignment3.Tests.Sweeps;
@@ -9,11 +8,9 @@ namespace Assignment3.Tests.Sweeps;
 /// lost, and the folder copied to a disk with room resumes to the undisturbed tables.
 /// </summary>
 [Collection(nameof(ProcessCollection))]
-public sealed class ProcessDiskTests(ITestOutputHelper output) : IDisposable
+public sealed class ProcessDiskTests(ITestOutputHelper output) : SweepProcessTest("a3-disk-")
 {
     private static readonly TimeSpan Bound = TimeSpan.FromMinutes(3);
-    private readonly FakeCifar data = new(recordsPerBatch: 60);
-    private readonly string work = Directory.CreateTempSubdirectory("a3-disk-").FullName;
     private string Config => RepoPaths.Config("smoke.conf");
 
     [RootFact]
@@ -69,11 +66,5 @@ public sealed class ProcessDiskTests(ITestOutputHelper output) : IDisposable
         foreach (var dir in Directory.GetDirectories(from, "*", SearchOption.AllDirectories)) Directory.CreateDirectory(dir.Replace(from, to));
         Directory.CreateDirectory(to);
         foreach (var file in Directory.GetFiles(from, "*", SearchOption.AllDirectories)) File.Copy(file, file.Replace(from, to));
-    }
-
-    public void Dispose()
-    {
-        data.Dispose();
-        Directory.Delete(work, recursive: true);
     }
 }

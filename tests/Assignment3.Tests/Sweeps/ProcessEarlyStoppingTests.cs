@@ -7,11 +7,9 @@ namespace Assignment3.Tests.Sweeps;
 /// leave, are the same on one slot, two slots, or a coordinator with two worker nodes.
 /// </summary>
 [Collection(nameof(ProcessCollection))]
-public sealed class ProcessEarlyStoppingTests(Xunit.Abstractions.ITestOutputHelper output) : IDisposable
+public sealed class ProcessEarlyStoppingTests(Xunit.Abstractions.ITestOutputHelper output) : SweepProcessTest("a3-sha-")
 {
     private static readonly TimeSpan Bound = TimeSpan.FromMinutes(3);
-    private readonly FakeCifar data = new(recordsPerBatch: 60);
-    private readonly string work = Directory.CreateTempSubdirectory("a3-sha-").FullName;
 
     [Fact]
     public async Task Successive_halving_gives_the_same_promotions_and_tables_on_one_slot_two_slots_and_two_worker_nodes()
@@ -39,11 +37,5 @@ public sealed class ProcessEarlyStoppingTests(Xunit.Abstractions.ITestOutputHelp
             Assert.Equal(SweepFiles.Rungs(one, "coarse"), SweepFiles.Rungs(folder, "coarse"));
             Assert.Equal(SweepFiles.Table(one, "fine"), SweepFiles.Table(folder, "fine"));
         }
-    }
-
-    public void Dispose()
-    {
-        data.Dispose();
-        Directory.Delete(work, recursive: true);
     }
 }

@@ -1,4 +1,3 @@
-using Assignment3.Tests.Data;
 using Xunit.Abstractions;
 
 namespace Assignment3.Tests.Sweeps;
@@ -9,11 +8,9 @@ namespace Assignment3.Tests.Sweeps;
 /// undisturbed run, every trial recorded once, and nothing recorded ever run twice.
 /// </summary>
 [Collection(nameof(ProcessCollection))]
-public sealed class ProcessResumeTests(ITestOutputHelper output) : IDisposable
+public sealed class ProcessResumeTests(ITestOutputHelper output) : SweepProcessTest("a3-resume-")
 {
     private static readonly TimeSpan Bound = TimeSpan.FromMinutes(3);
-    private readonly FakeCifar data = new(recordsPerBatch: 60);
-    private readonly string work = Directory.CreateTempSubdirectory("a3-resume-").FullName;
     private string Config => WriteConfig("smoke.conf", 1500);
 
     /// <summary>A test config with trials long enough to be caught running.</summary>
@@ -115,11 +112,5 @@ public sealed class ProcessResumeTests(ITestOutputHelper output) : IDisposable
         Assert.Contains(resumed.Output, l => l.Contains("config.conf: differs from the config the sweep started with"));
         Assert.Equal(before.Keys.Order(), Directory.GetFiles(folder).Order());
         foreach (var (file, bytes) in before) Assert.True(bytes.AsSpan().SequenceEqual(File.ReadAllBytes(file)), $"{file} changed");
-    }
-
-    public void Dispose()
-    {
-        data.Dispose();
-        Directory.Delete(work, recursive: true);
     }
 }

@@ -1,5 +1,4 @@
 using System.Text.RegularExpressions;
-using Assignment3.Tests.Data;
 using Xunit.Abstractions;
 
 namespace Assignment3.Tests.Sweeps;
@@ -10,11 +9,9 @@ namespace Assignment3.Tests.Sweeps;
 /// trial and one row per trial, and is not a blank page.
 /// </summary>
 [Collection(nameof(ProcessCollection))]
-public sealed class ReportPageTests(ITestOutputHelper output) : IDisposable
+public sealed class ReportPageTests(ITestOutputHelper output) : SweepProcessTest("a3-report-")
 {
     private static readonly TimeSpan Bound = TimeSpan.FromMinutes(3);
-    private readonly FakeCifar data = new(recordsPerBatch: 60);
-    private readonly string work = Directory.CreateTempSubdirectory("a3-report-").FullName;
 
     [Fact]
     public async Task The_report_of_a_finished_sweep_is_self_contained_complete_and_rebuilt_by_a3_report()
@@ -102,11 +99,5 @@ public sealed class ReportPageTests(ITestOutputHelper output) : IDisposable
         var start = html.IndexOf($"<svg class=\"{cls}\"", StringComparison.Ordinal);
         Assert.True(start >= 0, $"no {cls} figure in the page");
         return html[start..(html.IndexOf("</svg>", start, StringComparison.Ordinal) + 6)];
-    }
-
-    public void Dispose()
-    {
-        data.Dispose();
-        Directory.Delete(work, recursive: true);
     }
 }

@@ -50,7 +50,7 @@ public sealed class SweepStoreTests : IDisposable
         }
     }
 
-    private Dictionary<string, byte[]> Files() => Directory.GetFiles(folder).ToDictionary(Path.GetFileName, File.ReadAllBytes)!;
+    private Dictionary<string, byte[]> Files() => Directory.GetFiles(folder).ToDictionary(f => Path.GetFileName(f), File.ReadAllBytes);
 
     private void AssertUnchanged(Dictionary<string, byte[]> before)
     {
