@@ -21,9 +21,12 @@ public sealed class A3Processes(string dataRoot, Xunit.Abstractions.ITestOutputH
 
     private A3Process StartIn(string? netns, string[] args, IReadOnlyDictionary<string, string?>? environment)
     {
-        var info = new ProcessStartInfo(netns is null ? "dotnet" : "ip") { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
+        var info = new ProcessStartInfo(netns is null ? "env" : "ip") { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
         if (netns is not null)
-            foreach (var arg in new[] { "netns", "exec", netns, "dotnet" }) info.ArgumentList.Add(arg);
+            foreach (var arg in new[] { "netns", "exec", netns, "env" }) info.ArgumentList.Add(arg);
+        // Ctrl+C reaches a3 however the suite was started: a suite run in the background inherits
+        // SIGINT ignored, and a3 (rightly) leaves an ignored SIGINT alone. env replaces itself with dotnet.
+        foreach (var arg in new[] { "--default-signal=INT", "dotnet" }) info.ArgumentList.Add(arg);
         foreach (var (name, value) in environment ?? new Dictionary<string, string?>())
             if (value is null) info.Environment.Remove(name); else info.Environment[name] = value;
         info.ArgumentList.Add(A3Dll);
