@@ -19,6 +19,10 @@ public sealed class BenchSettings : DataSettings
     [CommandOption("--no-full-run"), Description("Skip the full recipe runs (2 cycles, n_s 2,250, 20 recording points).")]
     public bool NoFullRun { get; init; }
 
+    [CommandOption("--core <N>"), TypeConverter(typeof(WholeNumberConverter)),
+     Description("Pin the kernel measurements to this core (default: the first this process may run on); cores of a shared machine can differ.")]
+    public int? Core { get; init; }
+
     [CommandOption("--json"), Description("Print the results as JSON on stdout.")]
     public bool Json { get; init; }
 
@@ -45,15 +49,19 @@ public sealed class BenchSettings : DataSettings
         : ValidationResult.Success();
 }
 
-/// <summary>One GEMM shape of the recipe networks: our kernels' rate and OpenBLAS's (when installed), against the core's peak.</summary>
-public sealed record GemmBenchRow(string Shape, string Networks, double OursGflops, double OursOfPeak, double? OpenBlasGflops, double? Speedup);
+/// <summary>
+/// One GEMM shape of the recipe networks: our kernels' rate with the tiling this core chose for it
+/// and OpenBLAS's (when installed), against the core's peak.
+/// </summary>
+public sealed record GemmBenchRow(string Shape, string Networks, string Tiling, string Tiles, double OursGflops, double OursOfPeak,
+    double? OpenBlasGflops, double? Speedup);
 
 /// <summary>One recipe network: the update step on each backend, the full recipe run, evaluation's share, test accuracy.</summary>
 public sealed record StepBenchRow(string Network, bool BatchNorm, double StepMillis, double StepGflops, double StepOfPeak, double? OpenBlasStepMillis,
     double? FullRunSeconds, double? EvaluationShare, double? TestAccuracy);
 
-public sealed record BenchReport(string Isa, string PeakWidth, double PeakGflops, string OpenBlas, IReadOnlyList<GemmBenchRow> Gemms,
-    IReadOnlyList<StepBenchRow> Steps, double PeakWorkingSetMB);
+public sealed record BenchReport(string Cpu, int Core, string Isa, string PeakWidth, double PeakGflops, IReadOnlyDictionary<string, double> PeaksByWidth,
+    string OpenBlas, IReadOnlyList<GemmBenchRow> Gemms, IReadOnlyList<StepBenchRow> Steps, double NineToThreeLayerBnStep, double PeakWorkingSetMB);
 
 /// <summary>
 /// The update step and its GEMMs on our kernels (and on OpenBLAS when it is installed), each rate
@@ -78,11 +86,18 @@ public sealed class BenchCommand : AsyncCommand<BenchSettings>
             return result.EveryTrialOnce ? 0 : Errors.Failed;
         }
         var data = await DataLoading.LoadAsync(console, settings.Data, new DataOptions(), cancellation);
+        var core = PinToCore(settings.Core);
         var ours = new SimdGemm(SimdGemm.Best());
         var openBlas = GemmBackends.OpenBlasIfInstalled;
         if (openBlas is not null) openBlas.Threads = 1;
-        var (peak, width) = StepBenchmark.FmaPeak();
-        console.MarkupLineInterpolated($"Core peak (one thread, float32, {width} fused multiply-adds): [bold]{peak:F1} GFLOP/s[/]");
+        var peaks = Enum.GetValues<SimdIsa>().Where(i => i != SimdIsa.Scalar && SimdGemm.IsSupported(i)).Select(StepBenchmark.FmaPeak)
+            .ToDictionary(p => p.Width, p => Math.Round(p.Gflops, 1));
+        var (peak, width) = StepBenchmark.FmaPeak(ours.Isa);
+        console.MarkupLineInterpolated($"CPU: [bold]{CpuModel.Name()}[/], measured on {(core < 0 ? "any core" : $"core {core}")}");
+        console.MarkupLineInterpolated($"FMA peak per width (one thread, float32): {string.Join(", ", peaks.Select(p => $"{p.Key} {p.Value:F1}"))} GFLOP/s");
+        if (peaks.TryGetValue("512-bit", out var peak512) && peaks.TryGetValue("256-bit", out var peak256))
+            console.MarkupLineInterpolated($"Vector units: {CpuModel.FmaUnits(peak512, peak256)}");
+        console.MarkupLineInterpolated($"Figures below are against the {width} peak of the kernels' width: [bold]{peak:F1} GFLOP/s[/]");
         console.MarkupLineInterpolated($"Ours: [blue]{ours.Name}[/]; OpenBLAS: [blue]{openBlas?.Name ?? "not installed"}[/]");
 
         var specs = Networks.SelectMany(n => new[] { true, false }.Select(bn => (n.Name, BatchNorm: bn,
@@ -94,13 +109,15 @@ public sealed class BenchCommand : AsyncCommand<BenchSettings>
         {
             cancellation.ThrowIfCancellationRequested();
             var rate = StepBenchmark.GemmGflops(shape, ours);
+            var tiling = ours.TilingFor<float>(shape.TransposeA, shape.TransposeB, shape.M, shape.N, shape.K);
             var blas = openBlas is null ? (double?)null : StepBenchmark.GemmGflops(shape, openBlas);
-            gemms.Add(new GemmBenchRow(Describe(shape), networks, Math.Round(rate, 1), Math.Round(rate / peak, 3), blas is null ? null : Math.Round(blas.Value, 1),
-                blas is null ? null : Math.Round(rate / blas.Value, 2)));
+            gemms.Add(new GemmBenchRow(Describe(shape), networks, GemmTilings.Name(tiling), SimdGemm.DescribeTiles<float>(ours.Isa, tiling, shape.M),
+                Math.Round(rate, 1), Math.Round(rate / peak, 3), blas is null ? null : Math.Round(blas.Value, 1), blas is null ? null : Math.Round(rate / blas.Value, 2)));
         }
-        var gemmTable = new Table().AddColumns("GEMM (m x n x k)", "Networks", "Ours GFLOP/s", "Of peak", "OpenBLAS GFLOP/s", "Ours / OpenBLAS");
+        var gemmTable = new Table().AddColumns("GEMM (m x n x k)", "Networks", "Tiling (rows of C)", "Ours GFLOP/s", "Of peak", "OpenBLAS GFLOP/s", "Ours / OpenBLAS");
         foreach (var g in gemms)
-            gemmTable.AddRow(Markup.Escape(g.Shape), g.Networks, $"{g.OursGflops:F1}", $"{g.OursOfPeak:P0}", g.OpenBlasGflops?.ToString("F1") ?? "-", g.Speedup?.ToString("F2") ?? "-");
+            gemmTable.AddRow(Markup.Escape(g.Shape), g.Networks, Markup.Escape($"{g.Tiling}: {g.Tiles}"), $"{g.OursGflops:F1}", $"{g.OursOfPeak:P0}",
+                g.OpenBlasGflops?.ToString("F1") ?? "-", g.Speedup?.ToString("F2") ?? "-");
         console.Write(gemmTable);
 
         var steps = new List<StepBenchRow>();
@@ -125,11 +142,28 @@ public sealed class BenchCommand : AsyncCommand<BenchSettings>
             stepTable.AddRow(Markup.Escape(r.Network), r.BatchNorm ? "yes" : "no", $"{r.StepMillis:F3}", $"{r.StepGflops:F1}", $"{r.StepOfPeak:P0}",
                 r.OpenBlasStepMillis?.ToString("F3") ?? "-", r.FullRunSeconds?.ToString("F2") ?? "-", r.EvaluationShare?.ToString("P1") ?? "-", r.TestAccuracy?.ToString("F4") ?? "-");
         console.Write(stepTable);
+        var nineToThree = Math.Round(steps.Single(r => r.BatchNorm && r.Network.StartsWith("9-")).StepMillis / steps.Single(r => r.BatchNorm && r.Network.StartsWith("3-")).StepMillis, 3);
+        console.MarkupLineInterpolated($"9-layer BN step / 3-layer BN step: {nineToThree:F2}");
         var peakMemory = PeakWorkingSetMB();
         console.MarkupLineInterpolated($"Peak working set of this process: {peakMemory:F0} MB");
         if (settings.Json)
-            Console.Out.WriteLine(Json.Serialize(new BenchReport(ours.Isa.ToString(), width, Math.Round(peak, 1), openBlas?.Name ?? "", gemms, steps, Math.Round(peakMemory, 1))));
+            Console.Out.WriteLine(Json.Serialize(new BenchReport(CpuModel.Name(), core, ours.Isa.ToString(), width, Math.Round(peak, 1), peaks, openBlas?.Name ?? "",
+                gemms, steps, nineToThree, Math.Round(peakMemory, 1))));
         return 0;
+    }
+
+    /// <summary>Keeps this process on one core (the one asked for, or the first it may use), so every figure comes from the same core.</summary>
+    private static int PinToCore(int? requested)
+    {
+        if (!OperatingSystem.IsLinux() && !OperatingSystem.IsWindows())
+            return requested is null ? -1 : throw new ArgumentException("--core: this OS does not let a process choose its cores");
+        using var process = Process.GetCurrentProcess();
+        var allowed = (long)process.ProcessorAffinity;
+        var core = requested ?? Enumerable.Range(0, 64).First(c => (allowed >> c & 1) == 1);
+        if (core >= 64 || (allowed >> core & 1) == 0)
+            throw new ArgumentException($"--core {core}: this process may run on cores {string.Join(", ", Enumerable.Range(0, 64).Where(c => (allowed >> c & 1) == 1))}");
+        process.ProcessorAffinity = (nint)(1L << core);
+        return core;
     }
 
     private static string Describe(GemmShape s) => $"{s.M} x {s.N} x {s.K}{(s.TransposeA ? ", A transposed" : s.TransposeB ? ", B transposed" : "")}";

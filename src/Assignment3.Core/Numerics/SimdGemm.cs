@@ -32,18 +32,28 @@ public enum SimdIsa
 /// vector whose loads and stores are masked to them (x64), or, without masks (ARM64), a zero-padded
 /// copy of A's rows and a scratch tile.
 /// </summary>
-public sealed unsafe class SimdGemm(SimdIsa isa) : IGemm
+public sealed unsafe class SimdGemm : IGemm
 {
     /// <summary>Depth of a k-block: the part of A a row block reads stays in L2 across the columns.</summary>
     private const int BlockK = 384;
     /// <summary>Width of a column block: the part of B a k-block reads stays in L2 across the row blocks.</summary>
     private const int BlockN = 512;
 
+    /// <param name="tiling">Every product cut this way; null: A3_TILING's, or measured per shape (<see cref="GemmTilings"/>).</param>
+    public SimdGemm(SimdIsa isa, GemmTiling? tiling = null)
+    {
+        Isa = IsSupported(isa) ? isa : throw new PlatformNotSupportedException($"{isa} is not available on this CPU");
+        ForcedTiling = tiling ?? GemmTilings.Forced();
+    }
+
     public const string ForceVariable = "A3_SIMD";
 
-    public SimdIsa Isa { get; } = IsSupported(isa) ? isa : throw new PlatformNotSupportedException($"{isa} is not available on this CPU");
+    public SimdIsa Isa { get; }
 
-    public string Name => $"a3 SIMD kernels ({Describe(Isa)})";
+    /// <summary>The tiling every product uses, or null when each shape's is measured.</summary>
+    public GemmTiling? ForcedTiling { get; }
+
+    public string Name => $"a3 SIMD kernels ({Describe(Isa)}{(ForcedTiling is { } tiling ? $", {GemmTilings.Name(tiling)} tiles" : "")})";
 
     /// <summary>The widest instruction set this CPU runs, or the one A3_SIMD names (avx512, avx2, vector128, scalar).</summary>
     public static SimdIsa Best()
@@ -71,6 +81,47 @@ public sealed unsafe class SimdGemm(SimdIsa isa) : IGemm
         _ => "scalar",
     };
 
+    /// <summary>Whether the instruction set limits loads and stores to a vector's first lanes (x64 from AVX on).</summary>
+    public static bool CanMask(SimdIsa isa) => isa is SimdIsa.Avx512 or SimdIsa.Avx2 or SimdIsa.Vector128 && Avx.IsSupported;
+
+    /// <summary>Rows of C a main tile covers: 3 vectors at 512 bits, 2 below.</summary>
+    public static int MainTileRows<T>(SimdIsa isa) where T : unmanaged => isa switch
+    {
+        SimdIsa.Avx512 => 3 * Vector512<T>.Count,
+        SimdIsa.Avx2 => 2 * Vector256<T>.Count,
+        SimdIsa.Vector128 => 2 * Vector128<T>.Count,
+        _ => 2,
+    };
+
+    /// <summary>The register tiles <paramref name="tiling"/> cuts <paramref name="m"/> rows into, for a3 bench (e.g. "1 x 3x8 + 1 x 4x6, last vector masked to 2 rows").</summary>
+    public static string DescribeTiles<T>(SimdIsa isa, GemmTiling tiling, int m) where T : unmanaged
+    {
+        var lanes = MainTileRows<T>(isa) / (isa == SimdIsa.Avx512 ? 3 : 2);
+        var (tm, tn) = isa == SimdIsa.Avx512 ? (3, 8) : (2, 6);
+        var parts = new List<string>();
+        if (tiling == GemmTiling.OnePass && CanMask(isa))
+        {
+            var registers32 = lanes * Unsafe.SizeOf<T>() == 64;
+            var (main, i) = (0, 0);
+            for (; (m - i + lanes - 1) / lanes > (registers32 ? 4 : 3); i += tm * lanes) main++;
+            var last = (m - i + lanes - 1) / lanes;
+            var lastColumns = last switch { 1 => 8, 2 => registers32 ? 8 : 6, 3 => registers32 ? 8 : 4, _ => 6 };
+            if (main > 0) parts.Add($"{main} x {tm}x{tn}");
+            parts.Add($"1 x {last}x{lastColumns}{((m - i) % lanes is var left and > 0 ? $", last vector masked to {left} rows" : "")}");
+        }
+        else
+        {
+            if (m / (tm * lanes) is var main and > 0) parts.Add($"{main} x {tm}x{tn}");
+            if (m % (tm * lanes) / lanes is var single and > 0) parts.Add($"{single} x 1x{tn}");
+            if (m % lanes is var left and > 0) parts.Add($"{left} rows apart");
+        }
+        return string.Join(" + ", parts);
+    }
+
+    /// <summary>The tiling products of this shape use: the forced one, or the one measured fastest on this core.</summary>
+    public GemmTiling TilingFor<T>(bool transposeA, bool transposeB, int m, int n, int k) where T : unmanaged, IFloatingPointIeee754<T> =>
+        ForcedTiling ?? GemmTilings.For<T>(this, transposeA, transposeB, m, n, k);
+
     public void Gemm<T>(bool transposeA, bool transposeB, T alpha, Mat<T> a, Mat<T> b, T beta, Mat<T> c)
         where T : unmanaged, IFloatingPointIeee754<T>
     {
@@ -91,15 +142,25 @@ public sealed unsafe class SimdGemm(SimdIsa isa) : IGemm
             if (beta == T.Zero) Array.Clear(c.Data);
             return;
         }
+        Multiply(TilingFor<T>(transposeA, transposeB, m, n, k), transposeA, transposeB, a, b, beta != T.Zero, c);
+    }
+
+    /// <summary>C = op(A) op(B), plus C when <paramref name="accumulate"/>, cut as <paramref name="tiling"/> says (shapes checked by the caller, k > 0).</summary>
+    internal void Multiply<T>(GemmTiling tiling, bool transposeA, bool transposeB, Mat<T> a, Mat<T> b, bool accumulate, Mat<T> c)
+        where T : unmanaged, IFloatingPointIeee754<T>
+    {
+        var onePass = tiling == GemmTiling.OnePass && CanMask(Isa);
         fixed (T* pa = a.Data, pb = b.Data, pc = c.Data)
         {
-            var operands = new Operands<T>(pa, a.Rows, transposeA, pb, b.Rows, transposeB, pc, c.Rows, m, n, k, beta != T.Zero);
+            var (m, n) = (c.Rows, c.Cols);
+            var k = transposeA ? a.Rows : a.Cols;
+            var operands = new Operands<T>(pa, a.Rows, transposeA, pb, b.Rows, transposeB, pc, c.Rows, m, n, k, accumulate);
             switch (Isa)
             {
-                case SimdIsa.Avx512: Run<Vector512Ops<T>, Vector512<T>, T, Three, Eight>(operands, Isa); break;
-                case SimdIsa.Avx2: Run<Vector256Ops<T>, Vector256<T>, T, Two, Six>(operands, Isa); break;
-                case SimdIsa.Vector128: Run<Vector128Ops<T>, Vector128<T>, T, Two, Six>(operands, Isa); break;
-                default: Run<ScalarOps<T>, T, T, Two, Six>(operands, Isa); break;
+                case SimdIsa.Avx512: Run<Vector512Ops<T>, Vector512<T>, T, Three, Eight>(operands, Isa, onePass); break;
+                case SimdIsa.Avx2: Run<Vector256Ops<T>, Vector256<T>, T, Two, Six>(operands, Isa, onePass); break;
+                case SimdIsa.Vector128: Run<Vector128Ops<T>, Vector128<T>, T, Two, Six>(operands, Isa, onePass); break;
+                default: Run<ScalarOps<T>, T, T, Two, Six>(operands, Isa, onePass: false); break;
             }
         }
     }
@@ -118,7 +179,7 @@ public sealed unsafe class SimdGemm(SimdIsa isa) : IGemm
         public T* BAt(int k, int j) => TransposeB ? B + j + (nint)k * LdB : B + k + (nint)j * LdB;
     }
 
-    private static void Run<TOps, TV, T, TM, TN>(in Operands<T> o, SimdIsa isa)
+    private static void Run<TOps, TV, T, TM, TN>(in Operands<T> o, SimdIsa isa, bool onePass)
         where TOps : unmanaged, IVectorOps<TV, T> where TV : unmanaged where T : unmanaged, IFloatingPointIeee754<T>
         where TM : IConstant where TN : IConstant
     {
@@ -133,6 +194,11 @@ public sealed unsafe class SimdGemm(SimdIsa isa) : IGemm
             {
                 var kc = Math.Min(BlockK, o.K - pc);
                 var load = pc > 0 || o.Accumulate;
+                if (onePass)
+                {
+                    OnePass<TOps, TV, T, TM, TN>(o, pc, kc, jc, nc, bk, bj, load);
+                    continue;
+                }
                 var i = 0;
                 for (; i + tileRows <= fullRows; i += tileRows)
                     RowBlock<TOps, TV, T, TM, TN, No>(o, i, tileRows, pc, kc, jc, nc, bk, bj, load);
@@ -145,6 +211,37 @@ public sealed unsafe class SimdGemm(SimdIsa isa) : IGemm
     }
 
     /// <summary>
+    /// <see cref="GemmTiling.OnePass"/>: main tiles while more than four vectors of rows are left (three
+    /// where 16 registers must hold the accumulators), then one tile of the rest, the last vector masked.
+    /// </summary>
+    private static void OnePass<TOps, TV, T, TM, TN>(in Operands<T> o, int pc, int kc, int jc, int nc, nint bk, nint bj, bool load)
+        where TOps : unmanaged, IVectorOps<TV, T> where TV : unmanaged where T : unmanaged, IFloatingPointIeee754<T>
+        where TM : IConstant where TN : IConstant
+    {
+        var v = TOps.Count;
+        var registers32 = TOps.Count * sizeof(T) == 64;
+        var i = 0;
+        for (; (o.M - i + v - 1) / v > (registers32 ? 4 : 3); i += TM.Value * v)
+            RowBlock<TOps, TV, T, TM, TN, No>(o, i, TM.Value * v, pc, kc, jc, nc, bk, bj, load);
+        var rows = o.M - i;
+        switch ((rows + v - 1) / v, rows % v != 0, registers32)
+        {
+            case (1, true, _): RowBlock<TOps, TV, T, One, Eight, Yes>(o, i, rows, pc, kc, jc, nc, bk, bj, load); break;
+            case (1, false, _): RowBlock<TOps, TV, T, One, Eight, No>(o, i, rows, pc, kc, jc, nc, bk, bj, load); break;
+            case (2, true, true): RowBlock<TOps, TV, T, Two, Eight, Yes>(o, i, rows, pc, kc, jc, nc, bk, bj, load); break;
+            case (2, false, true): RowBlock<TOps, TV, T, Two, Eight, No>(o, i, rows, pc, kc, jc, nc, bk, bj, load); break;
+            case (2, true, false): RowBlock<TOps, TV, T, Two, Six, Yes>(o, i, rows, pc, kc, jc, nc, bk, bj, load); break;
+            case (2, false, false): RowBlock<TOps, TV, T, Two, Six, No>(o, i, rows, pc, kc, jc, nc, bk, bj, load); break;
+            case (3, true, true): RowBlock<TOps, TV, T, Three, Eight, Yes>(o, i, rows, pc, kc, jc, nc, bk, bj, load); break;
+            case (3, false, true): RowBlock<TOps, TV, T, Three, Eight, No>(o, i, rows, pc, kc, jc, nc, bk, bj, load); break;
+            case (3, true, false): RowBlock<TOps, TV, T, Three, Four, Yes>(o, i, rows, pc, kc, jc, nc, bk, bj, load); break;
+            case (3, false, false): RowBlock<TOps, TV, T, Three, Four, No>(o, i, rows, pc, kc, jc, nc, bk, bj, load); break;
+            case (_, true, _): RowBlock<TOps, TV, T, Four, Six, Yes>(o, i, rows, pc, kc, jc, nc, bk, bj, load); break;
+            default: RowBlock<TOps, TV, T, Four, Six, No>(o, i, rows, pc, kc, jc, nc, bk, bj, load); break;
+        }
+    }
+
+    /// <summary>
     /// Rows [i, i + rows) of C, columns [jc, jc + nc), over k in [pc, pc + kc): TM vectors of rows, the
     /// last of them masked to the rows left when <typeparamref name="TMasked"/>.
     /// </summary>
@@ -152,10 +249,11 @@ public sealed unsafe class SimdGemm(SimdIsa isa) : IGemm
         where TOps : unmanaged, IVectorOps<TV, T> where TV : unmanaged where T : unmanaged, IFloatingPointIeee754<T>
         where TM : IConstant where TN : IConstant where TMasked : IFlag
     {
-        var width = TM.Value * TOps.Count;
         var lastRows = TMasked.Value ? TOps.FirstLanes(rows - (TM.Value - 1) * TOps.Count) : default;
-        var a = o.TransposeA ? PackPanel(o, i, rows, width, pc, kc) : o.A + i + (nint)pc * o.LdA;
-        nint lda = o.TransposeA ? width : o.LdA;
+        // A transposed: its rows packed densely, k after k. A masked last vector reads no lane past them,
+        // so there is no padding to zero (masked loads of freshly written padding stall on x64).
+        var a = o.TransposeA ? PackPanel(o, i, rows, rows, pc, kc) : o.A + i + (nint)pc * o.LdA;
+        nint lda = o.TransposeA ? rows : o.LdA;
         var j = jc;
         for (; j + TN.Value <= jc + nc; j += TN.Value)
             SimdKernels<TOps, TV, T>.Tile<TM, TN, TMasked>(kc, a, lda, o.BAt(pc, j), bk, bj, o.C + i + (nint)j * o.LdC, o.LdC, load, lastRows);
@@ -270,11 +368,11 @@ public sealed unsafe class SimdGemm(SimdIsa isa) : IGemm
     {
         var panel = Scratch<T>.Panel(width * kc);
         if (o.TransposeA)
-            // op(A)'s row i is A's column i: read it along k (contiguous), write it down the panel.
-            for (var r = 0; r < rows; r++)
+            // op(A)'s row i is A's column i: each k's rows gathered from them, the panel written in order.
+            for (var kk = 0; kk < kc; kk++)
             {
-                var source = o.A + pc + (nint)(i + r) * o.LdA;
-                for (var kk = 0; kk < kc; kk++) panel[kk * width + r] = source[kk];
+                var source = o.A + pc + kk + (nint)i * o.LdA;
+                for (var r = 0; r < rows; r++) panel[kk * width + r] = source[(nint)r * o.LdA];
             }
         else
             for (var kk = 0; kk < kc; kk++)

@@ -184,9 +184,10 @@ public static unsafe class SimdKernels<TOps, TV, T>
     where TOps : unmanaged, IVectorOps<TV, T> where TV : unmanaged where T : unmanaged
 {
     /// <summary>
-    /// <typeparamref name="TM"/> vectors of rows (1 to 3) x <typeparamref name="TN"/> columns (1 to 8),
+    /// <typeparamref name="TM"/> vectors of rows (1 to 4) x <typeparamref name="TN"/> columns (1 to 8),
     /// up to 24 accumulators. Both counts are compile-time constants, so the JIT keeps only the
-    /// accumulators a tile uses, all in registers (3 x 8 needs 32 vector registers, 2 x 6 fits in 16).
+    /// accumulators a tile uses, all in registers (3 x 8 and 4 x 6 need 29 to 32 vector registers,
+    /// 2 x 6 and 3 x 4 fit in 16).
     /// </summary>
     /// With <typeparamref name="TMasked"/>, the last vector of rows reads and writes only the lanes
     /// <paramref name="lastRows"/> selects (a partial vector at the end of C, without padding or copies).
@@ -195,19 +196,29 @@ public static unsafe class SimdKernels<TOps, TV, T>
         where TM : IConstant where TN : IConstant where TMasked : IFlag
     {
         var v = TOps.Count;
-        TV c00, c10, c20, c01, c11, c21, c02, c12, c22, c03, c13, c23, c04, c14, c24, c05, c15, c25, c06, c16, c26, c07, c17, c27;
-        c00 = c10 = c20 = c01 = c11 = c21 = c02 = c12 = c22 = c03 = c13 = c23 = c04 = c14 = c24 = c05 = c15 = c25 = c06 = c16 = c26 = c07 = c17 = c27 = default;
+        TV c00, c10, c20, c30, c01, c11, c21, c31, c02, c12, c22, c32, c03, c13, c23, c33;
+        TV c04, c14, c24, c34, c05, c15, c25, c35, c06, c16, c26, c36, c07, c17, c27, c37;
+        c00 = c10 = c20 = c30 = c01 = c11 = c21 = c31 = c02 = c12 = c22 = c32 = c03 = c13 = c23 = c33 = default;
+        c04 = c14 = c24 = c34 = c05 = c15 = c25 = c35 = c06 = c16 = c26 = c36 = c07 = c17 = c27 = c37 = default;
         if (load)
         {
             var p = c;
-            if (TN.Value > 0) { c00 = LoadRow<TM, TMasked>(p, 0, lastRows); if (TM.Value > 1) c10 = LoadRow<TM, TMasked>(p + v, 1, lastRows); if (TM.Value > 2) c20 = LoadRow<TM, TMasked>(p + 2 * v, 2, lastRows); p += ldc; }
-            if (TN.Value > 1) { c01 = LoadRow<TM, TMasked>(p, 0, lastRows); if (TM.Value > 1) c11 = LoadRow<TM, TMasked>(p + v, 1, lastRows); if (TM.Value > 2) c21 = LoadRow<TM, TMasked>(p + 2 * v, 2, lastRows); p += ldc; }
-            if (TN.Value > 2) { c02 = LoadRow<TM, TMasked>(p, 0, lastRows); if (TM.Value > 1) c12 = LoadRow<TM, TMasked>(p + v, 1, lastRows); if (TM.Value > 2) c22 = LoadRow<TM, TMasked>(p + 2 * v, 2, lastRows); p += ldc; }
-            if (TN.Value > 3) { c03 = LoadRow<TM, TMasked>(p, 0, lastRows); if (TM.Value > 1) c13 = LoadRow<TM, TMasked>(p + v, 1, lastRows); if (TM.Value > 2) c23 = LoadRow<TM, TMasked>(p + 2 * v, 2, lastRows); p += ldc; }
-            if (TN.Value > 4) { c04 = LoadRow<TM, TMasked>(p, 0, lastRows); if (TM.Value > 1) c14 = LoadRow<TM, TMasked>(p + v, 1, lastRows); if (TM.Value > 2) c24 = LoadRow<TM, TMasked>(p + 2 * v, 2, lastRows); p += ldc; }
-            if (TN.Value > 5) { c05 = LoadRow<TM, TMasked>(p, 0, lastRows); if (TM.Value > 1) c15 = LoadRow<TM, TMasked>(p + v, 1, lastRows); if (TM.Value > 2) c25 = LoadRow<TM, TMasked>(p + 2 * v, 2, lastRows); p += ldc; }
-            if (TN.Value > 6) { c06 = LoadRow<TM, TMasked>(p, 0, lastRows); if (TM.Value > 1) c16 = LoadRow<TM, TMasked>(p + v, 1, lastRows); if (TM.Value > 2) c26 = LoadRow<TM, TMasked>(p + 2 * v, 2, lastRows); p += ldc; }
-            if (TN.Value > 7) { c07 = LoadRow<TM, TMasked>(p, 0, lastRows); if (TM.Value > 1) c17 = LoadRow<TM, TMasked>(p + v, 1, lastRows); if (TM.Value > 2) c27 = LoadRow<TM, TMasked>(p + 2 * v, 2, lastRows); p += ldc; }
+            if (TN.Value > 0) { c00 = LoadRow<TM, TMasked>(p, 0, lastRows); if (TM.Value > 1) c10 = LoadRow<TM, TMasked>(p + v, 1, lastRows); if (TM.Value > 2) c20 = LoadRow<TM, TMasked>(p + 2 * v, 2, lastRows);
+                if (TM.Value > 3) c30 = LoadRow<TM, TMasked>(p + 3 * v, 3, lastRows); p += ldc; }
+            if (TN.Value > 1) { c01 = LoadRow<TM, TMasked>(p, 0, lastRows); if (TM.Value > 1) c11 = LoadRow<TM, TMasked>(p + v, 1, lastRows); if (TM.Value > 2) c21 = LoadRow<TM, TMasked>(p + 2 * v, 2, lastRows);
+                if (TM.Value > 3) c31 = LoadRow<TM, TMasked>(p + 3 * v, 3, lastRows); p += ldc; }
+            if (TN.Value > 2) { c02 = LoadRow<TM, TMasked>(p, 0, lastRows); if (TM.Value > 1) c12 = LoadRow<TM, TMasked>(p + v, 1, lastRows); if (TM.Value > 2) c22 = LoadRow<TM, TMasked>(p + 2 * v, 2, lastRows);
+                if (TM.Value > 3) c32 = LoadRow<TM, TMasked>(p + 3 * v, 3, lastRows); p += ldc; }
+            if (TN.Value > 3) { c03 = LoadRow<TM, TMasked>(p, 0, lastRows); if (TM.Value > 1) c13 = LoadRow<TM, TMasked>(p + v, 1, lastRows); if (TM.Value > 2) c23 = LoadRow<TM, TMasked>(p + 2 * v, 2, lastRows);
+                if (TM.Value > 3) c33 = LoadRow<TM, TMasked>(p + 3 * v, 3, lastRows); p += ldc; }
+            if (TN.Value > 4) { c04 = LoadRow<TM, TMasked>(p, 0, lastRows); if (TM.Value > 1) c14 = LoadRow<TM, TMasked>(p + v, 1, lastRows); if (TM.Value > 2) c24 = LoadRow<TM, TMasked>(p + 2 * v, 2, lastRows);
+                if (TM.Value > 3) c34 = LoadRow<TM, TMasked>(p + 3 * v, 3, lastRows); p += ldc; }
+            if (TN.Value > 5) { c05 = LoadRow<TM, TMasked>(p, 0, lastRows); if (TM.Value > 1) c15 = LoadRow<TM, TMasked>(p + v, 1, lastRows); if (TM.Value > 2) c25 = LoadRow<TM, TMasked>(p + 2 * v, 2, lastRows);
+                if (TM.Value > 3) c35 = LoadRow<TM, TMasked>(p + 3 * v, 3, lastRows); p += ldc; }
+            if (TN.Value > 6) { c06 = LoadRow<TM, TMasked>(p, 0, lastRows); if (TM.Value > 1) c16 = LoadRow<TM, TMasked>(p + v, 1, lastRows); if (TM.Value > 2) c26 = LoadRow<TM, TMasked>(p + 2 * v, 2, lastRows);
+                if (TM.Value > 3) c36 = LoadRow<TM, TMasked>(p + 3 * v, 3, lastRows); p += ldc; }
+            if (TN.Value > 7) { c07 = LoadRow<TM, TMasked>(p, 0, lastRows); if (TM.Value > 1) c17 = LoadRow<TM, TMasked>(p + v, 1, lastRows); if (TM.Value > 2) c27 = LoadRow<TM, TMasked>(p + 2 * v, 2, lastRows);
+                if (TM.Value > 3) c37 = LoadRow<TM, TMasked>(p + 3 * v, 3, lastRows); p += ldc; }
         }
         T* b0 = b, b1 = b0 + bj, b2 = b1 + bj, b3 = b2 + bj, b4 = b3 + bj, b5 = b4 + bj, b6 = b5 + bj, b7 = b6 + bj;
         nint k = 0;
@@ -216,25 +227,42 @@ public static unsafe class SimdKernels<TOps, TV, T>
             var a0 = LoadRow<TM, TMasked>(a, 0, lastRows);
             var a1 = TM.Value > 1 ? LoadRow<TM, TMasked>(a + v, 1, lastRows) : default;
             var a2 = TM.Value > 2 ? LoadRow<TM, TMasked>(a + 2 * v, 2, lastRows) : default;
+            var a3 = TM.Value > 3 ? LoadRow<TM, TMasked>(a + 3 * v, 3, lastRows) : default;
             TV x;
-            if (TN.Value > 0) { x = TOps.Broadcast(b0[k]); c00 = TOps.MultiplyAdd(a0, x, c00); if (TM.Value > 1) c10 = TOps.MultiplyAdd(a1, x, c10); if (TM.Value > 2) c20 = TOps.MultiplyAdd(a2, x, c20); }
-            if (TN.Value > 1) { x = TOps.Broadcast(b1[k]); c01 = TOps.MultiplyAdd(a0, x, c01); if (TM.Value > 1) c11 = TOps.MultiplyAdd(a1, x, c11); if (TM.Value > 2) c21 = TOps.MultiplyAdd(a2, x, c21); }
-            if (TN.Value > 2) { x = TOps.Broadcast(b2[k]); c02 = TOps.MultiplyAdd(a0, x, c02); if (TM.Value > 1) c12 = TOps.MultiplyAdd(a1, x, c12); if (TM.Value > 2) c22 = TOps.MultiplyAdd(a2, x, c22); }
-            if (TN.Value > 3) { x = TOps.Broadcast(b3[k]); c03 = TOps.MultiplyAdd(a0, x, c03); if (TM.Value > 1) c13 = TOps.MultiplyAdd(a1, x, c13); if (TM.Value > 2) c23 = TOps.MultiplyAdd(a2, x, c23); }
-            if (TN.Value > 4) { x = TOps.Broadcast(b4[k]); c04 = TOps.MultiplyAdd(a0, x, c04); if (TM.Value > 1) c14 = TOps.MultiplyAdd(a1, x, c14); if (TM.Value > 2) c24 = TOps.MultiplyAdd(a2, x, c24); }
-            if (TN.Value > 5) { x = TOps.Broadcast(b5[k]); c05 = TOps.MultiplyAdd(a0, x, c05); if (TM.Value > 1) c15 = TOps.MultiplyAdd(a1, x, c15); if (TM.Value > 2) c25 = TOps.MultiplyAdd(a2, x, c25); }
-            if (TN.Value > 6) { x = TOps.Broadcast(b6[k]); c06 = TOps.MultiplyAdd(a0, x, c06); if (TM.Value > 1) c16 = TOps.MultiplyAdd(a1, x, c16); if (TM.Value > 2) c26 = TOps.MultiplyAdd(a2, x, c26); }
-            if (TN.Value > 7) { x = TOps.Broadcast(b7[k]); c07 = TOps.MultiplyAdd(a0, x, c07); if (TM.Value > 1) c17 = TOps.MultiplyAdd(a1, x, c17); if (TM.Value > 2) c27 = TOps.MultiplyAdd(a2, x, c27); }
+            if (TN.Value > 0) { x = TOps.Broadcast(b0[k]); c00 = TOps.MultiplyAdd(a0, x, c00); if (TM.Value > 1) c10 = TOps.MultiplyAdd(a1, x, c10); if (TM.Value > 2) c20 = TOps.MultiplyAdd(a2, x, c20);
+                if (TM.Value > 3) c30 = TOps.MultiplyAdd(a3, x, c30); }
+            if (TN.Value > 1) { x = TOps.Broadcast(b1[k]); c01 = TOps.MultiplyAdd(a0, x, c01); if (TM.Value > 1) c11 = TOps.MultiplyAdd(a1, x, c11); if (TM.Value > 2) c21 = TOps.MultiplyAdd(a2, x, c21);
+                if (TM.Value > 3) c31 = TOps.MultiplyAdd(a3, x, c31); }
+            if (TN.Value > 2) { x = TOps.Broadcast(b2[k]); c02 = TOps.MultiplyAdd(a0, x, c02); if (TM.Value > 1) c12 = TOps.MultiplyAdd(a1, x, c12); if (TM.Value > 2) c22 = TOps.MultiplyAdd(a2, x, c22);
+                if (TM.Value > 3) c32 = TOps.MultiplyAdd(a3, x, c32); }
+            if (TN.Value > 3) { x = TOps.Broadcast(b3[k]); c03 = TOps.MultiplyAdd(a0, x, c03); if (TM.Value > 1) c13 = TOps.MultiplyAdd(a1, x, c13); if (TM.Value > 2) c23 = TOps.MultiplyAdd(a2, x, c23);
+                if (TM.Value > 3) c33 = TOps.MultiplyAdd(a3, x, c33); }
+            if (TN.Value > 4) { x = TOps.Broadcast(b4[k]); c04 = TOps.MultiplyAdd(a0, x, c04); if (TM.Value > 1) c14 = TOps.MultiplyAdd(a1, x, c14); if (TM.Value > 2) c24 = TOps.MultiplyAdd(a2, x, c24);
+                if (TM.Value > 3) c34 = TOps.MultiplyAdd(a3, x, c34); }
+            if (TN.Value > 5) { x = TOps.Broadcast(b5[k]); c05 = TOps.MultiplyAdd(a0, x, c05); if (TM.Value > 1) c15 = TOps.MultiplyAdd(a1, x, c15); if (TM.Value > 2) c25 = TOps.MultiplyAdd(a2, x, c25);
+                if (TM.Value > 3) c35 = TOps.MultiplyAdd(a3, x, c35); }
+            if (TN.Value > 6) { x = TOps.Broadcast(b6[k]); c06 = TOps.MultiplyAdd(a0, x, c06); if (TM.Value > 1) c16 = TOps.MultiplyAdd(a1, x, c16); if (TM.Value > 2) c26 = TOps.MultiplyAdd(a2, x, c26);
+                if (TM.Value > 3) c36 = TOps.MultiplyAdd(a3, x, c36); }
+            if (TN.Value > 7) { x = TOps.Broadcast(b7[k]); c07 = TOps.MultiplyAdd(a0, x, c07); if (TM.Value > 1) c17 = TOps.MultiplyAdd(a1, x, c17); if (TM.Value > 2) c27 = TOps.MultiplyAdd(a2, x, c27);
+                if (TM.Value > 3) c37 = TOps.MultiplyAdd(a3, x, c37); }
         }
         var q = c;
-        if (TN.Value > 0) { StoreRow<TM, TMasked>(c00, q, 0, lastRows); if (TM.Value > 1) StoreRow<TM, TMasked>(c10, q + v, 1, lastRows); if (TM.Value > 2) StoreRow<TM, TMasked>(c20, q + 2 * v, 2, lastRows); q += ldc; }
-        if (TN.Value > 1) { StoreRow<TM, TMasked>(c01, q, 0, lastRows); if (TM.Value > 1) StoreRow<TM, TMasked>(c11, q + v, 1, lastRows); if (TM.Value > 2) StoreRow<TM, TMasked>(c21, q + 2 * v, 2, lastRows); q += ldc; }
-        if (TN.Value > 2) { StoreRow<TM, TMasked>(c02, q, 0, lastRows); if (TM.Value > 1) StoreRow<TM, TMasked>(c12, q + v, 1, lastRows); if (TM.Value > 2) StoreRow<TM, TMasked>(c22, q + 2 * v, 2, lastRows); q += ldc; }
-        if (TN.Value > 3) { StoreRow<TM, TMasked>(c03, q, 0, lastRows); if (TM.Value > 1) StoreRow<TM, TMasked>(c13, q + v, 1, lastRows); if (TM.Value > 2) StoreRow<TM, TMasked>(c23, q + 2 * v, 2, lastRows); q += ldc; }
-        if (TN.Value > 4) { StoreRow<TM, TMasked>(c04, q, 0, lastRows); if (TM.Value > 1) StoreRow<TM, TMasked>(c14, q + v, 1, lastRows); if (TM.Value > 2) StoreRow<TM, TMasked>(c24, q + 2 * v, 2, lastRows); q += ldc; }
-        if (TN.Value > 5) { StoreRow<TM, TMasked>(c05, q, 0, lastRows); if (TM.Value > 1) StoreRow<TM, TMasked>(c15, q + v, 1, lastRows); if (TM.Value > 2) StoreRow<TM, TMasked>(c25, q + 2 * v, 2, lastRows); q += ldc; }
-        if (TN.Value > 6) { StoreRow<TM, TMasked>(c06, q, 0, lastRows); if (TM.Value > 1) StoreRow<TM, TMasked>(c16, q + v, 1, lastRows); if (TM.Value > 2) StoreRow<TM, TMasked>(c26, q + 2 * v, 2, lastRows); q += ldc; }
-        if (TN.Value > 7) { StoreRow<TM, TMasked>(c07, q, 0, lastRows); if (TM.Value > 1) StoreRow<TM, TMasked>(c17, q + v, 1, lastRows); if (TM.Value > 2) StoreRow<TM, TMasked>(c27, q + 2 * v, 2, lastRows); q += ldc; }
+        if (TN.Value > 0) { StoreRow<TM, TMasked>(c00, q, 0, lastRows); if (TM.Value > 1) StoreRow<TM, TMasked>(c10, q + v, 1, lastRows); if (TM.Value > 2) StoreRow<TM, TMasked>(c20, q + 2 * v, 2, lastRows);
+            if (TM.Value > 3) StoreRow<TM, TMasked>(c30, q + 3 * v, 3, lastRows); q += ldc; }
+        if (TN.Value > 1) { StoreRow<TM, TMasked>(c01, q, 0, lastRows); if (TM.Value > 1) StoreRow<TM, TMasked>(c11, q + v, 1, lastRows); if (TM.Value > 2) StoreRow<TM, TMasked>(c21, q + 2 * v, 2, lastRows);
+            if (TM.Value > 3) StoreRow<TM, TMasked>(c31, q + 3 * v, 3, lastRows); q += ldc; }
+        if (TN.Value > 2) { StoreRow<TM, TMasked>(c02, q, 0, lastRows); if (TM.Value > 1) StoreRow<TM, TMasked>(c12, q + v, 1, lastRows); if (TM.Value > 2) StoreRow<TM, TMasked>(c22, q + 2 * v, 2, lastRows);
+            if (TM.Value > 3) StoreRow<TM, TMasked>(c32, q + 3 * v, 3, lastRows); q += ldc; }
+        if (TN.Value > 3) { StoreRow<TM, TMasked>(c03, q, 0, lastRows); if (TM.Value > 1) StoreRow<TM, TMasked>(c13, q + v, 1, lastRows); if (TM.Value > 2) StoreRow<TM, TMasked>(c23, q + 2 * v, 2, lastRows);
+            if (TM.Value > 3) StoreRow<TM, TMasked>(c33, q + 3 * v, 3, lastRows); q += ldc; }
+        if (TN.Value > 4) { StoreRow<TM, TMasked>(c04, q, 0, lastRows); if (TM.Value > 1) StoreRow<TM, TMasked>(c14, q + v, 1, lastRows); if (TM.Value > 2) StoreRow<TM, TMasked>(c24, q + 2 * v, 2, lastRows);
+            if (TM.Value > 3) StoreRow<TM, TMasked>(c34, q + 3 * v, 3, lastRows); q += ldc; }
+        if (TN.Value > 5) { StoreRow<TM, TMasked>(c05, q, 0, lastRows); if (TM.Value > 1) StoreRow<TM, TMasked>(c15, q + v, 1, lastRows); if (TM.Value > 2) StoreRow<TM, TMasked>(c25, q + 2 * v, 2, lastRows);
+            if (TM.Value > 3) StoreRow<TM, TMasked>(c35, q + 3 * v, 3, lastRows); q += ldc; }
+        if (TN.Value > 6) { StoreRow<TM, TMasked>(c06, q, 0, lastRows); if (TM.Value > 1) StoreRow<TM, TMasked>(c16, q + v, 1, lastRows); if (TM.Value > 2) StoreRow<TM, TMasked>(c26, q + 2 * v, 2, lastRows);
+            if (TM.Value > 3) StoreRow<TM, TMasked>(c36, q + 3 * v, 3, lastRows); q += ldc; }
+        if (TN.Value > 7) { StoreRow<TM, TMasked>(c07, q, 0, lastRows); if (TM.Value > 1) StoreRow<TM, TMasked>(c17, q + v, 1, lastRows); if (TM.Value > 2) StoreRow<TM, TMasked>(c27, q + 2 * v, 2, lastRows);
+            if (TM.Value > 3) StoreRow<TM, TMasked>(c37, q + 3 * v, 3, lastRows); q += ldc; }
     }
 
     /// <summary>Vector <paramref name="row"/> of a tile's rows: masked when it is the last and the tile is.</summary>

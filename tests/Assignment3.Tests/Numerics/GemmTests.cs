@@ -50,11 +50,14 @@ public class GemmTests
     public void Every_instruction_set_computes_exactly_the_same_sequence_of_fused_multiply_adds(int m, int n, int k, bool ta, bool tb, float beta) =>
         AssertEveryInstructionSetIsTheFusedMultiplyAddLoop(m, n, k, ta, tb, beta);
 
-    /// <summary>Every count of rows left after whole vectors (masked on x64, padded elsewhere), in every arrangement.</summary>
+    /// <summary>
+    /// Every count of rows left after whole vectors (masked on x64, padded elsewhere), in every
+    /// arrangement, past the four vectors a one-pass tile covers at 512 bits.
+    /// </summary>
     [Fact]
-    public void Every_row_count_up_to_three_vectors_is_exact_on_every_instruction_set()
+    public void Every_row_count_up_to_five_vectors_is_exact_on_every_instruction_set_and_tiling()
     {
-        for (var m = 1; m <= 50; m++)
+        for (var m = 1; m <= 82; m++)
             foreach (var (ta, tb) in new[] { (false, false), (true, false), (false, true), (true, true) })
                 AssertEveryInstructionSetIsTheFusedMultiplyAddLoop(m, 71, 6, ta, tb, m % 2 == 0 ? 0f : 1f);
     }
@@ -74,11 +77,41 @@ public class GemmTests
         }
 
         foreach (var isa in Enum.GetValues<SimdIsa>().Where(SimdGemm.IsSupported))
-        {
-            var c = new Mat<float>(m, n, (float[])start.Data.Clone());
-            new SimdGemm(isa).Gemm(ta, tb, 1f, a, b, beta, c);
-            Assert.True(expected.AsSpan().SequenceEqual(c.Data), $"{isa} differs from the fused multiply-add loop for {m}x{n}x{k} (transposed A {ta}, B {tb})");
-        }
+            foreach (var tiling in Enum.GetValues<GemmTiling>())
+            {
+                var c = new Mat<float>(m, n, (float[])start.Data.Clone());
+                new SimdGemm(isa, tiling).Gemm(ta, tb, 1f, a, b, beta, c);
+                Assert.True(expected.AsSpan().SequenceEqual(c.Data),
+                    $"{isa} with {GemmTilings.Name(tiling)} tiles differs from the fused multiply-add loop for {m}x{n}x{k} (transposed A {ta}, B {tb})");
+            }
+    }
+
+    /// <summary>Without a forced tiling each shape gets the faster of the tilings that differ for it, measured once.</summary>
+    [Fact]
+    public void A_shape_without_a_forced_tiling_gets_a_measured_candidate_and_keeps_it()
+    {
+        var isa = SimdGemm.Best();
+        var gemm = new SimdGemm(isa);
+        var a = Synthetic.GaussianSingle(50, 40, seed: 1);
+        var b = Synthetic.GaussianSingle(40, 30, seed: 2);
+        gemm.Gemm(false, false, 1f, a, b, 0f, new Mat<float>(50, 30));
+
+        var chosen = gemm.TilingFor<float>(false, false, 50, 30, 40);
+        Assert.Contains(chosen, GemmTilings.Candidates<float>(isa, 50));
+        Assert.Equal(chosen, GemmTilings.ChosenFor<float>(isa, false, false, 50, 30, 40) ?? GemmTiling.MainThenRemainder);
+        Assert.Equal(chosen, gemm.TilingFor<float>(false, false, 50, 30, 40));
+        // A shape whose rows fill whole main tiles has one way to be cut.
+        Assert.Equal([GemmTiling.MainThenRemainder], GemmTilings.Candidates<float>(isa, 2 * SimdGemm.MainTileRows<float>(isa)));
+    }
+
+    [Fact]
+    public void A3_TILING_names_a_tiling_or_is_refused_with_the_choices()
+    {
+        Assert.Equal(GemmTiling.OnePass, GemmTilings.Parse("one-pass"));
+        Assert.Equal(GemmTiling.MainThenRemainder, GemmTilings.Parse(" Main-Then-Remainder "));
+        var e = Assert.Throws<ArgumentException>(() => GemmTilings.Parse("fastest"));
+        Assert.Contains("A3_TILING=fastest", e.Message);
+        Assert.Contains("one-pass", e.Message);
     }
 
     [Fact]

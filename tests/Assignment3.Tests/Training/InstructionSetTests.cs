@@ -6,7 +6,7 @@ namespace Assignment3.Tests.Training;
 /// <summary>
 /// a3 train in separate processes, each with the runtime held to fewer instruction sets (the .NET
 /// switches that turn AVX-512, AVX2, or every hardware intrinsic off): the learning curves must
-/// be the same file, byte for byte.
+/// be the same file, byte for byte, and so with each GEMM tiling forced (A3_TILING).
 /// </summary>
 [Collection(nameof(Sweeps.ProcessCollection))]
 public sealed class InstructionSetTests(ITestOutputHelper output) : IDisposable
@@ -15,7 +15,7 @@ public sealed class InstructionSetTests(ITestOutputHelper output) : IDisposable
     private readonly string work = Directory.CreateTempSubdirectory("a3-isa-").FullName;
 
     [Fact]
-    public async Task Training_gives_the_same_curves_file_with_AVX512_AVX2_128_bit_vectors_and_no_vector_instructions()
+    public async Task Training_gives_the_same_curves_file_with_AVX512_AVX2_128_bit_vectors_no_vector_instructions_and_every_tiling()
     {
         var config = Path.Combine(work, "isa.conf");
         File.WriteAllText(config, """
@@ -25,12 +25,18 @@ public sealed class InstructionSetTests(ITestOutputHelper output) : IDisposable
             training { lambda = 0.005, batch-size = 20, eta-min = 1e-4, eta-max = 0.05, step-size = 15, cycles = 2, points-per-cycle = 3, train-eval-subset = 30 }
             """);
         using var processes = new A3Processes(data.Root, output);
-        var settings = new (string Name, string? Variable)[] { ("widest", null), ("no AVX-512", "DOTNET_EnableAVX512"), ("no AVX2", "DOTNET_EnableAVX2"), ("no intrinsics", "DOTNET_EnableHWIntrinsic") };
+        // Each instruction set with the tilings measured per shape, and each tiling forced.
+        var settings = new (string Name, string? Variable, string? Tiling)[]
+        {
+            ("widest", null, null), ("widest main-then-remainder", null, "main-then-remainder"), ("widest one-pass", null, "one-pass"),
+            ("no AVX-512", "DOTNET_EnableAVX512", null), ("no AVX-512 one-pass", "DOTNET_EnableAVX512", "one-pass"),
+            ("no AVX2", "DOTNET_EnableAVX2", null), ("no intrinsics", "DOTNET_EnableHWIntrinsic", null),
+        };
         var curves = new List<(string Name, string Kernels, byte[] Curves)>();
-        foreach (var (name, variable) in settings)
+        foreach (var (name, variable, tiling) in settings)
         {
             var folder = Path.Combine(work, name.Replace(' ', '-'));
-            var environment = new Dictionary<string, string?> { ["A3_SIMD"] = null };
+            var environment = new Dictionary<string, string?> { ["A3_SIMD"] = null, ["A3_TILING"] = tiling };
             if (variable is not null) environment[variable] = "0";
             var run = processes.StartWith(environment, "train", "--config", config, "--out", folder);
             Assert.Equal(0, await run.WaitAsync(TimeSpan.FromMinutes(2)));
@@ -38,7 +44,7 @@ public sealed class InstructionSetTests(ITestOutputHelper output) : IDisposable
             curves.Add((name, kernels, [.. File.ReadAllBytes(Path.Combine(folder, "batch-norm-false", "curves.csv")), .. File.ReadAllBytes(Path.Combine(folder, "batch-norm-true", "curves.csv"))]));
         }
 
-        Assert.Equal(4, curves.Select(c => c.Kernels).Distinct().Count()); // four different kernel paths ran
+        Assert.Equal(settings.Length, curves.Select(c => c.Kernels).Distinct().Count()); // a different kernel path each time
         Assert.All(curves, c => Assert.True(curves[0].Curves.AsSpan().SequenceEqual(c.Curves), $"{c.Name} ({c.Kernels}) trained differently"));
     }
 

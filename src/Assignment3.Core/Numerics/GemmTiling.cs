@@ -1,0 +1,102 @@
+using System.Collections.Concurrent;
+using System.Diagnostics;
+using System.Numerics;
+
+namespace Assignment3.Core.Numerics;
+
+/// <summary>
+/// How <see cref="SimdGemm"/> cuts a product's rows into register tiles. A tiling decides which
+/// elements each kernel call covers, never an element's chain of fused multiply-adds, so every
+/// tiling gives the same bits; which is faster depends on the shape and the core.
+/// </summary>
+public enum GemmTiling
+{
+    /// <summary>
+    /// Tiles of the instruction set's main size (3 x 8 vectors by columns at 512 bits, 2 x 6 below) over
+    /// the rows whole vectors cover, then the rows left in a pass of their own: rows along columns where
+    /// B's rows are contiguous, else one vector masked (x64) or padded (ARM64) to them.
+    /// </summary>
+    MainThenRemainder,
+
+    /// <summary>
+    /// Every row in one pass over B: main tiles until at most four vectors of rows are left (three below
+    /// 512 bits, where 16 registers hold the accumulators), then one tile of those (4 x 6, 3 x 8 or 2 x 8
+    /// at 512 bits; 3 x 4 or 2 x 6 below), its last vector masked to the rows left. Needs masked loads
+    /// (x64); elsewhere it is <see cref="MainThenRemainder"/>.
+    /// </summary>
+    OnePass,
+}
+
+/// <summary>
+/// The tiling each product shape uses in this process: the one forced (A3_TILING or the constructor),
+/// or the faster of the candidates, measured on this core the first time the shape is multiplied
+/// (a few milliseconds on scratch operands of that shape, candidates alternated so a passing load
+/// hurts both alike).
+/// </summary>
+public static class GemmTilings
+{
+    public const string ForceVariable = "A3_TILING";
+
+    private readonly record struct ShapeKey(SimdIsa Isa, Type Element, bool TransposeA, bool TransposeB, int M, int N, int K);
+
+    private static readonly ConcurrentDictionary<ShapeKey, GemmTiling> Chosen = new();
+
+    /// <summary>The tiling A3_TILING names (main-then-remainder, one-pass), or null to measure.</summary>
+    public static GemmTiling? Forced() => Environment.GetEnvironmentVariable(ForceVariable) is { } text && !string.IsNullOrWhiteSpace(text) ? Parse(text) : null;
+
+    /// <summary>A tiling by its name (<see cref="Name"/>, any case).</summary>
+    public static GemmTiling Parse(string text) =>
+        Enum.GetValues<GemmTiling>().Cast<GemmTiling?>().FirstOrDefault(t => Name(t!.Value) == text.Trim().ToLowerInvariant())
+        ?? throw new ArgumentException($"{ForceVariable}={text}: expected one of {string.Join(", ", Enum.GetValues<GemmTiling>().Select(Name))}");
+
+    public static string Name(GemmTiling tiling) => tiling switch
+    {
+        GemmTiling.OnePass => "one-pass",
+        _ => "main-then-remainder",
+    };
+
+    /// <summary>The tilings that compute a different set of kernel calls for this shape (one when they coincide).</summary>
+    public static IReadOnlyList<GemmTiling> Candidates<T>(SimdIsa isa, int m) where T : unmanaged =>
+        SimdGemm.CanMask(isa) && m % SimdGemm.MainTileRows<T>(isa) != 0 ? [GemmTiling.MainThenRemainder, GemmTiling.OnePass] : [GemmTiling.MainThenRemainder];
+
+    /// <summary>The tiling for this shape: measured once per process and shape, then remembered.</summary>
+    public static GemmTiling For<T>(SimdGemm gemm, bool transposeA, bool transposeB, int m, int n, int k)
+        where T : unmanaged, IFloatingPointIeee754<T>
+    {
+        var candidates = Candidates<T>(gemm.Isa, m);
+        if (candidates.Count == 1) return candidates[0];
+        return Chosen.GetOrAdd(new ShapeKey(gemm.Isa, typeof(T), transposeA, transposeB, m, n, k),
+            _ => Fastest<T>(gemm, candidates, transposeA, transposeB, m, n, k));
+    }
+
+    /// <summary>What this process chose so far, for a3 bench.</summary>
+    public static GemmTiling? ChosenFor<T>(SimdIsa isa, bool transposeA, bool transposeB, int m, int n, int k) =>
+        Chosen.TryGetValue(new ShapeKey(isa, typeof(T), transposeA, transposeB, m, n, k), out var tiling) ? tiling : null;
+
+    private static GemmTiling Fastest<T>(SimdGemm gemm, IReadOnlyList<GemmTiling> candidates, bool transposeA, bool transposeB, int m, int n, int k)
+        where T : unmanaged, IFloatingPointIeee754<T>
+    {
+        var a = Filled<T>(transposeA ? k : m, transposeA ? m : k);
+        var b = Filled<T>(transposeB ? n : k, transposeB ? k : n);
+        var c = new Mat<T>(m, n);
+        // Each timing covers at least 0.2 MFLOP (a few tens of microseconds), so the clock resolves it.
+        var calls = (int)Math.Max(1, Math.Ceiling(2e5 / (2.0 * m * n * k)));
+        var best = candidates.Select(_ => double.MaxValue).ToArray();
+        for (var round = 0; round < 7; round++)
+            for (var t = 0; t < candidates.Count; t++)
+            {
+                var start = Stopwatch.GetTimestamp();
+                for (var call = 0; call < calls; call++) gemm.Multiply(candidates[t], transposeA, transposeB, a, b, accumulate: false, c);
+                // The first round warms caches and compiles each candidate; it is not counted.
+                if (round > 0) best[t] = Math.Min(best[t], Stopwatch.GetElapsedTime(start).TotalSeconds);
+            }
+        return candidates[Array.IndexOf(best, best.Min())];
+    }
+
+    private static Mat<T> Filled<T>(int rows, int cols) where T : unmanaged, IFloatingPointIeee754<T>
+    {
+        var x = new Mat<T>(rows, cols);
+        for (var i = 0; i < x.Data.Length; i++) x.Data[i] = T.CreateChecked(i % 7 - 3) / T.CreateChecked(8);
+        return x;
+    }
+}
