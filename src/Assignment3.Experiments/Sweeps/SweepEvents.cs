@@ -13,6 +13,12 @@ public abstract record SweepEvent
     public DateTime At { get; init; } = DateTime.UtcNow;
 }
 
+/// <summary>An event about one trial.</summary>
+public interface ITrialEvent
+{
+    int Trial { get; }
+}
+
 /// <summary>A stage's trials were planned (its plan follows from the config and the results before it).</summary>
 public sealed record StageOpened(string Stage) : SweepEvent;
 
@@ -21,7 +27,7 @@ public sealed record StageOpened(string Stage) : SweepEvent;
 /// step of its latest checkpoint) to <paramref name="ToStep"/> (its last step, or the next point
 /// where its stage's policy decides whether it goes on).
 /// </summary>
-public sealed record TrialStarted(int Trial, int Attempt, string Node, string Slot, int FromStep, int ToStep) : SweepEvent;
+public sealed record TrialStarted(int Trial, int Attempt, string Node, string Slot, int FromStep, int ToStep) : SweepEvent, ITrialEvent;
 
 /// <summary>
 /// A running trial's state was saved at <paramref name="Step"/> (the checkpoint itself is stored
@@ -29,20 +35,20 @@ public sealed record TrialStarted(int Trial, int Attempt, string Node, string Sl
 /// recording points after the trial's previous stored one; <paramref name="Seconds"/> the training
 /// time of this hand-out so far.
 /// </summary>
-public sealed record TrialCheckpointed(int Trial, int Attempt, int Step, CurvePoint[] Points, double Seconds) : SweepEvent;
+public sealed record TrialCheckpointed(int Trial, int Attempt, int Step, CurvePoint[] Points, double Seconds) : SweepEvent, ITrialEvent;
 
 /// <summary>
 /// A trial reached the step it was sent to, short of its last, and waits there (checkpointed) for
 /// its stage's policy. <paramref name="Outcome"/> holds the figures at that step; its curve only the
 /// points after the trial's previous stored one, its seconds this hand-out's.
 /// </summary>
-public sealed record TrialPaused(int Trial, int Attempt, string Node, TrialOutcome Outcome) : SweepEvent;
+public sealed record TrialPaused(int Trial, int Attempt, string Node, TrialOutcome Outcome) : SweepEvent, ITrialEvent;
 
 /// <summary>The policy lets a paused trial go on, to step <paramref name="ToStep"/>, from its checkpoint.</summary>
-public sealed record TrialPromoted(int Trial, int ToStep) : SweepEvent;
+public sealed record TrialPromoted(int Trial, int ToStep) : SweepEvent, ITrialEvent;
 
 /// <summary>The policy stops a paused trial early; its figures are those it paused with. Final.</summary>
-public sealed record TrialStopped(int Trial, string Reason) : SweepEvent;
+public sealed record TrialStopped(int Trial, string Reason) : SweepEvent, ITrialEvent;
 
 /// <summary>
 /// A trial went back to the queue: its worker was lost or went quiet, or it failed and has attempts
@@ -50,13 +56,13 @@ public sealed record TrialStopped(int Trial, string Reason) : SweepEvent;
 /// counts against the sweep's cap: a failure or a silence of the trial's own does, a lost worker (a
 /// node crashed, frozen, unplugged) does not.
 /// </summary>
-public sealed record TrialRequeued(int Trial, int Attempt, string Reason, bool Charged) : SweepEvent;
+public sealed record TrialRequeued(int Trial, int Attempt, string Reason, bool Charged) : SweepEvent, ITrialEvent;
 
 /// <summary>A trial's final result, its curve from step 0; nothing after it can change the trial.</summary>
-public sealed record TrialRecorded(int Trial, int Attempt, string Node, TrialOutcome Outcome) : SweepEvent;
+public sealed record TrialRecorded(int Trial, int Attempt, string Node, TrialOutcome Outcome) : SweepEvent, ITrialEvent;
 
 /// <summary>Every stage is done.</summary>
 public sealed record SweepCompleted : SweepEvent;
 
 /// <summary>Not stored: a recording point of a running trial, for the live view and the report.</summary>
-public sealed record TrialPointReached(int Trial, int Attempt, CurvePoint Point) : SweepEvent;
+public sealed record TrialPointReached(int Trial, int Attempt, CurvePoint Point) : SweepEvent, ITrialEvent;

@@ -127,9 +127,40 @@ public sealed class SweepState
         .Where(t => t.Outcome is { Status: TrialStatus.Completed })
         .Select(t => new StageResult(t.Plan, t.Outcome!.ValidationAccuracy, (double)t.Outcome.UpdateSteps / t.Plan.Config.TotalSteps));
 
-    /// <summary>Changes the state by one event; throws <see cref="InvalidSweepEventException"/> when the event does not fit it.</summary>
+    /// <summary>Throws <see cref="InvalidSweepEventException"/> when the event does not fit the state now; changes nothing.</summary>
+    public void Check(SweepEvent e)
+    {
+        switch (e)
+        {
+            case StageOpened opened:
+                if (stages.All(s => s.Name != opened.Stage) && (!Current.IsDone || NextStage != opened.Stage))
+                    throw new InvalidSweepEventException($"stage {opened.Stage} opens before stage {Current.Name} is done or out of order");
+                break;
+            case TrialStarted started:
+                var stage = StageOf(started.Trial);
+                if (trials.TryGetValue(started.Trial, out var trial)) trial.Check(started);
+                else if (started.Trial != stage.Plan.FirstId + stage.Fresh)
+                    throw new InvalidSweepEventException($"trial {started.Trial} starts before trial {stage.Plan.FirstId + stage.Fresh}: new trials go out in order");
+                else new Trial(stage.Plan.Trial(started.Trial)).Check(started);
+                break;
+            case TrialRequeued or TrialCheckpointed or TrialPaused or TrialPromoted or TrialStopped or TrialRecorded:
+                Existing(((ITrialEvent)e).Trial, e).Check(e);
+                break;
+            case SweepCompleted:
+                if (!Current.IsDone || NextStage is not null)
+                    throw new InvalidSweepEventException($"the sweep is marked complete while stage {Current.Name} has {Current.Plan.Count - Current.Final} trials open");
+                break;
+            case TrialPointReached:
+                break;
+            default:
+                throw new InvalidSweepEventException($"unknown event {e.GetType().Name}");
+        }
+    }
+
+    /// <summary>Changes the state by one event, checked whole first: one that does not fit it throws <see cref="InvalidSweepEventException"/> and changes nothing.</summary>
     public void Apply(SweepEvent e)
     {
+        Check(e);
         if (e is not TrialPointReached)
         {
             StartedAt ??= e.At;
@@ -162,15 +193,11 @@ public sealed class SweepState
                 Change(Existing(recorded.Trial, e), t => t.Record(recorded));
                 break;
             case SweepCompleted:
-                if (!Current.IsDone || NextStage is not null)
-                    throw new InvalidSweepEventException($"the sweep is marked complete while stage {Current.Name} has {Current.Plan.Count - Current.Final} trials open");
                 Completed = true;
                 break;
             case TrialPointReached point:
                 trials.GetValueOrDefault(point.Trial)?.PointReached(point);
                 break;
-            default:
-                throw new InvalidSweepEventException($"unknown event {e.GetType().Name}");
         }
     }
 
@@ -185,8 +212,6 @@ public sealed class SweepState
     private void OpenStage(string name)
     {
         if (stages.Any(s => s.Name == name)) return; // the first stage is open from the start
-        if (!Current.IsDone || NextStage != name)
-            throw new InvalidSweepEventException($"stage {name} opens before stage {Current.Name} is done or out of order");
         var plan = SweepPlanner.NextStage(Config, stages.Count, Results(), Current.Plan.LastId + 1);
         stages.Add(Stage(plan, stages.Count));
     }
@@ -202,8 +227,6 @@ public sealed class SweepState
         var stage = StageOf(e.Trial);
         if (!trials.TryGetValue(e.Trial, out var trial))
         {
-            if (e.Trial != stage.Plan.FirstId + stage.Fresh)
-                throw new InvalidSweepEventException($"trial {e.Trial} starts before trial {stage.Plan.FirstId + stage.Fresh}: new trials go out in order");
             trial = trials[e.Trial] = new Trial(stage.Plan.Trial(e.Trial));
             stage.Fresh++;
         }

@@ -16,8 +16,9 @@ public sealed record AttemptRecord(int Attempt, string Node, string Slot, DateTi
 
 /// <summary>
 /// A trial's lifecycle: one object per trial that has been handed out, changed only by the sweep's
-/// events (<see cref="SweepState.Apply"/>), each of which checks that it is allowed from the current
-/// phase. So a final trial can never be started again, whoever asks.
+/// events (<see cref="SweepState.Apply"/>), each checked whole (<see cref="Check"/>) before any change:
+/// allowed from the current phase, or refused with nothing changed. So a final trial can never be
+/// started again, whoever asks.
 /// </summary>
 public sealed class Trial(PlannedTrial plan)
 {
@@ -88,7 +89,22 @@ public sealed class Trial(PlannedTrial plan)
     /// <summary>Whether the latest hand-out replaces one that ended without a result (not a promotion).</summary>
     public bool Retried { get; private set; }
 
-    internal void Start(TrialStarted e)
+    /// <summary>Throws <see cref="InvalidSweepEventException"/> when the event is not allowed now; changes nothing.</summary>
+    internal void Check(SweepEvent e)
+    {
+        switch (e)
+        {
+            case TrialStarted started: CheckStart(started); break;
+            case TrialCheckpointed checkpointed: CheckCheckpoint(checkpointed); break;
+            case TrialPaused paused: CheckPause(paused); break;
+            case TrialPromoted promoted: CheckPromote(promoted); break;
+            case TrialStopped stopped: Require(Phase == TrialPhase.Paused, stopped); break;
+            case TrialRequeued requeued: Require(Phase == TrialPhase.Running && requeued.Attempt == Attempt, requeued); break;
+            case TrialRecorded recorded: Require(!IsFinal, recorded); break;
+        }
+    }
+
+    private void CheckStart(TrialStarted e)
     {
         Require(Phase is TrialPhase.Queued or TrialPhase.Promoted, e);
         if (e.Attempt <= Attempt) throw new InvalidSweepEventException($"trial {Id}: attempt {e.Attempt} follows attempt {Attempt}");
@@ -96,6 +112,33 @@ public sealed class Trial(PlannedTrial plan)
             throw new InvalidSweepEventException($"trial {Id} starts at step {e.FromStep}, but its latest checkpoint is at step {CheckpointStep}");
         if (e.ToStep <= e.FromStep || e.ToStep > Plan.Config.TotalSteps)
             throw new InvalidSweepEventException($"trial {Id}: cannot train from step {e.FromStep} to step {e.ToStep} of {Plan.Config.TotalSteps}");
+    }
+
+    private void CheckCheckpoint(TrialCheckpointed e)
+    {
+        Require(Phase == TrialPhase.Running && e.Attempt == Attempt, e);
+        if (e.Step <= CheckpointStep || e.Step > TargetStep)
+            throw new InvalidSweepEventException($"trial {Id}: a checkpoint at step {e.Step} does not lie after step {CheckpointStep} and up to step {TargetStep}");
+    }
+
+    private void CheckPause(TrialPaused e)
+    {
+        Require(Phase == TrialPhase.Running && e.Attempt == Attempt, e);
+        if (e.Outcome.UpdateSteps != TargetStep || e.Outcome.UpdateSteps >= Plan.Config.TotalSteps)
+            throw new InvalidSweepEventException($"trial {Id} pauses at step {e.Outcome.UpdateSteps}, but it was sent to step {TargetStep} (of {Plan.Config.TotalSteps})");
+    }
+
+    private void CheckPromote(TrialPromoted e)
+    {
+        Require(Phase == TrialPhase.Paused, e);
+        if (e.ToStep <= CheckpointStep || e.ToStep > Plan.Config.TotalSteps)
+            throw new InvalidSweepEventException($"trial {Id} is promoted to step {e.ToStep}, not beyond its step {CheckpointStep} and up to {Plan.Config.TotalSteps}");
+    }
+
+    // Each change below is checked whole by Check first (SweepState.Apply), so none is ever half done.
+
+    internal void Start(TrialStarted e)
+    {
         Retried = Phase == TrialPhase.Queued && Attempt > 0; // queued again after a start: its hand-out was lost
         (Phase, Attempt, Node, TargetStep) = (TrialPhase.Running, e.Attempt, e.Node, e.ToStep);
         livePoints.Clear();
@@ -105,9 +148,6 @@ public sealed class Trial(PlannedTrial plan)
 
     internal void Checkpointed(TrialCheckpointed e)
     {
-        Require(Phase == TrialPhase.Running && e.Attempt == Attempt, e);
-        if (e.Step <= CheckpointStep || e.Step > TargetStep)
-            throw new InvalidSweepEventException($"trial {Id}: a checkpoint at step {e.Step} does not lie after step {CheckpointStep} and up to step {TargetStep}");
         Extend(e.Points, e.Step);
         CheckpointStep = e.Step;
         CountSeconds(e.Seconds);
@@ -116,10 +156,7 @@ public sealed class Trial(PlannedTrial plan)
 
     internal void Pause(TrialPaused e)
     {
-        Require(Phase == TrialPhase.Running && e.Attempt == Attempt, e);
         var step = e.Outcome.UpdateSteps;
-        if (step != TargetStep || step >= Plan.Config.TotalSteps)
-            throw new InvalidSweepEventException($"trial {Id} pauses at step {step}, but it was sent to step {TargetStep} (of {Plan.Config.TotalSteps})");
         Extend(e.Outcome.Curve, step);
         CheckpointStep = step;
         CountSeconds(e.Outcome.Seconds);
@@ -131,22 +168,17 @@ public sealed class Trial(PlannedTrial plan)
 
     internal void Promote(TrialPromoted e)
     {
-        Require(Phase == TrialPhase.Paused, e);
-        if (e.ToStep <= CheckpointStep || e.ToStep > Plan.Config.TotalSteps)
-            throw new InvalidSweepEventException($"trial {Id} is promoted to step {e.ToStep}, not beyond its step {CheckpointStep} and up to {Plan.Config.TotalSteps}");
         (Phase, TargetStep) = (TrialPhase.Promoted, e.ToStep);
         Rung++;
     }
 
     internal void Stop(TrialStopped e)
     {
-        Require(Phase == TrialPhase.Paused, e);
         (Phase, StopReason, Outcome) = (TrialPhase.Stopped, e.Reason, PausedOutcome);
     }
 
     internal void Requeue(TrialRequeued e)
     {
-        Require(Phase == TrialPhase.Running && e.Attempt == Attempt, e);
         Phase = TrialPhase.Queued;
         if (e.Charged) ChargedAttempts++;
         if (livePoints.Count > 0) StepsLost += livePoints[^1].Step - CheckpointStep;
@@ -156,7 +188,6 @@ public sealed class Trial(PlannedTrial plan)
 
     internal void Record(TrialRecorded e)
     {
-        Require(!IsFinal, e);
         Phase = e.Outcome.Status switch
         {
             TrialStatus.Completed => TrialPhase.Completed,

@@ -80,7 +80,7 @@ public sealed class AggregatorActor : ReceiveActor, IWithTimers
             if (SweepNews.Line(e, state) is { } line) monitor.Announce(line);
             if (e is TrialRecorded or TrialStopped)
             {
-                var trial = state.Find(e is TrialRecorded r ? r.Trial : ((TrialStopped)e).Trial)!;
+                var trial = state.Find(((ITrialEvent)e).Trial)!;
                 if (trial.Curve.Count > 0) newCurves.Add((trial.Id, trial.Curve.ToArray()));
             }
             dirty = true;

@@ -24,7 +24,8 @@ namespace Assignment3.Sweeps.Actors;
 /// </summary>
 public sealed class CoordinatorActor : ReceiveActor, IWithTimers
 {
-    private sealed record InFlight(IActorRef Worker, int Attempt, string Node, DateTime Deadline);
+    /// <summary>A hand-out in progress; its deadline on the scheduler's monotonic clock (a step of the wall clock moves nothing).</summary>
+    private sealed record InFlight(IActorRef Worker, int Attempt, string Node, TimeSpan Deadline);
     private sealed record IdleSlot(IActorRef Worker, string Node, string Slot);
     private sealed record CheckDeadlines;
 
@@ -36,6 +37,7 @@ public sealed class CoordinatorActor : ReceiveActor, IWithTimers
     private readonly SweepSettings settings;
     private readonly TimeSpan trialTimeout;
     private readonly ILoggingAdapter log = Context.GetLogger();
+    private readonly Func<TimeSpan> clock;
 
     private readonly Dictionary<int, InFlight> running = new();
     private readonly List<IdleSlot> idle = new();
@@ -44,8 +46,10 @@ public sealed class CoordinatorActor : ReceiveActor, IWithTimers
 
     public ITimerScheduler Timers { get; set; } = null!;
 
-    public CoordinatorActor(SweepState state, IActorRef aggregator, DataOptions data, string fingerprint, ISweepJournal journal)
+    public CoordinatorActor(SweepState state, IActorRef aggregator, DataOptions data, string fingerprint, ISweepJournal journal, Func<TimeSpan>? clock)
     {
+        var scheduler = Context.System.Scheduler;
+        this.clock = clock ?? (() => scheduler.MonotonicClock);
         this.state = state;
         this.aggregator = aggregator;
         this.data = data;
@@ -64,6 +68,7 @@ public sealed class CoordinatorActor : ReceiveActor, IWithTimers
         Receive<TrialProgressed>(OnProgress);
         Receive<CheckpointTaken>(OnCheckpoint);
         Receive<TrialFinished>(OnFinished);
+        Receive<TrialDeclined>(OnDeclined);
         Receive<Terminated>(t => OnWorkerStopped(t.ActorRef));
         Receive<CheckDeadlines>(_ => OnCheckDeadlines());
         Receive<ClusterEvent.UnreachableMember>(m => OnNodeUnusable(m.Member.Address, unreachable, "unreachable"));
@@ -118,16 +123,31 @@ public sealed class CoordinatorActor : ReceiveActor, IWithTimers
         ServeIdle();
     }
 
+    private bool serving;
+
+    /// <summary>
+    /// Hands out work while there is some and a usable slot waits. Not re-entered: what a hand-out
+    /// changes (a trial at its cap recorded, its slot idle again) is seen by the next turn of this loop.
+    /// </summary>
     private void ServeIdle()
     {
-        for (var i = 0; i < idle.Count && state.NextWork() is not null && !Failed;)
+        if (serving) return;
+        serving = true;
+        try
         {
-            var slot = idle[i];
-            if (!Usable(slot.Worker.Path.Address)) { i++; continue; }
-            idle.RemoveAt(i);
-            Assign(slot);
+            while (!Failed && state.NextWork() is not null && idle.FirstOrDefault(s => Usable(s.Worker.Path.Address)) is { } slot)
+            {
+                idle.Remove(slot);
+                Assign(slot);
+            }
+        }
+        finally
+        {
+            serving = false;
         }
     }
+
+    private TimeSpan Now => clock();
 
     private void Assign(IdleSlot slot)
     {
@@ -159,7 +179,7 @@ public sealed class CoordinatorActor : ReceiveActor, IWithTimers
             }
         }
         if (!Commit(new TrialStarted(id, attempt, slot.Node, slot.Slot, work.FromStep, work.ToStep))) return;
-        running[id] = new InFlight(slot.Worker, attempt, slot.Node, DateTime.UtcNow + trialTimeout);
+        running[id] = new InFlight(slot.Worker, attempt, slot.Node, Now + trialTimeout);
         slot.Worker.Tell(new AssignTrial(id, attempt, config, state.Config.TestAccuracy, work.FromStep, work.ToStep, checkpoint,
             state.Config.CheckpointEvery, settings.CheckpointInterval.TotalSeconds));
     }
@@ -167,7 +187,7 @@ public sealed class CoordinatorActor : ReceiveActor, IWithTimers
     private void OnProgress(TrialProgressed progress)
     {
         if (!running.TryGetValue(progress.Trial, out var flight) || flight.Attempt != progress.Attempt) return;
-        running[progress.Trial] = flight with { Deadline = DateTime.UtcNow + trialTimeout };
+        running[progress.Trial] = flight with { Deadline = Now + trialTimeout };
         var point = new TrialPointReached(progress.Trial, progress.Attempt, progress.Point);
         state.Apply(point);
         aggregator.Tell(point);
@@ -178,7 +198,7 @@ public sealed class CoordinatorActor : ReceiveActor, IWithTimers
         if (!running.TryGetValue(taken.Trial, out var flight) || flight.Attempt != taken.Attempt) return;
         var trial = state.Find(taken.Trial)!;
         if (taken.Step <= trial.CheckpointStep || taken.Step >= trial.TargetStep) return;
-        running[taken.Trial] = flight with { Deadline = DateTime.UtcNow + trialTimeout };
+        running[taken.Trial] = flight with { Deadline = Now + trialTimeout };
         var stored = trial.Curve.Count > 0 ? trial.Curve[^1].Step : 0;
         Commit(new TrialCheckpointed(taken.Trial, taken.Attempt, taken.Step,
             taken.Points.Where(p => p.Step > stored && p.Step <= taken.Step).ToArray(), taken.Seconds), taken.Checkpoint);
@@ -195,10 +215,15 @@ public sealed class CoordinatorActor : ReceiveActor, IWithTimers
         }
         var current = running.TryGetValue(finished.Trial, out var flight) && flight.Attempt == finished.Attempt;
         var outcome = finished.Outcome;
+        if (outcome.Status == TrialStatus.Failed && !current)
+        {
+            // A stale failure (its hand-out was given up already, and counted then) changes nothing.
+            log.Info("Ignoring attempt {0}'s failure of trial {1} from {2}: {3}", finished.Attempt, finished.Trial, finished.Node, outcome.Error);
+            return;
+        }
         if (outcome.Status == TrialStatus.Failed && trial.ChargedAttempts + 1 < state.Config.MaxAttempts)
         {
-            // Another attempt may succeed; a stale failure while a newer attempt runs changes nothing.
-            if (current) Requeue(finished.Trial, $"failed on {finished.Node}: {outcome.Error}", charged: true);
+            Requeue(finished.Trial, $"failed on {finished.Node}: {outcome.Error}", charged: true);
             return;
         }
         if (outcome.Status == TrialStatus.Completed && outcome.UpdateSteps < trial.Plan.Config.TotalSteps)
@@ -218,6 +243,13 @@ public sealed class CoordinatorActor : ReceiveActor, IWithTimers
             return;
         }
         Record(finished.Trial, finished.Attempt, finished.Node, outcome.Status == TrialStatus.Failed ? outcome : trial.Whole(outcome));
+    }
+
+    /// <summary>A slot that did not take its trial (busy, or without data): it trained nothing, so nothing is charged.</summary>
+    private void OnDeclined(TrialDeclined declined)
+    {
+        if (!running.TryGetValue(declined.Trial, out var flight) || flight.Attempt != declined.Attempt) return;
+        Requeue(declined.Trial, $"{declined.Node} declined it: {declined.Reason}", charged: false);
     }
 
     private void OnWorkerStopped(IActorRef worker)
@@ -253,7 +285,7 @@ public sealed class CoordinatorActor : ReceiveActor, IWithTimers
 
     private void OnCheckDeadlines()
     {
-        var now = DateTime.UtcNow;
+        var now = Now;
         foreach (var (trial, flight) in running.Where(f => f.Value.Deadline < now).ToArray())
             Lose(trial, $"no progress from {flight.Node} for {trialTimeout.TotalSeconds:F0} s", charged: true);
     }
@@ -288,7 +320,8 @@ public sealed class CoordinatorActor : ReceiveActor, IWithTimers
 
     private void Record(int trial, int attempt, string node, Experiments.Sweeps.TrialOutcome outcome)
     {
-        running.Remove(trial);
+        // A late result of an earlier hand-out came first: the one still training has nothing left to do.
+        if (running.Remove(trial, out var flight) && flight.Attempt != attempt) flight.Worker.Tell(new CancelTrial(trial, flight.Attempt));
         if (Commit(new TrialRecorded(trial, attempt, node, outcome))) Advance();
     }
 
@@ -319,15 +352,21 @@ public sealed class CoordinatorActor : ReceiveActor, IWithTimers
         ServeIdle();
     }
 
-    /// <summary>Makes the event (and the checkpoint it names) durable, then applies it and tells the aggregator; false when the sweep had to stop.</summary>
+    /// <summary>
+    /// Checks the event against the state, makes it (and the checkpoint it names) durable, then applies
+    /// it and tells the aggregator: the store never holds an event its own state would refuse. False
+    /// when the sweep had to stop (the event does not fit, or the store cannot be written); anything
+    /// else thrown is a bug, and this actor's supervisor stops the sweep (see SweepSupervision).
+    /// </summary>
     private bool Commit(SweepEvent e, byte[]? checkpoint = null)
     {
         if (Failed) return false;
         try
         {
+            state.Check(e);
             journal.Append(e, checkpoint);
         }
-        catch (Exception exception)
+        catch (Exception exception) when (exception is InvalidSweepEventException or Storage.StoreException or IOException or UnauthorizedAccessException)
         {
             Fail(exception);
             return false;
@@ -356,6 +395,8 @@ public sealed class CoordinatorActor : ReceiveActor, IWithTimers
 
     private static string Describe(Address address) => address.Host is null ? address.ToString() : $"{address.Host}:{address.Port}";
 
-    public static Props Props(SweepState state, IActorRef aggregator, DataOptions data, string fingerprint, ISweepJournal? journal = null) =>
-        Akka.Actor.Props.Create(() => new CoordinatorActor(state, aggregator, data, fingerprint, journal ?? new NoJournal()));
+    /// <param name="clock">Monotonic time for the trials' deadlines (default: the scheduler's); tests move their own.</param>
+    public static Props Props(SweepState state, IActorRef aggregator, DataOptions data, string fingerprint, ISweepJournal? journal = null,
+        Func<TimeSpan>? clock = null) =>
+        Akka.Actor.Props.Create(() => new CoordinatorActor(state, aggregator, data, fingerprint, journal ?? new NoJournal(), clock));
 }

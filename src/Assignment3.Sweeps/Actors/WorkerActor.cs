@@ -36,6 +36,7 @@ public sealed class WorkerActor : ReceiveActor
         Receive<CoordinatorFound>(found =>
         {
             if (found.Coordinator.Equals(coordinator)) return;
+            if (coordinator is not null) Context.Unwatch(coordinator);
             (coordinator, prepared) = (found.Coordinator, found.Prepared);
             Context.Watch(coordinator);
             if (running is null) AskForWork();
@@ -67,13 +68,20 @@ public sealed class WorkerActor : ReceiveActor
                 TrialStatus.Diverged => $"diverged at step {o.DivergedAtStep}",
                 _ => $"failed: {o.Error}",
             }) + $" ({Readable.Number(o.Seconds)} s)");
-            if (dropped) { dropped = false; return; } // the sweep stopped: nobody wants this result
+            if (dropped)
+            {
+                // Cancelled (the trial was recorded from another hand-out, or the sweep stopped): nobody wants this result.
+                dropped = false;
+                AskForWork();
+                return;
+            }
             coordinator?.Tell(new TrialFinished(done.Trial.Trial, done.Trial.Attempt, node, done.Result.Outcome, done.Result.Checkpoint));
             AskForWork();
         });
         Receive<WorkerRejected>(rejected => log.Error("Coordinator {0} refused this worker: {1}", Sender.Path.Address, rejected.Reason));
-        Receive<Terminated>(t => t.ActorRef.Equals(coordinator), _ =>
+        Receive<Terminated>(t =>
         {
+            if (!t.ActorRef.Equals(coordinator)) return; // one this slot served before (it unwatched it since)
             // The coordinator is gone (sweep over, or its node lost): whatever runs is of no use to anyone now.
             log.Info("Coordinator left; waiting for the next one");
             coordinator = null;
@@ -87,8 +95,9 @@ public sealed class WorkerActor : ReceiveActor
     {
         if (running is not null || prepared is null)
         {
-            log.Warning("Trial {0} offered while {1}; declining", trial.Trial, running is null ? "no data is loaded" : $"trial {running.Trial} runs");
-            Sender.Tell(new TrialFinished(trial.Trial, trial.Attempt, node, TrialOutcome.Failure($"worker on {node} was busy")));
+            var why = running is null ? "no data is loaded yet" : $"{Self.Path.Name} is training trial {running.Trial}";
+            log.Warning("Trial {0} offered while {1}; declining", trial.Trial, why);
+            Sender.Tell(new TrialDeclined(trial.Trial, trial.Attempt, node, why));
             return;
         }
         running = trial;

@@ -54,6 +54,12 @@ public sealed record CheckpointTaken(int Trial, int Attempt, int Step, byte[] Ch
 /// </summary>
 public sealed record TrialFinished(int Trial, int Attempt, string Node, TrialOutcome Outcome, byte[]? Checkpoint = null) : INetworkMessage;
 
+/// <summary>
+/// Network, worker slot to coordinator: this slot did not take the trial (it is busy, or has no data
+/// yet); nothing was trained, so the hand-out costs the trial no attempt.
+/// </summary>
+public sealed record TrialDeclined(int Trial, int Attempt, string Node, string Reason) : INetworkMessage;
+
 /// <summary>Network, coordinator to worker: this worker may not take part (its data differs from the sweep's).</summary>
 public sealed record WorkerRejected(string Reason) : INetworkMessage;
 

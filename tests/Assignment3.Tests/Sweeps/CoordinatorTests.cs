@@ -261,3 +261,163 @@ public class CoordinatorTests() : TestKit(Akka.Configuration.ConfigurationFactor
         Assert.Equal([(3, 2), (4, 1), (5, 1), (6, 1)], handed);
     }
 }
+
+/// <summary>The edge cases of hand-outs: stale and late results, busy workers, re-entrant serving.</summary>
+public class CoordinatorHandOutTests() : TestKit(Akka.Configuration.ConfigurationFactory.ParseString("akka.actor.provider = local\na3.sweep.max-handouts = 2")
+    .WithFallback(SweepNode.Configuration("127.0.0.1", 0, [], [])))
+{
+    private const string Fingerprint = "abc";
+
+    private (IActorRef Coordinator, Akka.TestKit.TestProbe Aggregator) Start(double trialTimeout = 1800, int maxAttempts = 3, ISweepJournal? journal = null)
+    {
+        var aggregator = CreateTestProbe();
+        var state = SweepState.Replay(SweepConfigs.Small(trialTimeout, maxAttempts), []);
+        return (Sys.ActorOf(CoordinatorActor.Props(state, aggregator.Ref, new DataOptions(), Fingerprint, journal)), aggregator);
+    }
+
+    private static TrialOutcome Completed(double accuracy) => new(TrialStatus.Completed, accuracy, double.NaN, accuracy, 1.0, 10, 0.1, null, null, []);
+
+    private AssignTrial Ask(IActorRef coordinator, Akka.TestKit.TestProbe worker, string node)
+    {
+        coordinator.Tell(new RequestTrial(node, "slot-1", Fingerprint), worker);
+        return worker.ExpectMsg<AssignTrial>();
+    }
+
+    [Fact]
+    public void A_stale_failure_does_not_close_a_trial_that_trains_elsewhere_even_with_one_attempt_allowed()
+    {
+        var (coordinator, aggregator) = Start(maxAttempts: 1);
+        var (lost, other) = (CreateTestProbe(), CreateTestProbe());
+        var first = Ask(coordinator, lost, "node-a");
+        Sys.Stop(lost.Ref); // its node is lost: the trial goes out again, uncharged
+        aggregator.FishForMessage<TrialRequeued>(_ => true);
+        var second = Ask(coordinator, other, "node-b");
+        Assert.Equal((first.Trial, 2), (second.Trial, second.Attempt));
+
+        // The first attempt's failure arrives late (its node was only cut off), while attempt 2 trains fine.
+        coordinator.Tell(new TrialFinished(first.Trial, 1, "node-a", TrialOutcome.Failure("out of memory")), CreateTestProbe());
+        coordinator.Tell(new TrialFinished(first.Trial, 2, "node-b", Completed(0.6)), other);
+
+        var recorded = aggregator.FishForMessage<TrialRecorded>(_ => true);
+        Assert.Equal((first.Trial, 2, TrialStatus.Completed), (recorded.Trial, recorded.Attempt, recorded.Outcome.Status));
+    }
+
+    [Fact]
+    public void A_late_result_that_is_recorded_cancels_the_attempt_still_running()
+    {
+        var (coordinator, aggregator) = Start(trialTimeout: 0.3);
+        var (slow, fast) = (CreateTestProbe(), CreateTestProbe());
+        var trial = Ask(coordinator, slow, "slow");
+        Assert.True(aggregator.FishForMessage<TrialRequeued>(_ => true, TimeSpan.FromSeconds(5)).Charged);
+        var retry = Ask(coordinator, fast, "fast");
+
+        coordinator.Tell(new TrialFinished(trial.Trial, 1, "slow", Completed(0.45)), slow);
+
+        Assert.Equal(1, aggregator.FishForMessage<TrialRecorded>(_ => true).Attempt);
+        Assert.Equal(new CancelTrial(retry.Trial, 2), fast.ExpectMsg<CancelTrial>());
+    }
+
+    [Fact]
+    public void A_worker_that_declines_because_it_is_busy_costs_the_trial_no_attempt()
+    {
+        var (coordinator, aggregator) = Start(maxAttempts: 1);
+        var busy = CreateTestProbe();
+        var trial = Ask(coordinator, busy, "node-a");
+
+        coordinator.Tell(new TrialDeclined(trial.Trial, trial.Attempt, "node-a", "slot-1 is training trial 9"), busy);
+
+        var requeued = aggregator.FishForMessage<TrialRequeued>(_ => true);
+        Assert.Equal((trial.Trial, false), (requeued.Trial, requeued.Charged));
+        var next = Ask(coordinator, CreateTestProbe(), "node-b");
+        Assert.Equal((trial.Trial, 2), (next.Trial, next.Attempt)); // not failed: max-attempts is 1, and none was charged
+    }
+
+    [Fact]
+    public void Slots_waiting_while_a_trial_reaches_its_hand_out_cap_are_all_served()
+    {
+        // a3.sweep.max-handouts is 2: trial 1, lost twice, is at its cap when the next slots ask.
+        var (coordinator, aggregator) = Start();
+        for (var attempt = 1; attempt <= 2; attempt++)
+        {
+            var doomed = CreateTestProbe();
+            Ask(coordinator, doomed, $"node-{attempt}");
+            Sys.Stop(doomed.Ref);
+            aggregator.FishForMessage<TrialRequeued>(_ => true);
+        }
+        var (a, b) = (CreateTestProbe(), CreateTestProbe());
+        coordinator.Tell(new RequestTrial("node-a", "slot-1", Fingerprint), a);
+        coordinator.Tell(new RequestTrial("node-b", "slot-1", Fingerprint), b);
+
+        Assert.Equal(1, aggregator.FishForMessage<TrialRecorded>(_ => true).Trial);
+        Assert.Equal([2, 3], new[] { a.ExpectMsg<AssignTrial>().Trial, b.ExpectMsg<AssignTrial>().Trial }.Order());
+    }
+}
+
+/// <summary>An event is checked, then written, then applied: the store never holds one its state refuses.</summary>
+public class CommitOrderTests() : TestKit(Akka.Configuration.ConfigurationFactory.ParseString("akka.actor.provider = local")
+    .WithFallback(SweepNode.Configuration("127.0.0.1", 0, [], [])))
+{
+    private sealed class RecordingJournal : ISweepJournal
+    {
+        public readonly System.Collections.Concurrent.ConcurrentQueue<SweepEvent> Events = new();
+        public void Append(SweepEvent e, byte[]? checkpoint = null) => Events.Enqueue(e);
+        public byte[]? Checkpoint(int trial) => null;
+    }
+
+    [Fact]
+    public void An_event_the_state_refuses_is_not_written_and_the_sweep_stops_saying_why()
+    {
+        var (aggregator, journal, worker) = (CreateTestProbe(), new RecordingJournal(), CreateTestProbe());
+        var state = SweepState.Replay(SweepConfigs.Small(), []);
+        var coordinator = Sys.ActorOf(CoordinatorActor.Props(state, aggregator.Ref, new DataOptions(), "abc", journal));
+        coordinator.Tell(new RequestTrial("node-a", "slot-1", "abc"), worker);
+        var trial = worker.ExpectMsg<AssignTrial>();
+        aggregator.FishForMessage<TrialStarted>(_ => true);
+        // The state and the coordinator's view part (as a bug would make them): the trial is queued again.
+        state.Apply(new TrialRequeued(trial.Trial, trial.Attempt, "test", Charged: false));
+
+        coordinator.Tell(new CheckpointTaken(trial.Trial, trial.Attempt, 5, [1], [], 1.0), worker);
+
+        Assert.Contains("TrialCheckpointed is not allowed", aggregator.FishForMessage<SweepFailed>(_ => true).Cause.Message);
+        Assert.DoesNotContain(journal.Events, e => e is TrialCheckpointed);
+    }
+
+    [Fact]
+    public void A_refused_event_changes_nothing_in_the_state()
+    {
+        var state = SweepState.Replay(SweepConfigs.Small(), []);
+        var total = state.Plan(1).Config.TotalSteps;
+
+        Assert.Throws<InvalidSweepEventException>(() => state.Apply(new TrialStarted(1, 1, "a", "slot-1", 0, total + 1)));
+
+        Assert.Null(state.Find(1));
+        Assert.Equal(new WorkItem(1, 0, total), state.NextWork()); // trial 1 is still the next to go out, from scratch
+        state.Apply(new TrialStarted(1, 1, "a", "slot-1", 0, total));
+        Assert.Equal(TrialPhase.Running, state.Find(1)!.Phase);
+    }
+}
+
+/// <summary>Deadlines run on a monotonic clock the coordinator is given: a test moves it; a step of the wall clock does not.</summary>
+public class CoordinatorClockTests() : TestKit(Akka.Configuration.ConfigurationFactory.ParseString("akka.actor.provider = local\na3.sweep.deadline-check-interval = 50ms")
+    .WithFallback(SweepNode.Configuration("127.0.0.1", 0, [], [])))
+{
+    [Fact]
+    public void A_trial_is_past_its_deadline_when_the_monotonic_clock_says_so_whatever_the_wall_clock_does()
+    {
+        var aggregator = CreateTestProbe();
+        long ticks = TimeSpan.FromHours(1).Ticks;
+        var state = SweepState.Replay(SweepConfigs.Small(trialTimeout: 60), []);
+        var coordinator = Sys.ActorOf(CoordinatorActor.Props(state, aggregator.Ref, new DataOptions(), "abc", clock: () => TimeSpan.FromTicks(Interlocked.Read(ref ticks))));
+        var worker = CreateTestProbe();
+        coordinator.Tell(new RequestTrial("node-a", "slot-1", "abc"), worker);
+        var trial = worker.ExpectMsg<AssignTrial>();
+        aggregator.FishForMessage<TrialStarted>(_ => true);
+
+        Interlocked.Add(ref ticks, TimeSpan.FromSeconds(59).Ticks);
+        aggregator.ExpectNoMsg(TimeSpan.FromMilliseconds(300)); // several deadline checks, none past the deadline
+        Interlocked.Add(ref ticks, TimeSpan.FromSeconds(2).Ticks);
+
+        var requeued = aggregator.FishForMessage<TrialRequeued>(_ => true);
+        Assert.Equal((trial.Trial, true), (requeued.Trial, requeued.Charged));
+    }
+}

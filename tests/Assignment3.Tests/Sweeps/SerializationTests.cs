@@ -31,6 +31,7 @@ public class SerializationTests() : TestKit(SweepNode.Configuration("127.0.0.1",
         [new TrialFinished(8, 1, "node", new TrialOutcome(TrialStatus.Diverged, double.NaN, double.NaN, double.NaN, double.PositiveInfinity, 12, 0.1, 12, null, []))],
         [new TrialFinished(9, 3, "node", TrialOutcome.Failure("IOException: disk full"))],
         [new TrialFinished(7, 3, "node", new TrialOutcome(TrialStatus.Completed, 0.45, double.NaN, 0.5, 1.4, 4500, 4.1, null, null, [Point]), [9, 8, 7])],
+        [new TrialDeclined(7, 2, "node", "slot-1 is training trial 6")],
         [new WorkerRejected("data fingerprint differs")],
     ];
 

@@ -1,0 +1,67 @@
+using Akka.Actor;
+using Akka.TestKit.Xunit2;
+using Assignment3.Core.Training;
+using Assignment3.Experiments.Sweeps;
+using Assignment3.Sweeps.Actors;
+using Assignment3.Sweeps.Hosting;
+using Assignment3.Sweeps.Protocol;
+using Assignment3.Sweeps.Trials;
+
+namespace Assignment3.Tests.Sweeps;
+
+public class WorkerActorTests() : TestKit(Akka.Configuration.ConfigurationFactory.ParseString("akka.actor.provider = local")
+    .WithFallback(SweepNode.Configuration("127.0.0.1", 0, [], [])))
+{
+    private static readonly PreparedRunner Runner = new("abc", new FakeTrialRunner(gate: new SemaphoreSlim(0)));
+
+    private static AssignTrial Trial(int id) =>
+        new(id, 1, new TrainingConfig { Hidden = [4], StepSize = 5, Cycles = 1, BatchSize = 10 }, TestAccuracy: false);
+
+    [Fact]
+    public void A_slot_outlives_the_coordinators_it_served_before()
+    {
+        var slot = Sys.ActorOf(WorkerActor.Props("node-a"));
+        Watch(slot);
+        var (old, current) = (CreateTestProbe(), CreateTestProbe());
+        slot.Tell(new CoordinatorFound(old.Ref, Runner));
+        old.ExpectMsg<RequestTrial>();
+        slot.Tell(new CoordinatorFound(current.Ref, Runner));
+        current.ExpectMsg<RequestTrial>();
+
+        Sys.Stop(old.Ref);
+
+        ExpectNoMsg(TimeSpan.FromMilliseconds(300)); // no Terminated: the slot did not die with the old coordinator
+        slot.Tell(Trial(1), current.Ref);
+        current.ExpectNoMsg(TimeSpan.FromMilliseconds(100)); // it took the trial (no refusal)
+    }
+
+    [Fact]
+    public void A_busy_slot_declines_a_second_trial_without_failing_it()
+    {
+        var slot = Sys.ActorOf(WorkerActor.Props("node-a"));
+        var coordinator = CreateTestProbe();
+        slot.Tell(new CoordinatorFound(coordinator.Ref, Runner));
+        coordinator.ExpectMsg<RequestTrial>();
+        slot.Tell(Trial(1), coordinator.Ref);
+
+        slot.Tell(Trial(2), coordinator.Ref);
+
+        var declined = coordinator.ExpectMsg<TrialDeclined>();
+        Assert.Equal((2, 1, "node-a"), (declined.Trial, declined.Attempt, declined.Node));
+        Assert.Contains("trial 1", declined.Reason);
+    }
+
+    [Fact]
+    public void A_slot_whose_trial_is_cancelled_asks_for_the_next_one()
+    {
+        var slot = Sys.ActorOf(WorkerActor.Props("node-a"));
+        var coordinator = CreateTestProbe();
+        slot.Tell(new CoordinatorFound(coordinator.Ref, Runner));
+        coordinator.ExpectMsg<RequestTrial>();
+        slot.Tell(Trial(1), coordinator.Ref);
+
+        slot.Tell(new CancelTrial(1, 1), coordinator.Ref);
+
+        coordinator.ExpectMsg<RequestTrial>(); // and reports nothing about the cancelled trial
+    }
+}
