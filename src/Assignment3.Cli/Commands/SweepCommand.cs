@@ -112,7 +112,7 @@ public sealed class SweepCommand : AsyncCommand<SweepSettings>
             });
             await completion;
         }
-        catch (Exception e) when (e is OperationCanceledException or CoordinatorRemovedException)
+        catch (Exception e) when (e is OperationCanceledException or CoordinatorRemovedException or SweepStoppedException)
         {
             // Every state change is already in the store: the sweep can go on from here.
             // One plain line (not wrapped by the terminal): it is a command to copy.

@@ -109,6 +109,9 @@ public sealed class AggregatorActor : ReceiveActor, IWithTimers
             Fail(f.Cause);
         });
         Receive<SweepFailed>(f => Fail(f.Cause));
+        // The write task threw something other than a disk problem: a bug. Crash, so the supervisor
+        // stops the sweep and says why (left unhandled, no write would ever run again).
+        Receive<Status.Failure>(f => throw new InvalidOperationException($"writing the sweep's outputs failed: {f.Cause.Message}", f.Cause));
         Receive<WatchSweep>(_ =>
         {
             if (finished is not null) Sender.Tell(finished);

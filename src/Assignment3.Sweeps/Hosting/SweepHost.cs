@@ -19,10 +19,11 @@ public sealed class SweepHost : IAsyncDisposable
     private readonly TaskCompletionSource<string> refused = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private readonly TaskCompletionSource removed = new(TaskCreationOptions.RunContinuationsAsynchronously);
 
-    private SweepHost(ActorSystem system, IActorRef? aggregator)
+    private SweepHost(ActorSystem system, IActorRef? aggregator, IActorRef? coordinator = null)
     {
         System = system;
         Aggregator = aggregator;
+        Coordinator = coordinator;
         Address = ((ExtendedActorSystem)system).Provider.DefaultAddress;
     }
 
@@ -38,6 +39,7 @@ public sealed class SweepHost : IAsyncDisposable
     public Task<string> Refused => refused.Task;
 
     public IActorRef? Aggregator { get; }
+    public IActorRef? Coordinator { get; }
     public Address Address { get; }
     public string NodeName => $"{Address.Host}:{Address.Port}";
 
@@ -53,10 +55,10 @@ public sealed class SweepHost : IAsyncDisposable
         string[] roles = slots > 0 ? [SweepNode.CoordinatorRole, SweepNode.WorkerRole] : [SweepNode.CoordinatorRole];
         var system = SweepNode.Start(SweepNode.Configuration(host, port, roles, [], extraHocon, tls: certificate is not null), certificate);
         // The coordinator and the aggregator each keep their own copy of the state (actors share nothing).
-        var aggregator = system.ActorOf(AggregatorActor.Props(SweepState.Replay(sweep, history ?? []), outFolder, monitor), "aggregator");
-        system.ActorOf(CoordinatorActor.Props(SweepState.Replay(sweep, history ?? []), aggregator, sweep.Experiment.Data, fingerprint, journal),
+        var aggregator = system.ActorOf(AggregatorActor.Props(SweepState.Replay(sweep, history ?? []), outFolder, monitor), SweepSupervision.AggregatorName);
+        var coordinator = system.ActorOf(CoordinatorActor.Props(SweepState.Replay(sweep, history ?? []), aggregator, sweep.Experiment.Data, fingerprint, journal),
             SweepNode.CoordinatorName);
-        var node = new SweepHost(system, aggregator);
+        var node = new SweepHost(system, aggregator, coordinator);
         var cluster = Cluster.Get(system);
         cluster.Join(node.Address);
         cluster.RegisterOnMemberRemoved(() => node.removed.TrySetResult());
@@ -84,15 +86,26 @@ public sealed class SweepHost : IAsyncDisposable
 
     /// <summary>
     /// Completes when every trial of every stage is recorded and the output folder written; fails
-    /// with the cause when the store or the outputs cannot be written, and with
-    /// <see cref="CoordinatorRemovedException"/> when this node is removed from its cluster.
+    /// with the cause when the store or the outputs cannot be written, with
+    /// <see cref="SweepStoppedException"/> when the coordinator or the aggregator stopped after an
+    /// error (<see cref="SweepSupervision"/>), and with <see cref="CoordinatorRemovedException"/>
+    /// when this node is removed from its cluster.
     /// </summary>
     public async Task<SweepFinished> Completion(CancellationToken cancellation = default)
     {
-        var finished = (Aggregator ?? throw new InvalidOperationException("a worker node has no aggregator"))
-            .Ask<SweepFinished>(WatchSweep.Instance, Timeout.InfiniteTimeSpan, cancellation);
-        if (await Task.WhenAny(finished, removed.Task) == finished) return await finished;
-        throw new CoordinatorRemovedException($"the coordinator's node {NodeName} was removed from its own cluster; the sweep stopped here");
+        var (aggregator, coordinator) = (Aggregator ?? throw new InvalidOperationException("a worker node has no aggregator"), Coordinator!);
+        var finished = aggregator.Ask<SweepFinished>(WatchSweep.Instance, Timeout.InfiniteTimeSpan, cancellation);
+        var stopped = Task.WhenAny(aggregator.WatchAsync(cancellation), coordinator.WatchAsync(cancellation));
+        var first = await Task.WhenAny(finished, removed.Task, stopped);
+        if (first == finished) return await finished;
+        if (first == removed.Task)
+            throw new CoordinatorRemovedException($"the coordinator's node {NodeName} was removed from its own cluster; the sweep stopped here");
+        cancellation.ThrowIfCancellationRequested();
+        var failures = SweepFailures.Get(System);
+        var (actor, cause) = failures.CauseOf(SweepNode.CoordinatorName) is { } c ? ("coordinator", c)
+            : ("aggregator", failures.CauseOf(SweepSupervision.AggregatorName));
+        throw new SweepStoppedException($"the sweep's {actor} stopped after an error ({(cause is null ? "no cause recorded" : $"{cause.GetType().Name}: {cause.Message}")}); " +
+                                        "every result before it is in the store", cause);
     }
 
     /// <summary>Leaves the cluster gracefully and stops the actor system.</summary>
