@@ -398,5 +398,6 @@ public sealed class CoordinatorActor : ReceiveActor, IWithTimers
     /// <param name="clock">Monotonic time for the trials' deadlines (default: the scheduler's); tests move their own.</param>
     public static Props Props(SweepState state, IActorRef aggregator, DataOptions data, string fingerprint, ISweepJournal? journal = null,
         Func<TimeSpan>? clock = null) =>
-        Akka.Actor.Props.Create(() => new CoordinatorActor(state, aggregator, data, fingerprint, journal ?? new NoJournal(), clock));
+        Akka.Actor.Props.Create(() => new CoordinatorActor(state, aggregator, data, fingerprint, journal ?? new NoJournal(), clock))
+            .WithDispatcher(SweepSettings.CoordinatorDispatcher);
 }

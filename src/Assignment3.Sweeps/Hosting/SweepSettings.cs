@@ -19,6 +19,9 @@ public sealed record SweepSettings(
 {
     public const string Section = "a3.sweep";
 
+    /// <summary>The coordinator's own dispatcher (a pinned thread), configured in the same section.</summary>
+    public const string CoordinatorDispatcher = Section + ".coordinator-dispatcher";
+
     public static SweepSettings Create(ActorSystem system) => Create(system.Settings.Config);
 
     public static SweepSettings Create(Config config)

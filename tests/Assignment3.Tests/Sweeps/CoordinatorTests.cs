@@ -382,6 +382,30 @@ public class CommitOrderTests() : TestKit(Akka.Configuration.ConfigurationFactor
         Assert.DoesNotContain(journal.Events, e => e is TrialCheckpointed);
     }
 
+    private sealed class ThreadRecordingJournal : ISweepJournal
+    {
+        public readonly System.Collections.Concurrent.ConcurrentQueue<(int Thread, bool Pooled)> Threads = new();
+        public void Append(SweepEvent e, byte[]? checkpoint = null) => Threads.Enqueue((Environment.CurrentManagedThreadId, Thread.CurrentThread.IsThreadPoolThread));
+        public byte[]? Checkpoint(int trial) => null;
+    }
+
+    [Fact]
+    public void The_coordinator_writes_its_store_on_a_thread_of_its_own_not_on_the_shared_pool()
+    {
+        var (aggregator, journal, worker) = (CreateTestProbe(), new ThreadRecordingJournal(), CreateTestProbe());
+        var coordinator = Sys.ActorOf(CoordinatorActor.Props(SweepState.Replay(SweepConfigs.Small(), []), aggregator.Ref, new DataOptions(), "abc", journal));
+        for (var i = 0; i < 3; i++)
+        {
+            coordinator.Tell(new RequestTrial("node-a", "slot-1", "abc"), worker);
+            var trial = worker.ExpectMsg<AssignTrial>();
+            coordinator.Tell(new TrialFinished(trial.Trial, trial.Attempt, "node-a", TrialOutcome.Failure("x")), worker);
+        }
+        AwaitCondition(() => journal.Threads.Count >= 6);
+
+        Assert.Single(journal.Threads.Distinct());
+        Assert.False(journal.Threads.First().Pooled);
+    }
+
     [Fact]
     public void A_refused_event_changes_nothing_in_the_state()
     {
