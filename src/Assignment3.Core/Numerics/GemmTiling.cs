@@ -57,7 +57,11 @@ public static class GemmTilings
 
     /// <summary>The tilings that compute a different set of kernel calls for this shape (one when they coincide).</summary>
     public static IReadOnlyList<GemmTiling> Candidates<T>(SimdIsa isa, int m) where T : unmanaged =>
-        SimdGemm.CanMask(isa) && m % SimdGemm.MainTileRows<T>(isa) != 0 ? [GemmTiling.MainThenRemainder, GemmTiling.OnePass] : [GemmTiling.MainThenRemainder];
+        SimdGemm.CanMask(isa) && m % SimdGemm.MainTileRows<T>(isa) != 0 ? Both : MainOnly;
+
+    // Shared, so asking allocates nothing (an update step allocates nothing after its first).
+    private static readonly GemmTiling[] Both = [GemmTiling.MainThenRemainder, GemmTiling.OnePass];
+    private static readonly GemmTiling[] MainOnly = [GemmTiling.MainThenRemainder];
 
     /// <summary>The tiling for this shape: measured once per process and shape, then remembered.</summary>
     public static GemmTiling For<T>(SimdGemm gemm, bool transposeA, bool transposeB, int m, int n, int k)
@@ -65,8 +69,8 @@ public static class GemmTilings
     {
         var candidates = Candidates<T>(gemm.Isa, m);
         if (candidates.Count == 1) return candidates[0];
-        return Chosen.GetOrAdd(new ShapeKey(gemm.Isa, typeof(T), transposeA, transposeB, m, n, k),
-            _ => Fastest<T>(gemm, candidates, transposeA, transposeB, m, n, k));
+        var key = new ShapeKey(gemm.Isa, typeof(T), transposeA, transposeB, m, n, k);
+        return Chosen.TryGetValue(key, out var chosen) ? chosen : Chosen.GetOrAdd(key, Fastest<T>(gemm, candidates, transposeA, transposeB, m, n, k));
     }
 
     /// <summary>What this process chose so far, for a3 bench.</summary>
