@@ -28,8 +28,11 @@ public sealed class SweepStore : IDisposable
 {
     public const string FileName = "sweep.db";
     private const string Mark = "a3-sweep-store";
-    /// <summary>3: our own kernels' numerics, checkpoints. Format 1 and 2 stores are read (a3 report, a3 status), not resumed.</summary>
-    private const int Version = 3;
+    /// <summary>
+    /// 4: random numbers from our own generator (xoshiro256**), not System.Random; 3: our own kernels'
+    /// numerics, checkpoints. Older stores are read (a3 report, a3 status), not resumed.
+    /// </summary>
+    private const int Version = 4;
     private readonly SqliteConnection connection;
     private string lastSha;
     private long lastSeq;
@@ -126,8 +129,9 @@ public sealed class SweepStore : IDisposable
     {
         var path = System.IO.Path.Combine(folder, FileName);
         if (stored.Version != Version)
-            throw new StoreException($"{path}: this store was written by an earlier a3 (format {stored.Version}), whose trials trained with other numerics (OpenBLAS); " +
-                                     "a3 report and a3 status still read it, but resuming would mix results: run the sweep again");
+            throw new StoreException($"{path}: this store was written by an earlier a3 (format {stored.Version}), whose trials trained with other " +
+                                     (stored.Version < 3 ? "numerics (OpenBLAS)" : "random numbers (.NET's System.Random, which no version promises)") +
+                                     "; a3 report and a3 status still read it, but resuming would mix results: run the sweep again");
         var store = OpenWritable(path, Hash(stored.ConfigText));
         if (store.lastSeq != stored.Events.Count)
         {

@@ -106,7 +106,7 @@ public sealed class GradCheckCommand : AsyncCommand<GradCheckSettings>
         var (d, n) = (settings.Dimensions, settings.Samples);
         if (settings.Synthetic)
         {
-            var random = new Random(settings.Seed + 1);
+            var random = new Assignment3.Core.Randomness.Xoshiro256StarStar((ulong)(settings.Seed + 1));
             var x = new Mat<double>(d, n);
             for (var i = 0; i < x.Data.Length; i++) x.Data[i] = random.NextDouble() * 2 - 1;
             return (x, Enumerable.Range(0, n).Select(_ => (byte)random.Next(Cifar10Format.Classes)).ToArray(), "synthetic uniform inputs");

@@ -4,6 +4,7 @@ using System.Runtime.Intrinsics;
 using Assignment3.Core.Data;
 using Assignment3.Core.Network;
 using Assignment3.Core.Numerics;
+using Assignment3.Core.Randomness;
 using Assignment3.Core.Training;
 
 namespace Assignment3.Core.Benchmarks;
@@ -69,7 +70,7 @@ public static class StepBenchmark
         var x = new Mat<float>(spec.InputSize, batch);
         var labels = new byte[batch];
         var order = Enumerable.Range(0, train.Count).ToArray();
-        Batches.Shuffle(order, new Random(seed));
+        Batches.Shuffle(order, new Xoshiro256StarStar((ulong)seed));
         var batchesPerEpoch = train.Count / batch;
         var step = 0;
         return 1000 * Median(steps, () =>

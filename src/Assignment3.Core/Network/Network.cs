@@ -1,5 +1,6 @@
 using System.Numerics;
 using Assignment3.Core.Numerics;
+using Assignment3.Core.Randomness;
 
 namespace Assignment3.Core.Network;
 
@@ -22,7 +23,7 @@ public sealed class Network<T> where T : unmanaged, IFloatingPointIeee754<T>
         alpha = T.CreateChecked(spec.BatchNormAlpha);
         var hidden = spec.Hidden.Count;
         Layers = new Layer<T>[spec.LayerCount];
-        var random = new Random(seed);
+        var random = new Xoshiro256StarStar((ulong)seed);
         var parameters = new List<Parameter<T>>();
         for (var l = 0; l < Layers.Length; l++)
         {
@@ -135,7 +136,7 @@ public sealed class Network<T> where T : unmanaged, IFloatingPointIeee754<T>
     /// Two independent N(0, 1) samples (Marsaglia's polar method): uniform draws from the run's seeded
     /// stream, then only IEEE square root and <see cref="ExactMath.Log"/>, so every CPU draws the same.
     /// </summary>
-    private static (double, double) StandardNormalPair(Random random)
+    private static (double, double) StandardNormalPair(Xoshiro256StarStar random)
     {
         double u, v, s;
         do

@@ -2,6 +2,7 @@ using System.Diagnostics;
 using Assignment3.Core.Data;
 using Assignment3.Core.Network;
 using Assignment3.Core.Numerics;
+using Assignment3.Core.Randomness;
 
 namespace Assignment3.Core.Training;
 
@@ -47,7 +48,7 @@ public sealed class TrainingRun
         x = new Mat<float>(data.Train.Dimensions, config.BatchSize);
         labels = new byte[config.BatchSize];
         order = new int[data.Train.Count];
-        trainEvaluationSubset = SubsetIndices(data.Train.Count, config.TrainEvalSubset, new Random(DeriveSeed(config.Seed, stream: 2)));
+        trainEvaluationSubset = SubsetIndices(data.Train.Count, config.TrainEvalSubset, new Xoshiro256StarStar((ulong)DeriveSeed(config.Seed, stream: 2)));
     }
 
     /// <summary>Update steps done so far.</summary>
@@ -142,12 +143,12 @@ public sealed class TrainingRun
     {
         if (epoch == orderEpoch) return;
         for (var i = 0; i < order.Length; i++) order[i] = i;
-        Batches.Shuffle(order, new Random(DeriveSeed(config.Seed, stream: 3 + epoch)));
+        Batches.Shuffle(order, new Xoshiro256StarStar((ulong)DeriveSeed(config.Seed, stream: 3 + epoch)));
         orderEpoch = epoch;
     }
 
     /// <summary><paramref name="size"/> distinct random indices, sorted; null (the whole set) for 0 or more than it holds.</summary>
-    private static int[]? SubsetIndices(int count, int size, Random random)
+    private static int[]? SubsetIndices(int count, int size, Xoshiro256StarStar random)
     {
         if (size == 0 || size >= count) return null;
         var all = Enumerable.Range(0, count).ToArray();

@@ -1,8 +1,7 @@
 using System.Globalization;
-using System.Security.Cryptography;
-using System.Text;
 using Akka.Configuration.Hocon;
 using Assignment3.Core.Network;
+using Assignment3.Core.Randomness;
 
 namespace Assignment3.Experiments.Configuration;
 
@@ -41,7 +40,7 @@ public static class ValueForms
 
         var numbers = form is "grid" or "log-grid"
             ? Grid(min, max, count, log)
-            : Samples(min, max, count, log, new Random(SamplingSeed(samplingSeed, parameter.Path)));
+            : Samples(min, max, count, log, new Xoshiro256StarStar((ulong)SamplingSeed(samplingSeed, parameter.Path)));
         return numbers.Select(v => parameter.FromNumber(v, where)).DistinctBy(parameter.Format).ToArray();
     }
 
@@ -57,7 +56,7 @@ public static class ValueForms
         }).ToArray();
     }
 
-    private static double[] Samples(double min, double max, int count, bool log, Random random)
+    private static double[] Samples(double min, double max, int count, bool log, Xoshiro256StarStar random)
     {
         var (a, b) = log ? (Math.Log10(min), Math.Log10(max)) : (min, max);
         return Enumerable.Range(0, count).Select(_ =>
@@ -68,8 +67,7 @@ public static class ValueForms
     }
 
     /// <summary>A stable seed from the sweep seed and a name (HashCode is randomized per process).</summary>
-    public static int SamplingSeed(int seed, string name) =>
-        BitConverter.ToInt32(SHA256.HashData(Encoding.UTF8.GetBytes($"{seed}|{name}"))) & int.MaxValue;
+    public static int SamplingSeed(int seed, string name) => Xoshiro256StarStar.StableSeed(seed, name);
 
     private static double Number(HoconValue value, string where)
     {

@@ -1,4 +1,5 @@
 using Assignment3.Experiments.Sweeps;
+using Assignment3.Core.Randomness;
 
 namespace Assignment3.Experiments.Scheduling;
 
@@ -25,7 +26,7 @@ public static class HyperbandPolicy
         }).ToArray();
         var sizes = Shares(plan.Count, weights);
         var order = Enumerable.Range(plan.FirstId, plan.Count).ToArray();
-        new Random(SweepPlanner.TrialSeed(seed, $"hyperband|{plan.Stage}")).Shuffle(order);
+        new Xoshiro256StarStar((ulong)SweepPlanner.TrialSeed(seed, $"hyperband|{plan.Stage}")).Shuffle(order.AsSpan());
         var bracketOf = new Dictionary<int, int>(plan.Count);
         var position = 0;
         for (var i = 0; i < sizes.Length; i++)

@@ -1,8 +1,7 @@
 using System.Globalization;
-using System.Security.Cryptography;
-using System.Text;
 using Assignment3.Core.Training;
 using Assignment3.Experiments.Configuration;
+using Assignment3.Core.Randomness;
 
 namespace Assignment3.Experiments.Sweeps;
 
@@ -142,6 +141,5 @@ public static class SweepPlanner
     }
 
     /// <summary>The training seed of a trial: a stable hash of the sweep seed and the trial's parameters.</summary>
-    public static int TrialSeed(int sweepSeed, string parameterKey) =>
-        BitConverter.ToInt32(SHA256.HashData(Encoding.UTF8.GetBytes($"{sweepSeed}|{parameterKey}"))) & int.MaxValue;
+    public static int TrialSeed(int sweepSeed, string parameterKey) => Xoshiro256StarStar.StableSeed(sweepSeed, parameterKey);
 }

@@ -67,7 +67,7 @@ public sealed class SweepStoreTests : IDisposable
         var stored = SweepStore.Read(folder);
 
         Assert.Equal("config text", stored.ConfigText);
-        Assert.Equal(3, stored.Version);
+        Assert.Equal(4, stored.Version);
         Assert.Equal(Events.Select(e => e.GetType()), stored.Events.Select(e => e.GetType()));
         Assert.Equal(Events.Take(4), stored.Events.Take(4));
         Assert.Equal(0.5, ((TrialRecorded)stored.Events[4]).Outcome.ValidationAccuracy);
@@ -243,6 +243,26 @@ public sealed class SweepStoreTests : IDisposable
         Assert.Equal("old config", stored.ConfigText);
         Assert.Equal([typeof(StageOpened), typeof(TrialStarted), typeof(TrialRequeued), typeof(TrialStarted), typeof(TrialRecorded)], stored.Events.Select(e => e.GetType()));
         Assert.Contains("earlier a3 (format 1)", Assert.Throws<StoreException>(() => SweepStore.Continue(folder, stored)).Message);
+    }
+
+    [Fact]
+    public void A_format_3_store_is_read_but_not_resumed_its_trials_drew_from_System_Random()
+    {
+        using (SweepStore.Create(folder, "config")) { }
+        using (var connection = new Microsoft.Data.Sqlite.SqliteConnection($"Data Source={Path.Combine(folder, SweepStore.FileName)};Pooling=False"))
+        {
+            connection.Open();
+            using var command = connection.CreateCommand();
+            command.CommandText = "UPDATE meta SET value = '3' WHERE key = 'version'";
+            command.ExecuteNonQuery();
+        }
+
+        var stored = SweepStore.Read(folder);
+
+        Assert.Equal(3, stored.Version);
+        var refusal = Assert.Throws<StoreException>(() => SweepStore.Continue(folder, stored)).Message;
+        Assert.Contains("earlier a3 (format 3)", refusal);
+        Assert.Contains("System.Random", refusal);
     }
 
     public void Dispose() => Directory.Delete(folder, recursive: true);
