@@ -50,7 +50,7 @@ public static class SweepFolder
         var rows = new List<TrialRow>();
         foreach (var stage in state.Stages)
         {
-            var early = stage.Schedule.Policy != Experiments.Scheduling.PolicyKind.Grid;
+            var early = stage.Schedule.StopsEarly;
             if (stage.Plan.Count <= MaxListedQueued)
                 rows.AddRange(stage.Plan.Trials().Select(planned => state.Find(planned.Id) is { } trial ? Row(trial, stage, early) : Queued(planned)));
             else
@@ -61,7 +61,7 @@ public static class SweepFolder
 
     /// <summary>The rung tables of the stages that stop trials early: stage, policy, and where each decision point stands.</summary>
     public static IReadOnlyList<(string Stage, string Policy, IReadOnlyList<Experiments.Scheduling.RungRow> Rungs)> RungTables(SweepState state) =>
-        state.Stages.Where(s => s.Schedule.Policy != Experiments.Scheduling.PolicyKind.Grid)
+        state.Stages.Where(s => s.Schedule.StopsEarly)
             .Select(s => (s.Name, s.Schedule.ToString(), s.Policy.Rungs(s, state))).ToArray();
 
     private static TrialRow Queued(PlannedTrial planned) =>
@@ -72,7 +72,7 @@ public static class SweepFolder
         var o = trial.Outcome ?? trial.PausedOutcome;
         double? Finite(double? v) => v is { } d && double.IsFinite(d) ? d : null;
         var config = trial.Plan.Config;
-        double? budget = early && trial.StepReached > 0 ? Math.Round((double)trial.StepReached / (2 * config.StepSize), 3) : null;
+        double? budget = early && trial.StepReached > 0 ? Math.Round((double)trial.StepReached / config.StepsPerCycle, 3) : null;
         return new TrialRow(trial.Id, trial.Plan.Stage, trial.Plan.Parameters, config.Seed, trial.Phase.ToString().ToLowerInvariant(),
             Finite(o?.ValidationAccuracy), Finite(o?.TestAccuracy), Finite(o?.TrainAccuracy), o?.FinalCost, o?.DivergedAtStep,
             o is null ? null : Math.Round(trial.Outcome is null ? trial.Seconds : o.Seconds, 3), trial.Node, trial.Attempt, o?.Error,

@@ -63,7 +63,7 @@ public class NodeSettings : DataSettings
     }
 }
 
-public sealed class SweepSettings : NodeSettings
+public sealed class SweepCommandSettings : NodeSettings
 {
     [CommandArgument(0, "[CONFIG]"), Description("Sweep config (HOCON), e.g. configs/lambda-coarse.conf.")]
     public string? Config { get; init; }
@@ -81,9 +81,9 @@ public sealed class SweepSettings : NodeSettings
         : base.Validate();
 }
 
-public sealed class SweepCommand : AsyncCommand<SweepSettings>
+public sealed class SweepCommand : AsyncCommand<SweepCommandSettings>
 {
-    public override async Task<int> ExecuteAsync(CommandContext context, SweepSettings settings, CancellationToken cancellation)
+    public override async Task<int> ExecuteAsync(CommandContext context, SweepCommandSettings settings, CancellationToken cancellation)
     {
         var console = Consoles.ForHumans(false, settings.Progress);
         var progress = Terminal.Progress.Resolve(settings.Progress, console);

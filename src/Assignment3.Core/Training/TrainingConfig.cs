@@ -34,7 +34,10 @@ public sealed record TrainingConfig
     /// <summary>Most parameters a network may have (a 40 MB checkpoint; every node holds one per slot).</summary>
     public const long MaxParameters = 10_000_000;
 
-    public int TotalSteps => checked(2 * StepSize * Cycles);
+    /// <summary>Update steps in one cycle of the learning rate (up, then down): 2 n_s.</summary>
+    public int StepsPerCycle => checked(2 * StepSize);
+
+    public int TotalSteps => checked(StepsPerCycle * Cycles);
 
     /// <summary>Weights, biases and batch-norm scales and shifts of the network on inputs of <paramref name="inputSize"/>.</summary>
     public long ParameterCount(int inputSize)

@@ -46,3 +46,15 @@ public static class HyperbandPolicy
         return shares;
     }
 }
+
+/// <summary><c>hyperband { eta, min-budget }</c>: brackets drawn from the sweep's seed.</summary>
+public sealed class HyperbandSchedule : IScheduleKind
+{
+    public static readonly HyperbandSchedule Instance = new();
+
+    public string Name => "hyperband";
+    public IReadOnlyList<ScheduleKey> Keys { get; } = [new("eta", 3, 2), new("min-budget", 1, 1)];
+    public bool StopsEarly => true;
+    public string Describe(ScheduleSpec spec) => $"{Name} (eta {spec.Whole("eta")}, {spec.FromBudget})";
+    public IStagePolicy Create(ScheduleSpec spec, StagePlan plan, int seed) => HyperbandPolicy.Create(plan, spec.Whole("eta"), spec.Whole("min-budget"), seed);
+}

@@ -6,7 +6,8 @@ namespace Assignment3.Experiments.Scheduling;
 /// How a stage spends its budget: how far each trial trains before the policy looks at it, and what
 /// the results so far settle about trials paused there. A policy is a pure function of the stage's
 /// results: never of the order they arrived in, the number of workers, or restarts, so a sweep gives
-/// the same tables however it ran. A new policy is one new class (and a name in <see cref="ScheduleSpec"/>).
+/// the same tables however it ran. A new policy is one new file: the class and its <see cref="IScheduleKind"/>
+/// (with a line in <see cref="Schedules.All"/>).
 /// </summary>
 public interface IStagePolicy
 {
@@ -41,4 +42,16 @@ public sealed class GridPolicy : IStagePolicy
     public int NextStop(PlannedTrial trial, int fromStep) => trial.Config.TotalSteps;
     public IEnumerable<SweepEvent> Decide(StageState stage, SweepState sweep) => [];
     public IReadOnlyList<RungRow> Rungs(StageState stage, SweepState sweep) => [];
+}
+
+/// <summary><c>grid</c>: no settings; every trial to its end.</summary>
+public sealed class GridSchedule : IScheduleKind
+{
+    public static readonly GridSchedule Instance = new();
+
+    public string Name => "grid";
+    public IReadOnlyList<ScheduleKey> Keys => [];
+    public bool StopsEarly => false;
+    public string Describe(ScheduleSpec spec) => Name;
+    public IStagePolicy Create(ScheduleSpec spec, StagePlan plan, int seed) => GridPolicy.Instance;
 }

@@ -14,7 +14,7 @@ public sealed class MedianStoppingPolicy(StagePlan plan, int minBudget, int minT
 {
     public int NextStop(PlannedTrial trial, int fromStep)
     {
-        var cycle = trial.Config.StepSize * 2;
+        var cycle = trial.Config.StepsPerCycle;
         for (var c = Math.Max(minBudget, fromStep / cycle + 1); c < trial.Config.Cycles; c++)
             if (c * cycle > fromStep) return c * cycle;
         return trial.Config.TotalSteps;
@@ -25,13 +25,13 @@ public sealed class MedianStoppingPolicy(StagePlan plan, int minBudget, int minT
         var decisions = new List<SweepEvent>();
         foreach (var trial in sweep.Trials.Where(t => stage.Plan.Contains(t.Id) && t.Phase == TrialPhase.Paused))
         {
-            var cycle = trial.CheckpointStep / (2 * trial.Plan.Config.StepSize);
+            var cycle = trial.CheckpointStep / trial.Plan.Config.StepsPerCycle;
             var earlier = new List<double>();
             var settled = true;
             for (var id = plan.FirstId; id < trial.Id && settled; id++)
             {
                 if (sweep.Find(id) is not { } other) { settled = false; break; }
-                var step = cycle * 2 * other.Plan.Config.StepSize;
+                var step = cycle * other.Plan.Config.StepsPerCycle;
                 if (other.ValidationAccuracyAt(step) is not null) earlier.Add(other.BestValidationAccuracyUpTo(step)!.Value);
                 else settled = other.IsFinal;
             }
@@ -52,7 +52,7 @@ public sealed class MedianStoppingPolicy(StagePlan plan, int minBudget, int minT
         var rows = new List<RungRow>();
         for (var c = minBudget; c < most; c++)
         {
-            int Step(Trial t) => c * 2 * t.Plan.Config.StepSize;
+            int Step(Trial t) => c * t.Plan.Config.StepsPerCycle;
             var reached = trials.Where(t => t.ValidationAccuracyAt(Step(t)) is not null).ToArray();
             var stopped = reached.Count(t => t.Phase == TrialPhase.Stopped && t.CheckpointStep == Step(t));
             var waiting = reached.Count(t => t.Phase == TrialPhase.Paused && t.CheckpointStep == Step(t));
@@ -69,4 +69,16 @@ public sealed class MedianStoppingPolicy(StagePlan plan, int minBudget, int minT
         var middle = sorted.Length / 2;
         return sorted.Length % 2 == 1 ? sorted[middle] : (sorted[middle - 1] + sorted[middle]) / 2;
     }
+}
+
+/// <summary><c>median { min-budget, min-trials }</c>.</summary>
+public sealed class MedianSchedule : IScheduleKind
+{
+    public static readonly MedianSchedule Instance = new();
+
+    public string Name => "median";
+    public IReadOnlyList<ScheduleKey> Keys { get; } = [new("min-budget", 1, 1), new("min-trials", 3, 1)];
+    public bool StopsEarly => true;
+    public string Describe(ScheduleSpec spec) => $"{Name} ({spec.FromBudget}, at least {spec.Whole("min-trials")} trials)";
+    public IStagePolicy Create(ScheduleSpec spec, StagePlan plan, int seed) => new MedianStoppingPolicy(plan, spec.Whole("min-budget"), spec.Whole("min-trials"));
 }

@@ -5,41 +5,69 @@ using Assignment3.Experiments.Sweeps;
 
 namespace Assignment3.Experiments.Scheduling;
 
-public enum PolicyKind { Grid, SuccessiveHalving, Hyperband, Median }
+/// <summary>One setting of a schedule kind: its key in the config, default, least value, and whether it must be whole.</summary>
+public sealed record ScheduleKey(string Name, double Default, double Minimum, bool Whole = true);
+
+/// <summary>
+/// A kind of schedule as configs name it: its settings, how it describes them, whether it stops
+/// trials early, and the policy it builds for a stage. Each kind lives in its policy's file; adding
+/// one is that file and a line in <see cref="Schedules.All"/>.
+/// </summary>
+public interface IScheduleKind
+{
+    string Name { get; }
+    IReadOnlyList<ScheduleKey> Keys { get; }
+
+    /// <summary>Whether trials pause at decision points (and so may end before their last step).</summary>
+    bool StopsEarly { get; }
+
+    string Describe(ScheduleSpec spec);
+
+    /// <summary>The policy for a stage's plan; <paramref name="seed"/> is the sweep's.</summary>
+    IStagePolicy Create(ScheduleSpec spec, StagePlan plan, int seed);
+}
+
+/// <summary>Every kind of schedule a config may name, one line each.</summary>
+public static class Schedules
+{
+    public static readonly IReadOnlyList<IScheduleKind> All =
+    [
+        GridSchedule.Instance,
+        SuccessiveHalvingSchedule.Instance,
+        HyperbandSchedule.Instance,
+        MedianSchedule.Instance,
+    ];
+}
 
 /// <summary>
 /// A stage's schedule, as the config gives it: <c>schedule { policy = successive-halving, eta = 3, min-budget = 1 }</c>
-/// at sweep level for the first stage, or inside a stage of <c>sweep.stages</c>. Budgets count cycles
-/// of the learning-rate schedule (where the rate is at its minimum and runs compare fairly); a
-/// trial's largest budget is its own <c>cycles</c>.
+/// at sweep level for the first stage, or inside a stage of <c>sweep.stages</c>: a kind and its settings
+/// (each kind's keys, with defaults for those not given). Budgets count cycles of the learning-rate
+/// schedule (where the rate is at its minimum and runs compare fairly); a trial's largest budget is its
+/// own <c>cycles</c>.
 /// </summary>
-/// <param name="Eta">Successive halving and Hyperband: 1/eta of a rung's trials go on, to eta times its budget.</param>
-/// <param name="MinBudget">Cycles every trial trains before the first decision (the median rule's grace period).</param>
-/// <param name="MinTrials">Median rule: trials that must have reached a point before it stops anyone there.</param>
-public sealed record ScheduleSpec(PolicyKind Policy, int Eta = 3, int MinBudget = 1, int MinTrials = 3)
+public sealed record ScheduleSpec(IScheduleKind Kind, IReadOnlyDictionary<string, double> Settings)
 {
-    public static readonly ScheduleSpec Grid = new(PolicyKind.Grid);
+    public static readonly ScheduleSpec Grid = new(GridSchedule.Instance, new Dictionary<string, double>());
 
-    private static readonly (string Name, PolicyKind Kind)[] Names =
-        [("grid", PolicyKind.Grid), ("successive-halving", PolicyKind.SuccessiveHalving), ("hyperband", PolicyKind.Hyperband), ("median", PolicyKind.Median)];
+    public string Name => Kind.Name;
 
-    public string Name => Names.First(n => n.Kind == Policy).Name;
+    /// <summary>Whether trials of this stage may end before their last step.</summary>
+    public bool StopsEarly => Kind.StopsEarly;
 
-    /// <summary>The policy for a stage's plan; <paramref name="seed"/> (the sweep's) partitions Hyperband's brackets.</summary>
-    public IStagePolicy Create(StagePlan plan, int seed) => Policy switch
-    {
-        PolicyKind.SuccessiveHalving => SuccessiveHalvingPolicy.Create(plan, Eta, MinBudget),
-        PolicyKind.Hyperband => HyperbandPolicy.Create(plan, Eta, MinBudget, seed),
-        PolicyKind.Median => new MedianStoppingPolicy(plan, MinBudget, MinTrials),
-        _ => GridPolicy.Instance,
-    };
+    /// <summary>A setting of this kind (its default when the config did not give it).</summary>
+    public double Value(string key) => Settings.TryGetValue(key, out var v) ? v
+        : Kind.Keys.FirstOrDefault(k => k.Name == key)?.Default ?? throw new ArgumentException($"schedule {Name} has no setting {key}");
 
-    public override string ToString() => Policy switch
-    {
-        PolicyKind.Grid => "grid",
-        PolicyKind.Median => $"median (from {MinBudget} cycle{(MinBudget == 1 ? "" : "s")}, at least {MinTrials} trials)",
-        _ => $"{Name} (eta {Eta}, from {MinBudget} cycle{(MinBudget == 1 ? "" : "s")})",
-    };
+    /// <summary>A whole-number setting.</summary>
+    public int Whole(string key) => (int)Value(key);
+
+    public IStagePolicy Create(StagePlan plan, int seed) => Kind.Create(this, plan, seed);
+
+    public override string ToString() => Kind.Describe(this);
+
+    /// <summary>"from N cycle(s)": the first decision point, as the descriptions say it.</summary>
+    public string FromBudget => $"from {Whole("min-budget")} cycle{(Whole("min-budget") == 1 ? "" : "s")}";
 
     /// <summary>Reads <c>schedule { ... }</c> at <paramref name="where"/> (e.g. sweep.schedule); the grid when absent.</summary>
     public static ScheduleSpec Read(HoconValue? value, string source, string where)
@@ -47,34 +75,36 @@ public sealed record ScheduleSpec(PolicyKind Policy, int Eta = 3, int MinBudget 
         if (value is null) return Grid;
         if (!value.IsObject()) throw new ConfigException($"{source}: {where}: expected {{ policy = successive-halving, eta = 3, min-budget = 1 }}");
         var items = value.GetObject().Items;
-        string[] allowed = ["policy", "eta", "min-budget", "min-trials"];
-        foreach (var key in items.Keys.Where(k => !allowed.Contains(k)))
-            throw new ConfigException($"{source}: {where}.{key}: unknown key; allowed: {string.Join(", ", allowed)}");
         var name = items.TryGetValue("policy", out var p) ? p.GetString()?.Trim() ?? "" : "";
-        var kind = Names.FirstOrDefault(n => n.Name == name).Name is null
-            ? throw new ConfigException($"{source}: {where}.policy: '{name}' is not a policy; expected {string.Join(", ", Names.Select(n => n.Name))}")
-            : Names.First(n => n.Name == name).Kind;
-        int Whole(string key, int fallback, int minimum)
+        var kind = Schedules.All.FirstOrDefault(k => k.Name == name)
+            ?? throw new ConfigException($"{source}: {where}.policy: '{name}' is not a policy; expected {string.Join(", ", Schedules.All.Select(k => k.Name))}");
+        foreach (var key in items.Keys.Where(k => k != "policy" && kind.Keys.All(s => s.Name != k)))
+            throw new ConfigException($"{source}: {where}.{key}: does not apply to policy {name}; " +
+                                      (kind.Keys.Count == 0 ? "it takes no settings" : $"it takes {string.Join(", ", kind.Keys.Select(k => k.Name))}"));
+        var settings = new Dictionary<string, double>();
+        foreach (var key in kind.Keys)
         {
-            if (!items.TryGetValue(key, out var v)) return fallback;
+            if (!items.TryGetValue(key.Name, out var v)) continue;
             var text = v.IsArray() || v.IsObject() ? "" : v.GetString()?.Trim();
-            return int.TryParse(text, NumberStyles.Integer, CultureInfo.InvariantCulture, out var n) && n >= minimum
-                ? n : throw new ConfigException($"{source}: {where}.{key}: '{text}' is not allowed; expected a whole number >= {minimum}");
+            double? parsed = key.Whole
+                ? int.TryParse(text, NumberStyles.Integer, CultureInfo.InvariantCulture, out var whole) ? whole : null
+                : double.TryParse(text, NumberStyles.Float, CultureInfo.InvariantCulture, out var number) && double.IsFinite(number) ? number : null;
+            if (parsed is not { } setting || setting < key.Minimum)
+                throw new ConfigException($"{source}: {where}.{key.Name}: '{text}' is not allowed; expected a " +
+                                          $"{(key.Whole ? "whole number" : "number")} >= {key.Minimum.ToString(CultureInfo.InvariantCulture)}");
+            settings[key.Name] = setting;
         }
-        var spec = new ScheduleSpec(kind, Whole("eta", 3, 2), Whole("min-budget", 1, 1), Whole("min-trials", 3, 1));
-        if (kind is PolicyKind.Grid && items.Count > 1 || kind is not PolicyKind.Median && items.ContainsKey("min-trials") || kind is PolicyKind.Median && items.ContainsKey("eta"))
-            throw new ConfigException($"{source}: {where}: {string.Join(", ", items.Keys.Where(k => k != "policy"))} do not apply to policy {name}" +
-                                      " (successive-halving and hyperband take eta and min-budget; median takes min-budget and min-trials)");
-        return spec;
+        return new ScheduleSpec(kind, settings);
     }
 
     /// <summary>Refuses a schedule whose first decision would come at or after the trials' last step.</summary>
     public void Check(IEnumerable<int> cycles, string source, string where)
     {
-        if (Policy == PolicyKind.Grid) return;
+        if (!StopsEarly) return;
         var most = cycles.DefaultIfEmpty(0).Max();
-        if (most > 0 && MinBudget >= most)
-            throw new ConfigException($"{source}: {where}.min-budget: {MinBudget} cycles is not less than the trials' {most} cycles, so nothing would be decided; " +
+        var first = Whole("min-budget");
+        if (most > 0 && first >= most)
+            throw new ConfigException($"{source}: {where}.min-budget: {first} cycles is not less than the trials' {most} cycles, so nothing would be decided; " +
                                       "lower min-budget or raise training.cycles (the largest budget)");
     }
 }

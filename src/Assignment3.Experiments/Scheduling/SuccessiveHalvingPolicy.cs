@@ -147,7 +147,19 @@ public sealed class SuccessiveHalvingPolicy(IReadOnlyList<Bracket> brackets, Fun
 
     /// <summary>The step of rung k for a trial: its budget in cycles (its own cycles at most), in update steps.</summary>
     private static int StepAt(PlannedTrial trial, Bracket bracket, int rung) =>
-        Math.Min(bracket.Budgets[rung], trial.Config.Cycles) * 2 * trial.Config.StepSize;
+        Math.Min(bracket.Budgets[rung], trial.Config.Cycles) * trial.Config.StepsPerCycle;
 
     private static string Cycles(int cycles) => cycles == 1 ? "1 cycle" : $"{cycles} cycles";
+}
+
+/// <summary><c>successive-halving { eta, min-budget }</c>.</summary>
+public sealed class SuccessiveHalvingSchedule : IScheduleKind
+{
+    public static readonly SuccessiveHalvingSchedule Instance = new();
+
+    public string Name => "successive-halving";
+    public IReadOnlyList<ScheduleKey> Keys { get; } = [new("eta", 3, 2), new("min-budget", 1, 1)];
+    public bool StopsEarly => true;
+    public string Describe(ScheduleSpec spec) => $"{Name} (eta {spec.Whole("eta")}, {spec.FromBudget})";
+    public IStagePolicy Create(ScheduleSpec spec, StagePlan plan, int seed) => SuccessiveHalvingPolicy.Create(plan, spec.Whole("eta"), spec.Whole("min-budget"));
 }

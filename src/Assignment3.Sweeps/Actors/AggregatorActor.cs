@@ -199,7 +199,7 @@ public sealed class AggregatorActor : ReceiveActor, IWithTimers
             compute = state.Stages.Select(s =>
             {
                 var trials = state.Trials.Where(t => s.Plan.Contains(t.Id)).ToArray();
-                var trained = trials.Sum(t => (double)t.StepReached / (2 * t.Plan.Config.StepSize));
+                var trained = trials.Sum(t => (double)t.StepReached / t.Plan.Config.StepsPerCycle);
                 var full = s.Plan.Trials().Sum(p => (double)p.Config.Cycles);
                 return new { stage = s.Name, policy = s.Schedule.ToString(), trialCycles = Math.Round(trained, 3), fullTrialCycles = full,
                     share = full == 0 ? 0 : Math.Round(trained / full, 4), seconds = Math.Round(trials.Sum(t => t.Seconds), 1) };
@@ -217,7 +217,7 @@ public sealed class AggregatorActor : ReceiveActor, IWithTimers
         var finals = trials.Where(t => t.IsFinal).ToArray();
         var best = finals.Where(t => t.Phase == TrialPhase.Completed).MaxBy(t => t.Outcome!.ValidationAccuracy);
         var stage = state.Current;
-        var rungs = stage.Schedule.Policy == Experiments.Scheduling.PolicyKind.Grid ? [] : stage.Policy.Rungs(stage, state)
+        var rungs = !stage.Schedule.StopsEarly ? [] : stage.Policy.Rungs(stage, state)
             .Where(r => r.Entering > 0)
             .Select(r => $"{(r.Bracket > 0 || stage.Policy.BracketOf(stage.Plan.FirstId) is not null ? $"bracket {r.Bracket} " : "")}rung {r.Rung} ({r.BudgetCycles:0.###} cycles): " +
                          $"{r.Results}/{r.Entering} in, {r.Promoted} promoted, {r.Stopped} stopped" + (r.CutOff is { } c ? $", cut-off {Readable.Number(c)}" : ""))

@@ -95,8 +95,8 @@ public class SweepConfigTests
     [InlineData("sweep { schedule { policy = asha } }", "sweep.schedule.policy: 'asha' is not a policy; expected grid, successive-halving, hyperband, median")]
     [InlineData("sweep { schedule { policy = successive-halving, eta = 1 } }", "sweep.schedule.eta: '1' is not allowed; expected a whole number >= 2")]
     [InlineData("sweep { schedule { policy = successive-halving, min-budget = 2 } }", "sweep.schedule.min-budget: 2 cycles is not less than the trials' 2 cycles")]
-    [InlineData("sweep { schedule { policy = median, eta = 3 } }", "do not apply to policy median")]
-    [InlineData("sweep { schedule { policy = hyperband, budget = 3 } }", "sweep.schedule.budget: unknown key; allowed: policy, eta, min-budget, min-trials")]
+    [InlineData("sweep { schedule { policy = median, eta = 3 } }", "sweep.schedule.eta: does not apply to policy median; it takes min-budget, min-trials")]
+    [InlineData("sweep { schedule { policy = hyperband, budget = 3 } }", "sweep.schedule.budget: does not apply to policy hyperband; it takes eta, min-budget")]
     [InlineData("sweep { checkpoint-every = -1 }", "sweep.checkpoint-every: '-1' is not allowed")]
     [InlineData("sweep { stages = [ {\n schedule { policy = median, min-budget = 5 }\n training { cycles = 3 }\n } ] }", "sweep.stages[0].schedule.min-budget: 5 cycles is not less than the trials' 3 cycles")]
     public void Bad_sweep_sections_are_refused_with_the_key_and_what_is_allowed(string text, string expected)
@@ -163,8 +163,8 @@ public class SweepConfigTests
               ]
             }
             """, "sha-fine.conf");
-        Assert.Equal(PolicyKind.SuccessiveHalving, sweep.ScheduleOf(0).Policy);
-        Assert.Equal(PolicyKind.Grid, sweep.ScheduleOf(1).Policy);
+        Assert.Equal(SuccessiveHalvingSchedule.Instance, sweep.ScheduleOf(0).Kind);
+        Assert.Equal(GridSchedule.Instance, sweep.ScheduleOf(1).Kind);
 
         // The refinement takes the survivors first: a trial trained to the end beats a better one stopped early.
         var state = new SweepState(sweep);
