@@ -36,6 +36,7 @@ public static class Schedules
         SuccessiveHalvingSchedule.Instance,
         HyperbandSchedule.Instance,
         MedianSchedule.Instance,
+        ThresholdSchedule.Instance,
     ];
 }
 
