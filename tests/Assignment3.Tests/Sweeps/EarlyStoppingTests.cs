@@ -34,6 +34,22 @@ public sealed class EarlyStoppingTests : IDisposable
         t => TimeSpan.FromMilliseconds(new Random(seed * 7919 + t.Trial * 31 + t.FromStep).Next(0, 40));
 
     [Fact]
+    public async Task The_threshold_rule_lets_on_exactly_the_trials_at_or_above_its_bar_at_its_budget()
+    {
+        var config = SweepConfigs.EarlyStopping("policy = threshold, min-budget = 3, min-accuracy = 0.45");
+        var folder = await Run(config, slots: 2, Scrambled(seed: 5));
+
+        var rows = SweepFiles.Trials(folder);
+        SweepFiles.AssertEveryTrialOnceFinal(folder, 27);
+        var plan = new SweepState(config).Current.Plan.Trials().ToArray();
+        var passing = plan.Where(t => FakeTrialRunner.AccuracyAt(t.Config, 3 * t.Config.StepsPerCycle) >= 0.45).Select(t => t.Id).ToArray();
+        Assert.InRange(passing.Length, 1, 26); // the bar splits the stage
+        Assert.Equal(passing, rows.Where(r => r.Status == "completed" && r["budgetCycles"] == "9").Select(r => r.Trial).Order());
+        Assert.Equal(plan.Select(t => t.Id).Except(passing), rows.Where(r => r.Status == "stopped" && r["budgetCycles"] == "3").Select(r => r.Trial).Order());
+        Assert.Contains("threshold (validation accuracy >= 0.450 at 3 cycles)", SweepFiles.Rungs(folder));
+    }
+
+    [Fact]
     public async Task Successive_halving_keeps_the_best_third_at_each_rung_and_trains_63_of_243_trial_cycles()
     {
         var config = SweepConfigs.EarlyStopping();
