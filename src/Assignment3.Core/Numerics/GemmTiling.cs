@@ -29,9 +29,9 @@ public enum GemmTiling
 
 /// <summary>
 /// The tiling each product shape uses in this process: the one forced (A3_TILING or the constructor),
-/// or the faster of the candidates, measured on this core the first time the shape is multiplied
-/// (a few milliseconds on scratch operands of that shape, candidates alternated so a passing load
-/// hurts both alike).
+/// or the one measured faster on this core the first time the shape is multiplied (a few
+/// milliseconds on scratch operands of that shape, candidates alternated so a passing load hurts
+/// both alike, and a new tiling only when clearly faster).
 /// </summary>
 public static class GemmTilings
 {
@@ -77,6 +77,11 @@ public static class GemmTilings
     public static GemmTiling? ChosenFor<T>(SimdIsa isa, bool transposeA, bool transposeB, int m, int n, int k) =>
         Chosen.TryGetValue(new ShapeKey(isa, typeof(T), transposeA, transposeB, m, n, k), out var tiling) ? tiling : null;
 
+    /// <summary>
+    /// The first candidate (the long-standing tiling) unless another is at least a tenth faster by the
+    /// median of nine alternating timings: a passing load on a shared machine must not make a shape
+    /// take a tiling that is not really better.
+    /// </summary>
     private static GemmTiling Fastest<T>(SimdGemm gemm, IReadOnlyList<GemmTiling> candidates, bool transposeA, bool transposeB, int m, int n, int k)
         where T : unmanaged, IFloatingPointIeee754<T>
     {
@@ -85,16 +90,19 @@ public static class GemmTilings
         var c = new Mat<T>(m, n);
         // Each timing covers at least 0.2 MFLOP (a few tens of microseconds), so the clock resolves it.
         var calls = (int)Math.Max(1, Math.Ceiling(2e5 / (2.0 * m * n * k)));
-        var best = candidates.Select(_ => double.MaxValue).ToArray();
-        for (var round = 0; round < 7; round++)
+        const int rounds = 9;
+        var timings = candidates.Select(_ => new double[rounds]).ToArray();
+        for (var round = -1; round < rounds; round++)
             for (var t = 0; t < candidates.Count; t++)
             {
                 var start = Stopwatch.GetTimestamp();
                 for (var call = 0; call < calls; call++) gemm.Multiply(candidates[t], transposeA, transposeB, a, b, accumulate: false, c);
-                // The first round warms caches and compiles each candidate; it is not counted.
-                if (round > 0) best[t] = Math.Min(best[t], Stopwatch.GetElapsedTime(start).TotalSeconds);
+                // Round -1 warms caches and compiles each candidate; it is not counted.
+                if (round >= 0) timings[t][round] = Stopwatch.GetElapsedTime(start).TotalSeconds;
             }
-        return candidates[Array.IndexOf(best, best.Min())];
+        var medians = timings.Select(x => x.Order().ElementAt(rounds / 2)).ToArray();
+        var best = Array.IndexOf(medians, medians.Min());
+        return medians[best] < 0.9 * medians[0] ? candidates[best] : candidates[0];
     }
 
     private static Mat<T> Filled<T>(int rows, int cols) where T : unmanaged, IFloatingPointIeee754<T>
