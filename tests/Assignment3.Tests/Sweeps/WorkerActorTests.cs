@@ -35,14 +35,21 @@ public class WorkerActorTests() : TestKit(Akka.Configuration.ConfigurationFactor
         current.ExpectNoMsg(TimeSpan.FromMilliseconds(100)); // it took the trial (no refusal)
     }
 
-    [Fact]
-    public void A_busy_slot_declines_a_second_trial_without_failing_it()
+    /// <summary>A slot that found <paramref name="coordinator"/>, asked it for work and got trial 1 (which its runner holds).</summary>
+    private IActorRef SlotTraining(Akka.TestKit.TestProbe coordinator)
     {
         var slot = Sys.ActorOf(WorkerActor.Props("node-a"));
-        var coordinator = CreateTestProbe();
         slot.Tell(new CoordinatorFound(coordinator.Ref, Runner));
         coordinator.ExpectMsg<RequestTrial>();
         slot.Tell(Trial(1), coordinator.Ref);
+        return slot;
+    }
+
+    [Fact]
+    public void A_busy_slot_declines_a_second_trial_without_failing_it()
+    {
+        var coordinator = CreateTestProbe();
+        var slot = SlotTraining(coordinator);
 
         slot.Tell(Trial(2), coordinator.Ref);
 
@@ -54,11 +61,8 @@ public class WorkerActorTests() : TestKit(Akka.Configuration.ConfigurationFactor
     [Fact]
     public void A_slot_whose_trial_is_cancelled_asks_for_the_next_one()
     {
-        var slot = Sys.ActorOf(WorkerActor.Props("node-a"));
         var coordinator = CreateTestProbe();
-        slot.Tell(new CoordinatorFound(coordinator.Ref, Runner));
-        coordinator.ExpectMsg<RequestTrial>();
-        slot.Tell(Trial(1), coordinator.Ref);
+        var slot = SlotTraining(coordinator);
 
         slot.Tell(new CancelTrial(1, 1), coordinator.Ref);
 
