@@ -106,8 +106,8 @@ public sealed class SweepCommand : AsyncCommand<SweepCommandSettings>
         {
             await (progress switch
             {
-                ProgressMode.Live => LiveView.RunAsync(console, monitor, completion),
-                ProgressMode.Plain => PlainProgress.RunAsync(console, monitor, completion),
+                ProgressMode.Live => LiveView.RunAsync(console, monitor, completion, SweepSettings.Create(node.System)),
+                ProgressMode.Plain => PlainProgress.RunAsync(console, monitor, completion, SweepSettings.Create(node.System)),
                 _ => completion.ContinueWith(_ => { }),
             });
             await completion;
@@ -159,9 +159,8 @@ public sealed class WorkerSettings : NodeSettings
 
 public sealed class WorkerCommand : AsyncCommand<WorkerSettings>
 {
-    /// <summary>Waits until the node is up in the coordinator's cluster, saying so every 15 s; false after the timeout (0: none).</summary>
     /// <summary>
-    /// Waits until the node is in the coordinator's cluster, saying so every 15 s; false once
+    /// Waits until the node is in the coordinator's cluster, saying so every a3.sweep.unreachable-notice-interval; false once
     /// <paramref name="deadline"/> passes (null: none). Returns early, true, when the node is
     /// detached before it joined (it starts afresh, with the same deadline).
     /// </summary>
@@ -170,7 +169,8 @@ public sealed class WorkerCommand : AsyncCommand<WorkerSettings>
         while (!node.Joined.IsCompleted && !node.Detached.IsCompleted)
         {
             if (clock.Elapsed >= deadline) return false;
-            var wait = deadline is { } d ? TimeSpan.FromSeconds(Math.Min(15, (d - clock.Elapsed).TotalSeconds)) : TimeSpan.FromSeconds(15);
+            var every = SweepSettings.Create(node.System).UnreachableNoticeInterval;
+            var wait = deadline is { } d && d - clock.Elapsed < every ? d - clock.Elapsed : every;
             await Task.WhenAny(node.Joined, node.Detached, Task.Delay(wait, cancellation));
             cancellation.ThrowIfCancellationRequested();
             if (!node.Joined.IsCompleted && !node.Detached.IsCompleted)

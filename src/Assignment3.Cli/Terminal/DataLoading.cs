@@ -1,4 +1,5 @@
 using Assignment3.Core.Data;
+using Assignment3.Sweeps.Hosting;
 using Spectre.Console;
 
 namespace Assignment3.Cli.Terminal;
@@ -21,7 +22,7 @@ public static class DataLoading
                     task.Value = p.Received;
                 });
                 return await DataProvider.LocateOrFetchAsync(DataLocator.Default, explicitPath, Cifar10Download.OfficialUrl,
-                    Cifar10Download.OfficialMd5, progress, cancellation);
+                    Cifar10Download.OfficialMd5, progress, SweepSettings.Current().DownloadTimeout, cancellation);
             });
     }
 

@@ -8,13 +8,13 @@ namespace Assignment3.Cli.Terminal;
 /// <summary>The sweep's live terminal view: counts, best so far, ETA, and a bar per running trial.</summary>
 public static class LiveView
 {
-    public static Task RunAsync(IAnsiConsole console, SweepMonitor monitor, Task completion) =>
+    public static Task RunAsync(IAnsiConsole console, SweepMonitor monitor, Task completion, SweepSettings settings) =>
         !console.Profile.Capabilities.Interactive ? completion.ContinueWith(_ => { }) : console.Live(Render(monitor.Current)).AutoClear(false).StartAsync(async live =>
         {
             while (!completion.IsCompleted)
             {
                 live.UpdateTarget(Render(monitor.Current));
-                await Task.WhenAny(completion, Task.Delay(500));
+                await Task.WhenAny(completion, Task.Delay(settings.LiveRedrawInterval));
             }
             live.UpdateTarget(Render(monitor.Current));
         });

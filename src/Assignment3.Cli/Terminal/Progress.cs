@@ -33,25 +33,23 @@ public static class Progress
 
 /// <summary>
 /// A sweep's progress as plain lines: one per trial event as the aggregator announces it, and a
-/// one-line summary at most every <see cref="SummaryEvery"/>; no redraws, no escape codes.
+/// one-line summary at most every a3.sweep.summary-interval; no redraws, no escape codes.
 /// </summary>
 public static class PlainProgress
 {
-    public static readonly TimeSpan SummaryEvery = TimeSpan.FromSeconds(30);
-
-    public static async Task RunAsync(IAnsiConsole console, SweepMonitor monitor, Task completion)
+    public static async Task RunAsync(IAnsiConsole console, SweepMonitor monitor, Task completion, SweepSettings settings)
     {
         var clock = Stopwatch.StartNew();
         var lastSummary = TimeSpan.Zero;
         while (!completion.IsCompleted)
         {
             Flush(console, monitor, clock);
-            if (clock.Elapsed - lastSummary >= SummaryEvery)
+            if (clock.Elapsed - lastSummary >= settings.SummaryInterval)
             {
                 lastSummary = clock.Elapsed;
                 Progress.Line(console, clock, Summary(monitor.Current));
             }
-            await Task.WhenAny(completion, Task.Delay(250));
+            await Task.WhenAny(completion, Task.Delay(settings.PlainLinesInterval));
         }
         Flush(console, monitor, clock);
     }

@@ -4,11 +4,12 @@ namespace Assignment3.Core.Data;
 public static class DataProvider
 {
     /// <summary>The batch folder or archive to read; downloads when no candidate holds the data.</summary>
+    /// <param name="timeout">How long the download may take before it gives up.</param>
     public static async Task<string> LocateOrFetchAsync(DataLocator locator, string? explicitPath, Uri url, string md5,
-        IProgress<(long Received, long? Total)>? progress, CancellationToken cancellation)
+        IProgress<(long Received, long? Total)>? progress, TimeSpan timeout, CancellationToken cancellation)
     {
         if (locator.TryLocate(explicitPath) is { } found) return found;
-        using var client = new HttpClient { Timeout = TimeSpan.FromMinutes(30) };
+        using var client = new HttpClient { Timeout = timeout };
         try
         {
             return await Cifar10Download.FetchAsync(locator.DefaultFolder, url, md5, progress, client, cancellation);

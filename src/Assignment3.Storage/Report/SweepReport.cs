@@ -40,6 +40,9 @@ public sealed record ReportData(
     string? BestConfig,
     int? BestSeed)
 {
+    /// <summary>How often a running sweep's page reloads itself (a3.sweep.report-refresh).</summary>
+    public double RefreshSeconds { get; init; } = 10;
+
     public bool Complete => State == "complete";
 
     /// <summary>The parameters that vary among the trials (with whether numeric and log-scaled), found once per report.</summary>
@@ -100,7 +103,7 @@ public static class SweepReport
         h.Append("<!DOCTYPE html><html lang=\"en\"><head><meta charset=\"utf-8\">");
         // Nothing may be fetched: the page is one file, opened anywhere without a network.
         h.Append("<meta http-equiv=\"Content-Security-Policy\" content=\"default-src 'none'; style-src 'unsafe-inline'; img-src data:\">");
-        if (d.State == "running") h.Append("<meta http-equiv=\"refresh\" content=\"10\">"); // not once complete or interrupted
+        if (d.State == "running") h.Append($"<meta http-equiv=\"refresh\" content=\"{d.RefreshSeconds:0}\">"); // not once complete or interrupted
         h.Append($"<title>{E(d.Name)}: a3 sweep report</title><style>{Css}</style></head><body>");
         Header(h, d);
         BestTrial(h, d);

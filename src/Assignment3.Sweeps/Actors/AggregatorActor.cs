@@ -33,8 +33,6 @@ public sealed class AggregatorActor : ReceiveActor, IWithTimers
 
     private sealed record Written(bool Final, TimeSpan? ReportTime);
 
-    /// <summary>Trials per stage in the curve plots (plots/STAGE/*.png): the best ones.</summary>
-    public const int PlottedTrials = 6;
     private sealed record WriteFailed(Exception Cause);
 
     private readonly SweepState state;
@@ -96,8 +94,8 @@ public sealed class AggregatorActor : ReceiveActor, IWithTimers
         {
             writing = false;
             // A report that takes long to render (tens of thousands of trials) is rendered less often:
-            // at most a tenth of the time goes to it.
-            if (w.ReportTime is { } took) reportEvery = TimeSpan.FromTicks(Math.Max(settings.ReportInterval.Ticks, 10 * took.Ticks));
+            // at most report-max-share of the time goes to it.
+            if (w.ReportTime is { } took) reportEvery = TimeSpan.FromTicks(Math.Max(settings.ReportInterval.Ticks, (long)(took.Ticks / settings.ReportMaxShare)));
             if (w.Final) Finish();
             else WriteIfDue();
         });
@@ -154,12 +152,14 @@ public sealed class AggregatorActor : ReceiveActor, IWithTimers
                 .Select(g => (g.Key, (IReadOnlyList<(string, IReadOnlyList<CurvePoint>)>)g
                     // The best few, trained to the end first: every trial in one plot is a legend nobody can read.
                     .OrderByDescending(t => t.Phase == TrialPhase.Completed).ThenByDescending(t => t.Outcome is { } o && double.IsFinite(o.ValidationAccuracy) ? o.ValidationAccuracy : -1)
-                    .Take(PlottedTrials)
+                    .Take(settings.PlottedTrials)
                     .Select(t => ($"trial {t.Id}: {SweepNews.Describe(t.Plan, state.Config)}", t.Curve)).ToArray()))
                 .ToArray()
             : [];
         var rungs = SweepFolder.RungTables(state);
-        var report = final || ReportDue ? ReportData.From(state, rows, folder, final ? "complete" : "running", DateTime.UtcNow) : null;
+        var report = final || ReportDue
+            ? ReportData.From(state, rows, folder, final ? "complete" : "running", DateTime.UtcNow) with { RefreshSeconds = settings.ReportRefresh.TotalSeconds }
+            : null;
         if (report is not null) (reportedAt, curvesMoved) = (clock.Elapsed, false);
         return new SweepOutputs(folder, rows, state.Config.Table, state.Config.TestAccuracy, Summary(rows), newCurves.ToArray(), plots, rungs, report);
     }

@@ -4,8 +4,9 @@ using Akka.Configuration;
 namespace Assignment3.Sweeps.Hosting;
 
 /// <summary>
-/// The sweep machinery's tunables, from the <c>a3.sweep</c> section of hocon/cluster.conf (timings
-/// that change how fast things happen, never what a sweep computes).
+/// Every tunable of a3's machinery, from the <c>a3.sweep</c> section of hocon/cluster.conf (built in;
+/// A3_HOCON or a loose copy override it): timings and limits that change how fast things happen and
+/// what people see, never what a sweep computes. Read once per actor system or command.
 /// </summary>
 public sealed record SweepSettings(
     TimeSpan DeadlineCheckInterval,
@@ -15,7 +16,15 @@ public sealed record SweepSettings(
     TimeSpan CoordinatorLostAfter,
     int MaxHandouts,
     TimeSpan CheckpointInterval,
-    TimeSpan ReportInterval)
+    TimeSpan ReportInterval,
+    double ReportMaxShare,
+    TimeSpan ReportRefresh,
+    int PlottedTrials,
+    TimeSpan SummaryInterval,
+    TimeSpan PlainLinesInterval,
+    TimeSpan LiveRedrawInterval,
+    TimeSpan UnreachableNoticeInterval,
+    TimeSpan DownloadTimeout)
 {
     public const string Section = "a3.sweep";
 
@@ -24,17 +33,22 @@ public sealed record SweepSettings(
 
     public static SweepSettings Create(ActorSystem system) => Create(system.Settings.Config);
 
+    /// <summary>For commands without a node: the built-in settings under A3_HOCON and a loose hocon/cluster.conf.</summary>
+    public static SweepSettings Current() => Create(SweepNode.Configuration("127.0.0.1", 0, [], []));
+
     public static SweepSettings Create(Config config)
     {
         var section = config.GetConfig(Section) ?? throw new ConfigurationException($"{Section} is missing from the node's configuration");
         TimeSpan Interval(string key) => section.GetTimeSpan(key, null, allowInfinite: false) is var t && t > TimeSpan.Zero
             ? t : throw new ConfigurationException($"{Section}.{key} must be a positive duration");
-        var maxHandouts = section.GetInt("max-handouts");
-        if (maxHandouts < 1) throw new ConfigurationException($"{Section}.max-handouts must be at least 1");
+        int AtLeastOne(string key) => section.GetInt(key) is var n && n >= 1 ? n : throw new ConfigurationException($"{Section}.{key} must be at least 1");
+        var share = section.GetDouble("report-max-share");
+        if (!(share > 0 && share <= 1)) throw new ConfigurationException($"{Section}.report-max-share must be above 0 and at most 1");
         return new SweepSettings(Interval("deadline-check-interval"), Interval("table-flush-interval"), Interval("identify-retry-interval"),
-            Interval("down-unreachable-after"), Interval("coordinator-lost-after"), maxHandouts,
+            Interval("down-unreachable-after"), Interval("coordinator-lost-after"), AtLeastOne("max-handouts"),
             section.GetTimeSpan("checkpoint-interval", null, allowInfinite: false) is var c && c >= TimeSpan.Zero
                 ? c : throw new ConfigurationException($"{Section}.checkpoint-interval must be a duration of 0 or more"),
-            Interval("report-interval"));
+            Interval("report-interval"), share, Interval("report-refresh"), AtLeastOne("plotted-trials"), Interval("summary-interval"),
+            Interval("plain-lines-interval"), Interval("live-redraw-interval"), Interval("unreachable-notice-interval"), Interval("download-timeout"));
     }
 }

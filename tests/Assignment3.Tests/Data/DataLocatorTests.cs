@@ -88,7 +88,7 @@ public class DataLocatorTests
             var url = new Uri($"http://127.0.0.1:{LoopbackFileServer.FreePort()}/{Cifar10Format.ArchiveName}");
 
             var e = await Assert.ThrowsAsync<DataException>(() =>
-                DataProvider.LocateOrFetchAsync(locator, null, url, Cifar10Download.OfficialMd5, null, CancellationToken.None));
+                DataProvider.LocateOrFetchAsync(locator, null, url, Cifar10Download.OfficialMd5, null, TimeSpan.FromMinutes(1), CancellationToken.None));
 
             Assert.Contains("Tried:", e.Message);
             Assert.Contains($"{locator.DefaultFolder} (default location)", e.Message);

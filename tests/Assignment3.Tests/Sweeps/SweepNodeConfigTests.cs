@@ -12,6 +12,10 @@ public class SweepNodeConfigTests
 
         Assert.Equal(TimeSpan.FromSeconds(5), settings.ReportInterval);
         Assert.Equal(30, settings.MaxHandouts);
+        Assert.Equal(TimeSpan.FromSeconds(10), settings.ReportRefresh);
+        Assert.Equal(6, settings.PlottedTrials);
+        Assert.Equal(TimeSpan.FromSeconds(30), settings.SummaryInterval);
+        Assert.Equal(TimeSpan.FromMinutes(30), settings.DownloadTimeout);
         Assert.Equal("PinnedDispatcher", SweepNode.Reference.GetString(SweepSettings.CoordinatorDispatcher + ".type"));
         Assert.Contains("Assignment3.Sweeps.Protocol.TrialDeclined, Assignment3.Sweeps",
             SweepNode.Reference.GetStringList("akka.actor.serialization-settings.hyperion.allowed-types"));
@@ -26,6 +30,16 @@ public class SweepNodeConfigTests
         Assert.Equal(4053, config.GetInt("akka.remote.dot-netty.tcp.port"));
         Assert.Equal(7, SweepSettings.Create(config).MaxHandouts);
         Assert.Equal(TimeSpan.FromSeconds(5), SweepSettings.Create(config).ReportInterval); // from the reference
+    }
+
+    [Fact]
+    public void A_tunable_out_of_range_is_refused_by_its_key()
+    {
+        var config = SweepNode.Configuration("127.0.0.1", 0, [], [], "a3.sweep.report-max-share = 0");
+
+        var e = Assert.Throws<Akka.Configuration.ConfigurationException>(() => SweepSettings.Create(config));
+
+        Assert.Contains("a3.sweep.report-max-share", e.Message);
     }
 
     [Fact]
