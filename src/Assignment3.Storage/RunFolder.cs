@@ -33,12 +33,12 @@ public static class RunFolder
         Directory.CreateDirectory(folder);
         string[] header = ["run", "status", "testAccuracy", "validationAccuracy", "trainAccuracy", "finalCost", "updateSteps", "seconds"];
         Csv.Write(Path.Combine(folder, "summary.csv"), header, runs.Select(r => new object?[]
-            { r.Metrics.Name, r.Metrics.Status, r.Metrics.TestAccuracy, r.Metrics.ValidationAccuracy, r.Metrics.TrainAccuracy, r.Metrics.FinalCost, r.Metrics.UpdateSteps, r.Metrics.Seconds }));
+            { r.Metrics.Name, r.Metrics.Status.ToString().ToLowerInvariant(), r.Metrics.TestAccuracy, r.Metrics.ValidationAccuracy, r.Metrics.TrainAccuracy, r.Metrics.FinalCost, r.Metrics.UpdateSteps, r.Metrics.Seconds }));
         File.WriteAllText(Path.Combine(folder, "summary.md"), MarkdownTable.Render(
             ["Run", "Status", "Test acc", "Validation acc", "Train acc", "Final cost", "Seconds"],
             runs.Select(r => new[]
             {
-                r.Metrics.Name, r.Metrics.Status, Readable.Number(r.Metrics.TestAccuracy), Readable.Number(r.Metrics.ValidationAccuracy),
+                r.Metrics.Name, r.Metrics.Status.ToString().ToLowerInvariant(), Readable.Number(r.Metrics.TestAccuracy), Readable.Number(r.Metrics.ValidationAccuracy),
                 Readable.Number(r.Metrics.TrainAccuracy), Readable.Number(r.Metrics.FinalCost), Readable.Number(r.Metrics.Seconds),
             })));
         LearningCurvePlots.WriteComparison(folder, title, runs.Select(r => (r.Metrics.Name, r.Curve)).ToArray());

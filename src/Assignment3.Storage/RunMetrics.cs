@@ -2,10 +2,10 @@ using Assignment3.Core.Training;
 
 namespace Assignment3.Storage;
 
-/// <summary>What metrics.json holds for one training run.</summary>
+/// <summary>What metrics.json holds for one training run (the status written in lower case, as every enum there).</summary>
 public sealed record RunMetrics(
     string Name,
-    string Status,
+    TrainingStatus Status,
     double TestAccuracy,
     double ValidationAccuracy,
     double TrainAccuracy,
@@ -16,7 +16,7 @@ public sealed record RunMetrics(
 {
     public static RunMetrics From(string name, TrainingResult result) => new(
         name,
-        result.Status == TrainingStatus.Completed ? "completed" : "diverged",
+        result.Status,
         result.TestAccuracy,
         result.ValidationAccuracy,
         result.TrainAccuracy,

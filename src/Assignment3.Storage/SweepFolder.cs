@@ -16,7 +16,7 @@ public sealed record TrialRow(
     string Stage,
     IReadOnlyList<(string Key, string Value)> Parameters,
     int Seed,
-    string Status,
+    TrialPhase Status,
     double? ValidationAccuracy,
     double? TestAccuracy,
     double? TrainAccuracy,
@@ -31,7 +31,7 @@ public sealed record TrialRow(
     int? Bracket = null)
 {
     /// <summary>Trained to its last step (not stopped early, not waiting at a rung).</summary>
-    public bool FullBudget => Status is "completed" or "diverged" or "failed" or "queued";
+    public bool FullBudget => Status is TrialPhase.Completed or TrialPhase.Diverged or TrialPhase.Failed or TrialPhase.Queued;
 }
 
 /// <summary>
@@ -65,7 +65,7 @@ public static class SweepFolder
             .Select(s => (s.Name, s.Schedule.ToString(), s.Policy.Rungs(s, state))).ToArray();
 
     private static TrialRow Queued(PlannedTrial planned) =>
-        new(planned.Id, planned.Stage, planned.Parameters, planned.Config.Seed, "queued", null, null, null, null, null, null, "", 0, null);
+        new(planned.Id, planned.Stage, planned.Parameters, planned.Config.Seed, TrialPhase.Queued, null, null, null, null, null, null, "", 0, null);
 
     private static TrialRow Row(Trial trial, StageState stage, bool early)
     {
@@ -73,7 +73,7 @@ public static class SweepFolder
         double? Finite(double? v) => v is { } d && double.IsFinite(d) ? d : null;
         var config = trial.Plan.Config;
         double? budget = early && trial.StepReached > 0 ? Math.Round((double)trial.StepReached / config.StepsPerCycle, 3) : null;
-        return new TrialRow(trial.Id, trial.Plan.Stage, trial.Plan.Parameters, config.Seed, trial.Phase.ToString().ToLowerInvariant(),
+        return new TrialRow(trial.Id, trial.Plan.Stage, trial.Plan.Parameters, config.Seed, trial.Phase,
             Finite(o?.ValidationAccuracy), Finite(o?.TestAccuracy), Finite(o?.TrainAccuracy), o?.FinalCost, o?.DivergedAtStep,
             o is null ? null : Math.Round(trial.Outcome is null ? trial.Seconds : o.Seconds, 3), trial.Node, trial.Attempt, o?.Error,
             budget, early ? trial.Rung : null, stage.Policy.BracketOf(trial.Id));
@@ -89,7 +89,7 @@ public static class SweepFolder
             .. early ? new[] { "budgetCycles", "rung" } : [], .. brackets ? new[] { "bracket" } : [], "seconds", "node", "attempts", "error"];
         Csv.Write(Path.Combine(folder, "trials.csv"), header, rows.Select(r => (IEnumerable<object?>)
         [
-            r.Trial, r.Stage, .. keys.Select(k => (object?)r.Parameters.FirstOrDefault(p => p.Key == k).Value), r.Seed, r.Status,
+            r.Trial, r.Stage, .. keys.Select(k => (object?)r.Parameters.FirstOrDefault(p => p.Key == k).Value), r.Seed, r.Status.Text(),
             r.ValidationAccuracy, .. testAccuracy ? new object?[] { r.TestAccuracy } : [], r.TrainAccuracy, r.FinalCost, r.DivergedAtStep,
             .. early ? new object?[] { r.Budget, r.Rung } : [], .. brackets ? new object?[] { r.Bracket } : [], r.Seconds, r.Node, r.Attempts, r.Error,
         ]));
@@ -115,7 +115,7 @@ public static class SweepFolder
         // The best configuration per (row, column) by its mean over replicates (one trial each without them).
         var best = new Dictionary<(string Row, string Column), Configuration>();
         var ended = new Dictionary<(string Row, string Column), string>();
-        foreach (var r in rows.Where(r => r.Status is "diverged" or "failed")) ended.TryAdd((Value(r, rowKey), columnKey is null ? "" : Value(r, columnKey)), r.Status);
+        foreach (var r in rows.Where(r => r.Status is TrialPhase.Diverged or TrialPhase.Failed)) ended.TryAdd((Value(r, rowKey), columnKey is null ? "" : Value(r, columnKey)), r.Status.Text());
         foreach (var c in Configurations(rows, r => Metric(r, cell)))
         {
             var key = (Value(c.First, rowKey), columnKey is null ? "" : Value(c.First, columnKey));
@@ -126,7 +126,7 @@ public static class SweepFolder
             var text = c.Count > 1 ? $"{number(c.Mean)} ± {number(c.StandardDeviation)} (n={c.Count})" : number(c.Mean);
             if (c.First.FullBudget || c.First.Budget is not { } cycles) return text;
             var budget = cycles == 1 ? "1 cycle" : $"{cycles.ToString("0.###", CultureInfo.InvariantCulture)} cycles";
-            return c.First.Status == "stopped" ? $"{text} (stopped at {budget})" : $"{text} ({budget} so far)";
+            return c.First.Status == TrialPhase.Stopped ? $"{text} (stopped at {budget})" : $"{text} ({budget} so far)";
         }
         string[] header = [rowKey, .. columnKey is null ? [cell] : columnValues.Select(c => $"{columnKey}={label(c)}")];
         var table = rowValues.Select(rv => (string[])[label(rv), .. columnValues.Select(cv =>

@@ -33,7 +33,7 @@ public sealed class ReportCommand : Command<SweepFolderSettings>
     public static string Rebuild(IAnsiConsole console, string folder)
     {
         var (_, state, _) = SweepFolders.Read(console, folder);
-        var report = ReportData.From(state, SweepFolder.Rows(state), folder, state.Completed ? "complete" : "interrupted", state.LastEventAt ?? DateTime.UtcNow);
+        var report = ReportData.From(state, SweepFolder.Rows(state), folder, state.Completed ? SweepRunState.Complete : SweepRunState.Interrupted, state.LastEventAt ?? DateTime.UtcNow);
         SweepReport.Write(report);
         SearchSpacePlot.Write(folder, report);
         return Path.Combine(folder, SweepReport.FileName);
@@ -62,7 +62,7 @@ public sealed class StatusCommand : Command<StatusSettings>
         var (_, state, _) = SweepFolders.Read(console, folder);
         var rows = SweepFolder.Rows(state);
         var (first, last) = (state.StartedAt ?? DateTime.UtcNow, state.LastEventAt ?? DateTime.UtcNow);
-        var count = (string status) => rows.Count(r => r.Status == status);
+        var count = (TrialPhase status) => rows.Count(r => r.Status == status);
         var recorded = state.Recorded;
         var remaining = state.Planned - recorded;
         // The pace so far: recorded trials over the time between the first event and the last.
@@ -78,10 +78,10 @@ public sealed class StatusCommand : Command<StatusSettings>
             stage = state.Current.Name,
             planned = state.Planned,
             recorded,
-            completed = count("completed"),
-            stoppedEarly = count("stopped"),
-            diverged = count("diverged"),
-            failed = count("failed"),
+            completed = count(TrialPhase.Completed),
+            stoppedEarly = count(TrialPhase.Stopped),
+            diverged = count(TrialPhase.Diverged),
+            failed = count(TrialPhase.Failed),
             running = running.Length,
             paused = state.Paused,
             queued = state.Queued,

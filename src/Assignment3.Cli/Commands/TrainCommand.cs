@@ -131,7 +131,7 @@ public sealed class TrainCommand : AsyncCommand<TrainSettings>
 
         if (settings.Json)
             Console.Out.WriteLine(runs.Count == 1 ? Json.Serialize(runs[0].Metrics) : Json.Serialize(runs.Select(r => r.Metrics)));
-        return runs.All(r => r.Metrics.Status == "completed") ? 0 : Errors.Failed;
+        return runs.All(r => r.Metrics.Status == TrainingStatus.Completed) ? 0 : Errors.Failed;
     }
 
     /// <summary>Plain progress: a line per recording point (none when <paramref name="console"/> is null).</summary>
@@ -167,7 +167,7 @@ public sealed class TrainCommand : AsyncCommand<TrainSettings>
     {
         var table = new Table().AddColumns("Run", "Status", "Test acc", "Validation acc", "Train acc", "Final cost", "Steps", "Seconds");
         foreach (var (m, _) in runs)
-            table.AddRow(Markup.Escape(m.Name), m.Status, Readable.Number(m.TestAccuracy), Readable.Number(m.ValidationAccuracy),
+            table.AddRow(Markup.Escape(m.Name), m.Status.ToString().ToLowerInvariant(), Readable.Number(m.TestAccuracy), Readable.Number(m.ValidationAccuracy),
                 Readable.Number(m.TrainAccuracy), Readable.Number(m.FinalCost), m.UpdateSteps.ToString(CultureInfo.InvariantCulture), Readable.Number(m.Seconds));
         return table;
     }

@@ -11,8 +11,24 @@ namespace Assignment3.Experiments.Sweeps;
 /// </summary>
 public enum TrialPhase { Queued, Running, Paused, Promoted, Stopped, Completed, Diverged, Failed }
 
-/// <summary>One hand-out of a trial to a worker slot, for the timeline: where, when, which steps, and how it ended.</summary>
-public sealed record AttemptRecord(int Attempt, string Node, string Slot, DateTime Started, DateTime? Ended, string? Ending, int FromStep = 0, int ToStep = 0);
+public static class TrialPhases
+{
+    /// <summary>The phase as files and pages write it (lower case): text only at that boundary.</summary>
+    public static string Text(this TrialPhase phase) => phase.ToString().ToLowerInvariant();
+
+    /// <summary>Whether nothing can change the trial any more.</summary>
+    public static bool IsFinal(this TrialPhase phase) => phase is TrialPhase.Stopped or TrialPhase.Completed or TrialPhase.Diverged or TrialPhase.Failed;
+}
+
+/// <summary>How a hand-out ended: at a rung, back to the queue, or with the trial's final result (or another hand-out's, first).</summary>
+public enum AttemptEnd { Paused, Requeued, Completed, Diverged, Failed, Superseded }
+
+/// <summary>
+/// One hand-out of a trial to a worker slot, for the timeline: where, when, which steps, and how it
+/// ended (null while it runs), with what the ending says in words (the step it paused at, why it was requeued).
+/// </summary>
+public sealed record AttemptRecord(int Attempt, string Node, string Slot, DateTime Started, DateTime? Ended, AttemptEnd? End, string? Detail,
+    int FromStep = 0, int ToStep = 0);
 
 /// <summary>
 /// A trial's lifecycle: one object per trial that has been handed out, changed only by the sweep's
@@ -30,7 +46,7 @@ public sealed class Trial(PlannedTrial plan)
     public PlannedTrial Plan { get; } = plan;
     public int Id => Plan.Id;
     public TrialPhase Phase { get; private set; } = TrialPhase.Queued;
-    public bool IsFinal => Phase is TrialPhase.Stopped or TrialPhase.Completed or TrialPhase.Diverged or TrialPhase.Failed;
+    public bool IsFinal => Phase.IsFinal();
 
     /// <summary>Hand-outs so far; while running, the number of the current one.</summary>
     public int Attempt { get; private set; }
@@ -143,7 +159,7 @@ public sealed class Trial(PlannedTrial plan)
         (Phase, Attempt, Node, TargetStep) = (TrialPhase.Running, e.Attempt, e.Node, e.ToStep);
         livePoints.Clear();
         attemptSecondsCounted = 0;
-        attempts.Add(new AttemptRecord(e.Attempt, e.Node, e.Slot, e.At, null, null, e.FromStep, e.ToStep));
+        attempts.Add(new AttemptRecord(e.Attempt, e.Node, e.Slot, e.At, null, null, null, e.FromStep, e.ToStep));
     }
 
     internal void Checkpointed(TrialCheckpointed e)
@@ -163,7 +179,7 @@ public sealed class Trial(PlannedTrial plan)
         (Phase, Node) = (TrialPhase.Paused, e.Node);
         PausedOutcome = e.Outcome with { Curve = curve.ToArray(), Seconds = Seconds };
         livePoints.Clear();
-        EndAttempt(e.At, $"paused at step {step}");
+        EndAttempt(e.At, AttemptEnd.Paused, $"paused at step {step}");
     }
 
     internal void Promote(TrialPromoted e)
@@ -183,7 +199,7 @@ public sealed class Trial(PlannedTrial plan)
         if (e.Charged) ChargedAttempts++;
         if (livePoints.Count > 0) StepsLost += livePoints[^1].Step - CheckpointStep;
         livePoints.Clear();
-        EndAttempt(e.At, $"requeued: {e.Reason}");
+        EndAttempt(e.At, AttemptEnd.Requeued, $"requeued: {e.Reason}");
     }
 
     internal void Record(TrialRecorded e)
@@ -202,7 +218,9 @@ public sealed class Trial(PlannedTrial plan)
         (Outcome, Node, Seconds) = (e.Outcome with { Curve = curve.ToArray() }, e.Node, Math.Max(Seconds, e.Outcome.Seconds));
         livePoints.Clear();
         if (attempts.Count > 0 && attempts[^1].Ended is null)
-            EndAttempt(e.At, e.Attempt == attempts[^1].Attempt ? Phase.ToString().ToLowerInvariant() : $"attempt {e.Attempt}'s late result came first");
+            EndAttempt(e.At, e.Attempt != attempts[^1].Attempt ? AttemptEnd.Superseded
+                : Phase switch { TrialPhase.Completed => AttemptEnd.Completed, TrialPhase.Diverged => AttemptEnd.Diverged, _ => AttemptEnd.Failed },
+                e.Attempt != attempts[^1].Attempt ? $"attempt {e.Attempt}'s late result came first" : Phase.Text());
     }
 
     internal void PointReached(TrialPointReached e)
@@ -236,7 +254,7 @@ public sealed class Trial(PlannedTrial plan)
         attemptSecondsCounted = Math.Max(attemptSecondsCounted, attemptSeconds);
     }
 
-    private void EndAttempt(DateTime at, string ending) => attempts[^1] = attempts[^1] with { Ended = at, Ending = ending };
+    private void EndAttempt(DateTime at, AttemptEnd end, string detail) => attempts[^1] = attempts[^1] with { Ended = at, End = end, Detail = detail };
 
     private void Require(bool allowed, SweepEvent e)
     {

@@ -8,10 +8,13 @@ using Assignment3.Experiments.Sweeps;
 namespace Assignment3.Storage.Report;
 
 /// <summary>A trial as the report draws it: its parameters, result, validation curve so far and hand-outs.</summary>
+/// <summary>Where a sweep stands as its report is written: running, complete, or interrupted (its coordinator stopped).</summary>
+public enum SweepRunState { Running, Complete, Interrupted }
+
 public sealed record ReportTrial(
     int Id,
     string Stage,
-    string Phase,
+    TrialPhase Phase,
     IReadOnlyList<(string Key, string Value)> Parameters,
     double? ValidationAccuracy,
     bool FullBudget,
@@ -29,7 +32,7 @@ public sealed record ReportTrial(
 public sealed record ReportData(
     string Folder,
     string Name,
-    string State,
+    SweepRunState State,
     DateTime? Started,
     DateTime Updated,
     int Planned,
@@ -43,14 +46,14 @@ public sealed record ReportData(
     /// <summary>How often a running sweep's page reloads itself (a3.sweep.report-refresh).</summary>
     public double RefreshSeconds { get; init; } = 10;
 
-    public bool Complete => State == "complete";
+    public bool Complete => State == SweepRunState.Complete;
 
     /// <summary>The parameters that vary among the trials (with whether numeric and log-scaled), found once per report.</summary>
     public IReadOnlyList<(string Key, bool Numeric, bool Log)> Swept => swept ??= SweepReport.SweptOf(this);
     private (string Key, bool Numeric, bool Log)[]? swept;
 
-    /// <summary>The report's data from <paramref name="state"/>; <paramref name="stateText"/> is complete, running, or interrupted.</summary>
-    public static ReportData From(SweepState state, IReadOnlyList<TrialRow> rows, string folder, string stateText, DateTime updated)
+    /// <summary>The report's data from <paramref name="state"/>, as the sweep stands (<paramref name="run"/>).</summary>
+    public static ReportData From(SweepState state, IReadOnlyList<TrialRow> rows, string folder, SweepRunState run, DateTime updated)
     {
         var byTrial = rows.ToDictionary(r => r.Trial);
         var trials = state.Trials.Select(t =>
@@ -58,13 +61,13 @@ public sealed record ReportData(
             var o = t.Outcome ?? t.PausedOutcome;
             var curve = t.Curve.Concat(t.LivePoints).GroupBy(p => p.Step).Select(g => (g.Key, g.Last().ValidationAccuracy)).OrderBy(p => p.Key).ToArray();
             var row = byTrial.GetValueOrDefault(t.Id);
-            return new ReportTrial(t.Id, t.Plan.Stage, t.Phase.ToString().ToLowerInvariant(), t.Plan.Parameters,
+            return new ReportTrial(t.Id, t.Plan.Stage, t.Phase, t.Plan.Parameters,
                 o is { } outcome && double.IsFinite(outcome.ValidationAccuracy) ? outcome.ValidationAccuracy : null,
                 row?.FullBudget ?? true, row?.Budget, curve, t.Attempts.ToArray());
         }).ToArray();
         var best = Best(rows);
         var plan = best is null ? null : state.Find(best.Trial)?.Plan;
-        return new ReportData(folder, state.Config.Experiment.Name, stateText, state.StartedAt, updated, state.Planned, rows, trials, state.Config.Table, SweepFolder.RungTables(state),
+        return new ReportData(folder, state.Config.Experiment.Name, run, state.StartedAt, updated, state.Planned, rows, trials, state.Config.Table, SweepFolder.RungTables(state),
             plan?.Resolved.ToHocon(), plan?.Config.Seed);
     }
 
@@ -103,7 +106,7 @@ public static class SweepReport
         h.Append("<!DOCTYPE html><html lang=\"en\"><head><meta charset=\"utf-8\">");
         // Nothing may be fetched: the page is one file, opened anywhere without a network.
         h.Append("<meta http-equiv=\"Content-Security-Policy\" content=\"default-src 'none'; style-src 'unsafe-inline'; img-src data:\">");
-        if (d.State == "running") h.Append($"<meta http-equiv=\"refresh\" content=\"{d.RefreshSeconds:0}\">"); // not once complete or interrupted
+        if (d.State == SweepRunState.Running) h.Append($"<meta http-equiv=\"refresh\" content=\"{d.RefreshSeconds:0}\">"); // not once complete or interrupted
         h.Append($"<title>{E(d.Name)}: a3 sweep report</title><style>{Css}</style></head><body>");
         Header(h, d);
         BestTrial(h, d);
@@ -125,23 +128,24 @@ public static class SweepReport
 
     private static void Header(StringBuilder h, ReportData d)
     {
-        var count = (string phase) => d.Rows.Count(r => r.Status == phase);
-        var recorded = d.Rows.Count(r => r.Status is "completed" or "stopped" or "diverged" or "failed");
+        var count = (TrialPhase phase) => d.Rows.Count(r => r.Status == phase);
+        var recorded = d.Rows.Count(r => r.Status.IsFinal());
         var wall = d.Started is { } s ? d.Updated - s : TimeSpan.Zero;
         var perHour = wall.TotalHours > 0 ? recorded / wall.TotalHours : 0;
         var slots = d.Trials.SelectMany(t => t.Attempts).Select(a => (a.Node, a.Slot)).Distinct().ToArray();
         var state = d.State switch
         {
-            "complete" => "complete",
-            "running" => "running",
+            SweepRunState.Complete => "complete",
+            SweepRunState.Running => "running",
             _ => $"not complete: running elsewhere, or interrupted (resume with a3 sweep --resume {d.Folder})",
         };
-        h.Append($"<h1>{E(d.Name)}</h1><p class=\"facts\" id=\"state\"><span class=\"state-{E(d.State)}\"><b>{E(state)}</b></span>");
-        h.Append($"<span>{recorded} of {d.Planned} trials recorded</span><span>completed {count("completed")}</span>");
-        if (count("stopped") > 0) h.Append($"<span>stopped early {count("stopped")}</span>");
-        h.Append($"<span>running {count("running")}</span>");
-        if (count("paused") > 0) h.Append($"<span>paused {count("paused")}</span>");
-        h.Append($"<span>queued {d.Planned - d.Rows.Count(r => r.Status != "queued")}</span><span>diverged {count("diverged")}</span><span>failed {count("failed")}</span></p>");
+        h.Append($"<h1>{E(d.Name)}</h1><p class=\"facts\" id=\"state\"><span class=\"state-{d.State.ToString().ToLowerInvariant()}\"><b>{E(state)}</b></span>");
+        h.Append($"<span>{recorded} of {d.Planned} trials recorded</span><span>completed {count(TrialPhase.Completed)}</span>");
+        if (count(TrialPhase.Stopped) > 0) h.Append($"<span>stopped early {count(TrialPhase.Stopped)}</span>");
+        h.Append($"<span>running {count(TrialPhase.Running)}</span>");
+        if (count(TrialPhase.Paused) > 0) h.Append($"<span>paused {count(TrialPhase.Paused)}</span>");
+        h.Append($"<span>queued {d.Planned - d.Rows.Count(r => r.Status != TrialPhase.Queued)}</span><span>diverged {count(TrialPhase.Diverged)}</span>");
+        h.Append($"<span>failed {count(TrialPhase.Failed)}</span></p>");
         h.Append($"<p class=\"facts\"><span>wall time {wall:hh\\:mm\\:ss}</span><span>{Readable.Number(perHour)} trials per hour</span>" +
                  $"<span>{slots.Select(s => s.Node).Distinct().Count()} node(s), {slots.Length} slot(s)</span><span>updated {d.Updated:yyyy-MM-dd HH:mm:ss} UTC</span></p>");
     }
@@ -160,7 +164,7 @@ public static class SweepReport
             : "";
         h.Append($"<p id=\"best\">Trial <b>{best.Trial}</b> ({E(best.Stage)}): {mean}validation accuracy <b>{Readable.Number(best.ValidationAccuracy!.Value)}</b>" +
                  (best.TestAccuracy is { } test ? $", test accuracy {Readable.Number(test)}" : "") +
-                 (best.FullBudget ? "" : $" (not trained to its full budget: {best.Status})") + "</p>");
+                 (best.FullBudget ? "" : $" (not trained to its full budget: {best.Status.Text()})") + "</p>");
         h.Append("<table><tr>" + string.Concat(best.Parameters.Select(p => $"<th>{E(p.Key)}</th>")) + "<th>seed</th></tr><tr>" +
                  string.Concat(best.Parameters.Select(p => $"<td>{E(Readable.Value(p.Value))}</td>")) + $"<td>{best.Seed}</td></tr></table>");
         if (d.BestConfig is not null)
@@ -195,7 +199,7 @@ public static class SweepReport
     private static string SeriesOf(ReportTrial t, IReadOnlyList<string> categorical) =>
         categorical.Count == 0 ? "all trials" : string.Join(", ", categorical.Select(k => $"{k}={t.Value(k)}"));
 
-    private static ReportTrial[] Scored(ReportData d) => d.Trials.Where(t => t.ValidationAccuracy is not null && t.Phase is "completed" or "stopped").ToArray();
+    private static ReportTrial[] Scored(ReportData d) => d.Trials.Where(t => t.ValidationAccuracy is not null && t.Phase is TrialPhase.Completed or TrialPhase.Stopped).ToArray();
 
     private static double Num(string value) => double.Parse(value, NumberStyles.Float, CultureInfo.InvariantCulture);
 
@@ -327,9 +331,9 @@ public static class SweepReport
             h.Append("<p>No recording points yet.</p>");
             return;
         }
-        var top = withCurves.Where(t => t.ValidationAccuracy is not null && t.Phase is "completed" or "stopped" or "paused")
+        var top = withCurves.Where(t => t.ValidationAccuracy is not null && t.Phase is TrialPhase.Completed or TrialPhase.Stopped or TrialPhase.Paused)
             .OrderByDescending(t => t.FullBudget).ThenByDescending(t => t.ValidationAccuracy).Take(Top).ToArray();
-        var running = withCurves.Where(t => t.Phase == "running").ToArray();
+        var running = withCurves.Where(t => t.Phase == TrialPhase.Running).ToArray();
         // The rest faint, at most a few hundred of them (the best first) so the page stays light.
         var rest = withCurves.Except(top).Except(running).OrderByDescending(t => t.ValidationAccuracy ?? 0).Take(300).ToArray();
         var shown = top.Concat(running).Concat(rest).ToArray();
@@ -364,16 +368,15 @@ public static class SweepReport
             var lane = Array.IndexOf(lanes, $"{attempt.Node}/{attempt.Slot}");
             var from = (attempt.Started - start).TotalSeconds;
             var to = ((attempt.Ended ?? d.Updated) - start).TotalSeconds;
-            var ending = attempt.Ending ?? "running";
-            var colour = ending switch
+            var ending = attempt.Detail ?? "running";
+            var colour = attempt.End switch
             {
-                "completed" => "#2ca02c",
-                "stopped" => "#98df8a",
-                "diverged" => "#9467bd",
-                "failed" => "#d62728",
-                "running" => "#1f77b4",
-                _ when ending.StartsWith("paused") => "#aec7e8",
-                _ => "#ff7f0e", // requeued, or a late result
+                AttemptEnd.Completed => "#2ca02c",
+                AttemptEnd.Diverged => "#9467bd",
+                AttemptEnd.Failed => "#d62728",
+                null => "#1f77b4",
+                AttemptEnd.Paused => "#aec7e8",
+                _ => "#ff7f0e", // requeued, or another hand-out's result came first
             };
             figure.Box(figure.Px(from), SvgFigure.Top + 2 + lane * laneHeight, figure.Px(to) - figure.Px(from), laneHeight - 3, colour, "attempt",
                 $"trial {trial.Id}, hand-out {attempt.Attempt} on {attempt.Node}/{attempt.Slot}: {Readable.Number(from)} s to {Readable.Number(to)} s, {ending}", trial.Id.ToString(CultureInfo.InvariantCulture));
@@ -403,7 +406,7 @@ public static class SweepReport
         var keys = d.Rows.SelectMany(r => r.Parameters.Select(p => p.Key)).Distinct().ToArray();
         string Cell(double? v) => v is { } x ? Readable.Number(x) : "";
         var table = d.Rows.Select(r => (string[])[$"{r.Trial}", r.Stage, .. keys.Select(k => Readable.Value(r.Parameters.FirstOrDefault(p => p.Key == k).Value ?? "")),
-            r.Status, Cell(r.ValidationAccuracy), Cell(r.TestAccuracy), Cell(r.Budget), Cell(r.Seconds), r.Node, $"{r.Attempts}", r.Error ?? ""]).ToArray();
+            r.Status.Text(), Cell(r.ValidationAccuracy), Cell(r.TestAccuracy), Cell(r.Budget), Cell(r.Seconds), r.Node, $"{r.Attempts}", r.Error ?? ""]).ToArray();
         h.Append(Table(["trial", "stage", .. keys, "status", "validation accuracy", "test accuracy", "cycles trained", "seconds", "node", "hand-outs", "error"], table, "trials", "trial-row"));
     }
 

@@ -158,7 +158,7 @@ public sealed class AggregatorActor : ReceiveActor, IWithTimers
             : [];
         var rungs = SweepFolder.RungTables(state);
         var report = final || ReportDue
-            ? ReportData.From(state, rows, folder, final ? "complete" : "running", DateTime.UtcNow) with { RefreshSeconds = settings.ReportRefresh.TotalSeconds }
+            ? ReportData.From(state, rows, folder, final ? SweepRunState.Complete : SweepRunState.Running, DateTime.UtcNow) with { RefreshSeconds = settings.ReportRefresh.TotalSeconds }
             : null;
         if (report is not null) (reportedAt, curvesMoved) = (clock.Elapsed, false);
         return new SweepOutputs(folder, rows, state.Config.Table, state.Config.TestAccuracy, Summary(rows), newCurves.ToArray(), plots, rungs, report);
@@ -191,10 +191,10 @@ public sealed class AggregatorActor : ReceiveActor, IWithTimers
             complete = state.Completed,
             stages = state.Config.StageNames,
             trials = state.Planned,
-            completed = all.Count(r => r.Status == "completed"),
-            stoppedEarly = all.Count(r => r.Status == "stopped"),
-            failed = all.Count(r => r.Status == "failed"),
-            diverged = all.Count(r => r.Status == "diverged"),
+            completed = all.Count(r => r.Status == TrialPhase.Completed),
+            stoppedEarly = all.Count(r => r.Status == TrialPhase.Stopped),
+            failed = all.Count(r => r.Status == TrialPhase.Failed),
+            diverged = all.Count(r => r.Status == TrialPhase.Diverged),
             // Compute, per stage: cycles trained over all trials against every trial trained to its end.
             compute = state.Stages.Select(s =>
             {

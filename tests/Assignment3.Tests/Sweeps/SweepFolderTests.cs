@@ -5,7 +5,7 @@ namespace Assignment3.Tests.Sweeps;
 public class SweepFolderTests
 {
     private static TrialRow Row(int id, string lambda, string bn, string status, double? accuracy, int? divergedAt = null, string? etaMax = null, int? replicate = null) =>
-        new(id, "coarse", [("lambda", lambda), ("batch-norm", bn), .. etaMax is null ? Array.Empty<(string, string)>() : [("eta-max", etaMax)], .. replicate is { } r ? [("replicate", $"{r}")] : Array.Empty<(string, string)>()], 1, status, accuracy, null, accuracy, divergedAt is null ? 1.2 : double.PositiveInfinity,
+        new(id, "coarse", [("lambda", lambda), ("batch-norm", bn), .. etaMax is null ? Array.Empty<(string, string)>() : [("eta-max", etaMax)], .. replicate is { } r ? [("replicate", $"{r}")] : Array.Empty<(string, string)>()], 1, Enum.Parse<Assignment3.Experiments.Sweeps.TrialPhase>(status, ignoreCase: true), accuracy, null, accuracy, divergedAt is null ? 1.2 : double.PositiveInfinity,
             divergedAt, 1.0, "n", 1, status == "failed" ? "boom" : null);
 
     [Fact]
