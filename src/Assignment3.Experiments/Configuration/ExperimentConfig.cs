@@ -215,9 +215,7 @@ public sealed record ExperimentConfig(string Name, string Source, DataOptions Da
                 },
                 "validation-size" => options with
                 {
-                    ValidationSize = int.TryParse(text, NumberStyles.Integer, CultureInfo.InvariantCulture, out var size) && size >= 1
-                        ? size
-                        : throw new ConfigException($"{source}: data.validation-size: '{text}' is not allowed; expected a whole number >= 1"),
+                    ValidationSize = HoconText.Whole(item, $"{source}: data.validation-size", 1),
                 },
                 _ => throw new ConfigException($"{source}: data.{key}: unknown key; allowed in data: split, validation-size"),
             };

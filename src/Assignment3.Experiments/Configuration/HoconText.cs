@@ -1,4 +1,6 @@
+using System.Globalization;
 using Akka.Configuration;
+using Akka.Configuration.Hocon;
 
 namespace Assignment3.Experiments.Configuration;
 
@@ -108,5 +110,17 @@ public static class HoconText
             if (text[i] == '\n') return -1;
         }
         return -1;
+    }
+
+    /// <summary>A scalar's text, trimmed ("" for an object or a list): what error messages quote.</summary>
+    public static string Scalar(HoconValue value) => value.IsArray() || value.IsObject() ? "" : value.GetString()?.Trim() ?? "";
+
+    /// <summary>A whole number of at least <paramref name="minimum"/>, or a ConfigException naming <paramref name="where"/> and what was given.</summary>
+    public static int Whole(HoconValue value, string where, int minimum)
+    {
+        var text = Scalar(value);
+        return int.TryParse(text, NumberStyles.Integer, CultureInfo.InvariantCulture, out var n) && n >= minimum
+            ? n
+            : throw new ConfigException($"{where}: '{text}' is not allowed; expected a whole number >= {minimum}");
     }
 }

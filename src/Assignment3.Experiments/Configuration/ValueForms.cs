@@ -34,9 +34,7 @@ public static class ValueForms
         var log = form.StartsWith("log-", StringComparison.Ordinal);
         if (log && !(min > 0)) throw new ConfigException($"{where}.{form}: log ranges need min > 0, got {Format(min)}");
         if (!spec.TryGetValue("count", out var countValue)) throw new ConfigException($"{where}: count is missing; say how many values, e.g. count = 8");
-        var countText = countValue.IsArray() || countValue.IsObject() ? "" : countValue.GetString()?.Trim();
-        if (!int.TryParse(countText, NumberStyles.Integer, CultureInfo.InvariantCulture, out var count) || count < 1)
-            throw new ConfigException($"{where}.count: '{countText}' is not allowed; expected a whole number >= 1");
+        var count = HoconText.Whole(countValue, $"{where}.count", 1);
 
         var numbers = form is "grid" or "log-grid"
             ? Grid(min, max, count, log)

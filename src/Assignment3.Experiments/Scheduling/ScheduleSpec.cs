@@ -86,14 +86,15 @@ public sealed record ScheduleSpec(IScheduleKind Kind, IReadOnlyDictionary<string
         foreach (var key in kind.Keys)
         {
             if (!items.TryGetValue(key.Name, out var v)) continue;
-            var text = v.IsArray() || v.IsObject() ? "" : v.GetString()?.Trim();
-            double? parsed = key.Whole
-                ? int.TryParse(text, NumberStyles.Integer, CultureInfo.InvariantCulture, out var whole) ? whole : null
-                : double.TryParse(text, NumberStyles.Float, CultureInfo.InvariantCulture, out var number) && double.IsFinite(number) ? number : null;
-            if (parsed is not { } setting || setting < key.Minimum)
-                throw new ConfigException($"{source}: {where}.{key.Name}: '{text}' is not allowed; expected a " +
-                                          $"{(key.Whole ? "whole number" : "number")} >= {key.Minimum.ToString(CultureInfo.InvariantCulture)}");
-            settings[key.Name] = setting;
+            if (key.Whole)
+            {
+                settings[key.Name] = HoconText.Whole(v, $"{source}: {where}.{key.Name}", (int)key.Minimum);
+                continue;
+            }
+            var text = HoconText.Scalar(v);
+            if (!double.TryParse(text, NumberStyles.Float, CultureInfo.InvariantCulture, out var number) || !double.IsFinite(number) || number < key.Minimum)
+                throw new ConfigException($"{source}: {where}.{key.Name}: '{text}' is not allowed; expected a number >= {key.Minimum.ToString(CultureInfo.InvariantCulture)}");
+            settings[key.Name] = number;
         }
         return new ScheduleSpec(kind, settings);
     }

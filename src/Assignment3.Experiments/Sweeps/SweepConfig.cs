@@ -182,14 +182,8 @@ public sealed record SweepConfig(
         return stages;
     }
 
-    private static int Whole(IReadOnlyDictionary<string, HoconValue> items, string key, int fallback, int minimum, string source, string prefix = "sweep")
-    {
-        if (!items.TryGetValue(key, out var value)) return fallback;
-        var text = value.IsArray() || value.IsObject() ? "" : value.GetString()?.Trim();
-        return int.TryParse(text, NumberStyles.Integer, CultureInfo.InvariantCulture, out var v) && v >= minimum
-            ? v
-            : throw new ConfigException($"{source}: {prefix}.{key}: '{text}' is not allowed; expected a whole number >= {minimum}");
-    }
+    private static int Whole(IReadOnlyDictionary<string, HoconValue> items, string key, int fallback, int minimum, string source, string prefix = "sweep") =>
+        items.TryGetValue(key, out var value) ? HoconText.Whole(value, $"{source}: {prefix}.{key}", minimum) : fallback;
 
     private static double Positive(HoconValue value, string where, string source)
     {
