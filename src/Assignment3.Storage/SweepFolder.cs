@@ -1,7 +1,7 @@
-using Assignment3.Experiments;
 using System.Globalization;
 using Assignment3.Core.Training;
 using Assignment3.Experiments.Sweeps;
+using Assignment3.Experiments.Text;
 
 namespace Assignment3.Storage;
 

@@ -1,11 +1,11 @@
 using System.ComponentModel;
 using Assignment3.Cli.Terminal;
-using Assignment3.Experiments;
 using Assignment3.Experiments.Sweeps;
 using Assignment3.Storage;
 using Assignment3.Storage.Report;
 using Spectre.Console;
 using Spectre.Console.Cli;
+using Assignment3.Experiments.Text;
 
 namespace Assignment3.Cli.Commands;
 

@@ -1,4 +1,3 @@
-using Assignment3.Experiments;
 using System.ComponentModel;
 using System.Globalization;
 using Assignment3.Cli.Terminal;
@@ -11,6 +10,7 @@ using Assignment3.Experiments.Sweeps;
 using Assignment3.Storage;
 using Spectre.Console;
 using Spectre.Console.Cli;
+using Assignment3.Experiments.Text;
 
 namespace Assignment3.Cli.Commands;
 

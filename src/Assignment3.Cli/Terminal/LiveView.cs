@@ -1,7 +1,7 @@
-using Assignment3.Experiments;
 using Assignment3.Sweeps.Hosting;
 using Spectre.Console;
 using Spectre.Console.Rendering;
+using Assignment3.Experiments.Text;
 
 namespace Assignment3.Cli.Terminal;
 

@@ -1,9 +1,9 @@
 using System.ComponentModel;
 using System.Diagnostics;
 using System.Globalization;
-using Assignment3.Experiments;
 using Assignment3.Sweeps.Hosting;
 using Spectre.Console;
+using Assignment3.Experiments.Text;
 
 namespace Assignment3.Cli.Terminal;
 

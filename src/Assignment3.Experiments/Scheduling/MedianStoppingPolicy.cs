@@ -1,4 +1,5 @@
 using Assignment3.Experiments.Sweeps;
+using Assignment3.Experiments.Text;
 
 namespace Assignment3.Experiments.Scheduling;
 

@@ -1,5 +1,5 @@
-using Assignment3.Experiments;
 using ScottPlot;
+using Assignment3.Experiments.Text;
 
 namespace Assignment3.Storage.Report;
 

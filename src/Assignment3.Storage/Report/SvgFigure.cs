@@ -1,7 +1,7 @@
 using System.Globalization;
 using System.Net;
 using System.Text;
-using Assignment3.Experiments;
+using Assignment3.Experiments.Text;
 
 namespace Assignment3.Storage.Report;
 

@@ -1,9 +1,9 @@
 using System.Globalization;
 using System.Text;
-using Assignment3.Experiments;
 using Assignment3.Experiments.Configuration;
 using Assignment3.Experiments.Scheduling;
 using Assignment3.Experiments.Sweeps;
+using Assignment3.Experiments.Text;
 
 namespace Assignment3.Storage.Report;
 

@@ -1,4 +1,3 @@
-using Assignment3.Experiments;
 using System.Diagnostics;
 using Akka.Actor;
 using Akka.Event;
@@ -8,6 +7,7 @@ using Assignment3.Storage;
 using Assignment3.Storage.Report;
 using Assignment3.Sweeps.Hosting;
 using Assignment3.Sweeps.Protocol;
+using Assignment3.Experiments.Text;
 
 namespace Assignment3.Sweeps.Actors;
 

@@ -1,10 +1,10 @@
-using Assignment3.Experiments;
 using Akka.Actor;
 using Akka.Event;
 using Assignment3.Core.Training;
 using Assignment3.Experiments.Sweeps;
 using Assignment3.Sweeps.Protocol;
 using Assignment3.Sweeps.Trials;
+using Assignment3.Experiments.Text;
 
 namespace Assignment3.Sweeps.Actors;
 

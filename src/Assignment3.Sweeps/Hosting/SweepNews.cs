@@ -1,5 +1,5 @@
-using Assignment3.Experiments;
 using Assignment3.Experiments.Sweeps;
+using Assignment3.Experiments.Text;
 
 namespace Assignment3.Sweeps.Hosting;
 

@@ -1,4 +1,4 @@
-using Assignment3.Experiments;
+using Assignment3.Experiments.Text;
 
 namespace Assignment3.Tests.Experiments;
 

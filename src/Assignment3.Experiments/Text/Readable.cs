@@ -1,6 +1,6 @@
 using System.Globalization;
 
-namespace Assignment3.Experiments;
+namespace Assignment3.Experiments.Text;
 
 /// <summary>
 /// Numbers as people read them, the same in tables, legends, the terminal and the report: 3
