@@ -66,9 +66,11 @@ public static class A3App
             config.AddCommand<CertCommand>("cert")
                 .WithDescription("Create a self-signed cluster certificate for sweeps over mutual TLS (give it to every node with --cert).")
                 .WithExample("cert", "--out", "cluster.pfx", "--password", "s3cret");
+            // A developers' measurement, not a step of anyone's experiment: runnable, kept out of the command list.
             config.AddCommand<BenchCommand>("bench")
-                .WithDescription("Update-step speed of the recipe networks against the GEMM backend's own rate; full recipe run times.")
-                .WithExample("bench", "--json");
+                .WithDescription("Developers: GEMM and update-step speed against this core's FMA peak, full recipe run times; or --coordinator.")
+                .WithExample("bench", "--json")
+                .IsHidden();
             config.AddBranch("data", data =>
             {
                 data.SetDescription("Find, download and inspect CIFAR-10.");
