@@ -20,9 +20,10 @@ public sealed record WatchSweep
 /// <summary>
 /// Keeps its own copy of the sweep's state, changed by the events the coordinator reports, and
 /// rewrites the sweep folder from it (trials.csv, stage tables, summary.json, curves; plots at the
-/// end) at most every table-flush-interval. The writing runs on a background task, one rewrite at a
-/// time, so the mailbox never waits for the disk; a write that fails stops the sweep. Publishes
-/// snapshots for the live terminal view.
+/// end) at most every table-flush-interval, and less often when a rewrite takes long (at most
+/// outputs-max-share of the time). The writing runs on a background task, one rewrite at a time, so
+/// the mailbox never waits for the disk; a write that fails stops the sweep. Publishes snapshots for
+/// the live terminal view.
 /// </summary>
 public sealed class AggregatorActor : ReceiveActor, IWithTimers
 {
@@ -48,6 +49,8 @@ public sealed class AggregatorActor : ReceiveActor, IWithTimers
     private bool writing;
     private TimeSpan? reportedAt;
     private TimeSpan reportEvery;
+    private TimeSpan writeStartedAt;
+    private TimeSpan nextWriteAt;
     private bool curvesMoved; // running trials reached recording points since report.html was last written
     private readonly double stepsAtStart;
     private SweepFinished? finished;
@@ -93,9 +96,12 @@ public sealed class AggregatorActor : ReceiveActor, IWithTimers
         Receive<Written>(w =>
         {
             writing = false;
-            // A report that takes long to render (tens of thousands of trials) is rendered less often:
-            // at most report-max-share of the time goes to it.
-            if (w.ReportTime is { } took) reportEvery = TimeSpan.FromTicks(Math.Max(settings.ReportInterval.Ticks, (long)(took.Ticks / settings.ReportMaxShare)));
+            // Outputs that take long to write (tens of thousands of trials: every rewrite covers all of
+            // them) are written less often: at most outputs-max-share of the time goes to them.
+            var took = clock.Elapsed - writeStartedAt;
+            nextWriteAt = writeStartedAt + TimeSpan.FromTicks(Math.Max(settings.TableFlushInterval.Ticks, (long)(took.Ticks / settings.OutputsMaxShare)));
+            if (w.ReportTime is { } rendering)
+                reportEvery = TimeSpan.FromTicks(Math.Max(settings.ReportInterval.Ticks, (long)(rendering.Ticks / settings.OutputsMaxShare)));
             if (w.Final) Finish();
             else WriteIfDue();
         });
@@ -126,8 +132,10 @@ public sealed class AggregatorActor : ReceiveActor, IWithTimers
         if (writing || failure is not null || finished is not null) return;
         var final = state.Completed;
         if (!dirty && !final && !(curvesMoved && ReportDue)) return;
+        if (!final && clock.Elapsed < nextWriteAt) return;
         dirty = false;
         writing = true;
+        writeStartedAt = clock.Elapsed;
         var outputs = Outputs(final);
         newCurves.Clear();
         Task.Run(() =>

@@ -17,7 +17,7 @@ public sealed record SweepSettings(
     int MaxHandouts,
     TimeSpan CheckpointInterval,
     TimeSpan ReportInterval,
-    double ReportMaxShare,
+    double OutputsMaxShare,
     TimeSpan ReportRefresh,
     int PlottedTrials,
     TimeSpan SummaryInterval,
@@ -42,8 +42,8 @@ public sealed record SweepSettings(
         TimeSpan Interval(string key) => section.GetTimeSpan(key, null, allowInfinite: false) is var t && t > TimeSpan.Zero
             ? t : throw new ConfigurationException($"{Section}.{key} must be a positive duration");
         int AtLeastOne(string key) => section.GetInt(key) is var n && n >= 1 ? n : throw new ConfigurationException($"{Section}.{key} must be at least 1");
-        var share = section.GetDouble("report-max-share");
-        if (!(share > 0 && share <= 1)) throw new ConfigurationException($"{Section}.report-max-share must be above 0 and at most 1");
+        var share = section.GetDouble("outputs-max-share");
+        if (!(share > 0 && share <= 1)) throw new ConfigurationException($"{Section}.outputs-max-share must be above 0 and at most 1");
         return new SweepSettings(Interval("deadline-check-interval"), Interval("table-flush-interval"), Interval("identify-retry-interval"),
             Interval("down-unreachable-after"), Interval("coordinator-lost-after"), AtLeastOne("max-handouts"),
             section.GetTimeSpan("checkpoint-interval", null, allowInfinite: false) is var c && c >= TimeSpan.Zero

@@ -35,11 +35,11 @@ public class SweepNodeConfigTests
     [Fact]
     public void A_tunable_out_of_range_is_refused_by_its_key()
     {
-        var config = SweepNode.Configuration("127.0.0.1", 0, [], [], "a3.sweep.report-max-share = 0");
+        var config = SweepNode.Configuration("127.0.0.1", 0, [], [], "a3.sweep.outputs-max-share = 0");
 
         var e = Assert.Throws<Akka.Configuration.ConfigurationException>(() => SweepSettings.Create(config));
 
-        Assert.Contains("a3.sweep.report-max-share", e.Message);
+        Assert.Contains("a3.sweep.outputs-max-share", e.Message);
     }
 
     [Fact]
