@@ -142,13 +142,14 @@ public sealed class BenchCommand : AsyncCommand<BenchSettings>
             stepTable.AddRow(Markup.Escape(r.Network), r.BatchNorm ? "yes" : "no", $"{r.StepMillis:F3}", $"{r.StepGflops:F1}", $"{r.StepOfPeak:P0}",
                 r.OpenBlasStepMillis?.ToString("F3") ?? "-", r.FullRunSeconds?.ToString("F2") ?? "-", r.EvaluationShare?.ToString("P1") ?? "-", r.TestAccuracy?.ToString("F4") ?? "-");
         console.Write(stepTable);
-        var nineToThree = Math.Round(steps.Single(r => r.BatchNorm && r.Network.StartsWith("9-")).StepMillis / steps.Single(r => r.BatchNorm && r.Network.StartsWith("3-")).StepMillis, 3);
+        double BnStep(string depth) => steps.Single(r => r.BatchNorm && r.Network.StartsWith(depth)).StepMillis;
+        var nineToThree = Math.Round(BnStep("9-") / BnStep("3-"), 3);
         console.MarkupLineInterpolated($"9-layer BN step / 3-layer BN step: {nineToThree:F2}");
         var peakMemory = PeakWorkingSetMB();
         console.MarkupLineInterpolated($"Peak working set of this process: {peakMemory:F0} MB");
         if (settings.Json)
-            Console.Out.WriteLine(Json.Serialize(new BenchReport(CpuModel.Name(), core, ours.Isa.ToString(), width, Math.Round(peak, 1), peaks, openBlas?.Name ?? "",
-                gemms, steps, nineToThree, Math.Round(peakMemory, 1))));
+            Console.Out.WriteLine(Json.Serialize(new BenchReport(CpuModel.Name(), core, ours.Isa.ToString(), width, Math.Round(peak, 1), peaks,
+                openBlas?.Name ?? "", gemms, steps, nineToThree, Math.Round(peakMemory, 1))));
         return 0;
     }
 
@@ -161,7 +162,10 @@ public sealed class BenchCommand : AsyncCommand<BenchSettings>
         var allowed = (long)process.ProcessorAffinity;
         var core = requested ?? Enumerable.Range(0, 64).First(c => (allowed >> c & 1) == 1);
         if (core >= 64 || (allowed >> core & 1) == 0)
-            throw new ArgumentException($"--core {core}: this process may run on cores {string.Join(", ", Enumerable.Range(0, 64).Where(c => (allowed >> c & 1) == 1))}");
+        {
+            var cores = string.Join(", ", Enumerable.Range(0, 64).Where(c => (allowed >> c & 1) == 1));
+            throw new ArgumentException($"--core {core}: this process may run on cores {cores}");
+        }
         process.ProcessorAffinity = (nint)(1L << core);
         return core;
     }

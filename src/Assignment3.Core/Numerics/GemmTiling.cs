@@ -42,7 +42,8 @@ public static class GemmTilings
     private static readonly ConcurrentDictionary<ShapeKey, GemmTiling> Chosen = new();
 
     /// <summary>The tiling A3_TILING names (main-then-remainder, one-pass), or null to measure.</summary>
-    public static GemmTiling? Forced() => Environment.GetEnvironmentVariable(ForceVariable) is { } text && !string.IsNullOrWhiteSpace(text) ? Parse(text) : null;
+    public static GemmTiling? Forced() =>
+        Environment.GetEnvironmentVariable(ForceVariable) is { } text && !string.IsNullOrWhiteSpace(text) ? Parse(text) : null;
 
     /// <summary>A tiling by its name (<see cref="Name"/>, any case).</summary>
     public static GemmTiling Parse(string text) =>

@@ -93,7 +93,10 @@ public sealed unsafe class SimdGemm : IGemm
         _ => 2,
     };
 
-    /// <summary>The register tiles <paramref name="tiling"/> cuts <paramref name="m"/> rows into, for a3 bench (e.g. "1 x 3x8 + 1 x 4x6, last vector masked to 2 rows").</summary>
+    /// <summary>
+    /// The register tiles <paramref name="tiling"/> cuts <paramref name="m"/> rows into, for a3 bench
+    /// (e.g. "1 x 3x8 + 1 x 4x6, last vector masked to 2 rows").
+    /// </summary>
     public static string DescribeTiles<T>(SimdIsa isa, GemmTiling tiling, int m) where T : unmanaged
     {
         var lanes = MainTileRows<T>(isa) / (isa == SimdIsa.Avx512 ? 3 : 2);
@@ -145,7 +148,10 @@ public sealed unsafe class SimdGemm : IGemm
         Multiply(TilingFor<T>(transposeA, transposeB, m, n, k), transposeA, transposeB, a, b, beta != T.Zero, c);
     }
 
-    /// <summary>C = op(A) op(B), plus C when <paramref name="accumulate"/>, cut as <paramref name="tiling"/> says (shapes checked by the caller, k > 0).</summary>
+    /// <summary>
+    /// C = op(A) op(B), plus C when <paramref name="accumulate"/>, cut as <paramref name="tiling"/> says
+    /// (shapes checked by the caller, k > 0).
+    /// </summary>
     internal void Multiply<T>(GemmTiling tiling, bool transposeA, bool transposeB, Mat<T> a, Mat<T> b, bool accumulate, Mat<T> c)
         where T : unmanaged, IFloatingPointIeee754<T>
     {

@@ -81,5 +81,6 @@ public sealed class MedianSchedule : IScheduleKind
     public IReadOnlyList<ScheduleKey> Keys { get; } = [new("min-budget", 1, 1), new("min-trials", 3, 1)];
     public bool StopsEarly => true;
     public string Describe(ScheduleSpec spec) => $"{Name} ({spec.FromBudget}, at least {spec.Whole("min-trials")} trials)";
-    public IStagePolicy Create(ScheduleSpec spec, StagePlan plan, int seed) => new MedianStoppingPolicy(plan, spec.Whole("min-budget"), spec.Whole("min-trials"));
+    public IStagePolicy Create(ScheduleSpec spec, StagePlan plan, int seed) =>
+        new MedianStoppingPolicy(plan, spec.Whole("min-budget"), spec.Whole("min-trials"));
 }

@@ -161,5 +161,6 @@ public sealed class SuccessiveHalvingSchedule : IScheduleKind
     public IReadOnlyList<ScheduleKey> Keys { get; } = [new("eta", 3, 2), new("min-budget", 1, 1)];
     public bool StopsEarly => true;
     public string Describe(ScheduleSpec spec) => $"{Name} (eta {spec.Whole("eta")}, {spec.FromBudget})";
-    public IStagePolicy Create(ScheduleSpec spec, StagePlan plan, int seed) => SuccessiveHalvingPolicy.Create(plan, spec.Whole("eta"), spec.Whole("min-budget"));
+    public IStagePolicy Create(ScheduleSpec spec, StagePlan plan, int seed) =>
+        SuccessiveHalvingPolicy.Create(plan, spec.Whole("eta"), spec.Whole("min-budget"));
 }

@@ -40,6 +40,7 @@ public sealed class ThresholdSchedule : IScheduleKind
     public string Name => "threshold";
     public IReadOnlyList<ScheduleKey> Keys { get; } = [new("min-budget", 1, 1), new("min-accuracy", 0, 0, Whole: false)];
     public bool StopsEarly => true;
-    public string Describe(ScheduleSpec spec) => $"{Name} (validation accuracy >= {Readable.Number(spec.Value("min-accuracy"))} at {spec.Whole("min-budget")} cycles)";
+    public string Describe(ScheduleSpec spec) =>
+        $"{Name} (validation accuracy >= {Readable.Number(spec.Value("min-accuracy"))} at {spec.Whole("min-budget")} cycles)";
     public IStagePolicy Create(ScheduleSpec spec, StagePlan plan, int seed) => new ThresholdPolicy(spec.Whole("min-budget"), spec.Value("min-accuracy"));
 }

@@ -165,8 +165,9 @@ public sealed class AggregatorActor : ReceiveActor, IWithTimers
                 .ToArray()
             : [];
         var rungs = SweepFolder.RungTables(state);
+        var run = final ? SweepRunState.Complete : SweepRunState.Running;
         var report = final || ReportDue
-            ? ReportData.From(state, rows, folder, final ? SweepRunState.Complete : SweepRunState.Running, DateTime.UtcNow) with { RefreshSeconds = settings.ReportRefresh.TotalSeconds }
+            ? ReportData.From(state, rows, folder, run, DateTime.UtcNow) with { RefreshSeconds = settings.ReportRefresh.TotalSeconds }
             : null;
         if (report is not null) (reportedAt, curvesMoved) = (clock.Elapsed, false);
         return new SweepOutputs(folder, rows, state.Config.Table, state.Config.TestAccuracy, Summary(rows), newCurves.ToArray(), plots, rungs, report);

@@ -104,8 +104,8 @@ public sealed class SweepHost : IAsyncDisposable
         var failures = SweepFailures.Get(System);
         var (actor, cause) = failures.CauseOf(SweepNode.CoordinatorName) is { } c ? ("coordinator", c)
             : ("aggregator", failures.CauseOf(SweepSupervision.AggregatorName));
-        throw new SweepStoppedException($"the sweep's {actor} stopped after an error ({(cause is null ? "no cause recorded" : $"{cause.GetType().Name}: {cause.Message}")}); " +
-                                        "every result before it is in the store", cause);
+        var why = cause is null ? "no cause recorded" : $"{cause.GetType().Name}: {cause.Message}";
+        throw new SweepStoppedException($"the sweep's {actor} stopped after an error ({why}); every result before it is in the store", cause);
     }
 
     /// <summary>Leaves the cluster gracefully and stops the actor system.</summary>
