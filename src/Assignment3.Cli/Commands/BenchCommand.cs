@@ -41,6 +41,18 @@ public sealed class BenchSettings : DataSettings
     [CommandOption("--churn"), Description("With --coordinator: a worker node leaves and a new one joins every 2 s; checks every trial is recorded once.")]
     public bool Churn { get; init; }
 
+    [CommandOption("--search"), Description("Instead: the search methods' median simple regret on synthetic objectives (Branin, Hartmann-6, noisy Branin) over --seeds sweep seeds.")]
+    public bool Search { get; init; }
+
+    [CommandOption("--seeds <N>"), TypeConverter(typeof(WholeNumberConverter)), Description("Sweep seeds of the --search measurement."), DefaultValue(10)]
+    public int Seeds { get; init; } = 10;
+
+    [CommandOption("--batch <N>"), TypeConverter(typeof(WholeNumberConverter)), Description("Trials per round of the --search measurement."), DefaultValue(4)]
+    public int Batch { get; init; } = 4;
+
+    [CommandOption("--lag <N>"), TypeConverter(typeof(WholeNumberConverter)), Description("Rounds proposed ahead of their results in the --search measurement."), DefaultValue(1)]
+    public int Lag { get; init; } = 1;
+
     public override ValidationResult Validate() =>
         Steps < 10 ? ValidationResult.Error($"--steps must be at least 10, got {Steps}")
         : Trials < 2 ? ValidationResult.Error($"--trials must be at least 2, got {Trials}")
@@ -75,6 +87,12 @@ public sealed class BenchCommand : AsyncCommand<BenchSettings>
     public override async Task<int> ExecuteAsync(CommandContext context, BenchSettings settings, CancellationToken cancellation)
     {
         var console = Consoles.ForHumans(settings.Json);
+        if (settings.Search)
+        {
+            var rows = SearchBenchmark.Run(settings.Seeds, 40, 10, settings.Batch, settings.Lag, line => console.WriteLine(line));
+            if (settings.Json) Console.Out.WriteLine(Json.Serialize(rows));
+            return 0;
+        }
         if (settings.Coordinator)
         {
             var result = await CoordinatorBenchmark.RunAsync(settings.Trials, settings.Nodes, settings.NodeSlots, settings.Churn, line => console.WriteLine(line), cancellation);

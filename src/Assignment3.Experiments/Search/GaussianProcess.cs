@@ -1,0 +1,176 @@
+using Assignment3.Core.Randomness;
+using MathNet.Numerics.LinearAlgebra;
+using MathNet.Numerics.LinearAlgebra.Factorization;
+using MathNet.Numerics.Optimization;
+
+namespace Assignment3.Experiments.Search;
+
+/// <summary>
+/// A Gaussian process over a search space: Matern-5/2 kernel with one lengthscale per dimension,
+/// signal variance and noise variance, fitted to standardized losses by maximizing the log marginal
+/// likelihood (box-constrained BFGS from MathNet, from a fixed start and seeded restarts). Inputs:
+/// numeric dimensions as positions in [0, 1] (log10 for log ranges, integers at their whole values);
+/// a categorical dimension adds 1 to the squared distance when the choices differ (an overlap kernel).
+/// Linear algebra (Cholesky, solves) is MathNet's.
+/// </summary>
+public sealed class GaussianProcess
+{
+    private const double MinLog = -4.6, MaxLengthscaleLog = 3.0; // lengthscales in [0.01, 20]
+    private static readonly double Sqrt5 = Math.Sqrt(5);
+
+    private readonly bool[] categorical;
+    private readonly double[][] inputs;
+    private readonly double[] targets;
+    private readonly Cholesky<double> factor;
+    private readonly Vector<double> alpha;
+
+    /// <summary>exp: lengthscales (per dimension), then signal variance, then noise variance.</summary>
+    private readonly double[] logParameters;
+
+    private GaussianProcess(bool[] categorical, double[][] inputs, double[] targets, double[] logParameters)
+    {
+        this.categorical = categorical;
+        this.inputs = inputs;
+        this.targets = targets;
+        this.logParameters = logParameters;
+        factor = Factor(categorical, inputs, logParameters);
+        alpha = factor.Solve(Vector<double>.Build.DenseOfArray(targets));
+    }
+
+    public IReadOnlyList<double> Lengthscales => logParameters.Take(categorical.Length).Select(Math.Exp).ToArray();
+    public double NoiseVariance => Math.Exp(logParameters[^1]);
+
+    /// <summary>Inputs for the model: numeric dimensions at their position in [0, 1], categorical ones as the choice's index.</summary>
+    public static double[] Encode(SearchSpace space, IReadOnlyList<double> point) =>
+        space.Dimensions.Select((d, i) => d.Kind == DimensionKind.Categorical ? point[i] : d.ToUnit(point[i])).ToArray();
+
+    /// <summary>Fits the hyperparameters to (inputs, targets) (targets standardized by the caller).</summary>
+    public static GaussianProcess Fit(bool[] categorical, double[][] inputs, double[] targets, Xoshiro256StarStar random, int restarts = 2)
+    {
+        var d = categorical.Length;
+        var lower = Vector<double>.Build.DenseOfEnumerable(Enumerable.Repeat(MinLog, d).Concat([Math.Log(0.05), Math.Log(1e-6)]));
+        var upper = Vector<double>.Build.DenseOfEnumerable(Enumerable.Repeat(MaxLengthscaleLog, d).Concat([Math.Log(20), Math.Log(1)]));
+        double[] first = [.. Enumerable.Repeat(Math.Log(0.3), d), 0, Math.Log(1e-2)];
+        var starts = new List<double[]> { first };
+        for (var r = 0; r < restarts; r++)
+            starts.Add(Enumerable.Range(0, d + 2).Select(i => lower[i] + random.NextDouble() * (upper[i] - lower[i])).ToArray());
+
+        double[]? best = null;
+        var bestValue = double.PositiveInfinity;
+        void Consider(double[] theta, double value)
+        {
+            if (value < bestValue && double.IsFinite(value)) (best, bestValue) = ((double[])theta.Clone(), value);
+        }
+        var objective = ObjectiveFunction.Gradient(theta =>
+        {
+            var (value, gradient) = NegativeLogLikelihood(categorical, inputs, targets, theta.ToArray());
+            Consider(theta.ToArray(), value);
+            return (value, Vector<double>.Build.DenseOfArray(gradient));
+        });
+        foreach (var start in starts)
+        {
+            try
+            {
+                new BfgsBMinimizer(1e-5, 1e-6, 1e-8, 200).FindMinimum(objective, lower, upper, Vector<double>.Build.DenseOfArray(start));
+            }
+            catch (Exception e) when (e is MaximumIterationsException or OptimizationException or ArgumentException)
+            {
+                // The best point evaluated so far stands (recorded by Consider): what matters is a good fit, not a converged one.
+            }
+        }
+        return new GaussianProcess(categorical, inputs, targets, best ?? starts[0]);
+    }
+
+    /// <summary>The same kernel and hyperparameters with one more (input, target): a believed result (kriging believer).</summary>
+    public GaussianProcess With(double[] input, double target) =>
+        new(categorical, [.. inputs, input], [.. targets, target], logParameters);
+
+    /// <summary>Posterior mean and standard deviation of the latent function at each input (standardized units).</summary>
+    public (double[] Mean, double[] Sd) Predict(IReadOnlyList<double[]> at)
+    {
+        var n = inputs.Length;
+        var cross = Matrix<double>.Build.Dense(n, at.Count, (i, j) => Covariance(categorical, logParameters, inputs[i], at[j]));
+        var solved = factor.Solve(cross);
+        var mean = cross.TransposeThisAndMultiply(alpha).ToArray();
+        var signal = Math.Exp(logParameters[categorical.Length]);
+        var sd = new double[at.Count];
+        for (var j = 0; j < at.Count; j++)
+        {
+            var explained = 0.0;
+            for (var i = 0; i < n; i++) explained += cross[i, j] * solved[i, j];
+            sd[j] = Math.Sqrt(Math.Max(signal - explained, 1e-12));
+        }
+        return (mean, sd);
+    }
+
+    private static Cholesky<double> Factor(bool[] categorical, double[][] inputs, double[] theta)
+    {
+        var n = inputs.Length;
+        var noise = Math.Exp(theta[^1]);
+        for (var jitter = 1e-8; ; jitter *= 10)
+        {
+            var k = Matrix<double>.Build.Dense(n, n, (i, j) => Covariance(categorical, theta, inputs[i], inputs[j]) + (i == j ? noise + jitter : 0));
+            try
+            {
+                return k.Cholesky();
+            }
+            catch (ArgumentException) when (jitter < 1e-2)
+            {
+                // Not positive definite in floating point (near-duplicate inputs): a little more on the diagonal.
+            }
+        }
+    }
+
+    /// <summary>The negative log marginal likelihood and its gradient in the log hyperparameters.</summary>
+    private static (double Value, double[] Gradient) NegativeLogLikelihood(bool[] categorical, double[][] inputs, double[] targets, double[] theta)
+    {
+        var n = inputs.Length;
+        var d = categorical.Length;
+        Cholesky<double> factor;
+        try
+        {
+            factor = Factor(categorical, inputs, theta);
+        }
+        catch (ArgumentException)
+        {
+            return (double.PositiveInfinity, new double[theta.Length]);
+        }
+        var y = Vector<double>.Build.DenseOfArray(targets);
+        var alpha = factor.Solve(y);
+        var value = 0.5 * y.DotProduct(alpha) + 0.5 * factor.DeterminantLn + 0.5 * n * Math.Log(2 * Math.PI);
+        // d(-log L)/d theta = -1/2 tr((alpha alpha^T - K^-1) dK/dtheta)
+        var inverse = factor.Solve(Matrix<double>.Build.DenseIdentity(n));
+        var signal = Math.Exp(theta[d]);
+        var gradient = new double[theta.Length];
+        for (var i = 0; i < n; i++)
+            for (var j = 0; j < n; j++)
+            {
+                var w = alpha[i] * alpha[j] - inverse[i, j];
+                var r2 = 0.0;
+                for (var k = 0; k < d; k++) r2 += Contribution(categorical[k], inputs[i][k], inputs[j][k], theta[k]);
+                var r = Math.Sqrt(r2);
+                var decay = Math.Exp(-Sqrt5 * r);
+                gradient[d] -= 0.5 * w * signal * (1 + Sqrt5 * r + 5.0 / 3 * r2) * decay;
+                var radial = signal * 5.0 / 3 * (1 + Sqrt5 * r) * decay; // dk/dlog(l_k) = radial * (x_k - x'_k)^2 / l_k^2
+                for (var k = 0; k < d; k++)
+                    gradient[k] -= 0.5 * w * radial * Contribution(categorical[k], inputs[i][k], inputs[j][k], theta[k]);
+                if (i == j) gradient[d + 1] -= 0.5 * w * Math.Exp(theta[d + 1]);
+            }
+        return (value, gradient);
+    }
+
+    /// <summary>Dimension k's share of the squared scaled distance: (x - x')^2 / l^2, or (x != x') / l^2 for a categorical one.</summary>
+    private static double Contribution(bool categorical, double a, double b, double logLengthscale)
+    {
+        var delta = categorical ? (a == b ? 0 : 1) : a - b;
+        return delta * delta * Math.Exp(-2 * logLengthscale);
+    }
+
+    private static double Covariance(bool[] categorical, double[] theta, double[] a, double[] b)
+    {
+        var r2 = 0.0;
+        for (var k = 0; k < categorical.Length; k++) r2 += Contribution(categorical[k], a[k], b[k], theta[k]);
+        var r = Math.Sqrt(r2);
+        return Math.Exp(theta[categorical.Length]) * (1 + Sqrt5 * r + 5.0 / 3 * r2) * Math.Exp(-Sqrt5 * r);
+    }
+}

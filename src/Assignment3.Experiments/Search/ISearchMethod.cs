@@ -1,0 +1,92 @@
+using System.Globalization;
+using Assignment3.Core.Randomness;
+
+namespace Assignment3.Experiments.Search;
+
+/// <summary>A point of the space with its loss (1 - validation accuracy: lower is better), in trial-id order.</summary>
+public sealed record Observation(double[] Point, double Loss);
+
+/// <summary>
+/// What a method proposes from: the space, the results it may use (in trial-id order), points proposed
+/// but without a result it may use (the rounds still running), every point proposed so far (none may
+/// come again), how many to propose, and the round's own random stream.
+/// </summary>
+public sealed record ProposalRequest(SearchSpace Space, IReadOnlyList<Observation> Observed, IReadOnlyList<double[]> Pending,
+    IReadOnlyList<double[]> Proposed, int Count, Xoshiro256StarStar Random);
+
+/// <summary>
+/// A way of proposing configurations from results. Pure: the same request (and the same random
+/// stream) gives the same points on every run. A new method is one file: the class and a line in
+/// <see cref="SearchMethods.All"/>.
+/// </summary>
+public interface ISearchMethod
+{
+    string Name { get; }
+
+    /// <summary>Up to request.Count new canonical points a run allows; fewer only when the space has no more.</summary>
+    IReadOnlyList<double[]> Propose(ProposalRequest request);
+}
+
+/// <summary>Every search method a config may name, one line each.</summary>
+public static class SearchMethods
+{
+    public static readonly IReadOnlyList<ISearchMethod> All =
+    [
+        RandomSearch.Instance,
+        GaussianProcessSearch.Instance,
+        TpeSearch.Instance,
+    ];
+}
+
+/// <summary>
+/// The points a round has taken so far, and the test every candidate passes: canonical, allowed by
+/// a run, and not proposed before.
+/// </summary>
+public sealed class ProposalSet
+{
+    private readonly HashSet<string> seen = new();
+    private readonly SearchSpace space;
+
+    public ProposalSet(ProposalRequest request)
+    {
+        space = request.Space;
+        foreach (var p in request.Proposed) seen.Add(Key(p));
+        foreach (var o in request.Observed) seen.Add(Key(o.Point));
+    }
+
+    public List<double[]> Taken { get; } = new();
+
+    /// <summary>Takes the point if it is new and allowed; false otherwise.</summary>
+    public bool TryTake(double[] point)
+    {
+        var canonical = space.Canonical(point);
+        if (seen.Contains(Key(canonical)) || !space.Allows(canonical)) return false;
+        seen.Add(Key(canonical));
+        Taken.Add(canonical);
+        return true;
+    }
+
+    /// <summary>Random points until the round is full or the space seems exhausted (many draws in a row taken before).</summary>
+    public void FillRandomly(int count, Xoshiro256StarStar random)
+    {
+        for (var misses = 0; Taken.Count < count && misses < 1000;)
+            misses = TryTake(space.Sample(random)) ? 0 : misses + 1;
+    }
+
+    public static string Key(IReadOnlyList<double> point) => string.Join(",", point.Select(v => v.ToString("R", CultureInfo.InvariantCulture)));
+}
+
+/// <summary><c>random</c>: points drawn uniformly (log-uniform where the range says so); learns nothing.</summary>
+public sealed class RandomSearch : ISearchMethod
+{
+    public static readonly RandomSearch Instance = new();
+
+    public string Name => "random";
+
+    public IReadOnlyList<double[]> Propose(ProposalRequest request)
+    {
+        var set = new ProposalSet(request);
+        set.FillRandomly(request.Count, request.Random);
+        return set.Taken;
+    }
+}

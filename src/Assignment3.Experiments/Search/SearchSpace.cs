@@ -1,0 +1,256 @@
+using System.Globalization;
+using Akka.Configuration.Hocon;
+using Assignment3.Core.Randomness;
+using Assignment3.Experiments.Configuration;
+
+namespace Assignment3.Experiments.Search;
+
+public enum DimensionKind { Continuous, Integer, Categorical }
+
+/// <summary>
+/// One searched parameter. A point holds one number per dimension in the parameter's own units: the
+/// value (continuous), the whole number (integer), or the index of the choice (categorical).
+/// <paramref name="Parameter"/> is null for the network's shape (depth, width-1, width-2, ...).
+/// </summary>
+public sealed record Dimension(string Key, DimensionKind Kind, double Min, double Max, bool Log, IReadOnlyList<object> Choices,
+    Parameter? Parameter)
+{
+    public bool IsNumeric => Kind != DimensionKind.Categorical;
+
+    /// <summary>The bounds a number is drawn within: integers own the half-unit either side, so each is equally likely.</summary>
+    private (double Low, double High) Span => Kind == DimensionKind.Integer ? (Min - 0.5, Max + 0.5) : (Min, Max);
+
+    /// <summary>A numeric value as a position in [0, 1] (in log10 for log dimensions).</summary>
+    public double ToUnit(double value)
+    {
+        var (low, high) = Span;
+        var u = Log ? (Math.Log10(value) - Math.Log10(low)) / (Math.Log10(high) - Math.Log10(low)) : (value - low) / (high - low);
+        return Math.Clamp(u, 0, 1);
+    }
+
+    /// <summary>The value at position u of [0, 1]; integers rounded into their range.</summary>
+    public double FromUnit(double u)
+    {
+        var (low, high) = Span;
+        u = Math.Clamp(u, 0, 1);
+        var value = Log ? Math.Pow(10, Math.Log10(low) + u * (Math.Log10(high) - Math.Log10(low))) : low + u * (high - low);
+        return Kind == DimensionKind.Integer ? Math.Clamp(Math.Round(value), Min, Max) : Math.Clamp(value, Min, Max);
+    }
+
+    /// <summary>A value for the config: the choice, or the number as the parameter takes it.</summary>
+    public object Value(double coordinate) => Kind == DimensionKind.Categorical ? Choices[(int)coordinate]
+        : Parameter?.FromNumber(coordinate, Parameter.Path) ?? (int)coordinate;
+
+    public string Format(double coordinate) => Kind == DimensionKind.Categorical
+        ? Parameter?.Format(Choices[(int)coordinate]) ?? Choices[(int)coordinate].ToString()!
+        : Kind == DimensionKind.Integer ? ((int)coordinate).ToString(CultureInfo.InvariantCulture) : coordinate.ToString("R", CultureInfo.InvariantCulture);
+}
+
+/// <summary>
+/// What a search stage searches: <c>sweep.search.space</c>. Each key is a parameter of the network or
+/// training sections, or the network's shape: <c>depth</c> (hidden layers) and <c>width-1</c>,
+/// <c>width-2</c>, ... (the width of each hidden layer; a width beyond the depth has no effect). A key
+/// takes <c>{ uniform = [min, max] }</c>, <c>{ log-uniform = [min, max] }</c> (whole numbers for
+/// whole-number parameters), or a list of choices. Conditional dimensions: <c>batch-norm-alpha</c>
+/// counts only with batch norm on, <c>width-k</c> only when the depth is at least k; an inactive
+/// dimension sits at its lower end in every point, so identical runs are identical points.
+/// </summary>
+public sealed class SearchSpace
+{
+    public const string Depth = "depth";
+    public const string WidthPrefix = "width-";
+    private static readonly string[] Forms = ["uniform", "log-uniform"];
+
+    private readonly ExperimentConfig? experiment;
+
+    private SearchSpace(ExperimentConfig? experiment, IReadOnlyList<Dimension> dimensions)
+    {
+        this.experiment = experiment;
+        Dimensions = dimensions;
+    }
+
+    public IReadOnlyList<Dimension> Dimensions { get; }
+    public int Count => Dimensions.Count;
+
+    /// <summary>A space of plain dimensions that configure no run (synthetic objectives: benchmarks and tests).</summary>
+    public static SearchSpace Of(IReadOnlyList<Dimension> dimensions) => new(null, dimensions);
+
+    public static SearchSpace Read(HoconValue? value, ExperimentConfig experiment, string where)
+    {
+        if (value is null || !value.IsObject() || value.GetObject().Items.Count == 0)
+            throw new ConfigException($"{where}: empty; name at least one parameter to search, e.g. lambda = {{ log-uniform = [1e-5, 1e-1] }}");
+        var dimensions = new List<Dimension>();
+        foreach (var (key, spec) in value.GetObject().Items)
+            dimensions.Add(ReadDimension(key, spec, $"{where}.{key}"));
+        var space = new SearchSpace(experiment, dimensions);
+        space.CheckShape(where);
+        space.CheckConditions(where);
+        return space;
+    }
+
+    private static Dimension ReadDimension(string key, HoconValue spec, string where)
+    {
+        var shape = key == Depth || IsWidth(key);
+        var parameter = shape ? null : Parameter.All.FirstOrDefault(p => p.Key == key && p.Section is "network" or "training");
+        if (!shape && (parameter is null || key is "seed" or "points-per-cycle" or "train-eval-subset"))
+            throw new ConfigException($"{where}: not a parameter a search can vary; allowed: depth, width-1, width-2, ..., " +
+                                      string.Join(", ", Parameter.All.Where(p => p.Key is not ("seed" or "points-per-cycle" or "train-eval-subset")).Select(p => p.Key)));
+        if (spec.IsArray())
+        {
+            var items = spec.GetArray();
+            if (items.Count == 0) throw new ConfigException($"{where}: an empty list of choices");
+            var choices = items.Select((item, i) => parameter is null
+                ? (object)HoconText.Whole(item, $"{where}[{i}]", key == Depth ? 1 : 1)
+                : parameter.Read(item, $"{where}[{i}]")).ToArray();
+            return new Dimension(key, DimensionKind.Categorical, 0, choices.Length - 1, false, choices, parameter);
+        }
+        if (!spec.IsObject())
+            throw new ConfigException($"{where}: expected {{ uniform = [min, max] }}, {{ log-uniform = [min, max] }} or a list of choices");
+        if (parameter is { IsNumeric: false })
+            throw new ConfigException($"{where}: {parameter.Path} takes no ranges; give a list of choices, e.g. [{ExampleChoices(parameter)}]");
+        var fields = spec.GetObject().Items;
+        foreach (var k in fields.Keys.Where(k => !Forms.Contains(k)))
+            throw new ConfigException($"{where}.{k}: unknown key; a range is uniform = [min, max] or log-uniform = [min, max]");
+        if (fields.Count != 1) throw new ConfigException($"{where}: give exactly one of uniform = [min, max], log-uniform = [min, max]");
+        var form = fields.Keys.Single();
+        var bounds = fields[form];
+        if (!bounds.IsArray() || bounds.GetArray().Count != 2) throw new ConfigException($"{where}.{form}: expected [min, max]");
+        var min = Number(bounds.GetArray()[0], $"{where}.{form}[0]");
+        var max = Number(bounds.GetArray()[1], $"{where}.{form}[1]");
+        if (min >= max) throw new ConfigException($"{where}.{form}: min {Show(min)} is not below max {Show(max)}; a range needs min < max");
+        var log = form == "log-uniform";
+        if (log && min <= 0) throw new ConfigException($"{where}.{form}: log-uniform needs min > 0, got {Show(min)}");
+        var whole = shape || parameter!.Key is "batch-size" or "step-size" or "cycles";
+        if (whole && (min != Math.Floor(min) || max != Math.Floor(max)))
+            throw new ConfigException($"{where}.{form}: {key} takes whole numbers; got [{Show(min)}, {Show(max)}]");
+        var least = shape ? 1 : 0;
+        if (whole && min < least) throw new ConfigException($"{where}.{form}: {key} must be at least 1, got {Show(min)}");
+        if (parameter is not null)
+            foreach (var end in new[] { min, max }) parameter.FromNumber(end, $"{where}.{form}"); // each end must be a value the parameter allows
+        return new Dimension(key, whole ? DimensionKind.Integer : DimensionKind.Continuous, min, max, log, [], parameter);
+    }
+
+    private static bool IsWidth(string key) =>
+        key.StartsWith(WidthPrefix, StringComparison.Ordinal) && int.TryParse(key[WidthPrefix.Length..], NumberStyles.None, CultureInfo.InvariantCulture, out var k) && k >= 1;
+
+    private static string ExampleChoices(Parameter parameter) => parameter.Key switch
+    {
+        "batch-norm" => "false, true",
+        "hidden" => "[50, 50], [100]",
+        _ => "...",
+    };
+
+    /// <summary>Widths must be width-1 to width-K without gaps; a depth must be able to use them; hidden is then not searched directly.</summary>
+    private void CheckShape(string where)
+    {
+        var widths = Dimensions.Where(d => IsWidth(d.Key)).Select(d => int.Parse(d.Key[WidthPrefix.Length..], CultureInfo.InvariantCulture)).Order().ToArray();
+        var depth = Dimensions.FirstOrDefault(d => d.Key == Depth);
+        if (widths.Length == 0)
+        {
+            if (depth is not null) throw new ConfigException($"{where}.{Depth}: a depth needs widths: add width-1, width-2, ... up to the largest depth");
+            return;
+        }
+        if (Dimensions.Any(d => d.Key == "hidden"))
+            throw new ConfigException($"{where}.hidden: search either hidden (a list of shapes) or depth and width-k, not both");
+        for (var k = 0; k < widths.Length; k++)
+            if (widths[k] != k + 1) throw new ConfigException($"{where}.{WidthPrefix}{k + 1}: missing; widths go width-1, width-2, ... without gaps");
+        var deepest = depth is null ? widths.Length : (int)MaxValue(depth);
+        if (deepest > widths.Length)
+            throw new ConfigException($"{where}.{Depth}: reaches {deepest} layers but only width-1 to width-{widths.Length} are given");
+        if (depth is not null && MinValue(depth) < 1) throw new ConfigException($"{where}.{Depth}: a network needs at least 1 hidden layer");
+    }
+
+    private static double MaxValue(Dimension d) => d.Kind == DimensionKind.Categorical ? d.Choices.Max(c => Convert.ToDouble(c, CultureInfo.InvariantCulture)) : d.Max;
+    private static double MinValue(Dimension d) => d.Kind == DimensionKind.Categorical ? d.Choices.Min(c => Convert.ToDouble(c, CultureInfo.InvariantCulture)) : d.Min;
+
+    /// <summary>The experiment sections hold one value per parameter; a searched one is not also fixed there; alpha needs batch norm.</summary>
+    private void CheckConditions(string where)
+    {
+        foreach (var p in experiment!.Parameters.Where(p => p.Values.Count > 1))
+            throw new ConfigException($"{experiment.Source}: {p.Parameter.Path}: lists {p.Values.Count} values, but a search stage varies only what " +
+                                      $"{where} names; move it there (e.g. {p.Parameter.Key} = [...]) or give one value");
+        var batchNorm = Dimensions.FirstOrDefault(d => d.Key == "batch-norm");
+        var fixedBatchNorm = experiment.Parameters.FirstOrDefault(p => p.Parameter.Key == "batch-norm")?.Values[0] as bool?;
+        if (Dimensions.Any(d => d.Key == "batch-norm-alpha") && batchNorm is null && fixedBatchNorm != true)
+            throw new ConfigException($"{where}.batch-norm-alpha: batch-norm-alpha only matters with batch norm, which is " +
+                                      $"{(fixedBatchNorm == false ? "off" : "off by default")} here; search batch-norm too, or set network.batch-norm = true");
+    }
+
+    /// <summary>Whether dimension i changes the run at this point (conditional dimensions may not).</summary>
+    public bool IsActive(IReadOnlyList<double> point, int i)
+    {
+        var key = Dimensions[i].Key;
+        if (key == "batch-norm-alpha")
+        {
+            var b = Index("batch-norm");
+            return b < 0 || (bool)Dimensions[b].Choices[(int)point[b]];
+        }
+        if (IsWidth(key) && Index(Depth) is var d && d >= 0)
+            return int.Parse(key[WidthPrefix.Length..], CultureInfo.InvariantCulture) <= Convert.ToInt32(Dimensions[d].Value(point[d]), CultureInfo.InvariantCulture);
+        return true;
+    }
+
+    private int Index(string key)
+    {
+        for (var i = 0; i < Dimensions.Count; i++) if (Dimensions[i].Key == key) return i;
+        return -1;
+    }
+
+    /// <summary>The point with every inactive dimension at its lower end (its canonical form).</summary>
+    public double[] Canonical(IReadOnlyList<double> point)
+    {
+        var result = point.ToArray();
+        for (var i = 0; i < result.Length; i++) if (!IsActive(point, i)) result[i] = Dimensions[i].Min;
+        return result;
+    }
+
+    /// <summary>A point drawn uniformly (in log10 for log dimensions), canonical.</summary>
+    public double[] Sample(Xoshiro256StarStar random) =>
+        Canonical(Dimensions.Select(d => d.Kind == DimensionKind.Categorical ? random.Next(d.Choices.Count) : d.FromUnit(random.NextDouble())).ToArray());
+
+    /// <summary>The experiment with this point's values set: one run.</summary>
+    public ExperimentConfig Apply(IReadOnlyList<double> point)
+    {
+        var config = experiment ?? throw new InvalidOperationException("a synthetic space configures no run");
+        int? depth = null;
+        var widths = new SortedDictionary<int, int>();
+        for (var i = 0; i < Dimensions.Count; i++)
+        {
+            var d = Dimensions[i];
+            if (d.Key == Depth) depth = Convert.ToInt32(d.Value(point[i]), CultureInfo.InvariantCulture);
+            else if (IsWidth(d.Key)) widths[int.Parse(d.Key[WidthPrefix.Length..], CultureInfo.InvariantCulture)] = Convert.ToInt32(d.Value(point[i]), CultureInfo.InvariantCulture);
+            else if (IsActive(point, i)) config = config.WithValues(d.Parameter!, [d.Value(point[i])]);
+        }
+        if (widths.Count > 0) config = config.WithValues(Parameter.Get("network.hidden"), [widths.Values.Take(depth ?? widths.Count).ToArray()]);
+        return config;
+    }
+
+    /// <summary>Whether a run may take this point's values (e.g. eta-min must stay below eta-max).</summary>
+    public bool Allows(IReadOnlyList<double> point)
+    {
+        if (experiment is null) return true;
+        try
+        {
+            Apply(point).Validate();
+            return true;
+        }
+        catch (ConfigException)
+        {
+            return false;
+        }
+    }
+
+    /// <summary>The point as text, dimension by dimension (active ones): how logs and tables name a proposal.</summary>
+    public string Describe(IReadOnlyList<double> point) =>
+        string.Join(", ", Dimensions.Select((d, i) => (d, i)).Where(x => IsActive(point, x.i)).Select(x => $"{x.d.Key}={x.d.Format(point[x.i])}"));
+
+    private static double Number(HoconValue value, string where)
+    {
+        var text = HoconText.Scalar(value);
+        return double.TryParse(text, NumberStyles.Float, CultureInfo.InvariantCulture, out var v) && double.IsFinite(v)
+            ? v
+            : throw new ConfigException($"{where}: '{text}' is not a number");
+    }
+
+    private static string Show(double v) => v.ToString("G6", CultureInfo.InvariantCulture);
+}

@@ -1,0 +1,158 @@
+using System.Globalization;
+using Akka.Configuration.Hocon;
+using Assignment3.Core.Randomness;
+using Assignment3.Experiments.Configuration;
+
+namespace Assignment3.Experiments.Search;
+
+/// <summary>
+/// A first stage that proposes its trials from results, round by round: <c>sweep.search</c>.
+/// <code>
+/// search {
+///   method = gp        # random, gp or tpe
+///   trials = 40        # the budget: trials proposed in all
+///   initial = 10       # round 0: the enqueued points, then random ones up to this many
+///   batch = 4          # trials per later round
+///   lag = 1            # rounds still running when the next is proposed (0: wait for every result)
+///   space { lambda = { log-uniform = [1e-5, 1e-1] }, batch-norm = [false, true], width-1 = { log-uniform = [10, 200] } }
+///   enqueue = [ { lambda = 0.005, batch-norm = true, width-1 = 50 } ]   # known points, evaluated first
+/// }
+/// </code>
+/// Round r is a pure function of the sweep seed and the results of rounds 0 to r - 1 - lag, taken in
+/// trial-id order (see <see cref="SearchRounds"/>).
+/// </summary>
+public sealed record SearchSpec(ISearchMethod Method, int Trials, int Initial, int Batch, int Lag, SearchSpace Space,
+    IReadOnlyList<double[]> Enqueued)
+{
+    private static readonly string[] Keys = ["method", "trials", "initial", "batch", "lag", "space", "enqueue"];
+
+    /// <summary>Trials in round r (0: the initial design), given how many the earlier rounds took.</summary>
+    public int RoundSize(int round, int proposed) => Math.Min(round == 0 ? Math.Max(Initial, Enqueued.Count) : Batch, Trials - proposed);
+
+    /// <summary>
+    /// The last round whose results round r learns from: r - 1 - lag (negative: none). The rounds after
+    /// it, up to r - 1, may still be running: their points are pending.
+    /// </summary>
+    public int LastObservedRound(int round) => round - 1 - Lag;
+
+    public static SearchSpec Read(HoconValue value, ExperimentConfig experiment, string source)
+    {
+        const string where = "sweep.search";
+        if (!value.IsObject()) throw new ConfigException($"{source}: {where}: expected an object {{ method = gp, trials = 40, space {{ ... }} }}");
+        var items = value.GetObject().Items;
+        foreach (var key in items.Keys.Where(k => !Keys.Contains(k)))
+            throw new ConfigException($"{source}: {where}.{key}: unknown key; allowed in {where}: {string.Join(", ", Keys)}");
+        var name = items.TryGetValue("method", out var m) ? HoconText.Scalar(m) : "";
+        var method = SearchMethods.All.FirstOrDefault(x => x.Name == name)
+            ?? throw new ConfigException($"{source}: {where}.method: '{name}' is not a search method; expected {string.Join(", ", SearchMethods.All.Select(x => x.Name))}");
+        var trials = Whole(items, "trials", 40, 1, source);
+        var initial = Whole(items, "initial", Math.Min(10, trials), 1, source);
+        var batch = Whole(items, "batch", 4, 1, source);
+        var lag = Whole(items, "lag", 1, 0, source);
+        if (batch > trials)
+            throw new ConfigException($"{source}: {where}.batch: {batch} is larger than the trial budget {where}.trials = {trials}");
+        if (initial > trials)
+            throw new ConfigException($"{source}: {where}.initial: {initial} is larger than the trial budget {where}.trials = {trials}");
+        var space = SearchSpace.Read(items.GetValueOrDefault("space"), experiment, $"{source}: {where}.space");
+        var enqueued = ReadEnqueued(items.GetValueOrDefault("enqueue"), space, $"{source}: {where}.enqueue");
+        if (enqueued.Count > trials)
+            throw new ConfigException($"{source}: {where}.enqueue: {enqueued.Count} points, more than the trial budget {where}.trials = {trials}");
+        return new SearchSpec(method, trials, initial, batch, lag, space, enqueued);
+    }
+
+    private static IReadOnlyList<double[]> ReadEnqueued(HoconValue? value, SearchSpace space, string where)
+    {
+        if (value is null) return [];
+        if (!value.IsArray()) throw new ConfigException($"{where}: expected a list of points [ {{ {space.Dimensions[0].Key} = ... }} ]");
+        var points = new List<double[]>();
+        foreach (var (item, i) in value.GetArray().Select((v, i) => (v, i)))
+        {
+            if (!item.IsObject()) throw new ConfigException($"{where}[{i}]: expected an object with a value for each searched key");
+            var fields = item.GetObject().Items;
+            foreach (var key in fields.Keys.Where(k => space.Dimensions.All(d => d.Key != k)))
+                throw new ConfigException($"{where}[{i}].{key}: not in the search space; searched: {string.Join(", ", space.Dimensions.Select(d => d.Key))}");
+            var point = new double[space.Count];
+            for (var k = 0; k < space.Count; k++)
+            {
+                var d = space.Dimensions[k];
+                var at = $"{where}[{i}].{d.Key}";
+                if (!fields.TryGetValue(d.Key, out var v))
+                {
+                    point[k] = double.NaN;
+                    continue;
+                }
+                point[k] = Coordinate(d, v, at);
+            }
+            for (var k = 0; k < space.Count; k++)
+                if (double.IsNaN(point[k]))
+                {
+                    if (space.IsActive(point.Select(x => double.IsNaN(x) ? 0 : x).ToArray(), k))
+                        throw new ConfigException($"{where}[{i}].{space.Dimensions[k].Key}: missing; an enqueued point gives every searched key it uses");
+                    point[k] = space.Dimensions[k].Min;
+                }
+            var canonical = space.Canonical(point);
+            try
+            {
+                space.Apply(canonical).Validate();
+            }
+            catch (ConfigException e)
+            {
+                throw new ConfigException($"{where}[{i}]: not a run a3 can train: {e.Message}");
+            }
+            if (points.Any(p => ProposalSet.Key(p) == ProposalSet.Key(canonical)))
+                throw new ConfigException($"{where}[{i}]: the same point as an earlier one");
+            points.Add(canonical);
+        }
+        return points;
+    }
+
+    private static double Coordinate(Dimension d, HoconValue value, string where)
+    {
+        if (d.Kind == DimensionKind.Categorical)
+        {
+            var read = d.Parameter is null ? HoconText.Whole(value, where, 1) : d.Parameter.Read(value, where);
+            var text = d.Parameter?.Format(read) ?? read.ToString();
+            for (var c = 0; c < d.Choices.Count; c++)
+                if ((d.Parameter?.Format(d.Choices[c]) ?? d.Choices[c].ToString()) == text) return c;
+            throw new ConfigException($"{where}: {text} is not one of the choices [{string.Join(", ", d.Choices.Select((_, c) => d.Format(c)))}]");
+        }
+        var s = HoconText.Scalar(value);
+        if (!double.TryParse(s, NumberStyles.Float, CultureInfo.InvariantCulture, out var x) || !double.IsFinite(x))
+            throw new ConfigException($"{where}: '{s}' is not a number");
+        if (x < d.Min || x > d.Max || (d.Kind == DimensionKind.Integer && x != Math.Floor(x)))
+            throw new ConfigException($"{where}: {s} is outside the searched range [{d.Format(d.Min)}, {d.Format(d.Max)}]" +
+                                      (d.Kind == DimensionKind.Integer ? " of whole numbers" : ""));
+        return x;
+    }
+
+    private static int Whole(IReadOnlyDictionary<string, HoconValue> items, string key, int fallback, int minimum, string source) =>
+        items.TryGetValue(key, out var value) ? HoconText.Whole(value, $"{source}: sweep.search.{key}", minimum) : fallback;
+}
+
+/// <summary>
+/// What a round is proposed from: everything <see cref="SearchRounds.Propose"/> needs, a snapshot (the
+/// coordinator computes it off its mailbox).
+/// </summary>
+public sealed record RoundRequest(SearchSpec Search, int Seed, string Stage, int Round, IReadOnlyList<Observation> Observed,
+    IReadOnlyList<double[]> Pending, IReadOnlyList<double[]> Proposed, int Count);
+
+/// <summary>
+/// Deterministic rounds: round r's points are a pure function of the sweep seed, the stage and the
+/// request (the results of rounds up to r - 1 - lag in trial-id order, the points of the rounds after
+/// them, every point proposed): never of arrival order, worker count, timing or restarts.
+/// </summary>
+public static class SearchRounds
+{
+    public static double[][] Propose(RoundRequest request)
+    {
+        var random = new Xoshiro256StarStar((ulong)Xoshiro256StarStar.StableSeed(request.Seed, $"search|{request.Stage}|round {request.Round}"));
+        var search = request.Search;
+        var proposal = new ProposalRequest(search.Space, request.Observed, request.Pending, request.Proposed, request.Count, random);
+        if (request.Round > 0) return search.Method.Propose(proposal).ToArray();
+        // Round 0: the enqueued points, then uniform ones (every method starts from a design it did not choose).
+        var set = new ProposalSet(proposal);
+        foreach (var point in search.Enqueued.Take(request.Count)) set.TryTake(point);
+        set.FillRandomly(request.Count, random);
+        return set.Taken.ToArray();
+    }
+}

@@ -1,0 +1,152 @@
+using Assignment3.Core.Randomness;
+
+namespace Assignment3.Experiments.Search;
+
+/// <summary>
+/// <c>tpe</c>: the tree-structured Parzen estimator (Bergstra et al., NeurIPS 2011) with Optuna's
+/// defaults: the best gamma(n) = min(ceil(0.1 n), 25) results form l(x), the rest g(x), each a
+/// multivariate Parzen estimator (product kernels over all dimensions, one component per result plus
+/// a prior component of weight 1; numeric bandwidth 0.2 n^(-1/(d+4)) of the range, truncated to it;
+/// categorical components with 1 on the observed choice plus the prior spread evenly); 24 candidates
+/// drawn from l, the one with the largest log l - log g taken. Points without a result (the rounds
+/// still running, and those already taken in this round) join g as the worst results (constant liar),
+/// which pushes the next point away from them.
+/// </summary>
+public sealed class TpeSearch : ISearchMethod
+{
+    public static readonly TpeSearch Instance = new();
+    private const int Candidates = 24;
+    private const double PriorWeight = 1.0;
+
+    public string Name => "tpe";
+
+    public IReadOnlyList<double[]> Propose(ProposalRequest request)
+    {
+        var space = request.Space;
+        var set = new ProposalSet(request);
+        if (request.Observed.Count < 2)
+        {
+            set.FillRandomly(request.Count, request.Random);
+            return set.Taken;
+        }
+        var ranked = request.Observed.Select((o, i) => (o, i)).OrderBy(x => x.o.Loss).ThenBy(x => x.i).Select(x => x.o.Point).ToList();
+        var below = ranked.Take(Gamma(ranked.Count)).ToList();
+        var above = ranked.Skip(below.Count).Concat(request.Pending).ToList();
+        for (var misses = 0; set.Taken.Count < request.Count && misses < 100;)
+        {
+            var good = new Parzen(space, below);
+            var bad = new Parzen(space, [.. above, .. set.Taken]);
+            var best = Enumerable.Range(0, Candidates).Select(_ => good.Sample(request.Random))
+                .Select((p, i) => (Point: p, Score: good.LogDensity(p) - bad.LogDensity(p), Order: i))
+                .OrderByDescending(c => c.Score).ThenBy(c => c.Order)
+                .FirstOrDefault(c => set.TryTake(c.Point));
+            misses = best.Point is null ? misses + 1 : 0;
+        }
+        if (set.Taken.Count < request.Count) set.FillRandomly(request.Count, request.Random);
+        return set.Taken;
+    }
+
+    /// <summary>Optuna's default split: the best 10 %, rounded up, at most 25.</summary>
+    public static int Gamma(int n) => Math.Min((int)Math.Ceiling(0.1 * n), 25);
+
+    /// <summary>
+    /// A mixture of one product kernel per point plus the prior (the middle of every range, as wide as
+    /// the range; categorical: even). Optuna's default weights: equal below 25 points, older points
+    /// ramped down beyond.
+    /// </summary>
+    private sealed class Parzen
+    {
+        private readonly SearchSpace space;
+        private readonly double[][] centres; // per component, per dimension: [0, 1] position or choice index; the prior last
+        private readonly double[] logWeights;
+        private readonly double[] sigmas; // per dimension (numeric); the prior's is 1
+        private readonly double[] categoricalLogOwn, categoricalLogOther; // per categorical dimension: log p(observed choice), log p(another)
+
+        public Parzen(SearchSpace space, IReadOnlyList<double[]> points)
+        {
+            this.space = space;
+            var d = space.Count;
+            var n = points.Count;
+            centres = [.. points.Select(p => GaussianProcess.Encode(space, p)), new double[d]];
+            var weights = Weights(n).Append(PriorWeight).ToArray();
+            var total = weights.Sum();
+            logWeights = weights.Select(w => Math.Log(w / total)).ToArray();
+            var bandwidth = 0.2 * Math.Pow(Math.Max(n, 1), -1.0 / (d + 4));
+            sigmas = Enumerable.Repeat(bandwidth, d).ToArray();
+            categoricalLogOwn = new double[d];
+            categoricalLogOther = new double[d];
+            for (var k = 0; k < d; k++)
+            {
+                var dim = space.Dimensions[k];
+                if (dim.Kind != DimensionKind.Categorical) continue;
+                var c = dim.Choices.Count;
+                var spread = PriorWeight / (n + 1); // Optuna: the prior weight spread over every component's choices
+                categoricalLogOwn[k] = Math.Log((1 + spread) / (1 + c * spread));
+                categoricalLogOther[k] = Math.Log(spread / (1 + c * spread));
+                centres[^1][k] = -1; // the prior component: every choice alike
+            }
+            for (var k = 0; k < d; k++)
+                if (space.Dimensions[k].Kind != DimensionKind.Categorical) centres[^1][k] = 0.5;
+        }
+
+        private static IEnumerable<double> Weights(int n) =>
+            n < 25 ? Enumerable.Repeat(1.0, n)
+                : Enumerable.Range(0, n - 25).Select(i => 1.0 / n + (1 - 1.0 / n) * i / Math.Max(1, n - 26)).Concat(Enumerable.Repeat(1.0, 25));
+
+        public double[] Sample(Xoshiro256StarStar random)
+        {
+            var u = random.NextDouble();
+            var component = 0;
+            for (var acc = Math.Exp(logWeights[0]); component < logWeights.Length - 1 && u > acc; acc += Math.Exp(logWeights[++component])) { }
+            var prior = component == centres.Length - 1;
+            var point = new double[space.Count];
+            for (var k = 0; k < space.Count; k++)
+            {
+                var dim = space.Dimensions[k];
+                if (dim.Kind == DimensionKind.Categorical)
+                {
+                    var own = prior ? -1 : (int)centres[component][k];
+                    if (own < 0 || dim.Choices.Count == 1) point[k] = random.Next(dim.Choices.Count);
+                    else if (random.NextDouble() < Math.Exp(categoricalLogOwn[k])) point[k] = own;
+                    else point[k] = (own + 1 + random.Next(dim.Choices.Count - 1)) % dim.Choices.Count; // one of the others, alike
+                    continue;
+                }
+                var sigma = prior ? 1.0 : sigmas[k];
+                var x = double.NaN;
+                for (var tries = 0; tries < 100 && !(x is >= 0 and <= 1); tries++)
+                    x = centres[component][k] + sigma * GaussianProcessSearch.StandardNormal(random);
+                point[k] = dim.FromUnit(double.IsNaN(x) ? 0.5 : Math.Clamp(x, 0, 1));
+            }
+            return space.Canonical(point);
+        }
+
+        public double LogDensity(double[] point)
+        {
+            var x = GaussianProcess.Encode(space, point);
+            var terms = new double[centres.Length];
+            for (var j = 0; j < centres.Length; j++)
+            {
+                var prior = j == centres.Length - 1;
+                var log = logWeights[j];
+                for (var k = 0; k < x.Length; k++)
+                {
+                    var dim = space.Dimensions[k];
+                    if (dim.Kind == DimensionKind.Categorical)
+                        log += prior ? -Math.Log(dim.Choices.Count) : x[k] == centres[j][k] ? categoricalLogOwn[k] : categoricalLogOther[k];
+                    else
+                        log += TruncatedNormalLogPdf(x[k], centres[j][k], prior ? 1.0 : sigmas[k]);
+                }
+                terms[j] = log;
+            }
+            var most = terms.Max();
+            return most + Math.Log(terms.Sum(t => Math.Exp(t - most)));
+        }
+
+        private static double TruncatedNormalLogPdf(double x, double mu, double sigma)
+        {
+            var z = (x - mu) / sigma;
+            var mass = MathNet.Numerics.Distributions.Normal.CDF(0, 1, (1 - mu) / sigma) - MathNet.Numerics.Distributions.Normal.CDF(0, 1, -mu / sigma);
+            return -0.5 * z * z - Math.Log(sigma * Math.Sqrt(2 * Math.PI)) - Math.Log(Math.Max(mass, 1e-300));
+        }
+    }
+}
