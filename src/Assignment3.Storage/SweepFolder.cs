@@ -179,6 +179,46 @@ public static class SweepFolder
         Csv.Write(Path.Combine(folder, $"rungs-{stage}.csv"), header, table.Select(r => r.Cast<object?>()));
     }
 
+    /// <summary>A search stage's proposals in trial order: a title, and per trial its round, searched values, accuracy and the best so far.</summary>
+    public sealed record SearchTable(string Stage, string Title, string[] Header, string[][] Rows);
+
+    public static IReadOnlyList<SearchTable> SearchTables(SweepState state)
+    {
+        var tables = new List<SearchTable>();
+        foreach (var stage in state.Stages)
+        {
+            if (stage.Plan is not SearchPlan plan) continue;
+            var space = plan.Search.Space;
+            var best = double.NegativeInfinity;
+            var rows = new List<string[]>();
+            foreach (var planned in plan.Trials())
+            {
+                var point = plan.PointOf(planned.Id);
+                var trial = state.Find(planned.Id);
+                var accuracy = trial is not null && SweepState.Loss(trial) is { } loss ? 1 - loss : (double?)null;
+                if (accuracy > best) best = accuracy.Value;
+                rows.Add([
+                    planned.Id.ToString(CultureInfo.InvariantCulture), plan.RoundOf(planned.Id).ToString(CultureInfo.InvariantCulture),
+                    .. space.Dimensions.Select((d, i) => space.IsActive(point, i) ? d.Format(point[i]) : ""),
+                    (trial?.Phase ?? TrialPhase.Queued).Text(), accuracy is { } a ? Readable.Number(a) : "",
+                    double.IsFinite(best) ? Readable.Number(best) : "",
+                ]);
+            }
+            var title = $"{stage.Name}: {plan.Search.Method.Name} search, {plan.Count} of {plan.Search.Trials} trials proposed in {plan.Rounds} rounds " +
+                        $"(initial {plan.Search.Initial}, batch {plan.Search.Batch}, lag {plan.Search.Lag})";
+            tables.Add(new SearchTable(stage.Name, title,
+                ["trial", "round", .. space.Dimensions.Select(d => d.Key), "status", "validation accuracy", "best so far"], rows.ToArray()));
+        }
+        return tables;
+    }
+
+    /// <summary>search-STAGE.md and .csv: the proposals in the order they were made, with their results.</summary>
+    public static void WriteSearch(string folder, SearchTable table)
+    {
+        AtomicFile.Write(Path.Combine(folder, $"search-{table.Stage}.md"), $"# {table.Title}\n\n" + MarkdownTable.Render(table.Header, table.Rows));
+        Csv.Write(Path.Combine(folder, $"search-{table.Stage}.csv"), table.Header, table.Rows.Select(r => r.Cast<object?>()));
+    }
+
     public static void WriteCurve(string folder, int trial, IReadOnlyList<CurvePoint> curve)
     {
         var curves = Path.Combine(folder, "curves");

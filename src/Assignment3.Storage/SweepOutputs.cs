@@ -16,7 +16,8 @@ public sealed record SweepOutputs(
     IReadOnlyList<(int Trial, CurvePoint[] Curve)> NewCurves,
     IReadOnlyList<(string Stage, IReadOnlyList<(string Name, IReadOnlyList<CurvePoint> Curve)> Runs)> Plots,
     IReadOnlyList<(string Stage, string Policy, IReadOnlyList<Experiments.Scheduling.RungRow> Rungs)> Rungs,
-    Report.ReportData? Report)
+    Report.ReportData? Report,
+    IReadOnlyList<SweepFolder.SearchTable> Searches)
 {
     /// <summary>Writes the outputs (each file atomically); returns how long the report took (null: not due). An I/O failure propagates naming its file.</summary>
     public TimeSpan? Write()
@@ -26,6 +27,7 @@ public sealed record SweepOutputs(
         foreach (var stageRows in Rows.GroupBy(r => r.Stage))
             SweepFolder.WriteTable(Folder, stageRows.Key, stageRows.ToArray(), Table.Rows, Table.Columns, Table.Cell);
         foreach (var (stage, policy, rungs) in Rungs) SweepFolder.WriteRungs(Folder, stage, policy, rungs);
+        foreach (var search in Searches) SweepFolder.WriteSearch(Folder, search);
         SweepFolder.WriteSummary(Folder, Summary);
         foreach (var (stage, runs) in Plots) SweepFolder.WritePlots(Folder, stage, runs);
         if (Report is null) return null;

@@ -40,6 +40,7 @@ public sealed class SweepStore : IDisposable
     private static readonly (string Kind, Type Type)[] Kinds =
     [
         ("stage-planned", typeof(StageOpened)),
+        ("round-proposed", typeof(RoundProposed)),
         ("trial-started", typeof(TrialStarted)),
         ("trial-requeued", typeof(TrialRequeued)),
         ("trial-checkpointed", typeof(TrialCheckpointed)),

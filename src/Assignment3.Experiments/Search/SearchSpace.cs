@@ -167,8 +167,8 @@ public sealed class SearchSpace
     private void CheckConditions(string where)
     {
         foreach (var p in experiment!.Parameters.Where(p => p.Values.Count > 1))
-            throw new ConfigException($"{experiment.Source}: {p.Parameter.Path}: lists {p.Values.Count} values, but a search stage varies only what " +
-                                      $"{where} names; move it there (e.g. {p.Parameter.Key} = [...]) or give one value");
+            throw new ConfigException($"{experiment.Source}: {p.Parameter.Path}: lists {p.Values.Count} values, but a search stage varies only the keys of " +
+                                      $"sweep.search.space; move it there (e.g. {p.Parameter.Key} = [...]) or give one value");
         var batchNorm = Dimensions.FirstOrDefault(d => d.Key == "batch-norm");
         var fixedBatchNorm = experiment.Parameters.FirstOrDefault(p => p.Parameter.Key == "batch-norm")?.Values[0] as bool?;
         if (Dimensions.Any(d => d.Key == "batch-norm-alpha") && batchNorm is null && fixedBatchNorm != true)

@@ -9,7 +9,7 @@ namespace Assignment3.Experiments.Search;
 /// A first stage that proposes its trials from results, round by round: <c>sweep.search</c>.
 /// <code>
 /// search {
-///   method = gp        # random, gp or tpe
+///   method = gp        # random, gp (the default) or tpe
 ///   trials = 40        # the budget: trials proposed in all
 ///   initial = 10       # round 0: the enqueued points, then random ones up to this many
 ///   batch = 4          # trials per later round
@@ -42,7 +42,7 @@ public sealed record SearchSpec(ISearchMethod Method, int Trials, int Initial, i
         var items = value.GetObject().Items;
         foreach (var key in items.Keys.Where(k => !Keys.Contains(k)))
             throw new ConfigException($"{source}: {where}.{key}: unknown key; allowed in {where}: {string.Join(", ", Keys)}");
-        var name = items.TryGetValue("method", out var m) ? HoconText.Scalar(m) : "";
+        var name = items.TryGetValue("method", out var m) ? HoconText.Scalar(m) : GaussianProcessSearch.Instance.Name;
         var method = SearchMethods.All.FirstOrDefault(x => x.Name == name)
             ?? throw new ConfigException($"{source}: {where}.method: '{name}' is not a search method; expected {string.Join(", ", SearchMethods.All.Select(x => x.Name))}");
         var trials = Whole(items, "trials", 40, 1, source);

@@ -1,4 +1,5 @@
 using Assignment3.Experiments.Configuration;
+using Assignment3.Experiments.Search;
 
 namespace Assignment3.Experiments.Sweeps;
 
@@ -17,6 +18,9 @@ public abstract class StagePlan(string stage, int firstId)
     public IReadOnlyList<string> Warnings { get; init; } = [];
 
     public bool Contains(int id) => id >= FirstId && id <= LastId;
+
+    /// <summary>Whether every trial the stage will have is planned (a search stage's grow round by round).</summary>
+    public virtual bool IsComplete => true;
 
     /// <summary>The trial with this id (within the plan).</summary>
     public PlannedTrial Trial(int id)
@@ -47,6 +51,52 @@ public sealed class GridPlan(SweepConfig sweep, string stage, int firstId) : Sta
 public sealed class ListPlan(string stage, int firstId, IReadOnlyList<PlannedTrial> trials) : StagePlan(stage, firstId)
 {
     public override int Count => trials.Count;
+
+    protected override PlannedTrial At(int index) => trials[index];
+}
+
+/// <summary>
+/// A search stage (sweep.search): trials are proposed round by round from results
+/// (<see cref="RoundProposed"/>), so the plan grows until the search's budget is proposed, or a round
+/// finds no new point (the space is exhausted).
+/// </summary>
+public sealed class SearchPlan(SweepConfig sweep, SearchSpec search, string stage, int firstId) : StagePlan(stage, firstId)
+{
+    private readonly List<PlannedTrial> trials = new();
+    private readonly List<double[]> points = new();
+    private readonly List<int> roundOf = new();
+    private bool exhausted;
+
+    public SearchSpec Search { get; } = search;
+    public override int Count => trials.Count;
+    public override bool IsComplete => exhausted || trials.Count >= Search.Trials;
+
+    /// <summary>Rounds proposed so far.</summary>
+    public int Rounds { get; private set; }
+
+    /// <summary>Every point proposed so far, in trial order.</summary>
+    public IReadOnlyList<double[]> Points => points;
+
+    public int RoundOf(int id) => roundOf[id - FirstId];
+    public double[] PointOf(int id) => points[id - FirstId];
+
+    /// <summary>Trials of the round after the last proposed one: what <see cref="RoundProposed"/> must bring (fewer: the space is exhausted).</summary>
+    public int NextRoundSize => Search.RoundSize(Rounds, trials.Count);
+
+    internal void Add(RoundProposed round)
+    {
+        foreach (var point in round.Points)
+        {
+            var variant = Search.Space.Apply(point).VariantAt(0);
+            trials.Add(SweepPlanner.Planned(sweep, Stage, FirstId + trials.Count, variant));
+            points.Add(point);
+            roundOf.Add(round.Round);
+        }
+        if (round.Points.Length < NextRoundSizeBefore(round)) exhausted = true;
+        Rounds++;
+    }
+
+    private int NextRoundSizeBefore(RoundProposed round) => Search.RoundSize(round.Round, trials.Count - round.Points.Length);
 
     protected override PlannedTrial At(int index) => trials[index];
 }

@@ -2,6 +2,7 @@ using System.Globalization;
 using Akka.Configuration.Hocon;
 using Assignment3.Experiments.Configuration;
 using Assignment3.Experiments.Scheduling;
+using Assignment3.Experiments.Search;
 
 namespace Assignment3.Experiments.Sweeps;
 
@@ -62,14 +63,15 @@ public sealed record SweepConfig(
     string Text,
     ScheduleSpec Schedule,
     int CheckpointEvery,
-    int Replicates = 1)
+    int Replicates = 1,
+    SearchSpec? Search = null)
 {
     /// <summary>The largest sweep.replicates: seeds beyond a few dozen say little more about the noise.</summary>
     public const int MaxReplicates = 100;
 
     public const string FirstStage = "coarse";
     public const int DefaultMaxTrials = 10_000;
-    private static readonly string[] SweepKeys = ["seed", "table", "test-accuracy", "trial-timeout", "max-attempts", "max-trials", "stages", "schedule", "checkpoint-every", "replicates"];
+    private static readonly string[] SweepKeys = ["seed", "table", "test-accuracy", "trial-timeout", "max-attempts", "max-trials", "stages", "schedule", "checkpoint-every", "replicates", "search"];
 
     /// <summary>The schedule of stage <paramref name="index"/> (0: the first).</summary>
     public ScheduleSpec ScheduleOf(int index) => index == 0 ? Schedule : Stages[index - 1].Schedule;
@@ -93,7 +95,10 @@ public sealed record SweepConfig(
 
         var seed = Whole(sweep, "seed", 1, 0, source);
         var experiment = ExperimentConfig.FromRoot(root, source, ["sweep"], seed);
-        var table = ReadTable(sweep.GetValueOrDefault("table"), experiment, source);
+        var search = sweep.TryGetValue("search", out var searchValue) ? SearchSpec.Read(searchValue, experiment, source) : null;
+        var varying = search?.Space.Dimensions.Select(d => d.Parameter?.Key ?? "hidden").Distinct().ToArray()
+            ?? experiment.Parameters.Where(p => p.Values.Count > 1).Select(p => p.Parameter.Key).ToArray();
+        var table = ReadTable(sweep.GetValueOrDefault("table"), varying, source);
         var stages = ReadStages(sweep.GetValueOrDefault("stages"), source, seed);
         var testAccuracy = sweep.TryGetValue("test-accuracy", out var t) && Bool(t, "sweep.test-accuracy", source);
         var timeout = sweep.TryGetValue("trial-timeout", out var timeoutValue) ? Positive(timeoutValue, "sweep.trial-timeout", source) : 1800;
@@ -108,12 +113,23 @@ public sealed record SweepConfig(
         schedule.Check(experiment.Parameters.Where(p => p.Parameter.Key == "cycles").SelectMany(p => p.Values).Select(v => (int)v)
             .DefaultIfEmpty(new Core.Training.TrainingConfig().Cycles), source, "sweep.schedule");
         var checkpointEvery = Whole(sweep, "checkpoint-every", 0, 0, source);
-        return new SweepConfig(experiment, seed, table, stages, testAccuracy, timeout, attempts, maxTrials, text, schedule, checkpointEvery, replicates);
+        if (search is not null) CheckSearch(search, schedule, replicates, maxTrials, source);
+        return new SweepConfig(experiment, seed, table, stages, testAccuracy, timeout, attempts, maxTrials, text, schedule, checkpointEvery, replicates, search);
     }
 
-    private static TableSpec ReadTable(HoconValue? value, ExperimentConfig experiment, string source)
+    private static void CheckSearch(SearchSpec search, ScheduleSpec schedule, int replicates, int maxTrials, string source)
     {
-        var varying = experiment.Parameters.Where(p => p.Values.Count > 1).Select(p => p.Parameter.Key).ToArray();
+        if (replicates > 1)
+            throw new ConfigException($"{source}: sweep.replicates: a search stage proposes each point once; drop replicates, or search with a fixed training.seed");
+        if (search.Trials > maxTrials)
+            throw new ConfigException($"{source}: sweep.search.trials: {search.Trials:N0} is more than sweep.max-trials = {maxTrials:N0}; raise sweep.max-trials if you mean it");
+        if (schedule.Kind is SuccessiveHalvingSchedule or HyperbandSchedule)
+            throw new ConfigException($"{source}: sweep.schedule.policy: {schedule.Name} does not combine with sweep.search yet; use grid, median or threshold");
+    }
+
+    /// <param name="varying">The keys that vary over the first stage's trials, in order: the default rows and columns.</param>
+    private static TableSpec ReadTable(HoconValue? value, IReadOnlyList<string> varying, string source)
+    {
         if (value is null)
             return new TableSpec(varying.FirstOrDefault() ?? "lambda", varying.Skip(1).FirstOrDefault(), "validation-accuracy");
         if (!value.IsObject()) throw new ConfigException($"{source}: sweep.table: expected {{ rows = ..., columns = ..., cell = ... }}");

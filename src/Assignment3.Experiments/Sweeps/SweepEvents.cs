@@ -23,6 +23,13 @@ public interface ITrialEvent
 public sealed record StageOpened(string Stage) : SweepEvent;
 
 /// <summary>
+/// A search stage's next round: its points (one per trial, in trial order; each coordinate in its
+/// dimension's own units, see <see cref="Search.Dimension"/>), proposed from the results of the rounds
+/// before it. Stored, so a3 status, a3 report and a resumed sweep read them rather than propose again.
+/// </summary>
+public sealed record RoundProposed(string Stage, int Round, double[][] Points) : SweepEvent;
+
+/// <summary>
 /// A trial was handed to a worker slot, to train from step <paramref name="FromStep"/> (0, or the
 /// step of its latest checkpoint) to <paramref name="ToStep"/> (its last step, or the next point
 /// where its stage's policy decides whether it goes on).

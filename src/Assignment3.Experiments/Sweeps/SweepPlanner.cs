@@ -36,7 +36,9 @@ public sealed record StageResult(PlannedTrial Trial, double? ValidationAccuracy,
 public static class SweepPlanner
 {
     /// <summary>The trials of the first stage: every combination of the experiment's parameters, computed as needed.</summary>
-    public static StagePlan FirstStage(SweepConfig sweep) => new GridPlan(sweep, SweepConfig.FirstStage, firstId: 1);
+    public static StagePlan FirstStage(SweepConfig sweep) => sweep.Search is { } search
+        ? new SearchPlan(sweep, search, SweepConfig.FirstStage, firstId: 1)
+        : new GridPlan(sweep, SweepConfig.FirstStage, firstId: 1);
 
     /// <summary>
     /// The trials of stage <paramref name="stageIndex"/> (1 or more): for each of the top trials of

@@ -1,4 +1,5 @@
 using Assignment3.Experiments.Scheduling;
+using Assignment3.Experiments.Search;
 
 namespace Assignment3.Experiments.Sweeps;
 
@@ -30,7 +31,7 @@ public sealed class StageState(StagePlan plan, ScheduleSpec schedule, IStagePoli
 
     public int Running { get; private set; }
     public int Queued => Plan.Count - Fresh + Waiting.Count + Promoted.Count;
-    public bool IsDone => Final == Plan.Count;
+    public bool IsDone => Plan.IsComplete && Final == Plan.Count;
 
     /// <summary>A trial of this stage went from phase <paramref name="from"/> to <paramref name="to"/> (a fresh trial starts from queued).</summary>
     internal void Move(int trial, TrialPhase from, TrialPhase to)
@@ -119,6 +120,39 @@ public sealed class SweepState
     /// <summary>What the current stage's policy decides now about its paused trials (events to commit, in order).</summary>
     public IReadOnlyList<SweepEvent> Decisions() => Completed ? [] : Current.Policy.Decide(Current, this).ToArray();
 
+    /// <summary>
+    /// The current search stage's next round, when every result it learns from is in (rounds up to
+    /// r - 1 - lag, see <see cref="SearchSpec.LastObservedRound"/>): what to propose it from. Null when
+    /// no round is due (not a search stage, its budget proposed, or a result it needs still out).
+    /// </summary>
+    public RoundRequest? RoundDue()
+    {
+        if (Completed || Current.Plan is not SearchPlan plan || plan.IsComplete) return null;
+        var last = plan.Search.LastObservedRound(plan.Rounds);
+        var observed = new List<Observation>();
+        var pending = new List<double[]>();
+        foreach (var planned in plan.Trials())
+        {
+            var point = plan.PointOf(planned.Id);
+            if (plan.RoundOf(planned.Id) > last)
+            {
+                pending.Add(point);
+                continue;
+            }
+            if (trials.GetValueOrDefault(planned.Id) is not { IsFinal: true } trial) return null;
+            if (Loss(trial) is { } loss) observed.Add(new Observation(point, loss));
+        }
+        return new RoundRequest(plan.Search, Config.Seed, plan.Stage, plan.Rounds, observed, pending, plan.Points, plan.NextRoundSize);
+    }
+
+    /// <summary>The loss a search learns from: 1 - validation accuracy (at its end, or where it was stopped); chance (0.9) if it diverged; none if it failed.</summary>
+    public static double? Loss(Trial trial) => trial.Phase switch
+    {
+        TrialPhase.Completed or TrialPhase.Stopped when trial.Outcome?.ValidationAccuracy is { } accuracy && double.IsFinite(accuracy) => 1 - accuracy,
+        TrialPhase.Diverged => 0.9,
+        _ => null,
+    };
+
     /// <summary>What follows when the current stage is done: the next stage's name, or null when the sweep is complete.</summary>
     public string? NextStage => stages.Count <= Config.Stages.Count ? Config.Stages[stages.Count - 1].Name : null;
 
@@ -132,6 +166,9 @@ public sealed class SweepState
     {
         switch (e)
         {
+            case RoundProposed round:
+                CheckRound(round);
+                break;
             case StageOpened opened:
                 if (stages.All(s => s.Name != opened.Stage) && (!Current.IsDone || NextStage != opened.Stage))
                     throw new InvalidSweepEventException($"stage {opened.Stage} opens before stage {Current.Name} is done or out of order");
@@ -171,6 +208,9 @@ public sealed class SweepState
             case StageOpened opened:
                 OpenStage(opened.Stage);
                 break;
+            case RoundProposed round:
+                ((SearchPlan)Current.Plan).Add(round);
+                break;
             case TrialStarted started:
                 Start(started);
                 break;
@@ -199,6 +239,18 @@ public sealed class SweepState
                 trials.GetValueOrDefault(point.Trial)?.PointReached(point);
                 break;
         }
+    }
+
+    private void CheckRound(RoundProposed round)
+    {
+        if (Current.Plan is not SearchPlan plan || round.Stage != Current.Name)
+            throw new InvalidSweepEventException($"round {round.Round} of stage {round.Stage}: stage {Current.Name} is not a search stage");
+        if (round.Round != plan.Rounds) throw new InvalidSweepEventException($"round {round.Round} of stage {round.Stage} comes after round {plan.Rounds - 1}");
+        if (RoundDue() is null)
+            throw new InvalidSweepEventException($"round {round.Round} of stage {round.Stage} is proposed before the results it learns from are in, or past the budget");
+        if (round.Points.Length > plan.NextRoundSize || round.Points.Any(p => p.Length != plan.Search.Space.Count))
+            throw new InvalidSweepEventException($"round {round.Round} of stage {round.Stage}: {round.Points.Length} points " +
+                                                 $"(at most {plan.NextRoundSize}, of {plan.Search.Space.Count} coordinates each)");
     }
 
     /// <summary>The state after <paramref name="events"/>, in order, from the config's start.</summary>

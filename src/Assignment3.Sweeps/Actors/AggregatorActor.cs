@@ -170,7 +170,8 @@ public sealed class AggregatorActor : ReceiveActor, IWithTimers
             ? ReportData.From(state, rows, folder, run, DateTime.UtcNow) with { RefreshSeconds = settings.ReportRefresh.TotalSeconds }
             : null;
         if (report is not null) (reportedAt, curvesMoved) = (clock.Elapsed, false);
-        return new SweepOutputs(folder, rows, state.Config.Table, state.Config.TestAccuracy, Summary(rows), newCurves.ToArray(), plots, rungs, report);
+        return new SweepOutputs(folder, rows, state.Config.Table, state.Config.TestAccuracy, Summary(rows), newCurves.ToArray(), plots, rungs, report,
+            SweepFolder.SearchTables(state));
     }
 
     private bool ReportDue => reportedAt is not { } at || clock.Elapsed - at >= reportEvery;

@@ -3,6 +3,7 @@ using Akka.Cluster;
 using Akka.Event;
 using Akka.Remote;
 using Assignment3.Core.Data;
+using Assignment3.Experiments.Search;
 using Assignment3.Experiments.Sweeps;
 using Assignment3.Sweeps.Hosting;
 using Assignment3.Sweeps.Protocol;
@@ -28,6 +29,8 @@ public sealed class CoordinatorActor : ReceiveActor, IWithTimers
     private sealed record InFlight(IActorRef Worker, int Attempt, string Node, TimeSpan Deadline);
     private sealed record IdleSlot(IActorRef Worker, string Node, string Slot);
     private sealed record CheckDeadlines;
+    private sealed record RoundReady(RoundProposed Round);
+    private sealed record RoundFailed(Exception Cause);
 
     private readonly SweepState state;
     private readonly IActorRef aggregator;
@@ -78,6 +81,8 @@ public sealed class CoordinatorActor : ReceiveActor, IWithTimers
         Receive<AssociatedEvent>(a => OnNodeUsable(a.RemoteAddress, disconnected));
         Receive<ClusterEvent.IMemberEvent>(_ => { });
         Receive<StopSweep>(stop => Fail(stop.Cause));
+        Receive<RoundReady>(OnRoundReady);
+        Receive<RoundFailed>(failed => Fail(failed.Cause));
     }
 
     protected override void PreStart()
@@ -339,6 +344,7 @@ public sealed class CoordinatorActor : ReceiveActor, IWithTimers
                     if (!Commit(decision)) return;
                 continue;
             }
+            ProposeRoundIfDue();
             if (!state.Current.IsDone) break;
             if (state.NextStage is not { } next)
             {
@@ -350,6 +356,30 @@ public sealed class CoordinatorActor : ReceiveActor, IWithTimers
             if (state.Current.Plan.Count == 0) log.Warning("Stage {0} has no trials: its source stage completed none", next);
         }
         ServeIdle();
+    }
+
+    private bool proposing;
+
+    /// <summary>
+    /// A search stage's next round, when the results it learns from are in: proposed off this actor's
+    /// thread (a GP fit takes a while), from a snapshot of what it needs; the points come back as
+    /// <see cref="RoundReady"/>. Proposals are a pure function of that snapshot, so a coordinator that
+    /// stops before storing them proposes the same ones when resumed.
+    /// </summary>
+    private void ProposeRoundIfDue()
+    {
+        if (proposing || Failed || state.RoundDue() is not { } request) return;
+        proposing = true;
+        Task.Run(() => new RoundReady(new RoundProposed(request.Stage, request.Round, SearchRounds.Propose(request))))
+            .PipeTo(Self, failure: e => new RoundFailed(e));
+    }
+
+    private void OnRoundReady(RoundReady ready)
+    {
+        proposing = false;
+        if (!Commit(ready.Round)) return;
+        log.Info("Stage {0}: round {1} proposed, {2} trials", ready.Round.Stage, ready.Round.Round, ready.Round.Points.Length);
+        Advance();
     }
 
     /// <summary>

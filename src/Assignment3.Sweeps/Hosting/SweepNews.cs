@@ -17,6 +17,8 @@ public static class SweepNews
         return e switch
         {
             StageOpened s => $"stage {s.Stage}: {state.Stages.FirstOrDefault(x => x.Name == s.Stage)?.Plan.Count ?? 0} trials planned",
+            RoundProposed r => $"stage {r.Stage}: round {r.Round} proposed, trials {state.Planned - r.Points.Length + 1} to {state.Planned}" +
+                               (r.Points.Length == 0 ? " (none: every point of the space was proposed)" : ""),
             TrialStarted s => $"{Name(s.Trial)} started on {s.Node}/{s.Slot}" + (state.Find(s.Trial)?.Retried == true ? $" (hand-out {s.Attempt}: the last one was lost)" : "") +
                               (s.FromStep > 0 ? $", going on from step {s.FromStep}" : ""),
             TrialRecorded { Outcome.Status: TrialStatus.Completed } r =>

@@ -47,4 +47,31 @@ public static class SweepConfigs
           table { rows = lambda, columns = eta-max, cell = validation-accuracy }
         }
         """, "early.conf");
+
+    /// <summary>
+    /// A search over lambda, eta-max and batch norm (alpha with it) for the fake trainer, whose accuracy
+    /// peaks at lambda 1e-3, eta-max 0.1, batch norm on: 16 trials, 4 initial, rounds of 4.
+    /// </summary>
+    public static SweepConfig Search(string method = "gp", int trials = 16, int batch = 4, int lag = 1, string extra = "") => SweepConfig.Parse($$"""
+        name = search
+        network { hidden = [4] }
+        training { step-size = 5, cycles = 1, batch-size = 10 }
+        sweep {
+          seed = 3
+          search {
+            method = {{method}}
+            trials = {{trials}}
+            initial = 4
+            batch = {{batch}}
+            lag = {{lag}}
+            space {
+              lambda = { log-uniform = [1e-5, 1e-1] }
+              eta-max = { log-uniform = [1e-3, 1] }
+              batch-norm = [false, true]
+              batch-norm-alpha = { uniform = [0.5, 0.99] }
+            }
+            {{extra}}
+          }
+        }
+        """, "search.conf");
 }

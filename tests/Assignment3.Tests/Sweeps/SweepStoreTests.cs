@@ -21,6 +21,7 @@ public sealed class SweepStoreTests : IDisposable
         new TrialStarted(2, 2, "a", "slot-2", 0, 10),
         new TrialRecorded(1, 1, "a", Outcome),
         new StageOpened("fine"),
+        new RoundProposed("coarse", 2, [[1e-3, 0.1 + 0.2, 1], [2.5e-5, 7, 0]]),
     ];
 
     private void Write(IEnumerable<SweepEvent> events, string config = "config text")
@@ -71,6 +72,9 @@ public sealed class SweepStoreTests : IDisposable
         Assert.Equal(Events.Select(e => e.GetType()), stored.Events.Select(e => e.GetType()));
         Assert.Equal(Events.Take(4), stored.Events.Take(4));
         Assert.Equal(0.5, ((TrialRecorded)stored.Events[4]).Outcome.ValidationAccuracy);
+        var round = (RoundProposed)stored.Events[^1];
+        Assert.Equal((2, 0.1 + 0.2), (round.Round, round.Points[0][1])); // every coordinate exactly as proposed
+        Assert.Equal(((RoundProposed)Events[^1]).Points.SelectMany(p => p), round.Points.SelectMany(p => p));
         Assert.Empty(stored.Warnings);
     }
 

@@ -1,0 +1,163 @@
+using Assignment3.Experiments.Configuration;
+using Assignment3.Experiments.Search;
+using Assignment3.Experiments.Sweeps;
+using Assignment3.Storage;
+using Assignment3.Sweeps.Hosting;
+using Assignment3.Sweeps.Trials;
+
+namespace Assignment3.Tests.Sweeps;
+
+/// <summary>
+/// Search stages on real actor systems with the fake trainer: proposals, tables and the search record
+/// do not depend on slots, arrival order or timing; each round waits for exactly the results it learns from.
+/// </summary>
+public sealed class SearchTests : IDisposable
+{
+    private static readonly TimeSpan Bound = TimeSpan.FromSeconds(60);
+    private readonly List<string> folders = new();
+
+    private async Task<string> Run(SweepConfig config, int slots, int scramble = 0)
+    {
+        var folder = Directory.CreateTempSubdirectory("a3-search-").FullName;
+        folders.Add(folder);
+        // Hand-outs finish in an order scrambled by a seed: results arrive in another order than trials went out.
+        var runner = new FakeTrialRunner(delay: scramble == 0 ? null
+            : t => TimeSpan.FromMilliseconds(new Random(scramble * 7919 + t.Trial * 31).Next(0, 30)));
+        using var store = SweepStore.Create(folder, config.Text);
+        await using (var node = SweepHost.StartCoordinator(config, folder, new SweepMonitor(), "fp", new FixedRunnerSource("fp", runner), slots,
+                         journal: new StoreJournal(store)))
+            await node.Completion().WaitAsync(Bound);
+        return folder;
+    }
+
+    [Theory]
+    [InlineData("gp", 1)]
+    [InlineData("tpe", 0)]
+    [InlineData("random", 1)]
+    public async Task Proposals_and_tables_are_the_same_on_1_2_and_8_slots_whatever_order_results_arrive_in(string method, int lag)
+    {
+        var config = SweepConfigs.Search(method, lag: lag);
+
+        string[] folders = [await Run(config, slots: 1), await Run(config, slots: 2, scramble: 5), await Run(config, slots: 8, scramble: 11)];
+
+        var reference = File.ReadAllText(Path.Combine(folders[0], "search-coarse.csv"));
+        Assert.Equal(17, reference.Split('\n', StringSplitOptions.RemoveEmptyEntries).Length); // header + 16 trials
+        foreach (var folder in folders)
+        {
+            SweepFiles.AssertEveryTrialOnceCompleted(folder, 16);
+            Assert.Equal(reference, File.ReadAllText(Path.Combine(folder, "search-coarse.csv")));
+            Assert.Equal(SweepFiles.Table(folders[0]), SweepFiles.Table(folder));
+            Assert.Equal(Proposals(folders[0]), Proposals(folder));
+        }
+        Assert.Contains($"{method} search, 16 of 16 trials proposed in 4 rounds", File.ReadAllText(Path.Combine(folders[0], "search-coarse.md")));
+    }
+
+    private static string Proposals(string folder) => string.Join("\n", SweepStore.Read(folder).Events.OfType<RoundProposed>()
+        .Select(r => $"{r.Round}: {string.Join(" ", r.Points.Select(ProposalSet.Key))}"));
+
+    [Theory]
+    [InlineData(0)]
+    [InlineData(1)]
+    public async Task Each_round_is_proposed_once_the_results_it_learns_from_are_in_and_not_before(int lag)
+    {
+        var config = SweepConfigs.Search("gp", lag: lag);
+        var folder = await Run(config, slots: 4, scramble: 3);
+
+        var recorded = new HashSet<int>();
+        var roundOf = new Dictionary<int, int>();
+        var nextId = 1;
+        foreach (var e in SweepStore.Read(folder).Events)
+        {
+            if (e is TrialRecorded r) recorded.Add(r.Trial);
+            if (e is not RoundProposed round) continue;
+            var learnsFrom = roundOf.Where(t => t.Value <= round.Round - 1 - lag).Select(t => t.Key).ToArray();
+            Assert.All(learnsFrom, t => Assert.Contains(t, recorded));
+            if (lag == 0 && round.Round > 0) Assert.Equal(roundOf.Keys.Order(), recorded.Order()); // waits for every result
+            foreach (var _ in round.Points) roundOf[nextId++] = round.Round;
+        }
+        Assert.Equal(16, roundOf.Count);
+    }
+
+    [Fact]
+    public async Task Enqueued_points_are_the_first_trials_and_the_search_learns_from_them()
+    {
+        var config = SweepConfigs.Search("gp", extra: "enqueue = [ { lambda = 0.001, eta-max = 0.1, batch-norm = true, batch-norm-alpha = 0.9 }, " +
+                                                      "{ lambda = 0.01, eta-max = 0.01, batch-norm = false } ]");
+        var folder = await Run(config, slots: 2);
+
+        var rows = SweepFiles.Trials(folder);
+        Assert.Equal(("0.001", "0.1", "true", "0.9"), (rows[0]["lambda"], rows[0]["eta-max"], rows[0]["batch-norm"], rows[0]["batch-norm-alpha"]));
+        Assert.Equal(("0.01", "0.01", "false", ""), (rows[1]["lambda"], rows[1]["eta-max"], rows[1]["batch-norm"], rows[1]["batch-norm-alpha"]));
+        Assert.All(rows.Where(r => r["batch-norm"] == "false"), r => Assert.Equal("", r["batch-norm-alpha"])); // alpha only with batch norm
+    }
+
+    /// <summary>
+    /// The issue's targets on synthetic objectives, 10 sweep seeds, 40 evaluations in rounds of 4
+    /// after 10 initial points, each round learning from every earlier result (lag 0).
+    /// </summary>
+    [Fact]
+    public void GP_and_TPE_beat_random_search_on_Branin_and_Hartmann6()
+    {
+        double Median(SyntheticObjective objective, ISearchMethod method)
+        {
+            var search = objective.Search(method, trials: 40, initial: 10, batch: 4, lag: 0);
+            var regrets = new double[10];
+            Parallel.For(0, 10, seed => regrets[seed] = objective.Run(search, seed + 1)[^1]);
+            return regrets.Order().Skip(4).Take(2).Average();
+        }
+        foreach (var objective in new[] { SyntheticObjective.Branin, SyntheticObjective.Hartmann6 })
+        {
+            var random = Median(objective, RandomSearch.Instance);
+            var gp = Median(objective, GaussianProcessSearch.Instance);
+            var tpe = Median(objective, TpeSearch.Instance);
+            Assert.True(gp <= random / (objective == SyntheticObjective.Branin ? 10 : 3), $"{objective.Name}: gp {gp} vs random {random}");
+            Assert.True(tpe < random, $"{objective.Name}: tpe {tpe} vs random {random}");
+        }
+    }
+
+    [Theory]
+    [InlineData("space { }", "sweep.search.space: empty")]
+    [InlineData("space { lambda = { uniform = [0.1, 0.01] } }", "sweep.search.space.lambda.uniform: min 0.1 is not below max 0.01")]
+    [InlineData("space { lambda = { log-uniform = [0, 0.1] } }", "sweep.search.space.lambda.log-uniform: log-uniform needs min > 0")]
+    [InlineData("trials = 8, batch = 9, space { lambda = { uniform = [0, 0.1] } }", "sweep.search.batch: 9 is larger than the trial budget")]
+    [InlineData("method = bayes, space { lambda = { uniform = [0, 0.1] } }", "sweep.search.method: 'bayes' is not a search method; expected random, gp, tpe")]
+    [InlineData("space { width-2 = { uniform = [5, 50] } }", "sweep.search.space.width-1: missing")]
+    [InlineData("space { batch-norm-alpha = { uniform = [0.5, 0.9] } }", "sweep.search.space.batch-norm-alpha: batch-norm-alpha only matters with batch norm")]
+    [InlineData("space { step-size = { uniform = [10.5, 50] } }", "step-size takes whole numbers")]
+    [InlineData("space { hidden = { uniform = [1, 5] } }", "network.hidden takes no ranges")]
+    [InlineData("space { lambda = [1e-3, 1e-2] }\n enqueue = [ { lambda = 0.5 } ]", "sweep.search.enqueue[0].lambda: 0.5 is not one of the choices")]
+    public void A_bad_search_section_is_refused_naming_its_key(string search, string message)
+    {
+        var error = Assert.Throws<ConfigException>(() => SweepConfig.Parse($"name = s\nsweep {{ search {{ {search} }} }}", "s.conf"));
+        Assert.Contains(message, error.Message);
+    }
+
+    [Fact]
+    public void A_list_in_the_experiment_sections_is_refused_with_where_to_put_it()
+    {
+        var error = Assert.Throws<ConfigException>(() => SweepConfig.Parse(
+            "name = s\ntraining { lambda = [1e-3, 1e-2] }\nsweep { search { space { eta-max = { uniform = [0.01, 0.1] } } } }", "s.conf"));
+        Assert.Contains("training.lambda: lists 2 values, but a search stage varies only the keys of sweep.search.space", error.Message);
+    }
+
+    [Fact]
+    public void Depth_and_widths_make_the_hidden_layers_and_widths_beyond_the_depth_do_not_count()
+    {
+        var config = SweepConfig.Parse("""
+            name = s
+            sweep { search { space { depth = [1, 2, 3], width-1 = { uniform = [10, 20] }, width-2 = { uniform = [30, 40] }, width-3 = [50] } } }
+            """, "s.conf");
+        var space = config.Search!.Space;
+
+        var run = space.Apply(space.Canonical([1, 12, 35, 0])).VariantAt(0).Config;
+
+        Assert.Equal([12, 35], run.Hidden);
+        Assert.Equal(space.Canonical([0, 12, 35, 0]), space.Canonical([0, 12, 31, 0])); // depth 1: width-2 has no effect
+    }
+
+    public void Dispose()
+    {
+        foreach (var folder in folders)
+            try { Directory.Delete(folder, recursive: true); } catch (IOException) { }
+    }
+}
