@@ -195,22 +195,23 @@ public static class SweepFolder
             {
                 var point = plan.PointOf(planned.Id);
                 var trial = state.Find(planned.Id);
-                var accuracy = trial is not null && SweepState.Loss(trial) is { } loss ? 1 - loss : (double?)null;
+                var accuracy = trial is { Phase: TrialPhase.Completed or TrialPhase.Stopped, Outcome.ValidationAccuracy: var v } && double.IsFinite(v) ? v : (double?)null;
                 if (accuracy > best) best = accuracy.Value;
                 rows.Add([
                     planned.Id.ToString(CultureInfo.InvariantCulture), plan.RoundOf(planned.Id).ToString(CultureInfo.InvariantCulture),
                     .. space.Dimensions.Select((d, i) => space.IsActive(point, i) ? d.Format(point[i]) : ""),
-                    (trial?.Phase ?? TrialPhase.Queued).Text(), accuracy is { } a ? Readable.Number(a) : "",
-                    double.IsFinite(best) ? Readable.Number(best) : "",
+                    (trial?.Phase ?? TrialPhase.Queued).Text(), accuracy is { } a ? Exact(a) : "", double.IsFinite(best) ? Exact(best) : "",
                 ]);
             }
-            var title = $"{stage.Name}: {plan.Search.Method.Name} search, {plan.Count} of {plan.Search.Trials} trials proposed in {plan.Rounds} rounds " +
+            var title = $"{stage.Name}: {plan.Search.Method.Name} search, {plan.Count} of {plan.Search.Trials} trials proposed in {plan.Rounds} round{(plan.Rounds == 1 ? "" : "s")} " +
                         $"(initial {plan.Search.Initial}, batch {plan.Search.Batch}, lag {plan.Search.Lag})";
             tables.Add(new SearchTable(stage.Name, title,
                 ["trial", "round", .. space.Dimensions.Select(d => d.Key), "status", "validation accuracy", "best so far"], rows.ToArray()));
         }
         return tables;
     }
+
+    private static string Exact(double v) => v.ToString("R", CultureInfo.InvariantCulture);
 
     /// <summary>search-STAGE.md and .csv: the proposals in the order they were made, with their results.</summary>
     public static void WriteSearch(string folder, SearchTable table)

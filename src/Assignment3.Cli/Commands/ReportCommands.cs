@@ -64,7 +64,10 @@ public sealed class StatusCommand : Command<StatusSettings>
         var (first, last) = (state.StartedAt ?? DateTime.UtcNow, state.LastEventAt ?? DateTime.UtcNow);
         var count = (TrialPhase status) => rows.Count(r => r.Status == status);
         var recorded = state.Recorded;
-        var remaining = state.Planned - recorded;
+        var search = state.Stages.Select(st => st.Plan).OfType<SearchPlan>().FirstOrDefault();
+        // A search's budget counts before its rounds are proposed.
+        var remaining = state.Planned - recorded + (search is { IsComplete: false } ? search.Search.Trials - search.Count : 0);
+        var open = search?.Trials().Where(t => state.Find(t.Id) is not { IsFinal: true }).Select(t => search.RoundOf(t.Id)).Distinct().Order().ToArray();
         // The pace so far: recorded trials over the time between the first event and the last.
         TimeSpan? eta = state.Completed || recorded == 0 || last <= first ? null : TimeSpan.FromSeconds((last - first).TotalSeconds / recorded * remaining);
         var best = ReportData.Best(rows);
@@ -86,6 +89,15 @@ public sealed class StatusCommand : Command<StatusSettings>
             paused = state.Paused,
             queued = state.Queued,
             best = best is null ? null : new { trial = best.Trial, stage = best.Stage, validationAccuracy = best.ValidationAccuracy, parameters = best.Parameters.ToDictionary(p => p.Key, p => p.Value) },
+            search = search is null ? null : new
+            {
+                method = search.Search.Method.Name,
+                proposed = search.Count,
+                budget = search.Search.Trials,
+                roundsProposed = search.Rounds,
+                openRounds = open,
+                lag = search.Search.Lag,
+            },
             runningTrials = running,
             startedAt = first,
             lastEventAt = last,
@@ -100,6 +112,10 @@ public sealed class StatusCommand : Command<StatusSettings>
         console.WriteLine($"{recorded} of {state.Planned} trials recorded: {status.completed} completed" +
                           (status.stoppedEarly > 0 ? $", {status.stoppedEarly} stopped early" : "") + $", {status.diverged} diverged, {status.failed} failed; " +
                           $"{running.Length} running, {state.Paused} paused, {state.Queued} queued");
+        if (status.search is { } sr)
+            console.WriteLine($"search: {sr.method}, {sr.proposed} of {sr.budget} trials proposed in {sr.roundsProposed} round{(sr.roundsProposed == 1 ? "" : "s")}; " +
+                              (sr.openRounds!.Length == 0 ? "every round's results are in"
+                                  : $"round{(sr.openRounds.Length > 1 ? "s" : "")} {string.Join(", ", sr.openRounds)} running (lag {sr.lag})"));
         if (best is not null)
             console.WriteLine($"best: trial {best.Trial} ({best.Stage}) validation accuracy {Readable.Number(best.ValidationAccuracy!.Value)}: " +
                               string.Join(", ", best.Parameters.Select(p => $"{p.Key}={Readable.Value(p.Value)}")));

@@ -18,8 +18,8 @@ namespace Assignment3.Experiments.Search;
 ///   enqueue = [ { lambda = 0.005, batch-norm = true, width-1 = 50 } ]   # known points, evaluated first
 /// }
 /// </code>
-/// Round r is a pure function of the sweep seed and the results of rounds 0 to r - 1 - lag, taken in
-/// trial-id order (see <see cref="SearchRounds"/>).
+/// Round r is a pure function of the sweep seed and the results of rounds 0 to
+/// <see cref="LastObservedRound"/>(r), taken in trial-id order (see <see cref="SearchRounds"/>).
 /// </summary>
 public sealed record SearchSpec(ISearchMethod Method, int Trials, int Initial, int Batch, int Lag, SearchSpace Space,
     IReadOnlyList<double[]> Enqueued)
@@ -30,10 +30,12 @@ public sealed record SearchSpec(ISearchMethod Method, int Trials, int Initial, i
     public int RoundSize(int round, int proposed) => Math.Min(round == 0 ? Math.Max(Initial, Enqueued.Count) : Batch, Trials - proposed);
 
     /// <summary>
-    /// The last round whose results round r learns from: r - 1 - lag (negative: none). The rounds after
-    /// it, up to r - 1, may still be running: their points are pending.
+    /// The last round whose results round r learns from: r - 1 - lag, and at least the initial design
+    /// (round 0; -1 for round 0 itself: it learns from nothing). The rounds after it, up to r - 1, may
+    /// still be running: their points are pending. So slots wait for results only once, at the end of
+    /// round 0; after that up to lag + 1 rounds are out at a time.
     /// </summary>
-    public int LastObservedRound(int round) => round - 1 - Lag;
+    public int LastObservedRound(int round) => round == 0 ? -1 : Math.Max(0, round - 1 - Lag);
 
     public static SearchSpec Read(HoconValue value, ExperimentConfig experiment, string source)
     {
@@ -138,7 +140,7 @@ public sealed record RoundRequest(SearchSpec Search, int Seed, string Stage, int
 
 /// <summary>
 /// Deterministic rounds: round r's points are a pure function of the sweep seed, the stage and the
-/// request (the results of rounds up to r - 1 - lag in trial-id order, the points of the rounds after
+/// request (the results of the rounds it learns from in trial-id order, the points of the rounds after
 /// them, every point proposed): never of arrival order, worker count, timing or restarts.
 /// </summary>
 public static class SearchRounds

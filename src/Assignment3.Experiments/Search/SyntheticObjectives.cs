@@ -49,7 +49,7 @@ public sealed record SyntheticObjective(string Name, SearchSpace Space, Func<dou
 
     /// <summary>
     /// A search of <paramref name="search"/>'s budget on this objective, round by round as a sweep runs
-    /// them (results of rounds up to r - 1 - lag, in trial order): the simple regret after each
+    /// them (results of the rounds SearchSpec.LastObservedRound names, in trial order): the simple regret after each
     /// evaluation (the noiseless value of the best observed point, minus the minimum).
     /// </summary>
     public double[] Run(SearchSpec search, int seed)

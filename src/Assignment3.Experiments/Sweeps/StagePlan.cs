@@ -96,6 +96,11 @@ public sealed class SearchPlan(SweepConfig sweep, SearchSpec search, string stag
         Rounds++;
     }
 
+    /// <summary>The results a model may learn from now: every final trial's point and loss, in trial order.</summary>
+    public IReadOnlyList<Observation> Observed(SweepState state) => Trials()
+        .Select(t => state.Find(t.Id) is { IsFinal: true } trial && SweepState.Loss(trial) is { } loss ? new Observation(PointOf(t.Id), loss) : null)
+        .OfType<Observation>().ToArray();
+
     private int NextRoundSizeBefore(RoundProposed round) => Search.RoundSize(round.Round, trials.Count - round.Points.Length);
 
     protected override PlannedTrial At(int index) => trials[index];

@@ -122,7 +122,7 @@ public sealed class SweepState
 
     /// <summary>
     /// The current search stage's next round, when every result it learns from is in (rounds up to
-    /// r - 1 - lag, see <see cref="SearchSpec.LastObservedRound"/>): what to propose it from. Null when
+    /// see <see cref="SearchSpec.LastObservedRound"/>): what to propose it from. Null when
     /// no round is due (not a search stage, its budget proposed, or a result it needs still out).
     /// </summary>
     public RoundRequest? RoundDue()

@@ -20,7 +20,8 @@ public sealed record ReportTrial(
     bool FullBudget,
     double? BudgetCycles,
     IReadOnlyList<(int Step, double Accuracy)> Curve,
-    IReadOnlyList<AttemptRecord> Attempts)
+    IReadOnlyList<AttemptRecord> Attempts,
+    double TrainedCycles = 0)
 {
     public string Value(string key) => Parameters.FirstOrDefault(p => p.Key == key).Value ?? "";
 }
@@ -63,13 +64,16 @@ public sealed record ReportData(
             var row = byTrial.GetValueOrDefault(t.Id);
             return new ReportTrial(t.Id, t.Plan.Stage, t.Phase, t.Plan.Parameters,
                 o is { } outcome && double.IsFinite(outcome.ValidationAccuracy) ? outcome.ValidationAccuracy : null,
-                row?.FullBudget ?? true, row?.Budget, curve, t.Attempts.ToArray());
+                row?.FullBudget ?? true, row?.Budget, curve, t.Attempts.ToArray(), (double)t.StepReached / t.Plan.Config.StepsPerCycle);
         }).ToArray();
         var best = Best(rows);
         var plan = best is null ? null : state.Find(best.Trial)?.Plan;
         return new ReportData(folder, state.Config.Experiment.Name, run, state.StartedAt, updated, state.Planned, rows, trials, state.Config.Table, SweepFolder.RungTables(state),
-            plan?.Resolved.ToHocon(), plan?.Config.Seed);
+            plan?.Resolved.ToHocon(), plan?.Config.Seed) { Search = SearchReport.From(state) };
     }
+
+    /// <summary>The search stage's progress and importance (null: the sweep does not search).</summary>
+    public SearchReport? Search { get; init; }
 
     /// <summary>
     /// The best configuration (its first replicate's row, and its validation accuracy over replicates):
@@ -90,6 +94,7 @@ public sealed record ReportData(
 /// </summary>
 public static class SweepReport
 {
+
     public const string FileName = "report.html";
     public const string BestConfigFileName = "best-trial.conf";
     private const int Top = 5;
@@ -110,6 +115,7 @@ public static class SweepReport
         h.Append($"<title>{E(d.Name)}: a3 sweep report</title><style>{Css}</style></head><body>");
         Header(h, d);
         BestTrial(h, d);
+        SearchProgress.Append(h, d);
         SearchSpace(h, d);
         Curves(h, d);
         Timeline(h, d);
@@ -174,7 +180,8 @@ public static class SweepReport
     /// <summary>The parameters that take more than one value among the trials, in config order.</summary>
     internal static (string Key, bool Numeric, bool Log)[] SweptOf(ReportData d) =>
         d.Trials.SelectMany(t => t.Parameters.Select(p => p.Key)).Distinct()
-            .Where(k => d.Trials.Select(t => t.Value(k)).Distinct().Count() > 1)
+            // A conditional parameter (a search's alpha without batch norm) has no value everywhere: not plotted against.
+            .Where(k => d.Trials.Select(t => t.Value(k)).Distinct().Count() > 1 && d.Trials.All(t => t.Value(k) != ""))
             .Select(k =>
             {
                 var numeric = d.Trials.All(t => double.TryParse(t.Value(k), NumberStyles.Float, CultureInfo.InvariantCulture, out _));
@@ -190,10 +197,14 @@ public static class SweepReport
     {
         var swept = d.Swept;
         if (swept.FirstOrDefault(s => s.Numeric) is not { Key: not null } x) return null;
-        var categorical = swept.Where(s => !s.Numeric).Select(s => s.Key).ToArray();
+        var categorical = SeriesKeys(d);
         var points = Scored(d).Select(t => (SeriesOf(t, categorical), Num(t.Value(x.Key)), t.ValidationAccuracy!.Value, t.FullBudget)).ToArray();
         return (x.Key, x.Log, points);
     }
+
+    /// <summary>The categorical parameters that split the plots into series: those with a few values (a search's shapes are many).</summary>
+    private static string[] SeriesKeys(ReportData d) =>
+        d.Swept.Where(s => !s.Numeric && d.Trials.Select(t => t.Value(s.Key)).Distinct().Count() <= SvgFigure.Palette.Length).Select(s => s.Key).ToArray();
 
     /// <summary>The series a trial is drawn in: its values of the categorical parameters that vary.</summary>
     private static string SeriesOf(ReportTrial t, IReadOnlyList<string> categorical) =>
@@ -213,14 +224,14 @@ public static class SweepReport
             h.Append("<p>No results to plot yet.</p>");
             return;
         }
-        var categorical = swept.Where(s => !s.Numeric).Select(s => s.Key).ToArray();
+        var categorical = SeriesKeys(d);
         string Series(ReportTrial t) => SeriesOf(t, categorical);
         var series = scored.Select(Series).Distinct().ToArray();
         var stages = d.Trials.Select(t => t.Stage).Distinct().ToArray();
         var y = Axis.Covering(scored.Select(t => t.ValidationAccuracy!.Value), false, "validation accuracy");
         var legend = Legend(series, stages, scored.Any(t => !t.FullBudget));
         var xs = swept.Where(s => s.Numeric).ToArray();
-        if (xs.Length == 0) xs = [(categorical[0], false, false)];
+        if (xs.Length == 0) xs = [swept[0]];
         foreach (var (key, numeric, log) in xs)
         {
             var labels = numeric ? [] : d.Trials.Select(t => t.Value(key)).Distinct().ToArray();
@@ -231,8 +242,12 @@ public static class SweepReport
                 var colour = SvgFigure.Palette[Array.IndexOf(series, Series(t)) % SvgFigure.Palette.Length];
                 var at = numeric ? Num(t.Value(key)) : Array.IndexOf(labels, t.Value(key));
                 var budget = t.FullBudget ? "" : $", stopped at {Readable.Number(t.BudgetCycles ?? 0)} cycles";
+                var round = d.Search?.RoundOf.GetValueOrDefault(t.Id) is { } r ? $", round {r}" : "";
                 figure.Point(at, t.ValidationAccuracy!.Value, colour, Array.IndexOf(stages, t.Stage) % 3, t.FullBudget, "trial-point",
-                    $"trial {t.Id} ({t.Stage}): {key}={Readable.Value(t.Value(key))}, {Series(t)}: {Readable.Number(t.ValidationAccuracy!.Value)}{budget}", $"data-trial=\"{t.Id}\"");
+                    $"trial {t.Id} ({t.Stage}{round}): {key}={Readable.Value(t.Value(key))}, {Series(t)}: {Readable.Number(t.ValidationAccuracy!.Value)}{budget}",
+                    $"data-trial=\"{t.Id}\"");
+                // A search's proposals are numbered in the order they were made: where the search went, and when.
+                if (round.Length > 0) figure.Text(figure.Px(at) + 5, figure.Py(t.ValidationAccuracy!.Value) - 4, t.Id.ToString(CultureInfo.InvariantCulture), "start", 9, "#666");
             }
             var ticks = numeric ? null : labels.Select((l, i) => ((double)i, l)).ToArray();
             h.Append($"<figure>{figure.Render(ticks)}<figcaption>Validation accuracy against {E(key)}, one colour per {E(categorical.Length == 0 ? "sweep" : string.Join(" and ", categorical))}. {legend}</figcaption></figure>");

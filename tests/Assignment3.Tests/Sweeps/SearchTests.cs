@@ -70,7 +70,7 @@ public sealed class SearchTests : IDisposable
         {
             if (e is TrialRecorded r) recorded.Add(r.Trial);
             if (e is not RoundProposed round) continue;
-            var learnsFrom = roundOf.Where(t => t.Value <= round.Round - 1 - lag).Select(t => t.Key).ToArray();
+            var learnsFrom = roundOf.Where(t => t.Value <= config.Search!.LastObservedRound(round.Round)).Select(t => t.Key).ToArray();
             Assert.All(learnsFrom, t => Assert.Contains(t, recorded));
             if (lag == 0 && round.Round > 0) Assert.Equal(roundOf.Keys.Order(), recorded.Order()); // waits for every result
             foreach (var _ in round.Points) roundOf[nextId++] = round.Round;
