@@ -41,6 +41,7 @@ public sealed class SweepStore : IDisposable
     [
         ("stage-planned", typeof(StageOpened)),
         ("round-proposed", typeof(RoundProposed)),
+        ("search-warm-started", typeof(SearchWarmStarted)),
         ("trial-started", typeof(TrialStarted)),
         ("trial-requeued", typeof(TrialRequeued)),
         ("trial-checkpointed", typeof(TrialCheckpointed)),

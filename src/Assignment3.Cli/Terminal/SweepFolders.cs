@@ -1,3 +1,5 @@
+using Assignment3.Experiments.Configuration;
+using Assignment3.Experiments.Search;
 using Assignment3.Experiments.Sweeps;
 using Assignment3.Storage;
 using Spectre.Console;
@@ -33,10 +35,47 @@ public static class SweepFolders
     public static (SweepConfig Sweep, string Folder, SweepStore Store, IReadOnlyList<SweepEvent> History) Start(string configPath, string? requestedFolder)
     {
         var sweep = SweepConfig.Load(configPath);
+        var warm = WarmStartOf(sweep, configPath); // read (and refused) before anything is written
         var folder = OutputFolder.Create(requestedFolder, sweep.Experiment.Name);
         var store = SweepStore.Create(folder, sweep.Text);
         AtomicFile.Write(Path.Combine(folder, ConfigFile), sweep.Text);
-        return (sweep, folder, store, []);
+        if (warm is null) return (sweep, folder, store, []);
+        store.Append(warm);
+        return (sweep, folder, store, [warm]);
+    }
+
+    /// <summary>
+    /// The results of the earlier sweeps sweep.search.warm-start names (folders relative to the config's
+    /// own), as the event that opens the new sweep's store; null without a warm start.
+    /// </summary>
+    private static SearchWarmStarted? WarmStartOf(SweepConfig sweep, string configPath)
+    {
+        if (sweep.Search?.WarmStart is not { Count: > 0 } folders) return null;
+        var points = new List<double[]>();
+        var losses = new List<double>();
+        var sources = new List<string>();
+        foreach (var (folder, i) in folders.Select((f, i) => (f, i)))
+        {
+            var where = $"{configPath}: sweep.search.warm-start[{i}]";
+            var path = Path.GetFullPath(folder, Path.GetDirectoryName(Path.GetFullPath(configPath))!);
+            StoredSweep stored;
+            try
+            {
+                stored = SweepStore.Read(path);
+            }
+            catch (StoreException e)
+            {
+                throw new ConfigException($"{where}: {e.Message}");
+            }
+            var earlier = SweepState.Replay(SweepConfig.Parse(stored.ConfigText, Path.Combine(path, ConfigFile)), stored.Events);
+            foreach (var o in WarmStart.From(sweep, earlier, $"{where} ({path})"))
+            {
+                points.Add(o.Point);
+                losses.Add(o.Loss);
+            }
+            sources.Add(path);
+        }
+        return new SearchWarmStarted(SweepConfig.FirstStage, points.ToArray(), losses.ToArray(), sources.ToArray());
     }
 
     /// <summary>

@@ -1,3 +1,4 @@
+using Assignment3.Experiments.Search;
 using Assignment3.Experiments.Sweeps;
 using Assignment3.Core.Randomness;
 
@@ -56,5 +57,7 @@ public sealed class HyperbandSchedule : IScheduleKind
     public IReadOnlyList<ScheduleKey> Keys { get; } = [new("eta", 3, 2), new("min-budget", 1, 1)];
     public bool StopsEarly => true;
     public string Describe(ScheduleSpec spec) => $"{Name} (eta {spec.Whole("eta")}, {spec.FromBudget})";
-    public IStagePolicy Create(ScheduleSpec spec, StagePlan plan, int seed) => HyperbandPolicy.Create(plan, spec.Whole("eta"), spec.Whole("min-budget"), seed);
+    public IStagePolicy Create(ScheduleSpec spec, StagePlan plan, int seed) => plan is SearchPlan search
+        ? SearchBrackets.Policy(search, spec.Whole("eta"), spec.Whole("min-budget"), hyperband: true)
+        : HyperbandPolicy.Create(plan, spec.Whole("eta"), spec.Whole("min-budget"), seed);
 }

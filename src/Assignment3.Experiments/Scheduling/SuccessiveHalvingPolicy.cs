@@ -1,3 +1,4 @@
+using Assignment3.Experiments.Search;
 using Assignment3.Experiments.Sweeps;
 
 namespace Assignment3.Experiments.Scheduling;
@@ -161,6 +162,7 @@ public sealed class SuccessiveHalvingSchedule : IScheduleKind
     public IReadOnlyList<ScheduleKey> Keys { get; } = [new("eta", 3, 2), new("min-budget", 1, 1)];
     public bool StopsEarly => true;
     public string Describe(ScheduleSpec spec) => $"{Name} (eta {spec.Whole("eta")}, {spec.FromBudget})";
-    public IStagePolicy Create(ScheduleSpec spec, StagePlan plan, int seed) =>
-        SuccessiveHalvingPolicy.Create(plan, spec.Whole("eta"), spec.Whole("min-budget"));
+    public IStagePolicy Create(ScheduleSpec spec, StagePlan plan, int seed) => plan is SearchPlan search
+        ? SearchBrackets.Policy(search, spec.Whole("eta"), spec.Whole("min-budget"), hyperband: false)
+        : SuccessiveHalvingPolicy.Create(plan, spec.Whole("eta"), spec.Whole("min-budget"));
 }

@@ -16,15 +16,16 @@ namespace Assignment3.Experiments.Search;
 ///   lag = 1            # rounds still running when the next is proposed (0: wait for every result)
 ///   space { lambda = { log-uniform = [1e-5, 1e-1] }, batch-norm = [false, true], width-1 = { log-uniform = [10, 200] } }
 ///   enqueue = [ { lambda = 0.005, batch-norm = true, width-1 = 50 } ]   # known points, evaluated first
+///   warm-start = [ runs/earlier-search ]   # earlier search sweeps' folders (relative to this config's folder)
 /// }
 /// </code>
 /// Round r is a pure function of the sweep seed and the results of rounds 0 to
 /// <see cref="LastObservedRound"/>(r), taken in trial-id order (see <see cref="SearchRounds"/>).
 /// </summary>
 public sealed record SearchSpec(ISearchMethod Method, int Trials, int Initial, int Batch, int Lag, SearchSpace Space,
-    IReadOnlyList<double[]> Enqueued)
+    IReadOnlyList<double[]> Enqueued, IReadOnlyList<string>? WarmStart = null)
 {
-    private static readonly string[] Keys = ["method", "trials", "initial", "batch", "lag", "space", "enqueue"];
+    private static readonly string[] Keys = ["method", "trials", "initial", "batch", "lag", "space", "enqueue", "warm-start"];
 
     /// <summary>Trials in round r (0: the initial design), given how many the earlier rounds took.</summary>
     public int RoundSize(int round, int proposed) => Math.Min(round == 0 ? Math.Max(Initial, Enqueued.Count) : Batch, Trials - proposed);
@@ -59,7 +60,15 @@ public sealed record SearchSpec(ISearchMethod Method, int Trials, int Initial, i
         var enqueued = ReadEnqueued(items.GetValueOrDefault("enqueue"), space, $"{source}: {where}.enqueue");
         if (enqueued.Count > trials)
             throw new ConfigException($"{source}: {where}.enqueue: {enqueued.Count} points, more than the trial budget {where}.trials = {trials}");
-        return new SearchSpec(method, trials, initial, batch, lag, space, enqueued);
+        var warm = items.TryGetValue("warm-start", out var w) ? ReadFolders(w, $"{source}: {where}.warm-start") : [];
+        return new SearchSpec(method, trials, initial, batch, lag, space, enqueued, warm);
+    }
+
+    private static IReadOnlyList<string> ReadFolders(HoconValue value, string where)
+    {
+        if (!value.IsArray()) throw new ConfigException($"{where}: expected a list of earlier sweeps' folders [\"runs/...\"]");
+        return value.GetArray().Select((v, i) => HoconText.Scalar(v) is { Length: > 0 } text ? text
+            : throw new ConfigException($"{where}[{i}]: expected a folder")).ToArray();
     }
 
     private static IReadOnlyList<double[]> ReadEnqueued(HoconValue? value, SearchSpace space, string where)

@@ -65,6 +65,7 @@ public sealed class SearchPlan(SweepConfig sweep, SearchSpec search, string stag
     private readonly List<PlannedTrial> trials = new();
     private readonly List<double[]> points = new();
     private readonly List<int> roundOf = new();
+    private readonly List<int> roundSizes = new();
     private bool exhausted;
 
     public SearchSpec Search { get; } = search;
@@ -74,10 +75,20 @@ public sealed class SearchPlan(SweepConfig sweep, SearchSpec search, string stag
     /// <summary>Rounds proposed so far.</summary>
     public int Rounds { get; private set; }
 
+    /// <summary>Results of earlier sweeps it learns from too (<see cref="SearchWarmStarted"/>), before its own.</summary>
+    public IReadOnlyList<Observation> Warm { get; private set; } = [];
+
+    internal void WarmStart(SearchWarmStarted e) => Warm = e.Points.Zip(e.Losses, (p, l) => new Observation(p, l)).ToArray();
+
     /// <summary>Every point proposed so far, in trial order.</summary>
     public IReadOnlyList<double[]> Points => points;
 
     public int RoundOf(int id) => roundOf[id - FirstId];
+    public int RoundSize(int round) => roundSizes[round];
+
+    /// <summary>The cycles every trial trains (a search does not vary them): the largest budget under early stopping.</summary>
+    public int Cycles => sweep.Experiment.Parameters.FirstOrDefault(p => p.Parameter.Key == "cycles")?.Values[0] is int c ? c
+        : new Core.Training.TrainingConfig().Cycles;
     public double[] PointOf(int id) => points[id - FirstId];
 
     /// <summary>Trials of the round after the last proposed one: what <see cref="RoundProposed"/> must bring (fewer: the space is exhausted).</summary>
@@ -93,6 +104,7 @@ public sealed class SearchPlan(SweepConfig sweep, SearchSpec search, string stag
             roundOf.Add(round.Round);
         }
         if (round.Points.Length < NextRoundSizeBefore(round)) exhausted = true;
+        roundSizes.Add(round.Points.Length);
         Rounds++;
     }
 

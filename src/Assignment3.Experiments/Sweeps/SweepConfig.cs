@@ -123,8 +123,9 @@ public sealed record SweepConfig(
             throw new ConfigException($"{source}: sweep.replicates: a search stage proposes each point once; drop replicates, or search with a fixed training.seed");
         if (search.Trials > maxTrials)
             throw new ConfigException($"{source}: sweep.search.trials: {search.Trials:N0} is more than sweep.max-trials = {maxTrials:N0}; raise sweep.max-trials if you mean it");
-        if (schedule.Kind is SuccessiveHalvingSchedule or HyperbandSchedule)
-            throw new ConfigException($"{source}: sweep.schedule.policy: {schedule.Name} does not combine with sweep.search yet; use grid, median or threshold");
+        if (schedule.StopsEarly && search.Space.Dimensions.Any(d => d.Key == "cycles"))
+            throw new ConfigException($"{source}: sweep.search.space.cycles: under {schedule.Name} the cycles are the largest budget; " +
+                                      "give training.cycles one value, or search without early stopping");
     }
 
     /// <param name="varying">The keys that vary over the first stage's trials, in order: the default rows and columns.</param>

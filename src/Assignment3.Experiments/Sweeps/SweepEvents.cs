@@ -30,6 +30,12 @@ public sealed record StageOpened(string Stage) : SweepEvent;
 public sealed record RoundProposed(string Stage, int Round, double[][] Points) : SweepEvent;
 
 /// <summary>
+/// A search stage's warm start: results of earlier sweeps (points in this space's units, losses,
+/// and the folders they came from), read when the sweep started. The first event of its store.
+/// </summary>
+public sealed record SearchWarmStarted(string Stage, double[][] Points, double[] Losses, string[] Sources) : SweepEvent;
+
+/// <summary>
 /// A trial was handed to a worker slot, to train from step <paramref name="FromStep"/> (0, or the
 /// step of its latest checkpoint) to <paramref name="ToStep"/> (its last step, or the next point
 /// where its stage's policy decides whether it goes on).

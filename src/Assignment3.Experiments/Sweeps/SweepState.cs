@@ -129,7 +129,7 @@ public sealed class SweepState
     {
         if (Completed || Current.Plan is not SearchPlan plan || plan.IsComplete) return null;
         var last = plan.Search.LastObservedRound(plan.Rounds);
-        var observed = new List<Observation>();
+        var learned = new List<(double[] Point, Trial Trial)>();
         var pending = new List<double[]>();
         foreach (var planned in plan.Trials())
         {
@@ -140,9 +140,29 @@ public sealed class SweepState
                 continue;
             }
             if (trials.GetValueOrDefault(planned.Id) is not { IsFinal: true } trial) return null;
-            if (Loss(trial) is { } loss) observed.Add(new Observation(point, loss));
+            learned.Add((point, trial));
         }
-        return new RoundRequest(plan.Search, Config.Seed, plan.Stage, plan.Rounds, observed, pending, plan.Points, plan.NextRoundSize);
+        var observed = Current.Schedule.StopsEarly
+            ? AtLargestBudget(learned, plan.Search.Space.Count + 2)
+            : learned.Select(l => Loss(l.Trial) is { } loss ? new Observation(l.Point, loss) : null).OfType<Observation>().ToArray();
+        return new RoundRequest(plan.Search, Config.Seed, plan.Stage, plan.Rounds, [.. plan.Warm, .. observed], pending, plan.Points, plan.NextRoundSize);
+    }
+
+    /// <summary>
+    /// BOHB's model data: the results at the largest budget (a rung's step) that at least
+    /// <paramref name="enough"/> trials reached, each trial's loss there (diverged ones at chance);
+    /// none when no budget has enough (the method then proposes at random).
+    /// </summary>
+    private static IReadOnlyList<Observation> AtLargestBudget(IReadOnlyList<(double[] Point, Trial Trial)> learned, int enough)
+    {
+        foreach (var step in learned.Select(l => l.Trial.StepReached).Where(s => s > 0).Distinct().OrderDescending())
+        {
+            var observed = learned.Select(l => l.Trial.Phase == TrialPhase.Diverged ? new Observation(l.Point, 0.9)
+                    : l.Trial.ValidationAccuracyAt(step) is { } a && double.IsFinite(a) ? new Observation(l.Point, 1 - a) : null)
+                .OfType<Observation>().ToArray();
+            if (observed.Length >= enough) return observed;
+        }
+        return [];
     }
 
     /// <summary>The loss a search learns from: 1 - validation accuracy (at its end, or where it was stopped); chance (0.9) if it diverged; none if it failed.</summary>
@@ -168,6 +188,10 @@ public sealed class SweepState
         {
             case RoundProposed round:
                 CheckRound(round);
+                break;
+            case SearchWarmStarted warm:
+                if (Current.Plan is not SearchPlan { Rounds: 0, Warm.Count: 0 } || warm.Stage != Current.Name || warm.Points.Length != warm.Losses.Length)
+                    throw new InvalidSweepEventException($"a warm start of stage {warm.Stage} comes after its first round, twice, or not for a search stage");
                 break;
             case StageOpened opened:
                 if (stages.All(s => s.Name != opened.Stage) && (!Current.IsDone || NextStage != opened.Stage))
@@ -210,6 +234,9 @@ public sealed class SweepState
                 break;
             case RoundProposed round:
                 ((SearchPlan)Current.Plan).Add(round);
+                break;
+            case SearchWarmStarted warm:
+                ((SearchPlan)Current.Plan).WarmStart(warm);
                 break;
             case TrialStarted started:
                 Start(started);

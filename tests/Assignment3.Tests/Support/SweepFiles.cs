@@ -13,18 +13,40 @@ public sealed class TrialsRow(IReadOnlyDictionary<string, string> cells)
 /// <summary>Reads what a sweep leaves in its folder, by header and file name, never by position.</summary>
 public static class SweepFiles
 {
-    /// <summary>trials.csv's rows (empty while it does not exist yet). Cells are split on commas: the tests' values hold none.</summary>
+    /// <summary>trials.csv's rows (empty while it does not exist yet).</summary>
     public static IReadOnlyList<TrialsRow> Trials(string folder)
     {
         var path = Path.Combine(folder, "trials.csv");
         if (!File.Exists(path)) return [];
         var lines = File.ReadAllLines(path);
-        var header = lines[0].Split(',');
+        var header = Cells(lines[0]);
         return lines.Skip(1).Select(line =>
         {
-            var cells = line.Split(',');
+            var cells = Cells(line);
             return new TrialsRow(header.Select((name, i) => (name, value: i < cells.Length ? cells[i] : "")).ToDictionary(c => c.name, c => c.value));
         }).ToArray();
+    }
+
+    /// <summary>A CSV line's cells: split on commas outside double quotes (a searched shape is "[15, 40]"), quotes removed.</summary>
+    public static string[] Cells(string line)
+    {
+        var cells = new List<string>();
+        var cell = new System.Text.StringBuilder();
+        var quoted = false;
+        for (var i = 0; i < line.Length; i++)
+        {
+            var c = line[i];
+            if (c == '"' && quoted && i + 1 < line.Length && line[i + 1] == '"') cell.Append(line[++i]);
+            else if (c == '"') quoted = !quoted;
+            else if (c == ',' && !quoted)
+            {
+                cells.Add(cell.ToString());
+                cell.Clear();
+            }
+            else cell.Append(c);
+        }
+        cells.Add(cell.ToString());
+        return cells.ToArray();
     }
 
     public static string Table(string folder, string stage = "coarse") => File.ReadAllText(Path.Combine(folder, $"table-{stage}.md"));

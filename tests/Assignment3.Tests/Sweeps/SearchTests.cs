@@ -78,6 +78,30 @@ public sealed class SearchTests : IDisposable
         Assert.Equal(16, roundOf.Count);
     }
 
+    /// <summary>
+    /// BOHB: each round is a successive-halving bracket (9 trials at 1 cycle, the best 3 on to 3, the best
+    /// one to 9), proposed by the GP from the largest budget with enough results; the same on 1 and 4 slots.
+    /// </summary>
+    [Fact]
+    public async Task BOHB_runs_each_round_as_a_successive_halving_bracket_the_same_on_any_number_of_slots()
+    {
+        var config = SweepConfigs.Search("gp", trials: 27, batch: 9, initial: 9, lag: 1, schedule: "policy = successive-halving, eta = 3, min-budget = 1", cycles: 9);
+
+        var one = await Run(config, slots: 1);
+        var four = await Run(config, slots: 4, scramble: 7);
+
+        foreach (var folder in new[] { one, four }) SweepFiles.AssertEveryTrialOnceFinal(folder, 27);
+        Assert.Equal(File.ReadAllText(Path.Combine(one, "search-coarse.csv")), File.ReadAllText(Path.Combine(four, "search-coarse.csv")));
+        Assert.Equal(SweepFiles.Rungs(one), SweepFiles.Rungs(four));
+        // Per bracket (round): 9 enter at 1 cycle, 3 go on to 3 cycles, 1 to 9: 9 + 6 + 6 = 21 trial-cycles of 81.
+        var rungs = File.ReadAllLines(Path.Combine(one, "rungs-coarse.csv")).Skip(1).Select(l => l.Split(',')).ToArray();
+        Assert.Equal(9, rungs.Length);
+        Assert.All(rungs.GroupBy(r => r[0]), bracket => Assert.Equal(["9", "3", "1"], bracket.Select(r => r[3])));
+        var rows = SweepFiles.Trials(one);
+        Assert.Equal(3, rows.Count(r => r.Status == "completed"));
+        Assert.Equal(3 * 21, rows.Sum(r => double.Parse(r["budgetCycles"], System.Globalization.CultureInfo.InvariantCulture)));
+    }
+
     [Fact]
     public async Task Enqueued_points_are_the_first_trials_and_the_search_learns_from_them()
     {

@@ -52,16 +52,18 @@ public static class SweepConfigs
     /// A search over lambda, eta-max and batch norm (alpha with it) for the fake trainer, whose accuracy
     /// peaks at lambda 1e-3, eta-max 0.1, batch norm on: 16 trials, 4 initial, rounds of 4.
     /// </summary>
-    public static SweepConfig Search(string method = "gp", int trials = 16, int batch = 4, int lag = 1, string extra = "") => SweepConfig.Parse($$"""
+    public static SweepConfig Search(string method = "gp", int trials = 16, int batch = 4, int lag = 1, string extra = "", int initial = 4,
+        string schedule = "policy = grid", int cycles = 1) => SweepConfig.Parse($$"""
         name = search
         network { hidden = [4] }
-        training { step-size = 5, cycles = 1, batch-size = 10 }
+        training { step-size = 5, cycles = {{cycles}}, batch-size = 10 }
         sweep {
           seed = 3
+          schedule { {{schedule}} }
           search {
             method = {{method}}
             trials = {{trials}}
-            initial = 4
+            initial = {{initial}}
             batch = {{batch}}
             lag = {{lag}}
             space {
