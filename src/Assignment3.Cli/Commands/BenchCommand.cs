@@ -90,7 +90,15 @@ public sealed class BenchCommand : AsyncCommand<BenchSettings>
         if (settings.Search)
         {
             var rows = SearchBenchmark.Run(settings.Seeds, 40, 10, settings.Batch, settings.Lag, line => console.WriteLine(line));
-            if (settings.Json) Console.Out.WriteLine(Json.Serialize(rows));
+            var utilization = new List<UtilizationRow>();
+            foreach (var (slots, lag) in new[] { (2, 0), (2, 1), (8, 0), (8, 1) })
+            {
+                var row = await SearchUtilization.RunAsync("gp", slots, settings.Batch, lag, cancellation);
+                console.WriteLine($"gp, {slots} slots, batch {row.Batch}, lag {lag}: slots busy {row.Utilization:P0} of {row.Seconds} s " +
+                                  $"({row.ProposeSeconds} s waiting for proposals after the first round)");
+                utilization.Add(row);
+            }
+            if (settings.Json) Console.Out.WriteLine(Json.Serialize(new { regret = rows, utilization }));
             return 0;
         }
         if (settings.Coordinator)

@@ -1,5 +1,9 @@
 using System.Diagnostics;
 using Assignment3.Experiments.Search;
+using Assignment3.Experiments.Sweeps;
+using Assignment3.Storage;
+using Assignment3.Sweeps.Hosting;
+using Assignment3.Sweeps.Trials;
 
 namespace Assignment3.Cli.Commands;
 
@@ -32,5 +36,55 @@ public static class SearchBenchmark
     {
         var sorted = values.Order().ToArray();
         return sorted.Length % 2 == 1 ? sorted[sorted.Length / 2] : (sorted[sorted.Length / 2 - 1] + sorted[sorted.Length / 2]) / 2;
+    }
+}
+
+/// <summary>One search sweep's slot utilization: busy slot-time over slots x wall time, with the time rounds took to propose.</summary>
+public sealed record UtilizationRow(string Method, int Slots, int Batch, int Lag, double Utilization, double Seconds, double ProposeSeconds);
+
+/// <summary>
+/// How busy a search keeps its slots: a 40-trial search on an in-process cluster whose trainer
+/// pretends to train for 100-300 ms per trial (seeded per trial, so a round has stragglers) and
+/// reports an accuracy that is a smooth function of lambda and eta-max.
+/// </summary>
+public static class SearchUtilization
+{
+    public static async Task<UtilizationRow> RunAsync(string method, int slots, int batch, int lag, CancellationToken cancellation)
+    {
+        var sweep = SweepConfig.Parse($$"""
+            name = utilization
+            network { hidden = [4] }
+            training { step-size = 5, cycles = 1, batch-size = 10 }
+            sweep {
+              search {
+                method = {{method}}, trials = 40, initial = 10, batch = {{batch}}, lag = {{lag}}
+                space { lambda = { log-uniform = [1e-5, 1e-1] }, eta-max = { log-uniform = [1e-3, 1] } }
+              }
+            }
+            """, "(search utilization)");
+        var runner = new InstantTrialRunner(
+            c => 0.5 - 0.01 * Math.Abs(Math.Log10(c.Lambda) + 3) - 0.005 * Math.Abs(Math.Log10(c.EtaMax) + 1),
+            t => TimeSpan.FromMilliseconds(100 + new Random(t.Trial).Next(200)));
+        var folder = Directory.CreateTempSubdirectory("a3-search-utilization-").FullName;
+        try
+        {
+            using var store = SweepStore.Create(folder, sweep.Text);
+            await using (var node = SweepHost.StartCoordinator(sweep, folder, new SweepMonitor(), "bench", new FixedRunnerSource("bench", runner), slots,
+                             journal: new StoreJournal(store)))
+                await node.Completion(cancellation);
+            var events = SweepStore.Read(folder).Events;
+            var started = events.OfType<TrialStarted>().ToDictionary(e => e.Trial, e => e.At);
+            var ended = events.OfType<TrialRecorded>().ToDictionary(e => e.Trial, e => e.At);
+            var busy = started.Sum(s => (ended[s.Key] - s.Value).TotalSeconds);
+            var wall = (ended.Values.Max() - started.Values.Min()).TotalSeconds;
+            // A round's proposing time: from the event that made it due (the last before it) to the round.
+            var propose = events.Select((e, i) => (e, i)).Where(x => x.e is RoundProposed r && r.Round > 0)
+                .Sum(x => (x.e.At - events[x.i - 1].At).TotalSeconds);
+            return new UtilizationRow(method, slots, batch, lag, Math.Round(busy / (slots * wall), 3), Math.Round(wall, 2), Math.Round(propose, 2));
+        }
+        finally
+        {
+            Directory.Delete(folder, recursive: true);
+        }
     }
 }

@@ -4,10 +4,19 @@ using Assignment3.Sweeps.Protocol;
 
 namespace Assignment3.Sweeps.Trials;
 
-/// <summary>Returns at once without training: measures what the sweep machinery itself costs per trial.</summary>
-public sealed class InstantTrialRunner : ITrialRunner
+/// <summary>
+/// Trains nothing: returns at once (or after a pretend <paramref name="duration"/> per hand-out) with
+/// validation accuracy <paramref name="accuracy"/> of the trial's config (0.5 when not given).
+/// Measures what the sweep machinery itself costs per trial, and how busy it keeps its slots.
+/// </summary>
+public sealed class InstantTrialRunner(Func<TrainingConfig, double>? accuracy = null, Func<AssignTrial, TimeSpan>? duration = null) : ITrialRunner
 {
-    public RunResult Run(AssignTrial trial, Action<CurvePoint> onPoint, Action<TrialCheckpoint> onCheckpoint, CancellationToken cancellation) =>
-        new(new TrialOutcome(TrialStatus.Completed, 0.5, double.NaN, 0.5, 1.0, trial.EndStep, 0, null, null, []),
+    public RunResult Run(AssignTrial trial, Action<CurvePoint> onPoint, Action<TrialCheckpoint> onCheckpoint, CancellationToken cancellation)
+    {
+        if (duration?.Invoke(trial) is { } pretend) cancellation.WaitHandle.WaitOne(pretend);
+        cancellation.ThrowIfCancellationRequested();
+        var value = accuracy?.Invoke(trial.Config) ?? 0.5;
+        return new(new TrialOutcome(TrialStatus.Completed, value, double.NaN, value, 1.0, trial.EndStep, 0, null, null, []),
             trial.EndStep < trial.Config.TotalSteps ? [] : null);
+    }
 }
