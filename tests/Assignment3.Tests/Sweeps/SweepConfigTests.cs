@@ -14,7 +14,16 @@ public class SweepConfigTests
     public void Every_shipped_config_parses_and_plans(string file)
     {
         var sweep = SweepConfig.Load(RepoPaths.Config(file));
-        Assert.NotEmpty(SweepPlanner.FirstStage(sweep).Trials());
+        if (sweep.Search is null)
+        {
+            Assert.NotEmpty(SweepPlanner.FirstStage(sweep).Trials());
+            return;
+        }
+        // A search plans round by round: its first round is due at once and brings the initial design.
+        var state = new SweepState(sweep);
+        var round = state.RoundDue()!;
+        state.Apply(new RoundProposed(round.Stage, round.Round, Assignment3.Experiments.Search.SearchRounds.Propose(round)));
+        Assert.Equal(sweep.Search.Initial, state.Current.Plan.Trials().Count());
     }
 
     [Fact]
