@@ -15,16 +15,7 @@ public sealed class ProcessEarlyStoppingTests(Xunit.Abstractions.ITestOutputHelp
     public async Task Successive_halving_gives_the_same_promotions_and_tables_on_one_slot_two_slots_and_two_worker_nodes()
     {
         using var processes = new A3Processes(data.Root, output);
-        var config = RepoPaths.Config("smoke-sha.conf");
-        var one = Path.Combine(work, "one");
-        var two = Path.Combine(work, "two");
-        Assert.Equal(0, await processes.Start("sweep", config, "--out", one, "--slots", "1").WaitAsync(Bound));
-        Assert.Equal(0, await processes.Start("sweep", config, "--out", two, "--slots", "2").WaitAsync(Bound));
-        var port = LoopbackFileServer.FreePort();
-        var spread = Path.Combine(work, "spread");
-        var coordinator = processes.Start("sweep", config, "--out", spread, "--slots", "0", "--port", port.ToString());
-        for (var i = 0; i < 2; i++) processes.Start("worker", "--seed", $"127.0.0.1:{port}", "--slots", "1");
-        Assert.Equal(0, await coordinator.WaitAsync(Bound));
+        var (one, two, spread) = await processes.SweepThreeWays(RepoPaths.Config("smoke-sha.conf"), work, LoopbackFileServer.FreePort(), Bound);
 
         foreach (var folder in new[] { one, two, spread })
         {

@@ -22,16 +22,9 @@ public sealed class ProcessSearchTests(ITestOutputHelper output) : SweepProcessT
     public async Task One_slot_two_slots_and_two_worker_processes_give_the_same_proposals_and_tables()
     {
         using var processes = new A3Processes(data.Root, output);
-        var one = Path.Combine(work, "one");
-        var two = Path.Combine(work, "two");
-        Assert.Equal(0, await processes.Start("sweep", Config, "--out", one, "--slots", "1").WaitAsync(Bound));
-        Assert.Equal(0, await processes.Start("sweep", Config, "--out", two, "--slots", "2").WaitAsync(Bound));
         var port = LoopbackFileServer.FreePort();
-        var spread = Path.Combine(work, "spread");
-        var coordinator = processes.Start("sweep", Config, "--out", spread, "--slots", "0", "--host", "127.0.0.1", "--port", port.ToString());
-        var workers = Enumerable.Range(0, 2).Select(_ => processes.Start("worker", "--seed", $"127.0.0.1:{port}", "--slots", "1")).ToArray();
-        Assert.Equal(0, await coordinator.WaitAsync(Bound));
-        foreach (var worker in workers) worker.Signal("INT");
+
+        var (one, two, spread) = await processes.SweepThreeWays(Config, work, port, Bound);
 
         SweepFiles.AssertEveryTrialOnceCompleted(one, 12);
         Assert.Contains("4 rounds", File.ReadAllText(Path.Combine(one, "search-coarse.md")));
