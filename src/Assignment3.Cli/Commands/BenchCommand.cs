@@ -41,7 +41,8 @@ public sealed class BenchSettings : DataSettings
     [CommandOption("--churn"), Description("With --coordinator: a worker node leaves and a new one joins every 2 s; checks every trial is recorded once.")]
     public bool Churn { get; init; }
 
-    [CommandOption("--search"), Description("Instead: the search methods' median simple regret on synthetic objectives (Branin, Hartmann-6, noisy Branin) over --seeds sweep seeds.")]
+    [CommandOption("--search"), Description("Instead: the search methods' median simple regret on synthetic objectives " +
+                                            "(Branin, Hartmann-6, noisy Branin) over --seeds sweep seeds, and how busy a search keeps 2 and 8 slots.")]
     public bool Search { get; init; }
 
     [CommandOption("--seeds <N>"), TypeConverter(typeof(WholeNumberConverter)), Description("Sweep seeds of the --search measurement."), DefaultValue(10)]

@@ -45,7 +45,8 @@ public sealed class GaussianProcessSearch : ISearchMethod
     }
 
     /// <summary>The GP fitted to the observed losses, standardized (mean 0, sd 1), and those targets.</summary>
-    public static (GaussianProcess Model, double[] Targets) FitModel(SearchSpace space, IReadOnlyList<Observation> observed, Xoshiro256StarStar random)
+    public static (GaussianProcess Model, double[] Targets) FitModel(SearchSpace space, IReadOnlyList<Observation> observed,
+        Xoshiro256StarStar random)
     {
         var losses = observed.Select(o => o.Loss).ToArray();
         var mean = losses.Average();
@@ -81,7 +82,10 @@ public sealed class GaussianProcessSearch : ISearchMethod
         return scored;
     }
 
-    /// <summary>A Gaussian step of sd <paramref name="scale"/> (in [0, 1] units) in every numeric dimension; a categorical one redrawn with probability 0.2.</summary>
+    /// <summary>
+    /// A Gaussian step of sd <paramref name="scale"/> (in [0, 1] units) in every numeric dimension; a
+    /// categorical one redrawn with probability 0.2.
+    /// </summary>
     private static double[] Step(SearchSpace space, double[] centre, double scale, Xoshiro256StarStar random)
     {
         var point = new double[centre.Length];

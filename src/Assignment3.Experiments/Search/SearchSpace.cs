@@ -43,7 +43,7 @@ public sealed record Dimension(string Key, DimensionKind Kind, double Min, doubl
 
     public string Format(double coordinate) => Kind == DimensionKind.Categorical
         ? Parameter?.Format(Choices[(int)coordinate]) ?? Choices[(int)coordinate].ToString()!
-        : Kind == DimensionKind.Integer ? ((int)coordinate).ToString(CultureInfo.InvariantCulture) : coordinate.ToString("R", CultureInfo.InvariantCulture);
+        : coordinate.ToString(Kind == DimensionKind.Integer ? "0" : "R", CultureInfo.InvariantCulture);
 }
 
 /// <summary>
@@ -91,10 +91,10 @@ public sealed class SearchSpace
     private static Dimension ReadDimension(string key, HoconValue spec, string where)
     {
         var shape = key == Depth || IsWidth(key);
-        var parameter = shape ? null : Parameter.All.FirstOrDefault(p => p.Key == key && p.Section is "network" or "training");
-        if (!shape && (parameter is null || key is "seed" or "points-per-cycle" or "train-eval-subset"))
+        var parameter = shape ? null : Searchable.FirstOrDefault(p => p.Key == key);
+        if (!shape && parameter is null)
             throw new ConfigException($"{where}: not a parameter a search can vary; allowed: depth, width-1, width-2, ..., " +
-                                      string.Join(", ", Parameter.All.Where(p => p.Key is not ("seed" or "points-per-cycle" or "train-eval-subset")).Select(p => p.Key)));
+                                      string.Join(", ", Searchable.Select(p => p.Key)));
         if (spec.IsArray())
         {
             var items = spec.GetArray();
@@ -130,8 +130,17 @@ public sealed class SearchSpace
         return new Dimension(key, whole ? DimensionKind.Integer : DimensionKind.Continuous, min, max, log, [], parameter);
     }
 
-    private static bool IsWidth(string key) =>
-        key.StartsWith(WidthPrefix, StringComparison.Ordinal) && int.TryParse(key[WidthPrefix.Length..], NumberStyles.None, CultureInfo.InvariantCulture, out var k) && k >= 1;
+    /// <summary>The parameters a search may vary (not the seed, nor what only sets how a run is recorded).</summary>
+    private static IEnumerable<Parameter> Searchable => Parameter.All.Where(p => p.Key is not ("seed" or "points-per-cycle" or "train-eval-subset"));
+
+    private static bool IsWidth(string key) => WidthIndex(key) >= 1;
+
+    /// <summary>k of width-k (0 for any other key).</summary>
+    private static int WidthIndex(string key) =>
+        key.StartsWith(WidthPrefix, StringComparison.Ordinal)
+        && int.TryParse(key[WidthPrefix.Length..], NumberStyles.None, CultureInfo.InvariantCulture, out var k) ? k : 0;
+
+    private static int Whole(object value) => Convert.ToInt32(value, CultureInfo.InvariantCulture);
 
     private static string ExampleChoices(Parameter parameter) => parameter.Key switch
     {
@@ -143,11 +152,12 @@ public sealed class SearchSpace
     /// <summary>Widths must be width-1 to width-K without gaps; a depth must be able to use them; hidden is then not searched directly.</summary>
     private void CheckShape(string where)
     {
-        var widths = Dimensions.Where(d => IsWidth(d.Key)).Select(d => int.Parse(d.Key[WidthPrefix.Length..], CultureInfo.InvariantCulture)).Order().ToArray();
+        var widths = Dimensions.Select(d => WidthIndex(d.Key)).Where(k => k >= 1).Order().ToArray();
         var depth = Dimensions.FirstOrDefault(d => d.Key == Depth);
         if (widths.Length == 0)
         {
-            if (depth is not null) throw new ConfigException($"{where}.{Depth}: a depth needs widths: add width-1, width-2, ... up to the largest depth");
+            if (depth is not null)
+                throw new ConfigException($"{where}.{Depth}: a depth needs widths: add width-1, width-2, ... up to the largest depth");
             return;
         }
         if (Dimensions.Any(d => d.Key == "hidden"))
@@ -160,20 +170,21 @@ public sealed class SearchSpace
         if (depth is not null && MinValue(depth) < 1) throw new ConfigException($"{where}.{Depth}: a network needs at least 1 hidden layer");
     }
 
-    private static double MaxValue(Dimension d) => d.Kind == DimensionKind.Categorical ? d.Choices.Max(c => Convert.ToDouble(c, CultureInfo.InvariantCulture)) : d.Max;
-    private static double MinValue(Dimension d) => d.Kind == DimensionKind.Categorical ? d.Choices.Min(c => Convert.ToDouble(c, CultureInfo.InvariantCulture)) : d.Min;
+    private static double MaxValue(Dimension d) => d.Kind == DimensionKind.Categorical ? d.Choices.Max(Whole) : d.Max;
+    private static double MinValue(Dimension d) => d.Kind == DimensionKind.Categorical ? d.Choices.Min(Whole) : d.Min;
 
     /// <summary>The experiment sections hold one value per parameter; a searched one is not also fixed there; alpha needs batch norm.</summary>
     private void CheckConditions(string where)
     {
         foreach (var p in experiment!.Parameters.Where(p => p.Values.Count > 1))
-            throw new ConfigException($"{experiment.Source}: {p.Parameter.Path}: lists {p.Values.Count} values, but a search stage varies only the keys of " +
-                                      $"sweep.search.space; move it there (e.g. {p.Parameter.Key} = [...]) or give one value");
+            throw new ConfigException($"{experiment.Source}: {p.Parameter.Path}: lists {p.Values.Count} values, " +
+                                      $"but a search stage varies only the keys of sweep.search.space; move it there (e.g. {p.Parameter.Key} = [...]) or give one value");
         var batchNorm = Dimensions.FirstOrDefault(d => d.Key == "batch-norm");
         var fixedBatchNorm = experiment.Parameters.FirstOrDefault(p => p.Parameter.Key == "batch-norm")?.Values[0] as bool?;
         if (Dimensions.Any(d => d.Key == "batch-norm-alpha") && batchNorm is null && fixedBatchNorm != true)
             throw new ConfigException($"{where}.batch-norm-alpha: batch-norm-alpha only matters with batch norm, which is " +
-                                      $"{(fixedBatchNorm == false ? "off" : "off by default")} here; search batch-norm too, or set network.batch-norm = true");
+                                      $"{(fixedBatchNorm == false ? "off" : "off by default")} here; " +
+                                      "search batch-norm too, or set network.batch-norm = true");
     }
 
     /// <summary>Whether dimension i changes the run at this point (conditional dimensions may not).</summary>
@@ -186,7 +197,7 @@ public sealed class SearchSpace
             return b < 0 || (bool)Dimensions[b].Choices[(int)point[b]];
         }
         if (IsWidth(key) && Index(Depth) is var d && d >= 0)
-            return int.Parse(key[WidthPrefix.Length..], CultureInfo.InvariantCulture) <= Convert.ToInt32(Dimensions[d].Value(point[d]), CultureInfo.InvariantCulture);
+            return WidthIndex(key) <= Whole(Dimensions[d].Value(point[d]));
         return true;
     }
 
@@ -205,8 +216,8 @@ public sealed class SearchSpace
     }
 
     /// <summary>A point drawn uniformly (in log10 for log dimensions), canonical.</summary>
-    public double[] Sample(Xoshiro256StarStar random) =>
-        Canonical(Dimensions.Select(d => d.Kind == DimensionKind.Categorical ? random.Next(d.Choices.Count) : d.FromUnit(random.NextDouble())).ToArray());
+    public double[] Sample(Xoshiro256StarStar random) => Canonical(Dimensions
+        .Select(d => d.Kind == DimensionKind.Categorical ? random.Next(d.Choices.Count) : d.FromUnit(random.NextDouble())).ToArray());
 
     /// <summary>The experiment with this point's values set: one run.</summary>
     public ExperimentConfig Apply(IReadOnlyList<double> point)
@@ -217,8 +228,8 @@ public sealed class SearchSpace
         for (var i = 0; i < Dimensions.Count; i++)
         {
             var d = Dimensions[i];
-            if (d.Key == Depth) depth = Convert.ToInt32(d.Value(point[i]), CultureInfo.InvariantCulture);
-            else if (IsWidth(d.Key)) widths[int.Parse(d.Key[WidthPrefix.Length..], CultureInfo.InvariantCulture)] = Convert.ToInt32(d.Value(point[i]), CultureInfo.InvariantCulture);
+            if (d.Key == Depth) depth = Whole(d.Value(point[i]));
+            else if (IsWidth(d.Key)) widths[WidthIndex(d.Key)] = Whole(d.Value(point[i]));
             else if (IsActive(point, i)) config = config.WithValues(d.Parameter!, [d.Value(point[i])]);
         }
         if (widths.Count > 0) config = config.WithValues(Parameter.Get("network.hidden"), [widths.Values.Take(depth ?? widths.Count).ToArray()]);

@@ -47,7 +47,8 @@ public sealed record SearchSpec(ISearchMethod Method, int Trials, int Initial, i
             throw new ConfigException($"{source}: {where}.{key}: unknown key; allowed in {where}: {string.Join(", ", Keys)}");
         var name = items.TryGetValue("method", out var m) ? HoconText.Scalar(m) : GaussianProcessSearch.Instance.Name;
         var method = SearchMethods.All.FirstOrDefault(x => x.Name == name)
-            ?? throw new ConfigException($"{source}: {where}.method: '{name}' is not a search method; expected {string.Join(", ", SearchMethods.All.Select(x => x.Name))}");
+            ?? throw new ConfigException($"{source}: {where}.method: '{name}' is not a search method; " +
+                                         $"expected {string.Join(", ", SearchMethods.All.Select(x => x.Name))}");
         var trials = Whole(items, "trials", 40, 1, source);
         var initial = Whole(items, "initial", Math.Min(10, trials), 1, source);
         var batch = Whole(items, "batch", 4, 1, source);
@@ -81,7 +82,8 @@ public sealed record SearchSpec(ISearchMethod Method, int Trials, int Initial, i
             if (!item.IsObject()) throw new ConfigException($"{where}[{i}]: expected an object with a value for each searched key");
             var fields = item.GetObject().Items;
             foreach (var key in fields.Keys.Where(k => space.Dimensions.All(d => d.Key != k)))
-                throw new ConfigException($"{where}[{i}].{key}: not in the search space; searched: {string.Join(", ", space.Dimensions.Select(d => d.Key))}");
+                throw new ConfigException($"{where}[{i}].{key}: not in the search space; " +
+                                          $"searched: {string.Join(", ", space.Dimensions.Select(d => d.Key))}");
             var point = new double[space.Count];
             for (var k = 0; k < space.Count; k++)
             {

@@ -1,4 +1,5 @@
 using Assignment3.Core.Randomness;
+using MathNet.Numerics.Distributions;
 
 namespace Assignment3.Experiments.Search;
 
@@ -145,7 +146,7 @@ public sealed class TpeSearch : ISearchMethod
         private static double TruncatedNormalLogPdf(double x, double mu, double sigma)
         {
             var z = (x - mu) / sigma;
-            var mass = MathNet.Numerics.Distributions.Normal.CDF(0, 1, (1 - mu) / sigma) - MathNet.Numerics.Distributions.Normal.CDF(0, 1, -mu / sigma);
+            var mass = Normal.CDF(0, 1, (1 - mu) / sigma) - Normal.CDF(0, 1, -mu / sigma);
             return -0.5 * z * z - Math.Log(sigma * Math.Sqrt(2 * Math.PI)) - Math.Log(Math.Max(mass, 1e-300));
         }
     }

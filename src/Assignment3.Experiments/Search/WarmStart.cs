@@ -21,17 +21,23 @@ public static class WarmStart
         var old = plan.Search.Space;
         string Keys(SearchSpace s) => string.Join(", ", s.Dimensions.Select(d => $"{d.Key} ({d.Kind.ToString().ToLowerInvariant()})"));
         if (Keys(old) != Keys(space))
-            throw new ConfigException($"{where}: that sweep searched {Keys(old)}; this one searches {Keys(space)}; a warm start needs the same keys, of the same kinds");
-        var fixedHere = target.Experiment.Parameters.Select(p => $"{p.Parameter.Path}={p.Parameter.Format(p.Values[0])}").ToHashSet();
-        foreach (var p in earlier.Config.Experiment.Parameters.Select(p => $"{p.Parameter.Path}={p.Parameter.Format(p.Values[0])}").Where(p => !fixedHere.Contains(p)))
+            throw new ConfigException($"{where}: that sweep searched {Keys(old)}; this one searches {Keys(space)}; " +
+                                      "a warm start needs the same keys, of the same kinds");
+        var fixedHere = Fixed(target).ToHashSet();
+        var fixedThere = Fixed(earlier.Config).ToHashSet();
+        foreach (var p in fixedThere.Where(p => !fixedHere.Contains(p)))
             throw new ConfigException($"{where}: that sweep fixed {p}, this one does not; its results would not compare");
-        foreach (var p in fixedHere.Where(p => !earlier.Config.Experiment.Parameters.Any(q => $"{q.Parameter.Path}={q.Parameter.Format(q.Values[0])}" == p)))
+        foreach (var p in fixedHere.Where(p => !fixedThere.Contains(p)))
             throw new ConfigException($"{where}: this sweep fixes {p}, that one did not; its results would not compare");
         var observed = new List<Observation>();
         foreach (var (point, loss) in plan.Observed(earlier).Select(o => (o.Point, o.Loss)))
             if (Translate(old, space, point) is { } translated) observed.Add(new Observation(translated, loss));
         return observed;
     }
+
+    /// <summary>The parameters a sweep fixes outside its search space, as path=value.</summary>
+    private static IEnumerable<string> Fixed(SweepConfig sweep) =>
+        sweep.Experiment.Parameters.Select(p => $"{p.Parameter.Path}={p.Parameter.Format(p.Values[0])}");
 
     /// <summary>An earlier space's point in this space (null: outside its ranges or choices).</summary>
     private static double[]? Translate(SearchSpace from, SearchSpace to, double[] point)

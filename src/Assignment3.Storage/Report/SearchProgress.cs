@@ -31,15 +31,18 @@ public static class SearchProgress
     {
         var stages = d.Trials.Select(t => t.Stage).Distinct().ToArray();
         string Label(string stage) => d.Search is { } search && search.Stage == stage ? $"{stage} ({search.Method} search)" : stage;
-        var byCycles = stages.Select(s => (Label(s), Steps(d.Trials.Where(t => t.Stage == s).OrderBy(t => t.Id), t => t.TrainedCycles, cumulative: true))).ToArray();
+        var byCycles = stages.Select(s => (Label(s), Steps(d.Trials.Where(t => t.Stage == s).OrderBy(t => t.Id),
+            t => t.TrainedCycles, cumulative: true))).ToArray();
         var start = d.Started ?? d.Updated;
-        var byTime = stages.Select(s => (Label(s), Steps(d.Trials.Where(t => t.Stage == s && Ended(t) is not null).OrderBy(t => Ended(t)).ThenBy(t => t.Id),
-            t => (Ended(t)!.Value - start).TotalMinutes, cumulative: false))).ToArray();
+        var byTime = stages.Select(s => (Label(s), Steps(d.Trials.Where(t => t.Stage == s && Ended(t) is not null).OrderBy(t => Ended(t))
+            .ThenBy(t => t.Id), t => (Ended(t)!.Value - start).TotalMinutes, cumulative: false))).ToArray();
         h.Append("<h2>Search progress</h2>");
         if (d.Search is { } search)
         {
-            var open = d.Trials.Where(t => !t.Phase.IsFinal() && search.RoundOf.ContainsKey(t.Id)).Select(t => search.RoundOf[t.Id]).Distinct().Order().ToArray();
-            h.Append($"<p id=\"search\">Stage {Esc(search.Stage)}: <b>{Esc(search.Method)}</b> search, {search.Proposed} of {search.Budget} trials proposed in " +
+            var open = d.Trials.Where(t => !t.Phase.IsFinal() && search.RoundOf.ContainsKey(t.Id)).Select(t => search.RoundOf[t.Id])
+                .Distinct().Order().ToArray();
+            h.Append($"<p id=\"search\">Stage {Esc(search.Stage)}: <b>{Esc(search.Method)}</b> search, " +
+                     $"{search.Proposed} of {search.Budget} trials proposed in " +
                      $"{search.Rounds} round{(search.Rounds == 1 ? "" : "s")} (lag {search.Lag})" +
                      (open.Length > 0 ? $"; round{(open.Length > 1 ? "s" : "")} {string.Join(", ", open)} running" : "") +
                      ". In the search-space plots each point carries its trial number: the order the search proposed it.</p>");
@@ -59,7 +62,8 @@ public static class SearchProgress
         {
             h.Append("<table id=\"importance\"><tr><th>parameter</th><th>GP lengthscale</th><th>importance</th></tr>");
             foreach (var p in importance.OrderByDescending(p => p.Share))
-                h.Append($"<tr><td>{Esc(p.Key)}</td><td>{Readable.Number(p.Lengthscale)}</td><td>{p.Share.ToString("P0", CultureInfo.InvariantCulture)}</td></tr>");
+                h.Append($"<tr><td>{Esc(p.Key)}</td><td>{Readable.Number(p.Lengthscale)}</td>" +
+                         $"<td>{p.Share.ToString("P0", CultureInfo.InvariantCulture)}</td></tr>");
             h.Append("</table><p>Importance from the lengthscales of a GP fitted to every result (1 / lengthscale, normalized): " +
                      "a parameter the accuracy changes quickly along has a short one. Main effects only.</p>");
         }
@@ -81,17 +85,19 @@ public static class SearchProgress
         return points;
     }
 
-    private static void Figure(StringBuilder h, IReadOnlyList<(string Stage, IReadOnlyList<(double X, double Y)> Points)> lines, string xLabel, string cls, string caption)
+    private static void Figure(StringBuilder h, IReadOnlyList<(string Stage, IReadOnlyList<(double X, double Y)> Points)> lines,
+        string xLabel, string cls, string caption)
     {
         var all = lines.SelectMany(l => l.Points).ToArray();
         if (all.Length == 0) return;
-        var figure = new SvgFigure(640, 320, Axis.Covering(all.Select(p => p.X).Append(0), false, xLabel), Axis.Covering(all.Select(p => p.Y), false, "best validation accuracy"), cls);
+        var x = Axis.Covering(all.Select(p => p.X).Append(0), false, xLabel);
+        var figure = new SvgFigure(640, 320, x, Axis.Covering(all.Select(p => p.Y), false, "best validation accuracy"), cls);
         for (var i = 0; i < lines.Count; i++)
             if (lines[i].Points.Count > 0)
                 figure.Line(lines[i].Points, SvgFigure.Palette[i % SvgFigure.Palette.Length], 2, 1, "best-line",
                     $"{lines[i].Stage}: best {Readable.Number(lines[i].Points[^1].Y)} after {Readable.Number(lines[i].Points[^1].X)}");
-        var legend = "<span class=\"legend\">" + string.Concat(lines.Select((l, i) =>
-            $"<span><i class=\"swatch\" style=\"background:{SvgFigure.Palette[i % SvgFigure.Palette.Length]}\"></i>{Esc(l.Stage)}</span>")) + "</span>";
+        var legend = "<span class=\"legend\">" + string.Concat(lines.Select((l, i) => "<span><i class=\"swatch\" " +
+            $"style=\"background:{SvgFigure.Palette[i % SvgFigure.Palette.Length]}\"></i>{Esc(l.Stage)}</span>")) + "</span>";
         h.Append($"<figure>{figure.Render(null)}<figcaption>{Esc(caption)} {legend}</figcaption></figure>");
     }
 

@@ -85,7 +85,8 @@ public sealed class SearchTests : IDisposable
     [Fact]
     public async Task BOHB_runs_each_round_as_a_successive_halving_bracket_the_same_on_any_number_of_slots()
     {
-        var config = SweepConfigs.Search("gp", trials: 27, batch: 9, initial: 9, lag: 1, schedule: "policy = successive-halving, eta = 3, min-budget = 1", cycles: 9);
+        var config = SweepConfigs.Search("gp", trials: 27, batch: 9, initial: 9, lag: 1, cycles: 9,
+            schedule: "policy = successive-halving, eta = 3, min-budget = 1");
 
         var one = await Run(config, slots: 1);
         var four = await Run(config, slots: 4, scramble: 7);
