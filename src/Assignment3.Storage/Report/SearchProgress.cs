@@ -6,17 +6,22 @@ using Assignment3.Experiments.Text;
 
 namespace Assignment3.Storage.Report;
 
-/// <summary>A search stage as the report shows it: method, rounds, each trial's round, and parameter importance.</summary>
+/// <summary>
+/// A search stage as the report shows it: method, rounds, each trial's round, and parameter importance
+/// (fitted when the page is rendered, off the aggregator's thread, from the results copied here).
+/// </summary>
 public sealed record SearchReport(string Stage, string Method, int Proposed, int Budget, int Rounds, int Lag,
-    IReadOnlyDictionary<int, int> RoundOf, IReadOnlyList<DimensionImportance>? Importance)
+    IReadOnlyDictionary<int, int> RoundOf, Lazy<IReadOnlyList<DimensionImportance>?> Importance)
 {
     public static SearchReport? From(SweepState state)
     {
         if (state.Stages.Select(s => s.Plan).OfType<SearchPlan>().FirstOrDefault() is not { } plan) return null;
         var search = plan.Search;
+        var observed = plan.Observed(state);
+        var seed = state.Config.Seed;
         return new SearchReport(plan.Stage, search.Method.Name, plan.Count, search.Trials, plan.Rounds, search.Lag,
             plan.Trials().ToDictionary(t => t.Id, t => plan.RoundOf(t.Id)),
-            SearchImportance.Of(search.Space, plan.Observed(state), state.Config.Seed));
+            new Lazy<IReadOnlyList<DimensionImportance>?>(() => SearchImportance.Of(search.Space, observed, seed)));
     }
 }
 
@@ -58,7 +63,7 @@ public static class SearchProgress
             Figure(h, byTime, "minutes since the sweep started", "best-by-time",
                 "Best validation accuracy so far against wall time, as results were recorded.");
         }
-        if (d.Search?.Importance is { } importance)
+        if (d.Search?.Importance.Value is { } importance)
         {
             h.Append("<table id=\"importance\"><tr><th>parameter</th><th>GP lengthscale</th><th>importance</th></tr>");
             foreach (var p in importance.OrderByDescending(p => p.Share))
