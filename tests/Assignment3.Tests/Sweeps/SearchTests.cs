@@ -50,6 +50,13 @@ public sealed class SearchTests : IDisposable
             Assert.Equal(Proposals(folders[0]), Proposals(folder));
         }
         Assert.Contains($"{method} search, 16 of 16 trials proposed in 4 rounds", File.ReadAllText(Path.Combine(folders[0], "search-coarse.md")));
+        // The report's search progress: best so far against trial-cycles and wall time, importance, proposal order.
+        var report = File.ReadAllText(Path.Combine(folders[0], "report.html"));
+        Assert.Contains($"<b>{method}</b> search, 16 of 16 trials proposed in 4 rounds", report);
+        Assert.Contains("class=\"best-by-cycles\"", report);
+        Assert.Contains("class=\"best-by-time\"", report);
+        Assert.Contains("<table id=\"importance\">", report);
+        Assert.Contains("(coarse, round 3)", report);
     }
 
     private static string Proposals(string folder) => string.Join("\n", SweepStore.Read(folder).Events.OfType<RoundProposed>()
