@@ -216,7 +216,8 @@ public static class SweepFolder
     /// <summary>search-STAGE.md and .csv: the proposals in the order they were made, with their results.</summary>
     public static void WriteSearch(string folder, SearchTable table)
     {
-        AtomicFile.Write(Path.Combine(folder, $"search-{table.Stage}.md"), $"# {table.Title}\n\n" + MarkdownTable.Render(table.Header, table.Rows));
+        var readable = table.Rows.Select(r => r.Select(Readable.Value).ToArray()).ToArray(); // the CSV keeps every digit
+        AtomicFile.Write(Path.Combine(folder, $"search-{table.Stage}.md"), $"# {table.Title}\n\n" + MarkdownTable.Render(table.Header, readable));
         Csv.Write(Path.Combine(folder, $"search-{table.Stage}.csv"), table.Header, table.Rows.Select(r => r.Cast<object?>()));
     }
 

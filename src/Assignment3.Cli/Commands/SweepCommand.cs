@@ -131,7 +131,9 @@ public sealed class SweepCommand : AsyncCommand<SweepCommandSettings>
 
         foreach (var stage in sweep.StageNames)
         {
-            var table = Path.Combine(outFolder, $"table-{stage}.md");
+            // A search stage's values are all different: its proposals in order say more than a pivot.
+            var search = Path.Combine(outFolder, $"search-{stage}.md");
+            var table = File.Exists(search) ? search : Path.Combine(outFolder, $"table-{stage}.md");
             if (File.Exists(table)) console.WriteLine(File.ReadAllText(table));
         }
         console.MarkupLineInterpolated($"Sweep complete: {monitor.Current.Completed} completed, {monitor.Current.Stopped} stopped early, {monitor.Current.Diverged} diverged, {monitor.Current.Failed} failed; results in [blue]{outFolder}[/]");
