@@ -38,7 +38,6 @@ public sealed class GaussianProcess
     }
 
     public IReadOnlyList<double> Lengthscales => logParameters.Take(categorical.Length).Select(Math.Exp).ToArray();
-    public double NoiseVariance => Math.Exp(logParameters[^1]);
 
     /// <summary>Inputs for the model: numeric dimensions at their position in [0, 1], categorical ones as the choice's index.</summary>
     public static double[] Encode(SearchSpace space, IReadOnlyList<double> point) =>

@@ -15,8 +15,6 @@ public enum DimensionKind { Continuous, Integer, Categorical }
 public sealed record Dimension(string Key, DimensionKind Kind, double Min, double Max, bool Log, IReadOnlyList<object> Choices,
     Parameter? Parameter)
 {
-    public bool IsNumeric => Kind != DimensionKind.Categorical;
-
     /// <summary>The bounds a number is drawn within: integers own the half-unit either side, so each is equally likely.</summary>
     private (double Low, double High) Span => Kind == DimensionKind.Integer ? (Min - 0.5, Max + 0.5) : (Min, Max);
 
@@ -250,10 +248,6 @@ public sealed class SearchSpace
             return false;
         }
     }
-
-    /// <summary>The point as text, dimension by dimension (active ones): how logs and tables name a proposal.</summary>
-    public string Describe(IReadOnlyList<double> point) =>
-        string.Join(", ", Dimensions.Select((d, i) => (d, i)).Where(x => IsActive(point, x.i)).Select(x => $"{x.d.Key}={x.d.Format(point[x.i])}"));
 
     private static double Number(HoconValue value, string where)
     {
