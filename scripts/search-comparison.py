@@ -51,3 +51,38 @@ if which != "search":
         shares.append(share)
         print(f"| {s} | {target:.4f} | {sh_at:g} | {bohb[-1][1]:.4f} | {bohb[-1][0]:g} | {at if at is not None else 'not reached'} | {share:.2f} |")
     print(f"BOHB's trial-cycles to reach SH-random's best, as a share of SH-random's, median over seeds: {statistics.median(shares):.2f}")
+
+def svg(path, title, xlabel, series):
+    """A small line chart (no plotting library needed): series = [(label, colour, [(x, y), ...]), ...]."""
+    w, h, l, r, t, b = 720, 380, 60, 170, 30, 45
+    xs = [x for _, _, pts in series for x, _ in pts]
+    ys = [y for _, _, pts in series for _, y in pts if y > 0]
+    x0, x1, y0, y1 = 0, max(xs), min(ys) - 0.005, max(ys) + 0.005
+    px = lambda x: l + (x - x0) / (x1 - x0) * (w - l - r)
+    py = lambda y: t + (1 - (y - y0) / (y1 - y0)) * (h - t - b)
+    parts = [f'<svg xmlns="http://www.w3.org/2000/svg" width="{w}" height="{h}" font-family="sans-serif" font-size="11">',
+             f'<rect x="{l}" y="{t}" width="{w-l-r}" height="{h-t-b}" fill="#fcfcfc" stroke="#bbb"/>',
+             f'<text x="{l}" y="18" font-size="13">{title}</text>',
+             f'<text x="{(l + w - r) / 2}" y="{h - 8}" text-anchor="middle">{xlabel}</text>']
+    for k in range(6):
+        y = y0 + (y1 - y0) * k / 5
+        parts.append(f'<text x="{l - 6}" y="{py(y) + 4:.1f}" text-anchor="end">{y:.3f}</text>')
+        x = x0 + (x1 - x0) * k / 5
+        parts.append(f'<text x="{px(x):.1f}" y="{h - b + 15}" text-anchor="middle">{x:g}</text>')
+    for i, (label, colour, pts) in enumerate(series):
+        pts = [(x, y) for x, y in pts if y > 0]
+        parts.append(f'<polyline fill="none" stroke="{colour}" stroke-width="1.8" points="' +
+                     " ".join(f"{px(x):.1f},{py(y):.1f}" for x, y in pts) + '"/>')
+        parts.append(f'<text x="{w - r + 8}" y="{t + 14 * i + 10}" fill="{colour}">{label}</text>')
+    parts.append("</svg>")
+    Path(path).write_text("\n".join(parts))
+
+colours = {"random": "#7f7f7f", "gp": "#1f77b4", "tpe": "#ff7f0e", "sh-random": "#7f7f7f", "bohb": "#2ca02c"}
+if which != "bohb":
+    svg(out / "search-best-so-far.svg", "CIFAR-10 search: best validation accuracy so far (3 sweep seeds)", "trials",
+        [(f"{m} seed {s}", colours[m], [(i + 1, v) for i, v in enumerate(best_so_far(m, s))]) for m in ("random", "gp", "tpe") for s in seeds])
+    print(f"figure: {out / 'search-best-so-far.svg'}")
+if which != "search":
+    svg(out / "bohb-best-so-far.svg", "CIFAR-10 BOHB vs successive halving over random samples", "trial-cycles (trials in id order)",
+        [(f"{m} seed {s}", colours[m], cycles_curve(m, s)) for m in ("sh-random", "bohb") for s in seeds])
+    print(f"figure: {out / 'bohb-best-so-far.svg'}")
