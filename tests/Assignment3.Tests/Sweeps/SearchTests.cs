@@ -111,6 +111,23 @@ public sealed class SearchTests : IDisposable
     }
 
     [Fact]
+    public async Task A_refinement_stage_after_a_search_refines_around_its_best_trial()
+    {
+        var config = SweepConfigs.Search("tpe",
+            stages: "[ { name = fine, from = coarse, top = 1, refine { lambda { count = 3, span = 0.2 } } } ]");
+
+        var folder = await Run(config, slots: 2);
+
+        SweepFiles.AssertEveryTrialOnceCompleted(folder, 19);
+        var rows = SweepFiles.Trials(folder);
+        var best = rows.Where(r => r["stage"] == "coarse")
+            .MaxBy(r => double.Parse(r["validationAccuracy"], System.Globalization.CultureInfo.InvariantCulture))!;
+        var fine = rows.Where(r => r["stage"] == "fine").ToArray();
+        Assert.All(fine, r => Assert.Equal((best["eta-max"], best["batch-norm"]), (r["eta-max"], r["batch-norm"])));
+        Assert.Contains(best["lambda"], fine.Select(r => r["lambda"]));
+    }
+
+    [Fact]
     public async Task Enqueued_points_are_the_first_trials_and_the_search_learns_from_them()
     {
         var config = SweepConfigs.Search("gp", extra: "enqueue = [ { lambda = 0.001, eta-max = 0.1, batch-norm = true, batch-norm-alpha = 0.9 }, " +
