@@ -425,6 +425,8 @@ public class CommitOrderTests() : TestKit(Akka.Configuration.ConfigurationFactor
 public class CoordinatorClockTests() : TestKit(Akka.Configuration.ConfigurationFactory.ParseString("akka.actor.provider = local\na3.sweep.deadline-check-interval = 50ms")
     .WithFallback(SweepNode.Configuration("127.0.0.1", 0, [], [])))
 {
+    private static readonly TimeSpan Patience = TimeSpan.FromSeconds(30);
+
     [Fact]
     public void A_trial_is_past_its_deadline_when_the_monotonic_clock_says_so_whatever_the_wall_clock_does()
     {
@@ -434,14 +436,15 @@ public class CoordinatorClockTests() : TestKit(Akka.Configuration.ConfigurationF
         var coordinator = Sys.ActorOf(CoordinatorActor.Props(state, aggregator.Ref, new DataOptions(), "abc", clock: () => TimeSpan.FromTicks(Interlocked.Read(ref ticks))));
         var worker = CreateTestProbe();
         coordinator.Tell(new RequestTrial("node-a", "slot-1", "abc"), worker);
-        var trial = worker.ExpectMsg<AssignTrial>();
-        aggregator.FishForMessage<TrialStarted>(_ => true);
+        // Generous bounds (each wait ends when the message comes): the suite's process tests load both cores.
+        var trial = worker.ExpectMsg<AssignTrial>(Patience);
+        aggregator.FishForMessage<TrialStarted>(_ => true, Patience);
 
         Interlocked.Add(ref ticks, TimeSpan.FromSeconds(59).Ticks);
         aggregator.ExpectNoMsg(TimeSpan.FromMilliseconds(300)); // several deadline checks, none past the deadline
         Interlocked.Add(ref ticks, TimeSpan.FromSeconds(2).Ticks);
 
-        var requeued = aggregator.FishForMessage<TrialRequeued>(_ => true);
+        var requeued = aggregator.FishForMessage<TrialRequeued>(_ => true, Patience);
         Assert.Equal((trial.Trial, true), (requeued.Trial, requeued.Charged));
     }
 }

@@ -53,14 +53,14 @@ public static class SweepConfigs
     /// peaks at lambda 1e-3, eta-max 0.1, batch norm on: 16 trials, 4 initial, rounds of 4.
     /// </summary>
     public static SweepConfig Search(string method = "gp", int trials = 16, int batch = 4, int lag = 1, string extra = "", int initial = 4,
-        string schedule = "policy = grid", int cycles = 1, string stages = "[]") => SweepConfig.Parse($$"""
+        string schedule = "policy = grid", int cycles = 1, string? stages = null) => SweepConfig.Parse($$"""
         name = search
         network { hidden = [4] }
         training { step-size = 5, cycles = {{cycles}}, batch-size = 10 }
         sweep {
           seed = 3
           schedule { {{schedule}} }
-          stages = {{stages}}
+          {{(stages is null ? "" : $"stages = {stages}")}}
           search {
             method = {{method}}
             trials = {{trials}}
