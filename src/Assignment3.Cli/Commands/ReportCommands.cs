@@ -64,10 +64,9 @@ public sealed class StatusCommand : Command<StatusSettings>
         var (first, last) = (state.StartedAt ?? DateTime.UtcNow, state.LastEventAt ?? DateTime.UtcNow);
         var count = (TrialPhase status) => rows.Count(r => r.Status == status);
         var recorded = state.Recorded;
-        var search = state.Stages.Select(st => st.Plan).OfType<SearchPlan>().FirstOrDefault();
+        var search = SearchReport.From(state);
         // A search's budget counts before its rounds are proposed.
-        var remaining = state.Planned - recorded + (search is { IsComplete: false } ? search.Search.Trials - search.Count : 0);
-        var open = search?.Trials().Where(t => state.Find(t.Id) is not { IsFinal: true }).Select(t => search.RoundOf(t.Id)).Distinct().Order().ToArray();
+        var remaining = state.Planned - recorded + (search is null ? 0 : search.Budget - search.Proposed);
         // The pace so far: recorded trials over the time between the first event and the last.
         TimeSpan? eta = state.Completed || recorded == 0 || last <= first ? null : TimeSpan.FromSeconds((last - first).TotalSeconds / recorded * remaining);
         var best = ReportData.Best(rows);
@@ -91,12 +90,12 @@ public sealed class StatusCommand : Command<StatusSettings>
             best = best is null ? null : new { trial = best.Trial, stage = best.Stage, validationAccuracy = best.ValidationAccuracy, parameters = best.Parameters.ToDictionary(p => p.Key, p => p.Value) },
             search = search is null ? null : new
             {
-                method = search.Search.Method.Name,
-                proposed = search.Count,
-                budget = search.Search.Trials,
+                method = search.Method,
+                proposed = search.Proposed,
+                budget = search.Budget,
                 roundsProposed = search.Rounds,
-                openRounds = open,
-                lag = search.Search.Lag,
+                openRounds = search.OpenRounds,
+                lag = search.Lag,
             },
             runningTrials = running,
             startedAt = first,
@@ -112,10 +111,7 @@ public sealed class StatusCommand : Command<StatusSettings>
         console.WriteLine($"{recorded} of {state.Planned} trials recorded: {status.completed} completed" +
                           (status.stoppedEarly > 0 ? $", {status.stoppedEarly} stopped early" : "") + $", {status.diverged} diverged, {status.failed} failed; " +
                           $"{running.Length} running, {state.Paused} paused, {state.Queued} queued");
-        if (status.search is { } sr)
-            console.WriteLine($"search: {sr.method}, {sr.proposed} of {sr.budget} trials proposed in {sr.roundsProposed} round{(sr.roundsProposed == 1 ? "" : "s")}; " +
-                              (sr.openRounds!.Length == 0 ? "every round's results are in"
-                                  : $"round{(sr.openRounds.Length > 1 ? "s" : "")} {string.Join(", ", sr.openRounds)} running (lag {sr.lag})"));
+        if (search is not null) console.WriteLine($"{search.Method} {search.Progress}");
         if (best is not null)
             console.WriteLine($"best: trial {best.Trial} ({best.Stage}) validation accuracy {Readable.Number(best.ValidationAccuracy!.Value)}: " +
                               string.Join(", ", best.Parameters.Select(p => $"{p.Key}={Readable.Value(p.Value)}")));

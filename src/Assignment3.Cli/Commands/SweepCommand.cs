@@ -87,7 +87,7 @@ public sealed class SweepCommand : AsyncCommand<SweepCommandSettings>
     {
         var console = Consoles.ForHumans(false, settings.Progress);
         var progress = Terminal.Progress.Resolve(settings.Progress, console);
-        var (sweep, outFolder, store, history) = settings.Resume is { } folder ? SweepFolders.Resume(console, folder) : SweepFolders.Start(settings.Config!, settings.Out);
+        var (sweep, outFolder, store, history) = settings.Resume is { } folder ? SweepFolders.Resume(console, folder) : SweepFolders.Start(console, settings.Config!, settings.Out);
         using var _ = store;
         var source = settings.RunnerSource(console);
         var prepared = await source.PrepareAsync(sweep.Experiment.Data, cancellation);

@@ -32,10 +32,11 @@ public static class SweepFolders
     }
 
     /// <summary>A new folder for the config: its store first (whole or absent), then the config beside it.</summary>
-    public static (SweepConfig Sweep, string Folder, SweepStore Store, IReadOnlyList<SweepEvent> History) Start(string configPath, string? requestedFolder)
+    public static (SweepConfig Sweep, string Folder, SweepStore Store, IReadOnlyList<SweepEvent> History) Start(IAnsiConsole console,
+        string configPath, string? requestedFolder)
     {
         var sweep = SweepConfig.Load(configPath);
-        var warm = WarmStartOf(sweep, configPath); // read (and refused) before anything is written
+        var warm = WarmStartOf(console, sweep, configPath); // read (and refused) before anything is written
         var folder = OutputFolder.Create(requestedFolder, sweep.Experiment.Name);
         var store = SweepStore.Create(folder, sweep.Text);
         AtomicFile.Write(Path.Combine(folder, ConfigFile), sweep.Text);
@@ -48,7 +49,7 @@ public static class SweepFolders
     /// The results of the earlier sweeps sweep.search.warm-start names (folders relative to the config's
     /// own), as the event that opens the new sweep's store; null without a warm start.
     /// </summary>
-    private static SearchWarmStarted? WarmStartOf(SweepConfig sweep, string configPath)
+    private static SearchWarmStarted? WarmStartOf(IAnsiConsole console, SweepConfig sweep, string configPath)
     {
         if (sweep.Search?.WarmStart is not { Count: > 0 } folders) return null;
         var points = new List<double[]>();
@@ -58,16 +59,15 @@ public static class SweepFolders
         {
             var where = $"{configPath}: sweep.search.warm-start[{i}]";
             var path = Path.GetFullPath(folder, Path.GetDirectoryName(Path.GetFullPath(configPath))!);
-            StoredSweep stored;
+            SweepState earlier;
             try
             {
-                stored = SweepStore.Read(path);
+                (_, earlier, _) = Read(console, path);
             }
             catch (StoreException e)
             {
                 throw new ConfigException($"{where}: {e.Message}");
             }
-            var earlier = SweepState.Replay(SweepConfig.Parse(stored.ConfigText, Path.Combine(path, ConfigFile)), stored.Events);
             foreach (var o in WarmStart.From(sweep, earlier, $"{where} ({path})"))
             {
                 points.Add(o.Point);

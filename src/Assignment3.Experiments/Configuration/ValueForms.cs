@@ -25,11 +25,7 @@ public static class ValueForms
         if (forms.Length != 1)
             throw new ConfigException($"{where}: give exactly one of {string.Join(", ", Forms)} = [min, max], with count = n");
         var form = forms[0];
-        var bounds = spec[form];
-        if (!bounds.IsArray() || bounds.GetArray().Count != 2)
-            throw new ConfigException($"{where}.{form}: expected [min, max]");
-        var min = Number(bounds.GetArray()[0], $"{where}.{form}[0]");
-        var max = Number(bounds.GetArray()[1], $"{where}.{form}[1]");
+        var (min, max) = Bounds(spec[form], $"{where}.{form}");
         if (min > max) throw new ConfigException($"{where}.{form}: min {Format(min)} is above max {Format(max)}");
         var log = form.StartsWith("log-", StringComparison.Ordinal);
         if (log && !(min > 0)) throw new ConfigException($"{where}.{form}: log ranges need min > 0, got {Format(min)}");
@@ -67,7 +63,15 @@ public static class ValueForms
     /// <summary>A stable seed from the sweep seed and a name (HashCode is randomized per process).</summary>
     public static int SamplingSeed(int seed, string name) => Xoshiro256StarStar.StableSeed(seed, name);
 
-    private static double Number(HoconValue value, string where)
+    /// <summary>A range's <c>[min, max]</c>, both finite numbers (their order is the caller's to check).</summary>
+    public static (double Min, double Max) Bounds(HoconValue bounds, string where)
+    {
+        if (!bounds.IsArray() || bounds.GetArray().Count != 2) throw new ConfigException($"{where}: expected [min, max]");
+        return (Number(bounds.GetArray()[0], $"{where}[0]"), Number(bounds.GetArray()[1], $"{where}[1]"));
+    }
+
+    /// <summary>A finite number, or an error naming <paramref name="where"/> and the text.</summary>
+    public static double Number(HoconValue value, string where)
     {
         var text = value.IsArray() || value.IsObject() ? "" : value.GetString()?.Trim();
         return double.TryParse(text, NumberStyles.Float, CultureInfo.InvariantCulture, out var v) && double.IsFinite(v)

@@ -98,7 +98,7 @@ public sealed class SearchSpace
             var items = spec.GetArray();
             if (items.Count == 0) throw new ConfigException($"{where}: an empty list of choices");
             var choices = items.Select((item, i) => parameter is null
-                ? (object)HoconText.Whole(item, $"{where}[{i}]", key == Depth ? 1 : 1)
+                ? (object)HoconText.Whole(item, $"{where}[{i}]", 1)
                 : parameter.Read(item, $"{where}[{i}]")).ToArray();
             return new Dimension(key, DimensionKind.Categorical, 0, choices.Length - 1, false, choices, parameter);
         }
@@ -111,18 +111,14 @@ public sealed class SearchSpace
             throw new ConfigException($"{where}.{k}: unknown key; a range is uniform = [min, max] or log-uniform = [min, max]");
         if (fields.Count != 1) throw new ConfigException($"{where}: give exactly one of uniform = [min, max], log-uniform = [min, max]");
         var form = fields.Keys.Single();
-        var bounds = fields[form];
-        if (!bounds.IsArray() || bounds.GetArray().Count != 2) throw new ConfigException($"{where}.{form}: expected [min, max]");
-        var min = Number(bounds.GetArray()[0], $"{where}.{form}[0]");
-        var max = Number(bounds.GetArray()[1], $"{where}.{form}[1]");
+        var (min, max) = ValueForms.Bounds(fields[form], $"{where}.{form}");
         if (min >= max) throw new ConfigException($"{where}.{form}: min {Show(min)} is not below max {Show(max)}; a range needs min < max");
         var log = form == "log-uniform";
         if (log && min <= 0) throw new ConfigException($"{where}.{form}: log-uniform needs min > 0, got {Show(min)}");
         var whole = shape || parameter!.Key is "batch-size" or "step-size" or "cycles";
         if (whole && (min != Math.Floor(min) || max != Math.Floor(max)))
             throw new ConfigException($"{where}.{form}: {key} takes whole numbers; got [{Show(min)}, {Show(max)}]");
-        var least = shape ? 1 : 0;
-        if (whole && min < least) throw new ConfigException($"{where}.{form}: {key} must be at least 1, got {Show(min)}");
+        if (shape && min < 1) throw new ConfigException($"{where}.{form}: {key} must be at least 1, got {Show(min)}");
         if (parameter is not null)
             foreach (var end in new[] { min, max }) parameter.FromNumber(end, $"{where}.{form}"); // each end must be a value the parameter allows
         return new Dimension(key, whole ? DimensionKind.Integer : DimensionKind.Continuous, min, max, log, [], parameter);
@@ -247,14 +243,6 @@ public sealed class SearchSpace
         {
             return false;
         }
-    }
-
-    private static double Number(HoconValue value, string where)
-    {
-        var text = HoconText.Scalar(value);
-        return double.TryParse(text, NumberStyles.Float, CultureInfo.InvariantCulture, out var v) && double.IsFinite(v)
-            ? v
-            : throw new ConfigException($"{where}: '{text}' is not a number");
     }
 
     private static string Show(double v) => v.ToString("G6", CultureInfo.InvariantCulture);

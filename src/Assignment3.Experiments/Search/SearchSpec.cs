@@ -126,12 +126,11 @@ public sealed record SearchSpec(ISearchMethod Method, int Trials, int Initial, i
             var read = d.Parameter is null ? HoconText.Whole(value, where, 1) : d.Parameter.Read(value, where);
             var text = d.Parameter?.Format(read) ?? read.ToString();
             for (var c = 0; c < d.Choices.Count; c++)
-                if ((d.Parameter?.Format(d.Choices[c]) ?? d.Choices[c].ToString()) == text) return c;
+                if (d.Format(c) == text) return c;
             throw new ConfigException($"{where}: {text} is not one of the choices [{string.Join(", ", d.Choices.Select((_, c) => d.Format(c)))}]");
         }
+        var x = ValueForms.Number(value, where);
         var s = HoconText.Scalar(value);
-        if (!double.TryParse(s, NumberStyles.Float, CultureInfo.InvariantCulture, out var x) || !double.IsFinite(x))
-            throw new ConfigException($"{where}: '{s}' is not a number");
         if (x < d.Min || x > d.Max || (d.Kind == DimensionKind.Integer && x != Math.Floor(x)))
             throw new ConfigException($"{where}: {s} is outside the searched range [{d.Format(d.Min)}, {d.Format(d.Max)}]" +
                                       (d.Kind == DimensionKind.Integer ? " of whole numbers" : ""));

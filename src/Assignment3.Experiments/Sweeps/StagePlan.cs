@@ -96,6 +96,7 @@ public sealed class SearchPlan(SweepConfig sweep, SearchSpec search, string stag
 
     internal void Add(RoundProposed round)
     {
+        if (round.Points.Length < NextRoundSize) exhausted = true; // the method found no more new points
         foreach (var point in round.Points)
         {
             var variant = Search.Space.Apply(point).VariantAt(0);
@@ -103,17 +104,14 @@ public sealed class SearchPlan(SweepConfig sweep, SearchSpec search, string stag
             points.Add(point);
             roundOf.Add(round.Round);
         }
-        if (round.Points.Length < NextRoundSizeBefore(round)) exhausted = true;
         roundSizes.Add(round.Points.Length);
         Rounds++;
     }
 
     /// <summary>The results a model may learn from now: every final trial's point and loss, in trial order.</summary>
     public IReadOnlyList<Observation> Observed(SweepState state) => Trials()
-        .Select(t => state.Find(t.Id) is { IsFinal: true } trial && SweepState.Loss(trial) is { } loss ? new Observation(PointOf(t.Id), loss) : null)
+        .Select(t => state.Find(t.Id) is { IsFinal: true } trial ? SweepState.ObservationOf(PointOf(t.Id), trial) : null)
         .OfType<Observation>().ToArray();
-
-    private int NextRoundSizeBefore(RoundProposed round) => Search.RoundSize(round.Round, trials.Count - round.Points.Length);
 
     protected override PlannedTrial At(int index) => trials[index];
 }

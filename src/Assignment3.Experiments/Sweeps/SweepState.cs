@@ -144,7 +144,7 @@ public sealed class SweepState
         }
         var observed = Current.Schedule.StopsEarly
             ? AtLargestBudget(learned, plan.Search.Space.Count + 2)
-            : learned.Select(l => Loss(l.Trial) is { } loss ? new Observation(l.Point, loss) : null).OfType<Observation>().ToArray();
+            : learned.Select(l => ObservationOf(l.Point, l.Trial)).OfType<Observation>().ToArray();
         return new RoundRequest(plan.Search, Config.Seed, plan.Stage, plan.Rounds, [.. plan.Warm, .. observed], pending, plan.Points, plan.NextRoundSize);
     }
 
@@ -164,6 +164,9 @@ public sealed class SweepState
         }
         return [];
     }
+
+    /// <summary>A final trial's point with its <see cref="Loss"/>; null when it has none (failed).</summary>
+    public static Observation? ObservationOf(double[] point, Trial trial) => Loss(trial) is { } loss ? new Observation(point, loss) : null;
 
     /// <summary>The loss a search learns from: 1 - validation accuracy (at its end, or where it was stopped); chance (0.9) if it diverged; none if it failed.</summary>
     public static double? Loss(Trial trial) => trial.Phase switch

@@ -11,8 +11,13 @@ namespace Assignment3.Storage.Report;
 /// (fitted when the page is rendered, off the aggregator's thread, from the results copied here).
 /// </summary>
 public sealed record SearchReport(string Stage, string Method, int Proposed, int Budget, int Rounds, int Lag,
-    IReadOnlyDictionary<int, int> RoundOf, Lazy<IReadOnlyList<DimensionImportance>?> Importance)
+    IReadOnlyDictionary<int, int> RoundOf, IReadOnlyList<int> OpenRounds, Lazy<IReadOnlyList<DimensionImportance>?> Importance)
 {
+    /// <summary>Where the search stands, after its method's name: for a3 status and the report.</summary>
+    public string Progress => $"search, {Proposed} of {Budget} trials proposed in {Rounds} round{(Rounds == 1 ? "" : "s")} (lag {Lag}); " +
+                              (OpenRounds.Count == 0 ? "every round's results are in"
+                                  : $"round{(OpenRounds.Count > 1 ? "s" : "")} {string.Join(", ", OpenRounds)} running");
+
     public static SearchReport? From(SweepState state)
     {
         if (state.Stages.Select(s => s.Plan).OfType<SearchPlan>().FirstOrDefault() is not { } plan) return null;
@@ -21,6 +26,7 @@ public sealed record SearchReport(string Stage, string Method, int Proposed, int
         var seed = state.Config.Seed;
         return new SearchReport(plan.Stage, search.Method.Name, plan.Count, search.Trials, plan.Rounds, search.Lag,
             plan.Trials().ToDictionary(t => t.Id, t => plan.RoundOf(t.Id)),
+            plan.Trials().Where(t => state.Find(t.Id) is not { IsFinal: true }).Select(t => plan.RoundOf(t.Id)).Distinct().Order().ToArray(),
             new Lazy<IReadOnlyList<DimensionImportance>?>(() => SearchImportance.Of(search.Space, observed, seed)));
     }
 }
@@ -44,13 +50,8 @@ public static class SearchProgress
         h.Append("<h2>Search progress</h2>");
         if (d.Search is { } search)
         {
-            var open = d.Trials.Where(t => !t.Phase.IsFinal() && search.RoundOf.ContainsKey(t.Id)).Select(t => search.RoundOf[t.Id])
-                .Distinct().Order().ToArray();
-            h.Append($"<p id=\"search\">Stage {Esc(search.Stage)}: <b>{Esc(search.Method)}</b> search, " +
-                     $"{search.Proposed} of {search.Budget} trials proposed in " +
-                     $"{search.Rounds} round{(search.Rounds == 1 ? "" : "s")} (lag {search.Lag})" +
-                     (open.Length > 0 ? $"; round{(open.Length > 1 ? "s" : "")} {string.Join(", ", open)} running" : "") +
-                     ". In the search-space plots each point carries its trial number: the order the search proposed it.</p>");
+            h.Append($"<p id=\"search\">Stage {Esc(search.Stage)}: <b>{Esc(search.Method)}</b> {Esc(search.Progress)}. " +
+                     "In the search-space plots each point carries its trial number: the order the search proposed it.</p>");
         }
         if (byCycles.All(s => s.Item2.Count == 0))
         {
