@@ -1,8 +1,7 @@
 using System.Text.Json;
 using Assignment3.Experiments.Scheduling;
 using Assignment3.Experiments.Sweeps;
-using Assignment3.Sweeps.Hosting;
-using Assignment3.Sweeps.Trials;
+using Assignment3.Sweeps.Protocol;
 
 namespace Assignment3.Tests.Sweeps;
 
@@ -13,25 +12,11 @@ namespace Assignment3.Tests.Sweeps;
 /// </summary>
 public sealed class EarlyStoppingTests : IDisposable
 {
-    private static readonly TimeSpan Bound = TimeSpan.FromSeconds(60);
-    private readonly List<string> folders = new();
+    private readonly InProcessSweeps sweeps = new("a3-early-");
 
-    private async Task<string> Run(SweepConfig config, int slots, Func<AssignTrialDelay, TimeSpan>? delay = null)
-    {
-        var folder = Directory.CreateTempSubdirectory("a3-early-").FullName;
-        folders.Add(folder);
-        var runner = new FakeTrialRunner(delay: delay is null ? null : t => delay(new AssignTrialDelay(t.Trial, t.FromStep)));
-        await using var node = SweepHost.StartCoordinator(config, folder, new SweepMonitor(), "fp", new FixedRunnerSource("fp", runner), slots);
-        await node.Completion().WaitAsync(Bound);
-        return folder;
-    }
+    private Task<string> Run(SweepConfig config, int slots, Func<AssignTrial, TimeSpan>? delay = null) => sweeps.Run(config, slots, delay);
 
-    /// <summary>What a delay may depend on: the trial and where its hand-out starts (so every hand-out gets its own).</summary>
-    public readonly record struct AssignTrialDelay(int Trial, int FromStep);
-
-    /// <summary>Hand-outs finish in an order scrambled by a seed: results arrive in another order than trials went out.</summary>
-    private static Func<AssignTrialDelay, TimeSpan> Scrambled(int seed) =>
-        t => TimeSpan.FromMilliseconds(new Random(seed * 7919 + t.Trial * 31 + t.FromStep).Next(0, 40));
+    private static Func<AssignTrial, TimeSpan> Scrambled(int seed) => InProcessSweeps.Scrambled(seed);
 
     [Fact]
     public async Task The_threshold_rule_lets_on_exactly_the_trials_at_or_above_its_bar_at_its_budget()
@@ -139,8 +124,5 @@ public sealed class EarlyStoppingTests : IDisposable
         Assert.All(rows.Where(r => r.Trial > 2), r => Assert.Equal(("stopped", "1"), (r.Status, r["budgetCycles"])));
     }
 
-    public void Dispose()
-    {
-        foreach (var folder in folders) Directory.Delete(folder, recursive: true);
-    }
+    public void Dispose() => sweeps.Dispose();
 }

@@ -2,8 +2,6 @@ using Assignment3.Experiments.Configuration;
 using Assignment3.Experiments.Search;
 using Assignment3.Experiments.Sweeps;
 using Assignment3.Storage;
-using Assignment3.Sweeps.Hosting;
-using Assignment3.Sweeps.Trials;
 
 namespace Assignment3.Tests.Sweeps;
 
@@ -13,22 +11,11 @@ namespace Assignment3.Tests.Sweeps;
 /// </summary>
 public sealed class SearchTests : IDisposable
 {
-    private static readonly TimeSpan Bound = TimeSpan.FromSeconds(60);
-    private readonly List<string> folders = new();
+    private readonly InProcessSweeps sweeps = new("a3-search-");
 
-    private async Task<string> Run(SweepConfig config, int slots, int scramble = 0)
-    {
-        var folder = Directory.CreateTempSubdirectory("a3-search-").FullName;
-        folders.Add(folder);
-        // Hand-outs finish in an order scrambled by a seed: results arrive in another order than trials went out.
-        var runner = new FakeTrialRunner(delay: scramble == 0 ? null
-            : t => TimeSpan.FromMilliseconds(new Random(scramble * 7919 + t.Trial * 31).Next(0, 30)));
-        using var store = SweepStore.Create(folder, config.Text);
-        await using (var node = SweepHost.StartCoordinator(config, folder, new SweepMonitor(), "fp", new FixedRunnerSource("fp", runner), slots,
-                         journal: new StoreJournal(store)))
-            await node.Completion().WaitAsync(Bound);
-        return folder;
-    }
+    /// <summary>The sweep on <paramref name="slots"/> slots, results arriving in an order scrambled by <paramref name="scramble"/> (0: at once).</summary>
+    private Task<string> Run(SweepConfig config, int slots, int scramble = 0) =>
+        sweeps.Run(config, slots, scramble == 0 ? null : InProcessSweeps.Scrambled(scramble));
 
     [Theory]
     [InlineData("gp", 1)]
@@ -204,9 +191,5 @@ public sealed class SearchTests : IDisposable
         Assert.Equal(space.Canonical([0, 12, 35, 0]), space.Canonical([0, 12, 31, 0])); // depth 1: width-2 has no effect
     }
 
-    public void Dispose()
-    {
-        foreach (var folder in folders)
-            try { Directory.Delete(folder, recursive: true); } catch (IOException) { }
-    }
+    public void Dispose() => sweeps.Dispose();
 }
