@@ -15,10 +15,11 @@ which=${3:-all}
 a3=${A3:-./a3}   # another build of a3 (e.g. A3=/path/a3) while this clone changes
 mkdir -p "$out"
 
-run() { # config method seed name
-  local dir="$out/$4-seed$3" conf="$out/$4-seed$3.conf"
+run() { # config method seed name [lag]
+  local dir="$out/$4-seed$3" conf="$out/$4-seed$3.conf" lag=${5:-}
   if [[ -f "$dir/summary.json" ]] && grep -q '"complete": true' "$dir/summary.json"; then return 0; fi
   sed -e "s/^  seed = 1$/  seed = $3/" -e "s/^    method = gp$/    method = $2/" "$1" > "$conf"
+  if [[ -n $lag ]]; then sed -i "s/^    lag = .*$/    lag = $lag/" "$conf"; fi
   if [[ -d "$dir" ]]; then $a3 sweep --resume "$dir" --slots "$slots" --progress none
   else $a3 sweep "$conf" --out "$dir" --slots "$slots" --progress none; fi
 }
@@ -26,7 +27,8 @@ run() { # config method seed name
 for seed in 1 2 3; do
   if [[ $which != bohb ]]; then for method in random gp tpe; do run configs/search-cifar.conf "$method" "$seed" "$method"; done; fi
   if [[ $which != search ]]; then
-    run configs/search-bohb.conf random "$seed" sh-random
+    # Random proposals and their brackets do not depend on the lag: lag 1 only lets brackets overlap.
+    run configs/search-bohb.conf random "$seed" sh-random 1
     run configs/search-bohb.conf gp "$seed" bohb
   fi
 done

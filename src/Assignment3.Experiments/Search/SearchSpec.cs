@@ -14,6 +14,7 @@ namespace Assignment3.Experiments.Search;
 ///   initial = 10       # round 0: the enqueued points, then random ones up to this many
 ///   batch = 4          # trials per later round
 ///   lag = 1            # rounds still running when the next is proposed (0: wait for every result)
+///   random-fraction = 0  # share of every later round drawn uniformly (1/3 by default under early stopping: BOHB's rho)
 ///   space { lambda = { log-uniform = [1e-5, 1e-1] }, batch-norm = [false, true], width-1 = { log-uniform = [10, 200] } }
 ///   enqueue = [ { lambda = 0.005, batch-norm = true, width-1 = 50 } ]   # known points, evaluated first
 ///   warm-start = [ runs/earlier-search ]   # earlier search sweeps' folders (relative to this config's folder)
@@ -23,9 +24,19 @@ namespace Assignment3.Experiments.Search;
 /// <see cref="LastObservedRound"/>(r), taken in trial-id order (see <see cref="SearchRounds"/>).
 /// </summary>
 public sealed record SearchSpec(ISearchMethod Method, int Trials, int Initial, int Batch, int Lag, SearchSpace Space,
-    IReadOnlyList<double[]> Enqueued, IReadOnlyList<string>? WarmStart = null)
+    IReadOnlyList<double[]> Enqueued, IReadOnlyList<string>? WarmStart = null, double RandomFraction = 0)
 {
-    private static readonly string[] Keys = ["method", "trials", "initial", "batch", "lag", "space", "enqueue", "warm-start"];
+    private static readonly string[] Keys =
+        ["method", "trials", "initial", "batch", "lag", "random-fraction", "space", "enqueue", "warm-start"];
+
+    /// <summary>
+    /// BOHB's share of uniform draws in every model round (Falkner et al. 2018, rho = 1/3): the model fits
+    /// the low budgets best, and the draws keep the brackets from all crowding into one corner of it.
+    /// </summary>
+    public const double BracketRandomFraction = 1.0 / 3;
+
+    /// <summary>How many of a model round's <paramref name="count"/> points are drawn uniformly.</summary>
+    public int RandomPoints(int count) => (int)Math.Round(count * RandomFraction, MidpointRounding.AwayFromZero);
 
     /// <summary>Trials in round r (0: the initial design), given how many the earlier rounds took.</summary>
     public int RoundSize(int round, int proposed) => Math.Min(round == 0 ? Math.Max(Initial, Enqueued.Count) : Batch, Trials - proposed);
@@ -38,7 +49,8 @@ public sealed record SearchSpec(ISearchMethod Method, int Trials, int Initial, i
     /// </summary>
     public int LastObservedRound(int round) => round == 0 ? -1 : Math.Max(0, round - 1 - Lag);
 
-    public static SearchSpec Read(HoconValue value, ExperimentConfig experiment, string source)
+    /// <param name="bracketed">Under early stopping (BOHB): random-fraction defaults to <see cref="BracketRandomFraction"/>.</param>
+    public static SearchSpec Read(HoconValue value, ExperimentConfig experiment, string source, bool bracketed)
     {
         const string where = "sweep.search";
         if (!value.IsObject()) throw new ConfigException($"{source}: {where}: expected an object {{ method = gp, trials = 40, space {{ ... }} }}");
@@ -53,6 +65,10 @@ public sealed record SearchSpec(ISearchMethod Method, int Trials, int Initial, i
         var initial = Whole(items, "initial", Math.Min(10, trials), 1, source);
         var batch = Whole(items, "batch", 4, 1, source);
         var lag = Whole(items, "lag", 1, 0, source);
+        var randomFraction = items.TryGetValue("random-fraction", out var f)
+            ? ValueForms.Number(f, $"{source}: {where}.random-fraction") : bracketed ? BracketRandomFraction : 0;
+        if (randomFraction is < 0 or > 1)
+            throw new ConfigException($"{source}: {where}.random-fraction: {HoconText.Scalar(f!)} is not a share from 0 to 1");
         if (batch > trials)
             throw new ConfigException($"{source}: {where}.batch: {batch} is larger than the trial budget {where}.trials = {trials}");
         if (initial > trials)
@@ -62,7 +78,7 @@ public sealed record SearchSpec(ISearchMethod Method, int Trials, int Initial, i
         if (enqueued.Count > trials)
             throw new ConfigException($"{source}: {where}.enqueue: {enqueued.Count} points, more than the trial budget {where}.trials = {trials}");
         var warm = items.TryGetValue("warm-start", out var w) ? ReadFolders(w, $"{source}: {where}.warm-start") : [];
-        return new SearchSpec(method, trials, initial, batch, lag, space, enqueued, warm);
+        return new SearchSpec(method, trials, initial, batch, lag, space, enqueued, warm, randomFraction);
     }
 
     private static IReadOnlyList<string> ReadFolders(HoconValue value, string where)
@@ -160,10 +176,13 @@ public static class SearchRounds
         var random = new Xoshiro256StarStar((ulong)Xoshiro256StarStar.StableSeed(request.Seed, $"search|{request.Stage}|round {request.Round}"));
         var search = request.Search;
         var proposal = new ProposalRequest(search.Space, request.Observed, request.Pending, request.Proposed, request.Count, random);
-        if (request.Round > 0) return search.Method.Propose(proposal).ToArray();
         // Round 0: the enqueued points, then uniform ones (every method starts from a design it did not choose).
+        // Later rounds: the method's points, then the random fraction's uniform ones.
+        var first = request.Round == 0
+            ? search.Enqueued.Take(request.Count)
+            : search.Method.Propose(proposal with { Count = request.Count - search.RandomPoints(request.Count) });
         var set = new ProposalSet(proposal);
-        foreach (var point in search.Enqueued.Take(request.Count)) set.TryTake(point);
+        foreach (var point in first) set.TryTake(point);
         set.FillRandomly(request.Count, random);
         return set.Taken.ToArray();
     }

@@ -95,7 +95,9 @@ public sealed record SweepConfig(
 
         var seed = Whole(sweep, "seed", 1, 0, source);
         var experiment = ExperimentConfig.FromRoot(root, source, ["sweep"], seed);
-        var search = sweep.TryGetValue("search", out var searchValue) ? SearchSpec.Read(searchValue, experiment, source) : null;
+        var schedule = ScheduleSpec.Read(sweep.GetValueOrDefault("schedule"), source, "sweep.schedule");
+        var search = sweep.TryGetValue("search", out var searchValue)
+            ? SearchSpec.Read(searchValue, experiment, source, schedule.StopsEarly) : null;
         var varying = search?.Space.Dimensions.Select(d => d.Parameter?.Key ?? "hidden").Distinct().ToArray()
             ?? experiment.Parameters.Where(p => p.Values.Count > 1).Select(p => p.Parameter.Key).ToArray();
         var table = ReadTable(sweep.GetValueOrDefault("table"), varying, source);
@@ -109,7 +111,6 @@ public sealed record SweepConfig(
         if (experiment.VariantCount * replicates > maxTrials)
             throw new ConfigException($"{source}: the first stage has {experiment.VariantCount * replicates:N0} trials, more than sweep.max-trials = {maxTrials:N0}; " +
                                       "narrow the ranges, or raise sweep.max-trials if you mean it");
-        var schedule = ScheduleSpec.Read(sweep.GetValueOrDefault("schedule"), source, "sweep.schedule");
         schedule.Check(experiment.Parameters.Where(p => p.Parameter.Key == "cycles").SelectMany(p => p.Values).Select(v => (int)v)
             .DefaultIfEmpty(new Core.Training.TrainingConfig().Cycles), source, "sweep.schedule");
         var checkpointEvery = Whole(sweep, "checkpoint-every", 0, 0, source);

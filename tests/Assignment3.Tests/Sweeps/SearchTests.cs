@@ -151,7 +151,34 @@ public sealed class SearchTests : IDisposable
         }
     }
 
+    /// <summary>
+    /// BOHB's rho: under early stopping a third of every model round is drawn uniformly after the method's
+    /// points (the method proposes the other two thirds from the same request); without, none unless asked.
+    /// </summary>
+    [Fact]
+    public void Under_early_stopping_a_third_of_each_model_round_is_drawn_uniformly_after_the_models_points()
+    {
+        const string space = "space { lambda = { log-uniform = [1e-5, 1e-1] }, eta-max = { log-uniform = [1e-3, 0.5] } }";
+        var bracketed = SweepConfig.Parse("name = s\ntraining.cycles = 9\nsweep { schedule { policy = successive-halving, eta = 3 }\n" +
+                                          $"search {{ batch = 9, initial = 9, {space} }} }}", "s.conf").Search!;
+        var plain = SweepConfig.Parse($"name = s\nsweep {{ search {{ batch = 9, initial = 9, {space} }} }}", "s.conf").Search!;
+        var asked = SweepConfig.Parse($"name = s\nsweep {{ search {{ random-fraction = 0.5, {space} }} }}", "s.conf").Search!;
+        Assert.Equal((1.0 / 3, 0.0, 0.5), (bracketed.RandomFraction, plain.RandomFraction, asked.RandomFraction));
+
+        var design = SearchRounds.Propose(new RoundRequest(bracketed, 7, "coarse", 0, [], [], [], 9));
+        var observed = design.Select((p, i) => new Observation(p, 0.5 + 0.01 * i)).ToArray();
+        var request = new RoundRequest(bracketed, 7, "coarse", 1, observed, [], design, 9);
+
+        var round = SearchRounds.Propose(request);
+        var modelOnly = SearchRounds.Propose(request with { Search = plain, Count = 6 });
+
+        Assert.Equal(9, round.Select(ProposalSet.Key).Concat(design.Select(ProposalSet.Key)).Distinct().Count() - 9);
+        Assert.Equal(modelOnly.Select(ProposalSet.Key), round.Take(6).Select(ProposalSet.Key));
+        Assert.Equal(round.Select(ProposalSet.Key), SearchRounds.Propose(request).Select(ProposalSet.Key));
+    }
+
     [Theory]
+    [InlineData("random-fraction = 1.5, space { lambda = { uniform = [0, 0.1] } }", "sweep.search.random-fraction: 1.5 is not a share from 0 to 1")]
     [InlineData("space { }", "sweep.search.space: empty")]
     [InlineData("space { lambda = { uniform = [0.1, 0.01] } }", "sweep.search.space.lambda.uniform: min 0.1 is not below max 0.01")]
     [InlineData("space { lambda = { log-uniform = [0, 0.1] } }", "sweep.search.space.lambda.log-uniform: log-uniform needs min > 0")]
