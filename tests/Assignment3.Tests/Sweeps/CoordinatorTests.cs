@@ -8,8 +8,7 @@ using Assignment3.Sweeps.Protocol;
 
 namespace Assignment3.Tests.Sweeps;
 
-public class CoordinatorTests() : TestKit(Akka.Configuration.ConfigurationFactory.ParseString("akka.actor.provider = local\na3.sweep.max-handouts = 4")
-    .WithFallback(SweepNode.Configuration("127.0.0.1", 0, [], [])))
+public class CoordinatorTests() : TestKit(ActorTestConfig.Local("a3.sweep.max-handouts = 4"))
 {
     private const string Fingerprint = "abc";
 
@@ -263,8 +262,7 @@ public class CoordinatorTests() : TestKit(Akka.Configuration.ConfigurationFactor
 }
 
 /// <summary>The edge cases of hand-outs: stale and late results, busy workers, re-entrant serving.</summary>
-public class CoordinatorHandOutTests() : TestKit(Akka.Configuration.ConfigurationFactory.ParseString("akka.actor.provider = local\na3.sweep.max-handouts = 2")
-    .WithFallback(SweepNode.Configuration("127.0.0.1", 0, [], [])))
+public class CoordinatorHandOutTests() : TestKit(ActorTestConfig.Local("a3.sweep.max-handouts = 2"))
 {
     private const string Fingerprint = "abc";
 
@@ -354,8 +352,7 @@ public class CoordinatorHandOutTests() : TestKit(Akka.Configuration.Configuratio
 }
 
 /// <summary>An event is checked, then written, then applied: the store never holds one its state refuses.</summary>
-public class CommitOrderTests() : TestKit(Akka.Configuration.ConfigurationFactory.ParseString("akka.actor.provider = local")
-    .WithFallback(SweepNode.Configuration("127.0.0.1", 0, [], [])))
+public class CommitOrderTests() : TestKit(ActorTestConfig.Local())
 {
     private sealed class RecordingJournal : ISweepJournal
     {
@@ -422,11 +419,8 @@ public class CommitOrderTests() : TestKit(Akka.Configuration.ConfigurationFactor
 }
 
 /// <summary>Deadlines run on a monotonic clock the coordinator is given: a test moves it; a step of the wall clock does not.</summary>
-public class CoordinatorClockTests() : TestKit(Akka.Configuration.ConfigurationFactory.ParseString("akka.actor.provider = local\na3.sweep.deadline-check-interval = 50ms")
-    .WithFallback(SweepNode.Configuration("127.0.0.1", 0, [], [])))
+public class CoordinatorClockTests() : TestKit(ActorTestConfig.Local("a3.sweep.deadline-check-interval = 50ms"))
 {
-    private static readonly TimeSpan Patience = TimeSpan.FromSeconds(30);
-
     [Fact]
     public void A_trial_is_past_its_deadline_when_the_monotonic_clock_says_so_whatever_the_wall_clock_does()
     {
@@ -437,14 +431,14 @@ public class CoordinatorClockTests() : TestKit(Akka.Configuration.ConfigurationF
         var worker = CreateTestProbe();
         coordinator.Tell(new RequestTrial("node-a", "slot-1", "abc"), worker);
         // Generous bounds (each wait ends when the message comes): the suite's process tests load both cores.
-        var trial = worker.ExpectMsg<AssignTrial>(Patience);
-        aggregator.FishForMessage<TrialStarted>(_ => true, Patience);
+        var trial = worker.ExpectMsg<AssignTrial>();
+        aggregator.FishForMessage<TrialStarted>(_ => true);
 
         Interlocked.Add(ref ticks, TimeSpan.FromSeconds(59).Ticks);
         aggregator.ExpectNoMsg(TimeSpan.FromMilliseconds(300)); // several deadline checks, none past the deadline
         Interlocked.Add(ref ticks, TimeSpan.FromSeconds(2).Ticks);
 
-        var requeued = aggregator.FishForMessage<TrialRequeued>(_ => true, Patience);
+        var requeued = aggregator.FishForMessage<TrialRequeued>(_ => true);
         Assert.Equal((trial.Trial, true), (requeued.Trial, requeued.Charged));
     }
 }

@@ -9,8 +9,7 @@ using Assignment3.Sweeps.Trials;
 
 namespace Assignment3.Tests.Sweeps;
 
-public class WorkerActorTests() : TestKit(Akka.Configuration.ConfigurationFactory.ParseString("akka.actor.provider = local")
-    .WithFallback(SweepNode.Configuration("127.0.0.1", 0, [], [])))
+public class WorkerActorTests() : TestKit(ActorTestConfig.Local())
 {
     private static readonly PreparedRunner Runner = new("abc", new FakeTrialRunner(gate: new SemaphoreSlim(0)));
 
