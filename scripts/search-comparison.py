@@ -66,10 +66,10 @@ if which != "search":
           (f"{at:g} (share {at / sh_at:.2f}); BOHB's mean at the end {mean['bohb'][-1][1]:.4f}" if at is not None else "never"))
 
 def svg(path, title, xlabel, series):
-    """A small line chart (no plotting library needed): series = [(label, colour, [(x, y), ...]), ...]."""
+    """A small line chart (no plotting library needed): series = [(label, colour, [(x, y), ...], width), ...]."""
     w, h, l, r, t, b = 720, 380, 60, 170, 30, 45
-    xs = [x for _, _, pts in series for x, _ in pts]
-    ys = [y for _, _, pts in series for _, y in pts if y > 0]
+    xs = [x for _, _, pts, _ in series for x, _ in pts]
+    ys = [y for _, _, pts, _ in series for _, y in pts if y > 0]
     x0, x1, y0, y1 = 0, max(xs), min(ys) - 0.005, max(ys) + 0.005
     px = lambda x: l + (x - x0) / (x1 - x0) * (w - l - r)
     py = lambda y: t + (1 - (y - y0) / (y1 - y0)) * (h - t - b)
@@ -82,9 +82,9 @@ def svg(path, title, xlabel, series):
         parts.append(f'<text x="{l - 6}" y="{py(y) + 4:.1f}" text-anchor="end">{y:.3f}</text>')
         x = x0 + (x1 - x0) * k / 5
         parts.append(f'<text x="{px(x):.1f}" y="{h - b + 15}" text-anchor="middle">{x:g}</text>')
-    for i, (label, colour, pts) in enumerate(series):
+    for i, (label, colour, pts, width) in enumerate(series):
         pts = [(x, y) for x, y in pts if y > 0]
-        parts.append(f'<polyline fill="none" stroke="{colour}" stroke-width="1.8" points="' +
+        parts.append(f'<polyline fill="none" stroke="{colour}" stroke-width="{width}" points="' +
                      " ".join(f"{px(x):.1f},{py(y):.1f}" for x, y in pts) + '"/>')
         parts.append(f'<text x="{w - r + 8}" y="{t + 14 * i + 10}" fill="{colour}">{label}</text>')
     parts.append("</svg>")
@@ -93,9 +93,11 @@ def svg(path, title, xlabel, series):
 colours = {"random": "#7f7f7f", "gp": "#1f77b4", "tpe": "#ff7f0e", "sh-random": "#7f7f7f", "bohb": "#2ca02c"}
 if which != "bohb":
     svg(out / "search-best-so-far.svg", "CIFAR-10 search: best validation accuracy so far (3 sweep seeds)", "trials",
-        [(f"{m} seed {s}", colours[m], [(i + 1, v) for i, v in enumerate(best_so_far(m, s))]) for m in ("random", "gp", "tpe") for s in seeds])
+        [(f"{m} seed {s}", colours[m], [(i + 1, v) for i, v in enumerate(best_so_far(m, s))], 1.8)
+         for m in ("random", "gp", "tpe") for s in seeds])
     print(f"figure: {out / 'search-best-so-far.svg'}")
 if which != "search":
-    svg(out / "bohb-best-so-far.svg", "CIFAR-10 BOHB vs successive halving over random samples", "trial-cycles (trials in id order)",
-        [(f"{m} seed {s}", colours[m], cycles_curve(m, s)) for m in ("sh-random", "bohb") for s in seeds])
+    svg(out / "bohb-best-so-far.svg", "CIFAR-10 BOHB vs successive halving over random samples", "trial-cycles (brackets in order)",
+        [(f"{m} seed {s}", colours[m], cycles_curve(m, s), 1.2) for m in ("sh-random", "bohb") for s in seeds] +
+        [(f"{m} mean", colours[m], mean[m], 4) for m in ("sh-random", "bohb")])
     print(f"figure: {out / 'bohb-best-so-far.svg'}")
