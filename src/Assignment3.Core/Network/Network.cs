@@ -164,7 +164,16 @@ public sealed class Network<T> where T : unmanaged, IFloatingPointIeee754<T>
         }
     }
 
-    /// <summary>w = decay * w - eta * g.</summary>
+    /// <summary>The smallest normal magnitude of T (2^-126 for float, 2^-1022 for double): below it a weight is subnormal.</summary>
+    private static readonly T MinNormal = T.CreateChecked(typeof(T) == typeof(float)
+        ? BitConverter.Int32BitsToSingle(0x0080_0000) : BitConverter.Int64BitsToDouble(0x0010_0000_0000_0000));
+
+    /// <summary>
+    /// w = decay * w - eta * g, and a weight that becomes subnormal is 0. Why: weights whose gradient
+    /// is 0 (a dead ReLU unit's) only decay, and under strong L2 with eta near eta-min they sit among
+    /// the subnormals for thousands of steps, where every multiplication with them takes a microcode
+    /// assist: a run with lambda 0.078 went 17 times slower from halfway on. No normal weight changes.
+    /// </summary>
     private static void ScaleAndSubtract(Span<T> w, T decay, T eta, ReadOnlySpan<T> g)
     {
         var i = 0;
@@ -172,11 +181,19 @@ public sealed class Network<T> where T : unmanaged, IFloatingPointIeee754<T>
         {
             var wv = System.Runtime.InteropServices.MemoryMarshal.Cast<T, Vector<T>>(w);
             var gv = System.Runtime.InteropServices.MemoryMarshal.Cast<T, Vector<T>>(g);
-            var (decayV, etaV) = (new Vector<T>(decay), new Vector<T>(eta));
-            for (var v = 0; v < wv.Length; v++) wv[v] = wv[v] * decayV - gv[v] * etaV;
+            var (decayV, etaV, minNormalV) = (new Vector<T>(decay), new Vector<T>(eta), new Vector<T>(MinNormal));
+            for (var v = 0; v < wv.Length; v++)
+            {
+                var updated = wv[v] * decayV - gv[v] * etaV;
+                wv[v] = Vector.ConditionalSelect(Vector.LessThan(Vector.Abs(updated), minNormalV), Vector<T>.Zero, updated);
+            }
             i = wv.Length * Vector<T>.Count;
         }
-        for (; i < w.Length; i++) w[i] = decay * w[i] - eta * g[i];
+        for (; i < w.Length; i++)
+        {
+            var updated = decay * w[i] - eta * g[i];
+            w[i] = T.Abs(updated) < MinNormal ? T.Zero : updated;
+        }
     }
 
     private void CheckBatch(Mat<T> x, ReadOnlySpan<byte> labels, Workspace<T> ws)

@@ -194,4 +194,29 @@ public class FusedUpdateTests
             for (var i = 0; i < fused.Parameters[p].Value.Length; i++)
                 Assert.Equal(plain.Parameters[p].Value[i], fused.Parameters[p].Value[i], 1e-14);
     }
+
+    /// <summary>
+    /// A weight the step would leave subnormal becomes 0 (multiplying subnormals is slow on x86); every
+    /// other weight is exactly decay * w - eta * g. Weight matrices of 96, 56 and 70 floats: whole vectors and tails.
+    /// </summary>
+    [Fact]
+    public void A_weight_that_would_become_subnormal_is_zero_and_the_others_are_untouched()
+    {
+        var network = new Network<float>(new NetworkSpec(12, [8, 7], 10, false, Initialization.He), 4, TestGemmBackends.Default);
+        const float eta = 0.5f, lambda = 0.1f, decay = 1 - 2 * eta * lambda;
+        var weights = network.Parameters.Where(p => p.Kind == ParameterKind.W).ToArray();
+        var expected = new List<float[]>();
+        foreach (var w in weights)
+        {
+            Array.Clear(w.Gradient);
+            for (var i = 0; i < w.Value.Length; i++)
+                w.Value[i] = i % 3 == 0 ? 1.2e-38f * (i % 2 == 0 ? 1 : -1) : w.Value[i]; // 0.9 x 1.2e-38 is subnormal
+            expected.Add(w.Value.Select(v => MathF.Abs(v) == 1.2e-38f ? 0f : decay * v).ToArray());
+        }
+
+        network.Step(eta, lambda);
+
+        for (var k = 0; k < weights.Length; k++) Assert.Equal(expected[k], weights[k].Value);
+        Assert.Contains(0f, weights[2].Value.Skip(64)); // the tail was flushed too
+    }
 }
