@@ -18,8 +18,7 @@ public static class HyperbandPolicy
     public static SuccessiveHalvingPolicy Create(StagePlan plan, int eta, int minBudget, int seed)
     {
         var most = SuccessiveHalvingPolicy.MaxCycles(plan);
-        var sMax = 0;
-        for (long b = (long)minBudget * eta; b <= most; b *= eta) sMax++;
+        var sMax = LargestS(minBudget, eta, most);
         var weights = Enumerable.Range(0, sMax + 1).Select(i =>
         {
             var s = sMax - i;
@@ -32,9 +31,20 @@ public static class HyperbandPolicy
         var position = 0;
         for (var i = 0; i < sizes.Length; i++)
             for (var k = 0; k < sizes[i]; k++) bracketOf[order[position++]] = i;
-        var brackets = sizes.Select((size, i) => Bracket.Of(i, size, (int)Math.Min(most, minBudget * (long)Math.Pow(eta, i)), most, eta)).ToArray();
+        var brackets = sizes.Select((size, i) => Bracket.Of(i, size, FirstBudget(i, minBudget, eta, most), most, eta)).ToArray();
         return new SuccessiveHalvingPolicy(brackets, id => bracketOf[id]);
     }
+
+    /// <summary>s_max: the largest s with min-budget x eta^s &lt;= the largest budget.</summary>
+    public static int LargestS(int minBudget, int eta, int most)
+    {
+        var s = 0;
+        for (long b = (long)minBudget * eta; b <= most; b *= eta) s++;
+        return s;
+    }
+
+    /// <summary>Where bracket i starts: min-budget x eta^i cycles, at most the largest budget.</summary>
+    public static int FirstBudget(int i, int minBudget, int eta, int most) => (int)Math.Min(most, minBudget * (long)Math.Pow(eta, i));
 
     /// <summary><paramref name="total"/> split in proportion to <paramref name="weights"/> by largest remainder (ties to the earlier bracket).</summary>
     public static int[] Shares(int total, double[] weights)

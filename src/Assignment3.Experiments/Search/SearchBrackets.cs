@@ -12,19 +12,11 @@ namespace Assignment3.Experiments.Search;
 /// </summary>
 public sealed class SearchBrackets(SearchPlan plan, int eta, int minBudget, int maxBudget, bool hyperband) : IReadOnlyList<Bracket>
 {
-    /// <summary>Hyperband's s_max: the largest s with min-budget x eta^s &lt;= the largest budget.</summary>
-    private int Kinds
-    {
-        get
-        {
-            var s = 0;
-            for (long b = (long)minBudget * eta; b <= maxBudget; b *= eta) s++;
-            return hyperband ? s + 1 : 1;
-        }
-    }
+    /// <summary>How many kinds of bracket the rounds cycle through: Hyperband's s_max + 1, or one.</summary>
+    private readonly int kinds = hyperband ? HyperbandPolicy.LargestS(minBudget, eta, maxBudget) + 1 : 1;
 
     public Bracket this[int round] =>
-        Bracket.Of(round, plan.RoundSize(round), (int)Math.Min(maxBudget, minBudget * (long)Math.Pow(eta, round % Kinds)), maxBudget, eta);
+        Bracket.Of(round, plan.RoundSize(round), HyperbandPolicy.FirstBudget(round % kinds, minBudget, eta, maxBudget), maxBudget, eta);
 
     public int Count => plan.Rounds;
 

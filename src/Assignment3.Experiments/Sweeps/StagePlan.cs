@@ -87,8 +87,7 @@ public sealed class SearchPlan(SweepConfig sweep, SearchSpec search, string stag
     public int RoundSize(int round) => roundSizes[round];
 
     /// <summary>The cycles every trial trains (a search does not vary them): the largest budget under early stopping.</summary>
-    public int Cycles => sweep.Experiment.Parameters.FirstOrDefault(p => p.Parameter.Key == "cycles")?.Values[0] is int c ? c
-        : new Core.Training.TrainingConfig().Cycles;
+    public int Cycles => sweep.Experiment.VariantAt(0).Config.Cycles;
     public double[] PointOf(int id) => points[id - FirstId];
 
     /// <summary>Trials of the round after the last proposed one: what <see cref="RoundProposed"/> must bring (fewer: the space is exhausted).</summary>

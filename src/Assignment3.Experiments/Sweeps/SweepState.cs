@@ -157,7 +157,7 @@ public sealed class SweepState
     {
         foreach (var step in learned.Select(l => l.Trial.StepReached).Where(s => s > 0).Distinct().OrderDescending())
         {
-            var observed = learned.Select(l => l.Trial.Phase == TrialPhase.Diverged ? new Observation(l.Point, 0.9)
+            var observed = learned.Select(l => l.Trial.Phase == TrialPhase.Diverged ? new Observation(l.Point, ChanceLoss)
                     : l.Trial.ValidationAccuracyAt(step) is { } a && double.IsFinite(a) ? new Observation(l.Point, 1 - a) : null)
                 .OfType<Observation>().ToArray();
             if (observed.Length >= enough) return observed;
@@ -168,11 +168,14 @@ public sealed class SweepState
     /// <summary>A final trial's point with its <see cref="Loss"/>; null when it has none (failed).</summary>
     public static Observation? ObservationOf(double[] point, Trial trial) => Loss(trial) is { } loss ? new Observation(point, loss) : null;
 
-    /// <summary>The loss a search learns from: 1 - validation accuracy (at its end, or where it was stopped); chance (0.9) if it diverged; none if it failed.</summary>
+    /// <summary>The loss of a diverged trial: chance on ten classes.</summary>
+    public const double ChanceLoss = 0.9;
+
+    /// <summary>The loss a search learns from: 1 - validation accuracy (at its end, or where it was stopped); chance if it diverged; none if it failed.</summary>
     public static double? Loss(Trial trial) => trial.Phase switch
     {
         TrialPhase.Completed or TrialPhase.Stopped when trial.Outcome?.ValidationAccuracy is { } accuracy && double.IsFinite(accuracy) => 1 - accuracy,
-        TrialPhase.Diverged => 0.9,
+        TrialPhase.Diverged => ChanceLoss,
         _ => null,
     };
 
