@@ -9,7 +9,7 @@ namespace Assignment3.Core.Network;
 public static class Linear
 {
     /// <summary>S = W X + b 1^T.</summary>
-    public static void Forward<T>(IGemm gemm, Mat<T> w, T[] b, Mat<T> x, Mat<T> s)
+    public static void Forward<T>(IGemm gemm, Mat<T> w, ReadOnlySpan<T> b, Mat<T> x, Mat<T> s)
         where T : unmanaged, IFloatingPointIeee754<T>
     {
         RowOps.FillColumns(s, b);
@@ -24,10 +24,24 @@ public static class Linear
         Mat<T> gW, T[] gB, Mat<T>? gX)
         where T : unmanaged, IFloatingPointIeee754<T>
     {
+        BackwardWeights(gemm, w, x, g, lambda, gW);
+        BackwardBiasAndInput(gemm, w, g, gB, gX);
+    }
+
+    /// <summary>dW = G X^T + 2 lambda W.</summary>
+    public static void BackwardWeights<T>(IGemm gemm, Mat<T> w, Mat<T> x, Mat<T> g, T lambda, Mat<T> gW)
+        where T : unmanaged, IFloatingPointIeee754<T>
+    {
         // With lambda 0 (training folds the L2 term into the update) the GEMM overwrites gW: no extra pass.
         if (lambda != T.Zero)
             for (var i = 0; i < w.Data.Length; i++) gW.Data[i] = w.Data[i] * (lambda + lambda);
         gemm.Gemm(false, true, T.One, g, x, lambda != T.Zero ? T.One : T.Zero, gW);
+    }
+
+    /// <summary>db = G 1 and, when <paramref name="gX"/> is given, dC/dX = W^T G.</summary>
+    public static void BackwardBiasAndInput<T>(IGemm gemm, Mat<T> w, Mat<T> g, T[] gB, Mat<T>? gX)
+        where T : unmanaged, IFloatingPointIeee754<T>
+    {
         RowOps.RowSums(g, gB);
         if (gX is not null) gemm.Gemm(true, false, T.One, w, g, T.Zero, gX);
     }

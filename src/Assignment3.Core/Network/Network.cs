@@ -63,15 +63,24 @@ public sealed class Network<T> where T : unmanaged, IFloatingPointIeee754<T>
     public double Forward(Mat<T> x, ReadOnlySpan<byte> labels, Workspace<T> ws, bool training)
     {
         CheckBatch(x, labels, ws);
-        var input = x;
+        var first = Layers[0];
+        Linear.Forward(Gemm, first.W, first.B, x, ws.FirstProduct);
+        return ForwardFromFirstProduct(labels, ws, training);
+    }
+
+    /// <summary>
+    /// The forward pass after the first layer's product W X + b, which is in <see cref="Workspace{T}.FirstProduct"/>
+    /// (a training group computes it for all its networks at once, see <see cref="FirstLayerStack"/>).
+    /// </summary>
+    public double ForwardFromFirstProduct(ReadOnlySpan<byte> labels, Workspace<T> ws, bool training)
+    {
+        Mat<T>? input = null;
         for (var l = 0; l < Spec.Hidden.Count; l++)
         {
             var layer = Layers[l];
-            if (!layer.BatchNorm)
-                Linear.Forward(Gemm, layer.W, layer.B, input, ws.H[l]);
-            else
+            if (l > 0) Linear.Forward(Gemm, layer.W, layer.B, input!, layer.BatchNorm ? ws.S[l]! : ws.H[l]);
+            if (layer.BatchNorm)
             {
-                Linear.Forward(Gemm, layer.W, layer.B, input, ws.S[l]!);
                 if (training)
                     BatchNorm.ForwardTrain(ws.S[l]!, eps, ws.Mean[l], ws.Variance[l], ws.SHat[l]!, layer.Gamma!, layer.Beta!, ws.H[l]);
                 else
@@ -81,7 +90,7 @@ public sealed class Network<T> where T : unmanaged, IFloatingPointIeee754<T>
             input = ws.H[l];
         }
         var output = Layers[^1];
-        Linear.Forward(Gemm, output.W, output.B, input, ws.Probabilities);
+        Linear.Forward(Gemm, output.W, output.B, input!, ws.Probabilities);
         var loss = SoftmaxCrossEntropy.Forward(ws.Probabilities, labels);
         RowOps.ColumnArgMax(ws.Probabilities, ws.Predictions);
         return loss;
@@ -92,6 +101,18 @@ public sealed class Network<T> where T : unmanaged, IFloatingPointIeee754<T>
     /// parameter's gradient of cost = mean loss + lambda * sum ||W||_F^2.
     /// </summary>
     public void Backward(Mat<T> x, ReadOnlySpan<byte> labels, Workspace<T> ws, T lambda)
+    {
+        BackwardToFirstProduct(labels, ws, lambda);
+        var first = Layers[0];
+        Linear.BackwardWeights(Gemm, first.W, x, ws.G[0], lambda, first.GradW);
+    }
+
+    /// <summary>
+    /// The backward pass down to the first layer's product: every gradient but the first layer's W,
+    /// with dC/dS of the first layer left in <c>ws.G[0]</c> (the first layer's W gradient is G[0] X^T;
+    /// a training group computes it for all its networks at once).
+    /// </summary>
+    public void BackwardToFirstProduct(ReadOnlySpan<byte> labels, Workspace<T> ws, T lambda)
     {
         var hidden = Spec.Hidden.Count;
         SoftmaxCrossEntropy.Backward(ws.Probabilities, labels, ws.GradScores);
@@ -105,10 +126,14 @@ public sealed class Network<T> where T : unmanaged, IFloatingPointIeee754<T>
                 if (layer.BatchNorm)
                     BatchNorm.Backward(g, ws.SHat[l]!, ws.Variance[l], eps, layer.Gamma!, layer.GradGamma!, layer.GradBeta!, ws.Scratch);
             }
-            var input = l == 0 ? x : ws.H[l - 1];
-            var gInput = l == 0 ? null : ws.G[l - 1];
-            Linear.Backward(Gemm, layer.W, input, g, lambda, layer.GradW, layer.GradB, gInput);
-            if (gInput is not null) g = gInput;
+            if (l == 0)
+            {
+                Linear.BackwardBiasAndInput(Gemm, layer.W, g, layer.GradB, gX: null);
+                return;
+            }
+            Linear.BackwardWeights(Gemm, layer.W, ws.H[l - 1], g, lambda, layer.GradW);
+            Linear.BackwardBiasAndInput(Gemm, layer.W, g, layer.GradB, ws.G[l - 1]);
+            g = ws.G[l - 1];
         }
     }
 
@@ -152,47 +177,17 @@ public sealed class Network<T> where T : unmanaged, IFloatingPointIeee754<T>
     /// <summary>
     /// Gradient descent step theta -= eta * dC/dtheta, for gradients that hold the data term only
     /// (a backward pass with lambda 0): the L2 term is applied here, W -= eta * (dW + 2 lambda W),
-    /// fused into one pass over each weight matrix. With lambda 0 it is the plain step.
+    /// fused into one pass over each weight matrix (<see cref="Elementwise.Descend{T}(Span{T}, ReadOnlySpan{T}, T, T)"/>).
+    /// With lambda 0 it is the plain step. Without <paramref name="firstLayerWeights"/>, the first
+    /// layer's W is left alone: a training group steps it stacked with its other members' (<see cref="FirstLayerStack"/>).
     /// </summary>
-    public void Step(T eta, T lambda)
+    public void Step(T eta, T lambda, bool firstLayerWeights = true)
     {
         var decay = T.One - (eta + eta) * lambda;
         foreach (var p in Parameters)
         {
-            if (p.Kind == ParameterKind.W) ScaleAndSubtract(p.Value, decay, eta, p.Gradient);
-            else Elementwise.ScaleThenAdd(p.Gradient, -eta, p.Value, p.Value);
-        }
-    }
-
-    /// <summary>The smallest normal magnitude of T (2^-126 for float, 2^-1022 for double): below it a weight is subnormal.</summary>
-    private static readonly T MinNormal = T.CreateChecked(typeof(T) == typeof(float)
-        ? BitConverter.Int32BitsToSingle(0x0080_0000) : BitConverter.Int64BitsToDouble(0x0010_0000_0000_0000));
-
-    /// <summary>
-    /// w = decay * w - eta * g, and a weight that becomes subnormal is 0. Why: weights whose gradient
-    /// is 0 (a dead ReLU unit's) only decay, and under strong L2 with eta near eta-min they sit among
-    /// the subnormals for thousands of steps, where every multiplication with them takes a microcode
-    /// assist: a run with lambda 0.078 went 17 times slower from halfway on. No normal weight changes.
-    /// </summary>
-    private static void ScaleAndSubtract(Span<T> w, T decay, T eta, ReadOnlySpan<T> g)
-    {
-        var i = 0;
-        if (Vector.IsHardwareAccelerated && Vector<T>.IsSupported && w.Length >= Vector<T>.Count)
-        {
-            var wv = System.Runtime.InteropServices.MemoryMarshal.Cast<T, Vector<T>>(w);
-            var gv = System.Runtime.InteropServices.MemoryMarshal.Cast<T, Vector<T>>(g);
-            var (decayV, etaV, minNormalV) = (new Vector<T>(decay), new Vector<T>(eta), new Vector<T>(MinNormal));
-            for (var v = 0; v < wv.Length; v++)
-            {
-                var updated = wv[v] * decayV - gv[v] * etaV;
-                wv[v] = Vector.ConditionalSelect(Vector.LessThan(Vector.Abs(updated), minNormalV), Vector<T>.Zero, updated);
-            }
-            i = wv.Length * Vector<T>.Count;
-        }
-        for (; i < w.Length; i++)
-        {
-            var updated = decay * w[i] - eta * g[i];
-            w[i] = T.Abs(updated) < MinNormal ? T.Zero : updated;
+            if (p.Kind != ParameterKind.W) Elementwise.ScaleThenAdd(p.Gradient, -eta, p.Value, p.Value);
+            else if (firstLayerWeights || p.Layer != 1) Elementwise.Descend(p.Value, p.Gradient, decay, eta);
         }
     }
 

@@ -40,6 +40,9 @@ public sealed class Workspace<T> where T : unmanaged, IFloatingPointIeee754<T>
     }
 
     public int BatchSize { get; }
+
+    /// <summary>Where the first layer's product W X + b goes: S with batch norm, else H (made ReLU in place).</summary>
+    public Mat<T> FirstProduct => S[0] ?? H[0];
     public Mat<T>?[] S { get; }
     public Mat<T>?[] SHat { get; }
     public Mat<T>[] H { get; }

@@ -102,6 +102,60 @@ public static class Elementwise
         for (; i < result.Length; i++) result[i] = x[i] * a + z[i];
     }
 
+    /// <summary>
+    /// One descent step with weight decay: w = decay * w - eta * g, element by element, and a weight
+    /// that becomes subnormal is 0. Why: weights whose gradient is 0 (a dead ReLU unit's) only decay,
+    /// and under strong L2 with eta near eta-min they sit among the subnormals for thousands of steps,
+    /// where every multiplication with them takes a microcode assist: a run with lambda 0.078 went 17
+    /// times slower from halfway on. No normal weight changes.
+    /// </summary>
+    public static void Descend<T>(Span<T> w, ReadOnlySpan<T> g, T decay, T eta) where T : unmanaged, IFloatingPointIeee754<T>
+    {
+        var i = 0;
+        if (Vector.IsHardwareAccelerated && Vector<T>.IsSupported)
+        {
+            var (decayV, etaV) = (new Vector<T>(decay), new Vector<T>(eta));
+            for (; i + Vector<T>.Count <= w.Length; i += Vector<T>.Count)
+                FlushSubnormal(new Vector<T>(w[i..]) * decayV - new Vector<T>(g[i..]) * etaV).CopyTo(w[i..]);
+        }
+        for (; i < w.Length; i++) w[i] = FlushSubnormal(decay * w[i] - eta * g[i]);
+    }
+
+    /// <summary>
+    /// <see cref="Descend{T}(Span{T}, ReadOnlySpan{T}, T, T)"/> for a column-major block whose rows
+    /// each have their own decay and eta (rows of several networks stacked): w[i, j] = decay[i] *
+    /// w[i, j] - eta[i] * g[i, j], with decay and eta as long as a column. The same bits as the
+    /// scalar form for equal factors.
+    /// </summary>
+    public static void Descend<T>(Span<T> w, ReadOnlySpan<T> g, ReadOnlySpan<T> decay, ReadOnlySpan<T> eta) where T : unmanaged, IFloatingPointIeee754<T>
+    {
+        var m = decay.Length;
+        for (var column = 0; column < w.Length; column += m)
+        {
+            var wc = w.Slice(column, m);
+            var gc = g.Slice(column, m);
+            var i = 0;
+            if (Vector.IsHardwareAccelerated && Vector<T>.IsSupported)
+                for (; i + Vector<T>.Count <= m; i += Vector<T>.Count)
+                    FlushSubnormal(new Vector<T>(wc[i..]) * new Vector<T>(decay[i..]) - new Vector<T>(gc[i..]) * new Vector<T>(eta[i..])).CopyTo(wc[i..]);
+            for (; i < m; i++) wc[i] = FlushSubnormal(decay[i] * wc[i] - eta[i] * gc[i]);
+        }
+    }
+
+    private static Vector<T> FlushSubnormal<T>(Vector<T> v) where T : unmanaged, IFloatingPointIeee754<T> =>
+        Vector.ConditionalSelect(Vector.LessThan(Vector.Abs(v), Normal<T>.SmallestVector), Vector<T>.Zero, v);
+
+    private static T FlushSubnormal<T>(T v) where T : unmanaged, IFloatingPointIeee754<T> => T.Abs(v) < Normal<T>.Smallest ? T.Zero : v;
+
+    private static class Normal<T> where T : unmanaged, IFloatingPointIeee754<T>
+    {
+        /// <summary>The smallest normal magnitude of T (2^-126 for float, 2^-1022 for double): below it a number is subnormal.</summary>
+        public static readonly T Smallest = T.CreateChecked(typeof(T) == typeof(float)
+            ? BitConverter.Int32BitsToSingle(0x0080_0000) : BitConverter.Int64BitsToDouble(0x0010_0000_0000_0000));
+
+        public static readonly Vector<T> SmallestVector = new(Smallest);
+    }
+
     /// <summary>sum_i x[i]^2 in double, in order: the same bits on every CPU.</summary>
     public static double SumOfSquares<T>(ReadOnlySpan<T> x) where T : unmanaged, IFloatingPointIeee754<T>
     {

@@ -149,6 +149,29 @@ public sealed unsafe class SimdGemm : IGemm
     }
 
     /// <summary>
+    /// <see cref="IGemm.DescendAlongProduct{T}"/> a block of columns of W at a time: each block's
+    /// gradient is stepped into W while it is still in cache, instead of the whole gradient going out
+    /// to memory and back (for the stacked first layers of a training group, several MB).
+    /// </summary>
+    public void DescendAlongProduct<T>(Mat<T> g, Mat<T> x, ReadOnlySpan<T> decay, ReadOnlySpan<T> eta, Mat<T> gradient, Mat<T> w)
+        where T : unmanaged, IFloatingPointIeee754<T>
+    {
+        GemmShapes.CheckDescent(g, x, decay, eta, gradient, w);
+        var (m, d, k) = (g.Rows, x.Rows, g.Cols);
+        if (m == 0 || d == 0) return;
+        if (k == 0) Array.Clear(gradient.Data);
+        var onePass = TilingFor<T>(false, true, m, d, k) == GemmTiling.OnePass && CanMask(Isa);
+        for (var jc = 0; jc < d; jc += BlockN)
+        {
+            var nc = Math.Min(BlockN, d - jc);
+            if (k > 0)
+                fixed (T* pg = g.Data, px = x.Data, pc = gradient.Data)
+                    Dispatch(new Operands<T>(pg, m, false, px + jc, d, true, pc + (nint)jc * m, m, m, nc, k, accumulate: false), onePass);
+            Elementwise.Descend(w.Data.AsSpan(jc * m, nc * m), gradient.Data.AsSpan(jc * m, nc * m), decay, eta);
+        }
+    }
+
+    /// <summary>
     /// C = op(A) op(B), plus C when <paramref name="accumulate"/>, cut as <paramref name="tiling"/> says
     /// (shapes checked by the caller, k > 0).
     /// </summary>
@@ -160,14 +183,19 @@ public sealed unsafe class SimdGemm : IGemm
         {
             var (m, n) = (c.Rows, c.Cols);
             var k = transposeA ? a.Rows : a.Cols;
-            var operands = new Operands<T>(pa, a.Rows, transposeA, pb, b.Rows, transposeB, pc, c.Rows, m, n, k, accumulate);
-            switch (Isa)
-            {
-                case SimdIsa.Avx512: Run<Vector512Ops<T>, Vector512<T>, T, Three, Eight>(operands, Isa, onePass); break;
-                case SimdIsa.Avx2: Run<Vector256Ops<T>, Vector256<T>, T, Two, Six>(operands, Isa, onePass); break;
-                case SimdIsa.Vector128: Run<Vector128Ops<T>, Vector128<T>, T, Two, Six>(operands, Isa, onePass); break;
-                default: Run<ScalarOps<T>, T, T, Two, Six>(operands, Isa, onePass: false); break;
-            }
+            Dispatch(new Operands<T>(pa, a.Rows, transposeA, pb, b.Rows, transposeB, pc, c.Rows, m, n, k, accumulate), onePass);
+        }
+    }
+
+    /// <summary>The product the operands describe, on this instruction set's kernels.</summary>
+    private void Dispatch<T>(in Operands<T> operands, bool onePass) where T : unmanaged, IFloatingPointIeee754<T>
+    {
+        switch (Isa)
+        {
+            case SimdIsa.Avx512: Run<Vector512Ops<T>, Vector512<T>, T, Three, Eight>(operands, Isa, onePass); break;
+            case SimdIsa.Avx2: Run<Vector256Ops<T>, Vector256<T>, T, Two, Six>(operands, Isa, onePass); break;
+            case SimdIsa.Vector128: Run<Vector128Ops<T>, Vector128<T>, T, Two, Six>(operands, Isa, onePass); break;
+            default: Run<ScalarOps<T>, T, T, Two, Six>(operands, Isa, onePass: false); break;
         }
     }
 

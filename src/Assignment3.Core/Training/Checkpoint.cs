@@ -12,7 +12,7 @@ public sealed class CheckpointException(string message) : Exception(message);
 /// <summary>
 /// A training run's whole state at a step: every parameter and the batch-norm running statistics.
 /// Nothing else is needed to continue, because everything else a run draws (initialization, the
-/// order of every epoch, the training-evaluation subset) follows from its config and seed. The blob:
+/// order of every epoch, the training-evaluation subset) follows from its config and seeds. The blob:
 /// "A3CK", format version, the config's fingerprint, the step, each layer's tensors (float32), and a
 /// SHA-256 of all of it; a damaged, foreign or other run's checkpoint is refused with what is wrong.
 /// </summary>
@@ -100,5 +100,5 @@ public sealed class Checkpoint
     /// <summary>16 bytes of SHA-256 over everything the run depends on besides the data.</summary>
     private static byte[] Fingerprint(TrainingConfig c) => SHA256.HashData(Encoding.UTF8.GetBytes(
         $"{string.Join(",", c.Hidden)}|{c.BatchNorm}|{c.Init}|{c.BatchNormAlpha:R}|{c.Lambda:R}|{c.BatchSize}|{c.EtaMin:R}|{c.EtaMax:R}|" +
-        $"{c.StepSize}|{c.PointsPerCycle}|{c.Seed}|{c.TrainEvalSubset}"))[..16];
+        $"{c.StepSize}|{c.PointsPerCycle}|{c.Seed}|{c.TrainEvalSubset}" + (c.DataOrderSeed is { } order ? $"|order {order}" : "")))[..16];
 }

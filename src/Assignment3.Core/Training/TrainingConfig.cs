@@ -22,6 +22,16 @@ public sealed record TrainingConfig
     public int Cycles { get; init; } = 2;
     public int PointsPerCycle { get; init; } = 10;
     public int Seed { get; init; } = 1;
+
+    /// <summary>
+    /// The seed of the mini-batch order (each epoch's permutation); null: <see cref="Seed"/>. Runs with
+    /// the same order, batch size and data see the same mini-batch at every step, so a group can
+    /// train them together (<see cref="TrainingGroup"/>).
+    /// </summary>
+    public int? DataOrderSeed { get; init; }
+
+    /// <summary>The seed each epoch's order is drawn from.</summary>
+    public int OrderSeed => DataOrderSeed ?? Seed;
     /// <summary>Training images used for the training-set curves (a fixed random subset); 0 means all.</summary>
     public int TrainEvalSubset { get; init; } = 5000;
 
@@ -80,6 +90,7 @@ public sealed record TrainingConfig
         if (PointsPerCycle < 1) throw new ArgumentException($"points-per-cycle: must be at least 1, got {PointsPerCycle}");
         if ((long)PointsPerCycle * Cycles > MaxRecordingPoints)
             throw new ArgumentException($"points-per-cycle: {PointsPerCycle} x {Cycles} cycles = {(long)PointsPerCycle * Cycles:N0} recording points, each evaluating the network; at most {MaxRecordingPoints:N0}");
+        if (DataOrderSeed < 0) throw new ArgumentException($"data-order-seed: must be at least 0, got {DataOrderSeed}");
         if (TrainEvalSubset < 0) throw new ArgumentException($"train-eval-subset: must be 0 (all) or positive, got {TrainEvalSubset}");
         if (BatchNormAlpha is < 0 or >= 1) throw new ArgumentException($"batch-norm-alpha: must be in [0, 1), got {BatchNormAlpha}");
         if (Init.Kind == InitKind.Sigma && !(Init.Sigma > 0)) throw new ArgumentException($"init: sigma must be positive, got {Init.Sigma}");

@@ -5,7 +5,8 @@ public sealed record CurvePoint(int Step, double LearningRate,
     double TrainCost, double TrainLoss, double TrainAccuracy,
     double ValidationCost, double ValidationLoss, double ValidationAccuracy);
 
-public enum TrainingStatus { Completed, Diverged }
+/// <summary>How training ended: at its step, with a NaN or infinite cost, or cancelled (a group member told to stop; nothing to report).</summary>
+public enum TrainingStatus { Completed, Diverged, Cancelled }
 
 /// <summary>
 /// What a run produced. When it diverged, <see cref="DivergedAtStep"/> is the first step whose
