@@ -83,6 +83,19 @@ public static class StepBenchmark
     }
 
     /// <summary>
+    /// Median wall time (ms) of one step of a group of <paramref name="size"/> runs of
+    /// <paramref name="config"/> (seeds 1, 2, ...; one mini-batch order) as training takes it: the
+    /// batch gathered once, the first layers' products fused, each run's own forward, backward and
+    /// descent. Divide by the size for a run's share.
+    /// </summary>
+    public static double MedianGroupStepMillis(TrainingConfig config, DataSplits data, IGemm gemm, int size, int steps)
+    {
+        var runs = Enumerable.Range(1, size).Select(seed => TrainingRun.Start(config with { Seed = seed, DataOrderSeed = 1 }, data, gemm)).ToArray();
+        var group = new TrainingGroup(runs);
+        return 1000 * Median(steps, () => group.UpdateStep());
+    }
+
+    /// <summary>
     /// The core's peak float32 rate at the vector width of <paramref name="isa"/>: independent fused
     /// multiply-adds on one thread, the best of five runs (a passing load on a shared machine only
     /// ever slows a run down). Returns (GFLOP/s, the width's name).

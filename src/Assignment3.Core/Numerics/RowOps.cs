@@ -147,6 +147,9 @@ public static class Elementwise
 
     private static T FlushSubnormal<T>(T v) where T : unmanaged, IFloatingPointIeee754<T> => T.Abs(v) < Normal<T>.Smallest ? T.Zero : v;
 
+    /// <summary>The smallest normal magnitude of T (2^-126 for float, 2^-1022 for double): below it a number is subnormal.</summary>
+    public static T SmallestNormal<T>() where T : unmanaged, IFloatingPointIeee754<T> => Normal<T>.Smallest;
+
     private static class Normal<T> where T : unmanaged, IFloatingPointIeee754<T>
     {
         /// <summary>The smallest normal magnitude of T (2^-126 for float, 2^-1022 for double): below it a number is subnormal.</summary>

@@ -149,9 +149,11 @@ public sealed unsafe class SimdGemm : IGemm
     }
 
     /// <summary>
-    /// <see cref="IGemm.DescendAlongProduct{T}"/> a block of columns of W at a time: each block's
-    /// gradient is stepped into W while it is still in cache, instead of the whole gradient going out
-    /// to memory and back (for the stacked first layers of a training group, several MB).
+    /// <see cref="IGemm.DescendAlongProduct{T}"/> without the gradient ever leaving the registers:
+    /// each tile of it steps its weights in the kernel (one pass over the rows, masked last vectors;
+    /// W read and written once, its loads hidden under the tile's multiply-adds). Where that cannot be
+    /// done (no masked loads, or a batch deeper than one k-block), a block of columns at a time: each
+    /// block's gradient stepped into W while it is still in cache.
     /// </summary>
     public void DescendAlongProduct<T>(Mat<T> g, Mat<T> x, ReadOnlySpan<T> decay, ReadOnlySpan<T> eta, Mat<T> gradient, Mat<T> w)
         where T : unmanaged, IFloatingPointIeee754<T>
@@ -159,6 +161,12 @@ public sealed unsafe class SimdGemm : IGemm
         GemmShapes.CheckDescent(g, x, decay, eta, gradient, w);
         var (m, d, k) = (g.Rows, x.Rows, g.Cols);
         if (m == 0 || d == 0) return;
+        if (k > 0 && k <= BlockK && CanMask(Isa))
+        {
+            fixed (T* pg = g.Data, px = x.Data, pw = w.Data, pd = decay, pe = eta)
+                Dispatch(new Operands<T>(pg, m, false, px, d, true, pw, m, m, d, k, accumulate: false, pd, pe), onePass: true);
+            return;
+        }
         if (k == 0) Array.Clear(gradient.Data);
         var onePass = TilingFor<T>(false, true, m, d, k) == GemmTiling.OnePass && CanMask(Isa);
         for (var jc = 0; jc < d; jc += BlockN)
@@ -200,10 +208,11 @@ public sealed unsafe class SimdGemm : IGemm
     }
 
     /// <summary>C (m x n) (+)= op(A) (m x k) op(B) (k x n), each as a pointer and its stored row count.</summary>
+    /// <summary>With <paramref name="decay"/> and <paramref name="eta"/> (one per row), C is a weight matrix stepped along the product (one pass, one k-block).</summary>
     private readonly struct Operands<T>(T* a, int ldA, bool transposeA, T* b, int ldB, bool transposeB, T* c, int ldC,
-        int m, int n, int k, bool accumulate) where T : unmanaged
+        int m, int n, int k, bool accumulate, T* decay = null, T* eta = null) where T : unmanaged
     {
-        public readonly T* A = a, B = b, C = c;
+        public readonly T* A = a, B = b, C = c, Decay = decay, Eta = eta;
         public readonly int LdA = ldA, LdB = ldB, LdC = ldC, M = m, N = n, K = k;
         public readonly bool TransposeA = transposeA, TransposeB = transposeB, Accumulate = accumulate;
 
@@ -288,25 +297,28 @@ public sealed unsafe class SimdGemm : IGemm
         // so there is no padding to zero (masked loads of freshly written padding stall on x64).
         var a = o.TransposeA ? PackPanel(o, i, rows, rows, pc, kc) : o.A + i + (nint)pc * o.LdA;
         nint lda = o.TransposeA ? rows : o.LdA;
+        T* decay = o.Decay == null ? null : o.Decay + i, eta = o.Eta == null ? null : o.Eta + i;
         var j = jc;
         for (; j + TN.Value <= jc + nc; j += TN.Value)
-            SimdKernels<TOps, TV, T>.Tile<TM, TN, TMasked>(kc, a, lda, o.BAt(pc, j), bk, bj, o.C + i + (nint)j * o.LdC, o.LdC, load, lastRows);
-        if (j < jc + nc) EdgeColumns<TOps, TV, T, TM, TMasked>(kc, a, lda, o.BAt(pc, j), bk, bj, o.C + i + (nint)j * o.LdC, o.LdC, load, jc + nc - j, lastRows);
+            SimdKernels<TOps, TV, T>.Tile<TM, TN, TMasked>(kc, a, lda, o.BAt(pc, j), bk, bj, o.C + i + (nint)j * o.LdC, o.LdC, load, lastRows, decay, eta);
+        if (j < jc + nc)
+            EdgeColumns<TOps, TV, T, TM, TMasked>(kc, a, lda, o.BAt(pc, j), bk, bj, o.C + i + (nint)j * o.LdC, o.LdC, load, jc + nc - j, lastRows, decay, eta);
     }
 
     /// <summary>The last columns, fewer than a tile's: a tile of exactly that many.</summary>
-    private static void EdgeColumns<TOps, TV, T, TM, TMasked>(int kc, T* a, nint lda, T* b, nint bk, nint bj, T* c, nint ldc, bool load, int columns, TV lastRows = default)
+    private static void EdgeColumns<TOps, TV, T, TM, TMasked>(int kc, T* a, nint lda, T* b, nint bk, nint bj, T* c, nint ldc, bool load, int columns,
+        TV lastRows = default, T* decay = null, T* eta = null)
         where TOps : unmanaged, IVectorOps<TV, T> where TV : unmanaged where T : unmanaged where TM : IConstant where TMasked : IFlag
     {
         switch (columns)
         {
-            case 1: SimdKernels<TOps, TV, T>.Tile<TM, One, TMasked>(kc, a, lda, b, bk, bj, c, ldc, load, lastRows); break;
-            case 2: SimdKernels<TOps, TV, T>.Tile<TM, Two, TMasked>(kc, a, lda, b, bk, bj, c, ldc, load, lastRows); break;
-            case 3: SimdKernels<TOps, TV, T>.Tile<TM, Three, TMasked>(kc, a, lda, b, bk, bj, c, ldc, load, lastRows); break;
-            case 4: SimdKernels<TOps, TV, T>.Tile<TM, Four, TMasked>(kc, a, lda, b, bk, bj, c, ldc, load, lastRows); break;
-            case 5: SimdKernels<TOps, TV, T>.Tile<TM, Five, TMasked>(kc, a, lda, b, bk, bj, c, ldc, load, lastRows); break;
-            case 6: SimdKernels<TOps, TV, T>.Tile<TM, Six, TMasked>(kc, a, lda, b, bk, bj, c, ldc, load, lastRows); break;
-            default: SimdKernels<TOps, TV, T>.Tile<TM, Seven, TMasked>(kc, a, lda, b, bk, bj, c, ldc, load, lastRows); break;
+            case 1: SimdKernels<TOps, TV, T>.Tile<TM, One, TMasked>(kc, a, lda, b, bk, bj, c, ldc, load, lastRows, decay, eta); break;
+            case 2: SimdKernels<TOps, TV, T>.Tile<TM, Two, TMasked>(kc, a, lda, b, bk, bj, c, ldc, load, lastRows, decay, eta); break;
+            case 3: SimdKernels<TOps, TV, T>.Tile<TM, Three, TMasked>(kc, a, lda, b, bk, bj, c, ldc, load, lastRows, decay, eta); break;
+            case 4: SimdKernels<TOps, TV, T>.Tile<TM, Four, TMasked>(kc, a, lda, b, bk, bj, c, ldc, load, lastRows, decay, eta); break;
+            case 5: SimdKernels<TOps, TV, T>.Tile<TM, Five, TMasked>(kc, a, lda, b, bk, bj, c, ldc, load, lastRows, decay, eta); break;
+            case 6: SimdKernels<TOps, TV, T>.Tile<TM, Six, TMasked>(kc, a, lda, b, bk, bj, c, ldc, load, lastRows, decay, eta); break;
+            default: SimdKernels<TOps, TV, T>.Tile<TM, Seven, TMasked>(kc, a, lda, b, bk, bj, c, ldc, load, lastRows, decay, eta); break;
         }
     }
 

@@ -28,6 +28,8 @@ public unsafe interface IVectorOps<TV, T> where TV : unmanaged where T : unmanag
     static abstract TV LoadMasked(T* p, TV mask);
     /// <summary>The lanes <paramref name="mask"/> selects, stored to p; nothing else is written.</summary>
     static abstract void StoreMasked(TV value, T* p, TV mask);
+    /// <summary>w * decay - g * eta, lane by lane (two products rounded, then the difference), a subnormal result 0: <see cref="Elementwise.Descend{T}(Span{T}, ReadOnlySpan{T}, T, T)"/>.</summary>
+    static abstract TV Descend(TV w, TV g, TV decay, TV eta);
 }
 
 public unsafe struct Vector512Ops<T> : IVectorOps<Vector512<T>, T> where T : unmanaged, IFloatingPointIeee754<T>
@@ -54,6 +56,12 @@ public unsafe struct Vector512Ops<T> : IVectorOps<Vector512<T>, T> where T : unm
     {
         if (typeof(T) == typeof(float)) Avx512F.MaskStore((float*)p, mask.AsSingle(), value.AsSingle());
         else Avx512F.MaskStore((double*)p, mask.AsDouble(), value.AsDouble());
+    }
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static Vector512<T> Descend(Vector512<T> w, Vector512<T> g, Vector512<T> decay, Vector512<T> eta)
+    {
+        var updated = w * decay - g * eta;
+        return Vector512.ConditionalSelect(Vector512.LessThan(Vector512.Abs(updated), Vector512.Create(Elementwise.SmallestNormal<T>())), Vector512<T>.Zero, updated);
     }
 }
 
@@ -93,6 +101,12 @@ public unsafe struct Vector256Ops<T> : IVectorOps<Vector256<T>, T> where T : unm
         else if (typeof(T) == typeof(float)) Avx.MaskStore((float*)p, mask.AsSingle(), value.AsSingle());
         else Avx.MaskStore((double*)p, mask.AsDouble(), value.AsDouble());
     }
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static Vector256<T> Descend(Vector256<T> w, Vector256<T> g, Vector256<T> decay, Vector256<T> eta)
+    {
+        var updated = w * decay - g * eta;
+        return Vector256.ConditionalSelect(Vector256.LessThan(Vector256.Abs(updated), Vector256.Create(Elementwise.SmallestNormal<T>())), Vector256<T>.Zero, updated);
+    }
 }
 
 public unsafe struct Vector128Ops<T> : IVectorOps<Vector128<T>, T> where T : unmanaged, IFloatingPointIeee754<T>
@@ -131,6 +145,12 @@ public unsafe struct Vector128Ops<T> : IVectorOps<Vector128<T>, T> where T : unm
         else if (typeof(T) == typeof(float)) Avx.MaskStore((float*)p, mask.AsSingle(), value.AsSingle());
         else Avx.MaskStore((double*)p, mask.AsDouble(), value.AsDouble());
     }
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static Vector128<T> Descend(Vector128<T> w, Vector128<T> g, Vector128<T> decay, Vector128<T> eta)
+    {
+        var updated = w * decay - g * eta;
+        return Vector128.ConditionalSelect(Vector128.LessThan(Vector128.Abs(updated), Vector128.Create(Elementwise.SmallestNormal<T>())), Vector128<T>.Zero, updated);
+    }
 }
 
 /// <summary>One lane: plain fused multiply-adds (the fallback where no vector unit is usable).</summary>
@@ -145,6 +165,12 @@ public unsafe struct ScalarOps<T> : IVectorOps<T, T> where T : unmanaged, IFloat
     public static T FirstLanes(int count) => throw new NotSupportedException("one lane has nothing to mask");
     public static T LoadMasked(T* p, T mask) => throw new NotSupportedException("one lane has nothing to mask");
     public static void StoreMasked(T value, T* p, T mask) => throw new NotSupportedException("one lane has nothing to mask");
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static T Descend(T w, T g, T decay, T eta)
+    {
+        var updated = w * decay - g * eta;
+        return T.Abs(updated) < Elementwise.SmallestNormal<T>() ? T.Zero : updated;
+    }
 }
 
 /// <summary>A count known when the JIT compiles a kernel (tile sizes).</summary>
@@ -191,8 +217,12 @@ public static unsafe class SimdKernels<TOps, TV, T>
     /// </summary>
     /// With <typeparamref name="TMasked"/>, the last vector of rows reads and writes only the lanes
     /// <paramref name="lastRows"/> selects (a partial vector at the end of C, without padding or copies).
+    /// With <paramref name="decay"/> and <paramref name="eta"/> (the tile's rows' factors), C is a weight
+    /// matrix and the tile its gradient: each element is stepped, w = decay * w - eta * gradient
+    /// (<see cref="IVectorOps{TV, T}.Descend"/>), instead of stored: the gradient never leaves the registers.
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    public static void Tile<TM, TN, TMasked>(int kc, T* a, nint lda, T* b, nint bk, nint bj, T* c, nint ldc, bool load, TV lastRows = default)
+    public static void Tile<TM, TN, TMasked>(int kc, T* a, nint lda, T* b, nint bk, nint bj, T* c, nint ldc, bool load, TV lastRows = default,
+        T* decay = null, T* eta = null)
         where TM : IConstant where TN : IConstant where TMasked : IFlag
     {
         var v = TOps.Count;
@@ -246,6 +276,35 @@ public static unsafe class SimdKernels<TOps, TV, T>
             if (TN.Value > 7) { x = TOps.Broadcast(b7[k]); c07 = TOps.MultiplyAdd(a0, x, c07); if (TM.Value > 1) c17 = TOps.MultiplyAdd(a1, x, c17); if (TM.Value > 2) c27 = TOps.MultiplyAdd(a2, x, c27);
                 if (TM.Value > 3) c37 = TOps.MultiplyAdd(a3, x, c37); }
         }
+        if (decay != null)
+        {
+            var d0 = LoadRow<TM, TMasked>(decay, 0, lastRows);
+            var e0 = LoadRow<TM, TMasked>(eta, 0, lastRows);
+            var d1 = TM.Value > 1 ? LoadRow<TM, TMasked>(decay + v, 1, lastRows) : default;
+            var e1 = TM.Value > 1 ? LoadRow<TM, TMasked>(eta + v, 1, lastRows) : default;
+            var d2 = TM.Value > 2 ? LoadRow<TM, TMasked>(decay + 2 * v, 2, lastRows) : default;
+            var e2 = TM.Value > 2 ? LoadRow<TM, TMasked>(eta + 2 * v, 2, lastRows) : default;
+            var d3 = TM.Value > 3 ? LoadRow<TM, TMasked>(decay + 3 * v, 3, lastRows) : default;
+            var e3 = TM.Value > 3 ? LoadRow<TM, TMasked>(eta + 3 * v, 3, lastRows) : default;
+            var w = c;
+            if (TN.Value > 0) { DescendRow<TM, TMasked>(c00, w, 0, lastRows, d0, e0); if (TM.Value > 1) DescendRow<TM, TMasked>(c10, w + v, 1, lastRows, d1, e1); if (TM.Value > 2) DescendRow<TM, TMasked>(c20, w + 2 * v, 2, lastRows, d2, e2);
+                if (TM.Value > 3) DescendRow<TM, TMasked>(c30, w + 3 * v, 3, lastRows, d3, e3); w += ldc; }
+            if (TN.Value > 1) { DescendRow<TM, TMasked>(c01, w, 0, lastRows, d0, e0); if (TM.Value > 1) DescendRow<TM, TMasked>(c11, w + v, 1, lastRows, d1, e1); if (TM.Value > 2) DescendRow<TM, TMasked>(c21, w + 2 * v, 2, lastRows, d2, e2);
+                if (TM.Value > 3) DescendRow<TM, TMasked>(c31, w + 3 * v, 3, lastRows, d3, e3); w += ldc; }
+            if (TN.Value > 2) { DescendRow<TM, TMasked>(c02, w, 0, lastRows, d0, e0); if (TM.Value > 1) DescendRow<TM, TMasked>(c12, w + v, 1, lastRows, d1, e1); if (TM.Value > 2) DescendRow<TM, TMasked>(c22, w + 2 * v, 2, lastRows, d2, e2);
+                if (TM.Value > 3) DescendRow<TM, TMasked>(c32, w + 3 * v, 3, lastRows, d3, e3); w += ldc; }
+            if (TN.Value > 3) { DescendRow<TM, TMasked>(c03, w, 0, lastRows, d0, e0); if (TM.Value > 1) DescendRow<TM, TMasked>(c13, w + v, 1, lastRows, d1, e1); if (TM.Value > 2) DescendRow<TM, TMasked>(c23, w + 2 * v, 2, lastRows, d2, e2);
+                if (TM.Value > 3) DescendRow<TM, TMasked>(c33, w + 3 * v, 3, lastRows, d3, e3); w += ldc; }
+            if (TN.Value > 4) { DescendRow<TM, TMasked>(c04, w, 0, lastRows, d0, e0); if (TM.Value > 1) DescendRow<TM, TMasked>(c14, w + v, 1, lastRows, d1, e1); if (TM.Value > 2) DescendRow<TM, TMasked>(c24, w + 2 * v, 2, lastRows, d2, e2);
+                if (TM.Value > 3) DescendRow<TM, TMasked>(c34, w + 3 * v, 3, lastRows, d3, e3); w += ldc; }
+            if (TN.Value > 5) { DescendRow<TM, TMasked>(c05, w, 0, lastRows, d0, e0); if (TM.Value > 1) DescendRow<TM, TMasked>(c15, w + v, 1, lastRows, d1, e1); if (TM.Value > 2) DescendRow<TM, TMasked>(c25, w + 2 * v, 2, lastRows, d2, e2);
+                if (TM.Value > 3) DescendRow<TM, TMasked>(c35, w + 3 * v, 3, lastRows, d3, e3); w += ldc; }
+            if (TN.Value > 6) { DescendRow<TM, TMasked>(c06, w, 0, lastRows, d0, e0); if (TM.Value > 1) DescendRow<TM, TMasked>(c16, w + v, 1, lastRows, d1, e1); if (TM.Value > 2) DescendRow<TM, TMasked>(c26, w + 2 * v, 2, lastRows, d2, e2);
+                if (TM.Value > 3) DescendRow<TM, TMasked>(c36, w + 3 * v, 3, lastRows, d3, e3); w += ldc; }
+            if (TN.Value > 7) { DescendRow<TM, TMasked>(c07, w, 0, lastRows, d0, e0); if (TM.Value > 1) DescendRow<TM, TMasked>(c17, w + v, 1, lastRows, d1, e1); if (TM.Value > 2) DescendRow<TM, TMasked>(c27, w + 2 * v, 2, lastRows, d2, e2);
+                if (TM.Value > 3) DescendRow<TM, TMasked>(c37, w + 3 * v, 3, lastRows, d3, e3); w += ldc; }
+            return;
+        }
         var q = c;
         if (TN.Value > 0) { StoreRow<TM, TMasked>(c00, q, 0, lastRows); if (TM.Value > 1) StoreRow<TM, TMasked>(c10, q + v, 1, lastRows); if (TM.Value > 2) StoreRow<TM, TMasked>(c20, q + 2 * v, 2, lastRows);
             if (TM.Value > 3) StoreRow<TM, TMasked>(c30, q + 3 * v, 3, lastRows); q += ldc; }
@@ -276,6 +335,11 @@ public static unsafe class SimdKernels<TOps, TV, T>
         if (TMasked.Value && row == TM.Value - 1) TOps.StoreMasked(value, p, lastRows);
         else TOps.Store(value, p);
     }
+
+    /// <summary>The weights at <paramref name="p"/> stepped along the gradient in <paramref name="gradient"/>.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static void DescendRow<TM, TMasked>(TV gradient, T* p, int row, TV lastRows, TV decay, TV eta) where TM : IConstant where TMasked : IFlag =>
+        StoreRow<TM, TMasked>(TOps.Descend(LoadRow<TM, TMasked>(p, row, lastRows), gradient, decay, eta), p, row, lastRows);
 
     /// <summary>
     /// The transposed arrangement, for a few rows of C (<typeparamref name="TR"/>, 1 to 4) when B's

@@ -86,6 +86,42 @@ public class GemmTests
             }
     }
 
+    /// <summary>
+    /// The weight gradient stepped in the kernels (no gradient stored) or block by block must be the
+    /// gradient product then <see cref="Elementwise.Descend{T}(Span{T}, ReadOnlySpan{T}, ReadOnlySpan{T}, ReadOnlySpan{T})"/>:
+    /// every row count up to five vectors, in-kernel (k up to one k-block) and blocked (deeper), on every
+    /// instruction set and tiling; a step into subnormals gives 0.
+    /// </summary>
+    [Fact]
+    public void A_gradient_stepped_along_its_product_equals_the_product_then_the_step()
+    {
+        foreach (var (rows, k) in Enumerable.Range(1, 82).Select(m => (m, 7)).Append((50, 400)).Append((200, 100)))
+        {
+            var d = rows % 3 == 0 ? 530 : 61; // past a column block of the kernels now and then
+            var g = Synthetic.GaussianSingle(rows, k, seed: 1);
+            var x = Synthetic.GaussianSingle(d, k, seed: 2);
+            var start = Synthetic.GaussianSingle(rows, d, seed: 3);
+            start[0, 0] = 1e-39f; // a step leaves it subnormal: flushed to 0
+            var decay = Enumerable.Range(0, rows).Select(i => 1f - 0.001f * (i % 5)).ToArray();
+            var eta = Enumerable.Range(0, rows).Select(i => i == 0 ? 0f : 0.01f * (1 + i % 3)).ToArray();
+            var gradient = new Mat<float>(rows, d);
+            var reference = new SimdGemm(SimdIsa.Scalar);
+            reference.Gemm(false, true, 1f, g, x, 0f, gradient);
+            var expected = (float[])start.Data.Clone();
+            Elementwise.Descend<float>(expected, gradient.Data, decay, eta);
+            Assert.Equal(0f, expected[0]);
+
+            foreach (var isa in Enum.GetValues<SimdIsa>().Where(SimdGemm.IsSupported))
+                foreach (var tiling in Enum.GetValues<GemmTiling>())
+                {
+                    var w = new Mat<float>(rows, d, (float[])start.Data.Clone());
+                    IGemm gemm = new SimdGemm(isa, tiling);
+                    gemm.DescendAlongProduct<float>(g, x, decay, eta, new Mat<float>(rows, d), w);
+                    Assert.True(expected.AsSpan().SequenceEqual(w.Data), $"{isa} with {GemmTilings.Name(tiling)} tiles, {rows} rows, k {k}, d {d}");
+                }
+        }
+    }
+
     /// <summary>Without a forced tiling each shape gets the faster of the tilings that differ for it, measured once.</summary>
     [Fact]
     public void A_shape_without_a_forced_tiling_gets_a_measured_candidate_and_keeps_it()
