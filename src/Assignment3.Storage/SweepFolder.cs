@@ -9,7 +9,8 @@ namespace Assignment3.Storage;
 /// One row of trials.csv. Accuracies and seconds are null until the trial has a result (a pause
 /// counts: the figures at its budget so far). <see cref="Budget"/> is the cycles it trained,
 /// <see cref="Rung"/> the rung it reached (stages with early stopping), <see cref="Bracket"/> its
-/// Hyperband bracket.
+/// Hyperband bracket, <see cref="OrderSeed"/> the seed of its mini-batch order, <see cref="Group"/> the
+/// first trial of the group its last hand-out trained in (the trial itself when alone).
 /// </summary>
 public sealed record TrialRow(
     int Trial,
@@ -28,7 +29,9 @@ public sealed record TrialRow(
     string? Error,
     double? Budget = null,
     int? Rung = null,
-    int? Bracket = null)
+    int? Bracket = null,
+    int? OrderSeed = null,
+    int? Group = null)
 {
     /// <summary>Trained to its last step (not stopped early, not waiting at a rung).</summary>
     public bool FullBudget => Status is TrialPhase.Completed or TrialPhase.Diverged or TrialPhase.Failed or TrialPhase.Queued;
@@ -65,7 +68,8 @@ public static class SweepFolder
             .Select(s => (s.Name, s.Schedule.ToString(), s.Policy.Rungs(s, state))).ToArray();
 
     private static TrialRow Queued(PlannedTrial planned) =>
-        new(planned.Id, planned.Stage, planned.Parameters, planned.Config.Seed, TrialPhase.Queued, null, null, null, null, null, null, "", 0, null);
+        new(planned.Id, planned.Stage, planned.Parameters, planned.Config.Seed, TrialPhase.Queued, null, null, null, null, null, null, "", 0, null,
+            OrderSeed: planned.Config.OrderSeed);
 
     private static TrialRow Row(Trial trial, StageState stage, bool early)
     {
@@ -76,7 +80,7 @@ public static class SweepFolder
         return new TrialRow(trial.Id, trial.Plan.Stage, trial.Plan.Parameters, config.Seed, trial.Phase,
             Finite(o?.ValidationAccuracy), Finite(o?.TestAccuracy), Finite(o?.TrainAccuracy), o?.FinalCost, o?.DivergedAtStep,
             o is null ? null : Math.Round(trial.Outcome is null ? trial.Seconds : o.Seconds, 3), trial.Node, trial.Attempt, o?.Error,
-            budget, early ? trial.Rung : null, stage.Policy.BracketOf(trial.Id));
+            budget, early ? trial.Rung : null, stage.Policy.BracketOf(trial.Id), config.OrderSeed, trial.Group > 0 ? trial.Group : null);
     }
 
     public static void WriteTrials(string folder, IReadOnlyList<TrialRow> rows, bool testAccuracy)
@@ -85,13 +89,14 @@ public static class SweepFolder
         // Budget and rung columns only where a stage stops trials early; bracket only with Hyperband.
         var early = rows.Any(r => r.Rung is not null);
         var brackets = rows.Any(r => r.Bracket is not null);
-        string[] header = ["trial", "stage", .. keys, "seed", "status", "validationAccuracy", .. testAccuracy ? new[] { "testAccuracy" } : [], "trainAccuracy", "finalCost", "divergedAtStep",
-            .. early ? new[] { "budgetCycles", "rung" } : [], .. brackets ? new[] { "bracket" } : [], "seconds", "node", "attempts", "error"];
+        string[] header = ["trial", "stage", .. keys, "seed", "dataOrderSeed", "status", "validationAccuracy", .. testAccuracy ? new[] { "testAccuracy" } : [],
+            "trainAccuracy", "finalCost", "divergedAtStep", .. early ? new[] { "budgetCycles", "rung" } : [], .. brackets ? new[] { "bracket" } : [],
+            "seconds", "group", "node", "attempts", "error"];
         Csv.Write(Path.Combine(folder, "trials.csv"), header, rows.Select(r => (IEnumerable<object?>)
         [
-            r.Trial, r.Stage, .. keys.Select(k => (object?)r.Parameters.FirstOrDefault(p => p.Key == k).Value), r.Seed, r.Status.Text(),
+            r.Trial, r.Stage, .. keys.Select(k => (object?)r.Parameters.FirstOrDefault(p => p.Key == k).Value), r.Seed, r.OrderSeed, r.Status.Text(),
             r.ValidationAccuracy, .. testAccuracy ? new object?[] { r.TestAccuracy } : [], r.TrainAccuracy, r.FinalCost, r.DivergedAtStep,
-            .. early ? new object?[] { r.Budget, r.Rung } : [], .. brackets ? new object?[] { r.Bracket } : [], r.Seconds, r.Node, r.Attempts, r.Error,
+            .. early ? new object?[] { r.Budget, r.Rung } : [], .. brackets ? new object?[] { r.Bracket } : [], r.Seconds, r.Group, r.Node, r.Attempts, r.Error,
         ]));
     }
 

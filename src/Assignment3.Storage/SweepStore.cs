@@ -29,10 +29,11 @@ public sealed class SweepStore : IDisposable
     public const string FileName = "sweep.db";
     private const string Mark = "a3-sweep-store";
     /// <summary>
+    /// 5: a sweep's mini-batch order shared by its trials (sweep.data-order), trials trained in groups;
     /// 4: random numbers from our own generator (xoshiro256**), not System.Random; 3: our own kernels'
     /// numerics, checkpoints. Older stores are read (a3 report, a3 status), not resumed.
     /// </summary>
-    private const int Version = 4;
+    private const int Version = 5;
     private readonly SqliteConnection connection;
     private string lastSha;
     private long lastSeq;
@@ -132,7 +133,9 @@ public sealed class SweepStore : IDisposable
         var path = System.IO.Path.Combine(folder, FileName);
         if (stored.Version != Version)
             throw new StoreException($"{path}: this store was written by an earlier a3 (format {stored.Version}), whose trials trained with other " +
-                                     (stored.Version < 3 ? "numerics (OpenBLAS)" : "random numbers (.NET's System.Random, which no version promises)") +
+                                     (stored.Version < 3 ? "numerics (OpenBLAS)"
+                                         : stored.Version < 4 ? "random numbers (.NET's System.Random, which no version promises)"
+                                         : "mini-batch orders (each trial's own, before sweep.data-order)") +
                                      "; a3 report and a3 status still read it, but resuming would mix results: run the sweep again");
         var store = OpenWritable(path, Hash(stored.ConfigText));
         if (store.lastSeq != stored.Events.Count)

@@ -71,7 +71,7 @@ public sealed class StatusCommand : Command<StatusSettings>
         TimeSpan? eta = state.Completed || recorded == 0 || last <= first ? null : TimeSpan.FromSeconds((last - first).TotalSeconds / recorded * remaining);
         var best = ReportData.Best(rows);
         var running = state.Trials.Where(t => t.Phase == TrialPhase.Running)
-            .Select(t => new { trial = t.Id, node = t.Node, fromStep = t.CheckpointStep, toStep = t.TargetStep }).ToArray();
+            .Select(t => new { trial = t.Id, node = t.Node, group = t.Group, fromStep = t.CheckpointStep, toStep = t.TargetStep }).ToArray();
         var status = new
         {
             name = state.Config.Experiment.Name,
@@ -115,7 +115,9 @@ public sealed class StatusCommand : Command<StatusSettings>
         if (best is not null)
             console.WriteLine($"best: trial {best.Trial} ({best.Stage}) validation accuracy {Readable.Number(best.ValidationAccuracy!.Value)}: " +
                               string.Join(", ", best.Parameters.Select(p => $"{p.Key}={Readable.Value(p.Value)}")));
-        foreach (var r in running) console.WriteLine($"running: trial {r.trial} on {r.node} (steps {r.fromStep} to {r.toStep})");
+        foreach (var group in running.GroupBy(r => (r.group, r.node, r.fromStep, r.toStep)))
+            console.WriteLine($"running: trial{(group.Count() > 1 ? "s" : "")} {string.Join(", ", group.Select(r => r.trial))}" +
+                              $"{(group.Count() > 1 ? " together" : "")} on {group.Key.node} (steps {group.Key.fromStep} to {group.Key.toStep})");
         console.WriteLine($"last event {Readable.Number((DateTime.UtcNow - last).TotalSeconds)} s ago" + (eta is { } e ? $"; ETA {e:hh\\:mm\\:ss} at the pace so far" : ""));
         return 0;
     }

@@ -59,7 +59,8 @@ public class NodeSettings : DataSettings
         GemmBackends.UseThreads(1);
         var gemm = GemmBackends.Select();
         console.MarkupLineInterpolated($"GEMM backend: [blue]{gemm.Name}[/]");
-        return new CifarRunnerSource((options, cancellation) => DataLoading.LoadAsync(console, Data, options, cancellation, interactive: false), gemm);
+        return new CifarRunnerSource((options, cancellation) => DataLoading.LoadAsync(console, Data, options, cancellation, interactive: false), gemm,
+            SweepSettings.Current().GroupCapacity);
     }
 }
 

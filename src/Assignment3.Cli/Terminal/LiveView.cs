@@ -30,12 +30,14 @@ public static class LiveView
         var refused = s.Refused.Select(r => new Markup($"[red]refused[/] {Markup.Escape(r.Node)}: {Markup.Escape(r.Reason)}")).ToArray();
         var rungs = s.Rungs.Select(r => new Markup($"[grey]{Markup.Escape(r)}[/]")).ToArray();
         if (s.Running.Count == 0) return new Rows([header, .. rungs, .. refused]);
-        var table = new Table().NoBorder().AddColumns("trial", "node", "progress");
+        var table = new Table().NoBorder().AddColumns("trial", "with", "node", "progress");
         foreach (var r in s.Running)
         {
             var fraction = r.TotalSteps == 0 ? 0 : (double)r.Step / r.TotalSteps;
             var filled = (int)Math.Round(fraction * 30);
-            table.AddRow(r.Trial.ToString(), Markup.Escape(r.Node), $"[blue]{new string('━', filled)}[/][grey]{new string('━', 30 - filled)}[/] {fraction:P0}");
+            // Trials trained together in one group: the others of it, by their first.
+            var with = s.Running.Count(o => o.Group == r.Group && o.Node == r.Node) > 1 ? $"group {r.Group}" : "";
+            table.AddRow(r.Trial.ToString(), with, Markup.Escape(r.Node), $"[blue]{new string('━', filled)}[/][grey]{new string('━', 30 - filled)}[/] {fraction:P0}");
         }
         return new Rows([header, .. rungs, table, .. refused]);
     }

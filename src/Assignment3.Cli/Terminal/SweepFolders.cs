@@ -35,7 +35,7 @@ public static class SweepFolders
     public static (SweepConfig Sweep, string Folder, SweepStore Store, IReadOnlyList<SweepEvent> History) Start(IAnsiConsole console,
         string configPath, string? requestedFolder)
     {
-        var sweep = SweepConfig.Load(configPath);
+        var sweep = SweepConfig.Load(configPath).ToSweep();
         var warm = WarmStartOf(console, sweep, configPath); // read (and refused) before anything is written
         var folder = OutputFolder.Create(requestedFolder, sweep.Experiment.Name);
         var store = SweepStore.Create(folder, sweep.Text);
@@ -93,7 +93,7 @@ public static class SweepFolders
             if (!File.Exists(configPath))
                 throw new StoreException($"{folder}: holds neither a sweep store nor {ConfigFile}; --resume takes the output folder of an earlier a3 sweep");
             // Stopped before its store was made: nothing was recorded, so it starts from the beginning.
-            var fresh = SweepConfig.Load(configPath);
+            var fresh = SweepConfig.Load(configPath).ToSweep();
             console.MarkupLineInterpolated($"{folder} has no sweep store: the sweep stopped before recording anything; starting it from the beginning");
             return (fresh, folder, SweepStore.Create(folder, fresh.Text), []);
         }

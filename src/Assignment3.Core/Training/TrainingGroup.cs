@@ -6,8 +6,13 @@ using Assignment3.Core.Randomness;
 
 namespace Assignment3.Core.Training;
 
-/// <summary>One run's part in advancing a group: the step it stops at, whom it reports progress to, what cancels it.</summary>
-public sealed record GroupMember(TrainingRun Run, int ToStep, Action<TrainingProgress>? OnProgress = null, CancellationToken Cancellation = default);
+/// <summary>
+/// One run's part in advancing a group: the step it stops at, whom it reports progress to, what
+/// cancels it, and whom it tells how it ended when it leaves (its network then its own again, while
+/// the others go on).
+/// </summary>
+public sealed record GroupMember(TrainingRun Run, int ToStep, Action<TrainingProgress>? OnProgress = null, CancellationToken Cancellation = default,
+    Action<TrainingSegment>? OnEnded = null);
 
 /// <summary>
 /// Training runs on the same data, batch size and mini-batch order, at the same step, advanced in
@@ -173,6 +178,7 @@ public sealed class TrainingGroup
                 {
                     group?.Release();
                     group = null;
+                    foreach (var ended in active.Where(s => s.Segment is not null)) ended.Member.OnEnded?.Invoke(ended.Segment!);
                     active.RemoveAll(s => s.Segment is not null);
                     if (active.Count == 0) break;
                     group = new TrainingGroup(active.Select(s => s.Member.Run).ToArray());
@@ -270,7 +276,7 @@ public sealed class TrainingGroup
             if (Member.OnProgress is not { } onProgress || Segment is not null) return; // diverged: alone it reports nothing more
             if (point is null && Run.Step % 25 != 0 && Run.Step != Member.ToStep) return;
             group.Unstack(k);
-            onProgress(new TrainingProgress(Run.Step, Run.Config.TotalSteps, loss + Run.Config.Lambda * Run.Network.SumOfSquaredWeights(), point));
+            onProgress(new TrainingProgress(Run.Step, Run.Config.TotalSteps, loss + Run.Config.Lambda * Run.Network.SumOfSquaredWeights(), point, Seconds));
         }
 
         private void End(TrainingStatus status, double? cost) =>

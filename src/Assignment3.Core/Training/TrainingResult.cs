@@ -24,5 +24,8 @@ public sealed record TrainingResult(
     int? DivergedAtStep,
     double EvaluationSeconds);
 
-/// <summary>Reported during training: update steps done, the latest mini-batch cost, and any new curve point.</summary>
-public sealed record TrainingProgress(int Step, int TotalSteps, double BatchCost, CurvePoint? Point);
+/// <summary>
+/// Reported during training: update steps done, the latest mini-batch cost, any new curve point, and
+/// the run's training seconds so far in this stretch (its share of a group's time).
+/// </summary>
+public sealed record TrainingProgress(int Step, int TotalSteps, double BatchCost, CurvePoint? Point, double Seconds = 0);

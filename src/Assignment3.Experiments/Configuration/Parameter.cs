@@ -64,6 +64,8 @@ public sealed record Parameter(
         new("training", "points-per-cycle", "a whole number >= 1", Whole(1), (c, v) => c with { PointsPerCycle = (int)v }, FormatWhole),
         new("training", "train-eval-subset", "a whole number >= 0 (0: the whole training set)", Whole(0), (c, v) => c with { TrainEvalSubset = (int)v }, FormatWhole),
         new("training", "seed", "a whole number >= 0", Whole(0), (c, v) => c with { Seed = (int)v }, FormatWhole),
+        new("training", "data-order-seed", "a whole number >= 0 (the seed of the mini-batch order; without it, the seed's)", Whole(0),
+            (c, v) => c with { DataOrderSeed = (int)v }, FormatWhole),
     ];
 
     public static Parameter? Find(string section, string key) => All.FirstOrDefault(p => p.Section == section && p.Key == key);

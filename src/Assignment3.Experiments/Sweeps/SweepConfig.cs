@@ -20,6 +20,13 @@ public sealed record RefineSpec(Parameter Parameter, int Count, double Span)
 }
 
 /// <summary>
+/// Where a trial's mini-batch order comes from: the sweep's seed and the trial's replicate (shared: every
+/// configuration sees the same batches, so their differences are less noisy and trials can train
+/// together in groups), or the trial's own seed (per-trial).
+/// </summary>
+public enum DataOrder { Shared, PerTrial }
+
+/// <summary>
 /// A coarse-to-fine stage: the top trials of stage <see cref="From"/>, refined, with its own recipe
 /// overrides and schedule. From a stage with early stopping, the top are those that got furthest, best first.
 /// </summary>
@@ -39,6 +46,8 @@ public sealed record StageSpec(string Name, string From, int Top, IReadOnlyList<
 ///   max-trials = 10000     # a larger first stage is refused unless raised
 ///   checkpoint-every = 0   # steps between a running trial's checkpoints (0: at every recording point)
 ///   replicates = 1         # seeds per configuration; tables, refinement and "best" use their mean
+///   data-order = shared    # mini-batch order from the sweep's seed and replicate (per-trial: each trial's seed)
+///   group-size = auto      # trials a slot trains together on the same mini-batches (1: one at a time)
 ///   schedule { policy = successive-halving, eta = 3, min-budget = 1 }   # the first stage's; grid when absent
 ///   stages = [
 ///     {
@@ -64,14 +73,20 @@ public sealed record SweepConfig(
     ScheduleSpec Schedule,
     int CheckpointEvery,
     int Replicates = 1,
-    SearchSpec? Search = null)
+    SearchSpec? Search = null,
+    DataOrder DataOrder = DataOrder.Shared,
+    int? GroupSize = null)
 {
+    /// <summary>The largest sweep.group-size: beyond a few the stacked first layers outgrow the caches and nothing is gained.</summary>
+    public const int MaxGroupSize = 64;
+
     /// <summary>The largest sweep.replicates: seeds beyond a few dozen say little more about the noise.</summary>
     public const int MaxReplicates = 100;
 
     public const string FirstStage = "coarse";
     public const int DefaultMaxTrials = 10_000;
-    private static readonly string[] SweepKeys = ["seed", "table", "test-accuracy", "trial-timeout", "max-attempts", "max-trials", "stages", "schedule", "checkpoint-every", "replicates", "search"];
+    private static readonly string[] SweepKeys = ["seed", "table", "test-accuracy", "trial-timeout", "max-attempts", "max-trials", "stages", "schedule", "checkpoint-every", "replicates", "search",
+        "data-order", "group-size"];
 
     /// <summary>The schedule of stage <paramref name="index"/> (0: the first).</summary>
     public ScheduleSpec ScheduleOf(int index) => index == 0 ? Schedule : Stages[index - 1].Schedule;
@@ -115,7 +130,45 @@ public sealed record SweepConfig(
             .DefaultIfEmpty(new Core.Training.TrainingConfig().Cycles), source, "sweep.schedule");
         var checkpointEvery = Whole(sweep, "checkpoint-every", 0, 0, source);
         if (search is not null) CheckSearch(search, schedule, replicates, maxTrials, source);
-        return new SweepConfig(experiment, seed, table, stages, testAccuracy, timeout, attempts, maxTrials, text, schedule, checkpointEvery, replicates, search);
+        var dataOrder = ReadDataOrder(sweep.GetValueOrDefault("data-order"), source);
+        var groupSize = ReadGroupSize(sweep.GetValueOrDefault("group-size"), source);
+        return new SweepConfig(experiment, seed, table, stages, testAccuracy, timeout, attempts, maxTrials, text, schedule, checkpointEvery, replicates, search,
+            dataOrder, groupSize);
+    }
+
+    /// <summary>
+    /// The config, to run as a sweep: refused when it sets what a3 train may take from it but a sweep
+    /// decides itself (training.data-order-seed: each trial's order comes from sweep.data-order).
+    /// </summary>
+    public SweepConfig ToSweep()
+    {
+        var orderSeed = Parameter.Get("training.data-order-seed");
+        if (Experiment.Parameters.Any(p => p.Parameter == orderSeed) || Stages.Any(st => st.Recipe.Any(p => p.Parameter == orderSeed)))
+            throw new ConfigException($"{Experiment.Source}: training.data-order-seed: a sweep sets each trial's mini-batch order itself " +
+                                      "(sweep.data-order = shared or per-trial); leave it out (a3 train takes it)");
+        return this;
+    }
+
+    private static DataOrder ReadDataOrder(HoconValue? value, string source) =>
+        value is null ? DataOrder.Shared
+        : (value.IsArray() || value.IsObject() ? null : value.GetString()?.Trim()) switch
+        {
+            "shared" => DataOrder.Shared,
+            "per-trial" => DataOrder.PerTrial,
+            var text => throw new ConfigException($"{source}: sweep.data-order: '{ConfigException.Excerpt(text ?? "")}' is not allowed; expected shared " +
+                                                  "(mini-batch order from the sweep's seed and the replicate) or per-trial (from each trial's seed)"),
+        };
+
+    /// <summary>sweep.group-size: auto (null) or a whole number from 1 to <see cref="MaxGroupSize"/>.</summary>
+    private static int? ReadGroupSize(HoconValue? value, string source)
+    {
+        if (value is null) return null;
+        var text = value.IsArray() || value.IsObject() ? "" : value.GetString()?.Trim() ?? "";
+        if (text == "auto") return null;
+        if (!int.TryParse(text, NumberStyles.Integer, CultureInfo.InvariantCulture, out var size) || size < 1 || size > MaxGroupSize)
+            throw new ConfigException($"{source}: sweep.group-size: '{ConfigException.Excerpt(text)}' is not allowed; expected auto " +
+                                      $"(as many as keep the slots busy, up to what is fastest on each worker's core) or a whole number from 1 to {MaxGroupSize}");
+        return size;
     }
 
     private static void CheckSearch(SearchSpec search, ScheduleSpec schedule, int replicates, int maxTrials, string source)

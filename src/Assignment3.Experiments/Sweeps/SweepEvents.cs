@@ -38,9 +38,15 @@ public sealed record SearchWarmStarted(string Stage, double[][] Points, double[]
 /// <summary>
 /// A trial was handed to a worker slot, to train from step <paramref name="FromStep"/> (0, or the
 /// step of its latest checkpoint) to <paramref name="ToStep"/> (its last step, or the next point
-/// where its stage's policy decides whether it goes on).
+/// where its stage's policy decides whether it goes on), in the group of trials the slot trains
+/// together: <paramref name="Group"/> is the group's first trial (the trial itself when alone; 0 in
+/// stores from before groups).
 /// </summary>
-public sealed record TrialStarted(int Trial, int Attempt, string Node, string Slot, int FromStep, int ToStep) : SweepEvent, ITrialEvent;
+public sealed record TrialStarted(int Trial, int Attempt, string Node, string Slot, int FromStep, int ToStep, int Group = 0) : SweepEvent, ITrialEvent
+{
+    /// <summary>The first trial of the group it trains in (itself when alone).</summary>
+    public int GroupOf => Group == 0 ? Trial : Group;
+}
 
 /// <summary>
 /// A running trial's state was saved at <paramref name="Step"/> (the checkpoint itself is stored

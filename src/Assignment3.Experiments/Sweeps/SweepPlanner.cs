@@ -86,16 +86,26 @@ public static class SweepPlanner
     }
 
     /// <summary>
-    /// A planned trial from a run of the config: its parameters and its seed. With sweep.replicates
-    /// > 1 its replicate number is one of the parameters, so each replicate's seed differs.
+    /// A planned trial from a run of the config: its parameters, its seed, and its mini-batch order's
+    /// seed (sweep.data-order). With sweep.replicates > 1 its replicate number is one of the parameters,
+    /// so each replicate's seed differs, and so does its order.
     /// </summary>
     public static PlannedTrial Planned(SweepConfig sweep, string stage, int id, Variant variant, int replicate = 1)
     {
         (string Key, string)[] parameters = [.. variant.Resolved.Parameters.Select(p => (p.Parameter.Key, p.Parameter.Format(p.Values[0]))),
             .. sweep.Replicates > 1 ? [(PlannedTrial.ReplicateKey, replicate.ToString(System.Globalization.CultureInfo.InvariantCulture))] : Array.Empty<(string, string)>()];
         var key = string.Join(";", parameters.Select(p => $"{p.Key}={p.Item2}"));
-        return new PlannedTrial(id, stage, parameters, variant.Config with { Seed = TrialSeed(sweep.Seed, key) }, variant.Resolved);
+        var orderSeed = sweep.DataOrder == DataOrder.Shared ? DataOrderSeed(sweep.Seed, replicate) : (int?)null;
+        return new PlannedTrial(id, stage, parameters, variant.Config with { Seed = TrialSeed(sweep.Seed, key), DataOrderSeed = orderSeed }, variant.Resolved);
     }
+
+    /// <summary>
+    /// The mini-batch order's seed shared by a sweep's trials of one replicate (sweep.data-order = shared):
+    /// every configuration sees the same mini-batches (common random numbers), so two configurations'
+    /// difference is not blurred by the order's luck, and trials can train together.
+    /// </summary>
+    public static int DataOrderSeed(int sweepSeed, int replicate) =>
+        Xoshiro256StarStar.StableSeed(sweepSeed, $"data-order|replicate {replicate.ToString(CultureInfo.InvariantCulture)}");
 
     /// <summary>
     /// count values spanning span around centre (in log10 for log parameters), keeping those a run

@@ -20,8 +20,11 @@ public sealed class StageState(StagePlan plan, ScheduleSpec schedule, IStagePoli
     /// <summary>Trials paused at a decision point, waiting for the policy.</summary>
     public int Paused { get; private set; }
 
-    /// <summary>Trials handed out for the first time so far; they go out in id order, so these are the first ones.</summary>
+    /// <summary>Trials handed out for the first time so far (new trials go out in id order, but for those that join a group ahead of their turn).</summary>
     public int Fresh { get; internal set; }
+
+    /// <summary>The first trial never handed out (past the last when every one has been).</summary>
+    public int FirstNew { get; internal set; }
 
     /// <summary>Trials that ran before and wait to run again (their worker was lost), by id.</summary>
     public SortedSet<int> Waiting { get; } = new();
@@ -110,11 +113,52 @@ public sealed class SweepState
         var stage = Current;
         var id = stage.Waiting.Count > 0 ? stage.Waiting.Min
             : stage.Promoted.Count > 0 ? stage.Promoted.Min
-            : stage.Fresh < stage.Plan.Count ? stage.Plan.FirstId + stage.Fresh : (int?)null;
-        if (id is not { } trialId) return null;
-        return trials.TryGetValue(trialId, out var trial)
-            ? new WorkItem(trialId, trial.CheckpointStep, trial.TargetStep > trial.CheckpointStep ? trial.TargetStep : stage.Policy.NextStop(trial.Plan, trial.CheckpointStep))
-            : new WorkItem(trialId, 0, stage.Policy.NextStop(stage.Plan.Trial(trialId), 0));
+            : stage.Plan.Contains(stage.FirstNew) ? stage.FirstNew : (int?)null;
+        return id is { } trialId ? WorkFor(trialId) : null;
+    }
+
+    /// <summary>How many new trials past the first one <see cref="NextGroup"/> looks at for companions.</summary>
+    public const int GroupLookahead = 1024;
+
+    /// <summary>
+    /// The work to hand out next (<see cref="NextWork"/>) and up to <paramref name="count"/> - 1 more a
+    /// slot can train with it: due from the same step, on the same mini-batches (batch size and data
+    /// order), in queue order: queued again, promoted, then new trials, which may go out ahead of their
+    /// turn to join (every third trial of a grid with three replicates shares an order). Empty when
+    /// there is no work.
+    /// </summary>
+    public IReadOnlyList<WorkItem> NextGroup(int count)
+    {
+        if (NextWork() is not { } first) return [];
+        var group = new List<WorkItem> { first };
+        var key = GroupKey(first);
+        var stage = Current;
+        IEnumerable<int> candidates = [.. stage.Waiting, .. stage.Promoted];
+        var newTrials = Enumerable.Range(stage.FirstNew, Math.Max(0, Math.Min(GroupLookahead, stage.Plan.LastId + 1 - stage.FirstNew)))
+            .Where(id => !trials.ContainsKey(id));
+        foreach (var id in candidates.Concat(newTrials))
+        {
+            if (group.Count >= count) break;
+            if (id == first.Trial) continue;
+            var work = WorkFor(id);
+            if (GroupKey(work) == key) group.Add(work);
+        }
+        return group;
+    }
+
+    /// <summary>What trials must share to train together: the step they start from, and their mini-batches (batch size and order).</summary>
+    private (int FromStep, int BatchSize, int OrderSeed) GroupKey(WorkItem work)
+    {
+        var config = Plan(work.Trial).Config;
+        return (work.FromStep, config.BatchSize, config.OrderSeed);
+    }
+
+    private WorkItem WorkFor(int id)
+    {
+        var stage = StageOf(id);
+        return trials.TryGetValue(id, out var trial)
+            ? new WorkItem(id, trial.CheckpointStep, trial.TargetStep > trial.CheckpointStep ? trial.TargetStep : stage.Policy.NextStop(trial.Plan, trial.CheckpointStep))
+            : new WorkItem(id, 0, stage.Policy.NextStop(stage.Plan.Trial(id), 0));
     }
 
     /// <summary>What the current stage's policy decides now about its paused trials (events to commit, in order).</summary>
@@ -206,8 +250,8 @@ public sealed class SweepState
             case TrialStarted started:
                 var stage = StageOf(started.Trial);
                 if (trials.TryGetValue(started.Trial, out var trial)) trial.Check(started);
-                else if (started.Trial != stage.Plan.FirstId + stage.Fresh)
-                    throw new InvalidSweepEventException($"trial {started.Trial} starts before trial {stage.Plan.FirstId + stage.Fresh}: new trials go out in order");
+                else if (stage != Current)
+                    throw new InvalidSweepEventException($"trial {started.Trial} of stage {stage.Name} starts while stage {Current.Name} is open");
                 else new Trial(stage.Plan.Trial(started.Trial)).Check(started);
                 break;
             case TrialRequeued or TrialCheckpointed or TrialPaused or TrialPromoted or TrialStopped or TrialRecorded:
@@ -304,7 +348,7 @@ public sealed class SweepState
     private StageState Stage(StagePlan plan, int index)
     {
         var schedule = Config.ScheduleOf(index);
-        return new StageState(plan, schedule, schedule.Create(plan, Config.Seed));
+        return new StageState(plan, schedule, schedule.Create(plan, Config.Seed)) { FirstNew = plan.FirstId };
     }
 
     private void Start(TrialStarted e)
@@ -314,6 +358,7 @@ public sealed class SweepState
         {
             trial = trials[e.Trial] = new Trial(stage.Plan.Trial(e.Trial));
             stage.Fresh++;
+            while (trials.ContainsKey(stage.FirstNew)) stage.FirstNew++;
         }
         Change(trial, t => t.Start(e));
     }

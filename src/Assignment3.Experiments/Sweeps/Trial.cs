@@ -24,11 +24,12 @@ public static class TrialPhases
 public enum AttemptEnd { Paused, Requeued, Completed, Diverged, Failed, Superseded }
 
 /// <summary>
-/// One hand-out of a trial to a worker slot, for the timeline: where, when, which steps, and how it
-/// ended (null while it runs), with what the ending says in words (the step it paused at, why it was requeued).
+/// One hand-out of a trial to a worker slot, for the timeline: where, when, which steps, the group it
+/// trained in (its first trial; the trial itself when alone), and how it ended (null while it runs),
+/// with what the ending says in words (the step it paused at, why it was requeued).
 /// </summary>
 public sealed record AttemptRecord(int Attempt, string Node, string Slot, DateTime Started, DateTime? Ended, AttemptEnd? End, string? Detail,
-    int FromStep = 0, int ToStep = 0);
+    int FromStep = 0, int ToStep = 0, int Group = 0);
 
 /// <summary>
 /// A trial's lifecycle: one object per trial that has been handed out, changed only by the sweep's
@@ -56,6 +57,9 @@ public sealed class Trial(PlannedTrial plan)
 
     /// <summary>The node of the current or last hand-out.</summary>
     public string Node { get; private set; } = "";
+
+    /// <summary>The group the current or last hand-out trained in: its first trial (the trial itself when alone; 0 before any hand-out).</summary>
+    public int Group => attempts.Count > 0 ? attempts[^1].Group : 0;
 
     /// <summary>How often the policy let the trial go on (its rung: 0 until first promoted).</summary>
     public int Rung { get; private set; }
@@ -159,7 +163,7 @@ public sealed class Trial(PlannedTrial plan)
         (Phase, Attempt, Node, TargetStep) = (TrialPhase.Running, e.Attempt, e.Node, e.ToStep);
         livePoints.Clear();
         attemptSecondsCounted = 0;
-        attempts.Add(new AttemptRecord(e.Attempt, e.Node, e.Slot, e.At, null, null, null, e.FromStep, e.ToStep));
+        attempts.Add(new AttemptRecord(e.Attempt, e.Node, e.Slot, e.At, null, null, null, e.FromStep, e.ToStep, e.GroupOf));
     }
 
     internal void Checkpointed(TrialCheckpointed e)

@@ -69,8 +69,12 @@ public sealed record ReportData(
         var best = Best(rows);
         var plan = best is null ? null : state.Find(best.Trial)?.Plan;
         return new ReportData(folder, state.Config.Experiment.Name, run, state.StartedAt, updated, state.Planned, rows, trials, state.Config.Table, SweepFolder.RungTables(state),
-            plan?.Resolved.ToHocon(), plan?.Config.Seed) { Search = SearchReport.From(state) };
+            plan is null ? null : BestConfigOf(plan), plan?.Config.Seed) { Search = SearchReport.From(state) };
     }
+
+    /// <summary>A trial's config as a3 train reads it: its parameters, and its mini-batch order's seed when the sweep shared one (the seed comes on the command line).</summary>
+    public static string BestConfigOf(PlannedTrial plan) =>
+        (plan.Config.DataOrderSeed is { } order ? plan.Resolved.With("training.data-order-seed", order) : plan.Resolved).ToHocon();
 
     /// <summary>The search stage's progress and importance (null: the sweep does not search).</summary>
     public SearchReport? Search { get; init; }
@@ -378,11 +382,16 @@ public static class SweepReport
         var end = Math.Max(1, (d.Updated - start).TotalSeconds);
         const int laneHeight = 18;
         var figure = new SvgFigure(1000, SvgFigure.Top + SvgFigure.Bottom + laneHeight * lanes.Length + 4, new Axis(0, end, false, "seconds since the sweep started"), new Axis(0, 1, false, ""), "timeline");
-        foreach (var (trial, attempt) in attempts)
+        // A group's hand-outs share their slot's lane: each takes a band of its height; the group is named by its trials.
+        var groups = attempts.GroupBy(a => (a.Attempt.Node, a.Attempt.Slot, Group: a.Attempt.Group == 0 ? a.Trial.Id : a.Attempt.Group, a.Attempt.FromStep))
+            .SelectMany(g => g.OrderBy(a => a.Trial.Id).Select((a, i) => (a.Trial, a.Attempt, Band: i, Bands: g.Count(), Members: g.Select(m => m.Trial.Id).Order().ToArray())))
+            .ToArray();
+        foreach (var (trial, attempt, band, bands, members) in groups)
         {
             var lane = Array.IndexOf(lanes, $"{attempt.Node}/{attempt.Slot}");
             var from = (attempt.Started - start).TotalSeconds;
             var to = ((attempt.Ended ?? d.Updated) - start).TotalSeconds;
+            var together = members.Length > 1 ? $", trained together with trial{(members.Length > 2 ? "s" : "")} {string.Join(", ", members.Where(m => m != trial.Id))}" : "";
             var ending = attempt.Detail ?? "running";
             var colour = attempt.End switch
             {
@@ -393,13 +402,16 @@ public static class SweepReport
                 AttemptEnd.Paused => "#aec7e8",
                 _ => "#ff7f0e", // requeued, or another hand-out's result came first
             };
-            figure.Box(figure.Px(from), SvgFigure.Top + 2 + lane * laneHeight, figure.Px(to) - figure.Px(from), laneHeight - 3, colour, "attempt",
-                $"trial {trial.Id}, hand-out {attempt.Attempt} on {attempt.Node}/{attempt.Slot}: {Readable.Number(from)} s to {Readable.Number(to)} s, {ending}", trial.Id.ToString(CultureInfo.InvariantCulture));
+            var height = (laneHeight - 3.0) / bands;
+            figure.Box(figure.Px(from), SvgFigure.Top + 2 + lane * laneHeight + band * height, figure.Px(to) - figure.Px(from), height, colour, "attempt",
+                $"trial {trial.Id}, hand-out {attempt.Attempt} on {attempt.Node}/{attempt.Slot}{together}: {Readable.Number(from)} s to {Readable.Number(to)} s, {ending}",
+                bands == 1 ? trial.Id.ToString(CultureInfo.InvariantCulture) : null);
         }
         for (var i = 0; i < lanes.Length; i++) figure.Text(SvgFigure.Left - 4, SvgFigure.Top + 2 + i * laneHeight + laneHeight / 2 + 3, lanes[i].Split('/')[^1], "end", 9);
         var legend = string.Join("", new[] { ("#2ca02c", "completed"), ("#98df8a", "stopped early"), ("#aec7e8", "paused at a rung"), ("#1f77b4", "running"), ("#ff7f0e", "requeued"), ("#9467bd", "diverged"), ("#d62728", "failed") }
             .Select(l => $"<span><i class=\"swatch\" style=\"background:{l.Item1}\"></i>{l.Item2}</span>"));
-        h.Append($"<figure>{figure.Render(yAxis: false)}<figcaption>Each slot's hand-outs, one lane per slot of {E(string.Join(", ", lanes.Select(l => l[..l.LastIndexOf('/')]).Distinct()))}. " +
+        h.Append($"<figure>{figure.Render(yAxis: false)}<figcaption>Each slot's hand-outs, one lane per slot of {E(string.Join(", ", lanes.Select(l => l[..l.LastIndexOf('/')]).Distinct()))}; " +
+                 "trials trained together in a group share their lane, a band each. " +
                  $"<span class=\"legend\">{legend}</span></figcaption></figure>");
     }
 
@@ -421,8 +433,10 @@ public static class SweepReport
         var keys = d.Rows.SelectMany(r => r.Parameters.Select(p => p.Key)).Distinct().ToArray();
         string Cell(double? v) => v is { } x ? Readable.Number(x) : "";
         var table = d.Rows.Select(r => (string[])[$"{r.Trial}", r.Stage, .. keys.Select(k => Readable.Value(r.Parameters.FirstOrDefault(p => p.Key == k).Value ?? "")),
-            r.Status.Text(), Cell(r.ValidationAccuracy), Cell(r.TestAccuracy), Cell(r.Budget), Cell(r.Seconds), r.Node, $"{r.Attempts}", r.Error ?? ""]).ToArray();
-        h.Append(Table(["trial", "stage", .. keys, "status", "validation accuracy", "test accuracy", "cycles trained", "seconds", "node", "hand-outs", "error"], table, "trials", "trial-row"));
+            r.Status.Text(), Cell(r.ValidationAccuracy), Cell(r.TestAccuracy), Cell(r.Budget), Cell(r.Seconds), r.Group?.ToString(CultureInfo.InvariantCulture) ?? "",
+            r.Node, $"{r.Attempts}", r.Error ?? ""]).ToArray();
+        h.Append(Table(["trial", "stage", .. keys, "status", "validation accuracy", "test accuracy", "cycles trained", "seconds", "group", "node", "hand-outs", "error"],
+            table, "trials", "trial-row"));
     }
 
     private static string Table(IReadOnlyList<string> header, IReadOnlyList<string[]> rows, string cls, string rowClass = "") =>

@@ -237,7 +237,7 @@ public sealed class AggregatorActor : ReceiveActor, IWithTimers
         monitor.Publish(new SweepSnapshot(state.Current.Name, state.Planned,
             finals.Count(t => t.Phase == TrialPhase.Completed), finals.Count(t => t.Phase == TrialPhase.Failed), finals.Count(t => t.Phase == TrialPhase.Diverged),
             state.Queued,
-            trials.Where(t => t.Phase == TrialPhase.Running).Select(t => new RunningTrial(t.Id, t.Node, t.LastPoint?.Step ?? t.CheckpointStep, t.TargetStep)).ToArray(),
+            trials.Where(t => t.Phase == TrialPhase.Running).Select(t => new RunningTrial(t.Id, t.Node, t.LastPoint?.Step ?? t.CheckpointStep, t.TargetStep, t.Group)).ToArray(),
             best is null ? null : (best.Id, best.Outcome!.ValidationAccuracy), clock.Elapsed, eta, finished is not null,
             refused.ToArray())
         {
@@ -270,7 +270,7 @@ public sealed class AggregatorActor : ReceiveActor, IWithTimers
         var started = state.Trials.Where(t => stage.Plan.Contains(t.Id)).Sum(Left);
         var fresh = stage.Plan.Count - stage.Fresh;
         // Fresh trials go out in id order: the next one stands for the rest (plans may be huge).
-        var freshSteps = fresh == 0 ? 0 : (double)fresh * stage.Policy.NextStop(stage.Plan.Trial(stage.Plan.FirstId + stage.Fresh), 0);
+        var freshSteps = fresh == 0 ? 0 : (double)fresh * stage.Policy.NextStop(stage.Plan.Trial(stage.FirstNew), 0);
         return TimeSpan.FromSeconds((started + freshSteps) / (trained / clock.Elapsed.TotalSeconds));
     }
 

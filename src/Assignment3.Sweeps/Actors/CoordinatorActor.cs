@@ -27,7 +27,7 @@ public sealed class CoordinatorActor : ReceiveActor, IWithTimers
 {
     /// <summary>A hand-out in progress; its deadline on the scheduler's monotonic clock (a step of the wall clock moves nothing).</summary>
     private sealed record InFlight(IActorRef Worker, int Attempt, string Node, TimeSpan Deadline);
-    private sealed record IdleSlot(IActorRef Worker, string Node, string Slot);
+    private sealed record IdleSlot(IActorRef Worker, string Node, string Slot, int Capacity);
     private sealed record CheckDeadlines;
     private sealed record RoundReady(RoundProposed Round);
     private sealed record RoundFailed(Exception Cause);
@@ -124,7 +124,7 @@ public sealed class CoordinatorActor : ReceiveActor, IWithTimers
         // A request is a sign of life: its node's connection works again, whatever was seen before.
         disconnected.Remove(Sender.Path.Address);
         idle.RemoveAll(s => s.Worker.Equals(Sender));
-        idle.Add(new IdleSlot(Sender, request.Node, request.Slot));
+        idle.Add(new IdleSlot(Sender, request.Node, request.Slot, Math.Clamp(request.Capacity, 1, SweepConfig.MaxGroupSize)));
         ServeIdle();
     }
 
@@ -154,39 +154,62 @@ public sealed class CoordinatorActor : ReceiveActor, IWithTimers
 
     private TimeSpan Now => clock();
 
+    /// <summary>
+    /// Hands the slot the next group of trials that can train together (<see cref="SweepState.NextGroup"/>):
+    /// as many as sweep.group-size says, or with auto as many as keep every slot known to the sweep
+    /// busy, up to what the slot's node trains fastest. Each trial is started (and journaled) on its own.
+    /// </summary>
     private void Assign(IdleSlot slot)
     {
-        var work = state.NextWork()!.Value;
-        var id = work.Trial;
-        var trial = state.Find(id);
-        if (trial is not null && trial.Attempt >= settings.MaxHandouts)
+        var handouts = new List<AssignTrial>();
+        var ended = false;
+        foreach (var work in state.NextGroup(GroupSizeFor(slot)))
         {
-            // A trial whose nodes keep vanishing under it must still end.
-            Commit(new TrialRecorded(id, trial.Attempt, trial.Node,
-                Experiments.Sweeps.TrialOutcome.Failure($"handed out {trial.Attempt} times without finishing; every worker it went to was lost")));
-            idle.Add(slot);
-            Advance();
-            return;
-        }
-        var attempt = (trial?.Attempt ?? 0) + 1;
-        var config = state.Plan(id).Config;
-        byte[]? checkpoint = null;
-        if (work.FromStep > 0)
-        {
-            try
+            var id = work.Trial;
+            var trial = state.Find(id);
+            if (trial is not null && trial.Attempt >= settings.MaxHandouts)
             {
-                checkpoint = journal.Checkpoint(id) ?? throw new InvalidOperationException($"trial {id}'s checkpoint at step {work.FromStep} is missing from the store");
+                // A trial whose nodes keep vanishing under it must still end.
+                if (!Commit(new TrialRecorded(id, trial.Attempt, trial.Node,
+                        Experiments.Sweeps.TrialOutcome.Failure($"handed out {trial.Attempt} times without finishing; every worker it went to was lost")))) return;
+                ended = true;
+                continue;
             }
-            catch (Exception e)
+            var attempt = (trial?.Attempt ?? 0) + 1;
+            var config = state.Plan(id).Config;
+            byte[]? checkpoint = null;
+            if (work.FromStep > 0)
             {
-                Fail(e);
-                return;
+                try
+                {
+                    checkpoint = journal.Checkpoint(id) ?? throw new InvalidOperationException($"trial {id}'s checkpoint at step {work.FromStep} is missing from the store");
+                }
+                catch (Exception e)
+                {
+                    Fail(e);
+                    return;
+                }
             }
+            var group = handouts.Count > 0 ? handouts[0].Trial : id;
+            if (!Commit(new TrialStarted(id, attempt, slot.Node, slot.Slot, work.FromStep, work.ToStep, group))) return;
+            running[id] = new InFlight(slot.Worker, attempt, slot.Node, Now + trialTimeout);
+            handouts.Add(new AssignTrial(id, attempt, config, state.Config.TestAccuracy, work.FromStep, work.ToStep, checkpoint,
+                state.Config.CheckpointEvery, settings.CheckpointInterval.TotalSeconds));
         }
-        if (!Commit(new TrialStarted(id, attempt, slot.Node, slot.Slot, work.FromStep, work.ToStep))) return;
-        running[id] = new InFlight(slot.Worker, attempt, slot.Node, Now + trialTimeout);
-        slot.Worker.Tell(new AssignTrial(id, attempt, config, state.Config.TestAccuracy, work.FromStep, work.ToStep, checkpoint,
-            state.Config.CheckpointEvery, settings.CheckpointInterval.TotalSeconds));
+        if (handouts.Count > 0) slot.Worker.Tell(new AssignGroup(handouts.ToArray()));
+        else idle.Add(slot);
+        if (ended) Advance(); // a trial recorded: the policy may decide, the stage may be done
+    }
+
+    /// <summary>
+    /// sweep.group-size, or with auto: the queue shared out over every slot known to the sweep (idle or
+    /// busy), so none is left idle while another trains a large group, at most the slot's capacity.
+    /// </summary>
+    private int GroupSizeFor(IdleSlot slot)
+    {
+        if (state.Config.GroupSize is { } size) return size;
+        var slots = running.Values.Select(f => f.Worker).Concat(idle.Select(s => s.Worker)).Append(slot.Worker).Distinct().Count();
+        return Math.Clamp((state.Queued + slots - 1) / slots, 1, slot.Capacity);
     }
 
     private void OnProgress(TrialProgressed progress)

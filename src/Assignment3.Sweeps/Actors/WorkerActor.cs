@@ -9,24 +9,34 @@ using Assignment3.Experiments.Text;
 namespace Assignment3.Sweeps.Actors;
 
 /// <summary>
-/// One worker slot. Asks the coordinator for a trial only when it is free, trains it on a dedicated
-/// thread (the mailbox stays responsive), streams recording points and checkpoints, and reports the
-/// outcome (with the checkpoint where the hand-out stopped short of the trial's end).
+/// One worker slot. Asks the coordinator for work only when it is free, trains the group of trials it
+/// is given together on a dedicated thread (the mailbox stays responsive), streams each trial's
+/// recording points and checkpoints, and reports each trial's outcome as soon as it leaves the group
+/// (with the checkpoint where the hand-out stopped short of the trial's end). A trial of the group can
+/// be cancelled alone; the slot asks for more work when the whole group is done.
 /// </summary>
 public sealed class WorkerActor : ReceiveActor
 {
     private sealed record PointReached(int Trial, int Attempt, CurvePoint Point);
     private sealed record CheckpointReady(int Trial, int Attempt, TrialCheckpoint Checkpoint);
     private sealed record Trained(AssignTrial Trial, RunResult Result);
+    private sealed record GroupDone(int Group);
+
+    /// <summary>A trial of the running group: its hand-out, what cancels it alone, and whether its result is still wanted.</summary>
+    private sealed class Member(AssignTrial trial)
+    {
+        public AssignTrial Trial { get; } = trial;
+        public CancellationTokenSource Cancellation { get; } = new();
+        public bool Dropped { get; set; }
+    }
 
     private readonly string node;
     private readonly Action<string>? onActivity;
     private readonly ILoggingAdapter log = Context.GetLogger();
+    private readonly Dictionary<int, Member> members = new();
     private IActorRef? coordinator;
     private PreparedRunner? prepared;
-    private AssignTrial? running;
-    private bool dropped;
-    private CancellationTokenSource? cancellation;
+    private int? group;
 
     public WorkerActor(string node, Action<string>? onActivity)
     {
@@ -39,43 +49,50 @@ public sealed class WorkerActor : ReceiveActor
             if (coordinator is not null) Context.Unwatch(coordinator);
             (coordinator, prepared) = (found.Coordinator, found.Prepared);
             Context.Watch(coordinator);
-            if (running is null) AskForWork();
+            if (group is null) AskForWork();
         });
-        Receive<AssignTrial>(Start);
+        Receive<AssignGroup>(Start);
         Receive<CancelTrial>(cancel =>
         {
-            if (running is not { } t || t.Trial != cancel.Trial || t.Attempt != cancel.Attempt) return;
-            dropped = true;
-            cancellation?.Cancel();
+            if (Running(cancel.Trial, cancel.Attempt) is not { } member) return;
+            member.Dropped = true;
+            member.Cancellation.Cancel();
         });
         Receive<PointReached>(p =>
         {
-            if (running is { } t && t.Trial == p.Trial && t.Attempt == p.Attempt && !dropped)
-                coordinator?.Tell(new TrialProgressed(p.Trial, p.Attempt, p.Point));
+            if (Running(p.Trial, p.Attempt) is { Dropped: false }) coordinator?.Tell(new TrialProgressed(p.Trial, p.Attempt, p.Point));
         });
         Receive<CheckpointReady>(c =>
         {
-            if (running is { } t && t.Trial == c.Trial && t.Attempt == c.Attempt && !dropped)
+            if (Running(c.Trial, c.Attempt) is { Dropped: false })
                 coordinator?.Tell(new CheckpointTaken(c.Trial, c.Attempt, c.Checkpoint.Step, c.Checkpoint.Bytes, c.Checkpoint.Points, c.Checkpoint.Seconds));
         });
         Receive<Trained>(done =>
         {
-            running = null;
+            if (Running(done.Trial.Trial, done.Trial.Attempt) is not { } member) return;
+            members.Remove(done.Trial.Trial);
             var o = done.Result.Outcome;
-            onActivity?.Invoke($"{Self.Path.Name}: trial {done.Trial.Trial} " + (dropped ? "cancelled" : o.Status switch
+            onActivity?.Invoke($"{Self.Path.Name}: trial {done.Trial.Trial} " + (member.Dropped ? "cancelled" : o.Status switch
             {
                 TrialStatus.Completed => $"{(done.Result.Checkpoint is null ? "finished" : "paused")} at step {o.UpdateSteps}: validation accuracy {Readable.Number(o.ValidationAccuracy)}",
                 TrialStatus.Diverged => $"diverged at step {o.DivergedAtStep}",
                 _ => $"failed: {o.Error}",
             }) + $" ({Readable.Number(o.Seconds)} s)");
-            if (dropped)
+            // A cancelled trial's result (recorded from another hand-out, or the sweep stopped) is of no use to anyone.
+            if (!member.Dropped) coordinator?.Tell(new TrialFinished(done.Trial.Trial, done.Trial.Attempt, node, o, done.Result.Checkpoint));
+        });
+        Receive<GroupDone>(done =>
+        {
+            if (done.Group != group) return;
+            foreach (var member in members.Values)
             {
-                // Cancelled (the trial was recorded from another hand-out, or the sweep stopped): nobody wants this result.
-                dropped = false;
-                AskForWork();
-                return;
+                // Ended without a result of its own: cancelled (nothing to say), or the runner lost track of it (a failure).
+                onActivity?.Invoke($"{Self.Path.Name}: trial {member.Trial.Trial} {(member.Dropped ? "cancelled" : "ended without a result")}");
+                if (!member.Dropped)
+                    coordinator?.Tell(new TrialFinished(member.Trial.Trial, member.Trial.Attempt, node, TrialOutcome.Failure("its group ended without a result for it")));
             }
-            coordinator?.Tell(new TrialFinished(done.Trial.Trial, done.Trial.Attempt, node, done.Result.Outcome, done.Result.Checkpoint));
+            members.Clear();
+            group = null;
             AskForWork();
         });
         Receive<WorkerRejected>(rejected => log.Error("Coordinator {0} refused this worker: {1}", Sender.Path.Address, rejected.Reason));
@@ -85,43 +102,60 @@ public sealed class WorkerActor : ReceiveActor
             // The coordinator is gone (sweep over, or its node lost): whatever runs is of no use to anyone now.
             log.Info("Coordinator left; waiting for the next one");
             coordinator = null;
-            cancellation?.Cancel();
+            foreach (var member in members.Values)
+            {
+                member.Dropped = true;
+                member.Cancellation.Cancel();
+            }
         });
     }
 
-    private void AskForWork() => coordinator?.Tell(new RequestTrial(node, Self.Path.Name, prepared!.Fingerprint));
+    private Member? Running(int trial, int attempt) => members.TryGetValue(trial, out var m) && m.Trial.Attempt == attempt ? m : null;
 
-    private void Start(AssignTrial trial)
+    private void AskForWork() => coordinator?.Tell(new RequestTrial(node, Self.Path.Name, prepared!.Fingerprint, prepared.Runner.Capacity));
+
+    private void Start(AssignGroup assigned)
     {
-        if (running is not null || prepared is null)
+        if (group is not null || prepared is null)
         {
-            var why = running is null ? "no data is loaded yet" : $"{Self.Path.Name} is training trial {running.Trial}";
-            log.Warning("Trial {0} offered while {1}; declining", trial.Trial, why);
-            Sender.Tell(new TrialDeclined(trial.Trial, trial.Attempt, node, why));
+            var why = group is null ? "no data is loaded yet" : $"{Self.Path.Name} is training trial {string.Join(", ", members.Keys)}";
+            log.Warning("Trial {0} offered while {1}; declining", string.Join(", ", assigned.Trials.Select(t => t.Trial)), why);
+            foreach (var trial in assigned.Trials) Sender.Tell(new TrialDeclined(trial.Trial, trial.Attempt, node, why));
             return;
         }
-        running = trial;
-        dropped = false;
-        onActivity?.Invoke($"{Self.Path.Name}: trial {trial.Trial} started" + (trial.Attempt > 1 ? $" (attempt {trial.Attempt})" : "") +
-                           $", steps {trial.FromStep} to {trial.EndStep}");
-        cancellation = new CancellationTokenSource();
-        var (self, token, runner) = (Self, cancellation.Token, prepared.Runner);
+        group = assigned.Group;
+        foreach (var trial in assigned.Trials) members[trial.Trial] = new Member(trial);
+        var first = assigned.Trials[0];
+        var attempts = assigned.Trials.Where(t => t.Attempt > 1).Select(t => $"trial {t.Trial} attempt {t.Attempt}").ToArray();
+        onActivity?.Invoke($"{Self.Path.Name}: trial{(assigned.Trials.Length > 1 ? "s" : "")} {string.Join(", ", assigned.Trials.Select(t => t.Trial))} started" +
+                           (assigned.Trials.Length > 1 ? " together" : "") + (attempts.Length > 0 ? $" ({string.Join(", ", attempts)})" : "") +
+                           $", steps {first.FromStep} to {first.EndStep}");
+        var self = Self;
+        var handouts = assigned.Trials.Select(trial => new GroupTrial(trial,
+            point => self.Tell(new PointReached(trial.Trial, trial.Attempt, point)),
+            checkpoint => self.Tell(new CheckpointReady(trial.Trial, trial.Attempt, checkpoint)),
+            result => self.Tell(new Trained(trial, result)),
+            members[trial.Trial].Cancellation.Token)).ToArray();
+        var (runner, name) = (prepared.Runner, assigned.Group);
         Task.Factory.StartNew(() =>
         {
             try
             {
-                return new Trained(trial, runner.Run(trial,
-                    point => self.Tell(new PointReached(trial.Trial, trial.Attempt, point)),
-                    checkpoint => self.Tell(new CheckpointReady(trial.Trial, trial.Attempt, checkpoint)), token));
+                runner.Run(handouts);
             }
             catch (Exception e)
             {
-                return new Trained(trial, new RunResult(TrialOutcome.Failure($"{e.GetType().Name}: {e.Message}")));
+                // The runner fails its trials one by one; what escapes it fails those still without a result.
+                foreach (var handout in handouts) self.Tell(new Trained(handout.Trial, TrialRunners.Failure(e)));
             }
+            return new GroupDone(name);
         }, CancellationToken.None, TaskCreationOptions.LongRunning, TaskScheduler.Default).PipeTo(self);
     }
 
-    protected override void PostStop() => cancellation?.Cancel();
+    protected override void PostStop()
+    {
+        foreach (var member in members.Values) member.Cancellation.Cancel();
+    }
 
     public static Props Props(string node, Action<string>? onActivity = null) => Akka.Actor.Props.Create(() => new WorkerActor(node, onActivity));
 }

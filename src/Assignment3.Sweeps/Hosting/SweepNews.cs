@@ -19,7 +19,8 @@ public static class SweepNews
             StageOpened s => $"stage {s.Stage}: {state.Stages.FirstOrDefault(x => x.Name == s.Stage)?.Plan.Count ?? 0} trials planned",
             RoundProposed r => $"stage {r.Stage}: round {r.Round} proposed, trials {state.Planned - r.Points.Length + 1} to {state.Planned}" +
                                (r.Points.Length == 0 ? " (none: every point of the space was proposed)" : ""),
-            TrialStarted s => $"{Name(s.Trial)} started on {s.Node}/{s.Slot}" + (state.Find(s.Trial)?.Retried == true ? $" (hand-out {s.Attempt}: the last one was lost)" : "") +
+            TrialStarted s => $"{Name(s.Trial)} started on {s.Node}/{s.Slot}" + (s.GroupOf != s.Trial ? $" together with trial {s.GroupOf}" : "") +
+                              (state.Find(s.Trial)?.Retried == true ? $" (hand-out {s.Attempt}: the last one was lost)" : "") +
                               (s.FromStep > 0 ? $", going on from step {s.FromStep}" : ""),
             TrialRecorded { Outcome.Status: TrialStatus.Completed } r =>
                 $"{Name(r.Trial)} recorded: validation accuracy {Readable.Number(r.Outcome.ValidationAccuracy)}" +

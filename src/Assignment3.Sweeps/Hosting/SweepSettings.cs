@@ -24,7 +24,8 @@ public sealed record SweepSettings(
     TimeSpan PlainLinesInterval,
     TimeSpan LiveRedrawInterval,
     TimeSpan UnreachableNoticeInterval,
-    TimeSpan DownloadTimeout)
+    TimeSpan DownloadTimeout,
+    int? GroupCapacity)
 {
     public const string Section = "a3.sweep";
 
@@ -49,6 +50,13 @@ public sealed record SweepSettings(
             section.GetTimeSpan("checkpoint-interval", null, allowInfinite: false) is var c && c >= TimeSpan.Zero
                 ? c : throw new ConfigurationException($"{Section}.checkpoint-interval must be a duration of 0 or more"),
             Interval("report-interval"), share, Interval("report-refresh"), AtLeastOne("plotted-trials"), Interval("summary-interval"),
-            Interval("plain-lines-interval"), Interval("live-redraw-interval"), Interval("unreachable-notice-interval"), Interval("download-timeout"));
+            Interval("plain-lines-interval"), Interval("live-redraw-interval"), Interval("unreachable-notice-interval"), Interval("download-timeout"),
+            ReadGroupCapacity(section.GetString("group-capacity")));
     }
+
+    /// <summary>group-capacity: auto (null: measured) or a whole number from 1 to 64.</summary>
+    private static int? ReadGroupCapacity(string? text) =>
+        text?.Trim() == "auto" ? null
+        : int.TryParse(text, System.Globalization.NumberStyles.Integer, System.Globalization.CultureInfo.InvariantCulture, out var n) && n is >= 1 and <= 64 ? n
+        : throw new ConfigurationException($"{Section}.group-capacity must be auto or a whole number from 1 to 64, got '{text}'");
 }

@@ -22,23 +22,35 @@ public sealed record SweepData(DataOptions Options, string Fingerprint) : INetwo
 /// <summary>Network, worker node to coordinator: this node cannot take part (its data differs, or would not load).</summary>
 public sealed record WorkerRefused(string Node, string Reason) : INetworkMessage;
 
-/// <summary>Network, worker slot to coordinator: a free slot asks for a trial (work pulling).</summary>
-public sealed record RequestTrial(string Node, string Slot, string DataFingerprint) : INetworkMessage;
+/// <summary>
+/// Network, worker slot to coordinator: a free slot asks for work (work pulling); it trains up to
+/// <paramref name="Capacity"/> trials together fastest (its node's measured group size).
+/// </summary>
+public sealed record RequestTrial(string Node, string Slot, string DataFingerprint, int Capacity = 1) : INetworkMessage;
 
 /// <summary>
-/// Network, coordinator to worker slot: train this, from <paramref name="FromStep"/> (from
+/// Network, coordinator to worker slot: train these trials together, as one group (each due from the
+/// same step, on the same mini-batches; the first is the group's name). Each trial reports on its own.
+/// </summary>
+public sealed record AssignGroup(AssignTrial[] Trials) : INetworkMessage
+{
+    public int Group => Trials[0].Trial;
+}
+
+/// <summary>
+/// Network, inside <see cref="AssignGroup"/>: train this, from <paramref name="FromStep"/> (from
 /// <paramref name="Checkpoint"/>, or from scratch at 0) to <paramref name="ToStep"/>, sending a
 /// checkpoint at recording points at least <paramref name="CheckpointEvery"/> steps and
 /// <paramref name="CheckpointSeconds"/> apart. Attempt counts hand-outs of the same trial.
 /// </summary>
 public sealed record AssignTrial(int Trial, int Attempt, TrainingConfig Config, bool TestAccuracy,
-    int FromStep = 0, int ToStep = 0, byte[]? Checkpoint = null, int CheckpointEvery = 0, double CheckpointSeconds = 0) : INetworkMessage
+    int FromStep = 0, int ToStep = 0, byte[]? Checkpoint = null, int CheckpointEvery = 0, double CheckpointSeconds = 0)
 {
     /// <summary>The step this hand-out ends at (its last step when not given).</summary>
     public int EndStep => ToStep > 0 ? ToStep : Config.TotalSteps;
 }
 
-/// <summary>Network, coordinator to worker slot: stop this trial (the sweep stopped); report nothing.</summary>
+/// <summary>Network, coordinator to worker slot: stop this trial (recorded from another hand-out, or the sweep stopped); report nothing. The rest of its group goes on.</summary>
 public sealed record CancelTrial(int Trial, int Attempt) : INetworkMessage;
 
 /// <summary>Network, worker slot to coordinator: a recording point of a running trial (also a heartbeat).</summary>

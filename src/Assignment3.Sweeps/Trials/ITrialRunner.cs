@@ -11,14 +11,55 @@ public sealed record TrialCheckpoint(int Step, byte[] Bytes, CurvePoint[] Points
 /// <summary>How a hand-out ended: the outcome (its curve and seconds this hand-out's), and the checkpoint when it stopped short of the last step.</summary>
 public sealed record RunResult(TrialOutcome Outcome, byte[]? Checkpoint = null);
 
-/// <summary>What a worker needs from training: run one hand-out of a trial, reporting recording points and checkpoints as they come.</summary>
+/// <summary>One trial of a group hand-out, with its own reporting and its own cancellation.</summary>
+/// <param name="OnFinished">Told how the hand-out ended (once, as soon as the trial leaves the group); not for a cancelled trial.</param>
+public sealed record GroupTrial(AssignTrial Trial, Action<CurvePoint> OnPoint, Action<TrialCheckpoint> OnCheckpoint, Action<RunResult> OnFinished,
+    CancellationToken Cancellation);
+
+/// <summary>
+/// What a worker needs from training: run one hand-out of a group of trials (due from the same step,
+/// on the same mini-batches), reporting each trial's recording points, checkpoints and end as they come.
+/// </summary>
 public interface ITrialRunner
 {
     /// <summary>
-    /// Trains <paramref name="trial"/> from its FromStep (its checkpoint) to its EndStep. Runs on a
-    /// dedicated thread, never on an actor's. Exceptions become failed outcomes.
+    /// Trains each trial from its FromStep (its checkpoint) to its EndStep. Runs on a dedicated
+    /// thread, never on an actor's. A trial's exception ends that trial, failed; the others go on.
     /// </summary>
-    RunResult Run(AssignTrial trial, Action<CurvePoint> onPoint, Action<TrialCheckpoint> onCheckpoint, CancellationToken cancellation);
+    void Run(IReadOnlyList<GroupTrial> group);
+
+    /// <summary>How many trials a slot trains together at best on this node (the cap of sweep.group-size = auto).</summary>
+    int Capacity { get; }
+}
+
+/// <summary>Helpers for runners.</summary>
+public static class TrialRunners
+{
+    /// <summary>
+    /// A group's trials one after another, for runners that train nothing together: each one's
+    /// exception becomes its failure, a cancelled one ends without a result.
+    /// </summary>
+    public static void OneAfterAnother(IReadOnlyList<GroupTrial> group,
+        Func<AssignTrial, Action<CurvePoint>, Action<TrialCheckpoint>, CancellationToken, RunResult> run)
+    {
+        foreach (var member in group)
+        {
+            try
+            {
+                member.OnFinished(run(member.Trial, member.OnPoint, member.OnCheckpoint, member.Cancellation));
+            }
+            catch (OperationCanceledException) when (member.Cancellation.IsCancellationRequested)
+            {
+            }
+            catch (Exception e)
+            {
+                member.OnFinished(Failure(e));
+            }
+        }
+    }
+
+    /// <summary>A hand-out that ended with an exception.</summary>
+    public static RunResult Failure(Exception e) => new(TrialOutcome.Failure($"{e.GetType().Name}: {e.Message}"));
 }
 
 /// <summary>A node's data for a sweep, loaded: its fingerprint and a runner that trains on it.</summary>

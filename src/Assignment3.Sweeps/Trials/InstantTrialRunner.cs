@@ -11,7 +11,11 @@ namespace Assignment3.Sweeps.Trials;
 /// </summary>
 public sealed class InstantTrialRunner(Func<TrainingConfig, double>? accuracy = null, Func<AssignTrial, TimeSpan>? duration = null) : ITrialRunner
 {
-    public RunResult Run(AssignTrial trial, Action<CurvePoint> onPoint, Action<TrialCheckpoint> onCheckpoint, CancellationToken cancellation)
+    public int Capacity => 1;
+
+    public void Run(IReadOnlyList<GroupTrial> group) => TrialRunners.OneAfterAnother(group, Run);
+
+    private RunResult Run(AssignTrial trial, Action<CurvePoint> onPoint, Action<TrialCheckpoint> onCheckpoint, CancellationToken cancellation)
     {
         if (duration?.Invoke(trial) is { } pretend) cancellation.WaitHandle.WaitOne(pretend);
         cancellation.ThrowIfCancellationRequested();

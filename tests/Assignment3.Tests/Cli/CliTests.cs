@@ -176,6 +176,26 @@ public sealed class CliTests : IDisposable
         Assert.Single(stderr.Trim().Split('\n')); // one line, no stack trace
     }
 
+    [Theory]
+    [InlineData("group-size = 0", "sweep.group-size: '0' is not allowed")]
+    [InlineData("group-size = -1", "sweep.group-size: '-1' is not allowed")]
+    [InlineData("group-size = 1e6", "sweep.group-size: '1e6' is not allowed")]
+    [InlineData("group-size = some", "sweep.group-size: 'some' is not allowed")]
+    [InlineData("data-order = sorted", "sweep.data-order: 'sorted' is not allowed")]
+    [InlineData("seed = 7\n}\ntraining { data-order-seed = 4 }\nsweep {", "training.data-order-seed: a sweep sets each trial's mini-batch order itself")]
+    public async Task A_sweep_with_a_bad_group_or_order_exits_2_naming_the_key_and_writes_nothing(string setting, string expected)
+    {
+        var config = Path.Combine(work, "group.conf");
+        await File.WriteAllTextAsync(config, (await File.ReadAllTextAsync(RepoPaths.Config("smoke.conf"))).Replace("seed = 7", setting));
+        var output = Path.Combine(work, "group-out");
+
+        var (code, _, stderr) = await ConsoleCapture.RunWithErrorsAsync(["sweep", config, "--out", output, "--data", data.Root]);
+
+        Assert.Equal(2, code);
+        Assert.Contains(expected, stderr);
+        Assert.False(Directory.Exists(output));
+    }
+
     [Fact]
     public async Task An_empty_resume_path_is_refused_by_name()
     {

@@ -46,16 +46,23 @@ public sealed class A3Processes(string dataRoot, Xunit.Abstractions.ITestOutputH
     /// one process with 1 slot ("one"), with 2 slots ("two"), and a coordinator without slots served by
     /// two worker processes of 1 slot each ("spread", on <paramref name="port"/>). Each must exit 0.
     /// </summary>
-    public async Task<(string One, string Two, string Spread)> SweepThreeWays(string config, string work, int port, TimeSpan bound)
+    /// Every process gets <paramref name="environment"/>.
+    public async Task<(string One, string Two, string Spread)> SweepThreeWays(string config, string work, int port, TimeSpan bound,
+        IReadOnlyDictionary<string, string?>? environment = null)
     {
+        var env = environment ?? new Dictionary<string, string?>();
         var (one, two, spread) = (Path.Combine(work, "one"), Path.Combine(work, "two"), Path.Combine(work, "spread"));
-        Assert.Equal(0, await Start("sweep", config, "--out", one, "--slots", "1").WaitAsync(bound));
-        Assert.Equal(0, await Start("sweep", config, "--out", two, "--slots", "2").WaitAsync(bound));
-        var coordinator = Start("sweep", config, "--out", spread, "--slots", "0", "--host", "127.0.0.1", "--port", port.ToString());
-        for (var i = 0; i < 2; i++) Start("worker", "--seed", $"127.0.0.1:{port}", "--slots", "1");
+        Assert.Equal(0, await StartWith(env, "sweep", config, "--out", one, "--slots", "1").WaitAsync(bound));
+        Assert.Equal(0, await StartWith(env, "sweep", config, "--out", two, "--slots", "2").WaitAsync(bound));
+        var coordinator = StartWith(env, "sweep", config, "--out", spread, "--slots", "0", "--host", "127.0.0.1", "--port", port.ToString());
+        for (var i = 0; i < 2; i++) StartWith(env, "worker", "--seed", $"127.0.0.1:{port}", "--slots", "1");
         Assert.Equal(0, await coordinator.WaitAsync(bound));
         return (one, two, spread);
     }
+
+    /// <summary>The output of the process started with this command and output folder (--out).</summary>
+    public IReadOnlyList<string> Output(string command, string folder) =>
+        started.Single(p => p.Command.StartsWith(command + " ") && p.Command.Contains($"--out {folder}")).Output;
 
     /// <summary>The a3 CLI built in the same configuration as these tests.</summary>
     private static string A3Dll

@@ -14,3 +14,11 @@ public static class ActorTestConfig
         ConfigurationFactory.ParseString($"akka.actor.provider = local\nakka.test.single-expect-default = 30s\n{settings}")
             .WithFallback(SweepNode.Configuration("127.0.0.1", 0, [], []));
 }
+
+/// <summary>What actor tests expect of hand-outs.</summary>
+public static class HandOuts
+{
+    /// <summary>The one trial of the next hand-out (a slot offering to train one at a time gets groups of one).</summary>
+    public static Assignment3.Sweeps.Protocol.AssignTrial ExpectTrial(this Akka.TestKit.TestKitBase probe) =>
+        probe.ExpectMsg<Assignment3.Sweeps.Protocol.AssignGroup>().Trials.Single();
+}

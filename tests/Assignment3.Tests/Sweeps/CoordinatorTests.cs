@@ -41,8 +41,8 @@ public class CoordinatorTests() : TestKit(ActorTestConfig.Local("a3.sweep.max-ha
         var (first, second, third) = (CreateTestProbe(), CreateTestProbe(), CreateTestProbe());
         coordinator.Tell(new RequestTrial("node-a", "slot-1", Fingerprint), first);
         coordinator.Tell(new RequestTrial("node-a", "slot-2", Fingerprint), second);
-        var running = first.ExpectMsg<AssignTrial>();
-        second.ExpectMsg<AssignTrial>();
+        var running = first.ExpectTrial();
+        second.ExpectTrial();
 
         coordinator.Tell(new TrialFinished(running.Trial, running.Attempt, "node-a", Completed(0.5)), first); // the third write fails
 
@@ -67,8 +67,8 @@ public class CoordinatorTests() : TestKit(ActorTestConfig.Local("a3.sweep.max-ha
         coordinator.Tell(new RequestTrial("node-a", "slot-1", Fingerprint), first);
         coordinator.Tell(new RequestTrial("node-b", "slot-1", Fingerprint), second);
 
-        Assert.Equal(1, first.ExpectMsg<AssignTrial>().Trial);
-        Assert.Equal(2, second.ExpectMsg<AssignTrial>().Trial);
+        Assert.Equal(1, first.ExpectTrial().Trial);
+        Assert.Equal(2, second.ExpectTrial().Trial);
         first.ExpectNoMsg(TimeSpan.FromMilliseconds(200)); // nothing is pushed without a request
     }
 
@@ -88,7 +88,7 @@ public class CoordinatorTests() : TestKit(ActorTestConfig.Local("a3.sweep.max-ha
         var (coordinator, aggregator) = Start();
         var doomed = CreateTestProbe();
         coordinator.Tell(new RequestTrial("node-a", "slot-1", Fingerprint), doomed);
-        var lost = doomed.ExpectMsg<AssignTrial>();
+        var lost = doomed.ExpectTrial();
 
         Sys.Stop(doomed.Ref);
 
@@ -96,7 +96,7 @@ public class CoordinatorTests() : TestKit(ActorTestConfig.Local("a3.sweep.max-ha
         Assert.Equal(lost.Trial, requeued.Trial);
         var next = CreateTestProbe();
         coordinator.Tell(new RequestTrial("node-b", "slot-1", Fingerprint), next);
-        var again = next.ExpectMsg<AssignTrial>();
+        var again = next.ExpectTrial();
         Assert.Equal(lost.Trial, again.Trial);
         Assert.Equal(2, again.Attempt);
     }
@@ -107,7 +107,7 @@ public class CoordinatorTests() : TestKit(ActorTestConfig.Local("a3.sweep.max-ha
         var (coordinator, aggregator) = Start();
         var worker = CreateTestProbe();
         coordinator.Tell(new RequestTrial("node-a", "slot-1", Fingerprint), worker);
-        var trial = worker.ExpectMsg<AssignTrial>();
+        var trial = worker.ExpectTrial();
 
         coordinator.Tell(new TrialFinished(trial.Trial, trial.Attempt, "node-a", Completed(0.5)), worker);
         coordinator.Tell(new TrialFinished(trial.Trial, trial.Attempt, "node-a", Completed(0.9)), worker);
@@ -125,7 +125,7 @@ public class CoordinatorTests() : TestKit(ActorTestConfig.Local("a3.sweep.max-ha
         for (var i = 0; i < 6; i++)
         {
             coordinator.Tell(new RequestTrial("node-a", "slot-1", Fingerprint), worker);
-            var trial = worker.ExpectMsg<AssignTrial>();
+            var trial = worker.ExpectTrial();
             // Trial 5 (batch norm with lambda 1e-3: batch norm varies slowest in planning order) is the best.
             coordinator.Tell(new TrialFinished(trial.Trial, trial.Attempt, "node-a", Completed(trial.Trial == 5 ? 0.6 : 0.4)), worker);
         }
@@ -134,7 +134,7 @@ public class CoordinatorTests() : TestKit(ActorTestConfig.Local("a3.sweep.max-ha
         var fine = Enumerable.Range(0, 3).Select(_ =>
         {
             coordinator.Tell(new RequestTrial("node-a", "slot-1", Fingerprint), worker);
-            return worker.ExpectMsg<AssignTrial>();
+            return worker.ExpectTrial();
         }).ToArray();
         Assert.Equal([7, 8, 9], fine.Select(t => t.Trial));
         Assert.All(fine, t => Assert.True(t.Config.BatchNorm));
@@ -152,7 +152,7 @@ public class CoordinatorTests() : TestKit(ActorTestConfig.Local("a3.sweep.max-ha
         for (var i = 0; i < 9; i++)
         {
             coordinator.Tell(new RequestTrial("node-a", "slot-1", Fingerprint), worker);
-            var trial = worker.ExpectMsg<AssignTrial>();
+            var trial = worker.ExpectTrial();
             coordinator.Tell(new TrialFinished(trial.Trial, trial.Attempt, "node-a", Completed(0.5, trial.EndStep)), worker);
         }
 
@@ -165,12 +165,12 @@ public class CoordinatorTests() : TestKit(ActorTestConfig.Local("a3.sweep.max-ha
         var (coordinator, aggregator) = Start(trialTimeout: 0.5);
         var (slow, fast) = (CreateTestProbe(), CreateTestProbe());
         coordinator.Tell(new RequestTrial("slow", "slot-1", Fingerprint), slow);
-        var trial = slow.ExpectMsg<AssignTrial>();
+        var trial = slow.ExpectTrial();
 
         var requeued = aggregator.FishForMessage<TrialRequeued>(_ => true, TimeSpan.FromSeconds(5));
         Assert.Equal((trial.Trial, true), (requeued.Trial, requeued.Charged)); // silence on a live node is the trial's own
         coordinator.Tell(new RequestTrial("fast", "slot-1", Fingerprint), fast);
-        var retry = fast.ExpectMsg<AssignTrial>();
+        var retry = fast.ExpectTrial();
         Assert.Equal((trial.Trial, 2), (retry.Trial, retry.Attempt));
 
         // The slow node comes back with its result first; the second result is ignored.
@@ -190,7 +190,7 @@ public class CoordinatorTests() : TestKit(ActorTestConfig.Local("a3.sweep.max-ha
         for (var attempt = 1; attempt <= 2; attempt++)
         {
             coordinator.Tell(new RequestTrial("node-a", "slot-1", Fingerprint), worker);
-            var trial = worker.ExpectMsg<AssignTrial>();
+            var trial = worker.ExpectTrial();
             Assert.Equal((1, attempt), (trial.Trial, trial.Attempt));
             coordinator.Tell(new TrialFinished(1, attempt, "node-a", failed), worker);
         }
@@ -208,7 +208,7 @@ public class CoordinatorTests() : TestKit(ActorTestConfig.Local("a3.sweep.max-ha
         {
             var doomed = CreateTestProbe();
             coordinator.Tell(new RequestTrial($"node-{attempt}", "slot-1", Fingerprint), doomed);
-            Assert.Equal((1, attempt), (doomed.ExpectMsg<AssignTrial>().Trial, attempt));
+            Assert.Equal((1, attempt), (doomed.ExpectTrial().Trial, attempt));
             coordinator.Tell(new TrialProgressed(1, attempt, Point), doomed); // it trained a while, then its worker was lost
             Sys.Stop(doomed.Ref);
             Assert.False(aggregator.FishForMessage<TrialRequeued>(_ => true).Charged);
@@ -220,7 +220,7 @@ public class CoordinatorTests() : TestKit(ActorTestConfig.Local("a3.sweep.max-ha
         var recorded = aggregator.FishForMessage<TrialRecorded>(_ => true);
         Assert.Equal((1, TrialStatus.Failed), (recorded.Trial, recorded.Outcome.Status));
         Assert.Contains("handed out 4 times without finishing", recorded.Outcome.Error);
-        var next = worker.ExpectMsg<AssignTrial>();
+        var next = worker.ExpectTrial();
         Assert.Equal((2, 1), (next.Trial, next.Attempt));
     }
 
@@ -253,7 +253,7 @@ public class CoordinatorTests() : TestKit(ActorTestConfig.Local("a3.sweep.max-ha
         var handed = Enumerable.Range(0, 4).Select(_ =>
         {
             coordinator.Tell(new RequestTrial("b", "slot-1", Fingerprint), worker);
-            var t = worker.ExpectMsg<AssignTrial>();
+            var t = worker.ExpectTrial();
             coordinator.Tell(new TrialFinished(t.Trial, t.Attempt, "b", Completed(0.5)), worker);
             return (t.Trial, t.Attempt);
         }).ToArray();
@@ -278,7 +278,7 @@ public class CoordinatorHandOutTests() : TestKit(ActorTestConfig.Local("a3.sweep
     private AssignTrial Ask(IActorRef coordinator, Akka.TestKit.TestProbe worker, string node)
     {
         coordinator.Tell(new RequestTrial(node, "slot-1", Fingerprint), worker);
-        return worker.ExpectMsg<AssignTrial>();
+        return worker.ExpectTrial();
     }
 
     [Fact]
@@ -347,7 +347,7 @@ public class CoordinatorHandOutTests() : TestKit(ActorTestConfig.Local("a3.sweep
         coordinator.Tell(new RequestTrial("node-b", "slot-1", Fingerprint), b);
 
         Assert.Equal(1, aggregator.FishForMessage<TrialRecorded>(_ => true).Trial);
-        Assert.Equal([2, 3], new[] { a.ExpectMsg<AssignTrial>().Trial, b.ExpectMsg<AssignTrial>().Trial }.Order());
+        Assert.Equal([2, 3], new[] { a.ExpectTrial().Trial, b.ExpectTrial().Trial }.Order());
     }
 }
 
@@ -368,7 +368,7 @@ public class CommitOrderTests() : TestKit(ActorTestConfig.Local())
         var state = SweepState.Replay(SweepConfigs.Small(), []);
         var coordinator = Sys.ActorOf(CoordinatorActor.Props(state, aggregator.Ref, new DataOptions(), "abc", journal));
         coordinator.Tell(new RequestTrial("node-a", "slot-1", "abc"), worker);
-        var trial = worker.ExpectMsg<AssignTrial>();
+        var trial = worker.ExpectTrial();
         aggregator.FishForMessage<TrialStarted>(_ => true);
         // The state and the coordinator's view part (as a bug would make them): the trial is queued again.
         state.Apply(new TrialRequeued(trial.Trial, trial.Attempt, "test", Charged: false));
@@ -394,7 +394,7 @@ public class CommitOrderTests() : TestKit(ActorTestConfig.Local())
         for (var i = 0; i < 3; i++)
         {
             coordinator.Tell(new RequestTrial("node-a", "slot-1", "abc"), worker);
-            var trial = worker.ExpectMsg<AssignTrial>();
+            var trial = worker.ExpectTrial();
             coordinator.Tell(new TrialFinished(trial.Trial, trial.Attempt, "node-a", TrialOutcome.Failure("x")), worker);
         }
         AwaitCondition(() => journal.Threads.Count >= 6);
@@ -431,7 +431,7 @@ public class CoordinatorClockTests() : TestKit(ActorTestConfig.Local("a3.sweep.d
         var worker = CreateTestProbe();
         coordinator.Tell(new RequestTrial("node-a", "slot-1", "abc"), worker);
         // Generous bounds (each wait ends when the message comes): the suite's process tests load both cores.
-        var trial = worker.ExpectMsg<AssignTrial>();
+        var trial = worker.ExpectTrial();
         aggregator.FishForMessage<TrialStarted>(_ => true);
 
         Interlocked.Add(ref ticks, TimeSpan.FromSeconds(59).Ticks);

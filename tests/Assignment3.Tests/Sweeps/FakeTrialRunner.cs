@@ -13,11 +13,17 @@ namespace Assignment3.Tests.Sweeps;
 /// the hand-out, sends checkpoints as a real runner does (the checkpoint is the step, as text), and
 /// goes on only from a checkpoint of the step it was sent from.
 /// </summary>
-public sealed class FakeTrialRunner(Func<AssignTrial, Exception?>? failWith = null, SemaphoreSlim? gate = null, Func<AssignTrial, TimeSpan>? delay = null) : ITrialRunner
+/// A group's trials run one after another; <paramref name="capacity"/> is the group size it offers.
+public sealed class FakeTrialRunner(Func<AssignTrial, Exception?>? failWith = null, SemaphoreSlim? gate = null, Func<AssignTrial, TimeSpan>? delay = null,
+    int capacity = 1) : ITrialRunner
 {
     private int runs;
 
     public int Runs => Volatile.Read(ref runs);
+
+    public int Capacity => capacity;
+
+    public void Run(IReadOnlyList<GroupTrial> group) => TrialRunners.OneAfterAnother(group, Run);
 
     /// <summary>The accuracy at the trial's last step.</summary>
     public static double Accuracy(TrainingConfig c) =>
@@ -26,7 +32,7 @@ public sealed class FakeTrialRunner(Func<AssignTrial, Exception?>? failWith = nu
     /// <summary>The accuracy after <paramref name="step"/> steps: rising to <see cref="Accuracy"/> at the last step.</summary>
     public static double AccuracyAt(TrainingConfig c, int step) => Math.Round(Accuracy(c) - 0.1 * (1 - (double)step / c.TotalSteps), 6);
 
-    public RunResult Run(AssignTrial trial, Action<CurvePoint> onPoint, Action<TrialCheckpoint> onCheckpoint, CancellationToken cancellation)
+    private RunResult Run(AssignTrial trial, Action<CurvePoint> onPoint, Action<TrialCheckpoint> onCheckpoint, CancellationToken cancellation)
     {
         Interlocked.Increment(ref runs);
         var clock = Stopwatch.StartNew();

@@ -19,17 +19,21 @@ public sealed class FaultSweep : IAsyncLifetime
 
     public async Task InitializeAsync()
     {
-        // Trials of a couple of seconds, reporting progress every few hundred milliseconds.
-        File.WriteAllText(Config, """
+        // Trials of a couple of seconds, reporting progress every few hundred milliseconds, trained in
+        // groups of two; the reference trains them one at a time: the faults must change neither.
+        const string text = """
             name = faults
             data { split = batch1, validation-size = 500 }
             network { hidden = [10], batch-norm = [false, true] }
             training { lambda = [1e-4, 1e-3, 1e-2], batch-size = 20, eta-min = 1e-4, eta-max = 1e-2, step-size = 15000, cycles = 1, points-per-cycle = 20, train-eval-subset = 500 }
-            sweep { seed = 5, trial-timeout = 60, table { rows = lambda, columns = batch-norm } }
-            """);
+            sweep { seed = 5, trial-timeout = 60, group-size = GROUP, table { rows = lambda, columns = batch-norm } }
+            """;
+        File.WriteAllText(Config, text.Replace("GROUP", "2"));
+        var alone = Path.Combine(Work, "alone.conf");
+        File.WriteAllText(alone, text.Replace("GROUP", "1"));
         using var processes = new A3Processes(Data.Root);
         var folder = Path.Combine(Work, "undisturbed");
-        Assert.Equal(0, await processes.Start("sweep", Config, "--out", folder, "--slots", "2").WaitAsync(TimeSpan.FromMinutes(3)));
+        Assert.Equal(0, await processes.Start("sweep", alone, "--out", folder, "--slots", "2").WaitAsync(TimeSpan.FromMinutes(3)));
         Reference = SweepFiles.Table(folder);
     }
 
@@ -42,9 +46,9 @@ public sealed class FaultSweep : IAsyncLifetime
 }
 
 /// <summary>
-/// A coordinator node and two worker nodes as OS processes on loopback; one worker is killed or
-/// frozen mid-trial. The sweep must complete with every trial recorded once and the table of an
-/// undisturbed run.
+/// A coordinator node and two worker nodes as OS processes on loopback, training trials in groups of
+/// two; one worker is killed or frozen mid-group. The sweep must complete with every trial recorded
+/// once and the table of an undisturbed run that trained one trial at a time.
 /// </summary>
 [Collection(nameof(ProcessCollection))]
 public sealed class ProcessFaultTests : IClassFixture<FaultSweep>, IDisposable

@@ -48,7 +48,9 @@ public sealed class ReportPageTests(ITestOutputHelper output) : SweepProcessTest
     {
         using var processes = new A3Processes(data.Root, output);
         var config = Path.Combine(work, "slow.conf");
-        File.WriteAllText(config, File.ReadAllText(RepoPaths.Config("smoke.conf")).Replace("step-size = 20", "step-size = 15000").Replace("points-per-cycle = 2", "points-per-cycle = 20"));
+        // One trial at a time (no groups): results come one by one while the next trial runs.
+        File.WriteAllText(config, File.ReadAllText(RepoPaths.Config("smoke.conf")).Replace("step-size = 20", "step-size = 15000").Replace("points-per-cycle = 2", "points-per-cycle = 20")
+            .Replace("seed = 7", "seed = 7\n  group-size = 1"));
         var folder = Path.Combine(work, "running");
         var sweep = processes.StartWith(new Dictionary<string, string?> { ["A3_HOCON"] = "a3.sweep.report-interval = 200ms" },
             "sweep", config, "--out", folder, "--slots", "1");

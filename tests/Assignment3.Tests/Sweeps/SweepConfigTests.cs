@@ -108,6 +108,12 @@ public class SweepConfigTests
     [InlineData("sweep { schedule { policy = hyperband, budget = 3 } }", "sweep.schedule.budget: does not apply to policy hyperband; it takes eta, min-budget")]
     [InlineData("sweep { checkpoint-every = -1 }", "sweep.checkpoint-every: '-1' is not allowed")]
     [InlineData("sweep { stages = [ {\n schedule { policy = median, min-budget = 5 }\n training { cycles = 3 }\n } ] }", "sweep.stages[0].schedule.min-budget: 5 cycles is not less than the trials' 3 cycles")]
+    [InlineData("sweep { group-size = 0 }", "sweep.group-size: '0' is not allowed; expected auto")]
+    [InlineData("sweep { group-size = -1 }", "sweep.group-size: '-1' is not allowed")]
+    [InlineData("sweep { group-size = 1e6 }", "sweep.group-size: '1e6' is not allowed")]
+    [InlineData("sweep { group-size = 65 }", "a whole number from 1 to 64")]
+    [InlineData("sweep { group-size = many }", "sweep.group-size: 'many' is not allowed")]
+    [InlineData("sweep { data-order = random }", "sweep.data-order: 'random' is not allowed; expected shared")]
     public void Bad_sweep_sections_are_refused_with_the_key_and_what_is_allowed(string text, string expected)
     {
         var e = Assert.Throws<ConfigException>(() => SweepConfig.Parse(text, "bad.conf"));
@@ -147,6 +153,55 @@ public class SweepConfigTests
         var next = SweepPlanner.NextStage(sweep, 1, trials.Select((t, i) => new StageResult(t, accuracies[i])), firstId: 7);
         Assert.Equal(9, next.Count); // 3 lambdas x 3 replicates
         Assert.Equal(1e-2, next.Trials().Select(t => t.Config.Lambda).OrderBy(l => l).ElementAt(4), 1e-12);
+    }
+
+    [Theory]
+    [InlineData("training { data-order-seed = 3 }")]
+    [InlineData("sweep { stages = [ { name = fine, training { data-order-seed = 3 } } ] }")]
+    public void A_data_order_seed_is_for_a3_train_and_refused_in_a_sweep(string text)
+    {
+        var config = SweepConfig.Parse(text, "order.conf");
+
+        Assert.Contains("order.conf: training.data-order-seed: a sweep sets each trial's mini-batch order itself",
+            Assert.Throws<ConfigException>(() => config.ToSweep()).Message);
+    }
+
+    [Fact]
+    public void Trials_share_their_replicates_mini_batch_order_unless_the_sweep_says_per_trial()
+    {
+        const string grid = "training { lambda = [1e-4, 1e-2], batch-size = [10, 20] }\nsweep { seed = 5, replicates = 2";
+        var shared = SweepPlanner.FirstStage(SweepConfig.Parse(grid + " }", "shared.conf")).Trials().ToArray();
+        var perTrial = SweepPlanner.FirstStage(SweepConfig.Parse(grid + ", data-order = per-trial, group-size = 3 }", "per-trial.conf")).Trials().ToArray();
+
+        Assert.All(shared, t => Assert.Equal(SweepPlanner.DataOrderSeed(5, int.Parse(t.Value(PlannedTrial.ReplicateKey))), t.Config.DataOrderSeed));
+        Assert.Equal(2, shared.Select(t => t.Config.OrderSeed).Distinct().Count());
+        Assert.All(perTrial, t => Assert.Null(t.Config.DataOrderSeed));
+        Assert.Equal(perTrial.Select(t => t.Config.Seed), perTrial.Select(t => t.Config.OrderSeed));
+        // The trial seeds themselves do not depend on the order.
+        Assert.Equal(shared.Select(t => t.Config.Seed), perTrial.Select(t => t.Config.Seed));
+        Assert.Null(SweepConfig.Parse(grid + " }", "auto.conf").GroupSize);
+        Assert.Equal(3, SweepConfig.Parse(grid + ", data-order = per-trial, group-size = 3 }", "three.conf").GroupSize);
+    }
+
+    [Fact]
+    public void A_group_is_the_next_trial_and_those_due_from_its_step_on_its_mini_batches_new_ones_out_of_turn()
+    {
+        // Replicates vary fastest, and each has its own order: trials 1, 3, 5, 7 share one, 2, 4, 6, 8 the other.
+        var config = SweepConfig.Parse("training { lambda = [1e-4, 1e-3, 1e-2, 1e-1], step-size = 5, cycles = 1 }\nsweep { replicates = 2 }", "g.conf");
+        var state = new SweepState(config);
+
+        Assert.Equal([1, 3, 5], state.NextGroup(3).Select(w => w.Trial));
+        foreach (var id in new[] { 1, 3, 5 }) state.Apply(new TrialStarted(id, 1, "n", "slot-1", 0, 10, Group: 1));
+        Assert.Equal(2, state.Current.FirstNew);
+        Assert.Equal([2, 4, 6, 8], state.NextGroup(8).Select(w => w.Trial));
+        state.Apply(new TrialStarted(2, 1, "n", "slot-2", 0, 10));
+        Assert.Equal([4, 6], state.NextGroup(2).Select(w => w.Trial));
+        // A trial queued again after its worker was lost goes first, with those due from the same step.
+        state.Apply(new TrialRequeued(3, 1, "lost", Charged: false));
+        Assert.Equal([3, 7], state.NextGroup(4).Select(w => w.Trial));
+        Assert.Equal(1, state.Find(1)!.Group);
+        Assert.Equal(2, state.Find(2)!.Group);
+        Assert.Equal(5, state.Current.Queued); // 3 again, 4, 6, 7, 8
     }
 
     [Theory]

@@ -55,12 +55,13 @@ public class SweepFolderTests
         var folder = Directory.CreateTempSubdirectory("a3-folder-").FullName;
         try
         {
-            SweepFolder.WriteTrials(folder, [Row(2, "1E-05", "true", "diverged", null, divergedAt: 37), Row(3, "0.1", "false", "failed", null)], testAccuracy: false);
+            SweepFolder.WriteTrials(folder, [Row(2, "1E-05", "true", "diverged", null, divergedAt: 37) with { OrderSeed = 9, Group = 2 }, Row(3, "0.1", "false", "failed", null)],
+                testAccuracy: false);
 
             var lines = File.ReadAllLines(Path.Combine(folder, "trials.csv"));
-            Assert.Equal("trial,stage,lambda,batch-norm,seed,status,validationAccuracy,trainAccuracy,finalCost,divergedAtStep,seconds,node,attempts,error", lines[0]);
-            Assert.Equal("2,coarse,1E-05,true,1,diverged,,,Infinity,37,1,n,1,", lines[1]);
-            Assert.EndsWith(",failed,,,1.2,,1,n,1,boom", lines[2]);
+            Assert.Equal("trial,stage,lambda,batch-norm,seed,dataOrderSeed,status,validationAccuracy,trainAccuracy,finalCost,divergedAtStep,seconds,group,node,attempts,error", lines[0]);
+            Assert.Equal("2,coarse,1E-05,true,1,9,diverged,,,Infinity,37,1,2,n,1,", lines[1]);
+            Assert.EndsWith(",failed,,,1.2,,1,,n,1,boom", lines[2]);
         }
         finally { Directory.Delete(folder, recursive: true); }
     }

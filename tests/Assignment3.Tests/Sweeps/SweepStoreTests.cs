@@ -68,7 +68,7 @@ public sealed class SweepStoreTests : IDisposable
         var stored = SweepStore.Read(folder);
 
         Assert.Equal("config text", stored.ConfigText);
-        Assert.Equal(4, stored.Version);
+        Assert.Equal(5, stored.Version);
         Assert.Equal(Events.Select(e => e.GetType()), stored.Events.Select(e => e.GetType()));
         Assert.Equal(Events.Take(4), stored.Events.Take(4));
         Assert.Equal(0.5, ((TrialRecorded)stored.Events[4]).Outcome.ValidationAccuracy);
@@ -249,24 +249,26 @@ public sealed class SweepStoreTests : IDisposable
         Assert.Contains("earlier a3 (format 1)", Assert.Throws<StoreException>(() => SweepStore.Continue(folder, stored)).Message);
     }
 
-    [Fact]
-    public void A_format_3_store_is_read_but_not_resumed_its_trials_drew_from_System_Random()
+    [Theory]
+    [InlineData(3, "System.Random")]
+    [InlineData(4, "mini-batch orders (each trial's own, before sweep.data-order)")]
+    public void An_earlier_format_is_read_but_not_resumed_naming_what_its_trials_trained_with(int version, string why)
     {
         using (SweepStore.Create(folder, "config")) { }
         using (var connection = new Microsoft.Data.Sqlite.SqliteConnection($"Data Source={Path.Combine(folder, SweepStore.FileName)};Pooling=False"))
         {
             connection.Open();
             using var command = connection.CreateCommand();
-            command.CommandText = "UPDATE meta SET value = '3' WHERE key = 'version'";
+            command.CommandText = $"UPDATE meta SET value = '{version}' WHERE key = 'version'";
             command.ExecuteNonQuery();
         }
 
         var stored = SweepStore.Read(folder);
 
-        Assert.Equal(3, stored.Version);
+        Assert.Equal(version, stored.Version);
         var refusal = Assert.Throws<StoreException>(() => SweepStore.Continue(folder, stored)).Message;
-        Assert.Contains("earlier a3 (format 3)", refusal);
-        Assert.Contains("System.Random", refusal);
+        Assert.Contains($"earlier a3 (format {version})", refusal);
+        Assert.Contains(why, refusal);
     }
 
     public void Dispose() => Directory.Delete(folder, recursive: true);

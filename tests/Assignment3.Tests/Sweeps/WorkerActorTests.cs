@@ -30,7 +30,7 @@ public class WorkerActorTests() : TestKit(ActorTestConfig.Local())
         Sys.Stop(old.Ref);
 
         ExpectNoMsg(TimeSpan.FromMilliseconds(300)); // no Terminated: the slot did not die with the old coordinator
-        slot.Tell(Trial(1), current.Ref);
+        slot.Tell(new AssignGroup([Trial(1)]), current.Ref);
         current.ExpectNoMsg(TimeSpan.FromMilliseconds(100)); // it took the trial (no refusal)
     }
 
@@ -40,7 +40,7 @@ public class WorkerActorTests() : TestKit(ActorTestConfig.Local())
         var slot = Sys.ActorOf(WorkerActor.Props("node-a"));
         slot.Tell(new CoordinatorFound(coordinator.Ref, Runner));
         coordinator.ExpectMsg<RequestTrial>();
-        slot.Tell(Trial(1), coordinator.Ref);
+        slot.Tell(new AssignGroup([Trial(1)]), coordinator.Ref);
         return slot;
     }
 
@@ -50,7 +50,7 @@ public class WorkerActorTests() : TestKit(ActorTestConfig.Local())
         var coordinator = CreateTestProbe();
         var slot = SlotTraining(coordinator);
 
-        slot.Tell(Trial(2), coordinator.Ref);
+        slot.Tell(new AssignGroup([Trial(2)]), coordinator.Ref);
 
         var declined = coordinator.ExpectMsg<TrialDeclined>();
         Assert.Equal((2, 1, "node-a"), (declined.Trial, declined.Attempt, declined.Node));

@@ -1,0 +1,97 @@
+using Akka.Actor;
+using Akka.TestKit.Xunit2;
+using Assignment3.Core.Data;
+using Assignment3.Experiments.Sweeps;
+using Assignment3.Sweeps.Actors;
+using Assignment3.Sweeps.Protocol;
+
+namespace Assignment3.Tests.Sweeps;
+
+/// <summary>
+/// Hand-outs of groups: how large (sweep.group-size, or auto: the queue shared over the slots known, at
+/// most what a slot trains fastest), each trial started in its group, and each trial's fate its own.
+/// </summary>
+public class CoordinatorGroupTests() : TestKit(ActorTestConfig.Local("a3.sweep.deadline-check-interval = 50ms"))
+{
+    private const string Fingerprint = "abc";
+    private long ticks = TimeSpan.FromHours(1).Ticks;
+
+    private (IActorRef Coordinator, Akka.TestKit.TestProbe Aggregator) Start(SweepConfig? config = null)
+    {
+        var aggregator = CreateTestProbe();
+        var state = SweepState.Replay(config ?? SweepConfigs.Small(trialTimeout: 60), []);
+        var coordinator = Sys.ActorOf(CoordinatorActor.Props(state, aggregator.Ref, new DataOptions(), Fingerprint,
+            clock: () => TimeSpan.FromTicks(Interlocked.Read(ref ticks))));
+        return (coordinator, aggregator);
+    }
+
+    private static TrialOutcome Completed(double accuracy) => new(TrialStatus.Completed, accuracy, double.NaN, accuracy, 1.0, 10, 0.1, null, null, []);
+
+    private static int[] Trials(AssignGroup group) => group.Trials.Select(t => t.Trial).ToArray();
+
+    [Fact]
+    public void With_auto_a_slot_gets_the_queue_shared_over_the_slots_known_at_most_its_capacity_each_trial_started_in_the_group()
+    {
+        var (coordinator, aggregator) = Start(); // six trials queued
+        var (a, b, c) = (CreateTestProbe(), CreateTestProbe(), CreateTestProbe());
+
+        coordinator.Tell(new RequestTrial("node-a", "slot-1", Fingerprint, Capacity: 4), a);
+        Assert.Equal([1, 2, 3, 4], Trials(a.ExpectMsg<AssignGroup>())); // six for one slot known: its capacity
+        var started = Enumerable.Range(0, 4).Select(_ => aggregator.FishForMessage<TrialStarted>(_ => true)).ToArray();
+        Assert.Equal([1, 2, 3, 4], started.Select(s => s.Trial));
+        Assert.All(started, s => Assert.Equal((1, "node-a", "slot-1"), (s.Group, s.Node, s.Slot)));
+
+        coordinator.Tell(new RequestTrial("node-b", "slot-1", Fingerprint, Capacity: 4), b);
+        Assert.Equal([5], Trials(b.ExpectMsg<AssignGroup>())); // two left for two slots: one each
+        coordinator.Tell(new RequestTrial("node-c", "slot-1", Fingerprint, Capacity: 4), c);
+        Assert.Equal([6], Trials(c.ExpectMsg<AssignGroup>()));
+    }
+
+    [Fact]
+    public void A_fixed_group_size_is_what_every_slot_gets_whatever_its_capacity()
+    {
+        var config = SweepConfig.Parse("""
+            network { hidden = [4], batch-norm = [false, true] }
+            training { lambda = [1e-4, 1e-3, 1e-2], step-size = 5, cycles = 1, batch-size = 10 }
+            sweep { group-size = 2 }
+            """, "two.conf");
+        var (coordinator, _) = Start(config);
+        var (a, b) = (CreateTestProbe(), CreateTestProbe());
+
+        coordinator.Tell(new RequestTrial("node-a", "slot-1", Fingerprint, Capacity: 8), a);
+        coordinator.Tell(new RequestTrial("node-b", "slot-1", Fingerprint, Capacity: 1), b);
+
+        Assert.Equal([1, 2], Trials(a.ExpectMsg<AssignGroup>()));
+        Assert.Equal([3, 4], Trials(b.ExpectMsg<AssignGroup>()));
+    }
+
+    [Fact]
+    public void A_trial_of_a_group_recorded_from_an_earlier_hand_out_is_cancelled_alone_and_a_lost_slot_requeues_the_rest()
+    {
+        var (coordinator, aggregator) = Start();
+        var (slow, grouped) = (CreateTestProbe(), CreateTestProbe());
+        coordinator.Tell(new RequestTrial("slow", "slot-1", Fingerprint), slow);
+        var first = slow.ExpectTrial();
+        aggregator.FishForMessage<TrialStarted>(_ => true);
+        Interlocked.Add(ref ticks, TimeSpan.FromSeconds(61).Ticks); // silent past its deadline: back in the queue
+        Assert.Equal((first.Trial, true), aggregator.FishForMessage<TrialRequeued>(_ => true) is var r ? (r.Trial, r.Charged) : default);
+
+        coordinator.Tell(new RequestTrial("group", "slot-1", Fingerprint, Capacity: 4), grouped);
+        var group = grouped.ExpectMsg<AssignGroup>();
+        Assert.Equal([1, 2, 3, 4], Trials(group));
+        Assert.Equal(2, group.Trials[0].Attempt);
+
+        // The slow slot's result comes in first: recorded, and only trial 1 of the group is stopped.
+        coordinator.Tell(new TrialFinished(1, 1, "slow", Completed(0.45)), slow);
+        Assert.Equal(new CancelTrial(1, 2), grouped.ExpectMsg<CancelTrial>());
+        coordinator.Tell(new TrialFinished(2, 1, "group", Completed(0.5)), grouped);
+        Assert.Equal(2, aggregator.FishForMessage<TrialRecorded>(e => e.Trial == 2).Trial);
+        grouped.ExpectNoMsg(TimeSpan.FromMilliseconds(200)); // trials 2, 3 and 4 were not cancelled
+
+        // The group's slot is lost: the trials it had not finished go back to the queue, uncharged.
+        Sys.Stop(grouped.Ref);
+        var requeued = new[] { aggregator.FishForMessage<TrialRequeued>(_ => true), aggregator.FishForMessage<TrialRequeued>(_ => true) };
+        Assert.Equal([3, 4], requeued.Select(e => e.Trial).Order());
+        Assert.All(requeued, e => Assert.False(e.Charged));
+    }
+}
