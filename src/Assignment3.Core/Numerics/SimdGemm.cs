@@ -198,12 +198,18 @@ public sealed unsafe class SimdGemm : IGemm
     /// <summary>The product the operands describe, on this instruction set's kernels.</summary>
     private void Dispatch<T>(in Operands<T> operands, bool onePass) where T : unmanaged, IFloatingPointIeee754<T>
     {
+        if (operands.Decay != null) Dispatch<T, Yes>(operands, onePass);
+        else Dispatch<T, No>(operands, onePass);
+    }
+
+    private void Dispatch<T, TDescend>(in Operands<T> operands, bool onePass) where T : unmanaged, IFloatingPointIeee754<T> where TDescend : IFlag
+    {
         switch (Isa)
         {
-            case SimdIsa.Avx512: Run<Vector512Ops<T>, Vector512<T>, T, Three, Eight>(operands, Isa, onePass); break;
-            case SimdIsa.Avx2: Run<Vector256Ops<T>, Vector256<T>, T, Two, Six>(operands, Isa, onePass); break;
-            case SimdIsa.Vector128: Run<Vector128Ops<T>, Vector128<T>, T, Two, Six>(operands, Isa, onePass); break;
-            default: Run<ScalarOps<T>, T, T, Two, Six>(operands, Isa, onePass: false); break;
+            case SimdIsa.Avx512: Run<Vector512Ops<T>, Vector512<T>, T, Three, Eight, TDescend>(operands, Isa, onePass); break;
+            case SimdIsa.Avx2: Run<Vector256Ops<T>, Vector256<T>, T, Two, Six, TDescend>(operands, Isa, onePass); break;
+            case SimdIsa.Vector128: Run<Vector128Ops<T>, Vector128<T>, T, Two, Six, TDescend>(operands, Isa, onePass); break;
+            default: Run<ScalarOps<T>, T, T, Two, Six, TDescend>(operands, Isa, onePass: false); break;
         }
     }
 
@@ -222,10 +228,11 @@ public sealed unsafe class SimdGemm : IGemm
         public T* BAt(int k, int j) => TransposeB ? B + j + (nint)k * LdB : B + k + (nint)j * LdB;
     }
 
-    private static void Run<TOps, TV, T, TM, TN>(in Operands<T> o, SimdIsa isa, bool onePass)
+    private static void Run<TOps, TV, T, TM, TN, TDescend>(in Operands<T> o, SimdIsa isa, bool onePass)
         where TOps : unmanaged, IVectorOps<TV, T> where TV : unmanaged where T : unmanaged, IFloatingPointIeee754<T>
-        where TM : IConstant where TN : IConstant
+        where TM : IConstant where TN : IConstant where TDescend : IFlag
     {
+        if (TDescend.Value && !onePass) throw new InvalidOperationException("a product stepped into its weights runs in one pass (masked last vectors)");
         var v = TOps.Count;
         var tileRows = TM.Value * v;
         var fullRows = o.M / v * v; // rows that whole vectors cover
@@ -239,15 +246,15 @@ public sealed unsafe class SimdGemm : IGemm
                 var load = pc > 0 || o.Accumulate;
                 if (onePass)
                 {
-                    OnePass<TOps, TV, T, TM, TN>(o, pc, kc, jc, nc, bk, bj, load);
+                    OnePass<TOps, TV, T, TM, TN, TDescend>(o, pc, kc, jc, nc, bk, bj, load);
                     continue;
                 }
                 var i = 0;
                 for (; i + tileRows <= fullRows; i += tileRows)
-                    RowBlock<TOps, TV, T, TM, TN, No>(o, i, tileRows, pc, kc, jc, nc, bk, bj, load);
+                    RowBlock<TOps, TV, T, TM, TN, No, No>(o, i, tileRows, pc, kc, jc, nc, bk, bj, load);
                 // Whole vectors that do not fill a tile: one or two.
                 for (; i + v <= fullRows; i += v)
-                    RowBlock<TOps, TV, T, One, TN, No>(o, i, v, pc, kc, jc, nc, bk, bj, load);
+                    RowBlock<TOps, TV, T, One, TN, No, No>(o, i, v, pc, kc, jc, nc, bk, bj, load);
                 if (i < o.M) Remainder<TOps, TV, T>(o, isa, i, pc, kc, jc, nc, bk, bj, load);
             }
         }
@@ -257,30 +264,30 @@ public sealed unsafe class SimdGemm : IGemm
     /// <see cref="GemmTiling.OnePass"/>: main tiles while more than four vectors of rows are left (three
     /// where 16 registers must hold the accumulators), then one tile of the rest, the last vector masked.
     /// </summary>
-    private static void OnePass<TOps, TV, T, TM, TN>(in Operands<T> o, int pc, int kc, int jc, int nc, nint bk, nint bj, bool load)
+    private static void OnePass<TOps, TV, T, TM, TN, TDescend>(in Operands<T> o, int pc, int kc, int jc, int nc, nint bk, nint bj, bool load)
         where TOps : unmanaged, IVectorOps<TV, T> where TV : unmanaged where T : unmanaged, IFloatingPointIeee754<T>
-        where TM : IConstant where TN : IConstant
+        where TM : IConstant where TN : IConstant where TDescend : IFlag
     {
         var v = TOps.Count;
         var registers32 = TOps.Count * sizeof(T) == 64;
         var i = 0;
         for (; (o.M - i + v - 1) / v > (registers32 ? 4 : 3); i += TM.Value * v)
-            RowBlock<TOps, TV, T, TM, TN, No>(o, i, TM.Value * v, pc, kc, jc, nc, bk, bj, load);
+            RowBlock<TOps, TV, T, TM, TN, No, TDescend>(o, i, TM.Value * v, pc, kc, jc, nc, bk, bj, load);
         var rows = o.M - i;
         switch ((rows + v - 1) / v, rows % v != 0, registers32)
         {
-            case (1, true, _): RowBlock<TOps, TV, T, One, Eight, Yes>(o, i, rows, pc, kc, jc, nc, bk, bj, load); break;
-            case (1, false, _): RowBlock<TOps, TV, T, One, Eight, No>(o, i, rows, pc, kc, jc, nc, bk, bj, load); break;
-            case (2, true, true): RowBlock<TOps, TV, T, Two, Eight, Yes>(o, i, rows, pc, kc, jc, nc, bk, bj, load); break;
-            case (2, false, true): RowBlock<TOps, TV, T, Two, Eight, No>(o, i, rows, pc, kc, jc, nc, bk, bj, load); break;
-            case (2, true, false): RowBlock<TOps, TV, T, Two, Six, Yes>(o, i, rows, pc, kc, jc, nc, bk, bj, load); break;
-            case (2, false, false): RowBlock<TOps, TV, T, Two, Six, No>(o, i, rows, pc, kc, jc, nc, bk, bj, load); break;
-            case (3, true, true): RowBlock<TOps, TV, T, Three, Eight, Yes>(o, i, rows, pc, kc, jc, nc, bk, bj, load); break;
-            case (3, false, true): RowBlock<TOps, TV, T, Three, Eight, No>(o, i, rows, pc, kc, jc, nc, bk, bj, load); break;
-            case (3, true, false): RowBlock<TOps, TV, T, Three, Four, Yes>(o, i, rows, pc, kc, jc, nc, bk, bj, load); break;
-            case (3, false, false): RowBlock<TOps, TV, T, Three, Four, No>(o, i, rows, pc, kc, jc, nc, bk, bj, load); break;
-            case (_, true, _): RowBlock<TOps, TV, T, Four, Six, Yes>(o, i, rows, pc, kc, jc, nc, bk, bj, load); break;
-            default: RowBlock<TOps, TV, T, Four, Six, No>(o, i, rows, pc, kc, jc, nc, bk, bj, load); break;
+            case (1, true, _): RowBlock<TOps, TV, T, One, Eight, Yes, TDescend>(o, i, rows, pc, kc, jc, nc, bk, bj, load); break;
+            case (1, false, _): RowBlock<TOps, TV, T, One, Eight, No, TDescend>(o, i, rows, pc, kc, jc, nc, bk, bj, load); break;
+            case (2, true, true): RowBlock<TOps, TV, T, Two, Eight, Yes, TDescend>(o, i, rows, pc, kc, jc, nc, bk, bj, load); break;
+            case (2, false, true): RowBlock<TOps, TV, T, Two, Eight, No, TDescend>(o, i, rows, pc, kc, jc, nc, bk, bj, load); break;
+            case (2, true, false): RowBlock<TOps, TV, T, Two, Six, Yes, TDescend>(o, i, rows, pc, kc, jc, nc, bk, bj, load); break;
+            case (2, false, false): RowBlock<TOps, TV, T, Two, Six, No, TDescend>(o, i, rows, pc, kc, jc, nc, bk, bj, load); break;
+            case (3, true, true): RowBlock<TOps, TV, T, Three, Eight, Yes, TDescend>(o, i, rows, pc, kc, jc, nc, bk, bj, load); break;
+            case (3, false, true): RowBlock<TOps, TV, T, Three, Eight, No, TDescend>(o, i, rows, pc, kc, jc, nc, bk, bj, load); break;
+            case (3, true, false): RowBlock<TOps, TV, T, Three, Four, Yes, TDescend>(o, i, rows, pc, kc, jc, nc, bk, bj, load); break;
+            case (3, false, false): RowBlock<TOps, TV, T, Three, Four, No, TDescend>(o, i, rows, pc, kc, jc, nc, bk, bj, load); break;
+            case (_, true, _): RowBlock<TOps, TV, T, Four, Six, Yes, TDescend>(o, i, rows, pc, kc, jc, nc, bk, bj, load); break;
+            default: RowBlock<TOps, TV, T, Four, Six, No, TDescend>(o, i, rows, pc, kc, jc, nc, bk, bj, load); break;
         }
     }
 
@@ -288,9 +295,9 @@ public sealed unsafe class SimdGemm : IGemm
     /// Rows [i, i + rows) of C, columns [jc, jc + nc), over k in [pc, pc + kc): TM vectors of rows, the
     /// last of them masked to the rows left when <typeparamref name="TMasked"/>.
     /// </summary>
-    private static void RowBlock<TOps, TV, T, TM, TN, TMasked>(in Operands<T> o, int i, int rows, int pc, int kc, int jc, int nc, nint bk, nint bj, bool load)
+    private static void RowBlock<TOps, TV, T, TM, TN, TMasked, TDescend>(in Operands<T> o, int i, int rows, int pc, int kc, int jc, int nc, nint bk, nint bj, bool load)
         where TOps : unmanaged, IVectorOps<TV, T> where TV : unmanaged where T : unmanaged, IFloatingPointIeee754<T>
-        where TM : IConstant where TN : IConstant where TMasked : IFlag
+        where TM : IConstant where TN : IConstant where TMasked : IFlag where TDescend : IFlag
     {
         var lastRows = TMasked.Value ? TOps.FirstLanes(rows - (TM.Value - 1) * TOps.Count) : default;
         // A transposed: its rows packed densely, k after k. A masked last vector reads no lane past them,
@@ -300,25 +307,25 @@ public sealed unsafe class SimdGemm : IGemm
         T* decay = o.Decay == null ? null : o.Decay + i, eta = o.Eta == null ? null : o.Eta + i;
         var j = jc;
         for (; j + TN.Value <= jc + nc; j += TN.Value)
-            SimdKernels<TOps, TV, T>.Tile<TM, TN, TMasked>(kc, a, lda, o.BAt(pc, j), bk, bj, o.C + i + (nint)j * o.LdC, o.LdC, load, lastRows, decay, eta);
+            SimdKernels<TOps, TV, T>.Tile<TM, TN, TMasked, TDescend>(kc, a, lda, o.BAt(pc, j), bk, bj, o.C + i + (nint)j * o.LdC, o.LdC, load, lastRows, decay, eta);
         if (j < jc + nc)
-            EdgeColumns<TOps, TV, T, TM, TMasked>(kc, a, lda, o.BAt(pc, j), bk, bj, o.C + i + (nint)j * o.LdC, o.LdC, load, jc + nc - j, lastRows, decay, eta);
+            EdgeColumns<TOps, TV, T, TM, TMasked, TDescend>(kc, a, lda, o.BAt(pc, j), bk, bj, o.C + i + (nint)j * o.LdC, o.LdC, load, jc + nc - j, lastRows, decay, eta);
     }
 
     /// <summary>The last columns, fewer than a tile's: a tile of exactly that many.</summary>
-    private static void EdgeColumns<TOps, TV, T, TM, TMasked>(int kc, T* a, nint lda, T* b, nint bk, nint bj, T* c, nint ldc, bool load, int columns,
+    private static void EdgeColumns<TOps, TV, T, TM, TMasked, TDescend>(int kc, T* a, nint lda, T* b, nint bk, nint bj, T* c, nint ldc, bool load, int columns,
         TV lastRows = default, T* decay = null, T* eta = null)
-        where TOps : unmanaged, IVectorOps<TV, T> where TV : unmanaged where T : unmanaged where TM : IConstant where TMasked : IFlag
+        where TOps : unmanaged, IVectorOps<TV, T> where TV : unmanaged where T : unmanaged where TM : IConstant where TMasked : IFlag where TDescend : IFlag
     {
         switch (columns)
         {
-            case 1: SimdKernels<TOps, TV, T>.Tile<TM, One, TMasked>(kc, a, lda, b, bk, bj, c, ldc, load, lastRows, decay, eta); break;
-            case 2: SimdKernels<TOps, TV, T>.Tile<TM, Two, TMasked>(kc, a, lda, b, bk, bj, c, ldc, load, lastRows, decay, eta); break;
-            case 3: SimdKernels<TOps, TV, T>.Tile<TM, Three, TMasked>(kc, a, lda, b, bk, bj, c, ldc, load, lastRows, decay, eta); break;
-            case 4: SimdKernels<TOps, TV, T>.Tile<TM, Four, TMasked>(kc, a, lda, b, bk, bj, c, ldc, load, lastRows, decay, eta); break;
-            case 5: SimdKernels<TOps, TV, T>.Tile<TM, Five, TMasked>(kc, a, lda, b, bk, bj, c, ldc, load, lastRows, decay, eta); break;
-            case 6: SimdKernels<TOps, TV, T>.Tile<TM, Six, TMasked>(kc, a, lda, b, bk, bj, c, ldc, load, lastRows, decay, eta); break;
-            default: SimdKernels<TOps, TV, T>.Tile<TM, Seven, TMasked>(kc, a, lda, b, bk, bj, c, ldc, load, lastRows, decay, eta); break;
+            case 1: SimdKernels<TOps, TV, T>.Tile<TM, One, TMasked, TDescend>(kc, a, lda, b, bk, bj, c, ldc, load, lastRows, decay, eta); break;
+            case 2: SimdKernels<TOps, TV, T>.Tile<TM, Two, TMasked, TDescend>(kc, a, lda, b, bk, bj, c, ldc, load, lastRows, decay, eta); break;
+            case 3: SimdKernels<TOps, TV, T>.Tile<TM, Three, TMasked, TDescend>(kc, a, lda, b, bk, bj, c, ldc, load, lastRows, decay, eta); break;
+            case 4: SimdKernels<TOps, TV, T>.Tile<TM, Four, TMasked, TDescend>(kc, a, lda, b, bk, bj, c, ldc, load, lastRows, decay, eta); break;
+            case 5: SimdKernels<TOps, TV, T>.Tile<TM, Five, TMasked, TDescend>(kc, a, lda, b, bk, bj, c, ldc, load, lastRows, decay, eta); break;
+            case 6: SimdKernels<TOps, TV, T>.Tile<TM, Six, TMasked, TDescend>(kc, a, lda, b, bk, bj, c, ldc, load, lastRows, decay, eta); break;
+            default: SimdKernels<TOps, TV, T>.Tile<TM, Seven, TMasked, TDescend>(kc, a, lda, b, bk, bj, c, ldc, load, lastRows, decay, eta); break;
         }
     }
 
@@ -358,22 +365,22 @@ public sealed unsafe class SimdGemm : IGemm
         if (TOps.CanMask)
         {
             // One vector, the narrowest that covers them, its loads and stores masked to them.
-            if (left < Vector128<T>.Count) RowBlock<Vector128Ops<T>, Vector128<T>, T, One, Eight, Yes>(o, i, left, pc, kc, jc, nc, bk, bj, load);
-            else if (left == Vector128<T>.Count) RowBlock<Vector128Ops<T>, Vector128<T>, T, One, Eight, No>(o, i, left, pc, kc, jc, nc, bk, bj, load);
-            else if (left < Vector256<T>.Count) RowBlock<Vector256Ops<T>, Vector256<T>, T, One, Eight, Yes>(o, i, left, pc, kc, jc, nc, bk, bj, load);
-            else if (left == Vector256<T>.Count) RowBlock<Vector256Ops<T>, Vector256<T>, T, One, Eight, No>(o, i, left, pc, kc, jc, nc, bk, bj, load);
-            else RowBlock<TOps, TV, T, One, Eight, Yes>(o, i, left, pc, kc, jc, nc, bk, bj, load);
+            if (left < Vector128<T>.Count) RowBlock<Vector128Ops<T>, Vector128<T>, T, One, Eight, Yes, No>(o, i, left, pc, kc, jc, nc, bk, bj, load);
+            else if (left == Vector128<T>.Count) RowBlock<Vector128Ops<T>, Vector128<T>, T, One, Eight, No, No>(o, i, left, pc, kc, jc, nc, bk, bj, load);
+            else if (left < Vector256<T>.Count) RowBlock<Vector256Ops<T>, Vector256<T>, T, One, Eight, Yes, No>(o, i, left, pc, kc, jc, nc, bk, bj, load);
+            else if (left == Vector256<T>.Count) RowBlock<Vector256Ops<T>, Vector256<T>, T, One, Eight, No, No>(o, i, left, pc, kc, jc, nc, bk, bj, load);
+            else RowBlock<TOps, TV, T, One, Eight, Yes, No>(o, i, left, pc, kc, jc, nc, bk, bj, load);
             return;
         }
         if (left >= Vector256<T>.Count && isa == SimdIsa.Avx512)
         {
-            RowBlock<Vector256Ops<T>, Vector256<T>, T, One, Eight, No>(o, i, Vector256<T>.Count, pc, kc, jc, nc, bk, bj, load);
+            RowBlock<Vector256Ops<T>, Vector256<T>, T, One, Eight, No, No>(o, i, Vector256<T>.Count, pc, kc, jc, nc, bk, bj, load);
             i += Vector256<T>.Count;
             left -= Vector256<T>.Count;
         }
         if (left >= Vector128<T>.Count)
         {
-            RowBlock<Vector128Ops<T>, Vector128<T>, T, One, Eight, No>(o, i, Vector128<T>.Count, pc, kc, jc, nc, bk, bj, load);
+            RowBlock<Vector128Ops<T>, Vector128<T>, T, One, Eight, No, No>(o, i, Vector128<T>.Count, pc, kc, jc, nc, bk, bj, load);
             i += Vector128<T>.Count;
             left -= Vector128<T>.Count;
         }
@@ -398,8 +405,8 @@ public sealed unsafe class SimdGemm : IGemm
             if (load)
                 for (var jj = 0; jj < columns; jj++)
                     for (var ii = 0; ii < rows; ii++) tile[ii + jj * v] = c[ii + (nint)jj * o.LdC];
-            if (columns == 8) SimdKernels<TOps, TV, T>.Tile<One, Eight, No>(kc, a, v, o.BAt(pc, j), bk, bj, tile, v, load);
-            else EdgeColumns<TOps, TV, T, One, No>(kc, a, v, o.BAt(pc, j), bk, bj, tile, v, load, columns);
+            if (columns == 8) SimdKernels<TOps, TV, T>.Tile<One, Eight, No, No>(kc, a, v, o.BAt(pc, j), bk, bj, tile, v, load);
+            else EdgeColumns<TOps, TV, T, One, No, No>(kc, a, v, o.BAt(pc, j), bk, bj, tile, v, load, columns);
             for (var jj = 0; jj < columns; jj++)
                 for (var ii = 0; ii < rows; ii++) c[ii + (nint)jj * o.LdC] = tile[ii + jj * v];
         }

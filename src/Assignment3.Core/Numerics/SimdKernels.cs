@@ -217,13 +217,14 @@ public static unsafe class SimdKernels<TOps, TV, T>
     /// </summary>
     /// With <typeparamref name="TMasked"/>, the last vector of rows reads and writes only the lanes
     /// <paramref name="lastRows"/> selects (a partial vector at the end of C, without padding or copies).
-    /// With <paramref name="decay"/> and <paramref name="eta"/> (the tile's rows' factors), C is a weight
-    /// matrix and the tile its gradient: each element is stepped, w = decay * w - eta * gradient
-    /// (<see cref="IVectorOps{TV, T}.Descend"/>), instead of stored: the gradient never leaves the registers.
+    /// With <typeparamref name="TDescend"/>, C is a weight matrix and the tile its gradient: each element
+    /// is stepped with its row's <paramref name="decay"/> and <paramref name="eta"/>, w = decay * w - eta *
+    /// gradient (<see cref="IVectorOps{TV, T}.Descend"/>), instead of stored: the gradient never leaves the
+    /// registers. A flag known when the JIT compiles the kernel, so the plain kernels carry none of it.
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    public static void Tile<TM, TN, TMasked>(int kc, T* a, nint lda, T* b, nint bk, nint bj, T* c, nint ldc, bool load, TV lastRows = default,
+    public static void Tile<TM, TN, TMasked, TDescend>(int kc, T* a, nint lda, T* b, nint bk, nint bj, T* c, nint ldc, bool load, TV lastRows = default,
         T* decay = null, T* eta = null)
-        where TM : IConstant where TN : IConstant where TMasked : IFlag
+        where TM : IConstant where TN : IConstant where TMasked : IFlag where TDescend : IFlag
     {
         var v = TOps.Count;
         TV c00, c10, c20, c30, c01, c11, c21, c31, c02, c12, c22, c32, c03, c13, c23, c33;
@@ -276,7 +277,7 @@ public static unsafe class SimdKernels<TOps, TV, T>
             if (TN.Value > 7) { x = TOps.Broadcast(b7[k]); c07 = TOps.MultiplyAdd(a0, x, c07); if (TM.Value > 1) c17 = TOps.MultiplyAdd(a1, x, c17); if (TM.Value > 2) c27 = TOps.MultiplyAdd(a2, x, c27);
                 if (TM.Value > 3) c37 = TOps.MultiplyAdd(a3, x, c37); }
         }
-        if (decay != null)
+        if (TDescend.Value)
         {
             var d0 = LoadRow<TM, TMasked>(decay, 0, lastRows);
             var e0 = LoadRow<TM, TMasked>(eta, 0, lastRows);
