@@ -91,7 +91,7 @@ public sealed class Network<T> where T : unmanaged, IFloatingPointIeee754<T>
         }
         var output = Layers[^1];
         Linear.Forward(Gemm, output.W, output.B, input!, ws.Probabilities);
-        var loss = SoftmaxCrossEntropy.Forward(ws.Probabilities, labels);
+        var loss = SoftmaxCrossEntropy.Forward(ws.Probabilities, labels, ws.Exponents);
         RowOps.ColumnArgMax(ws.Probabilities, ws.Predictions);
         return loss;
     }

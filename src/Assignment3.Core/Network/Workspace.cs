@@ -8,7 +8,8 @@ namespace Assignment3.Core.Network;
 /// needs, allocated once. For hidden layer l (width m): S m x n (linear output) and SHat m x n
 /// (normalized S), both for batch norm only, H m x n (layer output after scale/shift and ReLU), G m x n
 /// (gradient with respect to H, then S, in place), batch mean and variance m. The output layer
-/// keeps its scores, turned into probabilities in place, and their gradient (K x n).
+/// keeps its scores, turned into probabilities in place, and their gradient (K x n), with the
+/// softmax's scratch (K x n doubles).
 /// </summary>
 public sealed class Workspace<T> where T : unmanaged, IFloatingPointIeee754<T>
 {
@@ -35,6 +36,7 @@ public sealed class Workspace<T> where T : unmanaged, IFloatingPointIeee754<T>
         }
         Probabilities = new Mat<T>(spec.Classes, batchSize);
         GradScores = new Mat<T>(spec.Classes, batchSize);
+        Exponents = new double[spec.Classes * batchSize];
         Scratch = new T[3 * Math.Max(spec.Classes, spec.Hidden.DefaultIfEmpty(0).Max())];
         Predictions = new int[batchSize];
     }
@@ -51,6 +53,7 @@ public sealed class Workspace<T> where T : unmanaged, IFloatingPointIeee754<T>
     public T[][] Variance { get; }
     public Mat<T> Probabilities { get; }
     public Mat<T> GradScores { get; }
+    public double[] Exponents { get; }
     public T[] Scratch { get; }
     public int[] Predictions { get; }
 }

@@ -1,3 +1,7 @@
+using System.Runtime.Intrinsics;
+using System.Runtime.Intrinsics.Arm;
+using System.Runtime.Intrinsics.X86;
+
 namespace Assignment3.Core.Numerics;
 
 /// <summary>
@@ -26,6 +30,47 @@ public static class ExactMath
         var p = 1.0 / 6227020800;
         foreach (var c in ExpCoefficients) p = Math.FusedMultiplyAdd(p, r, c);
         return Math.ScaleB(p, (int)k);
+    }
+
+    /// <summary>
+    /// e^x for every element, as many at once as the vectors hold: each lane takes exactly the
+    /// operations of <see cref="Exp(double)"/> (the product and its rounding to k, the two fused
+    /// reductions, the fused Taylor chain, then p 2^k: exact, as ScaleB is, while the result is
+    /// normal), so the bits are the scalar ones; a vector with a lane outside [-708, 709] (where
+    /// results are subnormal, infinite or special) goes element by element. <paramref name="x"/> and
+    /// <paramref name="result"/> may be the same span.
+    /// </summary>
+    public static void Exp(ReadOnlySpan<double> x, Span<double> result)
+    {
+        var i = 0;
+        if (Vector512.IsHardwareAccelerated && Avx512F.IsSupported) i = ExpLanes<Vector512Ops<double>, Vector512<double>>(x, result);
+        else if (Avx2.IsSupported && Fma.IsSupported) i = ExpLanes<Vector256Ops<double>, Vector256<double>>(x, result);
+        else if (AdvSimd.Arm64.IsSupported) i = ExpLanes<Vector128Ops<double>, Vector128<double>>(x, result);
+        for (; i < x.Length; i++) result[i] = Exp(x[i]);
+    }
+
+    /// <summary>The whole vectors of <see cref="Exp(ReadOnlySpan{double}, Span{double})"/> with one instruction set; returns where the rest starts.</summary>
+    internal static unsafe int ExpLanes<TOps, TV>(ReadOnlySpan<double> x, Span<double> result) where TOps : unmanaged, IVectorOps<TV, double> where TV : unmanaged
+    {
+        var v = TOps.Count;
+        var i = 0;
+        fixed (double* px = x, pr = result)
+            for (; i + v <= x.Length; i += v)
+            {
+                var value = TOps.Load(px + i);
+                if (!TOps.AllWithin(value, -708, 709))
+                {
+                    for (var lane = i; lane < i + v; lane++) pr[lane] = Exp(px[lane]);
+                    continue;
+                }
+                var k = TOps.Round(TOps.Multiply(value, TOps.Broadcast(Log2E)));
+                var minusK = TOps.Multiply(k, TOps.Broadcast(-1.0));
+                var r = TOps.MultiplyAdd(minusK, TOps.Broadcast(Ln2Low), TOps.MultiplyAdd(minusK, TOps.Broadcast(Ln2High), value));
+                var p = TOps.Broadcast(1.0 / 6227020800);
+                foreach (var c in ExpCoefficients) p = TOps.MultiplyAdd(p, r, TOps.Broadcast(c));
+                TOps.Store(TOps.ScaleByPowerOfTwo(p, k), pr + i);
+            }
+        return i;
     }
 
     /// <summary>1/n! for n = 12 down to 0: the Taylor coefficients of e^r after the leading 1/13!.</summary>

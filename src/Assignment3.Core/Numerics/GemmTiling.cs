@@ -74,6 +74,30 @@ public static class GemmTilings
         return Chosen.TryGetValue(key, out var chosen) ? chosen : Chosen.GetOrAdd(key, Fastest<T>(gemm, candidates, transposeA, transposeB, m, n, k));
     }
 
+    private static readonly ConcurrentDictionary<ShapeKey, bool> SteppedInKernel = new();
+
+    /// <summary>
+    /// Whether <see cref="SimdGemm.DescendAlongProduct{T}"/> steps the weights in the kernels (one pass,
+    /// the gradient never stored; W streamed once under the multiply-adds) rather than a block of
+    /// columns at a time with this shape's tiling (the gradient block stored, then stepped while in
+    /// cache): measured once per process and shape, in the kernels only when clearly faster (with a
+    /// tiling forced: one-pass in the kernels, main-then-remainder by blocks). The same bits either way.
+    /// </summary>
+    public static bool StepsInKernel<T>(SimdGemm gemm, int m, int d, int k) where T : unmanaged, IFloatingPointIeee754<T>
+    {
+        if (gemm.ForcedTiling is { } forced) return forced == GemmTiling.OnePass;
+        var key = new ShapeKey(gemm.Isa, typeof(T), false, true, m, d, k);
+        if (SteppedInKernel.TryGetValue(key, out var chosen)) return chosen;
+        var (g, x, w, gradient) = (Filled<T>(m, k), Filled<T>(d, k), Filled<T>(m, d), new Mat<T>(m, d));
+        // decay 1 and eta 0: the weights stay as they are however often the candidates run.
+        var (decay, eta) = (Enumerable.Repeat(T.One, m).ToArray(), new T[m]);
+        var medians = Medians(2, (candidate, calls) =>
+        {
+            for (var call = 0; call < calls; call++) gemm.DescendAlongProduct(g, x, decay, eta, gradient, w, inKernel: candidate == 1);
+        }, 2.0 * m * d * k);
+        return SteppedInKernel.GetOrAdd(key, medians[1] < 0.9 * medians[0]);
+    }
+
     /// <summary>What this process chose so far, for a3 bench.</summary>
     public static GemmTiling? ChosenFor<T>(SimdIsa isa, bool transposeA, bool transposeB, int m, int n, int k) =>
         Chosen.TryGetValue(new ShapeKey(isa, typeof(T), transposeA, transposeB, m, n, k), out var tiling) ? tiling : null;
@@ -89,21 +113,32 @@ public static class GemmTilings
         var a = Filled<T>(transposeA ? k : m, transposeA ? m : k);
         var b = Filled<T>(transposeB ? n : k, transposeB ? k : n);
         var c = new Mat<T>(m, n);
-        // Each timing covers at least 0.2 MFLOP (a few tens of microseconds), so the clock resolves it.
-        var calls = (int)Math.Max(1, Math.Ceiling(2e5 / (2.0 * m * n * k)));
-        const int rounds = 9;
-        var timings = candidates.Select(_ => new double[rounds]).ToArray();
-        for (var round = -1; round < rounds; round++)
-            for (var t = 0; t < candidates.Count; t++)
-            {
-                var start = Stopwatch.GetTimestamp();
-                for (var call = 0; call < calls; call++) gemm.Multiply(candidates[t], transposeA, transposeB, a, b, accumulate: false, c);
-                // Round -1 warms caches and compiles each candidate; it is not counted.
-                if (round >= 0) timings[t][round] = Stopwatch.GetElapsedTime(start).TotalSeconds;
-            }
-        var medians = timings.Select(x => x.Order().ElementAt(rounds / 2)).ToArray();
+        var medians = Medians(candidates.Count, (t, calls) =>
+        {
+            for (var call = 0; call < calls; call++) gemm.Multiply(candidates[t], transposeA, transposeB, a, b, accumulate: false, c);
+        }, 2.0 * m * n * k);
         var best = Array.IndexOf(medians, medians.Min());
         return medians[best] < 0.9 * medians[0] ? candidates[best] : candidates[0];
+    }
+
+    /// <summary>
+    /// The median of nine alternating timings of each candidate (<paramref name="run"/>(candidate, calls)),
+    /// after an untimed round that warms caches and compiles each; each timing covers at least 0.2 MFLOP
+    /// (a few tens of microseconds), so the clock resolves it.
+    /// </summary>
+    private static double[] Medians(int candidates, Action<int, int> run, double flops)
+    {
+        var calls = (int)Math.Max(1, Math.Ceiling(2e5 / flops));
+        const int rounds = 9;
+        var timings = Enumerable.Range(0, candidates).Select(_ => new double[rounds]).ToArray();
+        for (var round = -1; round < rounds; round++)
+            for (var t = 0; t < candidates; t++)
+            {
+                var start = Stopwatch.GetTimestamp();
+                run(t, calls);
+                if (round >= 0) timings[t][round] = Stopwatch.GetElapsedTime(start).TotalSeconds;
+            }
+        return timings.Select(x => x.Order().ElementAt(rounds / 2)).ToArray();
     }
 
     private static Mat<T> Filled<T>(int rows, int cols) where T : unmanaged, IFloatingPointIeee754<T>

@@ -149,19 +149,28 @@ public sealed unsafe class SimdGemm : IGemm
     }
 
     /// <summary>
-    /// <see cref="IGemm.DescendAlongProduct{T}"/> without the gradient ever leaving the registers:
-    /// each tile of it steps its weights in the kernel (one pass over the rows, masked last vectors;
-    /// W read and written once, its loads hidden under the tile's multiply-adds). Where that cannot be
-    /// done (no masked loads, or a batch deeper than one k-block), a block of columns at a time: each
-    /// block's gradient stepped into W while it is still in cache.
+    /// <see cref="IGemm.DescendAlongProduct{T}"/> one of two ways, whichever is faster for the shape on
+    /// this core (<see cref="GemmTilings.StepsInKernel{T}"/>): in the kernels, the gradient never leaving
+    /// the registers (each tile steps its weights: one pass over the rows, masked last vectors, W read
+    /// and written once, its loads hidden under the multiply-adds; the stacked first layers of a group,
+    /// MBs that do not fit in L2), or a block of columns at a time, each block's gradient stepped into W
+    /// while it is still in cache (one network's first layer, which does). In the kernels needs masked
+    /// loads and a batch of at most one k-block.
     /// </summary>
     public void DescendAlongProduct<T>(Mat<T> g, Mat<T> x, ReadOnlySpan<T> decay, ReadOnlySpan<T> eta, Mat<T> gradient, Mat<T> w)
+        where T : unmanaged, IFloatingPointIeee754<T>
+    {
+        var (m, d, k) = (g.Rows, x.Rows, g.Cols);
+        DescendAlongProduct(g, x, decay, eta, gradient, w, k > 0 && k <= BlockK && CanMask(Isa) && GemmTilings.StepsInKernel<T>(this, m, d, k));
+    }
+
+    internal void DescendAlongProduct<T>(Mat<T> g, Mat<T> x, ReadOnlySpan<T> decay, ReadOnlySpan<T> eta, Mat<T> gradient, Mat<T> w, bool inKernel)
         where T : unmanaged, IFloatingPointIeee754<T>
     {
         GemmShapes.CheckDescent(g, x, decay, eta, gradient, w);
         var (m, d, k) = (g.Rows, x.Rows, g.Cols);
         if (m == 0 || d == 0) return;
-        if (k > 0 && k <= BlockK && CanMask(Isa))
+        if (inKernel)
         {
             fixed (T* pg = g.Data, px = x.Data, pw = w.Data, pd = decay, pe = eta)
                 Dispatch(new Operands<T>(pg, m, false, px, d, true, pw, m, m, d, k, accumulate: false, pd, pe), onePass: true);

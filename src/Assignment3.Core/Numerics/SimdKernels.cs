@@ -30,6 +30,13 @@ public unsafe interface IVectorOps<TV, T> where TV : unmanaged where T : unmanag
     static abstract void StoreMasked(TV value, T* p, TV mask);
     /// <summary>w * decay - g * eta, lane by lane (two products rounded, then the difference), a subnormal result 0: <see cref="Elementwise.Descend{T}(Span{T}, ReadOnlySpan{T}, T, T)"/>.</summary>
     static abstract TV Descend(TV w, TV g, TV decay, TV eta);
+    static abstract TV Multiply(TV a, TV b);
+    /// <summary>Each lane to the nearest whole number, ties to even (as <see cref="Math.Round(double)"/>).</summary>
+    static abstract TV Round(TV a);
+    /// <summary>p * 2^k for whole-numbered k whose 2^k is a normal number: exact while the product is normal (as <see cref="Math.ScaleB"/>).</summary>
+    static abstract TV ScaleByPowerOfTwo(TV p, TV k);
+    /// <summary>Whether every lane lies in [low, high] (NaN does not).</summary>
+    static abstract bool AllWithin(TV v, T low, T high);
 }
 
 public unsafe struct Vector512Ops<T> : IVectorOps<Vector512<T>, T> where T : unmanaged, IFloatingPointIeee754<T>
@@ -63,6 +70,16 @@ public unsafe struct Vector512Ops<T> : IVectorOps<Vector512<T>, T> where T : unm
         var updated = w * decay - g * eta;
         return Vector512.ConditionalSelect(Vector512.LessThan(Vector512.Abs(updated), Vector512.Create(Elementwise.SmallestNormal<T>())), Vector512<T>.Zero, updated);
     }
+    [MethodImpl(MethodImplOptions.AggressiveInlining)] public static Vector512<T> Multiply(Vector512<T> a, Vector512<T> b) => a * b;
+    [MethodImpl(MethodImplOptions.AggressiveInlining)] public static Vector512<T> Round(Vector512<T> a) => typeof(T) == typeof(double)
+        ? Vector512.Round(a.AsDouble()).As<double, T>() : Vector512.Round(a.AsSingle()).As<float, T>();
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static Vector512<T> ScaleByPowerOfTwo(Vector512<T> p, Vector512<T> k) => typeof(T) == typeof(double)
+        ? p * Vector512.ShiftLeft(Vector512.ConvertToInt64(k.AsDouble()) + Vector512.Create(1023L), 52).As<long, T>()
+        : p * Vector512.ShiftLeft(Vector512.ConvertToInt32(k.AsSingle()) + Vector512.Create(127), 23).As<int, T>();
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static bool AllWithin(Vector512<T> v, T low, T high) =>
+        Vector512.GreaterThanOrEqualAll(v, Vector512.Create(low)) && Vector512.LessThanOrEqualAll(v, Vector512.Create(high));
 }
 
 public unsafe struct Vector256Ops<T> : IVectorOps<Vector256<T>, T> where T : unmanaged, IFloatingPointIeee754<T>
@@ -107,6 +124,16 @@ public unsafe struct Vector256Ops<T> : IVectorOps<Vector256<T>, T> where T : unm
         var updated = w * decay - g * eta;
         return Vector256.ConditionalSelect(Vector256.LessThan(Vector256.Abs(updated), Vector256.Create(Elementwise.SmallestNormal<T>())), Vector256<T>.Zero, updated);
     }
+    [MethodImpl(MethodImplOptions.AggressiveInlining)] public static Vector256<T> Multiply(Vector256<T> a, Vector256<T> b) => a * b;
+    [MethodImpl(MethodImplOptions.AggressiveInlining)] public static Vector256<T> Round(Vector256<T> a) => typeof(T) == typeof(double)
+        ? Vector256.Round(a.AsDouble()).As<double, T>() : Vector256.Round(a.AsSingle()).As<float, T>();
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static Vector256<T> ScaleByPowerOfTwo(Vector256<T> p, Vector256<T> k) => typeof(T) == typeof(double)
+        ? p * Vector256.ShiftLeft(Vector256.ConvertToInt64(k.AsDouble()) + Vector256.Create(1023L), 52).As<long, T>()
+        : p * Vector256.ShiftLeft(Vector256.ConvertToInt32(k.AsSingle()) + Vector256.Create(127), 23).As<int, T>();
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static bool AllWithin(Vector256<T> v, T low, T high) =>
+        Vector256.GreaterThanOrEqualAll(v, Vector256.Create(low)) && Vector256.LessThanOrEqualAll(v, Vector256.Create(high));
 }
 
 public unsafe struct Vector128Ops<T> : IVectorOps<Vector128<T>, T> where T : unmanaged, IFloatingPointIeee754<T>
@@ -151,6 +178,16 @@ public unsafe struct Vector128Ops<T> : IVectorOps<Vector128<T>, T> where T : unm
         var updated = w * decay - g * eta;
         return Vector128.ConditionalSelect(Vector128.LessThan(Vector128.Abs(updated), Vector128.Create(Elementwise.SmallestNormal<T>())), Vector128<T>.Zero, updated);
     }
+    [MethodImpl(MethodImplOptions.AggressiveInlining)] public static Vector128<T> Multiply(Vector128<T> a, Vector128<T> b) => a * b;
+    [MethodImpl(MethodImplOptions.AggressiveInlining)] public static Vector128<T> Round(Vector128<T> a) => typeof(T) == typeof(double)
+        ? Vector128.Round(a.AsDouble()).As<double, T>() : Vector128.Round(a.AsSingle()).As<float, T>();
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static Vector128<T> ScaleByPowerOfTwo(Vector128<T> p, Vector128<T> k) => typeof(T) == typeof(double)
+        ? p * Vector128.ShiftLeft(Vector128.ConvertToInt64(k.AsDouble()) + Vector128.Create(1023L), 52).As<long, T>()
+        : p * Vector128.ShiftLeft(Vector128.ConvertToInt32(k.AsSingle()) + Vector128.Create(127), 23).As<int, T>();
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static bool AllWithin(Vector128<T> v, T low, T high) =>
+        Vector128.GreaterThanOrEqualAll(v, Vector128.Create(low)) && Vector128.LessThanOrEqualAll(v, Vector128.Create(high));
 }
 
 /// <summary>One lane: plain fused multiply-adds (the fallback where no vector unit is usable).</summary>
@@ -171,6 +208,10 @@ public unsafe struct ScalarOps<T> : IVectorOps<T, T> where T : unmanaged, IFloat
         var updated = w * decay - g * eta;
         return T.Abs(updated) < Elementwise.SmallestNormal<T>() ? T.Zero : updated;
     }
+    public static T Multiply(T a, T b) => a * b;
+    public static T Round(T a) => T.Round(a);
+    public static T ScaleByPowerOfTwo(T p, T k) => T.ScaleB(p, int.CreateChecked(k));
+    public static bool AllWithin(T v, T low, T high) => v >= low && v <= high;
 }
 
 /// <summary>A count known when the JIT compiles a kernel (tile sizes).</summary>

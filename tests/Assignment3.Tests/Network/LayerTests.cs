@@ -126,7 +126,7 @@ public class LayerTests
         var scores = new Mat<double>(3, 2, [1, 2, 3, 0, 0, 0]);
         byte[] labels = [2, 0];
 
-        var loss = SoftmaxCrossEntropy.Forward(scores, labels);
+        var loss = SoftmaxCrossEntropy.Forward(scores, labels, new double[scores.Data.Length]);
 
         var z = Math.Exp(1) + Math.Exp(2) + Math.Exp(3);
         Assert.Equal(Math.Exp(3) / z, scores[2, 0], 1e-12);
@@ -144,7 +144,7 @@ public class LayerTests
     public void Softmax_is_stable_for_large_scores()
     {
         var scores = new Mat<float>(2, 1, [1000f, 0f]);
-        var loss = SoftmaxCrossEntropy.Forward(scores, [0]);
+        var loss = SoftmaxCrossEntropy.Forward(scores, [0], new double[scores.Data.Length]);
         Assert.Equal(1f, scores[0, 0]);
         Assert.Equal(0, loss, 1e-6);
     }
