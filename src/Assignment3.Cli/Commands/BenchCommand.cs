@@ -3,6 +3,7 @@ using System.Diagnostics;
 using Assignment3.Cli.Terminal;
 using Assignment3.Core.Benchmarks;
 using Assignment3.Core.Data;
+using Assignment3.Core.Network;
 using Assignment3.Core.Numerics;
 using Assignment3.Core.Training;
 using Assignment3.Storage;
@@ -18,6 +19,9 @@ public sealed class BenchSettings : DataSettings
 
     [CommandOption("--no-full-run"), Description("Skip the full recipe runs (2 cycles, n_s 2,250, 20 recording points).")]
     public bool NoFullRun { get; init; }
+
+    [CommandOption("--no-groups"), Description("Skip the groups: runs trained together, 1 to 8 at a time, and their stacked first layers' products.")]
+    public bool NoGroups { get; init; }
 
     [CommandOption("--core <N>"), TypeConverter(typeof(WholeNumberConverter)),
      Description("Pin the kernel measurements to this core (default: the first this process may run on); cores of a shared machine can differ.")]
@@ -73,8 +77,15 @@ public sealed record GemmBenchRow(string Shape, string Networks, string Tiling, 
 public sealed record StepBenchRow(string Network, bool BatchNorm, double StepMillis, double StepGflops, double StepOfPeak, double? OpenBlasStepMillis,
     double? FullRunSeconds, double? EvaluationShare, double? TestAccuracy);
 
+/// <summary>One recipe network trained in a group of <paramref name="GroupSize"/>: a run's share of the group's step, against the peak and against training alone.</summary>
+public sealed record FusedBenchRow(string Network, bool BatchNorm, int GroupSize, double PerTrialStepMillis, double OfPeak, double SpeedupOverAlone);
+
+/// <summary>The stacked first layers of a group of <paramref name="GroupSize"/> runs of 50 units: the forward product and the gradient stepped into the weights.</summary>
+public sealed record FusedProductRow(int GroupSize, int Rows, double ForwardGflops, double ForwardOfPeak, double SteppedGflops, double SteppedOfPeak);
+
 public sealed record BenchReport(string Cpu, int Core, string Isa, string PeakWidth, double PeakGflops, IReadOnlyDictionary<string, double> PeaksByWidth,
-    string OpenBlas, IReadOnlyList<GemmBenchRow> Gemms, IReadOnlyList<StepBenchRow> Steps, double NineToThreeLayerBnStep, double PeakWorkingSetMB);
+    string OpenBlas, IReadOnlyList<GemmBenchRow> Gemms, IReadOnlyList<StepBenchRow> Steps, double NineToThreeLayerBnStep, double PeakWorkingSetMB,
+    IReadOnlyList<FusedBenchRow> Fused, IReadOnlyList<FusedProductRow> FusedProducts, int? AutoGroupSize);
 
 /// <summary>
 /// The update step and its GEMMs on our kernels (and on OpenBLAS when it is installed), each rate
@@ -151,11 +162,11 @@ public sealed class BenchCommand : AsyncCommand<BenchSettings>
         foreach (var (name, batchNorm, spec) in specs)
         {
             cancellation.ThrowIfCancellationRequested();
-            var stepMillis = StepBenchmark.MedianStepMillis(spec, data.Train, 100, ours, settings.Steps);
-            var blasMillis = openBlas is null ? (double?)null : StepBenchmark.MedianStepMillis(spec, data.Train, 100, openBlas, settings.Steps);
+            var config = new TrainingConfig { Hidden = spec.Hidden.ToArray(), BatchNorm = batchNorm };
+            var stepMillis = StepBenchmark.MedianGroupStepMillis(config, data, ours, 1, settings.Steps);
+            var blasMillis = openBlas is null ? (double?)null : StepBenchmark.MedianGroupStepMillis(config, data, openBlas, 1, settings.Steps);
             var gflops = StepBenchmark.FlopsPerStep(spec, 100) / (stepMillis * 1e6);
-            var run = settings.NoFullRun ? null
-                : Trainer.Train(new TrainingConfig { Hidden = spec.Hidden.ToArray(), BatchNorm = batchNorm }, data, ours, cancellation: cancellation);
+            var run = settings.NoFullRun ? null : Trainer.Train(config, data, ours, cancellation: cancellation);
             var row = new StepBenchRow(name, batchNorm, Math.Round(stepMillis, 4), Math.Round(gflops, 1), Math.Round(gflops / peak, 3),
                 blasMillis is null ? null : Math.Round(blasMillis.Value, 4), run is null ? null : Math.Round(run.Seconds, 2),
                 run is null ? null : Math.Round(run.EvaluationSeconds / run.Seconds, 3), run?.TestAccuracy);
@@ -172,12 +183,60 @@ public sealed class BenchCommand : AsyncCommand<BenchSettings>
         double BnStep(string depth) => steps.Single(r => r.BatchNorm && r.Network.StartsWith(depth)).StepMillis;
         var nineToThree = Math.Round(BnStep("9-") / BnStep("3-"), 3);
         console.MarkupLineInterpolated($"9-layer BN step / 3-layer BN step: {nineToThree:F2}");
+        var (fused, products, auto) = settings.NoGroups ? ([], [], null) : Groups(console, data, ours, specs, peak, settings.Steps, cancellation);
         var peakMemory = PeakWorkingSetMB();
         console.MarkupLineInterpolated($"Peak working set of this process: {peakMemory:F0} MB");
         if (settings.Json)
             Console.Out.WriteLine(Json.Serialize(new BenchReport(CpuModel.Name(), core, ours.Isa.ToString(), width, Math.Round(peak, 1), peaks,
-                openBlas?.Name ?? "", gemms, steps, nineToThree, Math.Round(peakMemory, 1))));
+                openBlas?.Name ?? "", gemms, steps, nineToThree, Math.Round(peakMemory, 1), fused, products, auto)));
         return 0;
+    }
+
+    /// <summary>
+    /// Runs trained together (<see cref="TrainingGroup"/>): for each recipe network, with and without BN,
+    /// a run's share of the step in groups of 1 to <see cref="GroupSizes.Largest"/>, against the peak and
+    /// against the network trained alone (a group of one); the stacked first layers' products for each
+    /// size; and the group size sweep.group-size = auto takes on this core.
+    /// </summary>
+    private static (IReadOnlyList<FusedBenchRow>, IReadOnlyList<FusedProductRow>, int?) Groups(IAnsiConsole console, DataSplits data, SimdGemm gemm,
+        (string Name, bool BatchNorm, NetworkSpec Spec)[] specs, double peak, int steps, CancellationToken cancellation)
+    {
+        var products = new List<FusedProductRow>();
+        for (var size = 1; size <= GroupSizes.Largest; size++)
+        {
+            cancellation.ThrowIfCancellationRequested();
+            var (forward, stepped) = StepBenchmark.FusedFirstLayerGflops(50 * size, gemm);
+            products.Add(new FusedProductRow(size, 50 * size, Math.Round(forward, 1), Math.Round(forward / peak, 3), Math.Round(stepped, 1), Math.Round(stepped / peak, 3)));
+        }
+        var productTable = new Table().AddColumns("Group of", "Rows (m)", "Forward m x 100 x 3072 GFLOP/s", "Of peak", "Gradient stepped m x 3072 x 100 GFLOP/s", "Of peak");
+        foreach (var p in products)
+            productTable.AddRow($"{p.GroupSize}", $"{p.Rows}", $"{p.ForwardGflops:F1}", $"{p.ForwardOfPeak:P0}", $"{p.SteppedGflops:F1}", $"{p.SteppedOfPeak:P0}");
+        console.WriteLine("Stacked first layers of groups of networks with 50 first-layer units (one product each for the whole group):");
+        console.Write(productTable);
+
+        var fused = new List<FusedBenchRow>();
+        foreach (var (name, batchNorm, spec) in specs)
+        {
+            var config = new TrainingConfig { Hidden = spec.Hidden.ToArray(), BatchNorm = batchNorm };
+            var flops = StepBenchmark.FlopsPerStep(spec, config.BatchSize);
+            var alone = 0.0;
+            for (var size = 1; size <= GroupSizes.Largest; size++)
+            {
+                cancellation.ThrowIfCancellationRequested();
+                var perTrial = StepBenchmark.MedianGroupStepMillis(config, data, gemm, size, Math.Max(10, steps / size)) / size;
+                if (size == 1) alone = perTrial;
+                fused.Add(new FusedBenchRow(name, batchNorm, size, Math.Round(perTrial, 4), Math.Round(flops / (perTrial * 1e6) / peak, 3), Math.Round(alone / perTrial, 3)));
+            }
+        }
+        var table = new Table().AddColumns(["Network", "BN", .. Enumerable.Range(1, GroupSizes.Largest).Select(s => $"group of {s}")]);
+        foreach (var network in fused.GroupBy(f => (f.Network, f.BatchNorm)))
+            table.AddRow([Markup.Escape(network.Key.Network.Split(' ')[0]), network.Key.BatchNorm ? "yes" : "no",
+                .. network.Select(f => $"{f.PerTrialStepMillis:F3} ms, {f.OfPeak:P0}, x{f.SpeedupOverAlone:F2}")]);
+        console.WriteLine("A run's share of its group's update step (ms), of peak, and speed-up over training it alone:");
+        console.Write(table);
+        var auto = GroupSizes.Fastest(data, gemm);
+        console.MarkupLineInterpolated($"sweep.group-size = auto on this core: groups of up to [bold]{auto}[/] (the quick measurement a worker node makes when it loads a sweep's data)");
+        return (fused, products, auto);
     }
 
     /// <summary>Keeps this process on one core (the one asked for, or the first it may use), so every figure comes from the same core.</summary>

@@ -1,4 +1,3 @@
-using System.Diagnostics;
 using Assignment3.Core.Data;
 using Assignment3.Core.Numerics;
 using Assignment3.Core.Training;
@@ -25,25 +24,11 @@ public static class GroupSizes
         var best = (Size: 1, Millis: double.MaxValue);
         for (var size = 1; size <= Largest; size++)
         {
-            var perRun = MedianStepMillis(config, data, gemm, size) / size;
+            // The first size also warms the code up (the JIT's tiers), so sizes compare on compiled code.
+            var warmup = TimeSpan.FromMilliseconds(size == 1 ? 200 : 20);
+            var perRun = StepBenchmark.MedianGroupStepMillis(config, data, gemm, size, steps: 12, warmup) / size;
             if (perRun < best.Millis * (1 - Margin)) best = (size, perRun);
         }
         return best.Size;
-    }
-
-    /// <summary>The median of a dozen group steps after a few untimed ones (enough to rank sizes; a3 bench times them for longer).</summary>
-    private static double MedianStepMillis(TrainingConfig config, DataSplits data, IGemm gemm, int size)
-    {
-        var runs = Enumerable.Range(1, size).Select(seed => TrainingRun.Start(config with { Seed = seed, DataOrderSeed = 1 }, data, gemm)).ToArray();
-        var group = new TrainingGroup(runs);
-        var timings = new double[12];
-        for (var step = -3; step < timings.Length; step++)
-        {
-            var start = Stopwatch.GetTimestamp();
-            group.UpdateStep();
-            if (step >= 0) timings[step] = Stopwatch.GetElapsedTime(start).TotalMilliseconds;
-        }
-        Array.Sort(timings);
-        return timings[timings.Length / 2];
     }
 }

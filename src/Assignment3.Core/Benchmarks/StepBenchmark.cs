@@ -58,41 +58,48 @@ public static class StepBenchmark
         var seconds = Median(repetitions, () =>
         {
             for (var call = 0; call < callsPerTiming; call++) gemm.Gemm(shape.TransposeA, shape.TransposeB, 1f, a, b, 0f, c);
-        });
+        }, TimeSpan.FromSeconds(0.5));
         return shape.Flops * callsPerTiming / seconds / 1e9;
-    }
-
-    /// <summary>Median wall time (ms) of gather + forward + backward + update over <paramref name="steps"/> steps.</summary>
-    public static double MedianStepMillis(NetworkSpec spec, Dataset train, int batch, IGemm gemm, int steps, int seed = 1)
-    {
-        var network = new Network<float>(spec, seed, gemm);
-        var ws = network.CreateWorkspace(batch);
-        var x = new Mat<float>(spec.InputSize, batch);
-        var labels = new byte[batch];
-        var order = Enumerable.Range(0, train.Count).ToArray();
-        Batches.Shuffle(order, new Xoshiro256StarStar((ulong)seed));
-        var batchesPerEpoch = train.Count / batch;
-        var step = 0;
-        return 1000 * Median(steps, () =>
-        {
-            // As a training run does it: this batch gathered, the next one's images fetched while it trains.
-            train.Gather(order.AsSpan(step++ % batchesPerEpoch * batch, batch), x, labels);
-            train.Prefetch(order.AsSpan(step % batchesPerEpoch * batch, batch));
-            TrainingRun.UpdateStep(network, ws, x, labels, 0.005f, 0.01f);
-        });
     }
 
     /// <summary>
     /// Median wall time (ms) of one step of a group of <paramref name="size"/> runs of
     /// <paramref name="config"/> (seeds 1, 2, ...; one mini-batch order) as training takes it: the
     /// batch gathered once, the first layers' products fused, each run's own forward, backward and
-    /// descent. Divide by the size for a run's share.
+    /// descent (a group of one: a run alone). Divide by the size for a run's share. Timed after
+    /// untimed steps for a fifth as many and at least <paramref name="warmup"/> (default half a second).
     /// </summary>
-    public static double MedianGroupStepMillis(TrainingConfig config, DataSplits data, IGemm gemm, int size, int steps)
+    public static double MedianGroupStepMillis(TrainingConfig config, DataSplits data, IGemm gemm, int size, int steps, TimeSpan? warmup = null)
     {
         var runs = Enumerable.Range(1, size).Select(seed => TrainingRun.Start(config with { Seed = seed, DataOrderSeed = 1 }, data, gemm)).ToArray();
         var group = new TrainingGroup(runs);
-        return 1000 * Median(steps, () => group.UpdateStep());
+        return 1000 * Median(steps, () => group.UpdateStep(), warmup ?? TimeSpan.FromSeconds(0.5));
+    }
+
+    /// <summary>
+    /// The stacked first layers of a group of runs with <paramref name="rows"/> first-layer units in all,
+    /// on CIFAR-10's inputs at batch 100: GFLOP/s of the forward product (rows x 100 x 3072) and of the
+    /// weight gradient stepped into the weights (rows x 3072 x 100), as a group runs them.
+    /// </summary>
+    public static (double Forward, double Stepped) FusedFirstLayerGflops(int rows, IGemm gemm)
+    {
+        const int inputs = 3072, batch = 100;
+        var random = new Random(7);
+        Mat<float> Random(int r, int c)
+        {
+            var m = new Mat<float>(r, c);
+            for (var i = 0; i < m.Data.Length; i++) m.Data[i] = (float)(random.NextDouble() - 0.5);
+            return m;
+        }
+        var (w, x, s, g, gradient) = (Random(rows, inputs), Random(inputs, batch), new Mat<float>(rows, batch), Random(rows, batch), new Mat<float>(rows, inputs));
+        var bias = new float[rows];
+        // decay 1, eta 0: the weights stay as they are however often it runs.
+        var (decay, eta) = (Enumerable.Repeat(1f, rows).ToArray(), new float[rows]);
+        var flops = 2.0 * rows * inputs * batch;
+        var repetitions = (int)Math.Clamp(5e10 / flops, 50, 20_000);
+        var forward = Median(repetitions, () => Network.Linear.Forward(gemm, w, bias, x, s), TimeSpan.FromSeconds(0.5));
+        var stepped = Median(repetitions, () => gemm.DescendAlongProduct<float>(g, x, decay, eta, gradient, w), TimeSpan.FromSeconds(0.5));
+        return (flops / forward / 1e9, flops / stepped / 1e9);
     }
 
     /// <summary>
@@ -143,12 +150,12 @@ public static class StepBenchmark
 
     /// <summary>
     /// Median seconds of <paramref name="repetitions"/> timed calls, after untimed ones for a fifth as
-    /// many and at least half a second (the JIT's tiers promote hot code after a delay; caches warm).
+    /// many and at least <paramref name="warmup"/> (the JIT's tiers promote hot code after a delay; caches warm).
     /// </summary>
-    private static double Median(int repetitions, Action action)
+    private static double Median(int repetitions, Action action, TimeSpan warmup)
     {
-        var warmup = Stopwatch.StartNew();
-        for (var r = 0; r < Math.Max(5, repetitions / 5) || warmup.Elapsed < TimeSpan.FromSeconds(0.5); r++) action();
+        var clock = Stopwatch.StartNew();
+        for (var r = 0; r < Math.Max(5, repetitions / 5) || clock.Elapsed < warmup; r++) action();
         var timings = new double[repetitions];
         for (var r = 0; r < repetitions; r++)
         {

@@ -36,17 +36,31 @@ public static class BatchNorm
         NormalizeCentred(sHat, eps, runningVariance, gamma, beta, y);
     }
 
-    // sHat holds S - mean on entry; on exit it is normalized and Y = gamma * sHat + beta.
+    // sHat holds S - mean on entry; on exit it is normalized and Y = gamma * sHat + beta: per element
+    // sHat = sHat * invStd, then y = sHat * gamma + beta (each product rounded), one pass per column.
     private static void NormalizeCentred<T>(Mat<T> sHat, T eps, T[] variance, T[] gamma, T[] beta, Mat<T> y)
         where T : unmanaged, IFloatingPointIeee754<T>
     {
         Span<T> invStd = sHat.Rows <= 512 ? stackalloc T[sHat.Rows] : new T[sHat.Rows];
         InverseStd(variance, eps, invStd);
+        var m = sHat.Rows;
         for (var j = 0; j < sHat.Cols; j++)
         {
             var col = sHat.Column(j);
-            Elementwise.Multiply(col, invStd, col);
-            Elementwise.MultiplyThenAdd(col, gamma, beta, y.Column(j));
+            var output = y.Column(j);
+            var i = 0;
+            if (Vector.IsHardwareAccelerated && Vector<T>.IsSupported)
+                for (; i + Vector<T>.Count <= m; i += Vector<T>.Count)
+                {
+                    var normalized = new Vector<T>(col[i..]) * new Vector<T>(invStd[i..]);
+                    normalized.CopyTo(col[i..]);
+                    (normalized * new Vector<T>(gamma, i) + new Vector<T>(beta, i)).CopyTo(output[i..]);
+                }
+            for (; i < m; i++)
+            {
+                col[i] *= invStd[i];
+                output[i] = col[i] * gamma[i] + beta[i];
+            }
         }
     }
 
@@ -76,12 +90,17 @@ public static class BatchNorm
             meanG[i] = gBeta[i] / n;
             minusMeanGSHat[i] = gGamma[i] / -n;
         }
+        // Per element (G - meanG), then + SHat * minusMeanGSHat (the product rounded), then * scale: one pass per column.
         for (var j = 0; j < g.Cols; j++)
         {
             var col = g.Column(j);
-            Elementwise.Subtract(col, meanG, col);
-            Elementwise.MultiplyThenAdd(sHat.Column(j), minusMeanGSHat, col, col);
-            Elementwise.Multiply(col, scale, col);
+            var normalized = sHat.Column(j);
+            var i = 0;
+            if (Vector.IsHardwareAccelerated && Vector<T>.IsSupported)
+                for (; i + Vector<T>.Count <= m; i += Vector<T>.Count)
+                    ((new Vector<T>(col[i..]) - new Vector<T>(meanG[i..]) + new Vector<T>(normalized[i..]) * new Vector<T>(minusMeanGSHat[i..]))
+                     * new Vector<T>(scale[i..])).CopyTo(col[i..]);
+            for (; i < m; i++) col[i] = (col[i] - meanG[i] + normalized[i] * minusMeanGSHat[i]) * scale[i];
         }
     }
 

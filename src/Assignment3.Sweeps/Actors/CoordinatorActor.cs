@@ -28,6 +28,9 @@ public sealed class CoordinatorActor : ReceiveActor, IWithTimers
     /// <summary>A hand-out in progress; its deadline on the scheduler's monotonic clock (a step of the wall clock moves nothing).</summary>
     private sealed record InFlight(IActorRef Worker, int Attempt, string Node, TimeSpan Deadline);
     private sealed record IdleSlot(IActorRef Worker, string Node, string Slot, int Capacity);
+
+    /// <summary>The slots each worker node has (from its slots' requests): how many slots the sweep can keep busy.</summary>
+    private readonly Dictionary<Address, int> nodeSlots = new();
     private sealed record CheckDeadlines;
     private sealed record RoundReady(RoundProposed Round);
     private sealed record RoundFailed(Exception Cause);
@@ -125,6 +128,7 @@ public sealed class CoordinatorActor : ReceiveActor, IWithTimers
         disconnected.Remove(Sender.Path.Address);
         idle.RemoveAll(s => s.Worker.Equals(Sender));
         idle.Add(new IdleSlot(Sender, request.Node, request.Slot, Math.Clamp(request.Capacity, 1, SweepConfig.MaxGroupSize)));
+        nodeSlots[Sender.Path.Address] = Math.Clamp(request.NodeSlots, 1, 1024);
         ServeIdle();
     }
 
@@ -198,18 +202,31 @@ public sealed class CoordinatorActor : ReceiveActor, IWithTimers
         }
         if (handouts.Count > 0) slot.Worker.Tell(new AssignGroup(handouts.ToArray()));
         else idle.Add(slot);
+        plan = plan with { Queued = state.Queued };
         if (ended) Advance(); // a trial recorded: the policy may decide, the stage may be done
     }
 
+    /// <summary>The group size planned for the queue as it last grew (auto), and the queue after the last hand-out.</summary>
+    private (int Size, int Queued) plan;
+
     /// <summary>
-    /// sweep.group-size, or with auto: the queue shared out over every slot known to the sweep (idle or
-    /// busy), so none is left idle while another trains a large group, at most the slot's capacity.
+    /// sweep.group-size, or with auto: a size planned for each wave of work (when the queue grows: a
+    /// stage opens, a search round is proposed, a rung promotes, trials come back): the queue cut into
+    /// a multiple of the sweep's slots (those of the nodes that asked for work and can be reached)
+    /// groups of at most the slot's capacity, as even as can be, so every slot gets its share and none
+    /// trains a last group alone while the others idle.
     /// </summary>
     private int GroupSizeFor(IdleSlot slot)
     {
         if (state.Config.GroupSize is { } size) return size;
-        var slots = running.Values.Select(f => f.Worker).Concat(idle.Select(s => s.Worker)).Append(slot.Worker).Distinct().Count();
-        return Math.Clamp((state.Queued + slots - 1) / slots, 1, slot.Capacity);
+        var queued = state.Queued;
+        if (plan.Size == 0 || queued > plan.Queued)
+        {
+            var slots = Math.Max(1, nodeSlots.Where(n => Usable(n.Key)).Sum(n => n.Value));
+            var rounds = Math.Max(1, (queued + slots * slot.Capacity - 1) / (slots * slot.Capacity));
+            plan = ((queued + slots * rounds - 1) / (slots * rounds), queued);
+        }
+        return Math.Clamp(plan.Size, 1, slot.Capacity);
     }
 
     private void OnProgress(TrialProgressed progress)
@@ -306,6 +323,7 @@ public sealed class CoordinatorActor : ReceiveActor, IWithTimers
     private void OnNodeRemoved(Address address)
     {
         idle.RemoveAll(s => s.Worker.Path.Address.Equals(address));
+        nodeSlots.Remove(address);
         OnNodeUnusable(address, unreachable, "it left the cluster");
         unreachable.Remove(address);
         disconnected.Remove(address);

@@ -31,6 +31,7 @@ public sealed class WorkerActor : ReceiveActor
     }
 
     private readonly string node;
+    private readonly int nodeSlots;
     private readonly Action<string>? onActivity;
     private readonly ILoggingAdapter log = Context.GetLogger();
     private readonly Dictionary<int, Member> members = new();
@@ -38,9 +39,10 @@ public sealed class WorkerActor : ReceiveActor
     private PreparedRunner? prepared;
     private int? group;
 
-    public WorkerActor(string node, Action<string>? onActivity)
+    public WorkerActor(string node, Action<string>? onActivity, int nodeSlots)
     {
         this.node = node;
+        this.nodeSlots = nodeSlots;
         this.onActivity = onActivity;
 
         Receive<CoordinatorFound>(found =>
@@ -112,7 +114,7 @@ public sealed class WorkerActor : ReceiveActor
 
     private Member? Running(int trial, int attempt) => members.TryGetValue(trial, out var m) && m.Trial.Attempt == attempt ? m : null;
 
-    private void AskForWork() => coordinator?.Tell(new RequestTrial(node, Self.Path.Name, prepared!.Fingerprint, prepared.Runner.Capacity));
+    private void AskForWork() => coordinator?.Tell(new RequestTrial(node, Self.Path.Name, prepared!.Fingerprint, prepared.Runner.Capacity, nodeSlots));
 
     private void Start(AssignGroup assigned)
     {
@@ -157,5 +159,7 @@ public sealed class WorkerActor : ReceiveActor
         foreach (var member in members.Values) member.Cancellation.Cancel();
     }
 
-    public static Props Props(string node, Action<string>? onActivity = null) => Akka.Actor.Props.Create(() => new WorkerActor(node, onActivity));
+    /// <param name="nodeSlots">The slots of this slot's node (the coordinator sizes groups so that none of the sweep's slots idles).</param>
+    public static Props Props(string node, Action<string>? onActivity = null, int nodeSlots = 1) =>
+        Akka.Actor.Props.Create(() => new WorkerActor(node, onActivity, nodeSlots));
 }

@@ -46,7 +46,7 @@ public sealed class WorkerNodeActor : ReceiveActor, IWithTimers
         this.onCoordinatorLeft = onCoordinatorLeft;
         settings = SweepSettings.Create(Context.System);
         for (var i = 0; i < slotCount; i++)
-            slots.Add(Context.ActorOf(WorkerActor.Props(node, onActivity), $"slot-{i + 1}"));
+            slots.Add(Context.ActorOf(WorkerActor.Props(node, onActivity, slotCount), $"slot-{i + 1}"));
 
         Receive<ClusterEvent.CurrentClusterState>(state =>
         {

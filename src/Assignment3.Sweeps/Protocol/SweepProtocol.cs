@@ -24,9 +24,10 @@ public sealed record WorkerRefused(string Node, string Reason) : INetworkMessage
 
 /// <summary>
 /// Network, worker slot to coordinator: a free slot asks for work (work pulling); it trains up to
-/// <paramref name="Capacity"/> trials together fastest (its node's measured group size).
+/// <paramref name="Capacity"/> trials together fastest (its node's measured group size), and its node
+/// has <paramref name="NodeSlots"/> slots.
 /// </summary>
-public sealed record RequestTrial(string Node, string Slot, string DataFingerprint, int Capacity = 1) : INetworkMessage;
+public sealed record RequestTrial(string Node, string Slot, string DataFingerprint, int Capacity = 1, int NodeSlots = 1) : INetworkMessage;
 
 /// <summary>
 /// Network, coordinator to worker slot: train these trials together, as one group (each due from the

@@ -48,6 +48,45 @@ public sealed class InstructionSetTests(ITestOutputHelper output) : IDisposable
         Assert.All(curves, c => Assert.True(curves[0].Curves.AsSpan().SequenceEqual(c.Curves), $"{c.Name} ({c.Kernels}) trained differently"));
     }
 
+    /// <summary>
+    /// A sweep whose six trials (mixed widths, batch norm or not) train as one group, in processes held
+    /// to fewer instruction sets, gives the curves files of the same trials trained one at a time.
+    /// </summary>
+    [Fact]
+    public async Task A_group_of_trials_trains_the_curves_of_one_at_a_time_on_every_instruction_set()
+    {
+        var config = Path.Combine(work, "group.conf");
+        const string text = """
+            name = isa-group
+            data { split = batch1, validation-size = 40 }
+            network { hidden = [[20, 10], [7], [33]], batch-norm = [false, true] }
+            training { lambda = 0.005, batch-size = 20, eta-min = 1e-4, eta-max = 0.05, step-size = 15, cycles = 2, points-per-cycle = 3, train-eval-subset = 30 }
+            sweep { seed = 3, group-size = SIZE }
+            """;
+        File.WriteAllText(config, text.Replace("SIZE", "6"));
+        var alone = Path.Combine(work, "alone.conf");
+        File.WriteAllText(alone, text.Replace("SIZE", "1"));
+        using var processes = new A3Processes(data.Root, output);
+        var settings = new (string Name, string Config, string? Variable, string? Tiling)[]
+        {
+            ("alone", alone, null, null), ("widest", config, null, null), ("widest one-pass", config, null, "one-pass"),
+            ("widest main-then-remainder", config, null, "main-then-remainder"), ("no AVX-512", config, "DOTNET_EnableAVX512", null),
+            ("no AVX2", config, "DOTNET_EnableAVX2", null), ("no intrinsics", config, "DOTNET_EnableHWIntrinsic", null),
+        };
+        var curves = new List<(string Name, byte[] Curves)>();
+        foreach (var (name, file, variable, tiling) in settings)
+        {
+            var folder = Path.Combine(work, "group-" + name.Replace(' ', '-'));
+            var environment = new Dictionary<string, string?> { ["A3_SIMD"] = null, ["A3_TILING"] = tiling };
+            if (variable is not null) environment[variable] = "0";
+            Assert.Equal(0, await processes.StartWith(environment, "sweep", file, "--out", folder, "--slots", "1").WaitAsync(TimeSpan.FromMinutes(2)));
+            if (name != "alone") Assert.All(SweepFiles.Trials(folder), r => Assert.Equal("1", r["group"]));
+            curves.Add((name, Enumerable.Range(1, 6).SelectMany(t => File.ReadAllBytes(Path.Combine(folder, "curves", $"trial-{t}.csv"))).ToArray()));
+        }
+
+        Assert.All(curves, c => Assert.True(curves[0].Curves.AsSpan().SequenceEqual(c.Curves), $"{c.Name} trained differently from one at a time"));
+    }
+
     public void Dispose()
     {
         data.Dispose();
