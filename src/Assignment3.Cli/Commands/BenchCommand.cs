@@ -77,10 +77,16 @@ public sealed record GemmBenchRow(string Shape, string Networks, string Tiling, 
 public sealed record StepBenchRow(string Network, bool BatchNorm, double StepMillis, double StepGflops, double StepOfPeak, double? OpenBlasStepMillis,
     double? FullRunSeconds, double? EvaluationShare, double? TestAccuracy);
 
-/// <summary>One recipe network trained in a group of <paramref name="GroupSize"/>: a run's share of the group's step, against the peak and against training alone.</summary>
+/// <summary>
+/// One recipe network trained in a group of <paramref name="GroupSize"/>: a run's share of the group's
+/// step, against the peak and against training alone.
+/// </summary>
 public sealed record FusedBenchRow(string Network, bool BatchNorm, int GroupSize, double PerTrialStepMillis, double OfPeak, double SpeedupOverAlone);
 
-/// <summary>The stacked first layers of a group of <paramref name="GroupSize"/> runs of 50 units: the forward product and the gradient stepped into the weights.</summary>
+/// <summary>
+/// The stacked first layers of a group of <paramref name="GroupSize"/> runs of 50 units: the forward
+/// product and the gradient stepped into the weights.
+/// </summary>
 public sealed record FusedProductRow(int GroupSize, int Rows, double ForwardGflops, double ForwardOfPeak, double SteppedGflops, double SteppedOfPeak);
 
 public sealed record BenchReport(string Cpu, int Core, string Isa, string PeakWidth, double PeakGflops, IReadOnlyDictionary<string, double> PeaksByWidth,
@@ -206,9 +212,11 @@ public sealed class BenchCommand : AsyncCommand<BenchSettings>
         {
             cancellation.ThrowIfCancellationRequested();
             var (forward, stepped) = StepBenchmark.FusedFirstLayerGflops(50 * size, gemm);
-            products.Add(new FusedProductRow(size, 50 * size, Math.Round(forward, 1), Math.Round(forward / peak, 3), Math.Round(stepped, 1), Math.Round(stepped / peak, 3)));
+            products.Add(new FusedProductRow(size, 50 * size, Math.Round(forward, 1), Math.Round(forward / peak, 3),
+                Math.Round(stepped, 1), Math.Round(stepped / peak, 3)));
         }
-        var productTable = new Table().AddColumns("Group of", "Rows (m)", "Forward m x 100 x 3072 GFLOP/s", "Of peak", "Gradient stepped m x 3072 x 100 GFLOP/s", "Of peak");
+        var productTable = new Table().AddColumns("Group of", "Rows (m)", "Forward m x 100 x 3072 GFLOP/s", "Of peak",
+            "Gradient stepped m x 3072 x 100 GFLOP/s", "Of peak");
         foreach (var p in products)
             productTable.AddRow($"{p.GroupSize}", $"{p.Rows}", $"{p.ForwardGflops:F1}", $"{p.ForwardOfPeak:P0}", $"{p.SteppedGflops:F1}", $"{p.SteppedOfPeak:P0}");
         console.WriteLine("Stacked first layers of groups of networks with 50 first-layer units (one product each for the whole group):");
@@ -225,7 +233,8 @@ public sealed class BenchCommand : AsyncCommand<BenchSettings>
                 cancellation.ThrowIfCancellationRequested();
                 var perTrial = StepBenchmark.MedianGroupStepMillis(config, data, gemm, size, Math.Max(10, steps / size)) / size;
                 if (size == 1) alone = perTrial;
-                fused.Add(new FusedBenchRow(name, batchNorm, size, Math.Round(perTrial, 4), Math.Round(flops / (perTrial * 1e6) / peak, 3), Math.Round(alone / perTrial, 3)));
+                var ofPeak = flops / (perTrial * 1e6) / peak;
+                fused.Add(new FusedBenchRow(name, batchNorm, size, Math.Round(perTrial, 4), Math.Round(ofPeak, 3), Math.Round(alone / perTrial, 3)));
             }
         }
         var table = new Table().AddColumns(["Network", "BN", .. Enumerable.Range(1, GroupSizes.Largest).Select(s => $"group of {s}")]);
@@ -235,7 +244,8 @@ public sealed class BenchCommand : AsyncCommand<BenchSettings>
         console.WriteLine("A run's share of its group's update step (ms), of peak, and speed-up over training it alone:");
         console.Write(table);
         var auto = GroupSizes.Fastest(data, gemm);
-        console.MarkupLineInterpolated($"sweep.group-size = auto on this core: groups of up to [bold]{auto}[/] (the quick measurement a worker node makes when it loads a sweep's data)");
+        console.MarkupLineInterpolated(
+            $"sweep.group-size = auto on this core: groups of up to [bold]{auto}[/] (the quick measurement a worker node makes when it loads a sweep's data)");
         return (fused, products, auto);
     }
 

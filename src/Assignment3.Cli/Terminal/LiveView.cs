@@ -37,7 +37,8 @@ public static class LiveView
             var filled = (int)Math.Round(fraction * 30);
             // Trials trained together in one group: the others of it, by their first.
             var with = s.Running.Count(o => o.Group == r.Group && o.Node == r.Node) > 1 ? $"group {r.Group}" : "";
-            table.AddRow(r.Trial.ToString(), with, Markup.Escape(r.Node), $"[blue]{new string('━', filled)}[/][grey]{new string('━', 30 - filled)}[/] {fraction:P0}");
+            var bar = $"[blue]{new string('━', filled)}[/][grey]{new string('━', 30 - filled)}[/] {fraction:P0}";
+            table.AddRow(r.Trial.ToString(), with, Markup.Escape(r.Node), bar);
         }
         return new Rows([header, .. rungs, table, .. refused]);
     }

@@ -91,7 +91,8 @@ public static class StepBenchmark
             for (var i = 0; i < m.Data.Length; i++) m.Data[i] = (float)(random.NextDouble() - 0.5);
             return m;
         }
-        var (w, x, s, g, gradient) = (Random(rows, inputs), Random(inputs, batch), new Mat<float>(rows, batch), Random(rows, batch), new Mat<float>(rows, inputs));
+        var (w, x, g) = (Random(rows, inputs), Random(inputs, batch), Random(rows, batch));
+        var (s, gradient) = (new Mat<float>(rows, batch), new Mat<float>(rows, inputs));
         var bias = new float[rows];
         // decay 1, eta 0: the weights stay as they are however often it runs.
         var (decay, eta) = (Enumerable.Repeat(1f, rows).ToArray(), new float[rows]);

@@ -19,8 +19,8 @@ public interface IGemm
     /// A linear layer's weight gradient and its descent step in one (training folds L2 into the
     /// decay): W[i, j] = decay[i] W[i, j] - eta[i] (G X^T)[i, j], for G m x n, X d x n, W m x d, each
     /// row with its own decay and eta (the rows of several networks stacked). Every element of G X^T
-    /// is the product <see cref="Gemm{T}"/> gives, and the step is <see cref="Elementwise.Descend{T}(Span{T}, ReadOnlySpan{T}, ReadOnlySpan{T}, ReadOnlySpan{T})"/>,
-    /// so the result is the same as the two done apart. <paramref name="gradient"/> (m x d) is scratch.
+    /// is the product <see cref="Gemm{T}"/> gives, and the step is Elementwise.Descend's with per-row
+    /// factors, so the result is the same as the two done apart. <paramref name="gradient"/> (m x d) is scratch.
     /// </summary>
     void DescendAlongProduct<T>(Mat<T> g, Mat<T> x, ReadOnlySpan<T> decay, ReadOnlySpan<T> eta, Mat<T> gradient, Mat<T> w)
         where T : unmanaged, IFloatingPointIeee754<T>

@@ -223,7 +223,10 @@ public sealed unsafe class SimdGemm : IGemm
     }
 
     /// <summary>C (m x n) (+)= op(A) (m x k) op(B) (k x n), each as a pointer and its stored row count.</summary>
-    /// <summary>With <paramref name="decay"/> and <paramref name="eta"/> (one per row), C is a weight matrix stepped along the product (one pass, one k-block).</summary>
+    /// <summary>
+    /// With <paramref name="decay"/> and <paramref name="eta"/> (one per row), C is a weight matrix stepped
+    /// along the product (one pass, one k-block).
+    /// </summary>
     private readonly struct Operands<T>(T* a, int ldA, bool transposeA, T* b, int ldB, bool transposeB, T* c, int ldC,
         int m, int n, int k, bool accumulate, T* decay = null, T* eta = null) where T : unmanaged
     {
@@ -304,7 +307,8 @@ public sealed unsafe class SimdGemm : IGemm
     /// Rows [i, i + rows) of C, columns [jc, jc + nc), over k in [pc, pc + kc): TM vectors of rows, the
     /// last of them masked to the rows left when <typeparamref name="TMasked"/>.
     /// </summary>
-    private static void RowBlock<TOps, TV, T, TM, TN, TMasked, TDescend>(in Operands<T> o, int i, int rows, int pc, int kc, int jc, int nc, nint bk, nint bj, bool load)
+    private static void RowBlock<TOps, TV, T, TM, TN, TMasked, TDescend>(in Operands<T> o, int i, int rows, int pc, int kc, int jc, int nc,
+        nint bk, nint bj, bool load)
         where TOps : unmanaged, IVectorOps<TV, T> where TV : unmanaged where T : unmanaged, IFloatingPointIeee754<T>
         where TM : IConstant where TN : IConstant where TMasked : IFlag where TDescend : IFlag
     {
@@ -318,7 +322,8 @@ public sealed unsafe class SimdGemm : IGemm
         for (; j + TN.Value <= jc + nc; j += TN.Value)
             SimdKernels<TOps, TV, T>.Tile<TM, TN, TMasked, TDescend>(kc, a, lda, o.BAt(pc, j), bk, bj, o.C + i + (nint)j * o.LdC, o.LdC, load, lastRows, decay, eta);
         if (j < jc + nc)
-            EdgeColumns<TOps, TV, T, TM, TMasked, TDescend>(kc, a, lda, o.BAt(pc, j), bk, bj, o.C + i + (nint)j * o.LdC, o.LdC, load, jc + nc - j, lastRows, decay, eta);
+            EdgeColumns<TOps, TV, T, TM, TMasked, TDescend>(kc, a, lda, o.BAt(pc, j), bk, bj, o.C + i + (nint)j * o.LdC, o.LdC, load, jc + nc - j,
+                lastRows, decay, eta);
     }
 
     /// <summary>The last columns, fewer than a tile's: a tile of exactly that many.</summary>

@@ -28,7 +28,10 @@ public unsafe interface IVectorOps<TV, T> where TV : unmanaged where T : unmanag
     static abstract TV LoadMasked(T* p, TV mask);
     /// <summary>The lanes <paramref name="mask"/> selects, stored to p; nothing else is written.</summary>
     static abstract void StoreMasked(TV value, T* p, TV mask);
-    /// <summary>w * decay - g * eta, lane by lane (two products rounded, then the difference), a subnormal result 0: <see cref="Elementwise.Descend{T}(Span{T}, ReadOnlySpan{T}, T, T)"/>.</summary>
+    /// <summary>
+    /// w * decay - g * eta, lane by lane (two products rounded, then the difference), a subnormal result
+    /// 0: <see cref="Elementwise.Descend{T}(Span{T}, ReadOnlySpan{T}, T, T)"/>.
+    /// </summary>
     static abstract TV Descend(TV w, TV g, TV decay, TV eta);
     static abstract TV Multiply(TV a, TV b);
     /// <summary>Each lane to the nearest whole number, ties to even (as <see cref="Math.Round(double)"/>).</summary>
@@ -68,7 +71,8 @@ public unsafe struct Vector512Ops<T> : IVectorOps<Vector512<T>, T> where T : unm
     public static Vector512<T> Descend(Vector512<T> w, Vector512<T> g, Vector512<T> decay, Vector512<T> eta)
     {
         var updated = w * decay - g * eta;
-        return Vector512.ConditionalSelect(Vector512.LessThan(Vector512.Abs(updated), Vector512.Create(Elementwise.SmallestNormal<T>())), Vector512<T>.Zero, updated);
+        var subnormal = Vector512.LessThan(Vector512.Abs(updated), Vector512.Create(Elementwise.SmallestNormal<T>()));
+        return Vector512.ConditionalSelect(subnormal, Vector512<T>.Zero, updated);
     }
     [MethodImpl(MethodImplOptions.AggressiveInlining)] public static Vector512<T> Multiply(Vector512<T> a, Vector512<T> b) => a * b;
     [MethodImpl(MethodImplOptions.AggressiveInlining)] public static Vector512<T> Round(Vector512<T> a) => typeof(T) == typeof(double)
@@ -122,7 +126,8 @@ public unsafe struct Vector256Ops<T> : IVectorOps<Vector256<T>, T> where T : unm
     public static Vector256<T> Descend(Vector256<T> w, Vector256<T> g, Vector256<T> decay, Vector256<T> eta)
     {
         var updated = w * decay - g * eta;
-        return Vector256.ConditionalSelect(Vector256.LessThan(Vector256.Abs(updated), Vector256.Create(Elementwise.SmallestNormal<T>())), Vector256<T>.Zero, updated);
+        var subnormal = Vector256.LessThan(Vector256.Abs(updated), Vector256.Create(Elementwise.SmallestNormal<T>()));
+        return Vector256.ConditionalSelect(subnormal, Vector256<T>.Zero, updated);
     }
     [MethodImpl(MethodImplOptions.AggressiveInlining)] public static Vector256<T> Multiply(Vector256<T> a, Vector256<T> b) => a * b;
     [MethodImpl(MethodImplOptions.AggressiveInlining)] public static Vector256<T> Round(Vector256<T> a) => typeof(T) == typeof(double)
@@ -176,7 +181,8 @@ public unsafe struct Vector128Ops<T> : IVectorOps<Vector128<T>, T> where T : unm
     public static Vector128<T> Descend(Vector128<T> w, Vector128<T> g, Vector128<T> decay, Vector128<T> eta)
     {
         var updated = w * decay - g * eta;
-        return Vector128.ConditionalSelect(Vector128.LessThan(Vector128.Abs(updated), Vector128.Create(Elementwise.SmallestNormal<T>())), Vector128<T>.Zero, updated);
+        var subnormal = Vector128.LessThan(Vector128.Abs(updated), Vector128.Create(Elementwise.SmallestNormal<T>()));
+        return Vector128.ConditionalSelect(subnormal, Vector128<T>.Zero, updated);
     }
     [MethodImpl(MethodImplOptions.AggressiveInlining)] public static Vector128<T> Multiply(Vector128<T> a, Vector128<T> b) => a * b;
     [MethodImpl(MethodImplOptions.AggressiveInlining)] public static Vector128<T> Round(Vector128<T> a) => typeof(T) == typeof(double)

@@ -163,7 +163,8 @@ public sealed class TrainingGroup
     {
         foreach (var m in members)
             if (m.ToStep < m.Run.Step || m.ToStep > m.Run.Config.TotalSteps)
-                throw new ArgumentOutOfRangeException(nameof(members), $"cannot train from step {m.Run.Step} to step {m.ToStep} of {m.Run.Config.TotalSteps}");
+                throw new ArgumentOutOfRangeException(nameof(members),
+                    $"cannot train from step {m.Run.Step} to step {m.ToStep} of {m.Run.Config.TotalSteps}");
         var states = members.Select(m => new MemberState(m)).ToArray();
         var active = states.ToList();
         var due = new List<int>(states.Length);

@@ -85,8 +85,11 @@ public sealed record SweepConfig(
 
     public const string FirstStage = "coarse";
     public const int DefaultMaxTrials = 10_000;
-    private static readonly string[] SweepKeys = ["seed", "table", "test-accuracy", "trial-timeout", "max-attempts", "max-trials", "stages", "schedule", "checkpoint-every", "replicates", "search",
-        "data-order", "group-size"];
+    private static readonly string[] SweepKeys =
+    [
+        "seed", "table", "test-accuracy", "trial-timeout", "max-attempts", "max-trials", "stages", "schedule", "checkpoint-every", "replicates",
+        "search", "data-order", "group-size",
+    ];
 
     /// <summary>The schedule of stage <paramref name="index"/> (0: the first).</summary>
     public ScheduleSpec ScheduleOf(int index) => index == 0 ? Schedule : Stages[index - 1].Schedule;

@@ -156,9 +156,9 @@ public sealed class SweepState
     private WorkItem WorkFor(int id)
     {
         var stage = StageOf(id);
-        return trials.TryGetValue(id, out var trial)
-            ? new WorkItem(id, trial.CheckpointStep, trial.TargetStep > trial.CheckpointStep ? trial.TargetStep : stage.Policy.NextStop(trial.Plan, trial.CheckpointStep))
-            : new WorkItem(id, 0, stage.Policy.NextStop(stage.Plan.Trial(id), 0));
+        if (!trials.TryGetValue(id, out var trial)) return new WorkItem(id, 0, stage.Policy.NextStop(stage.Plan.Trial(id), 0));
+        var to = trial.TargetStep > trial.CheckpointStep ? trial.TargetStep : stage.Policy.NextStop(trial.Plan, trial.CheckpointStep);
+        return new WorkItem(id, trial.CheckpointStep, to);
     }
 
     /// <summary>What the current stage's policy decides now about its paused trials (events to commit, in order).</summary>

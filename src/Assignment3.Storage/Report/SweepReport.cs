@@ -72,7 +72,10 @@ public sealed record ReportData(
             plan is null ? null : BestConfigOf(plan), plan?.Config.Seed) { Search = SearchReport.From(state) };
     }
 
-    /// <summary>A trial's config as a3 train reads it: its parameters, and its mini-batch order's seed when the sweep shared one (the seed comes on the command line).</summary>
+    /// <summary>
+    /// A trial's config as a3 train reads it: its parameters, and its mini-batch order's seed when the
+    /// sweep shared one (the seed comes on the command line).
+    /// </summary>
     public static string BestConfigOf(PlannedTrial plan) =>
         (plan.Config.DataOrderSeed is { } order ? plan.Resolved.With("training.data-order-seed", order) : plan.Resolved).ToHocon();
 
@@ -384,14 +387,19 @@ public static class SweepReport
         var figure = new SvgFigure(1000, SvgFigure.Top + SvgFigure.Bottom + laneHeight * lanes.Length + 4, new Axis(0, end, false, "seconds since the sweep started"), new Axis(0, 1, false, ""), "timeline");
         // A group's hand-outs share their slot's lane: each takes a band of its height; the group is named by its trials.
         var groups = attempts.GroupBy(a => (a.Attempt.Node, a.Attempt.Slot, Group: a.Attempt.Group == 0 ? a.Trial.Id : a.Attempt.Group, a.Attempt.FromStep))
-            .SelectMany(g => g.OrderBy(a => a.Trial.Id).Select((a, i) => (a.Trial, a.Attempt, Band: i, Bands: g.Count(), Members: g.Select(m => m.Trial.Id).Order().ToArray())))
+            .SelectMany(g =>
+            {
+                var members = g.Select(m => m.Trial.Id).Order().ToArray();
+                return g.OrderBy(a => a.Trial.Id).Select((a, i) => (a.Trial, a.Attempt, Band: i, Bands: members.Length, Members: members));
+            })
             .ToArray();
         foreach (var (trial, attempt, band, bands, members) in groups)
         {
             var lane = Array.IndexOf(lanes, $"{attempt.Node}/{attempt.Slot}");
             var from = (attempt.Started - start).TotalSeconds;
             var to = ((attempt.Ended ?? d.Updated) - start).TotalSeconds;
-            var together = members.Length > 1 ? $", trained together with trial{(members.Length > 2 ? "s" : "")} {string.Join(", ", members.Where(m => m != trial.Id))}" : "";
+            var others = members.Where(m => m != trial.Id).ToArray();
+            var together = others.Length > 0 ? $", trained together with trial{(others.Length > 1 ? "s" : "")} {string.Join(", ", others)}" : "";
             var ending = attempt.Detail ?? "running";
             var colour = attempt.End switch
             {
@@ -433,10 +441,11 @@ public static class SweepReport
         var keys = d.Rows.SelectMany(r => r.Parameters.Select(p => p.Key)).Distinct().ToArray();
         string Cell(double? v) => v is { } x ? Readable.Number(x) : "";
         var table = d.Rows.Select(r => (string[])[$"{r.Trial}", r.Stage, .. keys.Select(k => Readable.Value(r.Parameters.FirstOrDefault(p => p.Key == k).Value ?? "")),
-            r.Status.Text(), Cell(r.ValidationAccuracy), Cell(r.TestAccuracy), Cell(r.Budget), Cell(r.Seconds), r.Group?.ToString(CultureInfo.InvariantCulture) ?? "",
-            r.Node, $"{r.Attempts}", r.Error ?? ""]).ToArray();
-        h.Append(Table(["trial", "stage", .. keys, "status", "validation accuracy", "test accuracy", "cycles trained", "seconds", "group", "node", "hand-outs", "error"],
-            table, "trials", "trial-row"));
+            r.Status.Text(), Cell(r.ValidationAccuracy), Cell(r.TestAccuracy), Cell(r.Budget), Cell(r.Seconds),
+            r.Group?.ToString(CultureInfo.InvariantCulture) ?? "", r.Node, $"{r.Attempts}", r.Error ?? ""]).ToArray();
+        string[] columns =
+            ["trial", "stage", .. keys, "status", "validation accuracy", "test accuracy", "cycles trained", "seconds", "group", "node", "hand-outs", "error"];
+        h.Append(Table(columns, table, "trials", "trial-row"));
     }
 
     private static string Table(IReadOnlyList<string> header, IReadOnlyList<string[]> rows, string cls, string rowClass = "") =>

@@ -237,7 +237,8 @@ public sealed class AggregatorActor : ReceiveActor, IWithTimers
         monitor.Publish(new SweepSnapshot(state.Current.Name, state.Planned,
             finals.Count(t => t.Phase == TrialPhase.Completed), finals.Count(t => t.Phase == TrialPhase.Failed), finals.Count(t => t.Phase == TrialPhase.Diverged),
             state.Queued,
-            trials.Where(t => t.Phase == TrialPhase.Running).Select(t => new RunningTrial(t.Id, t.Node, t.LastPoint?.Step ?? t.CheckpointStep, t.TargetStep, t.Group)).ToArray(),
+            trials.Where(t => t.Phase == TrialPhase.Running)
+                .Select(t => new RunningTrial(t.Id, t.Node, t.LastPoint?.Step ?? t.CheckpointStep, t.TargetStep, t.Group)).ToArray(),
             best is null ? null : (best.Id, best.Outcome!.ValidationAccuracy), clock.Elapsed, eta, finished is not null,
             refused.ToArray())
         {

@@ -174,8 +174,8 @@ public sealed class CoordinatorActor : ReceiveActor, IWithTimers
             if (trial is not null && trial.Attempt >= settings.MaxHandouts)
             {
                 // A trial whose nodes keep vanishing under it must still end.
-                if (!Commit(new TrialRecorded(id, trial.Attempt, trial.Node,
-                        Experiments.Sweeps.TrialOutcome.Failure($"handed out {trial.Attempt} times without finishing; every worker it went to was lost")))) return;
+                var why = $"handed out {trial.Attempt} times without finishing; every worker it went to was lost";
+                if (!Commit(new TrialRecorded(id, trial.Attempt, trial.Node, Experiments.Sweeps.TrialOutcome.Failure(why)))) return;
                 ended = true;
                 continue;
             }
@@ -186,7 +186,8 @@ public sealed class CoordinatorActor : ReceiveActor, IWithTimers
             {
                 try
                 {
-                    checkpoint = journal.Checkpoint(id) ?? throw new InvalidOperationException($"trial {id}'s checkpoint at step {work.FromStep} is missing from the store");
+                    checkpoint = journal.Checkpoint(id)
+                                 ?? throw new InvalidOperationException($"trial {id}'s checkpoint at step {work.FromStep} is missing from the store");
                 }
                 catch (Exception e)
                 {

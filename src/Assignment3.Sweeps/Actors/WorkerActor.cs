@@ -90,8 +90,8 @@ public sealed class WorkerActor : ReceiveActor
             {
                 // Ended without a result of its own: cancelled (nothing to say), or the runner lost track of it (a failure).
                 onActivity?.Invoke($"{Self.Path.Name}: trial {member.Trial.Trial} {(member.Dropped ? "cancelled" : "ended without a result")}");
-                if (!member.Dropped)
-                    coordinator?.Tell(new TrialFinished(member.Trial.Trial, member.Trial.Attempt, node, TrialOutcome.Failure("its group ended without a result for it")));
+                var lost = TrialOutcome.Failure("its group ended without a result for it");
+                if (!member.Dropped) coordinator?.Tell(new TrialFinished(member.Trial.Trial, member.Trial.Attempt, node, lost));
             }
             members.Clear();
             group = null;
@@ -129,8 +129,9 @@ public sealed class WorkerActor : ReceiveActor
         foreach (var trial in assigned.Trials) members[trial.Trial] = new Member(trial);
         var first = assigned.Trials[0];
         var attempts = assigned.Trials.Where(t => t.Attempt > 1).Select(t => $"trial {t.Trial} attempt {t.Attempt}").ToArray();
-        onActivity?.Invoke($"{Self.Path.Name}: trial{(assigned.Trials.Length > 1 ? "s" : "")} {string.Join(", ", assigned.Trials.Select(t => t.Trial))} started" +
-                           (assigned.Trials.Length > 1 ? " together" : "") + (attempts.Length > 0 ? $" ({string.Join(", ", attempts)})" : "") +
+        var several = assigned.Trials.Length > 1;
+        onActivity?.Invoke($"{Self.Path.Name}: trial{(several ? "s" : "")} {string.Join(", ", assigned.Trials.Select(t => t.Trial))} started" +
+                           (several ? " together" : "") + (attempts.Length > 0 ? $" ({string.Join(", ", attempts)})" : "") +
                            $", steps {first.FromStep} to {first.EndStep}");
         var self = Self;
         var handouts = assigned.Trials.Select(trial => new GroupTrial(trial,

@@ -1,6 +1,9 @@
 namespace Assignment3.Sweeps.Hosting;
 
-/// <summary>A running trial as the live view shows it: the group it trains in (its first trial), the step it is at and the step this hand-out goes to.</summary>
+/// <summary>
+/// A running trial as the live view shows it: the step it is at, the step this hand-out goes to, and
+/// the group it trains in (its first trial).
+/// </summary>
 public sealed record RunningTrial(int Trial, string Node, int Step, int TotalSteps, int Group = 0);
 
 /// <summary>The sweep at one moment, for the terminal.</summary>

@@ -51,7 +51,10 @@ public sealed record AssignTrial(int Trial, int Attempt, TrainingConfig Config, 
     public int EndStep => ToStep > 0 ? ToStep : Config.TotalSteps;
 }
 
-/// <summary>Network, coordinator to worker slot: stop this trial (recorded from another hand-out, or the sweep stopped); report nothing. The rest of its group goes on.</summary>
+/// <summary>
+/// Network, coordinator to worker slot: stop this trial (recorded from another hand-out, or the sweep
+/// stopped); report nothing. The rest of its group goes on.
+/// </summary>
 public sealed record CancelTrial(int Trial, int Attempt) : INetworkMessage;
 
 /// <summary>Network, worker slot to coordinator: a recording point of a running trial (also a heartbeat).</summary>

@@ -36,7 +36,8 @@ public class ExactMathTests
         {
             var actual = run(x);
             for (var i = 0; i < x.Length; i++)
-                Assert.True(BitConverter.DoubleToInt64Bits(expected[i]) == BitConverter.DoubleToInt64Bits(actual[i]), $"{name}: exp({x[i]:R}) = {actual[i]:R}, scalar {expected[i]:R}");
+                Assert.True(BitConverter.DoubleToInt64Bits(expected[i]) == BitConverter.DoubleToInt64Bits(actual[i]),
+                    $"{name}: exp({x[i]:R}) = {actual[i]:R}, scalar {expected[i]:R}");
         }
     }
 
