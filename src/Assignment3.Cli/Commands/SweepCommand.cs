@@ -91,7 +91,7 @@ public sealed class SweepCommand : AsyncCommand<SweepCommandSettings>
         var (sweep, outFolder, store, history) = settings.Resume is { } folder ? SweepFolders.Resume(console, folder) : SweepFolders.Start(console, settings.Config!, settings.Out);
         using var _ = store;
         var source = settings.RunnerSource(console);
-        var prepared = await source.PrepareAsync(sweep.Experiment.Data, cancellation);
+        var prepared = await source.PrepareAsync(sweep.Experiment.Data, measureCapacity: false, cancellation); // the fingerprint
         console.MarkupLineInterpolated($"Data fingerprint [blue]{prepared.Fingerprint}[/]");
 
         var monitor = new SweepMonitor(keepNews: progress == ProgressMode.Plain);

@@ -64,7 +64,7 @@ public sealed class CoordinatorActor : ReceiveActor, IWithTimers
         settings = SweepSettings.Create(Context.System);
         trialTimeout = TimeSpan.FromSeconds(state.Config.TrialTimeoutSeconds);
 
-        Receive<JoinSweep>(_ => Sender.Tell(new SweepData(data, fingerprint)));
+        Receive<JoinSweep>(_ => Sender.Tell(new SweepData(data, fingerprint, GroupsAuto: state.Config.GroupSize is null)));
         Receive<WorkerRefused>(refused =>
         {
             log.Warning("Worker node {0} refused: {1}", refused.Node, refused.Reason);

@@ -68,7 +68,7 @@ public sealed class WorkerNodeActor : ReceiveActor, IWithTimers
         Receive<SweepData>(sweep =>
         {
             var coordinator = Sender;
-            source.PrepareAsync(sweep.Options, CancellationToken.None).PipeTo(Self,
+            source.PrepareAsync(sweep.Options, sweep.GroupsAuto, CancellationToken.None).PipeTo(Self,
                 success: runner => new Prepared(coordinator, runner, sweep.Options, sweep.Fingerprint),
                 failure: e => new PrepareFailed(coordinator, sweep.Options, e));
         });

@@ -16,8 +16,12 @@ public interface INetworkMessage;
 /// <summary>Network, worker node to coordinator: this node wants to work on the sweep; which data does it train on?</summary>
 public sealed record JoinSweep(string Node) : INetworkMessage;
 
-/// <summary>Network, coordinator to worker node: load this split of CIFAR-10; it must have this fingerprint.</summary>
-public sealed record SweepData(DataOptions Options, string Fingerprint) : INetworkMessage;
+/// <summary>
+/// Network, coordinator to worker node: load this split of CIFAR-10; it must have this fingerprint.
+/// <paramref name="GroupsAuto"/>: the sweep sizes its groups itself (sweep.group-size = auto), so the
+/// node measures how many trials its slots train together fastest.
+/// </summary>
+public sealed record SweepData(DataOptions Options, string Fingerprint, bool GroupsAuto = true) : INetworkMessage;
 
 /// <summary>Network, worker node to coordinator: this node cannot take part (its data differs, or would not load).</summary>
 public sealed record WorkerRefused(string Node, string Reason) : INetworkMessage;

@@ -109,28 +109,47 @@ public sealed class CifarTrialRunner(DataSplits data, IGemm gemm, int capacity =
 /// CIFAR-10 from one location, loaded when a sweep names its split and kept for the next sweep with
 /// the same options (only the latest split is kept: one copy of the data per node); every slot of
 /// the node trains on it, in groups of up to <paramref name="capacity"/> trials (null: the size this
-/// core trains fastest, measured on the data once it is loaded).
+/// core trains fastest, measured on the data the first time a sweep sizes its groups itself).
 /// </summary>
 public sealed class CifarRunnerSource(Func<DataOptions, CancellationToken, Task<DataSplits>> load, IGemm gemm, int? capacity = null) : ITrialRunnerSource
 {
-    private readonly Lock gate = new();
-    private (DataOptions Options, Task<PreparedRunner> Prepared)? latest;
+    private sealed record Loaded(DataOptions Options, Task<(DataSplits Data, string Fingerprint)> Data, Lazy<Task<int>> Fastest);
 
-    public Task<PreparedRunner> PrepareAsync(DataOptions options, CancellationToken cancellation)
+    private readonly Lock gate = new();
+    private Loaded? latest;
+
+    public Task<PreparedRunner> PrepareAsync(DataOptions options, bool measureCapacity, CancellationToken cancellation)
     {
+        Loaded loaded;
         lock (gate)
         {
-            if (latest is { } l && l.Options == options && !l.Prepared.IsFaulted && !l.Prepared.IsCanceled) return l.Prepared;
-            var prepared = Load(options, cancellation);
-            latest = (options, prepared);
-            return prepared;
+            if (latest is not { } l || l.Options != options || l.Data.IsFaulted || l.Data.IsCanceled)
+            {
+                var data = Load(options, cancellation);
+                latest = l = new Loaded(options, data, new Lazy<Task<int>>(() => Fastest(data)));
+            }
+            loaded = l;
         }
+        // Only a sweep that sizes its groups itself (group-size = auto) needs the measurement.
+        var slots = capacity is { } given ? Task.FromResult(given) : measureCapacity ? loaded.Fastest.Value : Task.FromResult(1);
+        return Prepare(loaded.Data, slots);
     }
 
-    private async Task<PreparedRunner> Load(DataOptions options, CancellationToken cancellation)
+    private async Task<(DataSplits, string)> Load(DataOptions options, CancellationToken cancellation)
     {
         var data = await load(options, cancellation);
-        var slots = capacity ?? await Task.Run(() => GroupSizes.Fastest(data, gemm), cancellation);
-        return new PreparedRunner(DataFingerprint.Of(data), new CifarTrialRunner(data, gemm, slots));
+        return (data, DataFingerprint.Of(data));
+    }
+
+    private async Task<int> Fastest(Task<(DataSplits Data, string)> loaded)
+    {
+        var data = (await loaded).Data;
+        return await Task.Run(() => GroupSizes.Fastest(data, gemm));
+    }
+
+    private async Task<PreparedRunner> Prepare(Task<(DataSplits Data, string Fingerprint)> loaded, Task<int> capacity)
+    {
+        var (data, fingerprint) = await loaded;
+        return new PreparedRunner(fingerprint, new CifarTrialRunner(data, gemm, await capacity));
     }
 }

@@ -71,12 +71,13 @@ public sealed record PreparedRunner(string Fingerprint, ITrialRunner Runner);
 /// </summary>
 public interface ITrialRunnerSource
 {
-    Task<PreparedRunner> PrepareAsync(DataOptions options, CancellationToken cancellation);
+    /// <param name="measureCapacity">Whether the sweep sizes its groups itself (sweep.group-size = auto), so the runner's capacity is wanted.</param>
+    Task<PreparedRunner> PrepareAsync(DataOptions options, bool measureCapacity, CancellationToken cancellation);
 }
 
 /// <summary>One runner whatever the options (tests, benchmarks).</summary>
 public sealed class FixedRunnerSource(string fingerprint, ITrialRunner runner) : ITrialRunnerSource
 {
-    public Task<PreparedRunner> PrepareAsync(DataOptions options, CancellationToken cancellation) =>
+    public Task<PreparedRunner> PrepareAsync(DataOptions options, bool measureCapacity, CancellationToken cancellation) =>
         Task.FromResult(new PreparedRunner(fingerprint, runner));
 }

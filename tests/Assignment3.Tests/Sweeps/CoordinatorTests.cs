@@ -79,7 +79,7 @@ public class CoordinatorTests() : TestKit(ActorTestConfig.Local("a3.sweep.max-ha
 
         coordinator.Tell(new JoinSweep("node-a"), TestActor);
 
-        Assert.Equal(new SweepData(new DataOptions(), Fingerprint), ExpectMsg<SweepData>());
+        Assert.Equal(new SweepData(new DataOptions(), Fingerprint, GroupsAuto: true), ExpectMsg<SweepData>());
     }
 
     [Fact]

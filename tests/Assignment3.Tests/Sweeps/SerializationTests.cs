@@ -19,7 +19,7 @@ public class SerializationTests() : TestKit(SweepNode.Configuration("127.0.0.1",
     public static IEnumerable<object[]> NetworkMessages() =>
     [
         [new JoinSweep("10.0.0.1:4053")],
-        [new SweepData(new DataOptions(SplitKind.Batch1, 500), "0123456789abcdef")],
+        [new SweepData(new DataOptions(SplitKind.Batch1, 500), "0123456789abcdef", GroupsAuto: false)],
         [new WorkerRefused("10.0.0.1:4053", "its data has fingerprint x, the sweep's has y")],
         [new RequestTrial("10.0.0.1:4053", "slot-2", "0123456789abcdef", Capacity: 6)],
         [new AssignGroup([new AssignTrial(7, 2, new TrainingConfig { Hidden = [50, 30, 20], BatchNorm = false, Init = Initialization.FixedSigma(1e-4), Lambda = 0.0072, Seed = 123456 }, true)])],
