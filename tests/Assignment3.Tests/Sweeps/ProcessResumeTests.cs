@@ -4,8 +4,9 @@ namespace Assignment3.Tests.Sweeps;
 
 /// <summary>
 /// A coordinator process stopped at any moment of a sweep's life (while loading data, between
-/// stages, after it completed) and resumed, again and again: the sweep ends with the table of an
-/// undisturbed run, every trial recorded once, and nothing recorded ever run twice.
+/// stages, mid-group, after it completed) and resumed, again and again: the sweep ends with the
+/// tables and curves of an undisturbed run that trained one trial at a time, every trial recorded
+/// once, and nothing recorded ever run twice.
 /// </summary>
 [Collection(nameof(ProcessCollection))]
 public sealed class ProcessResumeTests(ITestOutputHelper output) : SweepProcessTest("a3-resume-")
@@ -21,10 +22,14 @@ public sealed class ProcessResumeTests(ITestOutputHelper output) : SweepProcessT
         return path;
     }
 
+    /// <summary>The sweep run without interruption, one trial at a time (group-size = 1).</summary>
     private async Task<string> Undisturbed(A3Processes processes, string config)
     {
-        var folder = Path.Combine(work, "undisturbed-" + Path.GetFileNameWithoutExtension(config));
-        Assert.Equal(0, await processes.Start("sweep", config, "--out", folder, "--slots", "2").WaitAsync(Bound));
+        var name = Path.GetFileNameWithoutExtension(config);
+        var alone = Path.Combine(work, $"{name}-alone.conf");
+        File.WriteAllText(alone, File.ReadAllText(config).Replace("seed = 7", "seed = 7\n  group-size = 1"));
+        var folder = Path.Combine(work, "undisturbed-" + name);
+        Assert.Equal(0, await processes.Start("sweep", alone, "--out", folder, "--slots", "2").WaitAsync(Bound));
         return folder;
     }
 
@@ -73,6 +78,8 @@ public sealed class ProcessResumeTests(ITestOutputHelper output) : SweepProcessT
         var stages = name == "smoke-search.conf" ? ["coarse"] : new[] { "coarse", "fine" };
         foreach (var stage in stages) Assert.Equal(SweepFiles.Table(reference, stage), SweepFiles.Table(folder, stage));
         if (name == "smoke-sha.conf") Assert.Equal(SweepFiles.Rungs(reference), SweepFiles.Rungs(folder));
+        foreach (var curve in Directory.GetFiles(Path.Combine(reference, "curves")))
+            Assert.Equal(File.ReadAllBytes(curve), File.ReadAllBytes(Path.Combine(folder, "curves", Path.GetFileName(curve))));
         // A search resumes to the same proposals, whichever round it was stopped in.
         if (name == "smoke-search.conf")
             Assert.Equal(File.ReadAllText(Path.Combine(reference, "search-coarse.csv")), File.ReadAllText(Path.Combine(folder, "search-coarse.csv")));
