@@ -72,9 +72,11 @@ public static class StepBenchmark
     public static double MedianGroupStepMillis(TrainingConfig config, DataSplits data, IGemm gemm, int size, int steps, TimeSpan? warmup = null)
     {
         var runs = Enumerable.Range(1, size).Select(seed => TrainingRun.Start(config with { Seed = seed, DataOrderSeed = 1 }, data, gemm)).ToArray();
-        var group = new TrainingGroup(runs);
-        return 1000 * Median(steps, () => group.UpdateStep(), warmup ?? TimeSpan.FromSeconds(0.5));
+        return MedianStepMillis(new TrainingGroup(runs), steps, warmup ?? TimeSpan.FromSeconds(0.5));
     }
+
+    /// <summary>Median wall time (ms) of one step of <paramref name="group"/>, after untimed steps for a fifth as many and at least <paramref name="warmup"/>.</summary>
+    public static double MedianStepMillis(TrainingGroup group, int steps, TimeSpan warmup) => 1000 * Median(steps, () => group.UpdateStep(), warmup);
 
     /// <summary>
     /// The stacked first layers of a group of runs with <paramref name="rows"/> first-layer units in all,

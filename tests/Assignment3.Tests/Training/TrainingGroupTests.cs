@@ -160,6 +160,18 @@ public class TrainingGroupTests
         }
     }
 
+    [Fact]
+    public void The_fastest_group_size_is_one_of_those_measured_and_leaves_its_data_untouched()
+    {
+        var data = TrainingData.Clusters(dimensions: 64, train: 300);
+        var before = data.Train.Pixels.ToArray();
+
+        var size = Core.Benchmarks.GroupSizes.Fastest(data, TestGemmBackends.Default);
+
+        Assert.Contains(size, new[] { 1, 2, 4, 6, 8 });
+        Assert.Equal(before, data.Train.Pixels);
+    }
+
     private sealed record AloneResult(IReadOnlyList<CurvePoint> Curve, byte[] Checkpoint)
     {
         public Checkpoint Restored(TrainingConfig config) => Core.Training.Checkpoint.Read(Checkpoint, config, "test");
