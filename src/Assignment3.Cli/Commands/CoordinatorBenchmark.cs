@@ -1,5 +1,6 @@
 using System.Diagnostics;
 using System.Globalization;
+using Assignment3.Core.Randomness;
 using Assignment3.Experiments.Sweeps;
 using Assignment3.Storage;
 using Assignment3.Sweeps.Hosting;
@@ -46,7 +47,7 @@ public static class CoordinatorBenchmark
             var heapBefore = GC.GetTotalMemory(forceFullCollection: false);
             var clock = Stopwatch.StartNew();
             var replaced = 0;
-            var random = new Random(1);
+            var random = new Xoshiro256StarStar(1);
             var leavings = new List<Task>();
             while (churn && !completion.IsCompleted)
             {

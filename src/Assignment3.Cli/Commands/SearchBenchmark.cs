@@ -1,4 +1,5 @@
 using System.Diagnostics;
+using Assignment3.Core.Randomness;
 using Assignment3.Experiments.Search;
 using Assignment3.Experiments.Sweeps;
 using Assignment3.Storage;
@@ -64,7 +65,7 @@ public static class SearchUtilization
             """, "(search utilization)");
         var runner = new InstantTrialRunner(
             c => 0.5 - 0.01 * Math.Abs(Math.Log10(c.Lambda) + 3) - 0.005 * Math.Abs(Math.Log10(c.EtaMax) + 1),
-            t => TimeSpan.FromMilliseconds(100 + new Random(t.Trial).Next(200)));
+            t => TimeSpan.FromMilliseconds(100 + new Xoshiro256StarStar((ulong)t.Trial).Next(200)));
         var folder = Directory.CreateTempSubdirectory("a3-search-utilization-").FullName;
         try
         {

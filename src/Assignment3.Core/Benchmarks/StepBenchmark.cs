@@ -41,16 +41,10 @@ public static class StepBenchmark
     /// <summary>Median GFLOP/s of one GEMM shape on random float32 operands.</summary>
     public static double GemmGflops(GemmShape shape, IGemm gemm)
     {
-        var random = new Random(7);
-        Mat<float> Random(int rows, int cols)
-        {
-            var m = new Mat<float>(rows, cols);
-            for (var i = 0; i < m.Data.Length; i++) m.Data[i] = (float)(random.NextDouble() - 0.5);
-            return m;
-        }
-        var a = shape.TransposeA ? Random(shape.K, shape.M) : Random(shape.M, shape.K);
-        var b = shape.TransposeB ? Random(shape.N, shape.K) : Random(shape.K, shape.N);
-        var c = Random(shape.M, shape.N);
+        var random = new Xoshiro256StarStar(7);
+        var a = shape.TransposeA ? Uniform(random, shape.K, shape.M) : Uniform(random, shape.M, shape.K);
+        var b = shape.TransposeB ? Uniform(random, shape.N, shape.K) : Uniform(random, shape.K, shape.N);
+        var c = Uniform(random, shape.M, shape.N);
         // Each timing covers calls worth at least 2 MFLOP (tens of microseconds, well above the clock's
         // 100 ns resolution); about half a second of timings, at least 50.
         var callsPerTiming = (int)Math.Max(1, Math.Ceiling(2e6 / shape.Flops));
@@ -86,14 +80,8 @@ public static class StepBenchmark
     public static (double Forward, double Stepped) FusedFirstLayerGflops(int rows, IGemm gemm)
     {
         const int inputs = 3072, batch = 100;
-        var random = new Random(7);
-        Mat<float> Random(int r, int c)
-        {
-            var m = new Mat<float>(r, c);
-            for (var i = 0; i < m.Data.Length; i++) m.Data[i] = (float)(random.NextDouble() - 0.5);
-            return m;
-        }
-        var (w, x, g) = (Random(rows, inputs), Random(inputs, batch), Random(rows, batch));
+        var random = new Xoshiro256StarStar(7);
+        var (w, x, g) = (Uniform(random, rows, inputs), Uniform(random, inputs, batch), Uniform(random, rows, batch));
         var (s, gradient) = (new Mat<float>(rows, batch), new Mat<float>(rows, inputs));
         var bias = new float[rows];
         // decay 1, eta 0: the weights stay as they are however often it runs.
@@ -103,6 +91,14 @@ public static class StepBenchmark
         var forward = Median(repetitions, () => Network.Linear.Forward(gemm, w, bias, x, s), TimeSpan.FromSeconds(0.5));
         var stepped = Median(repetitions, () => gemm.DescendAlongProduct<float>(g, x, decay, eta, gradient, w), TimeSpan.FromSeconds(0.5));
         return (flops / forward / 1e9, flops / stepped / 1e9);
+    }
+
+    /// <summary>A rows x cols operand of uniform values in [-0.5, 0.5) from our generator.</summary>
+    private static Mat<float> Uniform(Xoshiro256StarStar random, int rows, int cols)
+    {
+        var m = new Mat<float>(rows, cols);
+        for (var i = 0; i < m.Data.Length; i++) m.Data[i] = (float)(random.NextDouble() - 0.5);
+        return m;
     }
 
     /// <summary>
