@@ -104,6 +104,7 @@ public sealed class BenchCommand : AsyncCommand<BenchSettings>
 
     public override async Task<int> ExecuteAsync(CommandContext context, BenchSettings settings, CancellationToken cancellation)
     {
+        using var json = JsonStdout.Claim(settings.Json);
         var console = Consoles.ForHumans(settings.Json);
         if (settings.Search)
         {
@@ -116,7 +117,7 @@ public sealed class BenchCommand : AsyncCommand<BenchSettings>
                                   $"({row.ProposeSeconds} s waiting for proposals after the first round)");
                 utilization.Add(row);
             }
-            if (settings.Json) Console.Out.WriteLine(Json.Serialize(new { regret = rows, utilization }));
+            json?.Write(new { regret = rows, utilization });
             return 0;
         }
         if (settings.Coordinator)
@@ -126,7 +127,7 @@ public sealed class BenchCommand : AsyncCommand<BenchSettings>
             console.MarkupLineInterpolated($"Managed heap grew {result.HeapGrowthMB:F1} MB over the sweep; peak working set of the process (coordinator and all worker nodes) {result.PeakWorkingSetMB:F0} MB");
             if (settings.Churn)
                 console.MarkupLineInterpolated($"Churn: {result.NodesReplaced} worker nodes replaced; every trial recorded exactly once: {(result.EveryTrialOnce ? "yes" : "NO")}");
-            if (settings.Json) Console.Out.WriteLine(Json.Serialize(result));
+            json?.Write(result);
             return result.EveryTrialOnce ? 0 : Errors.Failed;
         }
         var data = await DataLoading.LoadAsync(console, settings.Data, new DataOptions(), cancellation);
@@ -192,9 +193,8 @@ public sealed class BenchCommand : AsyncCommand<BenchSettings>
         var (fused, products, auto) = settings.NoGroups ? ([], [], null) : Groups(console, data, ours, specs, peak, settings.Steps, cancellation);
         var peakMemory = PeakWorkingSetMB();
         console.MarkupLineInterpolated($"Peak working set of this process: {peakMemory:F0} MB");
-        if (settings.Json)
-            Console.Out.WriteLine(Json.Serialize(new BenchReport(CpuModel.Name(), core, ours.Isa.ToString(), width, Math.Round(peak, 1), peaks,
-                openBlas?.Name ?? "", gemms, steps, nineToThree, Math.Round(peakMemory, 1), fused, products, auto)));
+        json?.Write(new BenchReport(CpuModel.Name(), core, ours.Isa.ToString(), width, Math.Round(peak, 1), peaks,
+            openBlas?.Name ?? "", gemms, steps, nineToThree, Math.Round(peakMemory, 1), fused, products, auto));
         return 0;
     }
 

@@ -71,6 +71,7 @@ public sealed class GradCheckCommand : AsyncCommand<GradCheckSettings>
 {
     public override async Task<int> ExecuteAsync(CommandContext context, GradCheckSettings settings, CancellationToken cancellation)
     {
+        using var json = JsonStdout.Claim(settings.Json);
         var console = Consoles.ForHumans(settings.Json);
         var (x, labels, source) = await Inputs(console, settings, cancellation);
         var hiddenSets = settings.Hidden.Length > 0 ? settings.Hidden.Select(h => TrainSettings.ParseHidden(h)!).ToArray() : [[50], [50, 50], [50, 50, 50]];
@@ -97,7 +98,7 @@ public sealed class GradCheckCommand : AsyncCommand<GradCheckSettings>
         console.MarkupLine(failed == 0
             ? $"[green]All {rows.Count} parameter tensors pass[/] (norm relative error <= {settings.Threshold:G3}; zero gradients by absolute error <= {options.ZeroGradientAbsoluteTolerance:G3})."
             : $"[red]{failed} of {rows.Count} parameter tensors fail.[/]");
-        if (settings.Json) Console.Out.WriteLine(Json.Serialize(rows));
+        json?.Write(rows);
         return failed == 0 ? 0 : Errors.Failed;
     }
 

@@ -57,6 +57,7 @@ public sealed class StatusCommand : Command<StatusSettings>
 {
     public override int Execute(CommandContext context, StatusSettings settings, CancellationToken cancellation)
     {
+        using var json = JsonStdout.Claim(settings.Json);
         var console = Consoles.ForHumans(settings.Json);
         var folder = Path.GetFullPath(settings.Folder);
         var (_, state, _) = SweepFolders.Read(console, folder);
@@ -102,9 +103,9 @@ public sealed class StatusCommand : Command<StatusSettings>
             lastEventAt = last,
             etaSeconds = eta?.TotalSeconds is { } s ? Math.Round(s) : (double?)null,
         };
-        if (settings.Json)
+        if (json is not null)
         {
-            Console.Out.WriteLine(Json.Serialize(status));
+            json.Write(status);
             return 0;
         }
         console.WriteLine($"{status.name} ({folder}): {status.state}, stage {status.stage}");

@@ -97,6 +97,7 @@ public sealed class TrainCommand : AsyncCommand<TrainSettings>
 {
     public override async Task<int> ExecuteAsync(CommandContext context, TrainSettings settings, CancellationToken cancellation)
     {
+        using var json = JsonStdout.Claim(settings.Json);
         var console = Consoles.ForHumans(settings.Json, settings.Progress);
         var progress = Terminal.Progress.Resolve(settings.Progress, console);
         // Sweep configs are experiment configs with a sweep section; train runs their experiment part.
@@ -129,8 +130,7 @@ public sealed class TrainCommand : AsyncCommand<TrainSettings>
         console.Write(SummaryTable(runs));
         console.MarkupLine($"Written to [blue]{Markup.Escape(outFolder)}[/]");
 
-        if (settings.Json)
-            Console.Out.WriteLine(runs.Count == 1 ? Json.Serialize(runs[0].Metrics) : Json.Serialize(runs.Select(r => r.Metrics)));
+        json?.Write(runs.Count == 1 ? runs[0].Metrics : runs.Select(r => r.Metrics).ToArray());
         return runs.All(r => r.Metrics.Status == TrainingStatus.Completed) ? 0 : Errors.Failed;
     }
 

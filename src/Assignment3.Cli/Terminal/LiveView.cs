@@ -30,7 +30,7 @@ public static class LiveView
         var refused = s.Refused.Select(r => new Markup($"[red]refused[/] {Markup.Escape(r.Node)}: {Markup.Escape(r.Reason)}")).ToArray();
         var rungs = s.Rungs.Select(r => new Markup($"[grey]{Markup.Escape(r)}[/]")).ToArray();
         if (s.Running.Count == 0) return new Rows([header, .. rungs, .. refused]);
-        var table = new Table().NoBorder().AddColumns("trial", "with", "node", "progress");
+        var table = new Table().NoBorder().AddColumns("trial", "parameters", "with", "node", "progress");
         foreach (var r in s.Running)
         {
             var fraction = r.TotalSteps == 0 ? 0 : (double)r.Step / r.TotalSteps;
@@ -38,7 +38,7 @@ public static class LiveView
             // Trials trained together in one group: the others of it, by their first.
             var with = s.Running.Count(o => o.Group == r.Group && o.Node == r.Node) > 1 ? $"group {r.Group}" : "";
             var bar = $"[blue]{new string('━', filled)}[/][grey]{new string('━', 30 - filled)}[/] {fraction:P0}";
-            table.AddRow(r.Trial.ToString(), with, Markup.Escape(r.Node), bar);
+            table.AddRow(r.Trial.ToString(), Markup.Escape(r.Parameters), with, Markup.Escape(r.Node), bar);
         }
         return new Rows([header, .. rungs, table, .. refused]);
     }

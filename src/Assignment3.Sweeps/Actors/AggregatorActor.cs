@@ -238,7 +238,8 @@ public sealed class AggregatorActor : ReceiveActor, IWithTimers
             finals.Count(t => t.Phase == TrialPhase.Completed), finals.Count(t => t.Phase == TrialPhase.Failed), finals.Count(t => t.Phase == TrialPhase.Diverged),
             state.Queued,
             trials.Where(t => t.Phase == TrialPhase.Running)
-                .Select(t => new RunningTrial(t.Id, t.Node, t.LastPoint?.Step ?? t.CheckpointStep, t.TargetStep, t.Group)).ToArray(),
+                .Select(t => new RunningTrial(t.Id, t.Node, t.LastPoint?.Step ?? t.CheckpointStep, t.TargetStep, t.Group,
+                    SweepNews.Describe(t.Plan, state.Config))).ToArray(),
             best is null ? null : (best.Id, best.Outcome!.ValidationAccuracy), clock.Elapsed, eta, finished is not null,
             refused.ToArray())
         {

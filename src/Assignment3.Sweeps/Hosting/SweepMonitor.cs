@@ -1,10 +1,10 @@
 namespace Assignment3.Sweeps.Hosting;
 
 /// <summary>
-/// A running trial as the live view shows it: the step it is at, the step this hand-out goes to, and
-/// the group it trains in (its first trial).
+/// A running trial as the live view shows it: the step it is at, the step this hand-out goes to, the
+/// group it trains in (its first trial), and its parameters as the plain lines name it.
 /// </summary>
-public sealed record RunningTrial(int Trial, string Node, int Step, int TotalSteps, int Group = 0);
+public sealed record RunningTrial(int Trial, string Node, int Step, int TotalSteps, int Group = 0, string Parameters = "");
 
 /// <summary>The sweep at one moment, for the terminal.</summary>
 public sealed record SweepSnapshot(

@@ -90,12 +90,18 @@ public sealed class A3Processes(string dataRoot, Xunit.Abstractions.ITestOutputH
 public sealed class A3Process : IDisposable
 {
     private readonly ConcurrentQueue<string> lines = new();
+    private readonly ConcurrentQueue<string> stdout = new();
 
     public A3Process(Process process, string command)
     {
         Process = process;
         Command = command;
-        process.OutputDataReceived += (_, e) => { if (e.Data is not null) lines.Enqueue(e.Data); };
+        process.OutputDataReceived += (_, e) =>
+        {
+            if (e.Data is null) return;
+            lines.Enqueue(e.Data);
+            stdout.Enqueue(e.Data);
+        };
         process.ErrorDataReceived += (_, e) => { if (e.Data is not null) lines.Enqueue(e.Data); };
         process.BeginOutputReadLine();
         process.BeginErrorReadLine();
@@ -105,11 +111,16 @@ public sealed class A3Process : IDisposable
     public string Command { get; }
     public int? ExitCode { get; private set; }
     public bool HasExited => Process.HasExited;
+    /// <summary>Every line it printed, stdout and stderr as they came.</summary>
     public IReadOnlyList<string> Output => lines.ToArray();
+
+    /// <summary>What it printed on stdout alone (complete once it has exited and <see cref="WaitAsync"/> returned).</summary>
+    public string StandardOutput => string.Join("\n", stdout);
 
     public async Task<int> WaitAsync(TimeSpan bound)
     {
         await Process.WaitForExitAsync().WaitAsync(bound);
+        Process.WaitForExit(); // and the output read to its end
         return Process.ExitCode;
     }
 
