@@ -83,7 +83,35 @@ public sealed class SearchSpace
         var space = new SearchSpace(experiment, dimensions);
         space.CheckShape(where);
         space.CheckConditions(where);
+        space.CheckTrainable(where);
         return space;
+    }
+
+    /// <summary>How many seeded draws must find a run a3 can train before the space is taken as one that has none.</summary>
+    private const int TrainableProbes = 1000;
+
+    /// <summary>
+    /// Refuses a space none of whose points a3 can train (eta-min's range wholly above eta-max's, every
+    /// shape over the size cap): such a search would propose nothing and "complete" with no trial. The
+    /// message is what the runs' own check says of the first draw, naming the keys.
+    /// </summary>
+    private void CheckTrainable(string where)
+    {
+        var random = new Xoshiro256StarStar((ulong)Xoshiro256StarStar.StableSeed(0, "search|trainable"));
+        string? why = null;
+        for (var i = 0; i < TrainableProbes; i++)
+        {
+            try
+            {
+                Apply(Sample(random)).Validate();
+                return;
+            }
+            catch (ConfigException e)
+            {
+                why ??= e.Message;
+            }
+        }
+        throw new ConfigException($"{where}: none of {TrainableProbes:N0} points drawn from the space is a run a3 can train, e.g.: {why}");
     }
 
     private static Dimension ReadDimension(string key, HoconValue spec, string where)
@@ -179,6 +207,9 @@ public sealed class SearchSpace
             throw new ConfigException($"{where}.batch-norm-alpha: batch-norm-alpha only matters with batch norm, which is " +
                                       $"{(fixedBatchNorm == false ? "off" : "off by default")} here; " +
                                       "search batch-norm too, or set network.batch-norm = true");
+        if (Dimensions.Any(d => d.Key == "batch-norm-alpha") && batchNorm is not null && batchNorm.Choices.All(c => !(bool)c))
+            throw new ConfigException($"{where}.batch-norm-alpha: batch-norm-alpha only matters with batch norm, and {where}.batch-norm " +
+                                      "offers only false; offer true too, or leave batch-norm-alpha out");
     }
 
     /// <summary>Whether dimension i changes the run at this point (conditional dimensions may not).</summary>

@@ -84,9 +84,19 @@ public sealed record SearchSpec(ISearchMethod Method, int Trials, int Initial, i
     private static IReadOnlyList<string> ReadFolders(HoconValue value, string where)
     {
         if (!value.IsArray()) throw new ConfigException($"{where}: expected a list of earlier sweeps' folders [\"runs/...\"]");
-        return value.GetArray().Select((v, i) => HoconText.Scalar(v) is { Length: > 0 } text ? text
+        var folders = value.GetArray().Select((v, i) => HoconText.Scalar(v) is { Length: > 0 } text ? text
             : throw new ConfigException($"{where}[{i}]: expected a folder")).ToArray();
+        // The same results twice would weigh twice in the model.
+        for (var i = 0; i < folders.Length; i++)
+            if (Array.FindIndex(folders, f => Same(f, folders[i])) is var first && first < i)
+                throw new ConfigException($"{where}[{i}]: {folders[i]} is the same folder as {where}[{first}]; name each earlier sweep once");
+        return folders;
     }
+
+    /// <summary>Whether two folders given relative to the same config are one (trailing separators and "." steps aside).</summary>
+    private static bool Same(string a, string b) =>
+        Path.TrimEndingDirectorySeparator(Path.GetFullPath(a, AppContext.BaseDirectory)) ==
+        Path.TrimEndingDirectorySeparator(Path.GetFullPath(b, AppContext.BaseDirectory));
 
     private static IReadOnlyList<double[]> ReadEnqueued(HoconValue? value, SearchSpace space, string where)
     {

@@ -189,6 +189,14 @@ public sealed class SearchTests : IDisposable
     [InlineData("space { step-size = { uniform = [10.5, 50] } }", "step-size takes whole numbers")]
     [InlineData("space { hidden = { uniform = [1, 5] } }", "network.hidden takes no ranges")]
     [InlineData("space { lambda = [1e-3, 1e-2] }\n enqueue = [ { lambda = 0.5 } ]", "sweep.search.enqueue[0].lambda: 0.5 is not one of the choices")]
+    [InlineData("space { eta-min = { uniform = [0.5, 0.9] }, eta-max = { uniform = [0.01, 0.1] } }",
+        "sweep.search.space: none of 1,000 points drawn from the space is a run a3 can train, e.g.: s.conf: eta-min/eta-max: need 0 < eta-min <= eta-max")]
+    [InlineData("space { width-1 = { uniform = [4000, 5000] }, width-2 = { uniform = [4000, 5000] } }",
+        "sweep.search.space: none of 1,000 points drawn from the space is a run a3 can train, e.g.: s.conf: hidden: [")]
+    [InlineData("space { batch-norm = [false], batch-norm-alpha = { uniform = [0.5, 0.9] } }",
+        "sweep.search.space.batch-norm-alpha: batch-norm-alpha only matters with batch norm, and s.conf: sweep.search.space.batch-norm offers only false")]
+    [InlineData("warm-start = [ \"runs/a\", \"./runs/a/\" ], space { lambda = { uniform = [0, 0.1] } }",
+        "sweep.search.warm-start[1]: ./runs/a/ is the same folder as s.conf: sweep.search.warm-start[0]; name each earlier sweep once")]
     public void A_bad_search_section_is_refused_naming_its_key(string search, string message)
     {
         var error = Assert.Throws<ConfigException>(() => SweepConfig.Parse($"name = s\nsweep {{ search {{ {search} }} }}", "s.conf"));
