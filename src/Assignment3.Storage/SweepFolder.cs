@@ -202,8 +202,11 @@ public static class SweepFolder
                 var trial = state.Find(planned.Id);
                 var accuracy = trial is { Phase: TrialPhase.Completed or TrialPhase.Stopped, Outcome.ValidationAccuracy: var v } && double.IsFinite(v) ? v : (double?)null;
                 if (accuracy > best) best = accuracy.Value;
+                var round = plan.RoundOf(planned.Id);
+                var proposedBy = plan.WasDrawn(planned.Id) ? round == 0 ? "initial design" : "uniform draw"
+                    : round == 0 ? "enqueued" : plan.Search.Method.Name;
                 rows.Add([
-                    planned.Id.ToString(CultureInfo.InvariantCulture), plan.RoundOf(planned.Id).ToString(CultureInfo.InvariantCulture),
+                    planned.Id.ToString(CultureInfo.InvariantCulture), round.ToString(CultureInfo.InvariantCulture), proposedBy,
                     .. space.Dimensions.Select((d, i) => space.IsActive(point, i) ? d.Format(point[i]) : ""),
                     (trial?.Phase ?? TrialPhase.Queued).Text(), accuracy is { } a ? Exact(a) : "", double.IsFinite(best) ? Exact(best) : "",
                 ]);
@@ -211,7 +214,7 @@ public static class SweepFolder
             var title = $"{stage.Name}: {plan.Search.Method.Name} search, {plan.Count} of {plan.Search.Trials} trials proposed in {plan.Rounds} round{(plan.Rounds == 1 ? "" : "s")} " +
                         $"(initial {plan.Search.Initial}, batch {plan.Search.Batch}, lag {plan.Search.Lag})";
             tables.Add(new SearchTable(stage.Name, title,
-                ["trial", "round", .. space.Dimensions.Select(d => d.Key), "status", "validation accuracy", "best so far"], rows.ToArray()));
+                ["trial", "round", "proposed by", .. space.Dimensions.Select(d => d.Key), "status", "validation accuracy", "best so far"], rows.ToArray()));
         }
         return tables;
     }

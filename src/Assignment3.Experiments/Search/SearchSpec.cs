@@ -2,6 +2,7 @@ using System.Globalization;
 using Akka.Configuration.Hocon;
 using Assignment3.Core.Randomness;
 using Assignment3.Experiments.Configuration;
+using Assignment3.Experiments.Sweeps;
 
 namespace Assignment3.Experiments.Search;
 
@@ -181,7 +182,10 @@ public sealed record RoundRequest(SearchSpec Search, int Seed, string Stage, int
 /// </summary>
 public static class SearchRounds
 {
-    public static double[][] Propose(RoundRequest request)
+    public static double[][] Propose(RoundRequest request) => Round(request).Points;
+
+    /// <summary>The round as its event: its points, and how many of them (the last) were drawn uniformly.</summary>
+    public static RoundProposed Round(RoundRequest request)
     {
         var random = new Xoshiro256StarStar((ulong)Xoshiro256StarStar.StableSeed(request.Seed, $"search|{request.Stage}|round {request.Round}"));
         var search = request.Search;
@@ -193,7 +197,8 @@ public static class SearchRounds
             : search.Method.Propose(proposal with { Count = request.Count - search.RandomPoints(request.Count) });
         var set = new ProposalSet(proposal);
         foreach (var point in first) set.TryTake(point);
+        var chosen = set.Taken.Count;
         set.FillRandomly(request.Count, random);
-        return set.Taken.ToArray();
+        return new RoundProposed(request.Stage, request.Round, set.Taken.ToArray(), set.Taken.Count - chosen);
     }
 }

@@ -65,6 +65,7 @@ public sealed class SearchPlan(SweepConfig sweep, SearchSpec search, string stag
     private readonly List<PlannedTrial> trials = new();
     private readonly List<double[]> points = new();
     private readonly List<int> roundOf = new();
+    private readonly List<bool> drawn = new();
     private readonly List<int> roundSizes = new();
     private bool exhausted;
 
@@ -84,6 +85,9 @@ public sealed class SearchPlan(SweepConfig sweep, SearchSpec search, string stag
     public IReadOnlyList<double[]> Points => points;
 
     public int RoundOf(int id) => roundOf[id - FirstId];
+
+    /// <summary>Whether the trial's point was drawn uniformly (round 0's initial design, a later round's random fraction).</summary>
+    public bool WasDrawn(int id) => drawn[id - FirstId];
     public int RoundSize(int round) => roundSizes[round];
 
     /// <summary>The cycles every trial trains (a search does not vary them): the largest budget under early stopping.</summary>
@@ -96,12 +100,13 @@ public sealed class SearchPlan(SweepConfig sweep, SearchSpec search, string stag
     internal void Add(RoundProposed round)
     {
         if (round.Points.Length < NextRoundSize) exhausted = true; // the method found no more new points
-        foreach (var point in round.Points)
+        for (var i = 0; i < round.Points.Length; i++)
         {
-            var variant = Search.Space.Apply(point).VariantAt(0);
+            var variant = Search.Space.Apply(round.Points[i]).VariantAt(0);
             trials.Add(SweepPlanner.Planned(sweep, Stage, FirstId + trials.Count, variant));
-            points.Add(point);
+            points.Add(round.Points[i]);
             roundOf.Add(round.Round);
+            drawn.Add(i >= round.Points.Length - round.Drawn);
         }
         roundSizes.Add(round.Points.Length);
         Rounds++;

@@ -26,8 +26,10 @@ public sealed record StageOpened(string Stage) : SweepEvent;
 /// A search stage's next round: its points (one per trial, in trial order; each coordinate in its
 /// dimension's own units, see <see cref="Search.Dimension"/>), proposed from the results of the rounds
 /// before it. Stored, so a3 status, a3 report and a resumed sweep read them rather than propose again.
+/// The last <paramref name="Drawn"/> points were drawn uniformly (round 0's initial design after its
+/// enqueued points; a later round's random fraction); the others are the enqueued or the method's.
 /// </summary>
-public sealed record RoundProposed(string Stage, int Round, double[][] Points) : SweepEvent;
+public sealed record RoundProposed(string Stage, int Round, double[][] Points, int Drawn = 0) : SweepEvent;
 
 /// <summary>
 /// A search stage's warm start: results of earlier sweeps (points in this space's units, losses,

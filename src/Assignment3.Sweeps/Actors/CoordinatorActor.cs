@@ -412,7 +412,7 @@ public sealed class CoordinatorActor : ReceiveActor, IWithTimers
     {
         if (proposing || Failed || state.RoundDue() is not { } request) return;
         proposing = true;
-        Task.Run(() => new RoundReady(new RoundProposed(request.Stage, request.Round, SearchRounds.Propose(request))))
+        Task.Run(() => new RoundReady(SearchRounds.Round(request)))
             .PipeTo(Self, failure: e => new RoundFailed(e));
     }
 

@@ -177,6 +177,25 @@ public sealed class SearchTests : IDisposable
         Assert.Equal(round.Select(ProposalSet.Key), SearchRounds.Propose(request).Select(ProposalSet.Key));
     }
 
+    [Fact]
+    public async Task The_search_table_says_which_points_were_enqueued_drawn_uniformly_or_the_methods()
+    {
+        var config = SweepConfigs.Search("tpe", trials: 10, batch: 4, initial: 3, lag: 0,
+            extra: "random-fraction = 0.5\nenqueue = [ { lambda = 0.001, eta-max = 0.01, batch-norm = false } ]");
+
+        var folder = await Run(config, slots: 2);
+
+        var rows = File.ReadAllLines(Path.Combine(folder, "search-coarse.csv")).Skip(1).Select(SweepFiles.Cells).ToArray();
+        var header = SweepFiles.Cells(File.ReadAllLines(Path.Combine(folder, "search-coarse.csv"))[0]);
+        var by = rows.Select(r => r[Array.IndexOf(header, "proposed by")]).ToArray();
+        // Round 0: the enqueued point, then the initial design; round 1: two of tpe's, two uniform draws;
+        // round 2, the last three of the budget: half of three, rounded up, drawn.
+        Assert.Equal(["enqueued", "initial design", "initial design", "tpe", "tpe", "uniform draw", "uniform draw", "tpe", "uniform draw", "uniform draw"], by);
+        var rounds = SweepStore.Read(folder).Events.OfType<RoundProposed>().ToArray();
+        Assert.Equal([2, 2, 2], rounds.Select(r => r.Drawn));
+        Assert.Contains("| initial design |", File.ReadAllText(Path.Combine(folder, "search-coarse.md")));
+    }
+
     [Theory]
     [InlineData("random-fraction = 1.5, space { lambda = { uniform = [0, 0.1] } }", "sweep.search.random-fraction: 1.5 is not a share from 0 to 1")]
     [InlineData("space { }", "sweep.search.space: empty")]
