@@ -121,7 +121,7 @@ public sealed class GaussianProcess
     }
 
     /// <summary>The negative log marginal likelihood and its gradient in the log hyperparameters.</summary>
-    private static (double Value, double[] Gradient) NegativeLogLikelihood(bool[] categorical, double[][] inputs, double[] targets, double[] theta)
+    internal static (double Value, double[] Gradient) NegativeLogLikelihood(bool[] categorical, double[][] inputs, double[] targets, double[] theta)
     {
         var n = inputs.Length;
         var d = categorical.Length;
