@@ -114,7 +114,7 @@ public sealed class SearchPlan(SweepConfig sweep, SearchSpec search, string stag
 
     /// <summary>The results a model may learn from now: every final trial's point and loss, in trial order.</summary>
     public IReadOnlyList<Observation> Observed(SweepState state) => Trials()
-        .Select(t => state.Find(t.Id) is { IsFinal: true } trial ? SweepState.ObservationOf(PointOf(t.Id), trial) : null)
+        .Select(t => state.Find(t.Id) is { IsFinal: true } trial ? Observations.Of(PointOf(t.Id), trial) : null)
         .OfType<Observation>().ToArray();
 
     protected override PlannedTrial At(int index) => trials[index];

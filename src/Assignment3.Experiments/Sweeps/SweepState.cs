@@ -186,42 +186,11 @@ public sealed class SweepState
             if (trials.GetValueOrDefault(planned.Id) is not { IsFinal: true } trial) return null;
             learned.Add((point, trial));
         }
-        var observed = Current.Schedule.StopsEarly
-            ? AtLargestBudget(learned, plan.Search.Space.Count + 2)
-            : learned.Select(l => ObservationOf(l.Point, l.Trial)).OfType<Observation>().ToArray();
-        return new RoundRequest(plan.Search, Config.Seed, plan.Stage, plan.Rounds, [.. plan.Warm, .. observed], pending, plan.Points, plan.NextRoundSize);
+        var observed = Observations.Learned(learned, Current.Schedule.StopsEarly, plan.Search.Space.Count);
+        // The proposing task runs off the coordinator's thread: it gets a copy of the points, not the plan's live list.
+        return new RoundRequest(plan.Search, Config.Seed, plan.Stage, plan.Rounds, [.. plan.Warm, .. observed], pending, plan.Points.ToArray(),
+            plan.NextRoundSize);
     }
-
-    /// <summary>
-    /// BOHB's model data: the results at the largest budget (a rung's step) that at least
-    /// <paramref name="enough"/> trials reached, each trial's loss there (diverged ones at chance);
-    /// none when no budget has enough (the method then proposes at random).
-    /// </summary>
-    private static IReadOnlyList<Observation> AtLargestBudget(IReadOnlyList<(double[] Point, Trial Trial)> learned, int enough)
-    {
-        foreach (var step in learned.Select(l => l.Trial.StepReached).Where(s => s > 0).Distinct().OrderDescending())
-        {
-            var observed = learned.Select(l => l.Trial.Phase == TrialPhase.Diverged ? new Observation(l.Point, ChanceLoss)
-                    : l.Trial.ValidationAccuracyAt(step) is { } a && double.IsFinite(a) ? new Observation(l.Point, 1 - a) : null)
-                .OfType<Observation>().ToArray();
-            if (observed.Length >= enough) return observed;
-        }
-        return [];
-    }
-
-    /// <summary>A final trial's point with its <see cref="Loss"/>; null when it has none (failed).</summary>
-    public static Observation? ObservationOf(double[] point, Trial trial) => Loss(trial) is { } loss ? new Observation(point, loss) : null;
-
-    /// <summary>The loss of a diverged trial: chance on ten classes.</summary>
-    public const double ChanceLoss = 0.9;
-
-    /// <summary>The loss a search learns from: 1 - validation accuracy (at its end, or where it was stopped); chance if it diverged; none if it failed.</summary>
-    public static double? Loss(Trial trial) => trial.Phase switch
-    {
-        TrialPhase.Completed or TrialPhase.Stopped when trial.Outcome?.ValidationAccuracy is { } accuracy && double.IsFinite(accuracy) => 1 - accuracy,
-        TrialPhase.Diverged => ChanceLoss,
-        _ => null,
-    };
 
     /// <summary>What follows when the current stage is done: the next stage's name, or null when the sweep is complete.</summary>
     public string? NextStage => stages.Count <= Config.Stages.Count ? Config.Stages[stages.Count - 1].Name : null;
