@@ -96,7 +96,23 @@ public sealed class SvgFigure(int width, int height, Axis x, Axis y, string cssC
     {
         body.Append($"<rect class=\"{cls}\" x=\"{N(px)}\" y=\"{N(py)}\" width=\"{N(Math.Max(w, 1))}\" height=\"{N(h)}\" fill=\"{colour}\"><title>{Escape(tooltip)}</title></rect>");
         if (label is not null && w > 8 * label.Length)
-            body.Append($"<text x=\"{N(px + w / 2)}\" y=\"{N(py + h / 2 + 4)}\" text-anchor=\"middle\" font-size=\"10\" fill=\"white\">{Escape(label)}</text>");
+            body.Append($"<text class=\"{cls}-label\" x=\"{N(px + w / 2)}\" y=\"{N(py + h / 2 + 4)}\" text-anchor=\"middle\" font-size=\"10\" " +
+                        $"fill=\"{TextOn(colour)}\">{Escape(label)}</text>");
+    }
+
+    /// <summary>
+    /// White or black, whichever stands out more on <paramref name="fill"/> (#rrggbb): by WCAG 2's contrast
+    /// ratio, (L1 + 0.05) / (L2 + 0.05) of relative luminances, one of them is always 4.58:1 or more.
+    /// </summary>
+    public static string TextOn(string fill)
+    {
+        double Linear(int at)
+        {
+            var v = int.Parse(fill.AsSpan(at, 2), NumberStyles.HexNumber, CultureInfo.InvariantCulture) / 255.0;
+            return v <= 0.04045 ? v / 12.92 : Math.Pow((v + 0.055) / 1.055, 2.4);
+        }
+        var luminance = 0.2126 * Linear(1) + 0.7152 * Linear(3) + 0.0722 * Linear(5);
+        return 1.05 / (luminance + 0.05) >= (luminance + 0.05) / 0.05 ? "white" : "black";
     }
 
     public void Text(double px, double py, string text, string anchor = "start", int size = 11, string colour = "#333") =>

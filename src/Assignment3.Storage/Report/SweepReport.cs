@@ -131,11 +131,17 @@ public static class SweepReport
         return h.ToString();
     }
 
-    private const string Css = "body{font-family:sans-serif;margin:24px;color:#222;max-width:1400px}h1{margin-bottom:4px}h2{margin-top:32px;border-bottom:1px solid #ddd}" +
-        "table{border-collapse:collapse;font-size:13px;margin:8px 0}td,th{border:1px solid #ddd;padding:3px 8px;text-align:right}th{background:#f4f4f4}" +
-        "td:first-child,th:first-child{text-align:left}.facts span{margin-right:18px}.state-complete{color:#2ca02c}.state-running{color:#1f77b4}" +
-        ".state-interrupted{color:#d62728}pre{background:#f6f6f6;padding:8px;overflow-x:auto}figure{display:inline-block;margin:8px 16px 8px 0;vertical-align:top}" +
-        "figcaption{font-size:13px;color:#444;max-width:640px}.legend span{margin-right:12px;font-size:12px}.swatch{display:inline-block;width:10px;height:10px;margin-right:4px}";
+    // The page never scrolls sideways: figures shrink to the window, a table wider than it scrolls in its own box, long words break.
+    // Text colours keep a contrast of 4.5:1 or more on their backgrounds (WCAG 2 AA).
+    private const string Css =
+        "body{font-family:sans-serif;margin:24px;color:#222;max-width:1400px;overflow-wrap:break-word}h1{margin-bottom:4px}" +
+        "h2{margin-top:32px;border-bottom:1px solid #ddd}.wide{overflow-x:auto;max-width:100%}" +
+        "table{border-collapse:collapse;font-size:13px;margin:8px 0}td,th{border:1px solid #ddd;padding:3px 8px;text-align:right}" +
+        "th{background:#f4f4f4}td:first-child,th:first-child{text-align:left}.facts span{margin-right:18px}" +
+        ".state-complete{color:#1a7f1a}.state-running{color:#1f77b4}.state-interrupted{color:#d62728}" +
+        "pre{background:#f6f6f6;padding:8px;overflow-x:auto}figure{display:inline-block;margin:8px 16px 8px 0;vertical-align:top;max-width:100%}" +
+        "svg{max-width:100%;height:auto}figcaption{font-size:13px;color:#444;max-width:640px}" +
+        ".legend span{margin-right:12px;font-size:12px}.swatch{display:inline-block;width:10px;height:10px;margin-right:4px}";
 
     private static string E(string text) => SvgFigure.Escape(text);
 
@@ -178,8 +184,8 @@ public static class SweepReport
         h.Append($"<p id=\"best\">Trial <b>{best.Trial}</b> ({E(best.Stage)}): {mean}validation accuracy <b>{Readable.Number(best.ValidationAccuracy!.Value)}</b>" +
                  (best.TestAccuracy is { } test ? $", test accuracy {Readable.Number(test)}" : "") +
                  (best.FullBudget ? "" : $" (not trained to its full budget: {best.Status.Text()})") + "</p>");
-        h.Append("<table><tr>" + string.Concat(best.Parameters.Select(p => $"<th>{E(p.Key)}</th>")) + "<th>seed</th></tr><tr>" +
-                 string.Concat(best.Parameters.Select(p => $"<td>{E(Readable.Value(p.Value))}</td>")) + $"<td>{best.Seed}</td></tr></table>");
+        h.Append("<div class=\"wide\"><table><tr>" + string.Concat(best.Parameters.Select(p => $"<th>{E(p.Key)}</th>")) + "<th>seed</th></tr><tr>" +
+                 string.Concat(best.Parameters.Select(p => $"<td>{E(Readable.Value(p.Value))}</td>")) + $"<td>{best.Seed}</td></tr></table></div>");
         if (d.BestConfig is not null)
             h.Append($"<p>Reproduce it (the same numbers, bit for bit):</p><pre id=\"reproduce\">a3 train --config {E(Path.Combine(d.Folder, SweepReport.BestConfigFileName))} --seed {d.BestSeed}</pre>");
     }
@@ -445,10 +451,16 @@ public static class SweepReport
             r.Group?.ToString(CultureInfo.InvariantCulture) ?? "", r.Node, $"{r.Attempts}", r.Error ?? ""]).ToArray();
         string[] columns =
             ["trial", "stage", .. keys, "status", "validation accuracy", "test accuracy", "cycles trained", "seconds", "group", "node", "hand-outs", "error"];
-        h.Append(Table(columns, table, "trials", "trial-row"));
+        // With two or more rows, a column with one value in every row is said once above the table (an empty one not at all).
+        var varying = Enumerable.Range(0, columns.Length).Where(c => c == 0 || table.Length < 2 || table.Any(r => r[c] != table[0][c])).ToArray();
+        var same = Enumerable.Range(0, columns.Length).Except(varying).Where(c => table[0][c].Length > 0).Select(c => $"{columns[c]} = {table[0][c]}").ToArray();
+        if (same.Length > 0) h.Append($"<p id=\"same-in-every-trial\">The same in every trial: {E(string.Join(", ", same))}.</p>");
+        h.Append(Table(varying.Select(c => columns[c]).ToArray(), table.Select(r => varying.Select(c => r[c]).ToArray()).ToArray(), "trials", "trial-row"));
     }
 
+    /// <summary>A table in a box of its own that scrolls sideways when the table is wider than the window (the page does not).</summary>
     private static string Table(IReadOnlyList<string> header, IReadOnlyList<string[]> rows, string cls, string rowClass = "") =>
-        $"<table class=\"{cls}\"><tr>{string.Concat(header.Select(c => $"<th>{E(c)}</th>"))}</tr>" +
-        string.Concat(rows.Select(r => $"<tr{(rowClass.Length > 0 ? $" class=\"{rowClass}\"" : "")}>{string.Concat(r.Select(c => $"<td>{E(c)}</td>"))}</tr>")) + "</table>";
+        $"<div class=\"wide\"><table class=\"{cls}\"><tr>{string.Concat(header.Select(c => $"<th>{E(c)}</th>"))}</tr>" +
+        string.Concat(rows.Select(r => $"<tr{(rowClass.Length > 0 ? $" class=\"{rowClass}\"" : "")}>{string.Concat(r.Select(c => $"<td>{E(c)}</td>"))}</tr>")) +
+        "</table></div>";
 }

@@ -1,5 +1,7 @@
 using System.Diagnostics;
+using System.Text;
 using System.Text.Json;
+using System.Text.RegularExpressions;
 using SkiaSharp;
 
 namespace Assignment3.Tests.Support;
@@ -18,6 +20,15 @@ public sealed record PageVisit(string Dom, IReadOnlyList<string> ConsoleMessages
         return ink / (bitmap.Width / 2.0 * (bitmap.Height / 2.0));
     }
 }
+
+/// <summary>A piece of text as drawn: its own text, element, class, and the colours of its letters and of what is behind them (RGB).</summary>
+public sealed record DrawnText(string Text, string Element, string? Class, int[] Colour, int[] Background);
+
+/// <summary>
+/// A page's layout at one window width: how wide the document is against the window (wider scrolls
+/// sideways), the elements that reach past the window's right edge, and every piece of text drawn.
+/// </summary>
+public sealed record PageLayout(int ScrollWidth, int ClientWidth, IReadOnlyList<string> Overflowing, IReadOnlyList<DrawnText> Texts);
 
 /// <summary>
 /// Opens local pages in Debian's headless Chromium (scripts/test.sh installs it), each visit with a
@@ -49,6 +60,77 @@ public static class Chromium
             Directory.Delete(profile, recursive: true);
         }
     }
+
+    /// <summary>
+    /// The layout of <paramref name="page"/> in a window <paramref name="width"/> pixels wide, measured by a
+    /// script run in a copy of the page (the page itself allows no script). An SVG text's background is
+    /// the rectangle drawn under its centre; an HTML element's the nearest opaque background around it.
+    /// </summary>
+    public static async Task<PageLayout> Layout(string page, string work, int width)
+    {
+        var html = File.ReadAllText(page);
+        html = Regex.Replace(html, "<meta http-equiv=\"(Content-Security-Policy|refresh)\"[^>]*>", "");
+        var copy = Path.Combine(work, "layout-probe.html");
+        File.WriteAllText(copy, html.Replace("</body>", $"<script>{LayoutScript}</script></body>"));
+        var profile = Directory.CreateTempSubdirectory("a3-chromium-").FullName;
+        try
+        {
+            var (dom, _) = await Run(profile, ["--dump-dom", $"--window-size={width},900", new Uri(copy).AbsoluteUri]);
+            var found = Regex.Match(dom, "<pre id=\"layout-probe\">([A-Za-z0-9+/=]*)</pre>");
+            if (!found.Success) throw new InvalidDataException($"{copy}: the layout script wrote nothing (did it fail?)");
+            var json = Encoding.UTF8.GetString(Convert.FromBase64String(found.Groups[1].Value));
+            return JsonSerializer.Deserialize<PageLayout>(json, new JsonSerializerOptions { PropertyNameCaseInsensitive = true })!;
+        }
+        finally
+        {
+            Directory.Delete(profile, recursive: true);
+        }
+    }
+
+    private const string LayoutScript = """
+        (() => {
+          const rgb = s => {
+            const m = /rgba?\(([^)]*)\)/.exec(s || '');
+            if (!m) return null;
+            const p = m[1].split(/[\s,\/]+/).filter(x => x).map(Number);
+            return p.length > 3 && p[3] === 0 ? null : p.slice(0, 3);
+          };
+          const behind = e => {
+            for (; e; e = e.parentElement) { const c = rgb(getComputedStyle(e).backgroundColor); if (c) return c; }
+            return [255, 255, 255];
+          };
+          const root = document.documentElement;
+          const overflowing = [...document.querySelectorAll('body *')]
+            .filter(e => e.getBoundingClientRect().right > root.clientWidth + 0.5)
+            .map(e => e.tagName.toLowerCase() + (e.getAttribute('class') ? '.' + e.getAttribute('class') : ''));
+          const texts = [];
+          for (const e of document.querySelectorAll('body *')) {
+            if (e.tagName === 'title' || e.tagName === 'SCRIPT') continue; // tooltips are not drawn
+            const own = [...e.childNodes].filter(n => n.nodeType === 3).map(n => n.textContent.trim()).join(' ').trim();
+            if (!own) continue;
+            let colour, background;
+            if (e instanceof SVGElement) {
+              colour = rgb(getComputedStyle(e).fill);
+              e.scrollIntoView({ block: 'center', inline: 'center' });
+              const b = e.getBoundingClientRect();
+              const under = document.elementsFromPoint(b.x + b.width / 2, b.y + b.height / 2)
+                .find(u => u !== e && u.tagName === 'rect' && rgb(getComputedStyle(u).fill));
+              background = under ? rgb(getComputedStyle(under).fill) : behind(e.ownerSVGElement);
+            } else {
+              colour = rgb(getComputedStyle(e).color);
+              background = behind(e);
+            }
+            texts.push({ text: own.slice(0, 80), element: e.tagName.toLowerCase(), class: e.getAttribute('class'), colour, background });
+          }
+          const json = JSON.stringify({ scrollWidth: root.scrollWidth, clientWidth: root.clientWidth, overflowing, texts });
+          const out = document.createElement('pre');
+          out.id = 'layout-probe';
+          let bytes = '';
+          for (const b of new TextEncoder().encode(json)) bytes += String.fromCharCode(b);
+          out.textContent = btoa(bytes);
+          document.body.appendChild(out);
+        })();
+        """;
 
     private static async Task<(string Stdout, IReadOnlyList<string> Stderr)> Run(string profile, IEnumerable<string> args)
     {
