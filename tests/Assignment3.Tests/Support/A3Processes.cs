@@ -30,6 +30,24 @@ public sealed class A3Processes(string dataRoot, Xunit.Abstractions.ITestOutputH
         foreach (var (name, value) in environment ?? new Dictionary<string, string?>())
             if (value is null) info.Environment.Remove(name); else info.Environment[name] = value;
         info.ArgumentList.Add(A3Dll);
+        return Launch(info, args);
+    }
+
+    /// <summary>
+    /// A published single-file a3 (<paramref name="file"/>) run in <paramref name="folder"/> with none of the
+    /// test's environment but <paramref name="environment"/>: no dotnet on its PATH, no DOTNET_ variable.
+    /// </summary>
+    public A3Process StartPublished(string file, string folder, IReadOnlyDictionary<string, string> environment, params string[] args)
+    {
+        var info = new ProcessStartInfo("env") { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false, WorkingDirectory = folder };
+        foreach (var arg in new[] { "-i", "--default-signal=INT" }) info.ArgumentList.Add(arg);
+        foreach (var (name, value) in environment) info.ArgumentList.Add($"{name}={value}");
+        info.ArgumentList.Add(file);
+        return Launch(info, args);
+    }
+
+    private A3Process Launch(ProcessStartInfo info, string[] args)
+    {
         foreach (var arg in args) info.ArgumentList.Add(arg);
         if (args[0] is not ("cert" or "report" or "status")) // the others read data (strict parsing refuses a flag a command does not have)
         {
