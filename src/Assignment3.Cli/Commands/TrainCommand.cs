@@ -83,12 +83,12 @@ public sealed class TrainSettings : DataSettings
     /// <summary>The experiment with the command line's overrides applied.</summary>
     public ExperimentConfig ApplyTo(ExperimentConfig experiment)
     {
-        if (BatchNorm || NoBatchNorm) experiment = experiment.With("network.batch-norm", BatchNorm);
-        if (Hidden is not null) experiment = experiment.With("network.hidden", ParseHidden(Hidden)!);
-        if (Init is not null) experiment = experiment.With("network.init", ParseInit(Init)!);
-        if (Lambda is { } lambda) experiment = experiment.With("training.lambda", lambda);
-        if (Cycles is { } cycles) experiment = experiment.With("training.cycles", cycles);
-        if (Seed is { } seed) experiment = experiment.With("training.seed", seed);
+        if (BatchNorm || NoBatchNorm) experiment = experiment.With(Parameter.BatchNorm, BatchNorm);
+        if (Hidden is not null) experiment = experiment.With(Parameter.Hidden, ParseHidden(Hidden)!);
+        if (Init is not null) experiment = experiment.With(Parameter.Init, ParseInit(Init)!);
+        if (Lambda is { } lambda) experiment = experiment.With(Parameter.Lambda, lambda);
+        if (Cycles is { } cycles) experiment = experiment.With(Parameter.Cycles, cycles);
+        if (Seed is { } seed) experiment = experiment.With(Parameter.Seed, seed);
         return experiment;
     }
 }

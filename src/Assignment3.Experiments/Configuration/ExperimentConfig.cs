@@ -79,7 +79,7 @@ public sealed record ExperimentConfig(string Name, string Source, DataOptions Da
     }
 
     /// <summary>The same experiment with one parameter fixed to a single value (a command-line override).</summary>
-    public ExperimentConfig With(string path, object value) => WithValues(Parameter.Get(path), [value]);
+    public ExperimentConfig With(Parameter parameter, object value) => WithValues(parameter, [value]);
 
     /// <summary>The same experiment with a parameter's values replaced.</summary>
     public ExperimentConfig WithValues(Parameter parameter, IReadOnlyList<object> values)
@@ -125,7 +125,7 @@ public sealed record ExperimentConfig(string Name, string Source, DataOptions Da
             var value = values[choices[p]];
             config = parameter.Apply(config, value);
             if (values.Count == 1) continue;
-            resolved = resolved.With(parameter.Path, value);
+            resolved = resolved.With(parameter, value);
             name = $"{name}{(name.Length == 0 ? "" : "_")}{parameter.Key}-{parameter.Format(value)}";
         }
         return new Variant(name.Length == 0 ? Name : name, config, resolved);
@@ -141,14 +141,7 @@ public sealed record ExperimentConfig(string Name, string Source, DataOptions Da
         var worst = new TrainingConfig();
         foreach (var (parameter, values) in Parameters)
         {
-            var extreme = parameter.Key switch
-            {
-                "eta-min" or "step-size" or "cycles" or "points-per-cycle" => values.MaxBy(v => parameter.ToNumber(v))!,
-                "eta-max" => values.MinBy(v => parameter.ToNumber(v))!,
-                "hidden" or "batch-norm" => values.MaxBy(v => parameter.Apply(worst, v).ParameterCount(Core.Data.Cifar10Format.Pixels))!,
-                _ => values[0],
-            };
-            worst = parameter.Apply(worst, extreme);
+            worst = parameter.Apply(worst, parameter.WorstOf(values, worst));
         }
         try { worst.Validate(); }
         catch (ArgumentException e) { throw new ConfigException($"{Source}: {e.Message}", e); }

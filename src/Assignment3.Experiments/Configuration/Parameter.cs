@@ -5,9 +5,23 @@ using Assignment3.Core.Training;
 
 namespace Assignment3.Experiments.Configuration;
 
+/// <summary>Which of a parameter's values makes a run hardest to allow (the rules between parameters: update steps, sizes).</summary>
+public enum WorstCase
+{
+    /// <summary>No rule between parameters reads it: any value.</summary>
+    Any,
+    Largest,
+    Smallest,
+    /// <summary>The value that gives the network the most weights.</summary>
+    LargestNetwork,
+}
+
 /// <summary>
-/// A training parameter that configs may set: where it lives (section.key), what it accepts,
-/// how to read one value, and how that value changes a <see cref="TrainingConfig"/>.
+/// A training parameter that configs may set, with every fact about it in one row: where it lives
+/// (section.key), what it accepts, how to read one value, how that value changes a
+/// <see cref="TrainingConfig"/> and is read back from one (so its default is the recipe's), whether
+/// it takes whole numbers, whether a search may vary it, the condition under which it changes a
+/// run, and its worst case. Adding a parameter is one row here plus its training code.
 /// </summary>
 public sealed record Parameter(
     string Section,
@@ -15,6 +29,7 @@ public sealed record Parameter(
     string Allowed,
     Func<HoconValue, string, object> Read,
     Func<TrainingConfig, object, TrainingConfig> Apply,
+    Func<TrainingConfig, object?> ValueIn,
     Func<object, string> Format)
 {
     public string Path => $"{Section}.{Key}";
@@ -27,8 +42,28 @@ public sealed record Parameter(
 
     public bool IsNumeric => FromRange is not null;
 
+    /// <summary>Its values are whole numbers (a range of them is rounded; a search's bounds must be whole).</summary>
+    public bool IsWhole { get; init; }
+
     /// <summary>Searched in log10 space when refined (rates, regularization, init spread).</summary>
     public bool LogScale { get; init; }
+
+    /// <summary>Whether a search may vary it: not the seeds, nor what only sets how a run is recorded.</summary>
+    public bool Searchable { get; init; } = true;
+
+    /// <summary>It changes a run only when another parameter has this value; null: always.</summary>
+    public (Parameter On, object Value)? AppliesWhen { get; init; }
+
+    /// <summary>The widest span a refinement around a value may take (log parameters: decades).</summary>
+    public double MaxRefineSpan { get; init; } = 1e6;
+
+    public WorstCase Worst { get; init; }
+
+    /// <summary>Choices to show in an error for a parameter that takes no ranges, e.g. "false, true".</summary>
+    public string ExampleChoices { get; init; } = "...";
+
+    /// <summary>The recipe's value (a default <see cref="TrainingConfig"/>'s); null when it has none.</summary>
+    public object? Default => ValueIn(new TrainingConfig());
 
     public object FromNumber(double value, string where) =>
         (FromRange ?? throw new ConfigException($"{where}: {Path} takes no ranges"))(value, where);
@@ -42,31 +77,74 @@ public sealed record Parameter(
         _ => throw new InvalidOperationException($"{Path}: {Format(value)} is not numeric"),
     };
 
+    /// <summary>Of <paramref name="values"/>, the one that makes a run hardest to allow, given the rest of <paramref name="worst"/>.</summary>
+    public object WorstOf(IReadOnlyList<object> values, TrainingConfig worst) => Worst switch
+    {
+        WorstCase.Largest => values.MaxBy(ToNumber)!,
+        WorstCase.Smallest => values.MinBy(ToNumber)!,
+        WorstCase.LargestNetwork => values.MaxBy(v => Apply(worst, v).ParameterCount(Core.Data.Cifar10Format.Pixels))!,
+        _ => values[0],
+    };
+
+    public static readonly Parameter Hidden = new("network", "hidden", "a non-empty list of positive layer widths, e.g. [50, 50]",
+        ReadHidden, (c, v) => c with { Hidden = (int[])v }, c => c.Hidden.ToArray(), v => $"[{string.Join(", ", (int[])v)}]")
+        { IsListValued = true, Worst = WorstCase.LargestNetwork, ExampleChoices = "[50, 50], [100]" };
+
+    public static readonly Parameter BatchNorm = new("network", "batch-norm", "true or false",
+        ReadBool, (c, v) => c with { BatchNorm = (bool)v }, c => c.BatchNorm, v => (bool)v ? "true" : "false")
+        { Worst = WorstCase.LargestNetwork, ExampleChoices = "false, true" };
+
+    public static readonly Parameter Init = new("network", "init", "he, xavier, or a positive number (the sigma of W ~ N(0, sigma^2))",
+        ReadInit, (c, v) => c with { Init = (Initialization)v }, c => c.Init, v => FormatInit((Initialization)v))
+        { FromRange = (v, where) => v > 0 ? Initialization.FixedSigma(v) : throw OutOfRange(where, v), LogScale = true, MaxRefineSpan = 10 };
+
+    public static readonly Parameter BatchNormAlpha = new("network", "batch-norm-alpha", "a number in [0, 1)",
+        Number(v => v is >= 0 and < 1), (c, v) => c with { BatchNormAlpha = (double)v }, c => c.BatchNormAlpha, FormatNumber)
+        { FromRange = Checked(v => v is >= 0 and < 1), AppliesWhen = (BatchNorm, true), MaxRefineSpan = 1 };
+
+    public static readonly Parameter Lambda = new("training", "lambda", "a number >= 0",
+        Number(v => v >= 0), (c, v) => c with { Lambda = (double)v }, c => c.Lambda, FormatNumber)
+        { FromRange = Checked(v => v >= 0), LogScale = true, MaxRefineSpan = 10 };
+
+    public static readonly Parameter BatchSize = new("training", "batch-size", "a whole number >= 1",
+        Whole(1), (c, v) => c with { BatchSize = (int)v }, c => c.BatchSize, FormatWhole)
+        { FromRange = Rounded(1), IsWhole = true };
+
+    public static readonly Parameter EtaMin = new("training", "eta-min", "a number > 0",
+        Number(v => v > 0), (c, v) => c with { EtaMin = (double)v }, c => c.EtaMin, FormatNumber)
+        { FromRange = Checked(v => v > 0), LogScale = true, MaxRefineSpan = 10, Worst = WorstCase.Largest };
+
+    public static readonly Parameter EtaMax = new("training", "eta-max", "a number > 0",
+        Number(v => v > 0), (c, v) => c with { EtaMax = (double)v }, c => c.EtaMax, FormatNumber)
+        { FromRange = Checked(v => v > 0), LogScale = true, MaxRefineSpan = 10, Worst = WorstCase.Smallest };
+
+    public static readonly Parameter StepSize = new("training", "step-size", "a whole number >= 1 (update steps per half cycle, n_s)",
+        Whole(1), (c, v) => c with { StepSize = (int)v }, c => c.StepSize, FormatWhole)
+        { FromRange = Rounded(1), IsWhole = true, Worst = WorstCase.Largest };
+
+    public static readonly Parameter Cycles = new("training", "cycles", "a whole number >= 1",
+        Whole(1), (c, v) => c with { Cycles = (int)v }, c => c.Cycles, FormatWhole)
+        { FromRange = Rounded(1), IsWhole = true, Worst = WorstCase.Largest };
+
+    public static readonly Parameter PointsPerCycle = new("training", "points-per-cycle", "a whole number >= 1",
+        Whole(1), (c, v) => c with { PointsPerCycle = (int)v }, c => c.PointsPerCycle, FormatWhole)
+        { IsWhole = true, Searchable = false, Worst = WorstCase.Largest };
+
+    public static readonly Parameter TrainEvalSubset = new("training", "train-eval-subset", "a whole number >= 0 (0: the whole training set)",
+        Whole(0), (c, v) => c with { TrainEvalSubset = (int)v }, c => c.TrainEvalSubset, FormatWhole)
+        { IsWhole = true, Searchable = false };
+
+    public static readonly Parameter Seed = new("training", "seed", "a whole number >= 0",
+        Whole(0), (c, v) => c with { Seed = (int)v }, c => c.Seed, FormatWhole)
+        { IsWhole = true, Searchable = false };
+
+    public static readonly Parameter DataOrderSeed = new("training", "data-order-seed",
+        "a whole number >= 0 (the seed of the mini-batch order; without it, the seed's)",
+        Whole(0), (c, v) => c with { DataOrderSeed = (int)v }, c => c.DataOrderSeed, FormatWhole)
+        { IsWhole = true, Searchable = false };
+
     public static readonly IReadOnlyList<Parameter> All =
-    [
-        new("network", "hidden", "a non-empty list of positive layer widths, e.g. [50, 50]",
-            ReadHidden, (c, v) => c with { Hidden = (int[])v }, v => $"[{string.Join(", ", (int[])v)}]") { IsListValued = true },
-        new("network", "batch-norm", "true or false", ReadBool, (c, v) => c with { BatchNorm = (bool)v }, v => (bool)v ? "true" : "false"),
-        new("network", "init", "he, xavier, or a positive number (the sigma of W ~ N(0, sigma^2))",
-            ReadInit, (c, v) => c with { Init = (Initialization)v }, v => FormatInit((Initialization)v))
-            { FromRange = (v, where) => v > 0 ? Initialization.FixedSigma(v) : throw OutOfRange(where, v), LogScale = true },
-        new("network", "batch-norm-alpha", "a number in [0, 1)", Number(v => v is >= 0 and < 1), (c, v) => c with { BatchNormAlpha = (double)v }, FormatNumber)
-            { FromRange = Checked(v => v is >= 0 and < 1) },
-        new("training", "lambda", "a number >= 0", Number(v => v >= 0), (c, v) => c with { Lambda = (double)v }, FormatNumber)
-            { FromRange = Checked(v => v >= 0), LogScale = true },
-        new("training", "batch-size", "a whole number >= 1", Whole(1), (c, v) => c with { BatchSize = (int)v }, FormatWhole) { FromRange = Rounded(1) },
-        new("training", "eta-min", "a number > 0", Number(v => v > 0), (c, v) => c with { EtaMin = (double)v }, FormatNumber)
-            { FromRange = Checked(v => v > 0), LogScale = true },
-        new("training", "eta-max", "a number > 0", Number(v => v > 0), (c, v) => c with { EtaMax = (double)v }, FormatNumber)
-            { FromRange = Checked(v => v > 0), LogScale = true },
-        new("training", "step-size", "a whole number >= 1 (update steps per half cycle, n_s)", Whole(1), (c, v) => c with { StepSize = (int)v }, FormatWhole) { FromRange = Rounded(1) },
-        new("training", "cycles", "a whole number >= 1", Whole(1), (c, v) => c with { Cycles = (int)v }, FormatWhole) { FromRange = Rounded(1) },
-        new("training", "points-per-cycle", "a whole number >= 1", Whole(1), (c, v) => c with { PointsPerCycle = (int)v }, FormatWhole),
-        new("training", "train-eval-subset", "a whole number >= 0 (0: the whole training set)", Whole(0), (c, v) => c with { TrainEvalSubset = (int)v }, FormatWhole),
-        new("training", "seed", "a whole number >= 0", Whole(0), (c, v) => c with { Seed = (int)v }, FormatWhole),
-        new("training", "data-order-seed", "a whole number >= 0 (the seed of the mini-batch order; without it, the seed's)", Whole(0),
-            (c, v) => c with { DataOrderSeed = (int)v }, FormatWhole),
-    ];
+        [Hidden, BatchNorm, Init, BatchNormAlpha, Lambda, BatchSize, EtaMin, EtaMax, StepSize, Cycles, PointsPerCycle, TrainEvalSubset, Seed, DataOrderSeed];
 
     public static Parameter? Find(string section, string key) => All.FirstOrDefault(p => p.Section == section && p.Key == key);
 

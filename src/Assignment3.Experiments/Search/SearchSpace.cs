@@ -133,7 +133,7 @@ public sealed class SearchSpace
         if (!spec.IsObject())
             throw new ConfigException($"{where}: expected {{ uniform = [min, max] }}, {{ log-uniform = [min, max] }} or a list of choices");
         if (parameter is { IsNumeric: false })
-            throw new ConfigException($"{where}: {parameter.Path} takes no ranges; give a list of choices, e.g. [{ExampleChoices(parameter)}]");
+            throw new ConfigException($"{where}: {parameter.Path} takes no ranges; give a list of choices, e.g. [{parameter.ExampleChoices}]");
         var fields = spec.GetObject().Items;
         foreach (var k in fields.Keys.Where(k => !Forms.Contains(k)))
             throw new ConfigException($"{where}.{k}: unknown key; a range is uniform = [min, max] or log-uniform = [min, max]");
@@ -143,7 +143,7 @@ public sealed class SearchSpace
         if (min >= max) throw new ConfigException($"{where}.{form}: min {Show(min)} is not below max {Show(max)}; a range needs min < max");
         var log = form == "log-uniform";
         if (log && min <= 0) throw new ConfigException($"{where}.{form}: log-uniform needs min > 0, got {Show(min)}");
-        var whole = shape || parameter!.Key is "batch-size" or "step-size" or "cycles";
+        var whole = shape || parameter!.IsWhole;
         if (whole && (min != Math.Floor(min) || max != Math.Floor(max)))
             throw new ConfigException($"{where}.{form}: {key} takes whole numbers; got [{Show(min)}, {Show(max)}]");
         if (shape && min < 1) throw new ConfigException($"{where}.{form}: {key} must be at least 1, got {Show(min)}");
@@ -152,8 +152,7 @@ public sealed class SearchSpace
         return new Dimension(key, whole ? DimensionKind.Integer : DimensionKind.Continuous, min, max, log, [], parameter);
     }
 
-    /// <summary>The parameters a search may vary (not the seed, nor what only sets how a run is recorded).</summary>
-    private static IEnumerable<Parameter> Searchable => Parameter.All.Where(p => p.Key is not ("seed" or "points-per-cycle" or "train-eval-subset"));
+    private static IEnumerable<Parameter> Searchable => Parameter.All.Where(p => p.Searchable);
 
     private static bool IsWidth(string key) => WidthIndex(key) >= 1;
 
@@ -163,13 +162,6 @@ public sealed class SearchSpace
         && int.TryParse(key[WidthPrefix.Length..], NumberStyles.None, CultureInfo.InvariantCulture, out var k) ? k : 0;
 
     private static int Whole(object value) => Convert.ToInt32(value, CultureInfo.InvariantCulture);
-
-    private static string ExampleChoices(Parameter parameter) => parameter.Key switch
-    {
-        "batch-norm" => "false, true",
-        "hidden" => "[50, 50], [100]",
-        _ => "...",
-    };
 
     /// <summary>Widths must be width-1 to width-K without gaps; a depth must be able to use them; hidden is then not searched directly.</summary>
     private void CheckShape(string where)
@@ -182,8 +174,8 @@ public sealed class SearchSpace
                 throw new ConfigException($"{where}.{Depth}: a depth needs widths: add width-1, width-2, ... up to the largest depth");
             return;
         }
-        if (Dimensions.Any(d => d.Key == "hidden"))
-            throw new ConfigException($"{where}.hidden: search either hidden (a list of shapes) or depth and width-k, not both");
+        if (Dimensions.Any(d => d.Parameter == Parameter.Hidden))
+            throw new ConfigException($"{where}.{Parameter.Hidden.Key}: search either {Parameter.Hidden.Key} (a list of shapes) or depth and width-k, not both");
         for (var k = 0; k < widths.Length; k++)
             if (widths[k] != k + 1) throw new ConfigException($"{where}.{WidthPrefix}{k + 1}: missing; widths go width-1, width-2, ... without gaps");
         var deepest = depth is null ? widths.Length : (int)MaxValue(depth);
@@ -201,25 +193,28 @@ public sealed class SearchSpace
         foreach (var p in experiment!.Parameters.Where(p => p.Values.Count > 1))
             throw new ConfigException($"{experiment.Source}: {p.Parameter.Path}: lists {p.Values.Count} values, " +
                                       $"but a search stage varies only the keys of sweep.search.space; move it there (e.g. {p.Parameter.Key} = [...]) or give one value");
-        var batchNorm = Dimensions.FirstOrDefault(d => d.Key == "batch-norm");
-        var fixedBatchNorm = experiment.Parameters.FirstOrDefault(p => p.Parameter.Key == "batch-norm")?.Values[0] as bool?;
-        if (Dimensions.Any(d => d.Key == "batch-norm-alpha") && batchNorm is null && fixedBatchNorm != true)
-            throw new ConfigException($"{where}.batch-norm-alpha: batch-norm-alpha only matters with batch norm, which is " +
-                                      $"{(fixedBatchNorm == false ? "off" : "off by default")} here; " +
-                                      "search batch-norm too, or set network.batch-norm = true");
-        if (Dimensions.Any(d => d.Key == "batch-norm-alpha") && batchNorm is not null && batchNorm.Choices.All(c => !(bool)c))
-            throw new ConfigException($"{where}.batch-norm-alpha: batch-norm-alpha only matters with batch norm, and {where}.batch-norm " +
-                                      "offers only false; offer true too, or leave batch-norm-alpha out");
+        foreach (var conditional in Dimensions.Where(d => d.Parameter?.AppliesWhen is not null))
+        {
+            var (on, value) = conditional.Parameter!.AppliesWhen!.Value;
+            var needs = $"{where}.{conditional.Key}: {conditional.Key} only matters with {on.Key} = {on.Format(value)}";
+            var searched = Dimensions.FirstOrDefault(d => d.Parameter == on);
+            var fixedValue = experiment.Parameters.FirstOrDefault(p => p.Parameter == on)?.Values[0];
+            if (searched is null && !Equals(fixedValue ?? on.Default, value))
+                throw new ConfigException($"{needs}, which is {on.Format(fixedValue ?? on.Default!)}{(fixedValue is null ? " by default" : "")} here; " +
+                                          $"search {on.Key} too, or set {on.Path} = {on.Format(value)}");
+            if (searched is not null && !searched.Choices.Contains(value))
+                throw new ConfigException($"{needs}, and {where}.{on.Key} does not offer it; offer {on.Format(value)} too, or leave {conditional.Key} out");
+        }
     }
 
     /// <summary>Whether dimension i changes the run at this point (conditional dimensions may not).</summary>
     public bool IsActive(IReadOnlyList<double> point, int i)
     {
         var key = Dimensions[i].Key;
-        if (key == "batch-norm-alpha")
+        if (Dimensions[i].Parameter?.AppliesWhen is var (on, value))
         {
-            var b = Index("batch-norm");
-            return b < 0 || (bool)Dimensions[b].Choices[(int)point[b]];
+            var b = Index(on.Key);
+            return b < 0 || Equals(Dimensions[b].Choices[(int)point[b]], value);
         }
         if (IsWidth(key) && Index(Depth) is var d && d >= 0)
             return WidthIndex(key) <= Whole(Dimensions[d].Value(point[d]));
@@ -257,7 +252,7 @@ public sealed class SearchSpace
             else if (IsWidth(d.Key)) widths[WidthIndex(d.Key)] = Whole(d.Value(point[i]));
             else if (IsActive(point, i)) config = config.WithValues(d.Parameter!, [d.Value(point[i])]);
         }
-        if (widths.Count > 0) config = config.WithValues(Parameter.Get("network.hidden"), [widths.Values.Take(depth ?? widths.Count).ToArray()]);
+        if (widths.Count > 0) config = config.WithValues(Parameter.Hidden, [widths.Values.Take(depth ?? widths.Count).ToArray()]);
         return config;
     }
 

@@ -13,11 +13,7 @@ public sealed record TableSpec(string Rows, string? Columns, string Cell)
 }
 
 /// <summary>A refined parameter: count values spanning <see cref="Span"/> (log10 units for log parameters) around each top trial's value.</summary>
-public sealed record RefineSpec(Parameter Parameter, int Count, double Span)
-{
-    /// <summary>The widest span that can still give distinct valid values (log parameters: 10 decades).</summary>
-    public static double MaxSpan(Parameter parameter) => parameter.LogScale ? 10 : parameter.Key == "batch-norm-alpha" ? 1 : 1e6;
-}
+public sealed record RefineSpec(Parameter Parameter, int Count, double Span);
 
 /// <summary>
 /// Where a trial's mini-batch order comes from: the sweep's seed and the trial's replicate (shared: every
@@ -116,7 +112,7 @@ public sealed record SweepConfig(
         var schedule = ScheduleSpec.Read(sweep.GetValueOrDefault("schedule"), source, "sweep.schedule");
         var search = sweep.TryGetValue("search", out var searchValue)
             ? SearchSpec.Read(searchValue, experiment, source, schedule.StopsEarly) : null;
-        var varying = search?.Space.Dimensions.Select(d => d.Parameter?.Key ?? "hidden").Distinct().ToArray()
+        var varying = search?.Space.Dimensions.Select(d => (d.Parameter ?? Parameter.Hidden).Key).Distinct().ToArray()
             ?? experiment.Parameters.Where(p => p.Values.Count > 1).Select(p => p.Parameter.Key).ToArray();
         var table = ReadTable(sweep.GetValueOrDefault("table"), varying, source);
         var stages = ReadStages(sweep.GetValueOrDefault("stages"), source, seed);
@@ -129,7 +125,7 @@ public sealed record SweepConfig(
         if (experiment.VariantCount * replicates > maxTrials)
             throw new ConfigException($"{source}: the first stage has {experiment.VariantCount * replicates:N0} trials, more than sweep.max-trials = {maxTrials:N0}; " +
                                       "narrow the ranges, or raise sweep.max-trials if you mean it");
-        schedule.Check(experiment.Parameters.Where(p => p.Parameter.Key == "cycles").SelectMany(p => p.Values).Select(v => (int)v)
+        schedule.Check(experiment.Parameters.Where(p => p.Parameter == Parameter.Cycles).SelectMany(p => p.Values).Select(v => (int)v)
             .DefaultIfEmpty(new Core.Training.TrainingConfig().Cycles), source, "sweep.schedule");
         var checkpointEvery = Whole(sweep, "checkpoint-every", 0, 0, source);
         if (search is not null) CheckSearch(search, schedule, replicates, maxTrials, source);
@@ -145,7 +141,7 @@ public sealed record SweepConfig(
     /// </summary>
     public SweepConfig ToSweep()
     {
-        var orderSeed = Parameter.Get("training.data-order-seed");
+        var orderSeed = Parameter.DataOrderSeed;
         if (Experiment.Parameters.Any(p => p.Parameter == orderSeed) || Stages.Any(st => st.Recipe.Any(p => p.Parameter == orderSeed)))
             throw new ConfigException($"{Experiment.Source}: training.data-order-seed: a sweep sets each trial's mini-batch order itself " +
                                       "(sweep.data-order = shared or per-trial); leave it out (a3 train takes it)");
@@ -180,7 +176,7 @@ public sealed record SweepConfig(
             throw new ConfigException($"{source}: sweep.replicates: a search stage proposes each point once; drop replicates, or search with a fixed training.seed");
         if (search.Trials > maxTrials)
             throw new ConfigException($"{source}: sweep.search.trials: {search.Trials:N0} is more than sweep.max-trials = {maxTrials:N0}; raise sweep.max-trials if you mean it");
-        if (schedule.StopsEarly && search.Space.Dimensions.Any(d => d.Key == "cycles"))
+        if (schedule.StopsEarly && search.Space.Dimensions.Any(d => d.Parameter == Parameter.Cycles))
             throw new ConfigException($"{source}: sweep.search.space.cycles: under {schedule.Name} the cycles are the largest budget; " +
                                       "give training.cycles one value, or search without early stopping");
     }
@@ -189,7 +185,7 @@ public sealed record SweepConfig(
     private static TableSpec ReadTable(HoconValue? value, IReadOnlyList<string> varying, string source)
     {
         if (value is null)
-            return new TableSpec(varying.FirstOrDefault() ?? "lambda", varying.Skip(1).FirstOrDefault(), "validation-accuracy");
+            return new TableSpec(varying.FirstOrDefault() ?? Parameter.Lambda.Key, varying.Skip(1).FirstOrDefault(), "validation-accuracy");
         if (!value.IsObject()) throw new ConfigException($"{source}: sweep.table: expected {{ rows = ..., columns = ..., cell = ... }}");
         var items = value.GetObject().Items;
         foreach (var key in items.Keys.Where(k => k is not ("rows" or "columns" or "cell")))
@@ -242,14 +238,14 @@ public sealed record SweepConfig(
                         throw new ConfigException($"{source}: {where}.refine.{key}.{k}: unknown key; allowed: count, span");
                     var count = Whole(specItems, "count", 3, 1, source, $"{where}.refine.{key}");
                     var span = specItems.TryGetValue("span", out var sp) ? Positive(sp, $"{where}.refine.{key}.span", source) : 1.0;
-                    if (span > RefineSpec.MaxSpan(parameter))
-                        throw new ConfigException($"{source}: {where}.refine.{key}.span: {span.ToString("G6", CultureInfo.InvariantCulture)} is too wide; at most {RefineSpec.MaxSpan(parameter).ToString("G6", CultureInfo.InvariantCulture)}{(parameter.LogScale ? " (decades in log10)" : "")}");
+                    if (span > parameter.MaxRefineSpan)
+                        throw new ConfigException($"{source}: {where}.refine.{key}.span: {span.ToString("G6", CultureInfo.InvariantCulture)} is too wide; at most {parameter.MaxRefineSpan.ToString("G6", CultureInfo.InvariantCulture)}{(parameter.LogScale ? " (decades in log10)" : "")}");
                     refine.Add(new RefineSpec(parameter, count, span));
                 }
             }
             var recipe = ExperimentConfig.ReadParameters(items, source, $"{where}.", seed);
             var schedule = ScheduleSpec.Read(items.GetValueOrDefault("schedule"), source, $"{where}.schedule");
-            schedule.Check(recipe.Where(p => p.Parameter.Key == "cycles").SelectMany(p => p.Values).Select(v => (int)v), source, $"{where}.schedule");
+            schedule.Check(recipe.Where(p => p.Parameter == Parameter.Cycles).SelectMany(p => p.Values).Select(v => (int)v), source, $"{where}.schedule");
             stages.Add(new StageSpec(name, from, top, refine, recipe, schedule));
             known.Add(name);
         }

@@ -136,21 +136,9 @@ public static class SweepPlanner
     }
 
     /// <summary>The recipe default of a parameter the first stage left unset.</summary>
-    private static object DefaultOf(Parameter parameter)
-    {
-        var defaults = new TrainingConfig();
-        return parameter.Key switch
-        {
-            "lambda" => defaults.Lambda,
-            "eta-min" => defaults.EtaMin,
-            "eta-max" => defaults.EtaMax,
-            "batch-norm-alpha" => defaults.BatchNormAlpha,
-            "batch-size" => defaults.BatchSize,
-            "step-size" => defaults.StepSize,
-            "cycles" => defaults.Cycles,
-            _ => throw new ConfigException($"{parameter.Path}: give it a value in the first stage before refining it"),
-        };
-    }
+    private static object DefaultOf(Parameter parameter) =>
+        parameter.Default is double or int ? parameter.Default
+            : throw new ConfigException($"{parameter.Path}: give it a value in the first stage before refining it"); // no number to refine around
 
     /// <summary>The training seed of a trial: a stable hash of the sweep seed and the trial's parameters.</summary>
     public static int TrialSeed(int sweepSeed, string parameterKey) => Xoshiro256StarStar.StableSeed(sweepSeed, parameterKey);

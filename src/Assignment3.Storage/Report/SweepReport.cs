@@ -77,7 +77,7 @@ public sealed record ReportData(
     /// sweep shared one (the seed comes on the command line).
     /// </summary>
     public static string BestConfigOf(PlannedTrial plan) =>
-        (plan.Config.DataOrderSeed is { } order ? plan.Resolved.With("training.data-order-seed", order) : plan.Resolved).ToHocon();
+        (plan.Config.DataOrderSeed is { } order ? plan.Resolved.With(Parameter.DataOrderSeed, order) : plan.Resolved).ToHocon();
 
     /// <summary>The search stage's progress and importance (null: the sweep does not search).</summary>
     public SearchReport? Search { get; init; }

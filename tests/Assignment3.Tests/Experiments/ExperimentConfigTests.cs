@@ -46,7 +46,7 @@ public class ExperimentConfigTests
     public void Overrides_fix_a_parameter_and_the_resolved_config_reads_back_the_same()
     {
         var config = SweepConfig.Load(RepoPaths.Config("three-layer.conf")).Experiment
-            .With("network.batch-norm", true).With("training.lambda", 0.01).With("network.hidden", new[] { 40 });
+            .With(Parameter.BatchNorm, true).With(Parameter.Lambda, 0.01).With(Parameter.Hidden, new[] { 40 });
 
         var variant = Assert.Single(config.Expand());
         Assert.Equal("three-layer", variant.Name);

@@ -204,7 +204,6 @@ public sealed class SearchTests : IDisposable
     [InlineData("trials = 8, batch = 9, space { lambda = { uniform = [0, 0.1] } }", "sweep.search.batch: 9 is larger than the trial budget")]
     [InlineData("method = bayes, space { lambda = { uniform = [0, 0.1] } }", "sweep.search.method: 'bayes' is not a search method; expected random, gp, tpe")]
     [InlineData("space { width-2 = { uniform = [5, 50] } }", "sweep.search.space.width-1: missing")]
-    [InlineData("space { batch-norm-alpha = { uniform = [0.5, 0.9] } }", "sweep.search.space.batch-norm-alpha: batch-norm-alpha only matters with batch norm")]
     [InlineData("space { step-size = { uniform = [10.5, 50] } }", "step-size takes whole numbers")]
     [InlineData("space { hidden = { uniform = [1, 5] } }", "network.hidden takes no ranges")]
     [InlineData("space { lambda = [1e-3, 1e-2] }\n enqueue = [ { lambda = 0.5 } ]", "sweep.search.enqueue[0].lambda: 0.5 is not one of the choices")]
@@ -213,13 +212,23 @@ public sealed class SearchTests : IDisposable
     [InlineData("space { width-1 = { uniform = [4000, 5000] }, width-2 = { uniform = [4000, 5000] } }",
         "sweep.search.space: none of 1,000 points drawn from the space is a run a3 can train, e.g.: s.conf: hidden: [")]
     [InlineData("space { batch-norm = [false], batch-norm-alpha = { uniform = [0.5, 0.9] } }",
-        "sweep.search.space.batch-norm-alpha: batch-norm-alpha only matters with batch norm, and s.conf: sweep.search.space.batch-norm offers only false")]
+        "sweep.search.space.batch-norm-alpha: batch-norm-alpha only matters with batch-norm = true, and s.conf: sweep.search.space.batch-norm does not offer it")]
     [InlineData("warm-start = [ \"runs/a\", \"./runs/a/\" ], space { lambda = { uniform = [0, 0.1] } }",
         "sweep.search.warm-start[1]: ./runs/a/ is the same folder as s.conf: sweep.search.warm-start[0]; name each earlier sweep once")]
     public void A_bad_search_section_is_refused_naming_its_key(string search, string message)
     {
         var error = Assert.Throws<ConfigException>(() => SweepConfig.Parse($"name = s\nsweep {{ search {{ {search} }} }}", "s.conf"));
         Assert.Contains(message, error.Message);
+    }
+
+    [Fact]
+    public void Batch_norm_alpha_is_searched_only_where_batch_norm_is_on()
+    {
+        const string search = "sweep { search { space { batch-norm-alpha = { uniform = [0.5, 0.9] } } } }";
+        var error = Assert.Throws<ConfigException>(() => SweepConfig.Parse($"name = s\nnetwork {{ batch-norm = false }}\n{search}", "s.conf"));
+        Assert.Contains("sweep.search.space.batch-norm-alpha: batch-norm-alpha only matters with batch-norm = true, which is false here; " +
+                        "search batch-norm too, or set network.batch-norm = true", error.Message);
+        SweepConfig.Parse($"name = s\n{search}", "s.conf"); // batch norm is on by default (the recipe's)
     }
 
     [Fact]
