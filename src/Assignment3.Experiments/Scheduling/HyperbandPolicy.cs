@@ -1,3 +1,4 @@
+using Assignment3.Experiments.Configuration;
 using Assignment3.Experiments.Search;
 using Assignment3.Experiments.Sweeps;
 using Assignment3.Core.Randomness;
@@ -64,7 +65,7 @@ public sealed class HyperbandSchedule : IScheduleKind
     public static readonly HyperbandSchedule Instance = new();
 
     public string Name => "hyperband";
-    public IReadOnlyList<ScheduleKey> Keys { get; } = [new("eta", 3, 2), new("min-budget", 1, 1)];
+    public IReadOnlyList<SettingKey> Keys { get; } = [new("eta", 3, 2), new("min-budget", 1, 1)];
     public bool StopsEarly => true;
     public string Describe(ScheduleSpec spec) => $"{Name} (eta {spec.Whole("eta")}, {spec.FromBudget})";
     public IStagePolicy Create(ScheduleSpec spec, StagePlan plan, int seed) => plan is SearchPlan search

@@ -1,3 +1,4 @@
+using Assignment3.Experiments.Configuration;
 using Assignment3.Experiments.Sweeps;
 
 namespace Assignment3.Experiments.Scheduling;
@@ -50,7 +51,7 @@ public sealed class GridSchedule : IScheduleKind
     public static readonly GridSchedule Instance = new();
 
     public string Name => "grid";
-    public IReadOnlyList<ScheduleKey> Keys => [];
+    public IReadOnlyList<SettingKey> Keys => [];
     public bool StopsEarly => false;
     public string Describe(ScheduleSpec spec) => Name;
     public IStagePolicy Create(ScheduleSpec spec, StagePlan plan, int seed) => GridPolicy.Instance;

@@ -1,3 +1,4 @@
+using Assignment3.Experiments.Configuration;
 using Assignment3.Experiments.Sweeps;
 using Assignment3.Experiments.Text;
 
@@ -78,7 +79,7 @@ public sealed class MedianSchedule : IScheduleKind
     public static readonly MedianSchedule Instance = new();
 
     public string Name => "median";
-    public IReadOnlyList<ScheduleKey> Keys { get; } = [new("min-budget", 1, 1), new("min-trials", 3, 1)];
+    public IReadOnlyList<SettingKey> Keys { get; } = [new("min-budget", 1, 1), new("min-trials", 3, 1)];
     public bool StopsEarly => true;
     public string Describe(ScheduleSpec spec) => $"{Name} ({spec.FromBudget}, at least {spec.Whole("min-trials")} trials)";
     public IStagePolicy Create(ScheduleSpec spec, StagePlan plan, int seed) =>

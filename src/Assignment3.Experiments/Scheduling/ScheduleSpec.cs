@@ -5,9 +5,6 @@ using Assignment3.Experiments.Sweeps;
 
 namespace Assignment3.Experiments.Scheduling;
 
-/// <summary>One setting of a schedule kind: its key in the config, default, least value, and whether it must be whole.</summary>
-public sealed record ScheduleKey(string Name, double Default, double Minimum, bool Whole = true);
-
 /// <summary>
 /// A kind of schedule as configs name it: its settings, how it describes them, whether it stops
 /// trials early, and the policy it builds for a stage. Each kind lives in its policy's file; adding
@@ -16,7 +13,7 @@ public sealed record ScheduleKey(string Name, double Default, double Minimum, bo
 public interface IScheduleKind
 {
     string Name { get; }
-    IReadOnlyList<ScheduleKey> Keys { get; }
+    IReadOnlyList<SettingKey> Keys { get; }
 
     /// <summary>Whether trials pause at decision points (and so may end before their last step).</summary>
     bool StopsEarly { get; }
@@ -47,9 +44,9 @@ public static class Schedules
 /// schedule (where the rate is at its minimum and runs compare fairly); a trial's largest budget is its
 /// own <c>cycles</c>.
 /// </summary>
-public sealed record ScheduleSpec(IScheduleKind Kind, IReadOnlyDictionary<string, double> Settings)
+public sealed record ScheduleSpec(IScheduleKind Kind, Settings Settings)
 {
-    public static readonly ScheduleSpec Grid = new(GridSchedule.Instance, new Dictionary<string, double>());
+    public static readonly ScheduleSpec Grid = new(GridSchedule.Instance, Settings.Defaults([]));
 
     public string Name => Kind.Name;
 
@@ -57,11 +54,10 @@ public sealed record ScheduleSpec(IScheduleKind Kind, IReadOnlyDictionary<string
     public bool StopsEarly => Kind.StopsEarly;
 
     /// <summary>A setting of this kind (its default when the config did not give it).</summary>
-    public double Value(string key) => Settings.TryGetValue(key, out var v) ? v
-        : Kind.Keys.FirstOrDefault(k => k.Name == key)?.Default ?? throw new ArgumentException($"schedule {Name} has no setting {key}");
+    public double Value(string key) => Settings.Value(key);
 
     /// <summary>A whole-number setting.</summary>
-    public int Whole(string key) => (int)Value(key);
+    public int Whole(string key) => Settings.Whole(key);
 
     public IStagePolicy Create(StagePlan plan, int seed) => Kind.Create(this, plan, seed);
 
@@ -82,21 +78,7 @@ public sealed record ScheduleSpec(IScheduleKind Kind, IReadOnlyDictionary<string
         foreach (var key in items.Keys.Where(k => k != "policy" && kind.Keys.All(s => s.Name != k)))
             throw new ConfigException($"{source}: {where}.{key}: does not apply to policy {name}; " +
                                       (kind.Keys.Count == 0 ? "it takes no settings" : $"it takes {string.Join(", ", kind.Keys.Select(k => k.Name))}"));
-        var settings = new Dictionary<string, double>();
-        foreach (var key in kind.Keys)
-        {
-            if (!items.TryGetValue(key.Name, out var v)) continue;
-            if (key.Whole)
-            {
-                settings[key.Name] = HoconText.Whole(v, $"{source}: {where}.{key.Name}", (int)key.Minimum);
-                continue;
-            }
-            var text = HoconText.Scalar(v);
-            if (!double.TryParse(text, NumberStyles.Float, CultureInfo.InvariantCulture, out var number) || !double.IsFinite(number) || number < key.Minimum)
-                throw new ConfigException($"{source}: {where}.{key.Name}: '{text}' is not allowed; expected a number >= {key.Minimum.ToString(CultureInfo.InvariantCulture)}");
-            settings[key.Name] = number;
-        }
-        return new ScheduleSpec(kind, settings);
+        return new ScheduleSpec(kind, Settings.Read(items, kind.Keys, $"{source}: {where}"));
     }
 
     /// <summary>Refuses a schedule whose first decision would come at or after the trials' last step.</summary>

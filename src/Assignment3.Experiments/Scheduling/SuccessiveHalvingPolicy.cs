@@ -1,3 +1,4 @@
+using Assignment3.Experiments.Configuration;
 using Assignment3.Experiments.Search;
 using Assignment3.Experiments.Sweeps;
 
@@ -159,7 +160,7 @@ public sealed class SuccessiveHalvingSchedule : IScheduleKind
     public static readonly SuccessiveHalvingSchedule Instance = new();
 
     public string Name => "successive-halving";
-    public IReadOnlyList<ScheduleKey> Keys { get; } = [new("eta", 3, 2), new("min-budget", 1, 1)];
+    public IReadOnlyList<SettingKey> Keys { get; } = [new("eta", 3, 2), new("min-budget", 1, 1)];
     public bool StopsEarly => true;
     public string Describe(ScheduleSpec spec) => $"{Name} (eta {spec.Whole("eta")}, {spec.FromBudget})";
     public IStagePolicy Create(ScheduleSpec spec, StagePlan plan, int seed) => plan is SearchPlan search

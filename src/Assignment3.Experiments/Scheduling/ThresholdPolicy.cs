@@ -1,3 +1,4 @@
+using Assignment3.Experiments.Configuration;
 using Assignment3.Experiments.Sweeps;
 using Assignment3.Experiments.Text;
 
@@ -38,7 +39,7 @@ public sealed class ThresholdSchedule : IScheduleKind
     public static readonly ThresholdSchedule Instance = new();
 
     public string Name => "threshold";
-    public IReadOnlyList<ScheduleKey> Keys { get; } = [new("min-budget", 1, 1), new("min-accuracy", 0, 0, Whole: false)];
+    public IReadOnlyList<SettingKey> Keys { get; } = [new("min-budget", 1, 1), new("min-accuracy", 0, 0, Whole: false)];
     public bool StopsEarly => true;
     public string Describe(ScheduleSpec spec) =>
         $"{Name} (validation accuracy >= {Readable.Number(spec.Value("min-accuracy"))} at {spec.Whole("min-budget")} cycles)";

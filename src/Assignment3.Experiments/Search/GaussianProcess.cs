@@ -15,7 +15,23 @@ namespace Assignment3.Experiments.Search;
 /// </summary>
 public sealed class GaussianProcess
 {
-    private const double MinLog = -4.6, MaxLengthscaleLog = 3.0; // lengthscales in [0.01, 20]
+    // Box bounds of the hyperparameters (ours, for standardized targets and inputs in [0, 1]): lengthscales
+    // from 0.01 (finer than any grid a search resolves) to 20 (flat: the dimension does not matter), signal
+    // variance 0.05 to 20, noise variance 1e-6 to 1 (the whole standardized variance).
+    private const double MinLogLengthscale = -4.6, MaxLogLengthscale = 3.0;
+    private const double MinSignal = 0.05, MaxSignal = 20, MinNoise = 1e-6, MaxNoise = 1;
+
+    // The first start (ours): lengthscale 0.3 of the range, signal 1 (the targets' variance), noise 1e-2.
+    private const double StartLengthscale = 0.3, StartSignal = 1, StartNoise = 1e-2;
+
+    // MathNet's box-constrained BFGS: gradient, step and function tolerances and an iteration cap (ours:
+    // a good fit, not a converged one, is what a proposal needs).
+    private const double GradientTolerance = 1e-5, ParameterTolerance = 1e-6, FunctionProgressTolerance = 1e-8;
+    private const int MaxIterations = 200;
+
+    /// <summary>Seeded restarts after the fixed start (ours: enough to escape a flat start on 2-6 dimensions).</summary>
+    public const int Restarts = 2;
+
     private static readonly double Sqrt5 = Math.Sqrt(5);
 
     private readonly bool[] categorical;
@@ -39,17 +55,13 @@ public sealed class GaussianProcess
 
     public IReadOnlyList<double> Lengthscales => logParameters.Take(categorical.Length).Select(Math.Exp).ToArray();
 
-    /// <summary>Inputs for the model: numeric dimensions at their position in [0, 1], categorical ones as the choice's index.</summary>
-    public static double[] Encode(SearchSpace space, IReadOnlyList<double> point) =>
-        space.Dimensions.Select((d, i) => d.Kind == DimensionKind.Categorical ? point[i] : d.ToUnit(point[i])).ToArray();
-
     /// <summary>Fits the hyperparameters to (inputs, targets) (targets standardized by the caller).</summary>
-    public static GaussianProcess Fit(bool[] categorical, double[][] inputs, double[] targets, Xoshiro256StarStar random, int restarts = 2)
+    public static GaussianProcess Fit(bool[] categorical, double[][] inputs, double[] targets, Xoshiro256StarStar random, int restarts = Restarts)
     {
         var d = categorical.Length;
-        var lower = Vector<double>.Build.DenseOfEnumerable(Enumerable.Repeat(MinLog, d).Concat([Math.Log(0.05), Math.Log(1e-6)]));
-        var upper = Vector<double>.Build.DenseOfEnumerable(Enumerable.Repeat(MaxLengthscaleLog, d).Concat([Math.Log(20), Math.Log(1)]));
-        double[] first = [.. Enumerable.Repeat(Math.Log(0.3), d), 0, Math.Log(1e-2)];
+        var lower = Vector<double>.Build.DenseOfEnumerable(Enumerable.Repeat(MinLogLengthscale, d).Concat([Math.Log(MinSignal), Math.Log(MinNoise)]));
+        var upper = Vector<double>.Build.DenseOfEnumerable(Enumerable.Repeat(MaxLogLengthscale, d).Concat([Math.Log(MaxSignal), Math.Log(MaxNoise)]));
+        double[] first = [.. Enumerable.Repeat(Math.Log(StartLengthscale), d), Math.Log(StartSignal), Math.Log(StartNoise)];
         var starts = new List<double[]> { first };
         for (var r = 0; r < restarts; r++)
             starts.Add(Enumerable.Range(0, d + 2).Select(i => lower[i] + random.NextDouble() * (upper[i] - lower[i])).ToArray());
@@ -70,7 +82,7 @@ public sealed class GaussianProcess
         {
             try
             {
-                new BfgsBMinimizer(1e-5, 1e-6, 1e-8, 200).FindMinimum(objective, lower, upper, Vector<double>.Build.DenseOfArray(start));
+                new BfgsBMinimizer(GradientTolerance, ParameterTolerance, FunctionProgressTolerance, MaxIterations).FindMinimum(objective, lower, upper, Vector<double>.Build.DenseOfArray(start));
             }
             catch (Exception e) when (e is MaximumIterationsException or OptimizationException or ArgumentException)
             {

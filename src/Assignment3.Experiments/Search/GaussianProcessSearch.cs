@@ -1,4 +1,5 @@
 using Assignment3.Core.Randomness;
+using Assignment3.Experiments.Configuration;
 using MathNet.Numerics.Distributions;
 
 namespace Assignment3.Experiments.Search;
@@ -13,10 +14,21 @@ namespace Assignment3.Experiments.Search;
 public sealed class GaussianProcessSearch : ISearchMethod
 {
     public static readonly GaussianProcessSearch Instance = new();
-    private const int UniformCandidates = 1000, LocalCandidates = 60;
+
+    // Where EI is maximized (ours, as in Spearmint's random-then-local scheme): around the best 5 results
+    // and the best 5 candidates, Gaussian steps shrinking through these scales (in [0, 1] units); a
+    // categorical dimension redrawn with this probability.
+    private const int Centres = 5;
     private static readonly double[] LocalScales = [0.1, 0.03, 0.01];
+    private const double CategoricalRedraw = 0.2;
 
     public string Name => "gp";
+
+    public IReadOnlyList<SettingKey> Keys { get; } =
+    [
+        new("candidates", 1000, 1) { Source = "ours: uniform draws scored by EI for each point proposed" },
+        new("local-candidates", 60, 0) { Source = "ours: per scale, local-candidates / 5 Gaussian steps around each centre" },
+    ];
 
     public IReadOnlyList<double[]> Propose(ProposalRequest request)
     {
@@ -54,13 +66,13 @@ public sealed class GaussianProcessSearch : ISearchMethod
         if (!(sd > 0)) sd = 1;
         var targets = losses.Select(l => (l - mean) / sd).ToArray();
         var categorical = space.Dimensions.Select(d => d.Kind == DimensionKind.Categorical).ToArray();
-        var inputs = observed.Select(o => GaussianProcess.Encode(space, o.Point)).ToArray();
+        var inputs = observed.Select(o => UnitEncoding.Encode(space, o.Point)).ToArray();
         return (GaussianProcess.Fit(categorical, inputs, targets, random), targets);
     }
 
     private static GaussianProcess Believe(GaussianProcess model, SearchSpace space, double[] point)
     {
-        var input = GaussianProcess.Encode(space, point);
+        var input = UnitEncoding.Encode(space, point);
         return model.With(input, model.Predict([input]).Mean[0]);
     }
 
@@ -69,13 +81,14 @@ public sealed class GaussianProcessSearch : ISearchMethod
     private static List<Candidate> Candidates(SearchSpace space, ProposalRequest request, GaussianProcess model, double best)
     {
         var random = request.Random;
-        var points = Enumerable.Range(0, UniformCandidates).Select(_ => space.Sample(random)).ToList();
+        var points = Enumerable.Range(0, request.Settings.Whole("candidates")).Select(_ => space.Sample(random)).ToList();
         var scored = Score(space, model, best, points, 0);
-        var centres = request.Observed.OrderBy(o => o.Loss).Take(5).Select(o => o.Point).ToList();
+        var centres = request.Observed.OrderBy(o => o.Loss).Take(Centres).Select(o => o.Point).ToList();
+        var perCentre = request.Settings.Whole("local-candidates") / Centres;
         foreach (var scale in LocalScales)
         {
-            centres.AddRange(scored.OrderByDescending(c => c.Score).ThenBy(c => c.Order).Take(5).Select(c => c.Point));
-            var local = centres.SelectMany(c => Enumerable.Range(0, LocalCandidates / 5).Select(_ => Step(space, c, scale, random))).ToList();
+            centres.AddRange(scored.OrderByDescending(c => c.Score).ThenBy(c => c.Order).Take(Centres).Select(c => c.Point));
+            var local = centres.SelectMany(c => Enumerable.Range(0, perCentre).Select(_ => Step(space, c, scale, random))).ToList();
             scored.AddRange(Score(space, model, best, local, scored.Count));
             centres.Clear();
         }
@@ -84,7 +97,7 @@ public sealed class GaussianProcessSearch : ISearchMethod
 
     /// <summary>
     /// A Gaussian step of sd <paramref name="scale"/> (in [0, 1] units) in every numeric dimension; a
-    /// categorical one redrawn with probability 0.2.
+    /// categorical one redrawn with probability <see cref="CategoricalRedraw"/>.
     /// </summary>
     private static double[] Step(SearchSpace space, double[] centre, double scale, Xoshiro256StarStar random)
     {
@@ -93,15 +106,15 @@ public sealed class GaussianProcessSearch : ISearchMethod
         {
             var d = space.Dimensions[i];
             point[i] = d.Kind == DimensionKind.Categorical
-                ? random.NextDouble() < 0.2 ? random.Next(d.Choices.Count) : centre[i]
-                : d.FromUnit(d.ToUnit(centre[i]) + scale * StandardNormal(random));
+                ? random.NextDouble() < CategoricalRedraw ? random.Next(d.Choices.Count) : centre[i]
+                : d.FromUnit(d.ToUnit(centre[i]) + scale * SearchDraws.StandardNormal(random));
         }
         return space.Canonical(point);
     }
 
     private static List<Candidate> Score(SearchSpace space, GaussianProcess model, double best, List<double[]> points, int first)
     {
-        var (mean, sd) = model.Predict(points.Select(p => GaussianProcess.Encode(space, p)).ToArray());
+        var (mean, sd) = model.Predict(points.Select(p => UnitEncoding.Encode(space, p)).ToArray());
         return points.Select((p, i) => new Candidate(p, ExpectedImprovement(mean[i], sd[i], best), first + i)).ToList();
     }
 
@@ -110,13 +123,6 @@ public sealed class GaussianProcessSearch : ISearchMethod
     {
         var z = (best - mean) / sd;
         return (best - mean) * Normal.CDF(0, 1, z) + sd * Normal.PDF(0, 1, z);
-    }
-
-    /// <summary>A standard normal draw (Box-Muller) from our own generator, so proposals do not depend on a runtime's Random.</summary>
-    public static double StandardNormal(Xoshiro256StarStar random)
-    {
-        var u = 1 - random.NextDouble(); // (0, 1]
-        return Math.Sqrt(-2 * Math.Log(u)) * Math.Cos(2 * Math.PI * random.NextDouble());
     }
 }
 

@@ -1,5 +1,6 @@
 using System.Globalization;
 using Assignment3.Core.Randomness;
+using Assignment3.Experiments.Configuration;
 
 namespace Assignment3.Experiments.Search;
 
@@ -9,25 +10,28 @@ public sealed record Observation(double[] Point, double Loss);
 /// <summary>
 /// What a method proposes from: the space, the results it may use (in trial-id order), points proposed
 /// but without a result it may use (the rounds still running), every point proposed so far (none may
-/// come again), how many to propose, and the round's own random stream.
+/// come again), how many to propose, the round's own random stream, and the method's settings.
 /// </summary>
 public sealed record ProposalRequest(SearchSpace Space, IReadOnlyList<Observation> Observed, IReadOnlyList<double[]> Pending,
-    IReadOnlyList<double[]> Proposed, int Count, Xoshiro256StarStar Random);
+    IReadOnlyList<double[]> Proposed, int Count, Xoshiro256StarStar Random, Settings Settings);
 
 /// <summary>
 /// A way of proposing configurations from results. Pure: the same request (and the same random
-/// stream) gives the same points on every run. A new method is one file: the class and a line in
-/// <see cref="SearchMethods.All"/>.
+/// stream) gives the same points on every run. A new method is one file: the class (its name, its
+/// settings with defaults and bounds, its proposals) and a line in <see cref="SearchMethods.All"/>.
 /// </summary>
 public interface ISearchMethod
 {
     string Name { get; }
 
+    /// <summary>Its own settings, given beside <c>method</c> in <c>sweep.search</c>; each has a default.</summary>
+    IReadOnlyList<SettingKey> Keys { get; }
+
     /// <summary>Up to request.Count new canonical points a run allows; fewer only when the space has no more.</summary>
     IReadOnlyList<double[]> Propose(ProposalRequest request);
 }
 
-/// <summary>Every search method a config may name, one line each.</summary>
+/// <summary>Every search method a config may name, one line each, and the one used when a config names none.</summary>
 public static class SearchMethods
 {
     public static readonly IReadOnlyList<ISearchMethod> All =
@@ -36,6 +40,8 @@ public static class SearchMethods
         GaussianProcessSearch.Instance,
         TpeSearch.Instance,
     ];
+
+    public static ISearchMethod Default => GaussianProcessSearch.Instance;
 }
 
 /// <summary>
@@ -82,6 +88,8 @@ public sealed class RandomSearch : ISearchMethod
     public static readonly RandomSearch Instance = new();
 
     public string Name => "random";
+
+    public IReadOnlyList<SettingKey> Keys => [];
 
     public IReadOnlyList<double[]> Propose(ProposalRequest request)
     {

@@ -10,7 +10,7 @@ namespace Assignment3.Experiments.Search;
 /// A first stage that proposes its trials from results, round by round: <c>sweep.search</c>.
 /// <code>
 /// search {
-///   method = gp        # random, gp (the default) or tpe
+///   method = gp        # random, gp (the default) or tpe; each method's own settings beside it (candidates = 1000)
 ///   trials = 40        # the budget: trials proposed in all
 ///   initial = 10       # round 0: the enqueued points, then random ones up to this many
 ///   batch = 4          # trials per later round
@@ -25,8 +25,11 @@ namespace Assignment3.Experiments.Search;
 /// <see cref="LastObservedRound"/>(r), taken in trial-id order (see <see cref="SearchRounds"/>).
 /// </summary>
 public sealed record SearchSpec(ISearchMethod Method, int Trials, int Initial, int Batch, int Lag, SearchSpace Space,
-    IReadOnlyList<double[]> Enqueued, IReadOnlyList<string>? WarmStart = null, double RandomFraction = 0)
+    IReadOnlyList<double[]> Enqueued, IReadOnlyList<string>? WarmStart = null, double RandomFraction = 0, Settings? MethodSettings = null)
 {
+    /// <summary>The method's settings as the config gave them, defaults for the rest.</summary>
+    public Settings Settings => MethodSettings ?? Settings.Defaults(Method.Keys);
+
     private static readonly string[] Keys =
         ["method", "trials", "initial", "batch", "lag", "random-fraction", "space", "enqueue", "warm-start"];
 
@@ -56,12 +59,16 @@ public sealed record SearchSpec(ISearchMethod Method, int Trials, int Initial, i
         const string where = "sweep.search";
         if (!value.IsObject()) throw new ConfigException($"{source}: {where}: expected an object {{ method = gp, trials = 40, space {{ ... }} }}");
         var items = value.GetObject().Items;
-        foreach (var key in items.Keys.Where(k => !Keys.Contains(k)))
-            throw new ConfigException($"{source}: {where}.{key}: unknown key; allowed in {where}: {string.Join(", ", Keys)}");
-        var name = items.TryGetValue("method", out var m) ? HoconText.Scalar(m) : GaussianProcessSearch.Instance.Name;
+        var name = items.TryGetValue("method", out var m) ? HoconText.Scalar(m) : SearchMethods.Default.Name;
         var method = SearchMethods.All.FirstOrDefault(x => x.Name == name)
             ?? throw new ConfigException($"{source}: {where}.method: '{name}' is not a search method; " +
                                          $"expected {string.Join(", ", SearchMethods.All.Select(x => x.Name))}");
+        foreach (var key in items.Keys.Where(k => !Keys.Contains(k) && method.Keys.All(s => s.Name != k)))
+            throw new ConfigException(SearchMethods.All.FirstOrDefault(x => x.Keys.Any(s => s.Name == key)) is { } other
+                ? $"{source}: {where}.{key}: a setting of method {other.Name}, not of {method.Name}; " +
+                  (method.Keys.Count == 0 ? $"{method.Name} takes no settings" : $"{method.Name} takes {string.Join(", ", method.Keys.Select(k => k.Name))}")
+                : $"{source}: {where}.{key}: unknown key; allowed in {where}: {string.Join(", ", Keys.Concat(method.Keys.Select(k => k.Name)))}");
+        var settings = Settings.Read(items, method.Keys, $"{source}: {where}");
         var trials = Whole(items, "trials", 40, 1, source);
         var initial = Whole(items, "initial", Math.Min(10, trials), 1, source);
         var batch = Whole(items, "batch", 4, 1, source);
@@ -79,7 +86,7 @@ public sealed record SearchSpec(ISearchMethod Method, int Trials, int Initial, i
         if (enqueued.Count > trials)
             throw new ConfigException($"{source}: {where}.enqueue: {enqueued.Count} points, more than the trial budget {where}.trials = {trials}");
         var warm = items.TryGetValue("warm-start", out var w) ? ReadFolders(w, $"{source}: {where}.warm-start") : [];
-        return new SearchSpec(method, trials, initial, batch, lag, space, enqueued, warm, randomFraction);
+        return new SearchSpec(method, trials, initial, batch, lag, space, enqueued, warm, randomFraction, settings);
     }
 
     private static IReadOnlyList<string> ReadFolders(HoconValue value, string where)
@@ -189,7 +196,7 @@ public static class SearchRounds
     {
         var random = new Xoshiro256StarStar((ulong)Xoshiro256StarStar.StableSeed(request.Seed, $"search|{request.Stage}|round {request.Round}"));
         var search = request.Search;
-        var proposal = new ProposalRequest(search.Space, request.Observed, request.Pending, request.Proposed, request.Count, random);
+        var proposal = new ProposalRequest(search.Space, request.Observed, request.Pending, request.Proposed, request.Count, random, search.Settings);
         // Round 0: the enqueued points, then uniform ones (every method starts from a design it did not choose).
         // Later rounds: the method's points, then the random fraction's uniform ones.
         var first = request.Round == 0

@@ -71,7 +71,7 @@ public sealed record SyntheticObjective(string Name, SearchSpace Space, Func<dou
             {
                 points.Add(p);
                 rounds.Add(round);
-                observed.Add(Evaluate(p) + NoiseSd * GaussianProcessSearch.StandardNormal(noise));
+                observed.Add(Evaluate(p) + NoiseSd * SearchDraws.StandardNormal(noise));
             }
         }
         var regret = new double[points.Count];

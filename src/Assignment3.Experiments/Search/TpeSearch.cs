@@ -1,25 +1,38 @@
 using Assignment3.Core.Randomness;
+using Assignment3.Experiments.Configuration;
 using MathNet.Numerics.Distributions;
 
 namespace Assignment3.Experiments.Search;
 
 /// <summary>
 /// <c>tpe</c>: the tree-structured Parzen estimator (Bergstra et al., NeurIPS 2011) with Optuna's
-/// defaults: the best gamma(n) = min(ceil(0.1 n), 25) results form l(x), the rest g(x), each a
-/// multivariate Parzen estimator (product kernels over all dimensions, one component per result plus
-/// a prior component of weight 1; numeric bandwidth 0.2 n^(-1/(d+4)) of the range, truncated to it;
-/// categorical components with 1 on the observed choice plus the prior spread evenly); 24 candidates
-/// drawn from l, the one with the largest log l - log g taken. Points without a result (the rounds
+/// defaults (see <see cref="Keys"/>): the best min(ceil(gamma n), gamma-max) results form l(x), the rest
+/// g(x), each a multivariate Parzen estimator (product kernels over all dimensions, one component per
+/// result plus a prior component of weight prior-weight; numeric bandwidth 0.2 n^(-1/(d+4)) of the
+/// range, truncated to it; categorical components with 1 on the observed choice plus the prior spread
+/// evenly); `candidates` points drawn from l, the one with the largest log l - log g taken. Points without a result (the rounds
 /// still running, and those already taken in this round) join g as the worst results (constant liar),
 /// which pushes the next point away from them.
 /// </summary>
 public sealed class TpeSearch : ISearchMethod
 {
     public static readonly TpeSearch Instance = new();
-    private const int Candidates = 24;
-    private const double PriorWeight = 1.0;
+
+    /// <summary>Optuna's _ParzenEstimator SIGMA0_MAGNITUDE: the multivariate bandwidth is this times n^(-1/(d+4)) (Scott's rule) of the range.</summary>
+    private const double BandwidthMagnitude = 0.2;
+
+    /// <summary>Optuna's default_weights: the newest 25 points weigh 1, older ones ramp down from 1/n.</summary>
+    private const int FlatWeights = 25;
 
     public string Name => "tpe";
+
+    public IReadOnlyList<SettingKey> Keys { get; } =
+    [
+        new("candidates", 24, 1) { Source = "Optuna's n_ei_candidates" },
+        new("prior-weight", 1.0, 1e-6, Whole: false) { Source = "Optuna's prior_weight" },
+        new("gamma", 0.1, 1e-6, Whole: false) { Maximum = 1, Source = "Optuna's default_gamma: the best ceil(gamma n) results form l(x)" },
+        new("gamma-max", 25, 1) { Source = "Optuna's default_gamma: at most this many results form l(x)" },
+    ];
 
     public IReadOnlyList<double[]> Propose(ProposalRequest request)
     {
@@ -31,13 +44,14 @@ public sealed class TpeSearch : ISearchMethod
             return set.Taken;
         }
         var ranked = request.Observed.Select((o, i) => (o, i)).OrderBy(x => x.o.Loss).ThenBy(x => x.i).Select(x => x.o.Point).ToList();
-        var below = ranked.Take(Gamma(ranked.Count)).ToList();
+        var settings = request.Settings;
+        var below = ranked.Take(Gamma(ranked.Count, settings.Value("gamma"), settings.Whole("gamma-max"))).ToList();
         var above = ranked.Skip(below.Count).Concat(request.Pending).ToList();
         for (var misses = 0; set.Taken.Count < request.Count && misses < 100;)
         {
-            var good = new Parzen(space, below);
-            var bad = new Parzen(space, [.. above, .. set.Taken]);
-            var best = Enumerable.Range(0, Candidates).Select(_ => good.Sample(request.Random))
+            var good = new Parzen(space, below, settings.Value("prior-weight"));
+            var bad = new Parzen(space, [.. above, .. set.Taken], settings.Value("prior-weight"));
+            var best = Enumerable.Range(0, settings.Whole("candidates")).Select(_ => good.Sample(request.Random))
                 .Select((p, i) => (Point: p, Score: good.LogDensity(p) - bad.LogDensity(p), Order: i))
                 .OrderByDescending(c => c.Score).ThenBy(c => c.Order)
                 .FirstOrDefault(c => set.TryTake(c.Point));
@@ -47,8 +61,8 @@ public sealed class TpeSearch : ISearchMethod
         return set.Taken;
     }
 
-    /// <summary>Optuna's default split: the best 10 %, rounded up, at most 25.</summary>
-    public static int Gamma(int n) => Math.Min((int)Math.Ceiling(0.1 * n), 25);
+    /// <summary>How many of n results form l(x): Optuna's default split, the best share gamma rounded up, at most <paramref name="most"/>.</summary>
+    private static int Gamma(int n, double gamma, int most) => Math.Min((int)Math.Ceiling(gamma * n), most);
 
     /// <summary>
     /// A mixture of one product kernel per point plus the prior (the middle of every range, as wide as
@@ -63,16 +77,16 @@ public sealed class TpeSearch : ISearchMethod
         private readonly double[] sigmas; // per dimension (numeric); the prior's is 1
         private readonly double[] categoricalLogOwn, categoricalLogOther; // per categorical dimension: log p(observed choice), log p(another)
 
-        public Parzen(SearchSpace space, IReadOnlyList<double[]> points)
+        public Parzen(SearchSpace space, IReadOnlyList<double[]> points, double priorWeight)
         {
             this.space = space;
             var d = space.Count;
             var n = points.Count;
-            centres = [.. points.Select(p => GaussianProcess.Encode(space, p)), new double[d]];
-            var weights = Weights(n).Append(PriorWeight).ToArray();
+            centres = [.. points.Select(p => UnitEncoding.Encode(space, p)), new double[d]];
+            var weights = Weights(n).Append(priorWeight).ToArray();
             var total = weights.Sum();
             logWeights = weights.Select(w => Math.Log(w / total)).ToArray();
-            var bandwidth = 0.2 * Math.Pow(Math.Max(n, 1), -1.0 / (d + 4));
+            var bandwidth = BandwidthMagnitude * Math.Pow(Math.Max(n, 1), -1.0 / (d + 4));
             sigmas = Enumerable.Repeat(bandwidth, d).ToArray();
             categoricalLogOwn = new double[d];
             categoricalLogOther = new double[d];
@@ -81,7 +95,7 @@ public sealed class TpeSearch : ISearchMethod
                 var dim = space.Dimensions[k];
                 if (dim.Kind != DimensionKind.Categorical) continue;
                 var c = dim.Choices.Count;
-                var spread = PriorWeight / (n + 1); // Optuna: the prior weight spread over every component's choices
+                var spread = priorWeight / (n + 1); // Optuna: the prior weight spread over every component's choices
                 categoricalLogOwn[k] = Math.Log((1 + spread) / (1 + c * spread));
                 categoricalLogOther[k] = Math.Log(spread / (1 + c * spread));
                 centres[^1][k] = -1; // the prior component: every choice alike
@@ -91,8 +105,9 @@ public sealed class TpeSearch : ISearchMethod
         }
 
         private static IEnumerable<double> Weights(int n) =>
-            n < 25 ? Enumerable.Repeat(1.0, n)
-                : Enumerable.Range(0, n - 25).Select(i => 1.0 / n + (1 - 1.0 / n) * i / Math.Max(1, n - 26)).Concat(Enumerable.Repeat(1.0, 25));
+            n < FlatWeights ? Enumerable.Repeat(1.0, n)
+                : Enumerable.Range(0, n - FlatWeights).Select(i => 1.0 / n + (1 - 1.0 / n) * i / Math.Max(1, n - FlatWeights - 1))
+                    .Concat(Enumerable.Repeat(1.0, FlatWeights));
 
         public double[] Sample(Xoshiro256StarStar random)
         {
@@ -115,7 +130,7 @@ public sealed class TpeSearch : ISearchMethod
                 var sigma = prior ? 1.0 : sigmas[k];
                 var x = double.NaN;
                 for (var tries = 0; tries < 100 && !(x is >= 0 and <= 1); tries++)
-                    x = centres[component][k] + sigma * GaussianProcessSearch.StandardNormal(random);
+                    x = centres[component][k] + sigma * SearchDraws.StandardNormal(random);
                 point[k] = dim.FromUnit(double.IsNaN(x) ? 0.5 : Math.Clamp(x, 0, 1));
             }
             return space.Canonical(point);
@@ -123,7 +138,7 @@ public sealed class TpeSearch : ISearchMethod
 
         public double LogDensity(double[] point)
         {
-            var x = GaussianProcess.Encode(space, point);
+            var x = UnitEncoding.Encode(space, point);
             var terms = new double[centres.Length];
             for (var j = 0; j < centres.Length; j++)
             {

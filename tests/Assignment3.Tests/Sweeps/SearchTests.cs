@@ -204,6 +204,15 @@ public sealed class SearchTests : IDisposable
     [InlineData("trials = 8, batch = 9, space { lambda = { uniform = [0, 0.1] } }", "sweep.search.batch: 9 is larger than the trial budget")]
     [InlineData("method = bayes, space { lambda = { uniform = [0, 0.1] } }", "sweep.search.method: 'bayes' is not a search method; expected random, gp, tpe")]
     [InlineData("space { width-2 = { uniform = [5, 50] } }", "sweep.search.space.width-1: missing")]
+    [InlineData("method = gp, gamma = 0.2, space { lambda = { uniform = [0, 0.1] } }",
+        "sweep.search.gamma: a setting of method tpe, not of gp; gp takes candidates, local-candidates")]
+    [InlineData("method = random, candidates = 5, space { lambda = { uniform = [0, 0.1] } }",
+        "sweep.search.candidates: a setting of method gp, not of random; random takes no settings")]
+    [InlineData("method = tpe, gamma = 1.5, space { lambda = { uniform = [0, 0.1] } }", "sweep.search.gamma: 1.5 is too large; at most 1")]
+    [InlineData("method = tpe, candidates = 0, space { lambda = { uniform = [0, 0.1] } }", "sweep.search.candidates: '0' is not allowed; expected a whole number >= 1")]
+    [InlineData("method = tpe, depth = 3, space { lambda = { uniform = [0, 0.1] } }",
+        "sweep.search.depth: unknown key; allowed in sweep.search: method, trials, initial, batch, lag, random-fraction, space, enqueue, warm-start, " +
+        "candidates, prior-weight, gamma, gamma-max")]
     [InlineData("space { step-size = { uniform = [10.5, 50] } }", "step-size takes whole numbers")]
     [InlineData("space { hidden = { uniform = [1, 5] } }", "network.hidden takes no ranges")]
     [InlineData("space { lambda = [1e-3, 1e-2] }\n enqueue = [ { lambda = 0.5 } ]", "sweep.search.enqueue[0].lambda: 0.5 is not one of the choices")]
@@ -219,6 +228,23 @@ public sealed class SearchTests : IDisposable
     {
         var error = Assert.Throws<ConfigException>(() => SweepConfig.Parse($"name = s\nsweep {{ search {{ {search} }} }}", "s.conf"));
         Assert.Contains(message, error.Message);
+    }
+
+    /// <summary>A method's own settings reach its proposals; left out, each is its default.</summary>
+    [Fact]
+    public void A_methods_settings_are_its_own_and_default_to_its_keys()
+    {
+        const string space = "space { lambda = { log-uniform = [1e-5, 1e-1] }, eta-max = { log-uniform = [1e-3, 0.5] } }";
+        SearchSpec Tpe(string settings) => SweepConfig.Parse($"name = s\nsweep {{ search {{ method = tpe, {settings} {space} }} }}", "s.conf").Search!;
+        var (implicitDefaults, explicitDefaults, fewer) = (Tpe(""), Tpe("candidates = 24, prior-weight = 1, gamma = 0.1, gamma-max = 25,"), Tpe("candidates = 1,"));
+        Assert.Equal((24.0, 1.0), (implicitDefaults.Settings.Value("candidates"), fewer.Settings.Value("candidates")));
+        Assert.Equal(SearchMethods.Default, SweepConfig.Parse($"name = s\nsweep {{ search {{ {space} }} }}", "s.conf").Search!.Method);
+
+        var design = SearchRounds.Propose(new RoundRequest(implicitDefaults, 7, "coarse", 0, [], [], [], 8));
+        var observed = design.Select((p, i) => new Observation(p, 0.5 + 0.01 * i)).ToArray();
+        double[][] Round(SearchSpec search) => SearchRounds.Propose(new RoundRequest(search, 7, "coarse", 1, observed, [], design, 4));
+        Assert.Equal(Round(implicitDefaults), Round(explicitDefaults));
+        Assert.NotEqual(Round(implicitDefaults), Round(fewer));
     }
 
     [Fact]
