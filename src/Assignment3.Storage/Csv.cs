@@ -11,18 +11,20 @@ public static class Csv
     public static void Write(string path, IEnumerable<string> header, IEnumerable<IEnumerable<object?>> rows)
     {
         var text = new StringBuilder().AppendLine(string.Join(",", header));
-        foreach (var row in rows) text.AppendLine(Row(row));
+        foreach (var row in rows)
+            text.AppendLine(Row(row));
         AtomicFile.Write(path, text.ToString());
     }
 
-    private static string Cell(object? value) => value switch
-    {
-        null => "",
-        double d => d.ToString("R", CultureInfo.InvariantCulture),
-        float f => f.ToString("R", CultureInfo.InvariantCulture),
-        IFormattable f => f.ToString(null, CultureInfo.InvariantCulture),
-        _ => Quote(value.ToString() ?? ""),
-    };
+    private static string Cell(object? value) =>
+        value switch
+        {
+            null => "",
+            double d => d.ToString("R", CultureInfo.InvariantCulture),
+            float f => f.ToString("R", CultureInfo.InvariantCulture),
+            IFormattable f => f.ToString(null, CultureInfo.InvariantCulture),
+            _ => Quote(value.ToString() ?? ""),
+        };
 
     private static string Quote(string s) =>
         s.IndexOfAny([',', '"', '\n', '\r']) < 0 ? s : $"\"{s.Replace("\"", "\"\"")}\"";

@@ -6,7 +6,12 @@ namespace Assignment3.Storage;
 /// <summary>The report's figures: cost, loss and accuracy against update steps, training vs validation.</summary>
 public static class LearningCurvePlots
 {
-    public static readonly (string File, string Title, Func<CurvePoint, double> Train, Func<CurvePoint, double> Validation)[] Quantities =
+    public static readonly (
+        string File,
+        string Title,
+        Func<CurvePoint, double> Train,
+        Func<CurvePoint, double> Validation
+    )[] Quantities =
     [
         ("cost.png", "Cost", p => p.TrainCost, p => p.ValidationCost),
         ("loss.png", "Loss", p => p.TrainLoss, p => p.ValidationLoss),
@@ -27,7 +32,11 @@ public static class LearningCurvePlots
     }
 
     /// <summary>Several runs together (one colour each; solid training, dashed validation).</summary>
-    public static void WriteComparison(string folder, string title, IReadOnlyList<(string Name, IReadOnlyList<CurvePoint> Curve)> runs)
+    public static void WriteComparison(
+        string folder,
+        string title,
+        IReadOnlyList<(string Name, IReadOnlyList<CurvePoint> Curve)> runs
+    )
     {
         foreach (var (file, quantity, train, validation) in Quantities)
         {
@@ -53,11 +62,23 @@ public static class LearningCurvePlots
         return plot;
     }
 
-    private static void AddLine(Plot plot, IReadOnlyList<CurvePoint> curve, Func<CurvePoint, double> value, string label, LinePattern pattern, Color colour)
+    private static void AddLine(
+        Plot plot,
+        IReadOnlyList<CurvePoint> curve,
+        Func<CurvePoint, double> value,
+        string label,
+        LinePattern pattern,
+        Color colour
+    )
     {
         var points = curve.Where(p => double.IsFinite(value(p))).ToArray();
-        if (points.Length == 0) return;
-        var line = plot.Add.Scatter(points.Select(p => (double)p.Step).ToArray(), points.Select(value).ToArray(), colour);
+        if (points.Length == 0)
+            return;
+        var line = plot.Add.Scatter(
+            points.Select(p => (double)p.Step).ToArray(),
+            points.Select(value).ToArray(),
+            colour
+        );
         line.LegendText = label;
         line.LinePattern = pattern;
         line.MarkerSize = 4;

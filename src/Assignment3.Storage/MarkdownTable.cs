@@ -9,7 +9,8 @@ public static class MarkdownTable
         var text = new StringBuilder();
         text.AppendLine($"| {string.Join(" | ", header)} |");
         text.AppendLine($"|{string.Concat(header.Select(_ => " --- |"))}");
-        foreach (var row in rows) text.AppendLine($"| {string.Join(" | ", row.Select(c => c.Replace("|", "\\|")))} |");
+        foreach (var row in rows)
+            text.AppendLine($"| {string.Join(" | ", row.Select(c => c.Replace("|", "\\|")))} |");
         return text.ToString();
     }
 }

@@ -11,7 +11,16 @@ namespace Assignment3.Storage;
 public static class RunFolder
 {
     public static readonly string[] CurveColumns =
-        ["step", "learningRate", "trainCost", "trainLoss", "trainAccuracy", "validationCost", "validationLoss", "validationAccuracy"];
+    [
+        "step",
+        "learningRate",
+        "trainCost",
+        "trainLoss",
+        "trainAccuracy",
+        "validationCost",
+        "validationLoss",
+        "validationAccuracy",
+    ];
 
     public static void WriteConfig(string folder, string hocon)
     {
@@ -22,25 +31,80 @@ public static class RunFolder
     public static void WriteRun(string folder, string title, RunMetrics metrics, IReadOnlyList<CurvePoint> curve)
     {
         Directory.CreateDirectory(folder);
-        Csv.Write(Path.Combine(folder, "curves.csv"), CurveColumns, curve.Select(p => new object?[]
-            { p.Step, p.LearningRate, p.TrainCost, p.TrainLoss, p.TrainAccuracy, p.ValidationCost, p.ValidationLoss, p.ValidationAccuracy }));
+        Csv.Write(
+            Path.Combine(folder, "curves.csv"),
+            CurveColumns,
+            curve.Select(p =>
+                new object?[]
+                {
+                    p.Step,
+                    p.LearningRate,
+                    p.TrainCost,
+                    p.TrainLoss,
+                    p.TrainAccuracy,
+                    p.ValidationCost,
+                    p.ValidationLoss,
+                    p.ValidationAccuracy,
+                }
+            )
+        );
         File.WriteAllText(Path.Combine(folder, "metrics.json"), Json.Serialize(metrics));
         LearningCurvePlots.WriteRun(folder, title, curve);
     }
 
-    public static void WriteSummary(string folder, string title, IReadOnlyList<(RunMetrics Metrics, IReadOnlyList<CurvePoint> Curve)> runs)
+    public static void WriteSummary(
+        string folder,
+        string title,
+        IReadOnlyList<(RunMetrics Metrics, IReadOnlyList<CurvePoint> Curve)> runs
+    )
     {
         Directory.CreateDirectory(folder);
-        string[] header = ["run", "status", "testAccuracy", "validationAccuracy", "trainAccuracy", "finalCost", "updateSteps", "seconds"];
-        Csv.Write(Path.Combine(folder, "summary.csv"), header, runs.Select(r => new object?[]
-            { r.Metrics.Name, r.Metrics.Status.ToString().ToLowerInvariant(), r.Metrics.TestAccuracy, r.Metrics.ValidationAccuracy, r.Metrics.TrainAccuracy, r.Metrics.FinalCost, r.Metrics.UpdateSteps, r.Metrics.Seconds }));
-        File.WriteAllText(Path.Combine(folder, "summary.md"), MarkdownTable.Render(
-            ["Run", "Status", "Test acc", "Validation acc", "Train acc", "Final cost", "Seconds"],
-            runs.Select(r => new[]
-            {
-                r.Metrics.Name, r.Metrics.Status.ToString().ToLowerInvariant(), Readable.Number(r.Metrics.TestAccuracy), Readable.Number(r.Metrics.ValidationAccuracy),
-                Readable.Number(r.Metrics.TrainAccuracy), Readable.Number(r.Metrics.FinalCost), Readable.Number(r.Metrics.Seconds),
-            })));
+        string[] header =
+        [
+            "run",
+            "status",
+            "testAccuracy",
+            "validationAccuracy",
+            "trainAccuracy",
+            "finalCost",
+            "updateSteps",
+            "seconds",
+        ];
+        Csv.Write(
+            Path.Combine(folder, "summary.csv"),
+            header,
+            runs.Select(r =>
+                new object?[]
+                {
+                    r.Metrics.Name,
+                    r.Metrics.Status.ToString().ToLowerInvariant(),
+                    r.Metrics.TestAccuracy,
+                    r.Metrics.ValidationAccuracy,
+                    r.Metrics.TrainAccuracy,
+                    r.Metrics.FinalCost,
+                    r.Metrics.UpdateSteps,
+                    r.Metrics.Seconds,
+                }
+            )
+        );
+        File.WriteAllText(
+            Path.Combine(folder, "summary.md"),
+            MarkdownTable.Render(
+                ["Run", "Status", "Test acc", "Validation acc", "Train acc", "Final cost", "Seconds"],
+                runs.Select(r =>
+                    new[]
+                    {
+                        r.Metrics.Name,
+                        r.Metrics.Status.ToString().ToLowerInvariant(),
+                        Readable.Number(r.Metrics.TestAccuracy),
+                        Readable.Number(r.Metrics.ValidationAccuracy),
+                        Readable.Number(r.Metrics.TrainAccuracy),
+                        Readable.Number(r.Metrics.FinalCost),
+                        Readable.Number(r.Metrics.Seconds),
+                    }
+                )
+            )
+        );
         LearningCurvePlots.WriteComparison(folder, title, runs.Select(r => (r.Metrics.Name, r.Curve)).ToArray());
     }
 }

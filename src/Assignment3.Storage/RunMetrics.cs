@@ -12,16 +12,19 @@ public sealed record RunMetrics(
     double FinalCost,
     int UpdateSteps,
     double Seconds,
-    int? DivergedAtStep)
+    int? DivergedAtStep
+)
 {
-    public static RunMetrics From(string name, TrainingResult result) => new(
-        name,
-        result.Status,
-        result.TestAccuracy,
-        result.ValidationAccuracy,
-        result.TrainAccuracy,
-        result.FinalCost,
-        result.UpdateSteps,
-        Math.Round(result.Seconds, 3),
-        result.DivergedAtStep);
+    public static RunMetrics From(string name, TrainingResult result) =>
+        new(
+            name,
+            result.Status,
+            result.TestAccuracy,
+            result.ValidationAccuracy,
+            result.TrainAccuracy,
+            result.FinalCost,
+            result.UpdateSteps,
+            Math.Round(result.Seconds, 3),
+            result.DivergedAtStep
+        );
 }

@@ -20,7 +20,9 @@ internal static class StoreFormat1
         while (reader.Read())
         {
             var (seq, kind) = (reader.GetInt64(0), reader.GetString(1));
-            var at = reader.IsDBNull(7) ? DateTime.MinValue : DateTime.Parse(reader.GetString(7), null, System.Globalization.DateTimeStyles.RoundtripKind);
+            var at = reader.IsDBNull(7)
+                ? DateTime.MinValue
+                : DateTime.Parse(reader.GetString(7), null, System.Globalization.DateTimeStyles.RoundtripKind);
             try
             {
                 switch (kind)
@@ -33,7 +35,9 @@ internal static class StoreFormat1
                         var (trial, attempt) = (reader.GetInt32(3), reader.GetInt32(4));
                         // Format 1 did not record why a trial was handed out again; its worker was lost.
                         if (running.TryGetValue(trial, out var previous))
-                            events.Add(new TrialRequeued(trial, previous, "handed out again", Charged: true) { At = at });
+                            events.Add(
+                                new TrialRequeued(trial, previous, "handed out again", Charged: true) { At = at }
+                            );
                         running[trial] = attempt;
                         events.Add(new TrialStarted(trial, attempt, reader.GetString(5), "", 0, 0) { At = at });
                         break;
@@ -42,8 +46,11 @@ internal static class StoreFormat1
                     {
                         var trial = reader.GetInt32(3);
                         running.Remove(trial);
-                        var outcome = JsonSerializer.Deserialize<TrialOutcome>(reader.GetString(6), Json.Options) ?? throw new JsonException("empty result");
-                        events.Add(new TrialRecorded(trial, reader.GetInt32(4), reader.GetString(5), outcome) { At = at });
+                        var outcome = JsonSerializer.Deserialize<TrialOutcome>(reader.GetString(6), Json.Options)
+                            ?? throw new JsonException("empty result");
+                        events.Add(
+                            new TrialRecorded(trial, reader.GetInt32(4), reader.GetString(5), outcome) { At = at }
+                        );
                         break;
                     }
                     case "sweep-completed":
@@ -53,9 +60,13 @@ internal static class StoreFormat1
                         throw new StoreException($"{path}: event {seq}: unknown kind '{kind}'; nothing was changed");
                 }
             }
-            catch (Exception e) when (e is JsonException or InvalidCastException or InvalidOperationException or FormatException)
+            catch (Exception e)
+                when (e is JsonException or InvalidCastException or InvalidOperationException or FormatException)
             {
-                throw new StoreException($"{path}: event {seq} ({kind}) is damaged: {e.Message}; nothing was changed", e);
+                throw new StoreException(
+                    $"{path}: event {seq} ({kind}) is damaged: {e.Message}; nothing was changed",
+                    e
+                );
             }
         }
         return events;

@@ -31,10 +31,12 @@ public sealed record TrialRow(
     int? Rung = null,
     int? Bracket = null,
     int? OrderSeed = null,
-    int? Group = null)
+    int? Group = null
+)
 {
     /// <summary>Trained to its last step (not stopped early, not waiting at a rung).</summary>
-    public bool FullBudget => Status is TrialPhase.Completed or TrialPhase.Diverged or TrialPhase.Failed or TrialPhase.Queued;
+    public bool FullBudget =>
+        Status is TrialPhase.Completed or TrialPhase.Diverged or TrialPhase.Failed or TrialPhase.Queued;
 }
 
 /// <summary>
@@ -55,7 +57,13 @@ public static class SweepFolder
         {
             var early = stage.Schedule.StopsEarly;
             if (stage.Plan.Count <= MaxListedQueued)
-                rows.AddRange(stage.Plan.Trials().Select(planned => state.Find(planned.Id) is { } trial ? Row(trial, stage, early) : Queued(planned)));
+                rows.AddRange(
+                    stage
+                        .Plan.Trials()
+                        .Select(planned =>
+                            state.Find(planned.Id) is { } trial ? Row(trial, stage, early) : Queued(planned)
+                        )
+                );
             else
                 rows.AddRange(state.Trials.Where(t => stage.Plan.Contains(t.Id)).Select(t => Row(t, stage, early)));
         }
@@ -63,24 +71,63 @@ public static class SweepFolder
     }
 
     /// <summary>The rung tables of the stages that stop trials early: stage, policy, and where each decision point stands.</summary>
-    public static IReadOnlyList<(string Stage, string Policy, IReadOnlyList<Experiments.Scheduling.RungRow> Rungs)> RungTables(SweepState state) =>
-        state.Stages.Where(s => s.Schedule.StopsEarly)
-            .Select(s => (s.Name, s.Schedule.ToString(), s.Policy.Rungs(s, state))).ToArray();
+    public static IReadOnlyList<(
+        string Stage,
+        string Policy,
+        IReadOnlyList<Experiments.Scheduling.RungRow> Rungs
+    )> RungTables(SweepState state) =>
+        state
+            .Stages.Where(s => s.Schedule.StopsEarly)
+            .Select(s => (s.Name, s.Schedule.ToString(), s.Policy.Rungs(s, state)))
+            .ToArray();
 
     private static TrialRow Queued(PlannedTrial planned) =>
-        new(planned.Id, planned.Stage, planned.Parameters, planned.Config.Seed, TrialPhase.Queued, null, null, null, null, null, null, "", 0, null,
-            OrderSeed: planned.Config.OrderSeed);
+        new(
+            planned.Id,
+            planned.Stage,
+            planned.Parameters,
+            planned.Config.Seed,
+            TrialPhase.Queued,
+            null,
+            null,
+            null,
+            null,
+            null,
+            null,
+            "",
+            0,
+            null,
+            OrderSeed: planned.Config.OrderSeed
+        );
 
     private static TrialRow Row(Trial trial, StageState stage, bool early)
     {
         var o = trial.Outcome ?? trial.PausedOutcome;
         double? Finite(double? v) => v is { } d && double.IsFinite(d) ? d : null;
         var config = trial.Plan.Config;
-        double? budget = early && trial.StepReached > 0 ? Math.Round((double)trial.StepReached / config.StepsPerCycle, 3) : null;
-        return new TrialRow(trial.Id, trial.Plan.Stage, trial.Plan.Parameters, config.Seed, trial.Phase,
-            Finite(o?.ValidationAccuracy), Finite(o?.TestAccuracy), Finite(o?.TrainAccuracy), o?.FinalCost, o?.DivergedAtStep,
-            o is null ? null : Math.Round(trial.Outcome is null ? trial.Seconds : o.Seconds, 3), trial.Node, trial.Attempt, o?.Error,
-            budget, early ? trial.Rung : null, stage.Policy.BracketOf(trial.Id), config.OrderSeed, trial.Group > 0 ? trial.Group : null);
+        double? budget =
+            early && trial.StepReached > 0 ? Math.Round((double)trial.StepReached / config.StepsPerCycle, 3) : null;
+        return new TrialRow(
+            trial.Id,
+            trial.Plan.Stage,
+            trial.Plan.Parameters,
+            config.Seed,
+            trial.Phase,
+            Finite(o?.ValidationAccuracy),
+            Finite(o?.TestAccuracy),
+            Finite(o?.TrainAccuracy),
+            o?.FinalCost,
+            o?.DivergedAtStep,
+            o is null ? null : Math.Round(trial.Outcome is null ? trial.Seconds : o.Seconds, 3),
+            trial.Node,
+            trial.Attempt,
+            o?.Error,
+            budget,
+            early ? trial.Rung : null,
+            stage.Policy.BracketOf(trial.Id),
+            config.OrderSeed,
+            trial.Group > 0 ? trial.Group : null
+        );
     }
 
     public static void WriteTrials(string folder, IReadOnlyList<TrialRow> rows, bool testAccuracy)
@@ -89,15 +136,54 @@ public static class SweepFolder
         // Budget and rung columns only where a stage stops trials early; bracket only with Hyperband.
         var early = rows.Any(r => r.Rung is not null);
         var brackets = rows.Any(r => r.Bracket is not null);
-        string[] header = ["trial", "stage", .. keys, "seed", "dataOrderSeed", "status", "validationAccuracy", .. testAccuracy ? new[] { "testAccuracy" } : [],
-            "trainAccuracy", "finalCost", "divergedAtStep", .. early ? new[] { "budgetCycles", "rung" } : [], .. brackets ? new[] { "bracket" } : [],
-            "seconds", "group", "node", "attempts", "error"];
-        Csv.Write(Path.Combine(folder, "trials.csv"), header, rows.Select(r => (IEnumerable<object?>)
+        string[] header =
         [
-            r.Trial, r.Stage, .. keys.Select(k => (object?)r.Parameters.FirstOrDefault(p => p.Key == k).Value), r.Seed, r.OrderSeed, r.Status.Text(),
-            r.ValidationAccuracy, .. testAccuracy ? new object?[] { r.TestAccuracy } : [], r.TrainAccuracy, r.FinalCost, r.DivergedAtStep,
-            .. early ? new object?[] { r.Budget, r.Rung } : [], .. brackets ? new object?[] { r.Bracket } : [], r.Seconds, r.Group, r.Node, r.Attempts, r.Error,
-        ]));
+            "trial",
+            "stage",
+            .. keys,
+            "seed",
+            "dataOrderSeed",
+            "status",
+            "validationAccuracy",
+            .. testAccuracy ? new[] { "testAccuracy" } : [],
+            "trainAccuracy",
+            "finalCost",
+            "divergedAtStep",
+            .. early ? new[] { "budgetCycles", "rung" } : [],
+            .. brackets ? new[] { "bracket" } : [],
+            "seconds",
+            "group",
+            "node",
+            "attempts",
+            "error",
+        ];
+        Csv.Write(
+            Path.Combine(folder, "trials.csv"),
+            header,
+            rows.Select(r =>
+                (IEnumerable<object?>)
+                    [
+                        r.Trial,
+                        r.Stage,
+                        .. keys.Select(k => (object?)r.Parameters.FirstOrDefault(p => p.Key == k).Value),
+                        r.Seed,
+                        r.OrderSeed,
+                        r.Status.Text(),
+                        r.ValidationAccuracy,
+                        .. testAccuracy ? new object?[] { r.TestAccuracy } : [],
+                        r.TrainAccuracy,
+                        r.FinalCost,
+                        r.DivergedAtStep,
+                        .. early ? new object?[] { r.Budget, r.Rung } : [],
+                        .. brackets ? new object?[] { r.Bracket } : [],
+                        r.Seconds,
+                        r.Group,
+                        r.Node,
+                        r.Attempts,
+                        r.Error,
+                    ]
+            )
+        );
     }
 
     /// <summary>
@@ -110,7 +196,13 @@ public static class SweepFolder
     /// With <paramref name="exact"/>, numbers and labels keep full precision (the CSV), else they are
     /// <see cref="Readable"/> (Markdown, the report).
     /// </summary>
-    public static (string[] Header, string[][] Rows) Pivot(IReadOnlyList<TrialRow> rows, string rowKey, string? columnKey, string cell, bool exact = false)
+    public static (string[] Header, string[][] Rows) Pivot(
+        IReadOnlyList<TrialRow> rows,
+        string rowKey,
+        string? columnKey,
+        string cell,
+        bool exact = false
+    )
     {
         Func<double, string> number = exact ? v => v.ToString("R", CultureInfo.InvariantCulture) : Readable.Number;
         Func<string, string> label = exact ? v => v : Readable.Value;
@@ -120,22 +212,34 @@ public static class SweepFolder
         // The best configuration per (row, column) by its mean over replicates (one trial each without them).
         var best = new Dictionary<(string Row, string Column), Configuration>();
         var ended = new Dictionary<(string Row, string Column), string>();
-        foreach (var r in rows.Where(r => r.Status is TrialPhase.Diverged or TrialPhase.Failed)) ended.TryAdd((Value(r, rowKey), columnKey is null ? "" : Value(r, columnKey)), r.Status.Text());
+        foreach (var r in rows.Where(r => r.Status is TrialPhase.Diverged or TrialPhase.Failed))
+            ended.TryAdd((Value(r, rowKey), columnKey is null ? "" : Value(r, columnKey)), r.Status.Text());
         foreach (var c in Configurations(rows, r => Metric(r, cell)))
         {
             var key = (Value(c.First, rowKey), columnKey is null ? "" : Value(c.First, columnKey));
-            if (!best.TryGetValue(key, out var seen) || c.Mean > seen.Mean) best[key] = c;
+            if (!best.TryGetValue(key, out var seen) || c.Mean > seen.Mean)
+                best[key] = c;
         }
         string Cell(Configuration c)
         {
             var text = c.Count > 1 ? $"{number(c.Mean)} ± {number(c.StandardDeviation)} (n={c.Count})" : number(c.Mean);
-            if (c.First.FullBudget || c.First.Budget is not { } cycles) return text;
+            if (c.First.FullBudget || c.First.Budget is not { } cycles)
+                return text;
             var budget = cycles == 1 ? "1 cycle" : $"{cycles.ToString("0.###", CultureInfo.InvariantCulture)} cycles";
             return c.First.Status == TrialPhase.Stopped ? $"{text} (stopped at {budget})" : $"{text} ({budget} so far)";
         }
         string[] header = [rowKey, .. columnKey is null ? [cell] : columnValues.Select(c => $"{columnKey}={label(c)}")];
-        var table = rowValues.Select(rv => (string[])[label(rv), .. columnValues.Select(cv =>
-            best.TryGetValue((rv, cv), out var b) ? Cell(b) : ended.GetValueOrDefault((rv, cv), ""))]).ToArray();
+        var table = rowValues
+            .Select(rv =>
+                (string[])
+                    [
+                        label(rv),
+                        .. columnValues.Select(cv =>
+                            best.TryGetValue((rv, cv), out var b) ? Cell(b) : ended.GetValueOrDefault((rv, cv), "")
+                        ),
+                    ]
+            )
+            .ToArray();
         return (header, table);
     }
 
@@ -146,7 +250,10 @@ public static class SweepFolder
     public sealed record Configuration(TrialRow First, double Mean, double StandardDeviation, int Count);
 
     /// <summary>The configurations among <paramref name="rows"/> that have a finite <paramref name="metric"/>, in trial order.</summary>
-    public static IReadOnlyList<Configuration> Configurations(IReadOnlyList<TrialRow> rows, Func<TrialRow, double?> metric) =>
+    public static IReadOnlyList<Configuration> Configurations(
+        IReadOnlyList<TrialRow> rows,
+        Func<TrialRow, double?> metric
+    ) =>
         rows.GroupBy(r => (r.Stage, PlannedTrial.ConfigurationOf(r.Parameters)))
             .Select(g => g.Where(r => metric(r) is { } m && double.IsFinite(m)).ToArray())
             .Where(g => g.Length > 0)
@@ -154,14 +261,26 @@ public static class SweepFolder
             {
                 var values = g.Select(r => metric(r)!.Value).ToArray();
                 var mean = values.Average();
-                var sd = values.Length > 1 ? Math.Sqrt(values.Sum(v => (v - mean) * (v - mean)) / (values.Length - 1)) : 0;
+                var sd =
+                    values.Length > 1 ? Math.Sqrt(values.Sum(v => (v - mean) * (v - mean)) / (values.Length - 1)) : 0;
                 return new Configuration(g[0], mean, sd, values.Length);
-            }).ToArray();
+            })
+            .ToArray();
 
-    public static void WriteTable(string folder, string stage, IReadOnlyList<TrialRow> rows, string rowKey, string? columnKey, string cell)
+    public static void WriteTable(
+        string folder,
+        string stage,
+        IReadOnlyList<TrialRow> rows,
+        string rowKey,
+        string? columnKey,
+        string cell
+    )
     {
         var (header, table) = Pivot(rows, rowKey, columnKey, cell);
-        AtomicFile.Write(Path.Combine(folder, $"table-{stage}.md"), $"# {stage}: {cell}\n\n" + MarkdownTable.Render(header, table));
+        AtomicFile.Write(
+            Path.Combine(folder, $"table-{stage}.md"),
+            $"# {stage}: {cell}\n\n" + MarkdownTable.Render(header, table)
+        );
         var (exactHeader, exactTable) = Pivot(rows, rowKey, columnKey, cell, exact: true);
         Csv.Write(Path.Combine(folder, $"table-{stage}.csv"), exactHeader, exactTable.Select(r => r.Cast<object?>()));
     }
@@ -171,16 +290,43 @@ public static class SweepFolder
     /// the trials entering, those with a result there, the accuracy needed to go on (the last
     /// promoted one's; the median for the median rule), and how many went on or stopped.
     /// </summary>
-    public static void WriteRungs(string folder, string stage, string policy, IReadOnlyList<Experiments.Scheduling.RungRow> rungs)
+    public static void WriteRungs(
+        string folder,
+        string stage,
+        string policy,
+        IReadOnlyList<Experiments.Scheduling.RungRow> rungs
+    )
     {
-        string[] header = ["bracket", "rung", "budget (cycles)", "entering", "results", "cut-off accuracy", "promoted", "stopped"];
-        var table = rungs.Select(r => new[]
-        {
-            r.Bracket.ToString(CultureInfo.InvariantCulture), r.Rung.ToString(CultureInfo.InvariantCulture), r.BudgetCycles.ToString("0.###", CultureInfo.InvariantCulture),
-            r.Entering.ToString(CultureInfo.InvariantCulture), r.Results.ToString(CultureInfo.InvariantCulture),
-            r.CutOff is { } c ? Readable.Number(c) : "", r.Promoted.ToString(CultureInfo.InvariantCulture), r.Stopped.ToString(CultureInfo.InvariantCulture),
-        }).ToArray();
-        AtomicFile.Write(Path.Combine(folder, $"rungs-{stage}.md"), $"# {stage}: {policy}\n\n" + MarkdownTable.Render(header, table));
+        string[] header =
+        [
+            "bracket",
+            "rung",
+            "budget (cycles)",
+            "entering",
+            "results",
+            "cut-off accuracy",
+            "promoted",
+            "stopped",
+        ];
+        var table = rungs
+            .Select(r =>
+                new[]
+                {
+                    r.Bracket.ToString(CultureInfo.InvariantCulture),
+                    r.Rung.ToString(CultureInfo.InvariantCulture),
+                    r.BudgetCycles.ToString("0.###", CultureInfo.InvariantCulture),
+                    r.Entering.ToString(CultureInfo.InvariantCulture),
+                    r.Results.ToString(CultureInfo.InvariantCulture),
+                    r.CutOff is { } c ? Readable.Number(c) : "",
+                    r.Promoted.ToString(CultureInfo.InvariantCulture),
+                    r.Stopped.ToString(CultureInfo.InvariantCulture),
+                }
+            )
+            .ToArray();
+        AtomicFile.Write(
+            Path.Combine(folder, $"rungs-{stage}.md"),
+            $"# {stage}: {policy}\n\n" + MarkdownTable.Render(header, table)
+        );
         Csv.Write(Path.Combine(folder, $"rungs-{stage}.csv"), header, table.Select(r => r.Cast<object?>()));
     }
 
@@ -192,7 +338,8 @@ public static class SweepFolder
         var tables = new List<SearchTable>();
         foreach (var stage in state.Stages)
         {
-            if (stage.Plan is not SearchPlan plan) continue;
+            if (stage.Plan is not SearchPlan plan)
+                continue;
             var space = plan.Search.Space;
             var best = double.NegativeInfinity;
             var rows = new List<string[]>();
@@ -200,21 +347,50 @@ public static class SweepFolder
             {
                 var point = plan.PointOf(planned.Id);
                 var trial = state.Find(planned.Id);
-                var accuracy = trial is { Phase: TrialPhase.Completed or TrialPhase.Stopped, Outcome.ValidationAccuracy: var v } && double.IsFinite(v) ? v : (double?)null;
-                if (accuracy > best) best = accuracy.Value;
+                var accuracy =
+                    trial is { Phase: TrialPhase.Completed or TrialPhase.Stopped, Outcome.ValidationAccuracy: var v }
+                    && double.IsFinite(v)
+                        ? v
+                        : (double?)null;
+                if (accuracy > best)
+                    best = accuracy.Value;
                 var round = plan.RoundOf(planned.Id);
-                var proposedBy = plan.WasDrawn(planned.Id) ? round == 0 ? "initial design" : "uniform draw"
-                    : round == 0 ? "enqueued" : plan.Search.Method.Name;
+                var proposedBy = plan.WasDrawn(planned.Id)
+                    ? round == 0
+                        ? "initial design"
+                        : "uniform draw"
+                    : round == 0
+                        ? "enqueued"
+                        : plan.Search.Method.Name;
                 rows.Add([
-                    planned.Id.ToString(CultureInfo.InvariantCulture), round.ToString(CultureInfo.InvariantCulture), proposedBy,
+                    planned.Id.ToString(CultureInfo.InvariantCulture),
+                    round.ToString(CultureInfo.InvariantCulture),
+                    proposedBy,
                     .. space.Dimensions.Select((d, i) => space.IsActive(point, i) ? d.Format(point[i]) : ""),
-                    (trial?.Phase ?? TrialPhase.Queued).Text(), accuracy is { } a ? Exact(a) : "", double.IsFinite(best) ? Exact(best) : "",
+                    (trial?.Phase ?? TrialPhase.Queued).Text(),
+                    accuracy is { } a ? Exact(a) : "",
+                    double.IsFinite(best) ? Exact(best) : "",
                 ]);
             }
-            var title = $"{stage.Name}: {plan.Search.Method.Name} search, {plan.Count} of {plan.Search.Trials} trials proposed in {plan.Rounds} round{(plan.Rounds == 1 ? "" : "s")} " +
-                        $"(initial {plan.Search.Initial}, batch {plan.Search.Batch}, lag {plan.Search.Lag})";
-            tables.Add(new SearchTable(stage.Name, title,
-                ["trial", "round", "proposed by", .. space.Dimensions.Select(d => d.Key), "status", "validation accuracy", "best so far"], rows.ToArray()));
+            var title =
+                $"{stage.Name}: {plan.Search.Method.Name} search, {plan.Count} of {plan.Search.Trials} trials proposed in {plan.Rounds} round{(plan.Rounds == 1 ? "" : "s")} "
+                + $"(initial {plan.Search.Initial}, batch {plan.Search.Batch}, lag {plan.Search.Lag})";
+            tables.Add(
+                new SearchTable(
+                    stage.Name,
+                    title,
+                    [
+                        "trial",
+                        "round",
+                        "proposed by",
+                        .. space.Dimensions.Select(d => d.Key),
+                        "status",
+                        "validation accuracy",
+                        "best so far",
+                    ],
+                    rows.ToArray()
+                )
+            );
         }
         return tables;
     }
@@ -225,34 +401,61 @@ public static class SweepFolder
     public static void WriteSearch(string folder, SearchTable table)
     {
         var readable = table.Rows.Select(r => r.Select(Readable.Value).ToArray()).ToArray(); // the CSV keeps every digit
-        AtomicFile.Write(Path.Combine(folder, $"search-{table.Stage}.md"), $"# {table.Title}\n\n" + MarkdownTable.Render(table.Header, readable));
-        Csv.Write(Path.Combine(folder, $"search-{table.Stage}.csv"), table.Header, table.Rows.Select(r => r.Cast<object?>()));
+        AtomicFile.Write(
+            Path.Combine(folder, $"search-{table.Stage}.md"),
+            $"# {table.Title}\n\n" + MarkdownTable.Render(table.Header, readable)
+        );
+        Csv.Write(
+            Path.Combine(folder, $"search-{table.Stage}.csv"),
+            table.Header,
+            table.Rows.Select(r => r.Cast<object?>())
+        );
     }
 
     public static void WriteCurve(string folder, int trial, IReadOnlyList<CurvePoint> curve)
     {
         var curves = Path.Combine(folder, "curves");
         Directory.CreateDirectory(curves);
-        Csv.Write(Path.Combine(curves, $"trial-{trial}.csv"), RunFolder.CurveColumns, curve.Select(p => new object?[]
-            { p.Step, p.LearningRate, p.TrainCost, p.TrainLoss, p.TrainAccuracy, p.ValidationCost, p.ValidationLoss, p.ValidationAccuracy }));
+        Csv.Write(
+            Path.Combine(curves, $"trial-{trial}.csv"),
+            RunFolder.CurveColumns,
+            curve.Select(p =>
+                new object?[]
+                {
+                    p.Step,
+                    p.LearningRate,
+                    p.TrainCost,
+                    p.TrainLoss,
+                    p.TrainAccuracy,
+                    p.ValidationCost,
+                    p.ValidationLoss,
+                    p.ValidationAccuracy,
+                }
+            )
+        );
     }
 
     public static void WriteSummary(string folder, object summary) =>
         AtomicFile.Write(Path.Combine(folder, "summary.json"), Json.Serialize(summary));
 
-    public static void WritePlots(string folder, string stage, IReadOnlyList<(string Name, IReadOnlyList<CurvePoint> Curve)> runs)
+    public static void WritePlots(
+        string folder,
+        string stage,
+        IReadOnlyList<(string Name, IReadOnlyList<CurvePoint> Curve)> runs
+    )
     {
         var plots = Path.Combine(folder, "plots", stage);
         Directory.CreateDirectory(plots);
         LearningCurvePlots.WriteComparison(plots, stage, runs);
     }
 
-    private static double? Metric(TrialRow row, string cell) => cell switch
-    {
-        "validation-accuracy" => row.ValidationAccuracy,
-        "test-accuracy" => row.TestAccuracy,
-        "train-accuracy" => row.TrainAccuracy,
-        "seconds" => row.Seconds,
-        _ => throw new ArgumentException($"unknown table cell '{cell}'"),
-    };
+    private static double? Metric(TrialRow row, string cell) =>
+        cell switch
+        {
+            "validation-accuracy" => row.ValidationAccuracy,
+            "test-accuracy" => row.TestAccuracy,
+            "train-accuracy" => row.TrainAccuracy,
+            "seconds" => row.Seconds,
+            _ => throw new ArgumentException($"unknown table cell '{cell}'"),
+        };
 }

@@ -17,23 +17,30 @@ public sealed record SweepOutputs(
     IReadOnlyList<(string Stage, IReadOnlyList<(string Name, IReadOnlyList<CurvePoint> Curve)> Runs)> Plots,
     IReadOnlyList<(string Stage, string Policy, IReadOnlyList<Experiments.Scheduling.RungRow> Rungs)> Rungs,
     Report.ReportData? Report,
-    IReadOnlyList<SweepFolder.SearchTable> Searches)
+    IReadOnlyList<SweepFolder.SearchTable> Searches
+)
 {
     /// <summary>Writes the outputs (each file atomically); returns how long the report took (null: not due). An I/O failure propagates naming its file.</summary>
     public TimeSpan? Write()
     {
-        foreach (var (trial, curve) in NewCurves) SweepFolder.WriteCurve(Folder, trial, curve);
+        foreach (var (trial, curve) in NewCurves)
+            SweepFolder.WriteCurve(Folder, trial, curve);
         SweepFolder.WriteTrials(Folder, Rows, TestAccuracy);
         foreach (var stageRows in Rows.GroupBy(r => r.Stage))
             SweepFolder.WriteTable(Folder, stageRows.Key, stageRows.ToArray(), Table.Rows, Table.Columns, Table.Cell);
-        foreach (var (stage, policy, rungs) in Rungs) SweepFolder.WriteRungs(Folder, stage, policy, rungs);
-        foreach (var search in Searches) SweepFolder.WriteSearch(Folder, search);
+        foreach (var (stage, policy, rungs) in Rungs)
+            SweepFolder.WriteRungs(Folder, stage, policy, rungs);
+        foreach (var search in Searches)
+            SweepFolder.WriteSearch(Folder, search);
         SweepFolder.WriteSummary(Folder, Summary);
-        foreach (var (stage, runs) in Plots) SweepFolder.WritePlots(Folder, stage, runs);
-        if (Report is null) return null;
+        foreach (var (stage, runs) in Plots)
+            SweepFolder.WritePlots(Folder, stage, runs);
+        if (Report is null)
+            return null;
         var clock = System.Diagnostics.Stopwatch.StartNew();
         Storage.Report.SweepReport.Write(Report);
-        if (Report.Complete) Storage.Report.SearchSpacePlot.Write(Folder, Report);
+        if (Report.Complete)
+            Storage.Report.SearchSpacePlot.Write(Folder, Report);
         return clock.Elapsed;
     }
 }

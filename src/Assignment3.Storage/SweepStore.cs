@@ -13,7 +13,12 @@ public sealed class StoreException(string message, Exception? inner = null) : Ex
 /// What a store holds: the sweep's config text, its events in order, and the store's format version;
 /// <see cref="Warnings"/> tell of things found and worked around (an unfinished last write).
 /// </summary>
-public sealed record StoredSweep(string ConfigText, IReadOnlyList<SweepEvent> Events, int Version, IReadOnlyList<string> Warnings);
+public sealed record StoredSweep(
+    string ConfigText,
+    IReadOnlyList<SweepEvent> Events,
+    int Version,
+    IReadOnlyList<string> Warnings
+);
 
 /// <summary>
 /// The coordinator's journal of a sweep (sweep.db in the output folder, SQLite): the config and every
@@ -28,6 +33,7 @@ public sealed class SweepStore : IDisposable
 {
     public const string FileName = "sweep.db";
     private const string Mark = "a3-sweep-store";
+
     /// <summary>
     /// 5: a sweep's mini-batch order shared by its trials (sweep.data-order), trials trained in groups;
     /// 4: random numbers from our own generator (xoshiro256**), not System.Random; 3: our own kernels'
@@ -70,18 +76,32 @@ public sealed class SweepStore : IDisposable
     public static SweepStore Create(string folder, string configText)
     {
         var path = System.IO.Path.Combine(folder, FileName);
-        if (File.Exists(path)) throw new StoreException($"{path}: a sweep store already exists; continue it with a3 sweep --resume {folder}");
+        if (File.Exists(path))
+            throw new StoreException(
+                $"{path}: a sweep store already exists; continue it with a3 sweep --resume {folder}"
+            );
         var building = path + ".new";
         File.Delete(building); // what an earlier attempt stopped half-way left
         using (var fresh = Connect(building, SqliteOpenMode.ReadWriteCreate))
         {
-            Execute(fresh, """
+            Execute(
+                fresh,
+                """
                 CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
                 CREATE TABLE events (seq INTEGER PRIMARY KEY AUTOINCREMENT, kind TEXT NOT NULL, trial INTEGER,
                                      body TEXT NOT NULL, at TEXT NOT NULL, sha TEXT NOT NULL);
                 CREATE TABLE checkpoints (trial INTEGER PRIMARY KEY, step INTEGER NOT NULL, seq INTEGER NOT NULL, bytes BLOB NOT NULL);
-                """);
-            foreach (var (key, value) in new[] { ("format", Mark), ("version", Version.ToString()), ("config-sha256", Hash(configText)), ("config", configText) })
+                """
+            );
+            foreach (
+                var (key, value) in new[]
+                {
+                    ("format", Mark),
+                    ("version", Version.ToString()),
+                    ("config-sha256", Hash(configText)),
+                    ("config", configText),
+                }
+            )
                 Execute(fresh, "INSERT INTO meta (key, value) VALUES ($key, $value)", ("$key", key), ("$value", value));
         }
         File.Move(building, path);
@@ -96,7 +116,8 @@ public sealed class SweepStore : IDisposable
     public static StoredSweep Read(string folder)
     {
         var path = System.IO.Path.Combine(folder, FileName);
-        if (!File.Exists(path)) throw new StoreException($"{path}: no sweep store here; give the output folder of an a3 sweep");
+        if (!File.Exists(path))
+            throw new StoreException($"{path}: no sweep store here; give the output folder of an a3 sweep");
         var copy = Directory.CreateTempSubdirectory("a3-store-");
         try
         {
@@ -106,9 +127,12 @@ public sealed class SweepStore : IDisposable
             if (File.Exists(path + "-wal"))
             {
                 var wal = File.ReadAllBytes(path + "-wal");
-                if (WalCheck.Problem(wal) is { } problem) throw new StoreException($"{path}-wal: {problem}; nothing was changed");
+                if (WalCheck.Problem(wal) is { } problem)
+                    throw new StoreException($"{path}-wal: {problem}; nothing was changed");
                 if (WalCheck.UnfinishedTail(wal) is var tail and > 0)
-                    warnings.Add($"{path}-wal ends in {tail:N0} bytes of a write that never finished (a crash or a full disk); it committed nothing and is ignored");
+                    warnings.Add(
+                        $"{path}-wal ends in {tail:N0} bytes of a write that never finished (a crash or a full disk); it committed nothing and is ignored"
+                    );
                 File.WriteAllBytes(copied + "-wal", wal);
             }
             using var connection = Connect(copied, SqliteOpenMode.ReadWrite);
@@ -116,7 +140,10 @@ public sealed class SweepStore : IDisposable
         }
         catch (SqliteException e)
         {
-            throw new StoreException($"{path}: not a readable a3 sweep store (SQLite: {e.Message.TrimEnd('.')}); nothing was changed", e);
+            throw new StoreException(
+                $"{path}: not a readable a3 sweep store (SQLite: {e.Message.TrimEnd('.')}); nothing was changed",
+                e
+            );
         }
         finally
         {
@@ -132,16 +159,22 @@ public sealed class SweepStore : IDisposable
     {
         var path = System.IO.Path.Combine(folder, FileName);
         if (stored.Version != Version)
-            throw new StoreException($"{path}: this store was written by an earlier a3 (format {stored.Version}), whose trials trained with other " +
-                                     (stored.Version < 3 ? "numerics (OpenBLAS)"
-                                         : stored.Version < 4 ? "random numbers (.NET's System.Random, which no version promises)"
-                                         : "mini-batch orders (each trial's own, before sweep.data-order)") +
-                                     "; a3 report and a3 status still read it, but resuming would mix results: run the sweep again");
+            throw new StoreException(
+                $"{path}: this store was written by an earlier a3 (format {stored.Version}), whose trials trained with other "
+                    + (
+                        stored.Version < 3 ? "numerics (OpenBLAS)"
+                        : stored.Version < 4 ? "random numbers (.NET's System.Random, which no version promises)"
+                        : "mini-batch orders (each trial's own, before sweep.data-order)"
+                    )
+                    + "; a3 report and a3 status still read it, but resuming would mix results: run the sweep again"
+            );
         var store = OpenWritable(path, Hash(stored.ConfigText));
         if (store.lastSeq != stored.Events.Count)
         {
             store.Dispose();
-            throw new StoreException($"{path}: the store changed while it was being resumed (is another a3 sweep writing it?)");
+            throw new StoreException(
+                $"{path}: the store changed while it was being resumed (is another a3 sweep writing it?)"
+            );
         }
         return store;
     }
@@ -173,17 +206,32 @@ public sealed class SweepStore : IDisposable
             TrialPaused p => (int?)p.Outcome.UpdateSteps,
             _ => null,
         };
-        if (checkpoint is not null && step is null) throw new ArgumentException($"{e.GetType().Name} carries no checkpoint");
+        if (checkpoint is not null && step is null)
+            throw new ArgumentException($"{e.GetType().Name} carries no checkpoint");
         var seq = lastSeq + 1;
         var sha = Chain(lastSha, seq, kind, body);
         try
         {
             using var transaction = connection.BeginTransaction();
-            Execute(connection, "INSERT INTO events (seq, kind, trial, body, at, sha) VALUES ($seq, $kind, $trial, $body, $at, $sha)",
-                ("$seq", seq), ("$kind", kind), ("$trial", trial), ("$body", body), ("$at", e.At.ToString("O")), ("$sha", sha));
+            Execute(
+                connection,
+                "INSERT INTO events (seq, kind, trial, body, at, sha) VALUES ($seq, $kind, $trial, $body, $at, $sha)",
+                ("$seq", seq),
+                ("$kind", kind),
+                ("$trial", trial),
+                ("$body", body),
+                ("$at", e.At.ToString("O")),
+                ("$sha", sha)
+            );
             if (checkpoint is not null)
-                Execute(connection, "INSERT OR REPLACE INTO checkpoints (trial, step, seq, bytes) VALUES ($trial, $step, $seq, $bytes)",
-                    ("$trial", trial), ("$step", step), ("$seq", seq), ("$bytes", checkpoint));
+                Execute(
+                    connection,
+                    "INSERT OR REPLACE INTO checkpoints (trial, step, seq, bytes) VALUES ($trial, $step, $seq, $bytes)",
+                    ("$trial", trial),
+                    ("$step", step),
+                    ("$seq", seq),
+                    ("$bytes", checkpoint)
+                );
             if (e is TrialStopped or TrialRecorded)
                 Execute(connection, "DELETE FROM checkpoints WHERE trial = $trial", ("$trial", trial));
             transaction.Commit();
@@ -191,8 +239,11 @@ public sealed class SweepStore : IDisposable
         catch (SqliteException x)
         {
             // SQLite rolled the write back: the store still holds every event before this one.
-            throw new StoreException($"{Path}: cannot write the sweep's next event (SQLite: {x.Message.TrimEnd('.')}); " +
-                                     $"the store is intact and resumable: make room (or copy the folder to a writable disk) and run a3 sweep --resume {System.IO.Path.GetDirectoryName(Path)}", x);
+            throw new StoreException(
+                $"{Path}: cannot write the sweep's next event (SQLite: {x.Message.TrimEnd('.')}); "
+                    + $"the store is intact and resumable: make room (or copy the folder to a writable disk) and run a3 sweep --resume {System.IO.Path.GetDirectoryName(Path)}",
+                x
+            );
         }
         (lastSeq, lastSha) = (seq, sha);
     }
@@ -236,13 +287,18 @@ public sealed class SweepStore : IDisposable
             using var last = connection.CreateCommand();
             last.CommandText = "SELECT seq, sha FROM events ORDER BY seq DESC LIMIT 1";
             using var reader = last.ExecuteReader();
-            return reader.Read() ? new SweepStore(connection, path, reader.GetInt64(0), reader.GetString(1)) : new SweepStore(connection, path, 0, "");
+            return reader.Read()
+                ? new SweepStore(connection, path, reader.GetInt64(0), reader.GetString(1))
+                : new SweepStore(connection, path, 0, "");
         }
         catch (SqliteException e)
         {
             connection.Dispose();
-            throw new StoreException($"{path}: cannot write the store (SQLite: {e.Message.TrimEnd('.')}); nothing was changed. " +
-                                     "A sweep needs a writable folder with free space: copy the folder to one and resume it there", e);
+            throw new StoreException(
+                $"{path}: cannot write the store (SQLite: {e.Message.TrimEnd('.')}); nothing was changed. "
+                    + "A sweep needs a writable folder with free space: copy the folder to one and resume it there",
+                e
+            );
         }
         catch
         {
@@ -260,17 +316,29 @@ public sealed class SweepStore : IDisposable
         {
             list.CommandText = "SELECT name FROM sqlite_master WHERE type = 'table'";
             using var reader = list.ExecuteReader();
-            while (reader.Read()) tables.Add(reader.GetString(0));
+            while (reader.Read())
+                tables.Add(reader.GetString(0));
         }
-        if (!tables.Contains("meta") || !tables.Contains("events") || Scalar(connection, "SELECT value FROM meta WHERE key = 'format'") != Mark)
+        if (
+            !tables.Contains("meta")
+            || !tables.Contains("events")
+            || Scalar(connection, "SELECT value FROM meta WHERE key = 'format'") != Mark
+        )
             throw new StoreException($"{path}: not an a3 sweep store (it has no '{Mark}' mark); nothing was changed");
-        var version = int.TryParse(Scalar(connection, "SELECT value FROM meta WHERE key = 'version'"), out var v) ? v : 0;
+        var version = int.TryParse(Scalar(connection, "SELECT value FROM meta WHERE key = 'version'"), out var v)
+            ? v
+            : 0;
         if (version is < 1 or > Version)
-            throw new StoreException($"{path}: sweep store format {version} is not one this a3 reads (1 to {Version}); nothing was changed");
+            throw new StoreException(
+                $"{path}: sweep store format {version} is not one this a3 reads (1 to {Version}); nothing was changed"
+            );
         var configHash = Scalar(connection, "SELECT value FROM meta WHERE key = 'config-sha256'");
-        var configText = Scalar(connection, "SELECT value FROM meta WHERE key = 'config'") ?? ConfigOfFormat1(folder, configHash, path);
+        var configText = Scalar(connection, "SELECT value FROM meta WHERE key = 'config'")
+            ?? ConfigOfFormat1(folder, configHash, path);
         if (Hash(configText) != configHash)
-            throw new StoreException($"{path}: the config it holds does not match its checksum (damaged); nothing was changed");
+            throw new StoreException(
+                $"{path}: the config it holds does not match its checksum (damaged); nothing was changed"
+            );
         var events = version == 1 ? StoreFormat1.Events(connection, path) : Events(connection, path);
         return new StoredSweep(configText, events, version, []);
     }
@@ -286,13 +354,22 @@ public sealed class SweepStore : IDisposable
         {
             var (seq, kind, body) = (reader.GetInt64(0), reader.GetString(1), reader.GetString(2));
             var where = $"{path}: event {seq} ({kind})";
-            if (seq != events.Count + 1) throw new StoreException($"{path}: event {events.Count + 1} is missing (the next is {seq}); nothing was changed");
+            if (seq != events.Count + 1)
+                throw new StoreException(
+                    $"{path}: event {events.Count + 1} is missing (the next is {seq}); nothing was changed"
+                );
             sha = Chain(sha, seq, kind, body);
-            if (sha != reader.GetString(3)) throw new StoreException($"{where} is damaged: it does not match its checksum; nothing was changed");
-            var type = Kinds.FirstOrDefault(k => k.Kind == kind).Type ?? throw new StoreException($"{where}: unknown kind of event; nothing was changed");
+            if (sha != reader.GetString(3))
+                throw new StoreException($"{where} is damaged: it does not match its checksum; nothing was changed");
+            var type = Kinds.FirstOrDefault(k => k.Kind == kind).Type
+                ?? throw new StoreException($"{where}: unknown kind of event; nothing was changed");
             try
             {
-                events.Add((SweepEvent)(JsonSerializer.Deserialize(body, type, Json.Options) ?? throw new JsonException("empty")));
+                events.Add(
+                    (SweepEvent)(
+                        JsonSerializer.Deserialize(body, type, Json.Options) ?? throw new JsonException("empty")
+                    )
+                );
             }
             catch (JsonException e)
             {
@@ -306,10 +383,14 @@ public sealed class SweepStore : IDisposable
     private static string ConfigOfFormat1(string folder, string? configHash, string path)
     {
         var config = System.IO.Path.Combine(folder, "config.conf");
-        if (!File.Exists(config)) throw new StoreException($"{path}: a format-1 store needs the sweep's {config}, which is missing");
+        if (!File.Exists(config))
+            throw new StoreException($"{path}: a format-1 store needs the sweep's {config}, which is missing");
         var text = File.ReadAllText(config);
-        return Hash(text) == configHash ? text
-            : throw new StoreException($"{path}: the store was made for another config than {config}; nothing was changed");
+        return Hash(text) == configHash
+            ? text
+            : throw new StoreException(
+                $"{path}: the store was made for another config than {config}; nothing was changed"
+            );
     }
 
     private static string Chain(string previous, long seq, string kind, string body) =>
@@ -317,7 +398,14 @@ public sealed class SweepStore : IDisposable
 
     private static SqliteConnection Connect(string path, SqliteOpenMode mode)
     {
-        var connection = new SqliteConnection(new SqliteConnectionStringBuilder { DataSource = path, Mode = mode, Pooling = false }.ToString());
+        var connection = new SqliteConnection(
+            new SqliteConnectionStringBuilder
+            {
+                DataSource = path,
+                Mode = mode,
+                Pooling = false,
+            }.ToString()
+        );
         connection.Open();
         return connection;
     }
@@ -329,11 +417,16 @@ public sealed class SweepStore : IDisposable
         return command.ExecuteScalar() as string;
     }
 
-    internal static void Execute(SqliteConnection connection, string sql, params (string Name, object? Value)[] parameters)
+    internal static void Execute(
+        SqliteConnection connection,
+        string sql,
+        params (string Name, object? Value)[] parameters
+    )
     {
         using var command = connection.CreateCommand();
         command.CommandText = sql;
-        foreach (var (name, value) in parameters) command.Parameters.AddWithValue(name, value ?? DBNull.Value);
+        foreach (var (name, value) in parameters)
+            command.Parameters.AddWithValue(name, value ?? DBNull.Value);
         command.ExecuteNonQuery();
     }
 

@@ -10,7 +10,8 @@ public static class Synthetic
         var random = new Random(seed);
         var m = new Mat<double>(rows, cols);
         for (var i = 0; i < m.Data.Length; i++)
-            m.Data[i] = scale * Math.Sqrt(-2 * Math.Log(1 - random.NextDouble())) * Math.Cos(2 * Math.PI * random.NextDouble());
+            m.Data[i] =
+                scale * Math.Sqrt(-2 * Math.Log(1 - random.NextDouble())) * Math.Cos(2 * Math.PI * random.NextDouble());
         return m;
     }
 

@@ -15,7 +15,11 @@ public class DataSettings : CommandSettings
 
 public sealed class DataFetchCommand : AsyncCommand<DataSettings>
 {
-    public override async Task<int> ExecuteAsync(CommandContext context, DataSettings settings, CancellationToken cancellation)
+    public override async Task<int> ExecuteAsync(
+        CommandContext context,
+        DataSettings settings,
+        CancellationToken cancellation
+    )
     {
         var console = Consoles.ForHumans(false);
         var location = await DataLoading.LocateAsync(console, settings.Data, cancellation);
@@ -26,12 +30,20 @@ public sealed class DataFetchCommand : AsyncCommand<DataSettings>
 
 public sealed class DataInfoCommand : AsyncCommand<DataSettings>
 {
-    public override async Task<int> ExecuteAsync(CommandContext context, DataSettings settings, CancellationToken cancellation)
+    public override async Task<int> ExecuteAsync(
+        CommandContext context,
+        DataSettings settings,
+        CancellationToken cancellation
+    )
     {
         var console = Consoles.ForHumans(false);
         var table = new Table().AddColumns("Candidate", "From", "Holds CIFAR-10");
         foreach (var (path, origin) in DataLocator.Default.Candidates(settings.Data))
-            table.AddRow(Markup.Escape(path), origin, DataLocator.Probe(path) is { } found ? Markup.Escape(found) : "no");
+            table.AddRow(
+                Markup.Escape(path),
+                origin,
+                DataLocator.Probe(path) is { } found ? Markup.Escape(found) : "no"
+            );
         console.Write(table);
         foreach (var split in new[] { SplitKind.Batch1, SplitKind.All })
             await DataLoading.LoadAsync(console, settings.Data, new DataOptions(split), cancellation);

@@ -1,11 +1,11 @@
 using System.ComponentModel;
 using Assignment3.Cli.Terminal;
 using Assignment3.Experiments.Sweeps;
+using Assignment3.Experiments.Text;
 using Assignment3.Storage;
 using Assignment3.Storage.Report;
 using Spectre.Console;
 using Spectre.Console.Cli;
-using Assignment3.Experiments.Text;
 
 namespace Assignment3.Cli.Commands;
 
@@ -15,7 +15,9 @@ public sealed class SweepFolderSettings : CommandSettings
     public string Folder { get; init; } = "";
 
     public override ValidationResult Validate() =>
-        string.IsNullOrWhiteSpace(Folder) ? ValidationResult.Error("give the output folder of an a3 sweep") : ValidationResult.Success();
+        string.IsNullOrWhiteSpace(Folder)
+            ? ValidationResult.Error("give the output folder of an a3 sweep")
+            : ValidationResult.Success();
 }
 
 /// <summary>Rebuilds report.html (and the search-space plot) of any sweep folder from its store.</summary>
@@ -33,7 +35,13 @@ public sealed class ReportCommand : Command<SweepFolderSettings>
     public static string Rebuild(IAnsiConsole console, string folder)
     {
         var (_, state, _) = SweepFolders.Read(console, folder);
-        var report = ReportData.From(state, SweepFolder.Rows(state), folder, state.Completed ? SweepRunState.Complete : SweepRunState.Interrupted, state.LastEventAt ?? DateTime.UtcNow);
+        var report = ReportData.From(
+            state,
+            SweepFolder.Rows(state),
+            folder,
+            state.Completed ? SweepRunState.Complete : SweepRunState.Interrupted,
+            state.LastEventAt ?? DateTime.UtcNow
+        );
         SweepReport.Write(report);
         SearchSpacePlot.Write(folder, report);
         return Path.Combine(folder, SweepReport.FileName);
@@ -69,10 +77,22 @@ public sealed class StatusCommand : Command<StatusSettings>
         // A search's budget counts before its rounds are proposed.
         var remaining = state.Planned - recorded + (search is null ? 0 : search.Budget - search.Proposed);
         // The pace so far: recorded trials over the time between the first event and the last.
-        TimeSpan? eta = state.Completed || recorded == 0 || last <= first ? null : TimeSpan.FromSeconds((last - first).TotalSeconds / recorded * remaining);
+        TimeSpan? eta =
+            state.Completed || recorded == 0 || last <= first
+                ? null
+                : TimeSpan.FromSeconds((last - first).TotalSeconds / recorded * remaining);
         var best = ReportData.Best(rows);
-        var running = state.Trials.Where(t => t.Phase == TrialPhase.Running)
-            .Select(t => new { trial = t.Id, node = t.Node, group = t.Group, fromStep = t.CheckpointStep, toStep = t.TargetStep }).ToArray();
+        var running = state
+            .Trials.Where(t => t.Phase == TrialPhase.Running)
+            .Select(t => new
+            {
+                trial = t.Id,
+                node = t.Node,
+                group = t.Group,
+                fromStep = t.CheckpointStep,
+                toStep = t.TargetStep,
+            })
+            .ToArray();
         var status = new
         {
             name = state.Config.Experiment.Name,
@@ -88,16 +108,26 @@ public sealed class StatusCommand : Command<StatusSettings>
             running = running.Length,
             paused = state.Paused,
             queued = state.Queued,
-            best = best is null ? null : new { trial = best.Trial, stage = best.Stage, validationAccuracy = best.ValidationAccuracy, parameters = best.Parameters.ToDictionary(p => p.Key, p => p.Value) },
-            search = search is null ? null : new
-            {
-                method = search.Method,
-                proposed = search.Proposed,
-                budget = search.Budget,
-                roundsProposed = search.Rounds,
-                openRounds = search.OpenRounds,
-                lag = search.Lag,
-            },
+            best = best is null
+                ? null
+                : new
+                {
+                    trial = best.Trial,
+                    stage = best.Stage,
+                    validationAccuracy = best.ValidationAccuracy,
+                    parameters = best.Parameters.ToDictionary(p => p.Key, p => p.Value),
+                },
+            search = search is null
+                ? null
+                : new
+                {
+                    method = search.Method,
+                    proposed = search.Proposed,
+                    budget = search.Budget,
+                    roundsProposed = search.Rounds,
+                    openRounds = search.OpenRounds,
+                    lag = search.Lag,
+                },
             runningTrials = running,
             startedAt = first,
             lastEventAt = last,
@@ -109,17 +139,28 @@ public sealed class StatusCommand : Command<StatusSettings>
             return 0;
         }
         console.WriteLine($"{status.name} ({folder}): {status.state}, stage {status.stage}");
-        console.WriteLine($"{recorded} of {state.Planned} trials recorded: {status.completed} completed" +
-                          (status.stoppedEarly > 0 ? $", {status.stoppedEarly} stopped early" : "") + $", {status.diverged} diverged, {status.failed} failed; " +
-                          $"{running.Length} running, {state.Paused} paused, {state.Queued} queued");
-        if (search is not null) console.WriteLine($"{search.Method} {search.Progress}");
+        console.WriteLine(
+            $"{recorded} of {state.Planned} trials recorded: {status.completed} completed"
+                + (status.stoppedEarly > 0 ? $", {status.stoppedEarly} stopped early" : "")
+                + $", {status.diverged} diverged, {status.failed} failed; "
+                + $"{running.Length} running, {state.Paused} paused, {state.Queued} queued"
+        );
+        if (search is not null)
+            console.WriteLine($"{search.Method} {search.Progress}");
         if (best is not null)
-            console.WriteLine($"best: trial {best.Trial} ({best.Stage}) validation accuracy {Readable.Number(best.ValidationAccuracy!.Value)}: " +
-                              string.Join(", ", best.Parameters.Select(p => $"{p.Key}={Readable.Value(p.Value)}")));
+            console.WriteLine(
+                $"best: trial {best.Trial} ({best.Stage}) validation accuracy {Readable.Number(best.ValidationAccuracy!.Value)}: "
+                    + string.Join(", ", best.Parameters.Select(p => $"{p.Key}={Readable.Value(p.Value)}"))
+            );
         foreach (var group in running.GroupBy(r => (r.group, r.node, r.fromStep, r.toStep)))
-            console.WriteLine($"running: trial{(group.Count() > 1 ? "s" : "")} {string.Join(", ", group.Select(r => r.trial))}" +
-                              $"{(group.Count() > 1 ? " together" : "")} on {group.Key.node} (steps {group.Key.fromStep} to {group.Key.toStep})");
-        console.WriteLine($"last event {Readable.Number((DateTime.UtcNow - last).TotalSeconds)} s ago" + (eta is { } e ? $"; ETA {e:hh\\:mm\\:ss} at the pace so far" : ""));
+            console.WriteLine(
+                $"running: trial{(group.Count() > 1 ? "s" : "")} {string.Join(", ", group.Select(r => r.trial))}"
+                    + $"{(group.Count() > 1 ? " together" : "")} on {group.Key.node} (steps {group.Key.fromStep} to {group.Key.toStep})"
+            );
+        console.WriteLine(
+            $"last event {Readable.Number((DateTime.UtcNow - last).TotalSeconds)} s ago"
+                + (eta is { } e ? $"; ETA {e:hh\\:mm\\:ss} at the pace so far" : "")
+        );
         return 0;
     }
 }

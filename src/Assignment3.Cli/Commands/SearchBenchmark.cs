@@ -9,7 +9,14 @@ using Assignment3.Sweeps.Trials;
 namespace Assignment3.Cli.Commands;
 
 /// <summary>One objective and method: the median simple regret over the seeds after the budget, and every seed's.</summary>
-public sealed record SearchBenchRow(string Objective, string Method, int Evaluations, double MedianRegret, double[] Regrets, double Seconds);
+public sealed record SearchBenchRow(
+    string Objective,
+    string Method,
+    int Evaluations,
+    double MedianRegret,
+    double[] Regrets,
+    double Seconds
+);
 
 /// <summary>
 /// The search methods on synthetic objectives of known minimum (Branin, Hartmann-6, noisy Branin):
@@ -17,31 +24,57 @@ public sealed record SearchBenchRow(string Objective, string Method, int Evaluat
 /// </summary>
 public static class SearchBenchmark
 {
-    public static IReadOnlyList<SearchBenchRow> Run(int seeds, int trials, int initial, int batch, int lag, Action<string> say)
+    public static IReadOnlyList<SearchBenchRow> Run(
+        int seeds,
+        int trials,
+        int initial,
+        int batch,
+        int lag,
+        Action<string> say
+    )
     {
         var rows = new List<SearchBenchRow>();
         foreach (var objective in SyntheticObjective.All)
-            foreach (var method in SearchMethods.All)
-            {
-                var clock = Stopwatch.StartNew();
-                var search = objective.Search(method, trials, initial, batch, lag);
-                var regrets = Enumerable.Range(1, seeds).Select(seed => objective.Run(search, seed)[^1]).ToArray();
-                var row = new SearchBenchRow(objective.Name, method.Name, trials, Median(regrets), regrets, clock.Elapsed.TotalSeconds);
-                say($"{row.Objective,-13} {row.Method,-7} median regret after {trials}: {row.MedianRegret,10:G4}   ({row.Seconds:F1} s)");
-                rows.Add(row);
-            }
+        foreach (var method in SearchMethods.All)
+        {
+            var clock = Stopwatch.StartNew();
+            var search = objective.Search(method, trials, initial, batch, lag);
+            var regrets = Enumerable.Range(1, seeds).Select(seed => objective.Run(search, seed)[^1]).ToArray();
+            var row = new SearchBenchRow(
+                objective.Name,
+                method.Name,
+                trials,
+                Median(regrets),
+                regrets,
+                clock.Elapsed.TotalSeconds
+            );
+            say(
+                $"{row.Objective, -13} {row.Method, -7} median regret after {trials}: {row.MedianRegret, 10:G4}   ({row.Seconds:F1} s)"
+            );
+            rows.Add(row);
+        }
         return rows;
     }
 
     public static double Median(IReadOnlyList<double> values)
     {
         var sorted = values.Order().ToArray();
-        return sorted.Length % 2 == 1 ? sorted[sorted.Length / 2] : (sorted[sorted.Length / 2 - 1] + sorted[sorted.Length / 2]) / 2;
+        return sorted.Length % 2 == 1
+            ? sorted[sorted.Length / 2]
+            : (sorted[sorted.Length / 2 - 1] + sorted[sorted.Length / 2]) / 2;
     }
 }
 
 /// <summary>One search sweep's slot utilization: busy slot-time over slots x wall time, with the time rounds took to propose.</summary>
-public sealed record UtilizationRow(string Method, int Slots, int Batch, int Lag, double Utilization, double Seconds, double ProposeSeconds);
+public sealed record UtilizationRow(
+    string Method,
+    int Slots,
+    int Batch,
+    int Lag,
+    double Utilization,
+    double Seconds,
+    double ProposeSeconds
+);
 
 /// <summary>
 /// How busy a search keeps its slots: a 40-trial search on an in-process cluster whose trainer
@@ -50,9 +83,16 @@ public sealed record UtilizationRow(string Method, int Slots, int Batch, int Lag
 /// </summary>
 public static class SearchUtilization
 {
-    public static async Task<UtilizationRow> RunAsync(string method, int slots, int batch, int lag, CancellationToken cancellation)
+    public static async Task<UtilizationRow> RunAsync(
+        string method,
+        int slots,
+        int batch,
+        int lag,
+        CancellationToken cancellation
+    )
     {
-        var sweep = SweepConfig.Parse($$"""
+        var sweep = SweepConfig.Parse(
+            $$"""
             name = utilization
             network { hidden = [4] }
             training { step-size = 5, cycles = 1, batch-size = 10 }
@@ -62,16 +102,28 @@ public static class SearchUtilization
                 space { lambda = { log-uniform = [1e-5, 1e-1] }, eta-max = { log-uniform = [1e-3, 1] } }
               }
             }
-            """, "(search utilization)");
+            """,
+            "(search utilization)"
+        );
         var runner = new InstantTrialRunner(
             c => 0.5 - 0.01 * Math.Abs(Math.Log10(c.Lambda) + 3) - 0.005 * Math.Abs(Math.Log10(c.EtaMax) + 1),
-            t => TimeSpan.FromMilliseconds(100 + new Xoshiro256StarStar((ulong)t.Trial).Next(200)));
+            t => TimeSpan.FromMilliseconds(100 + new Xoshiro256StarStar((ulong)t.Trial).Next(200))
+        );
         var folder = Directory.CreateTempSubdirectory("a3-search-utilization-").FullName;
         try
         {
             using var store = SweepStore.Create(folder, sweep.Text);
-            await using (var node = SweepHost.StartCoordinator(sweep, folder, new SweepMonitor(), "bench", new FixedRunnerSource("bench", runner), slots,
-                             journal: new StoreJournal(store)))
+            await using (
+                var node = SweepHost.StartCoordinator(
+                    sweep,
+                    folder,
+                    new SweepMonitor(),
+                    "bench",
+                    new FixedRunnerSource("bench", runner),
+                    slots,
+                    journal: new StoreJournal(store)
+                )
+            )
                 await node.Completion(cancellation);
             var events = SweepStore.Read(folder).Events;
             var started = events.OfType<TrialStarted>().ToDictionary(e => e.Trial, e => e.At);
@@ -79,9 +131,19 @@ public static class SearchUtilization
             var busy = started.Sum(s => (ended[s.Key] - s.Value).TotalSeconds);
             var wall = (ended.Values.Max() - started.Values.Min()).TotalSeconds;
             // A round's proposing time: from the event that made it due (the last before it) to the round.
-            var propose = events.Select((e, i) => (e, i)).Where(x => x.e is RoundProposed r && r.Round > 0)
+            var propose = events
+                .Select((e, i) => (e, i))
+                .Where(x => x.e is RoundProposed r && r.Round > 0)
                 .Sum(x => (x.e.At - events[x.i - 1].At).TotalSeconds);
-            return new UtilizationRow(method, slots, batch, lag, Math.Round(busy / (slots * wall), 3), Math.Round(wall, 2), Math.Round(propose, 2));
+            return new UtilizationRow(
+                method,
+                slots,
+                batch,
+                lag,
+                Math.Round(busy / (slots * wall), 3),
+                Math.Round(wall, 2),
+                Math.Round(propose, 2)
+            );
         }
         finally
         {

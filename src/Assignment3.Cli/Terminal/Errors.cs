@@ -45,9 +45,17 @@ public static class Errors
         for (var i = 0; i < args.Count; i++)
         {
             var arg = args[i];
-            if (arg.StartsWith("--", StringComparison.Ordinal) && arg.Contains('=') && message.StartsWith($"'{Excerpt(arg[(arg.IndexOf('=') + 1)..])}'", StringComparison.Ordinal))
+            if (
+                arg.StartsWith("--", StringComparison.Ordinal)
+                && arg.Contains('=')
+                && message.StartsWith($"'{Excerpt(arg[(arg.IndexOf('=') + 1)..])}'", StringComparison.Ordinal)
+            )
                 return arg[..arg.IndexOf('=')];
-            if (i > 0 && args[i - 1].StartsWith('-') && message.StartsWith($"'{Excerpt(arg)}'", StringComparison.Ordinal))
+            if (
+                i > 0
+                && args[i - 1].StartsWith('-')
+                && message.StartsWith($"'{Excerpt(arg)}'", StringComparison.Ordinal)
+            )
                 return args[i - 1];
         }
         return null;

@@ -8,11 +8,15 @@ public static class OutputFolder
     /// </summary>
     public static string Create(string? requested, string name)
     {
-        if (requested is not null && string.IsNullOrWhiteSpace(requested)) throw new ArgumentException("--out: empty path; give a new or empty folder");
+        if (requested is not null && string.IsNullOrWhiteSpace(requested))
+            throw new ArgumentException("--out: empty path; give a new or empty folder");
         var folder = Path.GetFullPath(requested ?? Path.Combine("runs", $"{name}-{DateTime.Now:yyyyMMdd-HHmmss}"));
-        if (File.Exists(folder)) throw new ArgumentException($"--out: {folder} is a file; give a new or empty folder");
+        if (File.Exists(folder))
+            throw new ArgumentException($"--out: {folder} is a file; give a new or empty folder");
         if (Directory.Exists(folder) && Directory.EnumerateFileSystemEntries(folder).Any())
-            throw new ArgumentException($"--out: {folder} already holds files; choose a new or empty folder so nothing is overwritten");
+            throw new ArgumentException(
+                $"--out: {folder} already holds files; choose a new or empty folder so nothing is overwritten"
+            );
         try
         {
             Directory.CreateDirectory(folder);

@@ -19,7 +19,8 @@ public static class SweepFolders
     {
         var stored = SweepStore.Read(folder);
         var storePath = Path.Combine(folder, SweepStore.FileName);
-        foreach (var warning in stored.Warnings) console.MarkupLineInterpolated($"[yellow]{warning}[/]");
+        foreach (var warning in stored.Warnings)
+            console.MarkupLineInterpolated($"[yellow]{warning}[/]");
         var sweep = SweepConfig.Parse(stored.ConfigText, Path.Combine(folder, ConfigFile));
         try
         {
@@ -27,20 +28,27 @@ public static class SweepFolders
         }
         catch (InvalidSweepEventException e)
         {
-            throw new StoreException($"{storePath}: its events do not fit together ({e.Message}); nothing was changed", e);
+            throw new StoreException(
+                $"{storePath}: its events do not fit together ({e.Message}); nothing was changed",
+                e
+            );
         }
     }
 
     /// <summary>A new folder for the config: its store first (whole or absent), then the config beside it.</summary>
-    public static (SweepConfig Sweep, string Folder, SweepStore Store, IReadOnlyList<SweepEvent> History) Start(IAnsiConsole console,
-        string configPath, string? requestedFolder)
+    public static (SweepConfig Sweep, string Folder, SweepStore Store, IReadOnlyList<SweepEvent> History) Start(
+        IAnsiConsole console,
+        string configPath,
+        string? requestedFolder
+    )
     {
         var sweep = SweepConfig.Load(configPath).ToSweep();
         var warm = WarmStartOf(console, sweep, configPath); // read (and refused) before anything is written
         var folder = OutputFolder.Create(requestedFolder, sweep.Experiment.Name);
         var store = SweepStore.Create(folder, sweep.Text);
         AtomicFile.Write(Path.Combine(folder, ConfigFile), sweep.Text);
-        if (warm is null) return (sweep, folder, store, []);
+        if (warm is null)
+            return (sweep, folder, store, []);
         store.Append(warm);
         return (sweep, folder, store, [warm]);
     }
@@ -51,7 +59,8 @@ public static class SweepFolders
     /// </summary>
     private static SearchWarmStarted? WarmStartOf(IAnsiConsole console, SweepConfig sweep, string configPath)
     {
-        if (sweep.Search?.WarmStart is not { Count: > 0 } folders) return null;
+        if (sweep.Search?.WarmStart is not { Count: > 0 } folders)
+            return null;
         var points = new List<double[]>();
         var losses = new List<double>();
         var sources = new List<string>();
@@ -83,27 +92,40 @@ public static class SweepFolders
     /// checked whole before anything is written (a refused store is left byte for byte as it was), or,
     /// when it stopped before its store existed, the sweep started afresh there from its config.
     /// </summary>
-    public static (SweepConfig Sweep, string Folder, SweepStore Store, IReadOnlyList<SweepEvent> History) Resume(IAnsiConsole console, string requestedFolder)
+    public static (SweepConfig Sweep, string Folder, SweepStore Store, IReadOnlyList<SweepEvent> History) Resume(
+        IAnsiConsole console,
+        string requestedFolder
+    )
     {
         var folder = Path.GetFullPath(requestedFolder);
         var configPath = Path.Combine(folder, ConfigFile);
-        if (!Directory.Exists(folder)) throw new StoreException($"{folder}: no such folder; --resume takes the output folder of an earlier a3 sweep");
+        if (!Directory.Exists(folder))
+            throw new StoreException(
+                $"{folder}: no such folder; --resume takes the output folder of an earlier a3 sweep"
+            );
         if (!File.Exists(Path.Combine(folder, SweepStore.FileName)))
         {
             if (!File.Exists(configPath))
-                throw new StoreException($"{folder}: holds neither a sweep store nor {ConfigFile}; --resume takes the output folder of an earlier a3 sweep");
+                throw new StoreException(
+                    $"{folder}: holds neither a sweep store nor {ConfigFile}; --resume takes the output folder of an earlier a3 sweep"
+                );
             // Stopped before its store was made: nothing was recorded, so it starts from the beginning.
             var fresh = SweepConfig.Load(configPath).ToSweep();
-            console.MarkupLineInterpolated($"{folder} has no sweep store: the sweep stopped before recording anything; starting it from the beginning");
+            console.MarkupLineInterpolated(
+                $"{folder} has no sweep store: the sweep stopped before recording anything; starting it from the beginning"
+            );
             return (fresh, folder, SweepStore.Create(folder, fresh.Text), []);
         }
 
         var (sweep, _, stored) = Read(console, folder);
         if (File.Exists(configPath) && File.ReadAllText(configPath) != stored.ConfigText)
-            throw new StoreException($"{configPath}: differs from the config the sweep started with (kept in {Path.Combine(folder, SweepStore.FileName)}); " +
-                                     "a sweep resumes only with its own config: undo the edit, or start a new sweep with the edited config; nothing was changed");
+            throw new StoreException(
+                $"{configPath}: differs from the config the sweep started with (kept in {Path.Combine(folder, SweepStore.FileName)}); "
+                    + "a sweep resumes only with its own config: undo the edit, or start a new sweep with the edited config; nothing was changed"
+            );
         var store = SweepStore.Continue(folder, stored);
-        if (!File.Exists(configPath)) AtomicFile.Write(configPath, stored.ConfigText);
+        if (!File.Exists(configPath))
+            AtomicFile.Write(configPath, stored.ConfigText);
         return (sweep, folder, store, stored.Events);
     }
 }

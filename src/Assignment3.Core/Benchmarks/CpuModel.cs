@@ -9,7 +9,9 @@ public static class CpuModel
     public static string Name()
     {
         const string cpuInfo = "/proc/cpuinfo";
-        var line = File.Exists(cpuInfo) ? File.ReadLines(cpuInfo).FirstOrDefault(l => l.StartsWith("model name", StringComparison.Ordinal)) : null;
+        var line = File.Exists(cpuInfo)
+            ? File.ReadLines(cpuInfo).FirstOrDefault(l => l.StartsWith("model name", StringComparison.Ordinal))
+            : null;
         return line?[(line.IndexOf(':') + 1)..].Trim() ?? RuntimeInformation.ProcessArchitecture.ToString();
     }
 
@@ -18,6 +20,7 @@ public static class CpuModel
     /// mean full-width 512-bit units; at about the same rate, 512-bit operations split over 256-bit ones.
     /// </summary>
     public static string FmaUnits(double peak512, double peak256) =>
-        peak512 / peak256 > 1.6 ? "512-bit FMAs at twice the 256-bit rate: full-width 512-bit FMA units"
-        : "512-bit FMAs at about the 256-bit rate: 512-bit operations split over 256-bit FMA units (double-pumped)";
+        peak512 / peak256 > 1.6
+            ? "512-bit FMAs at twice the 256-bit rate: full-width 512-bit FMA units"
+            : "512-bit FMAs at about the 256-bit rate: 512-bit operations split over 256-bit FMA units (double-pumped)";
 }

@@ -21,8 +21,16 @@ public static class GroupSizes
 
     public static int Fastest(DataSplits data, IGemm gemm)
     {
-        var config = new TrainingConfig { Hidden = [50, 50], BatchNorm = true, BatchSize = Math.Min(100, data.Train.Count) };
-        var runs = Enumerable.Range(1, Largest).Select(seed => TrainingRun.Start(config with { Seed = seed, DataOrderSeed = 1 }, data, gemm)).ToArray();
+        var config = new TrainingConfig
+        {
+            Hidden = [50, 50],
+            BatchNorm = true,
+            BatchSize = Math.Min(100, data.Train.Count),
+        };
+        var runs = Enumerable
+            .Range(1, Largest)
+            .Select(seed => TrainingRun.Start(config with { Seed = seed, DataOrderSeed = 1 }, data, gemm))
+            .ToArray();
         var best = (Size: Largest, Millis: double.MaxValue);
         foreach (var size in Measured)
         {
@@ -30,7 +38,8 @@ public static class GroupSizes
             var warmup = TimeSpan.FromMilliseconds(size == Largest ? 200 : 20);
             var perRun = StepBenchmark.MedianStepMillis(group, steps: 30, warmup) / size;
             group.Release();
-            if (perRun < best.Millis) best = (size, perRun);
+            if (perRun < best.Millis)
+                best = (size, perRun);
         }
         return best.Size;
     }

@@ -13,7 +13,9 @@ namespace Assignment3.Core.Benchmarks;
 public sealed record GemmShape(string Role, bool TransposeA, bool TransposeB, int M, int N, int K)
 {
     public double Flops => 2.0 * M * N * K;
-    public override string ToString() => $"{Role} {M}x{N}x{K}{(TransposeA ? " (A transposed)" : "")}{(TransposeB ? " (B transposed)" : "")}";
+
+    public override string ToString() =>
+        $"{Role} {M}x{N}x{K}{(TransposeA ? " (A transposed)" : "")}{(TransposeB ? " (B transposed)" : "")}";
 }
 
 /// <summary>
@@ -31,7 +33,8 @@ public static class StepBenchmark
             var (m, d) = (spec.Width(l), spec.FanIn(l));
             shapes.Add(new GemmShape($"layer {l + 1} forward", false, false, m, batch, d));
             shapes.Add(new GemmShape($"layer {l + 1} weight gradient", false, true, m, d, batch));
-            if (l > 0) shapes.Add(new GemmShape($"layer {l + 1} input gradient", true, false, d, batch, m));
+            if (l > 0)
+                shapes.Add(new GemmShape($"layer {l + 1} input gradient", true, false, d, batch, m));
         }
         return shapes;
     }
@@ -49,10 +52,15 @@ public static class StepBenchmark
         // 100 ns resolution); about half a second of timings, at least 50.
         var callsPerTiming = (int)Math.Max(1, Math.Ceiling(2e6 / shape.Flops));
         var repetitions = (int)Math.Clamp(5e10 / (shape.Flops * callsPerTiming), 50, 20_000);
-        var seconds = Median(repetitions, () =>
-        {
-            for (var call = 0; call < callsPerTiming; call++) gemm.Gemm(shape.TransposeA, shape.TransposeB, 1f, a, b, 0f, c);
-        }, TimeSpan.FromSeconds(0.5));
+        var seconds = Median(
+            repetitions,
+            () =>
+            {
+                for (var call = 0; call < callsPerTiming; call++)
+                    gemm.Gemm(shape.TransposeA, shape.TransposeB, 1f, a, b, 0f, c);
+            },
+            TimeSpan.FromSeconds(0.5)
+        );
         return shape.Flops * callsPerTiming / seconds / 1e9;
     }
 
@@ -63,14 +71,25 @@ public static class StepBenchmark
     /// descent (a group of one: a run alone). Divide by the size for a run's share. Timed after
     /// untimed steps for a fifth as many and at least <paramref name="warmup"/> (default half a second).
     /// </summary>
-    public static double MedianGroupStepMillis(TrainingConfig config, DataSplits data, IGemm gemm, int size, int steps, TimeSpan? warmup = null)
+    public static double MedianGroupStepMillis(
+        TrainingConfig config,
+        DataSplits data,
+        IGemm gemm,
+        int size,
+        int steps,
+        TimeSpan? warmup = null
+    )
     {
-        var runs = Enumerable.Range(1, size).Select(seed => TrainingRun.Start(config with { Seed = seed, DataOrderSeed = 1 }, data, gemm)).ToArray();
+        var runs = Enumerable
+            .Range(1, size)
+            .Select(seed => TrainingRun.Start(config with { Seed = seed, DataOrderSeed = 1 }, data, gemm))
+            .ToArray();
         return MedianStepMillis(new TrainingGroup(runs), steps, warmup ?? TimeSpan.FromSeconds(0.5));
     }
 
     /// <summary>Median wall time (ms) of one step of <paramref name="group"/>, after untimed steps for a fifth as many and at least <paramref name="warmup"/>.</summary>
-    public static double MedianStepMillis(TrainingGroup group, int steps, TimeSpan warmup) => 1000 * Median(steps, () => group.UpdateStep(), warmup);
+    public static double MedianStepMillis(TrainingGroup group, int steps, TimeSpan warmup) =>
+        1000 * Median(steps, () => group.UpdateStep(), warmup);
 
     /// <summary>
     /// The stacked first layers of a group of runs with <paramref name="rows"/> first-layer units in all,
@@ -79,7 +98,8 @@ public static class StepBenchmark
     /// </summary>
     public static (double Forward, double Stepped) FusedFirstLayerGflops(int rows, IGemm gemm)
     {
-        const int inputs = 3072, batch = 100;
+        const int inputs = 3072,
+            batch = 100;
         var random = new Xoshiro256StarStar(7);
         var (w, x, g) = (Uniform(random, rows, inputs), Uniform(random, inputs, batch), Uniform(random, rows, batch));
         var (s, gradient) = (new Mat<float>(rows, batch), new Mat<float>(rows, inputs));
@@ -89,7 +109,11 @@ public static class StepBenchmark
         var flops = 2.0 * rows * inputs * batch;
         var repetitions = (int)Math.Clamp(5e10 / flops, 50, 20_000);
         var forward = Median(repetitions, () => Network.Linear.Forward(gemm, w, bias, x, s), TimeSpan.FromSeconds(0.5));
-        var stepped = Median(repetitions, () => gemm.DescendAlongProduct<float>(g, x, decay, eta, gradient, w), TimeSpan.FromSeconds(0.5));
+        var stepped = Median(
+            repetitions,
+            () => gemm.DescendAlongProduct<float>(g, x, decay, eta, gradient, w),
+            TimeSpan.FromSeconds(0.5)
+        );
         return (flops / forward / 1e9, flops / stepped / 1e9);
     }
 
@@ -97,7 +121,8 @@ public static class StepBenchmark
     private static Mat<float> Uniform(Xoshiro256StarStar random, int rows, int cols)
     {
         var m = new Mat<float>(rows, cols);
-        for (var i = 0; i < m.Data.Length; i++) m.Data[i] = (float)(random.NextDouble() - 0.5);
+        for (var i = 0; i < m.Data.Length; i++)
+            m.Data[i] = (float)(random.NextDouble() - 0.5);
         return m;
     }
 
@@ -129,19 +154,72 @@ public static class StepBenchmark
 
     /// <summary>12 independent chains of fused multiply-adds: enough to keep every FMA unit busy whatever its latency.</summary>
     [MethodImpl(MethodImplOptions.NoInlining | MethodImplOptions.AggressiveOptimization)]
-    private static unsafe float Peak<TOps, TV>(long iterations) where TOps : unmanaged, IVectorOps<TV, float> where TV : unmanaged
+    private static unsafe float Peak<TOps, TV>(long iterations)
+        where TOps : unmanaged, IVectorOps<TV, float>
+        where TV : unmanaged
     {
         var (a, b) = (TOps.Broadcast(1.0000001f), TOps.Broadcast(0.9999999f));
-        TV c0 = default, c1 = default, c2 = default, c3 = default, c4 = default, c5 = default, c6 = default, c7 = default, c8 = default, c9 = default, c10 = default, c11 = default;
+        TV c0 = default,
+            c1 = default,
+            c2 = default,
+            c3 = default,
+            c4 = default,
+            c5 = default,
+            c6 = default,
+            c7 = default,
+            c8 = default,
+            c9 = default,
+            c10 = default,
+            c11 = default;
         for (long i = 0; i < iterations; i++)
         {
-            c0 = TOps.MultiplyAdd(a, b, c0); c1 = TOps.MultiplyAdd(a, b, c1); c2 = TOps.MultiplyAdd(a, b, c2); c3 = TOps.MultiplyAdd(a, b, c3);
-            c4 = TOps.MultiplyAdd(a, b, c4); c5 = TOps.MultiplyAdd(a, b, c5); c6 = TOps.MultiplyAdd(a, b, c6); c7 = TOps.MultiplyAdd(a, b, c7);
-            c8 = TOps.MultiplyAdd(a, b, c8); c9 = TOps.MultiplyAdd(a, b, c9); c10 = TOps.MultiplyAdd(a, b, c10); c11 = TOps.MultiplyAdd(a, b, c11);
+            c0 = TOps.MultiplyAdd(a, b, c0);
+            c1 = TOps.MultiplyAdd(a, b, c1);
+            c2 = TOps.MultiplyAdd(a, b, c2);
+            c3 = TOps.MultiplyAdd(a, b, c3);
+            c4 = TOps.MultiplyAdd(a, b, c4);
+            c5 = TOps.MultiplyAdd(a, b, c5);
+            c6 = TOps.MultiplyAdd(a, b, c6);
+            c7 = TOps.MultiplyAdd(a, b, c7);
+            c8 = TOps.MultiplyAdd(a, b, c8);
+            c9 = TOps.MultiplyAdd(a, b, c9);
+            c10 = TOps.MultiplyAdd(a, b, c10);
+            c11 = TOps.MultiplyAdd(a, b, c11);
         }
         // Every chain feeds the result, so none is optimized away.
-        var all = TOps.MultiplyAdd(c0, a, TOps.MultiplyAdd(c1, a, TOps.MultiplyAdd(c2, a, TOps.MultiplyAdd(c3, a, TOps.MultiplyAdd(c4, a, TOps.MultiplyAdd(c5, a,
-            TOps.MultiplyAdd(c6, a, TOps.MultiplyAdd(c7, a, TOps.MultiplyAdd(c8, a, TOps.MultiplyAdd(c9, a, TOps.MultiplyAdd(c10, a, c11)))))))))));
+        var all = TOps.MultiplyAdd(
+            c0,
+            a,
+            TOps.MultiplyAdd(
+                c1,
+                a,
+                TOps.MultiplyAdd(
+                    c2,
+                    a,
+                    TOps.MultiplyAdd(
+                        c3,
+                        a,
+                        TOps.MultiplyAdd(
+                            c4,
+                            a,
+                            TOps.MultiplyAdd(
+                                c5,
+                                a,
+                                TOps.MultiplyAdd(
+                                    c6,
+                                    a,
+                                    TOps.MultiplyAdd(
+                                        c7,
+                                        a,
+                                        TOps.MultiplyAdd(c8, a, TOps.MultiplyAdd(c9, a, TOps.MultiplyAdd(c10, a, c11)))
+                                    )
+                                )
+                            )
+                        )
+                    )
+                )
+            )
+        );
         var sum = stackalloc float[16];
         TOps.Store(all, sum);
         return sum[0];
@@ -154,7 +232,8 @@ public static class StepBenchmark
     private static double Median(int repetitions, Action action, TimeSpan warmup)
     {
         var clock = Stopwatch.StartNew();
-        for (var r = 0; r < Math.Max(5, repetitions / 5) || clock.Elapsed < warmup; r++) action();
+        for (var r = 0; r < Math.Max(5, repetitions / 5) || clock.Elapsed < warmup; r++)
+            action();
         var timings = new double[repetitions];
         for (var r = 0; r < repetitions; r++)
         {
@@ -163,6 +242,8 @@ public static class StepBenchmark
             timings[r] = Stopwatch.GetElapsedTime(start).TotalSeconds;
         }
         Array.Sort(timings);
-        return timings.Length % 2 == 1 ? timings[timings.Length / 2] : (timings[timings.Length / 2 - 1] + timings[timings.Length / 2]) / 2;
+        return timings.Length % 2 == 1
+            ? timings[timings.Length / 2]
+            : (timings[timings.Length / 2 - 1] + timings[timings.Length / 2]) / 2;
     }
 }

@@ -14,8 +14,14 @@ public static class Cifar10Download
     /// Downloads <paramref name="url"/> into <paramref name="targetFolder"/>, verifies the MD5, unpacks
     /// it there and returns the batch folder. Reports (bytes received, total bytes if known).
     /// </summary>
-    public static async Task<string> FetchAsync(string targetFolder, Uri url, string expectedMd5,
-        IProgress<(long Received, long? Total)>? progress, HttpClient client, CancellationToken cancellation)
+    public static async Task<string> FetchAsync(
+        string targetFolder,
+        Uri url,
+        string expectedMd5,
+        IProgress<(long Received, long? Total)>? progress,
+        HttpClient client,
+        CancellationToken cancellation
+    )
     {
         Directory.CreateDirectory(targetFolder);
         var archive = Path.Combine(targetFolder, Cifar10Format.ArchiveName);
@@ -40,7 +46,9 @@ public static class Cifar10Download
             }
             var actualMd5 = Md5Of(partial);
             if (!string.Equals(actualMd5, expectedMd5, StringComparison.OrdinalIgnoreCase))
-                throw new DataException($"{url}: downloaded file has MD5 {actualMd5}, expected {expectedMd5}; it was not kept");
+                throw new DataException(
+                    $"{url}: downloaded file has MD5 {actualMd5}, expected {expectedMd5}; it was not kept"
+                );
             File.Move(partial, archive, overwrite: true);
         }
         catch (HttpRequestException e)
@@ -49,13 +57,16 @@ public static class Cifar10Download
         }
         finally
         {
-            if (File.Exists(partial)) File.Delete(partial);
+            if (File.Exists(partial))
+                File.Delete(partial);
         }
         Unpack(archive, targetFolder);
         File.Delete(archive);
         var folder = Path.Combine(targetFolder, Cifar10Format.FolderName);
         if (DataLocator.Probe(folder) is null)
-            throw new DataException($"{url}: the archive did not contain {Cifar10Format.FolderName}/{Cifar10Format.TrainingBatches[0]}");
+            throw new DataException(
+                $"{url}: the archive did not contain {Cifar10Format.FolderName}/{Cifar10Format.TrainingBatches[0]}"
+            );
         return folder;
     }
 

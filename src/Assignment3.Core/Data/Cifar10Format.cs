@@ -8,7 +8,14 @@ public static class Cifar10Format
     public const int Classes = 10;
     public const string FolderName = "cifar-10-batches-bin";
     public const string ArchiveName = "cifar-10-binary.tar.gz";
-    public static readonly string[] TrainingBatches = ["data_batch_1.bin", "data_batch_2.bin", "data_batch_3.bin", "data_batch_4.bin", "data_batch_5.bin"];
+    public static readonly string[] TrainingBatches =
+    [
+        "data_batch_1.bin",
+        "data_batch_2.bin",
+        "data_batch_3.bin",
+        "data_batch_4.bin",
+        "data_batch_5.bin",
+    ];
     public const string TestBatch = "test_batch.bin";
 
     /// <summary>Records in a batch file of <paramref name="length"/> bytes; a size that is not whole records names the file.</summary>
@@ -17,7 +24,9 @@ public static class Cifar10Format
         if (length == 0)
             throw new DataException($"{source}: file is empty");
         if (length % RecordSize != 0)
-            throw new DataException($"{source}: size {length:N0} bytes is not a multiple of the record size {RecordSize:N0} (truncated or not a CIFAR-10 binary batch)");
+            throw new DataException(
+                $"{source}: size {length:N0} bytes is not a multiple of the record size {RecordSize:N0} (truncated or not a CIFAR-10 binary batch)"
+            );
         return checked((int)(length / RecordSize));
     }
 
@@ -49,7 +58,8 @@ public static class Cifar10Format
 /// <summary>Images as read from the batch files, before a standardizer is fitted.</summary>
 public sealed record RawImages(byte[] Pixels, byte[] Labels)
 {
-    public RawImages(int count) : this(new byte[count * Cifar10Format.Pixels], new byte[count]) { }
+    public RawImages(int count)
+        : this(new byte[count * Cifar10Format.Pixels], new byte[count]) { }
 
     public int Count => Labels.Length;
 

@@ -4,6 +4,7 @@ public enum SplitKind
 {
     /// <summary>data_batch_1 for training, data_batch_2 for validation (the report's first experiments).</summary>
     Batch1,
+
     /// <summary>All five training batches, the last ValidationSize images held out for validation.</summary>
     All,
 }
@@ -16,20 +17,29 @@ public static class Cifar10Loader
 {
     public static DataSplits Load(Cifar10Source source, DataOptions options)
     {
-        if (options.ValidationSize < 1) throw new DataException($"validation size must be at least 1, got {options.ValidationSize}");
-        var (train, validation) = options.Split == SplitKind.All
-            ? LoadAllBatches(source, options.ValidationSize)
-            : LoadBatch1(source, options.ValidationSize);
+        if (options.ValidationSize < 1)
+            throw new DataException($"validation size must be at least 1, got {options.ValidationSize}");
+        var (train, validation) =
+            options.Split == SplitKind.All
+                ? LoadAllBatches(source, options.ValidationSize)
+                : LoadBatch1(source, options.ValidationSize);
         var test = ReadWhole(source, Cifar10Format.TestBatch);
         var standardizer = Standardizer.Fit(train.Pixels, Cifar10Format.Pixels, train.Count);
-        return new DataSplits(train.Standardized(standardizer), validation.Standardized(standardizer), test.Standardized(standardizer), source.Location);
+        return new DataSplits(
+            train.Standardized(standardizer),
+            validation.Standardized(standardizer),
+            test.Standardized(standardizer),
+            source.Location
+        );
     }
 
     private static (RawImages Train, RawImages Validation) LoadAllBatches(Cifar10Source source, int validationSize)
     {
         var total = Cifar10Format.TrainingBatches.Sum(source.RecordCount);
         if (validationSize >= total)
-            throw new DataException($"{source.Location}: validation size {validationSize} leaves no training images ({total} in all)");
+            throw new DataException(
+                $"{source.Location}: validation size {validationSize} leaves no training images ({total} in all)"
+            );
         var train = Allocate(total - validationSize);
         var validation = Allocate(validationSize);
         var position = 0;
@@ -40,7 +50,8 @@ public static class Cifar10Loader
             var count = bytes.Length / Cifar10Format.RecordSize;
             for (var r = 0; r < count; r++, position++)
             {
-                var (target, column) = position < train.Count ? (train, position) : (validation, position - train.Count);
+                var (target, column) =
+                    position < train.Count ? (train, position) : (validation, position - train.Count);
                 Cifar10Format.CopyRecords(bytes, r, 1, target, column);
             }
         }

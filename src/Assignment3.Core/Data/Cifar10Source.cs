@@ -30,17 +30,22 @@ public abstract class Cifar10Source
         public override ReadOnlyMemory<byte> ReadBatch(string name)
         {
             var file = Path.Combine(folder, name);
-            if (!File.Exists(file)) throw new DataException($"{file}: missing CIFAR-10 batch file");
+            if (!File.Exists(file))
+                throw new DataException($"{file}: missing CIFAR-10 batch file");
             using var stream = File.OpenRead(file);
             var length = checked((int)stream.Length);
-            if (buffer.Length < length) buffer = GC.AllocateUninitializedArray<byte>(length);
+            if (buffer.Length < length)
+                buffer = GC.AllocateUninitializedArray<byte>(length);
             try
             {
                 stream.ReadExactly(buffer, 0, length);
             }
             catch (EndOfStreamException e)
             {
-                throw new DataException($"{file}: shorter than its size {length:N0} bytes when read (changed while reading?)", e);
+                throw new DataException(
+                    $"{file}: shorter than its size {length:N0} bytes when read (changed while reading?)",
+                    e
+                );
             }
             var bytes = buffer.AsMemory(0, length);
             Cifar10Format.Validate(bytes.Span, file);
@@ -50,7 +55,8 @@ public abstract class Cifar10Source
         public override int RecordCount(string name)
         {
             var file = Path.Combine(folder, name);
-            if (!File.Exists(file)) throw new DataException($"{file}: missing CIFAR-10 batch file");
+            if (!File.Exists(file))
+                throw new DataException($"{file}: missing CIFAR-10 batch file");
             // The opened file's length: a symbolic link's own size (FileInfo.Length) would be its target's path length.
             using var stream = File.OpenRead(file);
             return Cifar10Format.RecordCount(stream.Length, file);
@@ -68,7 +74,9 @@ public abstract class Cifar10Source
         {
             entries ??= ReadEntries();
             if (!entries.TryGetValue(name, out var bytes))
-                throw new DataException($"{archive}: the archive has no {name} (expected {Cifar10Format.FolderName}/{name})");
+                throw new DataException(
+                    $"{archive}: the archive has no {name} (expected {Cifar10Format.FolderName}/{name})"
+                );
             Cifar10Format.Validate(bytes, $"{archive}!{name}");
             return bytes;
         }
@@ -78,7 +86,9 @@ public abstract class Cifar10Source
             entries ??= ReadEntries();
             return entries.TryGetValue(name, out var bytes)
                 ? Cifar10Format.RecordCount(bytes.Length, $"{archive}!{name}")
-                : throw new DataException($"{archive}: the archive has no {name} (expected {Cifar10Format.FolderName}/{name})");
+                : throw new DataException(
+                    $"{archive}: the archive has no {name} (expected {Cifar10Format.FolderName}/{name})"
+                );
         }
 
         private Dictionary<string, byte[]> ReadEntries()
@@ -91,9 +101,14 @@ public abstract class Cifar10Source
                 using var tar = new TarReader(gzip);
                 while (tar.GetNextEntry() is { } entry)
                 {
-                    if (entry.EntryType is not (TarEntryType.RegularFile or TarEntryType.V7RegularFile) || entry.DataStream is null) continue;
+                    if (
+                        entry.EntryType is not (TarEntryType.RegularFile or TarEntryType.V7RegularFile)
+                        || entry.DataStream is null
+                    )
+                        continue;
                     var name = Path.GetFileName(entry.Name);
-                    if (!name.EndsWith(".bin", StringComparison.Ordinal)) continue;
+                    if (!name.EndsWith(".bin", StringComparison.Ordinal))
+                        continue;
                     var bytes = new byte[entry.Length];
                     entry.DataStream.ReadExactly(bytes);
                     result[name] = bytes;

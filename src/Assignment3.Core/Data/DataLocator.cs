@@ -11,7 +11,14 @@ public sealed class DataLocator(string defaultFolder)
 
     /// <summary>The locator with the project's default folder, ~/.local/share/a3.</summary>
     public static readonly DataLocator Default = new(
-        Path.Combine(Environment.GetFolderPath(Environment.SpecialFolder.LocalApplicationData, Environment.SpecialFolderOption.DoNotVerify), "a3"));
+        Path.Combine(
+            Environment.GetFolderPath(
+                Environment.SpecialFolder.LocalApplicationData,
+                Environment.SpecialFolderOption.DoNotVerify
+            ),
+            "a3"
+        )
+    );
 
     /// <summary>Where data is looked for last, and where a download goes.</summary>
     public string DefaultFolder => defaultFolder;
@@ -20,9 +27,11 @@ public sealed class DataLocator(string defaultFolder)
     public IReadOnlyList<(string Path, string Origin)> Candidates(string? explicitPath)
     {
         var result = new List<(string, string)>();
-        if (!string.IsNullOrWhiteSpace(explicitPath)) result.Add((Path.GetFullPath(explicitPath), "--data"));
+        if (!string.IsNullOrWhiteSpace(explicitPath))
+            result.Add((Path.GetFullPath(explicitPath), "--data"));
         var fromEnvironment = Environment.GetEnvironmentVariable(EnvironmentVariable);
-        if (!string.IsNullOrWhiteSpace(fromEnvironment)) result.Add((Path.GetFullPath(fromEnvironment), EnvironmentVariable));
+        if (!string.IsNullOrWhiteSpace(fromEnvironment))
+            result.Add((Path.GetFullPath(fromEnvironment), EnvironmentVariable));
         result.Add((defaultFolder, "default location"));
         return result;
     }
@@ -32,9 +41,12 @@ public sealed class DataLocator(string defaultFolder)
     {
         foreach (var (path, origin) in Candidates(explicitPath))
         {
-            if (Probe(path) is { } found) return found;
+            if (Probe(path) is { } found)
+                return found;
             if (origin != "default location")
-                throw new DataException($"{path} (from {origin}) holds no CIFAR-10: expected a folder with data_batch_1.bin ... test_batch.bin, a folder containing {Cifar10Format.FolderName}/, or {Cifar10Format.ArchiveName}");
+                throw new DataException(
+                    $"{path} (from {origin}) holds no CIFAR-10: expected a folder with data_batch_1.bin ... test_batch.bin, a folder containing {Cifar10Format.FolderName}/, or {Cifar10Format.ArchiveName}"
+                );
         }
         return null;
     }
@@ -42,11 +54,19 @@ public sealed class DataLocator(string defaultFolder)
     /// <summary>The batch folder or archive a path points at, or null.</summary>
     public static string? Probe(string path)
     {
-        if (File.Exists(path)) return path.EndsWith(".tar.gz", StringComparison.OrdinalIgnoreCase) || path.EndsWith(".tgz", StringComparison.OrdinalIgnoreCase) ? path : null;
-        if (!Directory.Exists(path)) return null;
-        if (File.Exists(Path.Combine(path, Cifar10Format.TrainingBatches[0]))) return path;
+        if (File.Exists(path))
+            return
+                path.EndsWith(".tar.gz", StringComparison.OrdinalIgnoreCase)
+                || path.EndsWith(".tgz", StringComparison.OrdinalIgnoreCase)
+                ? path
+                : null;
+        if (!Directory.Exists(path))
+            return null;
+        if (File.Exists(Path.Combine(path, Cifar10Format.TrainingBatches[0])))
+            return path;
         var nested = Path.Combine(path, Cifar10Format.FolderName);
-        if (File.Exists(Path.Combine(nested, Cifar10Format.TrainingBatches[0]))) return nested;
+        if (File.Exists(Path.Combine(nested, Cifar10Format.TrainingBatches[0])))
+            return nested;
         var archive = Path.Combine(path, Cifar10Format.ArchiveName);
         return File.Exists(archive) ? archive : null;
     }

@@ -13,8 +13,13 @@ public sealed class Dataset
     public Dataset(byte[] pixels, int dimensions, byte[] labels, Standardizer standardizer)
     {
         if (pixels.Length != (long)dimensions * labels.Length)
-            throw new ArgumentException($"{pixels.Length} pixel bytes for {labels.Length} images of {dimensions} bytes");
-        if (standardizer.Dimensions != dimensions) throw new ArgumentException($"a standardizer for {standardizer.Dimensions} dimensions, images of {dimensions}");
+            throw new ArgumentException(
+                $"{pixels.Length} pixel bytes for {labels.Length} images of {dimensions} bytes"
+            );
+        if (standardizer.Dimensions != dimensions)
+            throw new ArgumentException(
+                $"a standardizer for {standardizer.Dimensions} dimensions, images of {dimensions}"
+            );
         Pixels = pixels;
         Dimensions = dimensions;
         Labels = labels;
@@ -37,10 +42,12 @@ public sealed class Dataset
     public void Gather(ReadOnlySpan<int> indices, Mat<float> x, Span<byte> labels)
     {
         const int ahead = 4;
-        for (var j = 0; j < Math.Min(ahead, indices.Length); j++) Prefetch(indices[j]);
+        for (var j = 0; j < Math.Min(ahead, indices.Length); j++)
+            Prefetch(indices[j]);
         for (var j = 0; j < indices.Length; j++)
         {
-            if (j + ahead < indices.Length) Prefetch(indices[j + ahead]);
+            if (j + ahead < indices.Length)
+                Prefetch(indices[j + ahead]);
             Standardizer.Apply(Image(indices[j]), x.Column(j));
             labels[j] = Labels[indices[j]];
         }
@@ -49,25 +56,30 @@ public sealed class Dataset
     /// <summary>Asks the memory system for these images now, to be read soon (the next mini-batch, while this one trains).</summary>
     public void Prefetch(ReadOnlySpan<int> indices)
     {
-        foreach (var index in indices) Prefetch(index);
+        foreach (var index in indices)
+            Prefetch(index);
     }
 
     private unsafe void Prefetch(int index)
     {
-        if (!Sse.IsSupported) return;
+        if (!Sse.IsSupported)
+            return;
         fixed (byte* image = &Pixels[index * Dimensions])
-            for (var line = 0; line < Dimensions; line += 64) Sse.Prefetch1(image + line);
+            for (var line = 0; line < Dimensions; line += 64)
+                Sse.Prefetch1(image + line);
     }
 
     /// <summary>Images [start, start + x.Cols), standardized, into <paramref name="x"/>.</summary>
     public void Copy(int start, Mat<float> x, Span<byte> labels)
     {
-        for (var j = 0; j < x.Cols; j++) Standardizer.Apply(Image(start + j), x.Column(j));
+        for (var j = 0; j < x.Cols; j++)
+            Standardizer.Apply(Image(start + j), x.Column(j));
         Labels.AsSpan(start, x.Cols).CopyTo(labels);
     }
 
     /// <summary>One standardized value: dimension <paramref name="i"/> of image <paramref name="j"/>.</summary>
-    public float Value(int i, int j) => MathF.FusedMultiplyAdd(Pixels[j * Dimensions + i], Standardizer.Scale[i], Standardizer.Offset[i]);
+    public float Value(int i, int j) =>
+        MathF.FusedMultiplyAdd(Pixels[j * Dimensions + i], Standardizer.Scale[i], Standardizer.Offset[i]);
 }
 
 /// <summary>Training, validation and test sets, preprocessed with the training set's statistics.</summary>

@@ -68,7 +68,12 @@ public sealed class Standardizer
             for (; i + 16 <= values.Length; i += 16)
             {
                 var widened = Avx512F.ConvertToVector512Int32(Vector128.LoadUnsafe(ref b, (nuint)i));
-                Vector512.FusedMultiplyAdd(Avx512F.ConvertToVector512Single(widened), Vector512.LoadUnsafe(ref scale, (nuint)i), Vector512.LoadUnsafe(ref offset, (nuint)i))
+                Vector512
+                    .FusedMultiplyAdd(
+                        Avx512F.ConvertToVector512Single(widened),
+                        Vector512.LoadUnsafe(ref scale, (nuint)i),
+                        Vector512.LoadUnsafe(ref offset, (nuint)i)
+                    )
                     .StoreUnsafe(ref x, (nuint)i);
             }
         else if (Vector256.IsHardwareAccelerated)
@@ -82,10 +87,16 @@ public sealed class Standardizer
                 Standardize(q2, ref scale, ref offset, ref x, i + 16);
                 Standardize(q3, ref scale, ref offset, ref x, i + 24);
             }
-        for (; i < values.Length; i++) values[i] = MathF.FusedMultiplyAdd(image[i], Scale[i], Offset[i]);
+        for (; i < values.Length; i++)
+            values[i] = MathF.FusedMultiplyAdd(image[i], Scale[i], Offset[i]);
     }
 
     private static void Standardize(Vector256<uint> bytes, ref float scale, ref float offset, ref float x, int at) =>
-        Vector256.FusedMultiplyAdd(Vector256.ConvertToSingle(bytes), Vector256.LoadUnsafe(ref scale, (nuint)at), Vector256.LoadUnsafe(ref offset, (nuint)at))
+        Vector256
+            .FusedMultiplyAdd(
+                Vector256.ConvertToSingle(bytes),
+                Vector256.LoadUnsafe(ref scale, (nuint)at),
+                Vector256.LoadUnsafe(ref offset, (nuint)at)
+            )
             .StoreUnsafe(ref x, (nuint)at);
 }

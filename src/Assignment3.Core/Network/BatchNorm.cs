@@ -13,26 +13,46 @@ namespace Assignment3.Core.Network;
 public static class BatchNorm
 {
     /// <summary>Training forward: batch statistics into <paramref name="mean"/> and <paramref name="variance"/>.</summary>
-    public static void ForwardTrain<T>(Mat<T> s, T eps, T[] mean, T[] variance, Mat<T> sHat,
-        T[] gamma, T[] beta, Mat<T> y)
+    public static void ForwardTrain<T>(
+        Mat<T> s,
+        T eps,
+        T[] mean,
+        T[] variance,
+        Mat<T> sHat,
+        T[] gamma,
+        T[] beta,
+        Mat<T> y
+    )
         where T : unmanaged, IFloatingPointIeee754<T>
     {
         var n = T.CreateChecked(s.Cols);
         RowOps.RowSums(s, mean);
-        for (var i = 0; i < mean.Length; i++) mean[i] /= n;
+        for (var i = 0; i < mean.Length; i++)
+            mean[i] /= n;
         // Centre first, then average squares: the two-pass variance stays accurate in float32.
-        for (var j = 0; j < s.Cols; j++) Elementwise.Subtract(s.Column(j), mean, sHat.Column(j));
+        for (var j = 0; j < s.Cols; j++)
+            Elementwise.Subtract(s.Column(j), mean, sHat.Column(j));
         RowOps.RowDots(sHat, sHat, variance);
-        for (var i = 0; i < variance.Length; i++) variance[i] /= n;
+        for (var i = 0; i < variance.Length; i++)
+            variance[i] /= n;
         NormalizeCentred(sHat, eps, variance, gamma, beta, y);
     }
 
     /// <summary>Evaluation forward with the running statistics.</summary>
-    public static void ForwardEval<T>(Mat<T> s, T eps, T[] runningMean, T[] runningVariance, Mat<T> sHat,
-        T[] gamma, T[] beta, Mat<T> y)
+    public static void ForwardEval<T>(
+        Mat<T> s,
+        T eps,
+        T[] runningMean,
+        T[] runningVariance,
+        Mat<T> sHat,
+        T[] gamma,
+        T[] beta,
+        Mat<T> y
+    )
         where T : unmanaged, IFloatingPointIeee754<T>
     {
-        for (var j = 0; j < s.Cols; j++) Elementwise.Subtract(s.Column(j), runningMean, sHat.Column(j));
+        for (var j = 0; j < s.Cols; j++)
+            Elementwise.Subtract(s.Column(j), runningMean, sHat.Column(j));
         NormalizeCentred(sHat, eps, runningVariance, gamma, beta, y);
     }
 
@@ -71,8 +91,16 @@ public static class BatchNorm
     /// The last term comes from the variance's dependence on S; dropping it is the classic bug.
     /// <paramref name="scratch"/> holds at least 3m values.
     /// </summary>
-    public static void Backward<T>(Mat<T> g, Mat<T> sHat, T[] variance, T eps, T[] gamma,
-        T[] gGamma, T[] gBeta, T[] scratch)
+    public static void Backward<T>(
+        Mat<T> g,
+        Mat<T> sHat,
+        T[] variance,
+        T eps,
+        T[] gamma,
+        T[] gGamma,
+        T[] gBeta,
+        T[] scratch
+    )
         where T : unmanaged, IFloatingPointIeee754<T>
     {
         RowOps.RowSums(g, gBeta);
@@ -80,8 +108,8 @@ public static class BatchNorm
 
         var m = g.Rows;
         var n = T.CreateChecked(g.Cols);
-        var scale = scratch.AsSpan(0, m);             // gamma / sqrt(var + eps)
-        var meanG = scratch.AsSpan(m, m);             // mean_j G = gBeta / n
+        var scale = scratch.AsSpan(0, m); // gamma / sqrt(var + eps)
+        var meanG = scratch.AsSpan(m, m); // mean_j G = gBeta / n
         var minusMeanGSHat = scratch.AsSpan(2 * m, m); // -mean_j (G * SHat) = -gGamma / n
         InverseStd(variance, eps, scale);
         for (var i = 0; i < m; i++)
@@ -98,15 +126,27 @@ public static class BatchNorm
             var i = 0;
             if (Vector.IsHardwareAccelerated && Vector<T>.IsSupported)
                 for (; i + Vector<T>.Count <= m; i += Vector<T>.Count)
-                    ((new Vector<T>(col[i..]) - new Vector<T>(meanG[i..]) + new Vector<T>(normalized[i..]) * new Vector<T>(minusMeanGSHat[i..]))
-                     * new Vector<T>(scale[i..])).CopyTo(col[i..]);
-            for (; i < m; i++) col[i] = (col[i] - meanG[i] + normalized[i] * minusMeanGSHat[i]) * scale[i];
+                    (
+                        (
+                            new Vector<T>(col[i..])
+                            - new Vector<T>(meanG[i..])
+                            + new Vector<T>(normalized[i..]) * new Vector<T>(minusMeanGSHat[i..])
+                        ) * new Vector<T>(scale[i..])
+                    ).CopyTo(col[i..]);
+            for (; i < m; i++)
+                col[i] = (col[i] - meanG[i] + normalized[i] * minusMeanGSHat[i]) * scale[i];
         }
     }
 
     /// <summary>running = batch + (running - batch) * alpha; the first batch initializes them.</summary>
-    public static void UpdateRunningStatistics<T>(T[] runningMean, T[] runningVariance, T[] mean, T[] variance,
-        T alpha, bool first)
+    public static void UpdateRunningStatistics<T>(
+        T[] runningMean,
+        T[] runningVariance,
+        T[] mean,
+        T[] variance,
+        T alpha,
+        bool first
+    )
         where T : unmanaged, IFloatingPointIeee754<T>
     {
         if (first)
@@ -125,6 +165,7 @@ public static class BatchNorm
     private static void InverseStd<T>(ReadOnlySpan<T> variance, T eps, Span<T> result)
         where T : unmanaged, IFloatingPointIeee754<T>
     {
-        for (var i = 0; i < result.Length; i++) result[i] = T.One / T.Sqrt(variance[i] + eps);
+        for (var i = 0; i < result.Length; i++)
+            result[i] = T.One / T.Sqrt(variance[i] + eps);
     }
 }

@@ -16,7 +16,8 @@ namespace Assignment3.Core.Network;
 /// buffers, no copies at all.
 /// Buffers: W M x d and the gradient M x d; per batch size n, S and G M x n; bias, decay and eta M.
 /// </summary>
-public sealed class FirstLayerStack<T> where T : unmanaged, IFloatingPointIeee754<T>
+public sealed class FirstLayerStack<T>
+    where T : unmanaged, IFloatingPointIeee754<T>
 {
     private readonly Network<T>[] networks;
     private readonly int[] offsets;
@@ -30,13 +31,15 @@ public sealed class FirstLayerStack<T> where T : unmanaged, IFloatingPointIeee75
     /// <param name="networks">Networks on inputs of the same size, with the same GEMM; their first layers' W are copied in.</param>
     public FirstLayerStack(IReadOnlyList<Network<T>> networks)
     {
-        if (networks.Count == 0) throw new ArgumentException("a stack needs at least one network", nameof(networks));
+        if (networks.Count == 0)
+            throw new ArgumentException("a stack needs at least one network", nameof(networks));
         this.networks = networks.ToArray();
         var inputs = this.networks[0].Spec.InputSize;
         if (this.networks.Any(n => n.Spec.InputSize != inputs || n.Gemm != this.networks[0].Gemm))
             throw new ArgumentException("stacked networks must take inputs of the same size and share one GEMM");
         offsets = new int[networks.Count + 1];
-        for (var k = 0; k < networks.Count; k++) offsets[k + 1] = offsets[k] + networks[k].Layers[0].Width;
+        for (var k = 0; k < networks.Count; k++)
+            offsets[k + 1] = offsets[k] + networks[k].Layers[0].Width;
         Rows = offsets[^1];
         (bias, decay, eta) = (new T[Rows], new T[Rows], new T[Rows]);
         if (IsSingle)
@@ -45,7 +48,8 @@ public sealed class FirstLayerStack<T> where T : unmanaged, IFloatingPointIeee75
             return;
         }
         (w, gradient) = (new Mat<T>(Rows, inputs), new Mat<T>(Rows, inputs));
-        for (var k = 0; k < networks.Count; k++) CopyRows(this.networks[k].Layers[0].W, w, offsets[k]);
+        for (var k = 0; k < networks.Count; k++)
+            CopyRows(this.networks[k].Layers[0].W, w, offsets[k]);
     }
 
     /// <summary>Networks stacked.</summary>
@@ -70,10 +74,12 @@ public sealed class FirstLayerStack<T> where T : unmanaged, IFloatingPointIeee75
             Linear.Forward(gemm, w, networks[0].Layers[0].B, x, workspaces[0].FirstProduct);
             return;
         }
-        for (var k = 0; k < networks.Length; k++) networks[k].Layers[0].B.CopyTo(bias, offsets[k]);
+        for (var k = 0; k < networks.Length; k++)
+            networks[k].Layers[0].B.CopyTo(bias, offsets[k]);
         var s = BuffersFor(x.Cols).S;
         Linear.Forward(gemm, w, bias, x, s);
-        for (var k = 0; k < networks.Length; k++) CopyRowsOut(s, offsets[k], workspaces[k].FirstProduct);
+        for (var k = 0; k < networks.Length; k++)
+            CopyRowsOut(s, offsets[k], workspaces[k].FirstProduct);
     }
 
     /// <summary>
@@ -90,11 +96,13 @@ public sealed class FirstLayerStack<T> where T : unmanaged, IFloatingPointIeee75
             eta.AsSpan(rows).Fill(etas[k]);
         }
         Mat<T> g;
-        if (IsSingle) g = workspaces[0].G[0];
+        if (IsSingle)
+            g = workspaces[0].G[0];
         else
         {
             g = BuffersFor(x.Cols).G;
-            for (var k = 0; k < networks.Length; k++) CopyRows(workspaces[k].G[0], g, offsets[k]);
+            for (var k = 0; k < networks.Length; k++)
+                CopyRows(workspaces[k].G[0], g, offsets[k]);
         }
         networks[0].Gemm.DescendAlongProduct<T>(g, x, decay, eta, gradient, w);
     }
@@ -102,24 +110,28 @@ public sealed class FirstLayerStack<T> where T : unmanaged, IFloatingPointIeee75
     /// <summary>Writes network k's rows back into its own first-layer W (nothing to do for a single network).</summary>
     public void Unstack(int k)
     {
-        if (!IsSingle) CopyRowsOut(w, offsets[k], networks[k].Layers[0].W);
+        if (!IsSingle)
+            CopyRowsOut(w, offsets[k], networks[k].Layers[0].W);
     }
 
     private (Mat<T> S, Mat<T> G) BuffersFor(int n)
     {
-        if (!buffers.TryGetValue(n, out var b)) buffers[n] = b = (new Mat<T>(Rows, n), new Mat<T>(Rows, n));
+        if (!buffers.TryGetValue(n, out var b))
+            buffers[n] = b = (new Mat<T>(Rows, n), new Mat<T>(Rows, n));
         return b;
     }
 
     /// <summary>The rows of <paramref name="source"/> into rows [offset, offset + source.Rows) of <paramref name="stack"/>.</summary>
     private static void CopyRows(Mat<T> source, Mat<T> stack, int offset)
     {
-        for (var j = 0; j < source.Cols; j++) source.Column(j).CopyTo(stack.Data.AsSpan(offset + j * stack.Rows, source.Rows));
+        for (var j = 0; j < source.Cols; j++)
+            source.Column(j).CopyTo(stack.Data.AsSpan(offset + j * stack.Rows, source.Rows));
     }
 
     /// <summary>Rows [offset, offset + target.Rows) of <paramref name="stack"/> into <paramref name="target"/>.</summary>
     private static void CopyRowsOut(Mat<T> stack, int offset, Mat<T> target)
     {
-        for (var j = 0; j < target.Cols; j++) stack.Data.AsSpan(offset + j * stack.Rows, target.Rows).CopyTo(target.Column(j));
+        for (var j = 0; j < target.Cols; j++)
+            stack.Data.AsSpan(offset + j * stack.Rows, target.Rows).CopyTo(target.Column(j));
     }
 }

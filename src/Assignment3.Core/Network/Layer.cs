@@ -7,7 +7,8 @@ namespace Assignment3.Core.Network;
 /// One layer's parameters and gradients. W m x d, b m; for a normalized hidden layer also
 /// gamma, beta and the running mean and variance used at evaluation time (all m).
 /// </summary>
-public sealed class Layer<T> where T : unmanaged, IFloatingPointIeee754<T>
+public sealed class Layer<T>
+    where T : unmanaged, IFloatingPointIeee754<T>
 {
     public Layer(int fanIn, int width, bool batchNorm)
     {
@@ -15,7 +16,8 @@ public sealed class Layer<T> where T : unmanaged, IFloatingPointIeee754<T>
         B = new T[width];
         GradW = new Mat<T>(width, fanIn);
         GradB = new T[width];
-        if (!batchNorm) return;
+        if (!batchNorm)
+            return;
         Gamma = Enumerable.Repeat(T.One, width).ToArray();
         Beta = new T[width];
         GradGamma = new T[width];

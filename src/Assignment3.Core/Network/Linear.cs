@@ -20,8 +20,7 @@ public static class Linear
     /// Given G = dC/dS (m x n, already divided by the batch size): dW = G X^T + 2 lambda W,
     /// db = G 1, and, when <paramref name="gX"/> is given, dC/dX = W^T G.
     /// </summary>
-    public static void Backward<T>(IGemm gemm, Mat<T> w, Mat<T> x, Mat<T> g, T lambda,
-        Mat<T> gW, T[] gB, Mat<T>? gX)
+    public static void Backward<T>(IGemm gemm, Mat<T> w, Mat<T> x, Mat<T> g, T lambda, Mat<T> gW, T[] gB, Mat<T>? gX)
         where T : unmanaged, IFloatingPointIeee754<T>
     {
         BackwardWeights(gemm, w, x, g, lambda, gW);
@@ -34,7 +33,8 @@ public static class Linear
     {
         // With lambda 0 (training folds the L2 term into the update) the GEMM overwrites gW: no extra pass.
         if (lambda != T.Zero)
-            for (var i = 0; i < w.Data.Length; i++) gW.Data[i] = w.Data[i] * (lambda + lambda);
+            for (var i = 0; i < w.Data.Length; i++)
+                gW.Data[i] = w.Data[i] * (lambda + lambda);
         gemm.Gemm(false, true, T.One, g, x, lambda != T.Zero ? T.One : T.Zero, gW);
     }
 
@@ -43,6 +43,7 @@ public static class Linear
         where T : unmanaged, IFloatingPointIeee754<T>
     {
         RowOps.RowSums(g, gB);
-        if (gX is not null) gemm.Gemm(true, false, T.One, w, g, T.Zero, gX);
+        if (gX is not null)
+            gemm.Gemm(true, false, T.One, w, g, T.Zero, gX);
     }
 }

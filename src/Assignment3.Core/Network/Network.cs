@@ -9,7 +9,8 @@ namespace Assignment3.Core.Network;
 /// layer functions. All per-batch buffers live in a <see cref="Workspace{T}"/>; the network
 /// holds only what training changes (parameters, gradients, running statistics).
 /// </summary>
-public sealed class Network<T> where T : unmanaged, IFloatingPointIeee754<T>
+public sealed class Network<T>
+    where T : unmanaged, IFloatingPointIeee754<T>
 {
     private readonly T eps;
     private readonly T alpha;
@@ -33,12 +34,14 @@ public sealed class Network<T> where T : unmanaged, IFloatingPointIeee754<T>
             {
                 var (z0, z1) = StandardNormalPair(random);
                 layer.W.Data[i] = T.CreateChecked(sigma * z0);
-                if (i + 1 < layer.W.Data.Length) layer.W.Data[i + 1] = T.CreateChecked(sigma * z1);
+                if (i + 1 < layer.W.Data.Length)
+                    layer.W.Data[i + 1] = T.CreateChecked(sigma * z1);
             }
             Layers[l] = layer;
             parameters.Add(new(l + 1, ParameterKind.W, layer.W.Data, layer.GradW.Data));
             parameters.Add(new(l + 1, ParameterKind.b, layer.B, layer.GradB));
-            if (!layer.BatchNorm) continue;
+            if (!layer.BatchNorm)
+                continue;
             parameters.Add(new(l + 1, ParameterKind.gamma, layer.Gamma!, layer.GradGamma!));
             parameters.Add(new(l + 1, ParameterKind.beta, layer.Beta!, layer.GradBeta!));
         }
@@ -48,6 +51,7 @@ public sealed class Network<T> where T : unmanaged, IFloatingPointIeee754<T>
     public NetworkSpec Spec { get; }
     public IGemm Gemm { get; }
     public Layer<T>[] Layers { get; }
+
     /// <summary>Every parameter tensor, in layer order (an array: iterating it allocates nothing).</summary>
     public Parameter<T>[] Parameters { get; }
 
@@ -78,13 +82,32 @@ public sealed class Network<T> where T : unmanaged, IFloatingPointIeee754<T>
         for (var l = 0; l < Spec.Hidden.Count; l++)
         {
             var layer = Layers[l];
-            if (l > 0) Linear.Forward(Gemm, layer.W, layer.B, input!, layer.BatchNorm ? ws.S[l]! : ws.H[l]);
+            if (l > 0)
+                Linear.Forward(Gemm, layer.W, layer.B, input!, layer.BatchNorm ? ws.S[l]! : ws.H[l]);
             if (layer.BatchNorm)
             {
                 if (training)
-                    BatchNorm.ForwardTrain(ws.S[l]!, eps, ws.Mean[l], ws.Variance[l], ws.SHat[l]!, layer.Gamma!, layer.Beta!, ws.H[l]);
+                    BatchNorm.ForwardTrain(
+                        ws.S[l]!,
+                        eps,
+                        ws.Mean[l],
+                        ws.Variance[l],
+                        ws.SHat[l]!,
+                        layer.Gamma!,
+                        layer.Beta!,
+                        ws.H[l]
+                    );
                 else
-                    BatchNorm.ForwardEval(ws.S[l]!, eps, layer.RunningMean!, layer.RunningVariance!, ws.SHat[l]!, layer.Gamma!, layer.Beta!, ws.H[l]);
+                    BatchNorm.ForwardEval(
+                        ws.S[l]!,
+                        eps,
+                        layer.RunningMean!,
+                        layer.RunningVariance!,
+                        ws.SHat[l]!,
+                        layer.Gamma!,
+                        layer.Beta!,
+                        ws.H[l]
+                    );
             }
             Relu.Forward<T>(ws.H[l].Data);
             input = ws.H[l];
@@ -124,7 +147,16 @@ public sealed class Network<T> where T : unmanaged, IFloatingPointIeee754<T>
             {
                 Relu.Backward<T>(ws.H[l].Data, g.Data);
                 if (layer.BatchNorm)
-                    BatchNorm.Backward(g, ws.SHat[l]!, ws.Variance[l], eps, layer.Gamma!, layer.GradGamma!, layer.GradBeta!, ws.Scratch);
+                    BatchNorm.Backward(
+                        g,
+                        ws.SHat[l]!,
+                        ws.Variance[l],
+                        eps,
+                        layer.Gamma!,
+                        layer.GradGamma!,
+                        layer.GradBeta!,
+                        ws.Scratch
+                    );
             }
             if (l == 0)
             {
@@ -143,8 +175,16 @@ public sealed class Network<T> where T : unmanaged, IFloatingPointIeee754<T>
         for (var l = 0; l < Spec.Hidden.Count; l++)
         {
             var layer = Layers[l];
-            if (!layer.BatchNorm) continue;
-            BatchNorm.UpdateRunningStatistics(layer.RunningMean!, layer.RunningVariance!, ws.Mean[l], ws.Variance[l], alpha, !HasRunningStatistics);
+            if (!layer.BatchNorm)
+                continue;
+            BatchNorm.UpdateRunningStatistics(
+                layer.RunningMean!,
+                layer.RunningVariance!,
+                ws.Mean[l],
+                ws.Variance[l],
+                alpha,
+                !HasRunningStatistics
+            );
         }
         HasRunningStatistics = true;
     }
@@ -153,7 +193,8 @@ public sealed class Network<T> where T : unmanaged, IFloatingPointIeee754<T>
     public double SumOfSquaredWeights()
     {
         var total = 0.0;
-        foreach (var layer in Layers) total += Elementwise.SumOfSquares<T>(layer.W.Data);
+        foreach (var layer in Layers)
+            total += Elementwise.SumOfSquares<T>(layer.W.Data);
         return total;
     }
 
@@ -163,7 +204,9 @@ public sealed class Network<T> where T : unmanaged, IFloatingPointIeee754<T>
     /// </summary>
     private static (double, double) StandardNormalPair(Xoshiro256StarStar random)
     {
-        double u, v, s;
+        double u,
+            v,
+            s;
         do
         {
             u = 2 * random.NextDouble() - 1;
@@ -186,8 +229,10 @@ public sealed class Network<T> where T : unmanaged, IFloatingPointIeee754<T>
         var decay = T.One - (eta + eta) * lambda;
         foreach (var p in Parameters)
         {
-            if (p.Kind != ParameterKind.W) Elementwise.ScaleThenAdd(p.Gradient, -eta, p.Value, p.Value);
-            else if (firstLayerWeights || p.Layer != 1) Elementwise.Descend(p.Value, p.Gradient, decay, eta);
+            if (p.Kind != ParameterKind.W)
+                Elementwise.ScaleThenAdd(p.Gradient, -eta, p.Value, p.Value);
+            else if (firstLayerWeights || p.Layer != 1)
+                Elementwise.Descend(p.Value, p.Gradient, decay, eta);
         }
     }
 
@@ -196,6 +241,8 @@ public sealed class Network<T> where T : unmanaged, IFloatingPointIeee754<T>
         if (x.Rows != Spec.InputSize)
             throw new ArgumentException($"input has {x.Rows} rows, the network expects {Spec.InputSize}");
         if (x.Cols != ws.BatchSize || labels.Length != ws.BatchSize)
-            throw new ArgumentException($"batch of {x.Cols} samples and {labels.Length} labels for a workspace of {ws.BatchSize}");
+            throw new ArgumentException(
+                $"batch of {x.Cols} samples and {labels.Length} labels for a workspace of {ws.BatchSize}"
+            );
     }
 }

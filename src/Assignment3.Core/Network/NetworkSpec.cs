@@ -1,6 +1,11 @@
 namespace Assignment3.Core.Network;
 
-public enum InitKind { He, Xavier, Sigma }
+public enum InitKind
+{
+    He,
+    Xavier,
+    Sigma,
+}
 
 /// <summary>
 /// Weight initialization: He (sigma = sqrt(2 / fan_in)), Xavier (sigma = 1 / sqrt(fan_in)),
@@ -10,14 +15,16 @@ public sealed record Initialization(InitKind Kind, double Sigma = 0)
 {
     public static readonly Initialization He = new(InitKind.He);
     public static readonly Initialization Xavier = new(InitKind.Xavier);
+
     public static Initialization FixedSigma(double sigma) => new(InitKind.Sigma, sigma);
 
-    public double SigmaFor(int fanIn) => Kind switch
-    {
-        InitKind.He => Math.Sqrt(2.0 / fanIn),
-        InitKind.Xavier => 1.0 / Math.Sqrt(fanIn),
-        _ => Sigma,
-    };
+    public double SigmaFor(int fanIn) =>
+        Kind switch
+        {
+            InitKind.He => Math.Sqrt(2.0 / fanIn),
+            InitKind.Xavier => 1.0 / Math.Sqrt(fanIn),
+            _ => Sigma,
+        };
 
     public override string ToString() => Kind == InitKind.Sigma ? $"sigma={Sigma:G3}" : Kind.ToString();
 }
@@ -33,7 +40,8 @@ public sealed record NetworkSpec(
     bool BatchNorm,
     Initialization Init,
     double BatchNormAlpha = 0.9,
-    double BatchNormEpsilon = 1e-5)
+    double BatchNormEpsilon = 1e-5
+)
 {
     public int LayerCount => Hidden.Count + 1;
 
@@ -45,10 +53,15 @@ public sealed record NetworkSpec(
 
     public void Validate()
     {
-        if (InputSize < 1) throw new ArgumentException($"input size must be at least 1, got {InputSize}");
-        if (Classes < 2) throw new ArgumentException($"classes must be at least 2, got {Classes}");
-        if (Hidden.Any(h => h < 1)) throw new ArgumentException($"hidden sizes must be at least 1, got [{string.Join(", ", Hidden)}]");
-        if (BatchNormAlpha is < 0 or >= 1) throw new ArgumentException($"batch-norm alpha must be in [0, 1), got {BatchNormAlpha}");
-        if (Init.Kind == InitKind.Sigma && !(Init.Sigma > 0)) throw new ArgumentException($"init sigma must be positive, got {Init.Sigma}");
+        if (InputSize < 1)
+            throw new ArgumentException($"input size must be at least 1, got {InputSize}");
+        if (Classes < 2)
+            throw new ArgumentException($"classes must be at least 2, got {Classes}");
+        if (Hidden.Any(h => h < 1))
+            throw new ArgumentException($"hidden sizes must be at least 1, got [{string.Join(", ", Hidden)}]");
+        if (BatchNormAlpha is < 0 or >= 1)
+            throw new ArgumentException($"batch-norm alpha must be in [0, 1), got {BatchNormAlpha}");
+        if (Init.Kind == InitKind.Sigma && !(Init.Sigma > 0))
+            throw new ArgumentException($"init sigma must be positive, got {Init.Sigma}");
     }
 }

@@ -2,7 +2,13 @@ using System.Numerics;
 
 namespace Assignment3.Core.Network;
 
-public enum ParameterKind { W, b, gamma, beta }
+public enum ParameterKind
+{
+    W,
+    b,
+    gamma,
+    beta,
+}
 
 /// <summary>One parameter tensor of one layer (1-based, as in the report) and its gradient buffer.</summary>
 public sealed record Parameter<T>(int Layer, ParameterKind Kind, T[] Value, T[] Gradient)

@@ -6,7 +6,8 @@ namespace Assignment3.Core.Network;
 public static class Relu
 {
     /// <summary>H = max(H, 0) (negative zero and NaN become zero).</summary>
-    public static void Forward<T>(Span<T> h) where T : unmanaged, IFloatingPointIeee754<T>
+    public static void Forward<T>(Span<T> h)
+        where T : unmanaged, IFloatingPointIeee754<T>
     {
         var i = 0;
         if (Vector.IsHardwareAccelerated && Vector<T>.IsSupported)
@@ -17,11 +18,13 @@ public static class Relu
             i = hv.Length * Vector<T>.Count;
         }
         for (; i < h.Length; i++)
-            if (!(h[i] > T.Zero)) h[i] = T.Zero;
+            if (!(h[i] > T.Zero))
+                h[i] = T.Zero;
     }
 
     /// <summary>G = G where H > 0, else 0 (H is the forward output).</summary>
-    public static void Backward<T>(ReadOnlySpan<T> h, Span<T> g) where T : unmanaged, IFloatingPointIeee754<T>
+    public static void Backward<T>(ReadOnlySpan<T> h, Span<T> g)
+        where T : unmanaged, IFloatingPointIeee754<T>
     {
         var i = 0;
         if (Vector.IsHardwareAccelerated && Vector<T>.IsSupported)
@@ -33,6 +36,7 @@ public static class Relu
             i = hv.Length * Vector<T>.Count;
         }
         for (; i < g.Length; i++)
-            if (!(h[i] > T.Zero)) g[i] = T.Zero;
+            if (!(h[i] > T.Zero))
+                g[i] = T.Zero;
     }
 }

@@ -23,8 +23,11 @@ public static class SoftmaxCrossEntropy
             var col = scoresToProbabilities.Column(j);
             // Shifting by the maximum keeps exp from overflowing; softmax is unchanged by it.
             var max = col[0];
-            for (var i = 1; i < col.Length; i++) if (col[i] > max || T.IsNaN(col[i])) max = col[i];
-            for (var i = 0; i < col.Length; i++) shifted[j * col.Length + i] = double.CreateTruncating(col[i] - max);
+            for (var i = 1; i < col.Length; i++)
+                if (col[i] > max || T.IsNaN(col[i]))
+                    max = col[i];
+            for (var i = 0; i < col.Length; i++)
+                shifted[j * col.Length + i] = double.CreateTruncating(col[i] - max);
         }
         ExactMath.Exp(shifted, shifted);
         var total = 0.0;
@@ -37,7 +40,8 @@ public static class SoftmaxCrossEntropy
                 col[i] = T.CreateTruncating(shifted[j * col.Length + i]);
                 sum += col[i];
             }
-            for (var i = 0; i < col.Length; i++) col[i] /= sum;
+            for (var i = 0; i < col.Length; i++)
+                col[i] /= sum;
             total -= ExactMath.Log(double.CreateTruncating(col[labels[j]]));
         }
         return total;
@@ -48,7 +52,9 @@ public static class SoftmaxCrossEntropy
         where T : unmanaged, IFloatingPointIeee754<T>
     {
         var invN = T.One / T.CreateChecked(probabilities.Cols);
-        for (var i = 0; i < g.Data.Length; i++) g.Data[i] = probabilities.Data[i] * invN;
-        for (var j = 0; j < g.Cols; j++) g[labels[j], j] -= invN;
+        for (var i = 0; i < g.Data.Length; i++)
+            g.Data[i] = probabilities.Data[i] * invN;
+        for (var j = 0; j < g.Cols; j++)
+            g[labels[j], j] -= invN;
     }
 }

@@ -11,11 +11,13 @@ namespace Assignment3.Core.Network;
 /// keeps its scores, turned into probabilities in place, and their gradient (K x n), with the
 /// softmax's scratch (K x n doubles).
 /// </summary>
-public sealed class Workspace<T> where T : unmanaged, IFloatingPointIeee754<T>
+public sealed class Workspace<T>
+    where T : unmanaged, IFloatingPointIeee754<T>
 {
     public Workspace(NetworkSpec spec, int batchSize)
     {
-        if (batchSize < 1) throw new ArgumentOutOfRangeException(nameof(batchSize), "batch size must be at least 1");
+        if (batchSize < 1)
+            throw new ArgumentOutOfRangeException(nameof(batchSize), "batch size must be at least 1");
         BatchSize = batchSize;
         var hidden = spec.Hidden.Count;
         S = new Mat<T>?[hidden];

@@ -17,8 +17,13 @@ public static class GemmBackends
         Environment.GetEnvironmentVariable(EnvironmentVariable)?.Trim().ToLowerInvariant() switch
         {
             null or "" or "simd" => new SimdGemm(SimdGemm.Best()),
-            "openblas" => OpenBlas.Value ?? throw new ArgumentException($"{EnvironmentVariable}=openblas: libopenblas.so.0 is not installed (Debian: apt-get install libopenblas0-pthread)"),
-            var other => throw new ArgumentException($"{EnvironmentVariable}={other}: expected simd (the default) or openblas"),
+            "openblas" => OpenBlas.Value
+                ?? throw new ArgumentException(
+                    $"{EnvironmentVariable}=openblas: libopenblas.so.0 is not installed (Debian: apt-get install libopenblas0-pthread)"
+                ),
+            var other => throw new ArgumentException(
+                $"{EnvironmentVariable}={other}: expected simd (the default) or openblas"
+            ),
         };
 
     /// <summary>
@@ -27,6 +32,7 @@ public static class GemmBackends
     /// </summary>
     public static void UseThreads(int threads)
     {
-        if (OpenBlas.Value is { } blas) blas.Threads = threads;
+        if (OpenBlas.Value is { } blas)
+            blas.Threads = threads;
     }
 }

@@ -22,7 +22,14 @@ public interface IGemm
     /// is the product <see cref="Gemm{T}"/> gives, and the step is Elementwise.Descend's with per-row
     /// factors, so the result is the same as the two done apart. <paramref name="gradient"/> (m x d) is scratch.
     /// </summary>
-    void DescendAlongProduct<T>(Mat<T> g, Mat<T> x, ReadOnlySpan<T> decay, ReadOnlySpan<T> eta, Mat<T> gradient, Mat<T> w)
+    void DescendAlongProduct<T>(
+        Mat<T> g,
+        Mat<T> x,
+        ReadOnlySpan<T> decay,
+        ReadOnlySpan<T> eta,
+        Mat<T> gradient,
+        Mat<T> w
+    )
         where T : unmanaged, IFloatingPointIeee754<T>
     {
         GemmShapes.CheckDescent(g, x, decay, eta, gradient, w);
@@ -41,17 +48,27 @@ public static class GemmShapes
         var (kb, n) = transposeB ? (b.Cols, b.Rows) : (b.Rows, b.Cols);
         if (k != kb || c.Rows != m || c.Cols != n)
             throw new ArgumentException(
-                $"GEMM shapes do not match: op(A) {m}x{k}, op(B) {kb}x{n}, C {c.Rows}x{c.Cols}");
+                $"GEMM shapes do not match: op(A) {m}x{k}, op(B) {kb}x{n}, C {c.Rows}x{c.Cols}"
+            );
         return (m, n, k);
     }
 
     /// <summary>Checks the shapes of <see cref="IGemm.DescendAlongProduct{T}"/>: G m x n, X d x n, W and the gradient m x d, decay and eta m.</summary>
-    public static void CheckDescent<T>(Mat<T> g, Mat<T> x, ReadOnlySpan<T> decay, ReadOnlySpan<T> eta, Mat<T> gradient, Mat<T> w)
+    public static void CheckDescent<T>(
+        Mat<T> g,
+        Mat<T> x,
+        ReadOnlySpan<T> decay,
+        ReadOnlySpan<T> eta,
+        Mat<T> gradient,
+        Mat<T> w
+    )
         where T : unmanaged, IFloatingPointIeee754<T>
     {
         Check(false, true, g, x, gradient);
         if (w.Rows != gradient.Rows || w.Cols != gradient.Cols || decay.Length != w.Rows || eta.Length != w.Rows)
-            throw new ArgumentException($"descent shapes do not match: W {w.Rows}x{w.Cols}, gradient {gradient.Rows}x{gradient.Cols}, " +
-                                        $"{decay.Length} decays and {eta.Length} step sizes");
+            throw new ArgumentException(
+                $"descent shapes do not match: W {w.Rows}x{w.Cols}, gradient {gradient.Rows}x{gradient.Cols}, "
+                    + $"{decay.Length} decays and {eta.Length} step sizes"
+            );
     }
 }

@@ -8,15 +8,21 @@ namespace Assignment3.Core.Numerics;
 /// each sample is contiguous. The storage is a plain array so any BLAS GEMM can work on it
 /// in place.
 /// </summary>
-public sealed class Mat<T> where T : unmanaged, IFloatingPointIeee754<T>
+public sealed class Mat<T>
+    where T : unmanaged, IFloatingPointIeee754<T>
 {
-    public Mat(int rows, int cols) : this(rows, cols, new T[checked(rows * cols)]) { }
+    public Mat(int rows, int cols)
+        : this(rows, cols, new T[checked(rows * cols)]) { }
 
     public Mat(int rows, int cols, T[] data)
     {
-        if (rows < 0 || cols < 0) throw new ArgumentOutOfRangeException(nameof(rows), "dimensions must be non-negative");
+        if (rows < 0 || cols < 0)
+            throw new ArgumentOutOfRangeException(nameof(rows), "dimensions must be non-negative");
         if (data.Length != rows * cols)
-            throw new ArgumentException($"data has {data.Length} elements, a {rows}x{cols} matrix needs {rows * cols}", nameof(data));
+            throw new ArgumentException(
+                $"data has {data.Length} elements, a {rows}x{cols} matrix needs {rows * cols}",
+                nameof(data)
+            );
         Rows = rows;
         Cols = cols;
         Data = data;

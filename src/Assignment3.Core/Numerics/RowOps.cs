@@ -10,33 +10,42 @@ namespace Assignment3.Core.Numerics;
 public static class RowOps
 {
     /// <summary>sums[i] = sum_j a[i, j].</summary>
-    public static void RowSums<T>(Mat<T> a, Span<T> sums) where T : unmanaged, IFloatingPointIeee754<T>
+    public static void RowSums<T>(Mat<T> a, Span<T> sums)
+        where T : unmanaged, IFloatingPointIeee754<T>
     {
         sums.Clear();
-        for (var j = 0; j < a.Cols; j++) Elementwise.Add(sums, a.Column(j), sums);
+        for (var j = 0; j < a.Cols; j++)
+            Elementwise.Add(sums, a.Column(j), sums);
     }
 
     /// <summary>sums[i] = sum_j a[i, j] * b[i, j] (each product rounded, then added).</summary>
-    public static void RowDots<T>(Mat<T> a, Mat<T> b, Span<T> sums) where T : unmanaged, IFloatingPointIeee754<T>
+    public static void RowDots<T>(Mat<T> a, Mat<T> b, Span<T> sums)
+        where T : unmanaged, IFloatingPointIeee754<T>
     {
         sums.Clear();
-        for (var j = 0; j < a.Cols; j++) Elementwise.MultiplyThenAdd(a.Column(j), b.Column(j), sums, sums);
+        for (var j = 0; j < a.Cols; j++)
+            Elementwise.MultiplyThenAdd(a.Column(j), b.Column(j), sums, sums);
     }
 
     /// <summary>Every column of <paramref name="a"/> set to <paramref name="v"/>.</summary>
-    public static void FillColumns<T>(Mat<T> a, ReadOnlySpan<T> v) where T : unmanaged, IFloatingPointIeee754<T>
+    public static void FillColumns<T>(Mat<T> a, ReadOnlySpan<T> v)
+        where T : unmanaged, IFloatingPointIeee754<T>
     {
-        for (var j = 0; j < a.Cols; j++) v.CopyTo(a.Column(j));
+        for (var j = 0; j < a.Cols; j++)
+            v.CopyTo(a.Column(j));
     }
 
     /// <summary>Index of the largest entry of each column (the first of equals).</summary>
-    public static void ColumnArgMax<T>(Mat<T> a, Span<int> result) where T : unmanaged, IFloatingPointIeee754<T>
+    public static void ColumnArgMax<T>(Mat<T> a, Span<int> result)
+        where T : unmanaged, IFloatingPointIeee754<T>
     {
         for (var j = 0; j < a.Cols; j++)
         {
             var column = a.Column(j);
             var best = 0;
-            for (var i = 1; i < column.Length; i++) if (column[i] > column[best]) best = i;
+            for (var i = 1; i < column.Length; i++)
+                if (column[i] > column[best])
+                    best = i;
             result[j] = best;
         }
     }
@@ -50,47 +59,56 @@ public static class RowOps
 public static class Elementwise
 {
     /// <summary>result = x + y.</summary>
-    public static void Add<T>(ReadOnlySpan<T> x, ReadOnlySpan<T> y, Span<T> result) where T : unmanaged, IFloatingPointIeee754<T>
+    public static void Add<T>(ReadOnlySpan<T> x, ReadOnlySpan<T> y, Span<T> result)
+        where T : unmanaged, IFloatingPointIeee754<T>
     {
         var i = 0;
         if (Vector.IsHardwareAccelerated && Vector<T>.IsSupported)
             for (; i + Vector<T>.Count <= result.Length; i += Vector<T>.Count)
                 (new Vector<T>(x[i..]) + new Vector<T>(y[i..])).CopyTo(result[i..]);
-        for (; i < result.Length; i++) result[i] = x[i] + y[i];
+        for (; i < result.Length; i++)
+            result[i] = x[i] + y[i];
     }
 
     /// <summary>result = x - y.</summary>
-    public static void Subtract<T>(ReadOnlySpan<T> x, ReadOnlySpan<T> y, Span<T> result) where T : unmanaged, IFloatingPointIeee754<T>
+    public static void Subtract<T>(ReadOnlySpan<T> x, ReadOnlySpan<T> y, Span<T> result)
+        where T : unmanaged, IFloatingPointIeee754<T>
     {
         var i = 0;
         if (Vector.IsHardwareAccelerated && Vector<T>.IsSupported)
             for (; i + Vector<T>.Count <= result.Length; i += Vector<T>.Count)
                 (new Vector<T>(x[i..]) - new Vector<T>(y[i..])).CopyTo(result[i..]);
-        for (; i < result.Length; i++) result[i] = x[i] - y[i];
+        for (; i < result.Length; i++)
+            result[i] = x[i] - y[i];
     }
 
     /// <summary>result = x * y.</summary>
-    public static void Multiply<T>(ReadOnlySpan<T> x, ReadOnlySpan<T> y, Span<T> result) where T : unmanaged, IFloatingPointIeee754<T>
+    public static void Multiply<T>(ReadOnlySpan<T> x, ReadOnlySpan<T> y, Span<T> result)
+        where T : unmanaged, IFloatingPointIeee754<T>
     {
         var i = 0;
         if (Vector.IsHardwareAccelerated && Vector<T>.IsSupported)
             for (; i + Vector<T>.Count <= result.Length; i += Vector<T>.Count)
                 (new Vector<T>(x[i..]) * new Vector<T>(y[i..])).CopyTo(result[i..]);
-        for (; i < result.Length; i++) result[i] = x[i] * y[i];
+        for (; i < result.Length; i++)
+            result[i] = x[i] * y[i];
     }
 
     /// <summary>result = x * y + z, the product rounded before the sum.</summary>
-    public static void MultiplyThenAdd<T>(ReadOnlySpan<T> x, ReadOnlySpan<T> y, ReadOnlySpan<T> z, Span<T> result) where T : unmanaged, IFloatingPointIeee754<T>
+    public static void MultiplyThenAdd<T>(ReadOnlySpan<T> x, ReadOnlySpan<T> y, ReadOnlySpan<T> z, Span<T> result)
+        where T : unmanaged, IFloatingPointIeee754<T>
     {
         var i = 0;
         if (Vector.IsHardwareAccelerated && Vector<T>.IsSupported)
             for (; i + Vector<T>.Count <= result.Length; i += Vector<T>.Count)
                 (new Vector<T>(x[i..]) * new Vector<T>(y[i..]) + new Vector<T>(z[i..])).CopyTo(result[i..]);
-        for (; i < result.Length; i++) result[i] = x[i] * y[i] + z[i];
+        for (; i < result.Length; i++)
+            result[i] = x[i] * y[i] + z[i];
     }
 
     /// <summary>result = x * a + z for a scalar a, the product rounded before the sum.</summary>
-    public static void ScaleThenAdd<T>(ReadOnlySpan<T> x, T a, ReadOnlySpan<T> z, Span<T> result) where T : unmanaged, IFloatingPointIeee754<T>
+    public static void ScaleThenAdd<T>(ReadOnlySpan<T> x, T a, ReadOnlySpan<T> z, Span<T> result)
+        where T : unmanaged, IFloatingPointIeee754<T>
     {
         var i = 0;
         if (Vector.IsHardwareAccelerated && Vector<T>.IsSupported)
@@ -99,7 +117,8 @@ public static class Elementwise
             for (; i + Vector<T>.Count <= result.Length; i += Vector<T>.Count)
                 (new Vector<T>(x[i..]) * av + new Vector<T>(z[i..])).CopyTo(result[i..]);
         }
-        for (; i < result.Length; i++) result[i] = x[i] * a + z[i];
+        for (; i < result.Length; i++)
+            result[i] = x[i] * a + z[i];
     }
 
     /// <summary>
@@ -109,7 +128,8 @@ public static class Elementwise
     /// where every multiplication with them takes a microcode assist: a run with lambda 0.078 went 17
     /// times slower from halfway on. No normal weight changes.
     /// </summary>
-    public static void Descend<T>(Span<T> w, ReadOnlySpan<T> g, T decay, T eta) where T : unmanaged, IFloatingPointIeee754<T>
+    public static void Descend<T>(Span<T> w, ReadOnlySpan<T> g, T decay, T eta)
+        where T : unmanaged, IFloatingPointIeee754<T>
     {
         var i = 0;
         if (Vector.IsHardwareAccelerated && Vector<T>.IsSupported)
@@ -118,7 +138,8 @@ public static class Elementwise
             for (; i + Vector<T>.Count <= w.Length; i += Vector<T>.Count)
                 FlushSubnormal(new Vector<T>(w[i..]) * decayV - new Vector<T>(g[i..]) * etaV).CopyTo(w[i..]);
         }
-        for (; i < w.Length; i++) w[i] = FlushSubnormal(decay * w[i] - eta * g[i]);
+        for (; i < w.Length; i++)
+            w[i] = FlushSubnormal(decay * w[i] - eta * g[i]);
     }
 
     /// <summary>
@@ -127,7 +148,8 @@ public static class Elementwise
     /// w[i, j] - eta[i] * g[i, j], with decay and eta as long as a column. The same bits as the
     /// scalar form for equal factors.
     /// </summary>
-    public static void Descend<T>(Span<T> w, ReadOnlySpan<T> g, ReadOnlySpan<T> decay, ReadOnlySpan<T> eta) where T : unmanaged, IFloatingPointIeee754<T>
+    public static void Descend<T>(Span<T> w, ReadOnlySpan<T> g, ReadOnlySpan<T> decay, ReadOnlySpan<T> eta)
+        where T : unmanaged, IFloatingPointIeee754<T>
     {
         var m = decay.Length;
         for (var column = 0; column < w.Length; column += m)
@@ -137,30 +159,43 @@ public static class Elementwise
             var i = 0;
             if (Vector.IsHardwareAccelerated && Vector<T>.IsSupported)
                 for (; i + Vector<T>.Count <= m; i += Vector<T>.Count)
-                    FlushSubnormal(new Vector<T>(wc[i..]) * new Vector<T>(decay[i..]) - new Vector<T>(gc[i..]) * new Vector<T>(eta[i..])).CopyTo(wc[i..]);
-            for (; i < m; i++) wc[i] = FlushSubnormal(decay[i] * wc[i] - eta[i] * gc[i]);
+                    FlushSubnormal(
+                            new Vector<T>(wc[i..]) * new Vector<T>(decay[i..])
+                                - new Vector<T>(gc[i..]) * new Vector<T>(eta[i..])
+                        )
+                        .CopyTo(wc[i..]);
+            for (; i < m; i++)
+                wc[i] = FlushSubnormal(decay[i] * wc[i] - eta[i] * gc[i]);
         }
     }
 
-    private static Vector<T> FlushSubnormal<T>(Vector<T> v) where T : unmanaged, IFloatingPointIeee754<T> =>
+    private static Vector<T> FlushSubnormal<T>(Vector<T> v)
+        where T : unmanaged, IFloatingPointIeee754<T> =>
         Vector.ConditionalSelect(Vector.LessThan(Vector.Abs(v), Normal<T>.SmallestVector), Vector<T>.Zero, v);
 
-    private static T FlushSubnormal<T>(T v) where T : unmanaged, IFloatingPointIeee754<T> => T.Abs(v) < Normal<T>.Smallest ? T.Zero : v;
+    private static T FlushSubnormal<T>(T v)
+        where T : unmanaged, IFloatingPointIeee754<T> => T.Abs(v) < Normal<T>.Smallest ? T.Zero : v;
 
     /// <summary>The smallest normal magnitude of T (2^-126 for float, 2^-1022 for double): below it a number is subnormal.</summary>
-    public static T SmallestNormal<T>() where T : unmanaged, IFloatingPointIeee754<T> => Normal<T>.Smallest;
+    public static T SmallestNormal<T>()
+        where T : unmanaged, IFloatingPointIeee754<T> => Normal<T>.Smallest;
 
-    private static class Normal<T> where T : unmanaged, IFloatingPointIeee754<T>
+    private static class Normal<T>
+        where T : unmanaged, IFloatingPointIeee754<T>
     {
         /// <summary>The smallest normal magnitude of T (2^-126 for float, 2^-1022 for double): below it a number is subnormal.</summary>
-        public static readonly T Smallest = T.CreateChecked(typeof(T) == typeof(float)
-            ? BitConverter.Int32BitsToSingle(0x0080_0000) : BitConverter.Int64BitsToDouble(0x0010_0000_0000_0000));
+        public static readonly T Smallest = T.CreateChecked(
+            typeof(T) == typeof(float)
+                ? BitConverter.Int32BitsToSingle(0x0080_0000)
+                : BitConverter.Int64BitsToDouble(0x0010_0000_0000_0000)
+        );
 
         public static readonly Vector<T> SmallestVector = new(Smallest);
     }
 
     /// <summary>sum_i x[i]^2 in double, in order: the same bits on every CPU.</summary>
-    public static double SumOfSquares<T>(ReadOnlySpan<T> x) where T : unmanaged, IFloatingPointIeee754<T>
+    public static double SumOfSquares<T>(ReadOnlySpan<T> x)
+        where T : unmanaged, IFloatingPointIeee754<T>
     {
         var sum = 0.0;
         foreach (var v in x)

@@ -30,19 +30,28 @@ public static class SplitMix64
 /// </summary>
 public sealed class Xoshiro256StarStar
 {
-    private ulong s0, s1, s2, s3;
+    private ulong s0,
+        s1,
+        s2,
+        s3;
 
     /// <summary>The generator for <paramref name="seed"/>: its state is four SplitMix64 outputs from it.</summary>
     public Xoshiro256StarStar(ulong seed)
     {
         var mix = seed;
-        (s0, s1, s2, s3) = (SplitMix64.Next(ref mix), SplitMix64.Next(ref mix), SplitMix64.Next(ref mix), SplitMix64.Next(ref mix));
+        (s0, s1, s2, s3) = (
+            SplitMix64.Next(ref mix),
+            SplitMix64.Next(ref mix),
+            SplitMix64.Next(ref mix),
+            SplitMix64.Next(ref mix)
+        );
     }
 
     /// <summary>The generator in exactly this state (not all zero), as the reference implementation's test vectors start.</summary>
     public Xoshiro256StarStar(ulong s0, ulong s1, ulong s2, ulong s3)
     {
-        if ((s0 | s1 | s2 | s3) == 0) throw new ArgumentException("xoshiro256** state must not be all zero");
+        if ((s0 | s1 | s2 | s3) == 0)
+            throw new ArgumentException("xoshiro256** state must not be all zero");
         (this.s0, this.s1, this.s2, this.s3) = (s0, s1, s2, s3);
     }
 
@@ -68,13 +77,15 @@ public sealed class Xoshiro256StarStar
     /// </summary>
     public int Next(int bound)
     {
-        if (bound <= 0) throw new ArgumentOutOfRangeException(nameof(bound), bound, "bound must be positive");
+        if (bound <= 0)
+            throw new ArgumentOutOfRangeException(nameof(bound), bound, "bound must be positive");
         var range = (ulong)bound;
         var threshold = (0UL - range) % range;
         while (true)
         {
             var high = Math.BigMul(NextUInt64(), range, out var low);
-            if (low >= threshold) return (int)high;
+            if (low >= threshold)
+                return (int)high;
         }
     }
 

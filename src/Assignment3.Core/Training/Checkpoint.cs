@@ -39,8 +39,10 @@ public sealed class Checkpoint
     {
         // Written straight into one array of the exact size: a growing stream would leave several
         // large-object-heap arrays per checkpoint behind (a sweep checkpoints every few seconds).
-        const int header = 4 + 2 + 16 + 4 + 4, perLayer = 4 + 4 + 1;
-        var size = header + network.Layers.Sum(l => perLayer + Tensors(l).Sum(t => t.Length * sizeof(float))) + HashSize;
+        const int header = 4 + 2 + 16 + 4 + 4,
+            perLayer = 4 + 4 + 1;
+        var size =
+            header + network.Layers.Sum(l => perLayer + Tensors(l).Sum(t => t.Length * sizeof(float))) + HashSize;
         var bytes = new byte[size];
         using (var writer = new BinaryWriter(new MemoryStream(bytes), Encoding.UTF8))
         {
@@ -54,9 +56,11 @@ public sealed class Checkpoint
                 writer.Write(layer.Width);
                 writer.Write(layer.FanIn);
                 writer.Write(layer.BatchNorm);
-                foreach (var tensor in Tensors(layer)) writer.Write(MemoryMarshal.AsBytes(tensor.AsSpan()));
+                foreach (var tensor in Tensors(layer))
+                    writer.Write(MemoryMarshal.AsBytes(tensor.AsSpan()));
             }
-            if (writer.BaseStream.Position != size - HashSize) throw new InvalidOperationException("checkpoint size miscounted");
+            if (writer.BaseStream.Position != size - HashSize)
+                throw new InvalidOperationException("checkpoint size miscounted");
         }
         SHA256.HashData(bytes.AsSpan(0, size - HashSize), bytes.AsSpan(size - HashSize));
         return new Checkpoint(step, bytes);
@@ -72,7 +76,9 @@ public sealed class Checkpoint
             throw new CheckpointException($"{source}: the checkpoint is damaged (it does not match its checksum)");
         var version = BinaryPrimitives.ReadUInt16LittleEndian(bytes.AsSpan(4));
         if (version != FormatVersion)
-            throw new CheckpointException($"{source}: checkpoint format {version}, this a3 reads format {FormatVersion}");
+            throw new CheckpointException(
+                $"{source}: checkpoint format {version}, this a3 reads format {FormatVersion}"
+            );
         if (!bytes.AsSpan(6, 16).SequenceEqual(Fingerprint(config)))
             throw new CheckpointException($"{source}: the checkpoint was made for another run (its config differs)");
         return new Checkpoint(BinaryPrimitives.ReadInt32LittleEndian(bytes.AsSpan(22)), bytes);
@@ -82,10 +88,15 @@ public sealed class Checkpoint
     public void RestoreInto(Network<float> network)
     {
         using var reader = new BinaryReader(new MemoryStream(Bytes, 26, Bytes.Length - 26 - HashSize));
-        if (reader.ReadInt32() != network.Layers.Length) throw new CheckpointException("the checkpoint's network has another number of layers");
+        if (reader.ReadInt32() != network.Layers.Length)
+            throw new CheckpointException("the checkpoint's network has another number of layers");
         foreach (var layer in network.Layers)
         {
-            if (reader.ReadInt32() != layer.Width || reader.ReadInt32() != layer.FanIn || reader.ReadBoolean() != layer.BatchNorm)
+            if (
+                reader.ReadInt32() != layer.Width
+                || reader.ReadInt32() != layer.FanIn
+                || reader.ReadBoolean() != layer.BatchNorm
+            )
                 throw new CheckpointException("the checkpoint's network has other layers");
             foreach (var tensor in Tensors(layer))
                 if (reader.Read(MemoryMarshal.AsBytes(tensor.AsSpan())) != tensor.Length * sizeof(float))
@@ -95,10 +106,17 @@ public sealed class Checkpoint
     }
 
     private static IEnumerable<float[]> Tensors(Layer<float> layer) =>
-        layer.BatchNorm ? [layer.W.Data, layer.B, layer.Gamma!, layer.Beta!, layer.RunningMean!, layer.RunningVariance!] : [layer.W.Data, layer.B];
+        layer.BatchNorm
+            ? [layer.W.Data, layer.B, layer.Gamma!, layer.Beta!, layer.RunningMean!, layer.RunningVariance!]
+            : [layer.W.Data, layer.B];
 
     /// <summary>16 bytes of SHA-256 over everything the run depends on besides the data.</summary>
-    private static byte[] Fingerprint(TrainingConfig c) => SHA256.HashData(Encoding.UTF8.GetBytes(
-        $"{string.Join(",", c.Hidden)}|{c.BatchNorm}|{c.Init}|{c.BatchNormAlpha:R}|{c.Lambda:R}|{c.BatchSize}|{c.EtaMin:R}|{c.EtaMax:R}|" +
-        $"{c.StepSize}|{c.PointsPerCycle}|{c.Seed}|{c.TrainEvalSubset}" + (c.DataOrderSeed is { } order ? $"|order {order}" : "")))[..16];
+    private static byte[] Fingerprint(TrainingConfig c) =>
+        SHA256.HashData(
+            Encoding.UTF8.GetBytes(
+                $"{string.Join(",", c.Hidden)}|{c.BatchNorm}|{c.Init}|{c.BatchNormAlpha:R}|{c.Lambda:R}|{c.BatchSize}|{c.EtaMin:R}|{c.EtaMax:R}|"
+                    + $"{c.StepSize}|{c.PointsPerCycle}|{c.Seed}|{c.TrainEvalSubset}"
+                    + (c.DataOrderSeed is { } order ? $"|order {order}" : "")
+            )
+        )[..16];
 }

@@ -9,7 +9,8 @@ public sealed record CyclicalLearningRate(double EtaMin, double EtaMax, int Step
     public double At(long step)
     {
         var position = step % (2L * StepSize);
-        var fraction = position <= StepSize ? (double)position / StepSize : (double)(2L * StepSize - position) / StepSize;
+        var fraction =
+            position <= StepSize ? (double)position / StepSize : (double)(2L * StepSize - position) / StepSize;
         return EtaMin + fraction * (EtaMax - EtaMin);
     }
 }

@@ -31,8 +31,13 @@ public sealed class Evaluator(Network<float> network)
     /// network; every figure bit for bit what <see cref="Evaluate"/> gives alone. The networks' own
     /// first-layer weights must be current (the cost's L2 term reads them).
     /// </summary>
-    public static Evaluation[] Together(FirstLayerStack<float> stack, IReadOnlyList<Evaluator> evaluators, IReadOnlyList<double> lambdas,
-        Dataset data, int[]? indices = null)
+    public static Evaluation[] Together(
+        FirstLayerStack<float> stack,
+        IReadOnlyList<Evaluator> evaluators,
+        IReadOnlyList<double> lambdas,
+        Dataset data,
+        int[]? indices = null
+    )
     {
         var count = indices?.Length ?? data.Count;
         var losses = new double[evaluators.Count];
@@ -42,21 +47,34 @@ public sealed class Evaluator(Network<float> network)
         {
             var n = Math.Min(ChunkSize, count - start);
             var (_, x, labels) = evaluators[0].BuffersFor(n);
-            for (var k = 0; k < evaluators.Count; k++) workspaces[k] = evaluators[k].BuffersFor(n).Workspace;
-            if (indices is null) data.Copy(start, x, labels);
-            else data.Gather(indices.AsSpan(start, n), x, labels);
+            for (var k = 0; k < evaluators.Count; k++)
+                workspaces[k] = evaluators[k].BuffersFor(n).Workspace;
+            if (indices is null)
+                data.Copy(start, x, labels);
+            else
+                data.Gather(indices.AsSpan(start, n), x, labels);
             stack.Forward(x, workspaces);
             for (var k = 0; k < evaluators.Count; k++)
             {
                 losses[k] += evaluators[k].Network.ForwardFromFirstProduct(labels, workspaces[k], training: false);
-                for (var j = 0; j < n; j++) if (workspaces[k].Predictions[j] == labels[j]) correct[k]++;
+                for (var j = 0; j < n; j++)
+                    if (workspaces[k].Predictions[j] == labels[j])
+                        correct[k]++;
             }
         }
-        return evaluators.Select((e, k) =>
-        {
-            var meanLoss = losses[k] / count;
-            return new Evaluation(meanLoss + lambdas[k] * e.Network.SumOfSquaredWeights(), meanLoss, (double)correct[k] / count);
-        }).ToArray();
+        return evaluators
+            .Select(
+                (e, k) =>
+                {
+                    var meanLoss = losses[k] / count;
+                    return new Evaluation(
+                        meanLoss + lambdas[k] * e.Network.SumOfSquaredWeights(),
+                        meanLoss,
+                        (double)correct[k] / count
+                    );
+                }
+            )
+            .ToArray();
     }
 
     private (Workspace<float> Workspace, Mat<float> X, byte[] Labels) BuffersFor(int n)

@@ -10,8 +10,14 @@ namespace Assignment3.Core.Training;
 /// <param name="Step">Update steps done when it ended (its target, the step that diverged, or where it was cancelled).</param>
 /// <param name="DivergedCost">The NaN or infinite cost, when it diverged.</param>
 /// <param name="Seconds">Its share of the time: a group's step time split equally among the runs that took the step, its own evaluations in full.</param>
-public sealed record TrainingSegment(TrainingStatus Status, IReadOnlyList<CurvePoint> Points, int Step, double? DivergedCost,
-    double Seconds, double EvaluationSeconds);
+public sealed record TrainingSegment(
+    TrainingStatus Status,
+    IReadOnlyList<CurvePoint> Points,
+    int Step,
+    double? DivergedCost,
+    double Seconds,
+    double EvaluationSeconds
+);
 
 /// <summary>
 /// A training run in progress: mini-batch gradient descent with a cyclical learning rate, as a pure
@@ -32,11 +38,21 @@ public sealed class TrainingRun
         Config = config;
         Data = data;
         if (data.Train.Count / config.BatchSize == 0)
-            throw new ArgumentException($"batch-size: {config.BatchSize} is larger than the training set ({data.Train.Count} images)");
-        Network = new Network<float>(config.NetworkSpec(data.Train.Dimensions, Cifar10Format.Classes), config.Seed, gemm);
+            throw new ArgumentException(
+                $"batch-size: {config.BatchSize} is larger than the training set ({data.Train.Count} images)"
+            );
+        Network = new Network<float>(
+            config.NetworkSpec(data.Train.Dimensions, Cifar10Format.Classes),
+            config.Seed,
+            gemm
+        );
         Evaluator = new Evaluator(Network);
         Workspace = Network.CreateWorkspace(config.BatchSize);
-        trainEvaluationSubset = SubsetIndices(data.Train.Count, config.TrainEvalSubset, new Xoshiro256StarStar((ulong)DeriveSeed(config.Seed, stream: 2)));
+        trainEvaluationSubset = SubsetIndices(
+            data.Train.Count,
+            config.TrainEvalSubset,
+            new Xoshiro256StarStar((ulong)DeriveSeed(config.Seed, stream: 2))
+        );
     }
 
     public TrainingConfig Config { get; }
@@ -69,10 +85,15 @@ public sealed class TrainingRun
     /// Trains to step <paramref name="toStep"/>, evaluating at each recording point on the way and
     /// reporting progress; stops early with status Diverged when a cost is NaN or infinite. A group of one.
     /// </summary>
-    public TrainingSegment Advance(int toStep, Action<TrainingProgress>? onProgress = null, CancellationToken cancellation = default)
+    public TrainingSegment Advance(
+        int toStep,
+        Action<TrainingProgress>? onProgress = null,
+        CancellationToken cancellation = default
+    )
     {
         var segment = TrainingGroup.Advance([new GroupMember(this, toStep, onProgress, cancellation)])[0];
-        if (segment.Status == TrainingStatus.Cancelled) throw new OperationCanceledException(cancellation);
+        if (segment.Status == TrainingStatus.Cancelled)
+            throw new OperationCanceledException(cancellation);
         return segment;
     }
 
@@ -80,17 +101,26 @@ public sealed class TrainingRun
     public double TestAccuracy() => Evaluator.Evaluate(Data.Test, Config.Lambda).Accuracy;
 
     /// <summary>Cost, loss and accuracy on the training-evaluation subset, now.</summary>
-    internal Evaluation EvaluateTrainingSubset() => Evaluator.Evaluate(Data.Train, Config.Lambda, trainEvaluationSubset);
+    internal Evaluation EvaluateTrainingSubset() =>
+        Evaluator.Evaluate(Data.Train, Config.Lambda, trainEvaluationSubset);
 
     /// <summary>
     /// One update step on a gathered mini-batch: forward, backward, running statistics, descent, each
     /// pass as the network composes it (gradient checks and tests take this as the reference for the
     /// trainer's fused steps). Returns the mean loss of the batch (before the update).
     /// </summary>
-    public static double UpdateStep(Network<float> network, Workspace<float> ws, Mat<float> x, byte[] labels, float lambda, float eta)
+    public static double UpdateStep(
+        Network<float> network,
+        Workspace<float> ws,
+        Mat<float> x,
+        byte[] labels,
+        float lambda,
+        float eta
+    )
     {
         var loss = network.Forward(x, labels, ws, training: true) / x.Cols;
-        if (!double.IsFinite(loss)) return loss;
+        if (!double.IsFinite(loss))
+            return loss;
         network.Backward(x, labels, ws, lambda: 0f);
         network.UpdateRunningStatistics(ws);
         network.Step(eta, lambda);
@@ -100,7 +130,8 @@ public sealed class TrainingRun
     /// <summary><paramref name="size"/> distinct random indices, sorted; null (the whole set) for 0 or more than it holds.</summary>
     private static int[]? SubsetIndices(int count, int size, Xoshiro256StarStar random)
     {
-        if (size == 0 || size >= count) return null;
+        if (size == 0 || size >= count)
+            return null;
         var all = Enumerable.Range(0, count).ToArray();
         Batches.Shuffle(all, random);
         var chosen = all[..size];
@@ -119,8 +150,14 @@ public sealed class TrainingRun
 public static class Trainer
 {
     /// <param name="evaluateTest">False skips the final test-set pass (its accuracy is then NaN), for sweeps that do not report it.</param>
-    public static TrainingResult Train(TrainingConfig config, DataSplits data, IGemm gemm,
-        Action<TrainingProgress>? onProgress = null, CancellationToken cancellation = default, bool evaluateTest = true)
+    public static TrainingResult Train(
+        TrainingConfig config,
+        DataSplits data,
+        IGemm gemm,
+        Action<TrainingProgress>? onProgress = null,
+        CancellationToken cancellation = default,
+        bool evaluateTest = true
+    )
     {
         var clock = Stopwatch.StartNew();
         var run = TrainingRun.Start(config, data, gemm);
@@ -133,17 +170,43 @@ public static class Trainer
     /// step 0) is <paramref name="curve"/>: final figures from its last recording point, the test
     /// accuracy evaluated now if asked.
     /// </summary>
-    public static TrainingResult Result(TrainingRun run, TrainingSegment segment, IReadOnlyList<CurvePoint> curve, double seconds, bool evaluateTest)
+    public static TrainingResult Result(
+        TrainingRun run,
+        TrainingSegment segment,
+        IReadOnlyList<CurvePoint> curve,
+        double seconds,
+        bool evaluateTest
+    )
     {
         if (segment.Status == TrainingStatus.Diverged)
-            return new TrainingResult(TrainingStatus.Diverged, curve, double.NaN, double.NaN, double.NaN, segment.DivergedCost!.Value, segment.Step,
-                seconds, segment.Step, segment.EvaluationSeconds);
+            return new TrainingResult(
+                TrainingStatus.Diverged,
+                curve,
+                double.NaN,
+                double.NaN,
+                double.NaN,
+                segment.DivergedCost!.Value,
+                segment.Step,
+                seconds,
+                segment.Step,
+                segment.EvaluationSeconds
+            );
         // The run ends at a recording point, so the last one holds the final training and validation figures.
         var last = curve[^1];
         var evaluation = Stopwatch.StartNew();
         var testAccuracy = evaluateTest ? run.TestAccuracy() : double.NaN;
         var testSeconds = evaluation.Elapsed.TotalSeconds;
-        return new TrainingResult(TrainingStatus.Completed, curve, last.TrainAccuracy, last.ValidationAccuracy, testAccuracy, last.TrainCost,
-            segment.Step, seconds + testSeconds, null, segment.EvaluationSeconds + testSeconds);
+        return new TrainingResult(
+            TrainingStatus.Completed,
+            curve,
+            last.TrainAccuracy,
+            last.ValidationAccuracy,
+            testAccuracy,
+            last.TrainCost,
+            segment.Step,
+            seconds + testSeconds,
+            null,
+            segment.EvaluationSeconds + testSeconds
+        );
     }
 }

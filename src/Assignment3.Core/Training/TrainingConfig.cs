@@ -9,7 +9,11 @@ namespace Assignment3.Core.Training;
 public sealed record TrainingConfig
 {
     /// <summary>Hidden layer widths; always stored as a plain array (it crosses the network in sweeps).</summary>
-    public IReadOnlyList<int> Hidden { get => hidden; init => hidden = value.ToArray(); }
+    public IReadOnlyList<int> Hidden
+    {
+        get => hidden;
+        init => hidden = value.ToArray();
+    }
     private readonly int[] hidden = [50, 50];
     public bool BatchNorm { get; init; } = true;
     public Initialization Init { get; init; } = Initialization.He;
@@ -32,6 +36,7 @@ public sealed record TrainingConfig
 
     /// <summary>The seed each epoch's order is drawn from.</summary>
     public int OrderSeed => DataOrderSeed ?? Seed;
+
     /// <summary>Training images used for the training-set curves (a fixed random subset); 0 means all.</summary>
     public int TrainEvalSubset { get; init; } = 5000;
 
@@ -52,7 +57,8 @@ public sealed record TrainingConfig
     /// <summary>Weights, biases and batch-norm scales and shifts of the network on inputs of <paramref name="inputSize"/>.</summary>
     public long ParameterCount(int inputSize)
     {
-        long total = 0, fanIn = inputSize;
+        long total = 0,
+            fanIn = inputSize;
         foreach (var width in Hidden)
         {
             total += (fanIn + (BatchNorm ? 3 : 1)) * width;
@@ -76,23 +82,43 @@ public sealed record TrainingConfig
     /// <summary>Throws with the offending setting's name when a value is out of range.</summary>
     public void Validate()
     {
-        if (Hidden.Count == 0) throw new ArgumentException("hidden: at least one hidden layer is needed (a k-layer network has k-1 hidden layers)");
-        if (Hidden.Any(h => h < 1)) throw new ArgumentException($"hidden: sizes must be at least 1, got [{string.Join(", ", Hidden)}]");
-        if (!(Lambda >= 0)) throw new ArgumentException($"lambda: must be non-negative, got {Lambda}");
-        if (BatchSize < 1) throw new ArgumentException($"batch-size: must be at least 1, got {BatchSize}");
-        if (!(EtaMin > 0) || !(EtaMax >= EtaMin)) throw new ArgumentException($"eta-min/eta-max: need 0 < eta-min <= eta-max, got {EtaMin} and {EtaMax}");
-        if (StepSize < 1) throw new ArgumentException($"step-size: must be at least 1, got {StepSize}");
-        if (Cycles < 1) throw new ArgumentException($"cycles: must be at least 1, got {Cycles}");
+        if (Hidden.Count == 0)
+            throw new ArgumentException(
+                "hidden: at least one hidden layer is needed (a k-layer network has k-1 hidden layers)"
+            );
+        if (Hidden.Any(h => h < 1))
+            throw new ArgumentException($"hidden: sizes must be at least 1, got [{string.Join(", ", Hidden)}]");
+        if (!(Lambda >= 0))
+            throw new ArgumentException($"lambda: must be non-negative, got {Lambda}");
+        if (BatchSize < 1)
+            throw new ArgumentException($"batch-size: must be at least 1, got {BatchSize}");
+        if (!(EtaMin > 0) || !(EtaMax >= EtaMin))
+            throw new ArgumentException($"eta-min/eta-max: need 0 < eta-min <= eta-max, got {EtaMin} and {EtaMax}");
+        if (StepSize < 1)
+            throw new ArgumentException($"step-size: must be at least 1, got {StepSize}");
+        if (Cycles < 1)
+            throw new ArgumentException($"cycles: must be at least 1, got {Cycles}");
         if (2L * StepSize * Cycles > MaxTotalSteps)
-            throw new ArgumentException($"cycles/step-size: 2 x {StepSize} x {Cycles} = {2L * StepSize * Cycles:N0} update steps is more than a run may take ({MaxTotalSteps:N0})");
+            throw new ArgumentException(
+                $"cycles/step-size: 2 x {StepSize} x {Cycles} = {2L * StepSize * Cycles:N0} update steps is more than a run may take ({MaxTotalSteps:N0})"
+            );
         if (ParameterCount(Data.Cifar10Format.Pixels) is var parameters && parameters > MaxParameters)
-            throw new ArgumentException($"hidden: [{string.Join(", ", Hidden)}] has {parameters:N0} parameters, more than a network may have ({MaxParameters:N0})");
-        if (PointsPerCycle < 1) throw new ArgumentException($"points-per-cycle: must be at least 1, got {PointsPerCycle}");
+            throw new ArgumentException(
+                $"hidden: [{string.Join(", ", Hidden)}] has {parameters:N0} parameters, more than a network may have ({MaxParameters:N0})"
+            );
+        if (PointsPerCycle < 1)
+            throw new ArgumentException($"points-per-cycle: must be at least 1, got {PointsPerCycle}");
         if ((long)PointsPerCycle * Cycles > MaxRecordingPoints)
-            throw new ArgumentException($"points-per-cycle: {PointsPerCycle} x {Cycles} cycles = {(long)PointsPerCycle * Cycles:N0} recording points, each evaluating the network; at most {MaxRecordingPoints:N0}");
-        if (DataOrderSeed < 0) throw new ArgumentException($"data-order-seed: must be at least 0, got {DataOrderSeed}");
-        if (TrainEvalSubset < 0) throw new ArgumentException($"train-eval-subset: must be 0 (all) or positive, got {TrainEvalSubset}");
-        if (BatchNormAlpha is < 0 or >= 1) throw new ArgumentException($"batch-norm-alpha: must be in [0, 1), got {BatchNormAlpha}");
-        if (Init.Kind == InitKind.Sigma && !(Init.Sigma > 0)) throw new ArgumentException($"init: sigma must be positive, got {Init.Sigma}");
+            throw new ArgumentException(
+                $"points-per-cycle: {PointsPerCycle} x {Cycles} cycles = {(long)PointsPerCycle * Cycles:N0} recording points, each evaluating the network; at most {MaxRecordingPoints:N0}"
+            );
+        if (DataOrderSeed < 0)
+            throw new ArgumentException($"data-order-seed: must be at least 0, got {DataOrderSeed}");
+        if (TrainEvalSubset < 0)
+            throw new ArgumentException($"train-eval-subset: must be 0 (all) or positive, got {TrainEvalSubset}");
+        if (BatchNormAlpha is < 0 or >= 1)
+            throw new ArgumentException($"batch-norm-alpha: must be in [0, 1), got {BatchNormAlpha}");
+        if (Init.Kind == InitKind.Sigma && !(Init.Sigma > 0))
+            throw new ArgumentException($"init: sigma must be positive, got {Init.Sigma}");
     }
 }

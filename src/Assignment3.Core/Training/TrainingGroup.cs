@@ -11,8 +11,13 @@ namespace Assignment3.Core.Training;
 /// cancels it, and whom it tells how it ended when it leaves (its network then its own again, while
 /// the others go on).
 /// </summary>
-public sealed record GroupMember(TrainingRun Run, int ToStep, Action<TrainingProgress>? OnProgress = null, CancellationToken Cancellation = default,
-    Action<TrainingSegment>? OnEnded = null);
+public sealed record GroupMember(
+    TrainingRun Run,
+    int ToStep,
+    Action<TrainingProgress>? OnProgress = null,
+    CancellationToken Cancellation = default,
+    Action<TrainingSegment>? OnEnded = null
+);
 
 /// <summary>
 /// Training runs on the same data, batch size and mini-batch order, at the same step, advanced in
@@ -45,11 +50,14 @@ public sealed class TrainingGroup
     /// <summary>The runs, their first layers copied into the group's stack: until <see cref="Release"/>, train them only through the group.</summary>
     public TrainingGroup(IReadOnlyList<TrainingRun> runs)
     {
-        if (runs.Count == 0) throw new ArgumentException("a group needs at least one run", nameof(runs));
-        if (runs.Distinct().Count() != runs.Count) throw new ArgumentException("a run can be in a group only once", nameof(runs));
+        if (runs.Count == 0)
+            throw new ArgumentException("a group needs at least one run", nameof(runs));
+        if (runs.Distinct().Count() != runs.Count)
+            throw new ArgumentException("a run can be in a group only once", nameof(runs));
         var first = runs[0];
         foreach (var run in runs.Skip(1))
-            if (CannotJoin(first, run) is { } why) throw new ArgumentException($"these runs cannot train together: {why}", nameof(runs));
+            if (CannotJoin(first, run) is { } why)
+                throw new ArgumentException($"these runs cannot train together: {why}", nameof(runs));
         this.runs = runs.ToArray();
         data = first.Data;
         batchSize = first.Config.BatchSize;
@@ -60,15 +68,23 @@ public sealed class TrainingGroup
         order = new int[data.Train.Count];
         stack = new FirstLayerStack<float>(this.runs.Select(r => r.Network).ToArray());
         workspaces = this.runs.Select(r => r.Workspace).ToArray();
-        (etas, lambdas, losses, stale) = (new float[runs.Count], new float[runs.Count], new double[runs.Count], new bool[runs.Count]);
-        for (var k = 0; k < runs.Count; k++) lambdas[k] = (float)runs[k].Config.Lambda;
+        (etas, lambdas, losses, stale) = (
+            new float[runs.Count],
+            new float[runs.Count],
+            new double[runs.Count],
+            new bool[runs.Count]
+        );
+        for (var k = 0; k < runs.Count; k++)
+            lambdas[k] = (float)runs[k].Config.Lambda;
     }
 
     /// <summary>Why <paramref name="other"/> cannot train in one group with <paramref name="run"/> (null: it can).</summary>
     public static string? CannotJoin(TrainingRun run, TrainingRun other) =>
         !ReferenceEquals(run.Data, other.Data) ? "they train on different data"
-        : run.Config.BatchSize != other.Config.BatchSize ? $"batch sizes {run.Config.BatchSize} and {other.Config.BatchSize}"
-        : run.Config.OrderSeed != other.Config.OrderSeed ? $"mini-batch orders from seeds {run.Config.OrderSeed} and {other.Config.OrderSeed}"
+        : run.Config.BatchSize != other.Config.BatchSize
+            ? $"batch sizes {run.Config.BatchSize} and {other.Config.BatchSize}"
+        : run.Config.OrderSeed != other.Config.OrderSeed
+            ? $"mini-batch orders from seeds {run.Config.OrderSeed} and {other.Config.OrderSeed}"
         : run.Step != other.Step ? $"they are at steps {run.Step} and {other.Step}"
         : !ReferenceEquals(run.Network.Gemm, other.Network.Gemm) ? "they multiply with different GEMM backends"
         : null;
@@ -89,7 +105,8 @@ public sealed class TrainingGroup
         ShuffleFor(step / batchesPerEpoch);
         data.Train.Gather(order.AsSpan(batch * batchSize, batchSize), x, labels);
         // The next batch's images come from all over the training set: fetched while this one trains.
-        if (batch + 1 < batchesPerEpoch) data.Train.Prefetch(order.AsSpan((batch + 1) * batchSize, batchSize));
+        if (batch + 1 < batchesPerEpoch)
+            data.Train.Prefetch(order.AsSpan((batch + 1) * batchSize, batchSize));
 
         stack.Forward(x, workspaces);
         var updating = 0;
@@ -117,15 +134,18 @@ public sealed class TrainingGroup
             updating++;
         }
         // A diverged run's rows are written over with the others' step; they are not its state any more.
-        if (updating > 0) stack.Descend(x, workspaces, etas, lambdas);
-        foreach (var run in runs) run.Step = step + 1;
+        if (updating > 0)
+            stack.Descend(x, workspaces, etas, lambdas);
+        foreach (var run in runs)
+            run.Step = step + 1;
         return losses;
     }
 
     /// <summary>Makes run k's own first-layer weights current (for its cost, its checkpoint, or an evaluation of its own).</summary>
     public void Unstack(int k)
     {
-        if (!stale[k]) stack.Unstack(k);
+        if (!stale[k])
+            stack.Unstack(k);
     }
 
     /// <summary>
@@ -134,21 +154,30 @@ public sealed class TrainingGroup
     /// </summary>
     public Evaluation[] EvaluateValidation()
     {
-        for (var k = 0; k < runs.Length; k++) Unstack(k);
-        return Evaluator.Together(stack, runs.Select(r => r.Evaluator).ToArray(), runs.Select(r => r.Config.Lambda).ToArray(), data.Validation);
+        for (var k = 0; k < runs.Length; k++)
+            Unstack(k);
+        return Evaluator.Together(
+            stack,
+            runs.Select(r => r.Evaluator).ToArray(),
+            runs.Select(r => r.Config.Lambda).ToArray(),
+            data.Validation
+        );
     }
 
     /// <summary>Writes every run's first layer back: the group is done with them, and they can train alone or in another group.</summary>
     public void Release()
     {
-        for (var k = 0; k < runs.Length; k++) Unstack(k);
+        for (var k = 0; k < runs.Length; k++)
+            Unstack(k);
     }
 
     /// <summary>The order of epoch <paramref name="epoch"/>: a permutation drawn from the order seed and the epoch alone.</summary>
     private void ShuffleFor(int epoch)
     {
-        if (epoch == orderEpoch) return;
-        for (var i = 0; i < order.Length; i++) order[i] = i;
+        if (epoch == orderEpoch)
+            return;
+        for (var i = 0; i < order.Length; i++)
+            order[i] = i;
         Batches.Shuffle(order, new Xoshiro256StarStar((ulong)TrainingRun.DeriveSeed(orderSeed, stream: 3 + epoch)));
         orderEpoch = epoch;
     }
@@ -163,8 +192,10 @@ public sealed class TrainingGroup
     {
         foreach (var m in members)
             if (m.ToStep < m.Run.Step || m.ToStep > m.Run.Config.TotalSteps)
-                throw new ArgumentOutOfRangeException(nameof(members),
-                    $"cannot train from step {m.Run.Step} to step {m.ToStep} of {m.Run.Config.TotalSteps}");
+                throw new ArgumentOutOfRangeException(
+                    nameof(members),
+                    $"cannot train from step {m.Run.Step} to step {m.ToStep} of {m.Run.Config.TotalSteps}"
+                );
         var states = members.Select(m => new MemberState(m)).ToArray();
         var active = states.ToList();
         var due = new List<int>(states.Length);
@@ -174,14 +205,17 @@ public sealed class TrainingGroup
             while (true)
             {
                 var changed = group is null;
-                foreach (var state in active) changed |= state.Segment is not null || state.Ends();
+                foreach (var state in active)
+                    changed |= state.Segment is not null || state.Ends();
                 if (changed)
                 {
                     group?.Release();
                     group = null;
-                    foreach (var ended in active.Where(s => s.Segment is not null)) ended.Member.OnEnded?.Invoke(ended.Segment!);
+                    foreach (var ended in active.Where(s => s.Segment is not null))
+                        ended.Member.OnEnded?.Invoke(ended.Segment!);
                     active.RemoveAll(s => s.Segment is not null);
-                    if (active.Count == 0) break;
+                    if (active.Count == 0)
+                        break;
                     group = new TrainingGroup(active.Select(s => s.Member.Run).ToArray());
                 }
                 var clock = Stopwatch.StartNew();
@@ -190,11 +224,14 @@ public sealed class TrainingGroup
                 for (var k = 0; k < active.Count; k++)
                 {
                     active[k].Stepped(stepLosses[k], share);
-                    if (active[k].RecordsNow()) due.Add(k);
+                    if (active[k].RecordsNow())
+                        due.Add(k);
                 }
-                if (due.Count > 0) Record(group, active, due);
+                if (due.Count > 0)
+                    Record(group, active, due);
                 due.Clear();
-                for (var k = 0; k < active.Count; k++) active[k].Report(group, k);
+                for (var k = 0; k < active.Count; k++)
+                    active[k].Report(group, k);
             }
         }
         finally
@@ -227,7 +264,9 @@ public sealed class TrainingGroup
     /// <summary>A member's progress through <see cref="Advance"/>: its recording points, time, and its segment once it has left.</summary>
     private sealed class MemberState(GroupMember member)
     {
-        private readonly Queue<int> recordAt = new(member.Run.Config.RecordingSteps().Where(s => s > member.Run.Step && s <= member.ToStep));
+        private readonly Queue<int> recordAt = new(
+            member.Run.Config.RecordingSteps().Where(s => s > member.Run.Step && s <= member.ToStep)
+        );
         private readonly List<CurvePoint> points = new();
         private CurvePoint? point;
 
@@ -241,8 +280,10 @@ public sealed class TrainingGroup
         /// <summary>Whether it leaves before the next step: its step reached (completed), or cancelled.</summary>
         public bool Ends()
         {
-            if (Run.Step == Member.ToStep) End(TrainingStatus.Completed, null);
-            else if (Member.Cancellation.IsCancellationRequested) End(TrainingStatus.Cancelled, null);
+            if (Run.Step == Member.ToStep)
+                End(TrainingStatus.Completed, null);
+            else if (Member.Cancellation.IsCancellationRequested)
+                End(TrainingStatus.Cancelled, null);
             return Segment is not null;
         }
 
@@ -251,33 +292,54 @@ public sealed class TrainingGroup
         {
             (loss, point) = (batchLoss, null);
             Seconds += seconds;
-            if (!double.IsFinite(batchLoss)) End(TrainingStatus.Diverged, batchLoss);
+            if (!double.IsFinite(batchLoss))
+                End(TrainingStatus.Diverged, batchLoss);
         }
 
         public bool RecordsNow()
         {
-            if (Segment is not null || recordAt.Count == 0 || recordAt.Peek() != Run.Step) return false;
+            if (Segment is not null || recordAt.Count == 0 || recordAt.Peek() != Run.Step)
+                return false;
             recordAt.Dequeue();
             return true;
         }
 
         public void Recorded(Evaluation onTrain, Evaluation onValidation, double seconds)
         {
-            point = new CurvePoint(Run.Step, Run.Config.Schedule.At(Run.Step - 1), onTrain.Cost, onTrain.Loss, onTrain.Accuracy,
-                onValidation.Cost, onValidation.Loss, onValidation.Accuracy);
+            point = new CurvePoint(
+                Run.Step,
+                Run.Config.Schedule.At(Run.Step - 1),
+                onTrain.Cost,
+                onTrain.Loss,
+                onTrain.Accuracy,
+                onValidation.Cost,
+                onValidation.Loss,
+                onValidation.Accuracy
+            );
             points.Add(point);
             Seconds += seconds;
             EvaluationSeconds += seconds;
-            if (!double.IsFinite(onValidation.Cost)) End(TrainingStatus.Diverged, onValidation.Cost);
+            if (!double.IsFinite(onValidation.Cost))
+                End(TrainingStatus.Diverged, onValidation.Cost);
         }
 
         /// <summary>Progress at recording points, every 25 steps and at the end, as a run alone reports it (its first layer written back first).</summary>
         public void Report(TrainingGroup group, int k)
         {
-            if (Member.OnProgress is not { } onProgress || Segment is not null) return; // diverged: alone it reports nothing more
-            if (point is null && Run.Step % 25 != 0 && Run.Step != Member.ToStep) return;
+            if (Member.OnProgress is not { } onProgress || Segment is not null)
+                return; // diverged: alone it reports nothing more
+            if (point is null && Run.Step % 25 != 0 && Run.Step != Member.ToStep)
+                return;
             group.Unstack(k);
-            onProgress(new TrainingProgress(Run.Step, Run.Config.TotalSteps, loss + Run.Config.Lambda * Run.Network.SumOfSquaredWeights(), point, Seconds));
+            onProgress(
+                new TrainingProgress(
+                    Run.Step,
+                    Run.Config.TotalSteps,
+                    loss + Run.Config.Lambda * Run.Network.SumOfSquaredWeights(),
+                    point,
+                    Seconds
+                )
+            );
         }
 
         private void End(TrainingStatus status, double? cost) =>

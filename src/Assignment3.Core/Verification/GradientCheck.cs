@@ -16,15 +16,23 @@ public sealed record GradientCheckOptions(
     double H = 1e-5,
     double Threshold = 1e-6,
     double ZeroGradientNorm = 1e-10,
-    double ZeroGradientAbsoluteTolerance = 1e-8);
+    double ZeroGradientAbsoluteTolerance = 1e-8
+);
 
 /// <summary>
 /// One parameter tensor's comparison. RelativeError = ||g_a - g_n|| / max(1e-12, ||g_a|| + ||g_n||)
 /// (Frobenius), ElementwiseRelativeError = max_i |g_a - g_n| / max(1e-6, |g_a| + |g_n|),
 /// AbsoluteError = max_i |g_a - g_n|.
 /// </summary>
-public sealed record ParameterCheck(int Layer, ParameterKind Parameter, double RelativeError,
-    double ElementwiseRelativeError, double AbsoluteError, bool ZeroGradient, bool Passed);
+public sealed record ParameterCheck(
+    int Layer,
+    ParameterKind Parameter,
+    double RelativeError,
+    double ElementwiseRelativeError,
+    double AbsoluteError,
+    bool ZeroGradient,
+    bool Passed
+);
 
 /// <summary>Compares analytic gradients with centred finite differences of the training-mode cost, in float64.</summary>
 public static class GradientCheck
@@ -34,8 +42,14 @@ public static class GradientCheck
     /// <paramref name="analytic"/> fills the network's gradient buffers; by default the network's
     /// own forward and backward passes.
     /// </summary>
-    public static IReadOnlyList<ParameterCheck> Run(Network<double> network, Mat<double> x, byte[] labels, double lambda,
-        GradientCheckOptions options, Action<Workspace<double>>? analytic = null)
+    public static IReadOnlyList<ParameterCheck> Run(
+        Network<double> network,
+        Mat<double> x,
+        byte[] labels,
+        double lambda,
+        GradientCheckOptions options,
+        Action<Workspace<double>>? analytic = null
+    )
     {
         var ws = network.CreateWorkspace(x.Cols);
         analytic ??= w =>
@@ -45,7 +59,8 @@ public static class GradientCheck
         };
         analytic(ws);
 
-        double Cost() => network.Forward(x, labels, ws, training: true) / x.Cols + lambda * network.SumOfSquaredWeights();
+        double Cost() =>
+            network.Forward(x, labels, ws, training: true) / x.Cols + lambda * network.SumOfSquaredWeights();
         var cost = Cost();
         // A few ulps of the cost in each of the two evaluations, per element.
         var roundoffPerElement = 4 * (Math.BitIncrement(cost) - cost) / (2 * options.H);
@@ -69,10 +84,20 @@ public static class GradientCheck
         return results;
     }
 
-    public static ParameterCheck Compare(int layer, ParameterKind kind, ReadOnlySpan<double> analytic, ReadOnlySpan<double> numeric,
-        GradientCheckOptions options, double numericRoundoffPerElement = 0)
+    public static ParameterCheck Compare(
+        int layer,
+        ParameterKind kind,
+        ReadOnlySpan<double> analytic,
+        ReadOnlySpan<double> numeric,
+        GradientCheckOptions options,
+        double numericRoundoffPerElement = 0
+    )
     {
-        double diffSquares = 0, analyticSquares = 0, numericSquares = 0, elementwise = 0, absolute = 0;
+        double diffSquares = 0,
+            analyticSquares = 0,
+            numericSquares = 0,
+            elementwise = 0,
+            absolute = 0;
         for (var i = 0; i < analytic.Length; i++)
         {
             var diff = Math.Abs(analytic[i] - numeric[i]);
@@ -85,7 +110,10 @@ public static class GradientCheck
         var analyticNorm = Math.Sqrt(analyticSquares);
         var numericNorm = Math.Sqrt(numericSquares);
         var relative = Math.Sqrt(diffSquares) / Math.Max(1e-12, analyticNorm + numericNorm);
-        var numericZeroNorm = Math.Max(options.ZeroGradientNorm, numericRoundoffPerElement * Math.Sqrt(analytic.Length));
+        var numericZeroNorm = Math.Max(
+            options.ZeroGradientNorm,
+            numericRoundoffPerElement * Math.Sqrt(analytic.Length)
+        );
         var zero = analyticNorm < options.ZeroGradientNorm && numericNorm < numericZeroNorm;
         var passed = zero ? absolute <= options.ZeroGradientAbsoluteTolerance : relative <= options.Threshold;
         return new ParameterCheck(layer, kind, relative, elementwise, absolute, zero, passed);

@@ -26,7 +26,10 @@ public static class HoconText
         }
         catch (Exception e) when (e is FormatException or ConfigurationException)
         {
-            throw new ConfigException($"{source}: malformed HOCON: {ConfigException.Excerpt(e.Message.Trim(), 200)}", e);
+            throw new ConfigException(
+                $"{source}: malformed HOCON: {ConfigException.Excerpt(e.Message.Trim(), 200)}",
+                e
+            );
         }
     }
 
@@ -38,39 +41,65 @@ public static class HoconText
     {
         var open = new Stack<(char Bracket, int Line, int Column)>();
         var content = false;
-        int line = 1, column = 0;
+        int line = 1,
+            column = 0;
         for (var i = 0; i < text.Length; i++)
         {
             var c = text[i];
             column++;
-            if (c == '\n') { line++; column = 0; continue; }
-            if (char.IsControl(c) && c is not ('\t' or '\r') || c == '\uFFFD')
-                throw new ConfigException($"{source}:{line}:{column}: not a text config file (binary data: character 0x{(int)c:X2})");
-            if (c == '#' || (c == '/' && i + 1 < text.Length && text[i + 1] == '/'))
+            if (c == '\n')
             {
-                while (i + 1 < text.Length && text[i + 1] != '\n') i++;
+                line++;
+                column = 0;
                 continue;
             }
-            if (!char.IsWhiteSpace(c)) content = true;
+            if (char.IsControl(c) && c is not ('\t' or '\r') || c == '\uFFFD')
+                throw new ConfigException(
+                    $"{source}:{line}:{column}: not a text config file (binary data: character 0x{(int)c:X2})"
+                );
+            if (c == '#' || (c == '/' && i + 1 < text.Length && text[i + 1] == '/'))
+            {
+                while (i + 1 < text.Length && text[i + 1] != '\n')
+                    i++;
+                continue;
+            }
+            if (!char.IsWhiteSpace(c))
+                content = true;
             if (c == '"')
             {
                 var (startLine, startColumn) = (line, column);
                 var triple = i + 2 < text.Length && text[i + 1] == '"' && text[i + 2] == '"';
                 var close = triple ? text.IndexOf("\"\"\"", i + 3, StringComparison.Ordinal) : EndOfQuoted(text, i + 1);
                 if (close < 0)
-                    throw new ConfigException($"{source}:{startLine}:{startColumn}: malformed HOCON: string is not terminated");
+                    throw new ConfigException(
+                        $"{source}:{startLine}:{startColumn}: malformed HOCON: string is not terminated"
+                    );
                 var end = triple ? close + 2 : close;
-                for (; i < end; i++) { column++; if (text[i + 1] == '\n') { line++; column = 0; } }
+                for (; i < end; i++)
+                {
+                    column++;
+                    if (text[i + 1] == '\n')
+                    {
+                        line++;
+                        column = 0;
+                    }
+                }
                 continue;
             }
             if (c == '$' && i + 1 < text.Length && text[i + 1] == '{')
-                throw new ConfigException($"{source}:{line}:{column}: substitutions (${{...}}) are not supported: a config must give its values itself, so that a sweep's store can check it on resume");
+                throw new ConfigException(
+                    $"{source}:{line}:{column}: substitutions (${{...}}) are not supported: a config must give its values itself, so that a sweep's store can check it on resume"
+                );
             if (IsIncludeKeyword(text, i))
-                throw new ConfigException($"{source}:{line}:{column}: include is not supported: a config must be one self-contained file, so that a sweep's store can check it on resume");
+                throw new ConfigException(
+                    $"{source}:{line}:{column}: include is not supported: a config must be one self-contained file, so that a sweep's store can check it on resume"
+                );
             if (c is '{' or '[')
             {
                 if (open.Count == MaxDepth)
-                    throw new ConfigException($"{source}:{line}:{column}: malformed HOCON: nested more than {MaxDepth} levels deep");
+                    throw new ConfigException(
+                        $"{source}:{line}:{column}: malformed HOCON: nested more than {MaxDepth} levels deep"
+                    );
                 open.Push((c, line, column));
             }
             else if (c is '}' or ']')
@@ -80,22 +109,30 @@ public static class HoconText
                     throw new ConfigException($"{source}:{line}:{column}: malformed HOCON: '{c}' closes nothing");
                 var top = open.Pop();
                 if (top.Bracket != expected)
-                    throw new ConfigException($"{source}:{line}:{column}: malformed HOCON: '{c}' does not match '{top.Bracket}' opened at {top.Line}:{top.Column}");
+                    throw new ConfigException(
+                        $"{source}:{line}:{column}: malformed HOCON: '{c}' does not match '{top.Bracket}' opened at {top.Line}:{top.Column}"
+                    );
             }
         }
         if (open.Count > 0)
         {
             var top = open.Peek();
-            throw new ConfigException($"{source}:{top.Line}:{top.Column}: malformed HOCON: '{top.Bracket}' is never closed");
+            throw new ConfigException(
+                $"{source}:{top.Line}:{top.Column}: malformed HOCON: '{top.Bracket}' is never closed"
+            );
         }
-        if (!content) throw new ConfigException($"{source}: the config is empty; it needs at least a network or training section (see configs/)");
+        if (!content)
+            throw new ConfigException(
+                $"{source}: the config is empty; it needs at least a network or training section (see configs/)"
+            );
     }
 
     /// <summary>An unquoted <c>include</c> at the start of a statement (a key named include-something is fine).</summary>
     private static bool IsIncludeKeyword(string text, int i)
     {
         const string keyword = "include";
-        if (string.CompareOrdinal(text, i, keyword, 0, keyword.Length) != 0) return false;
+        if (string.CompareOrdinal(text, i, keyword, 0, keyword.Length) != 0)
+            return false;
         var before = i == 0 ? '\n' : text[i - 1];
         var after = i + keyword.Length < text.Length ? text[i + keyword.Length] : '\n';
         return (char.IsWhiteSpace(before) || before is '{' or ',') && (after is ' ' or '\t' or '"' or '(');
@@ -105,15 +142,22 @@ public static class HoconText
     {
         for (var i = from; i < text.Length; i++)
         {
-            if (text[i] == '\\') { i++; continue; }
-            if (text[i] == '"') return i;
-            if (text[i] == '\n') return -1;
+            if (text[i] == '\\')
+            {
+                i++;
+                continue;
+            }
+            if (text[i] == '"')
+                return i;
+            if (text[i] == '\n')
+                return -1;
         }
         return -1;
     }
 
     /// <summary>A scalar's text, trimmed ("" for an object or a list): what error messages quote.</summary>
-    public static string Scalar(HoconValue value) => value.IsArray() || value.IsObject() ? "" : value.GetString()?.Trim() ?? "";
+    public static string Scalar(HoconValue value) =>
+        value.IsArray() || value.IsObject() ? "" : value.GetString()?.Trim() ?? "";
 
     /// <summary>A whole number of at least <paramref name="minimum"/>, or a ConfigException naming <paramref name="where"/> and what was given.</summary>
     public static int Whole(HoconValue value, string where, int minimum)

@@ -21,8 +21,10 @@ public sealed record Settings(IReadOnlyList<SettingKey> Keys, IReadOnlyDictionar
     public static Settings Defaults(IReadOnlyList<SettingKey> keys) => new(keys, new Dictionary<string, double>());
 
     /// <summary>A setting (its default when the config did not give it).</summary>
-    public double Value(string key) => Given.TryGetValue(key, out var v) ? v
-        : Keys.FirstOrDefault(k => k.Name == key)?.Default ?? throw new ArgumentException($"no setting {key}");
+    public double Value(string key) =>
+        Given.TryGetValue(key, out var v)
+            ? v
+            : Keys.FirstOrDefault(k => k.Name == key)?.Default ?? throw new ArgumentException($"no setting {key}");
 
     /// <summary>A whole-number setting.</summary>
     public int Whole(string key) => (int)Value(key);
@@ -31,16 +33,27 @@ public sealed record Settings(IReadOnlyList<SettingKey> Keys, IReadOnlyDictionar
     /// The settings among <paramref name="items"/> (a config object at <paramref name="where"/>) that <paramref name="keys"/>
     /// name, each checked: a number, whole where it must be, within its bounds. Other items are the caller's to check.
     /// </summary>
-    public static Settings Read(IReadOnlyDictionary<string, HoconValue> items, IReadOnlyList<SettingKey> keys, string where)
+    public static Settings Read(
+        IReadOnlyDictionary<string, HoconValue> items,
+        IReadOnlyList<SettingKey> keys,
+        string where
+    )
     {
         var given = new Dictionary<string, double>();
         foreach (var key in keys)
         {
-            if (!items.TryGetValue(key.Name, out var v)) continue;
+            if (!items.TryGetValue(key.Name, out var v))
+                continue;
             var text = HoconText.Scalar(v);
-            var number = key.Whole ? HoconText.Whole(v, $"{where}.{key.Name}", (int)key.Minimum)
-                : double.TryParse(text, NumberStyles.Float, CultureInfo.InvariantCulture, out var d) && double.IsFinite(d) && d >= key.Minimum ? d
-                : throw new ConfigException($"{where}.{key.Name}: '{text}' is not allowed; expected a number >= {Show(key.Minimum)}");
+            var number =
+                key.Whole ? HoconText.Whole(v, $"{where}.{key.Name}", (int)key.Minimum)
+                : double.TryParse(text, NumberStyles.Float, CultureInfo.InvariantCulture, out var d)
+                && double.IsFinite(d)
+                && d >= key.Minimum
+                    ? d
+                : throw new ConfigException(
+                    $"{where}.{key.Name}: '{text}' is not allowed; expected a number >= {Show(key.Minimum)}"
+                );
             if (number > key.Maximum)
                 throw new ConfigException($"{where}.{key.Name}: {text} is too large; at most {Show(key.Maximum)}");
             given[key.Name] = number;

@@ -1,7 +1,7 @@
+using Assignment3.Core.Randomness;
 using Assignment3.Experiments.Configuration;
 using Assignment3.Experiments.Search;
 using Assignment3.Experiments.Sweeps;
-using Assignment3.Core.Randomness;
 
 namespace Assignment3.Experiments.Scheduling;
 
@@ -20,19 +20,25 @@ public static class HyperbandPolicy
     {
         var most = SuccessiveHalvingPolicy.MaxCycles(plan);
         var sMax = LargestS(minBudget, eta, most);
-        var weights = Enumerable.Range(0, sMax + 1).Select(i =>
-        {
-            var s = sMax - i;
-            return Math.Ceiling((sMax + 1.0) / (s + 1) * Math.Pow(eta, s));
-        }).ToArray();
+        var weights = Enumerable
+            .Range(0, sMax + 1)
+            .Select(i =>
+            {
+                var s = sMax - i;
+                return Math.Ceiling((sMax + 1.0) / (s + 1) * Math.Pow(eta, s));
+            })
+            .ToArray();
         var sizes = Shares(plan.Count, weights);
         var order = Enumerable.Range(plan.FirstId, plan.Count).ToArray();
         new Xoshiro256StarStar((ulong)SweepPlanner.TrialSeed(seed, $"hyperband|{plan.Stage}")).Shuffle(order.AsSpan());
         var bracketOf = new Dictionary<int, int>(plan.Count);
         var position = 0;
         for (var i = 0; i < sizes.Length; i++)
-            for (var k = 0; k < sizes[i]; k++) bracketOf[order[position++]] = i;
-        var brackets = sizes.Select((size, i) => Bracket.Of(i, size, FirstBudget(i, minBudget, eta, most), most, eta)).ToArray();
+        for (var k = 0; k < sizes[i]; k++)
+            bracketOf[order[position++]] = i;
+        var brackets = sizes
+            .Select((size, i) => Bracket.Of(i, size, FirstBudget(i, minBudget, eta, most), most, eta))
+            .ToArray();
         return new SuccessiveHalvingPolicy(brackets, id => bracketOf[id]);
     }
 
@@ -40,12 +46,14 @@ public static class HyperbandPolicy
     public static int LargestS(int minBudget, int eta, int most)
     {
         var s = 0;
-        for (long b = (long)minBudget * eta; b <= most; b *= eta) s++;
+        for (long b = (long)minBudget * eta; b <= most; b *= eta)
+            s++;
         return s;
     }
 
     /// <summary>Where bracket i starts: min-budget x eta^i cycles, at most the largest budget.</summary>
-    public static int FirstBudget(int i, int minBudget, int eta, int most) => (int)Math.Min(most, minBudget * (long)Math.Pow(eta, i));
+    public static int FirstBudget(int i, int minBudget, int eta, int most) =>
+        (int)Math.Min(most, minBudget * (long)Math.Pow(eta, i));
 
     /// <summary><paramref name="total"/> split in proportion to <paramref name="weights"/> by largest remainder (ties to the earlier bracket).</summary>
     public static int[] Shares(int total, double[] weights)
@@ -53,7 +61,13 @@ public static class HyperbandPolicy
         var sum = weights.Sum();
         var exact = weights.Select(w => total * w / sum).ToArray();
         var shares = exact.Select(e => (int)Math.Floor(e)).ToArray();
-        foreach (var i in Enumerable.Range(0, weights.Length).OrderByDescending(i => exact[i] - shares[i]).ThenBy(i => i).Take(total - shares.Sum()))
+        foreach (
+            var i in Enumerable
+                .Range(0, weights.Length)
+                .OrderByDescending(i => exact[i] - shares[i])
+                .ThenBy(i => i)
+                .Take(total - shares.Sum())
+        )
             shares[i]++;
         return shares;
     }
@@ -67,8 +81,11 @@ public sealed class HyperbandSchedule : IScheduleKind
     public string Name => "hyperband";
     public IReadOnlyList<SettingKey> Keys { get; } = [new("eta", 3, 2), new("min-budget", 1, 1)];
     public bool StopsEarly => true;
+
     public string Describe(ScheduleSpec spec) => $"{Name} (eta {spec.Whole("eta")}, {spec.FromBudget})";
-    public IStagePolicy Create(ScheduleSpec spec, StagePlan plan, int seed) => plan is SearchPlan search
-        ? SearchBrackets.Policy(search, spec.Whole("eta"), spec.Whole("min-budget"), hyperband: true)
-        : HyperbandPolicy.Create(plan, spec.Whole("eta"), spec.Whole("min-budget"), seed);
+
+    public IStagePolicy Create(ScheduleSpec spec, StagePlan plan, int seed) =>
+        plan is SearchPlan search
+            ? SearchBrackets.Policy(search, spec.Whole("eta"), spec.Whole("min-budget"), hyperband: true)
+            : HyperbandPolicy.Create(plan, spec.Whole("eta"), spec.Whole("min-budget"), seed);
 }

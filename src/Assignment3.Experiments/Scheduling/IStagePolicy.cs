@@ -33,7 +33,16 @@ public interface IStagePolicy
 /// the accuracy a trial needs to go on (the last promoted one's, or the median; null until known),
 /// and how many went on or were stopped.
 /// </summary>
-public sealed record RungRow(int Bracket, int Rung, double BudgetCycles, int Entering, int Results, double? CutOff, int Promoted, int Stopped);
+public sealed record RungRow(
+    int Bracket,
+    int Rung,
+    double BudgetCycles,
+    int Entering,
+    int Results,
+    double? CutOff,
+    int Promoted,
+    int Stopped
+);
 
 /// <summary>Every trial trains to its last step; nothing is decided on the way (the default).</summary>
 public sealed class GridPolicy : IStagePolicy
@@ -41,7 +50,9 @@ public sealed class GridPolicy : IStagePolicy
     public static readonly GridPolicy Instance = new();
 
     public int NextStop(PlannedTrial trial, int fromStep) => trial.Config.TotalSteps;
+
     public IEnumerable<SweepEvent> Decide(StageState stage, SweepState sweep) => [];
+
     public IReadOnlyList<RungRow> Rungs(StageState stage, SweepState sweep) => [];
 }
 
@@ -53,6 +64,8 @@ public sealed class GridSchedule : IScheduleKind
     public string Name => "grid";
     public IReadOnlyList<SettingKey> Keys => [];
     public bool StopsEarly => false;
+
     public string Describe(ScheduleSpec spec) => Name;
+
     public IStagePolicy Create(ScheduleSpec spec, StagePlan plan, int seed) => GridPolicy.Instance;
 }

@@ -18,7 +18,8 @@ public sealed class MedianStoppingPolicy(StagePlan plan, int minBudget, int minT
     {
         var cycle = trial.Config.StepsPerCycle;
         for (var c = Math.Max(minBudget, fromStep / cycle + 1); c < trial.Config.Cycles; c++)
-            if (c * cycle > fromStep) return c * cycle;
+            if (c * cycle > fromStep)
+                return c * cycle;
         return trial.Config.TotalSteps;
     }
 
@@ -32,15 +33,27 @@ public sealed class MedianStoppingPolicy(StagePlan plan, int minBudget, int minT
             var settled = true;
             for (var id = plan.FirstId; id < trial.Id && settled; id++)
             {
-                if (sweep.Find(id) is not { } other) { settled = false; break; }
+                if (sweep.Find(id) is not { } other)
+                {
+                    settled = false;
+                    break;
+                }
                 var step = cycle * other.Plan.Config.StepsPerCycle;
-                if (other.ValidationAccuracyAt(step) is not null) earlier.Add(other.BestValidationAccuracyUpTo(step)!.Value);
-                else settled = other.IsFinal;
+                if (other.ValidationAccuracyAt(step) is not null)
+                    earlier.Add(other.BestValidationAccuracyUpTo(step)!.Value);
+                else
+                    settled = other.IsFinal;
             }
-            if (!settled) continue;
+            if (!settled)
+                continue;
             var best = trial.BestValidationAccuracyUpTo(trial.CheckpointStep) ?? double.NaN;
             if (earlier.Count >= minTrials && !(best >= Median(earlier)))
-                decisions.Add(new TrialStopped(trial.Id, $"best validation accuracy {Readable.Number(best)} is below the median {Readable.Number(Median(earlier))} of {earlier.Count} earlier trials at cycle {cycle}"));
+                decisions.Add(
+                    new TrialStopped(
+                        trial.Id,
+                        $"best validation accuracy {Readable.Number(best)} is below the median {Readable.Number(Median(earlier))} of {earlier.Count} earlier trials at cycle {cycle}"
+                    )
+                );
             else
                 decisions.Add(new TrialPromoted(trial.Id, NextStop(trial.Plan, trial.CheckpointStep)));
         }
@@ -58,9 +71,20 @@ public sealed class MedianStoppingPolicy(StagePlan plan, int minBudget, int minT
             var reached = trials.Where(t => t.ValidationAccuracyAt(Step(t)) is not null).ToArray();
             var stopped = reached.Count(t => t.Phase == TrialPhase.Stopped && t.CheckpointStep == Step(t));
             var waiting = reached.Count(t => t.Phase == TrialPhase.Paused && t.CheckpointStep == Step(t));
-            rows.Add(new RungRow(0, c - minBudget, c, trials.Count(t => t.StepReached >= Step(t) || t.TargetStep >= Step(t) && !t.IsFinal), reached.Length,
-                reached.Length == 0 ? null : Median(reached.Select(t => t.BestValidationAccuracyUpTo(Step(t))!.Value).ToList()),
-                reached.Length - stopped - waiting, stopped));
+            rows.Add(
+                new RungRow(
+                    0,
+                    c - minBudget,
+                    c,
+                    trials.Count(t => t.StepReached >= Step(t) || t.TargetStep >= Step(t) && !t.IsFinal),
+                    reached.Length,
+                    reached.Length == 0
+                        ? null
+                        : Median(reached.Select(t => t.BestValidationAccuracyUpTo(Step(t))!.Value).ToList()),
+                    reached.Length - stopped - waiting,
+                    stopped
+                )
+            );
         }
         return rows;
     }
@@ -81,7 +105,10 @@ public sealed class MedianSchedule : IScheduleKind
     public string Name => "median";
     public IReadOnlyList<SettingKey> Keys { get; } = [new("min-budget", 1, 1), new("min-trials", 3, 1)];
     public bool StopsEarly => true;
-    public string Describe(ScheduleSpec spec) => $"{Name} ({spec.FromBudget}, at least {spec.Whole("min-trials")} trials)";
+
+    public string Describe(ScheduleSpec spec) =>
+        $"{Name} ({spec.FromBudget}, at least {spec.Whole("min-trials")} trials)";
+
     public IStagePolicy Create(ScheduleSpec spec, StagePlan plan, int seed) =>
         new MedianStoppingPolicy(plan, spec.Whole("min-budget"), spec.Whole("min-trials"));
 }

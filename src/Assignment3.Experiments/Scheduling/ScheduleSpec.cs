@@ -69,26 +69,41 @@ public sealed record ScheduleSpec(IScheduleKind Kind, Settings Settings)
     /// <summary>Reads <c>schedule { ... }</c> at <paramref name="where"/> (e.g. sweep.schedule); the grid when absent.</summary>
     public static ScheduleSpec Read(HoconValue? value, string source, string where)
     {
-        if (value is null) return Grid;
-        if (!value.IsObject()) throw new ConfigException($"{source}: {where}: expected {{ policy = successive-halving, eta = 3, min-budget = 1 }}");
+        if (value is null)
+            return Grid;
+        if (!value.IsObject())
+            throw new ConfigException(
+                $"{source}: {where}: expected {{ policy = successive-halving, eta = 3, min-budget = 1 }}"
+            );
         var items = value.GetObject().Items;
         var name = items.TryGetValue("policy", out var p) ? p.GetString()?.Trim() ?? "" : "";
         var kind = Schedules.All.FirstOrDefault(k => k.Name == name)
-            ?? throw new ConfigException($"{source}: {where}.policy: '{name}' is not a policy; expected {string.Join(", ", Schedules.All.Select(k => k.Name))}");
+            ?? throw new ConfigException(
+                $"{source}: {where}.policy: '{name}' is not a policy; expected {string.Join(", ", Schedules.All.Select(k => k.Name))}"
+            );
         foreach (var key in items.Keys.Where(k => k != "policy" && kind.Keys.All(s => s.Name != k)))
-            throw new ConfigException($"{source}: {where}.{key}: does not apply to policy {name}; " +
-                                      (kind.Keys.Count == 0 ? "it takes no settings" : $"it takes {string.Join(", ", kind.Keys.Select(k => k.Name))}"));
+            throw new ConfigException(
+                $"{source}: {where}.{key}: does not apply to policy {name}; "
+                    + (
+                        kind.Keys.Count == 0
+                            ? "it takes no settings"
+                            : $"it takes {string.Join(", ", kind.Keys.Select(k => k.Name))}"
+                    )
+            );
         return new ScheduleSpec(kind, Settings.Read(items, kind.Keys, $"{source}: {where}"));
     }
 
     /// <summary>Refuses a schedule whose first decision would come at or after the trials' last step.</summary>
     public void Check(IEnumerable<int> cycles, string source, string where)
     {
-        if (!StopsEarly) return;
+        if (!StopsEarly)
+            return;
         var most = cycles.DefaultIfEmpty(0).Max();
         var first = Whole("min-budget");
         if (most > 0 && first >= most)
-            throw new ConfigException($"{source}: {where}.min-budget: {first} cycles is not less than the trials' {most} cycles, so nothing would be decided; " +
-                                      "lower min-budget or raise training.cycles (the largest budget)");
+            throw new ConfigException(
+                $"{source}: {where}.min-budget: {first} cycles is not less than the trials' {most} cycles, so nothing would be decided; "
+                    + "lower min-budget or raise training.cycles (the largest budget)"
+            );
     }
 }

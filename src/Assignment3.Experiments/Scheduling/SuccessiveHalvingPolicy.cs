@@ -19,7 +19,8 @@ public sealed record Bracket(int Index, int Size, IReadOnlyList<int> Budgets, in
     public static Bracket Of(int index, int size, int minBudget, int maxBudget, int eta)
     {
         var budgets = new List<int>();
-        for (long b = minBudget; b < maxBudget; b *= eta) budgets.Add((int)b);
+        for (long b = minBudget; b < maxBudget; b *= eta)
+            budgets.Add((int)b);
         budgets.Add(maxBudget);
         return new Bracket(index, size, budgets, eta);
     }
@@ -28,7 +29,8 @@ public sealed record Bracket(int Index, int Size, IReadOnlyList<int> Budgets, in
     public int Promotions(int rung)
     {
         var size = Size;
-        for (var k = 0; k <= rung; k++) size = Math.Max(1, size / Eta);
+        for (var k = 0; k <= rung; k++)
+            size = Math.Max(1, size / Eta);
         return size;
     }
 
@@ -61,7 +63,8 @@ public sealed class SuccessiveHalvingPolicy(IReadOnlyList<Bracket> brackets, Fun
     {
         var bracket = brackets[bracketOf(trial.Id)];
         for (var rung = 0; rung < bracket.Budgets.Count; rung++)
-            if (StepAt(trial, bracket, rung) is var step && step > fromStep) return step;
+            if (StepAt(trial, bracket, rung) is var step && step > fromStep)
+                return step;
         return trial.Config.TotalSteps;
     }
 
@@ -80,10 +83,16 @@ public sealed class SuccessiveHalvingPolicy(IReadOnlyList<Bracket> brackets, Fun
                     if (better + view.Missing < promotions)
                         decisions.Add(new TrialPromoted(trial.Id, NextStop(trial.Plan, trial.CheckpointStep)));
                     else if (better >= promotions)
-                        decisions.Add(new TrialStopped(trial.Id, $"not among the best {promotions} of {bracket.MaxEntering(rung)} at {Cycles(bracket.Budgets[rung])}" +
-                                                                 (brackets.Count > 1 ? $" (bracket {bracket.Index})" : "")));
+                        decisions.Add(
+                            new TrialStopped(
+                                trial.Id,
+                                $"not among the best {promotions} of {bracket.MaxEntering(rung)} at {Cycles(bracket.Budgets[rung])}"
+                                    + (brackets.Count > 1 ? $" (bracket {bracket.Index})" : "")
+                            )
+                        );
                 }
-                if (!view.Complete) break; // later rungs wait for this one's promotions
+                if (!view.Complete)
+                    break; // later rungs wait for this one's promotions
             }
         }
         return decisions;
@@ -98,17 +107,38 @@ public sealed class SuccessiveHalvingPolicy(IReadOnlyList<Bracket> brackets, Fun
                 var view = Rung(bracket, members, rung);
                 var last = rung + 1 == bracket.Budgets.Count;
                 var promoted = last ? 0 : members.Count(m => m.Trial is { } t && t.Rung > rung);
-                var cutOff = !last && view.Complete && promoted > 0
-                    ? view.Ranked.Take(bracket.Promotions(rung)).Select(t => t.ValidationAccuracyAt(StepAt(t.Plan, bracket, rung))).LastOrDefault()
-                    : null;
-                rows.Add(new RungRow(bracket.Index, rung, bracket.Budgets[rung], view.Entering, view.Known, cutOff, promoted,
-                    members.Count(m => m.Trial is { Phase: TrialPhase.Stopped } t && t.Rung == rung)));
+                var cutOff =
+                    !last && view.Complete && promoted > 0
+                        ? view
+                            .Ranked.Take(bracket.Promotions(rung))
+                            .Select(t => t.ValidationAccuracyAt(StepAt(t.Plan, bracket, rung)))
+                            .LastOrDefault()
+                        : null;
+                rows.Add(
+                    new RungRow(
+                        bracket.Index,
+                        rung,
+                        bracket.Budgets[rung],
+                        view.Entering,
+                        view.Known,
+                        cutOff,
+                        promoted,
+                        members.Count(m => m.Trial is { Phase: TrialPhase.Stopped } t && t.Rung == rung)
+                    )
+                );
             }
         return rows;
     }
 
     /// <summary>A rung as it stands: its entrants so far, their known results ranked, the undecided pauses.</summary>
-    private sealed record RungView(int Entering, int Known, int Missing, List<Trial> Ranked, List<Trial> Paused, bool Complete);
+    private sealed record RungView(
+        int Entering,
+        int Known,
+        int Missing,
+        List<Trial> Ranked,
+        List<Trial> Paused,
+        bool Complete
+    );
 
     private RungView Rung(Bracket bracket, IReadOnlyList<(PlannedTrial Plan, Trial? Trial)> members, int rung)
     {
@@ -118,31 +148,50 @@ public sealed class SuccessiveHalvingPolicy(IReadOnlyList<Bracket> brackets, Fun
         var paused = new List<Trial>();
         foreach (var (plan, trial) in members)
         {
-            if (rung > 0 && (trial is null || trial.Rung < rung)) continue;
+            if (rung > 0 && (trial is null || trial.Rung < rung))
+                continue;
             entering++;
-            if (trial is null) continue;
+            if (trial is null)
+                continue;
             var step = StepAt(plan, bracket, rung);
             if (trial.ValidationAccuracyAt(step) is { } accuracy && double.IsFinite(accuracy))
             {
                 known++;
                 ranked.Add(trial);
-                if (trial.Phase == TrialPhase.Paused && trial.Rung == rung && trial.CheckpointStep == step) paused.Add(trial);
+                if (trial.Phase == TrialPhase.Paused && trial.Rung == rung && trial.CheckpointStep == step)
+                    paused.Add(trial);
             }
-            else if (trial.IsFinal) known++; // ended before the rung (diverged, failed): a result that is never promoted
+            else if (trial.IsFinal)
+                known++; // ended before the rung (diverged, failed): a result that is never promoted
         }
-        ranked.Sort((a, b) =>
-        {
-            var byAccuracy = b.ValidationAccuracyAt(StepAt(b.Plan, bracket, rung))!.Value.CompareTo(a.ValidationAccuracyAt(StepAt(a.Plan, bracket, rung))!.Value);
-            return byAccuracy != 0 ? byAccuracy : a.Id.CompareTo(b.Id);
-        });
+        ranked.Sort(
+            (a, b) =>
+            {
+                var byAccuracy = b.ValidationAccuracyAt(StepAt(b.Plan, bracket, rung))!
+                    .Value.CompareTo(a.ValidationAccuracyAt(StepAt(a.Plan, bracket, rung))!.Value);
+                return byAccuracy != 0 ? byAccuracy : a.Id.CompareTo(b.Id);
+            }
+        );
         // Before the rung below is complete, up to its promotions may still enter.
         var previousComplete = rung == 0 || Rung(bracket, members, rung - 1) is { Complete: true };
         var most = previousComplete ? entering : bracket.MaxEntering(rung);
-        return new RungView(entering, known, most - known, ranked, paused, previousComplete && known == entering && paused.Count == 0);
+        return new RungView(
+            entering,
+            known,
+            most - known,
+            ranked,
+            paused,
+            previousComplete && known == entering && paused.Count == 0
+        );
     }
 
-    private IEnumerable<(Bracket Bracket, IReadOnlyList<(PlannedTrial Plan, Trial? Trial)> Members)> Members(StageState stage, SweepState sweep) =>
-        stage.Plan.Trials().Select(p => (Plan: p, Trial: sweep.Find(p.Id)))
+    private IEnumerable<(Bracket Bracket, IReadOnlyList<(PlannedTrial Plan, Trial? Trial)> Members)> Members(
+        StageState stage,
+        SweepState sweep
+    ) =>
+        stage
+            .Plan.Trials()
+            .Select(p => (Plan: p, Trial: sweep.Find(p.Id)))
             .GroupBy(m => bracketOf(m.Plan.Id))
             .OrderBy(g => g.Key)
             .Select(g => (brackets[g.Key], (IReadOnlyList<(PlannedTrial, Trial?)>)g.ToArray()));
@@ -162,8 +211,11 @@ public sealed class SuccessiveHalvingSchedule : IScheduleKind
     public string Name => "successive-halving";
     public IReadOnlyList<SettingKey> Keys { get; } = [new("eta", 3, 2), new("min-budget", 1, 1)];
     public bool StopsEarly => true;
+
     public string Describe(ScheduleSpec spec) => $"{Name} (eta {spec.Whole("eta")}, {spec.FromBudget})";
-    public IStagePolicy Create(ScheduleSpec spec, StagePlan plan, int seed) => plan is SearchPlan search
-        ? SearchBrackets.Policy(search, spec.Whole("eta"), spec.Whole("min-budget"), hyperband: false)
-        : SuccessiveHalvingPolicy.Create(plan, spec.Whole("eta"), spec.Whole("min-budget"));
+
+    public IStagePolicy Create(ScheduleSpec spec, StagePlan plan, int seed) =>
+        plan is SearchPlan search
+            ? SearchBrackets.Policy(search, spec.Whole("eta"), spec.Whole("min-budget"), hyperband: false)
+            : SuccessiveHalvingPolicy.Create(plan, spec.Whole("eta"), spec.Whole("min-budget"));
 }

@@ -15,11 +15,17 @@ public sealed class ThresholdPolicy(int budget, double minAccuracy) : IStagePoli
         budget < trial.Config.Cycles && fromStep < Stop(trial) ? Stop(trial) : trial.Config.TotalSteps;
 
     public IEnumerable<SweepEvent> Decide(StageState stage, SweepState sweep) =>
-        sweep.Trials.Where(t => stage.Plan.Contains(t.Id) && t.Phase == TrialPhase.Paused).Select(t =>
-            t.ValidationAccuracyAt(t.CheckpointStep) is { } accuracy && accuracy >= minAccuracy
-                ? (SweepEvent)new TrialPromoted(t.Id, t.Plan.Config.TotalSteps)
-                : new TrialStopped(t.Id, $"validation accuracy {Readable.Number(t.ValidationAccuracyAt(t.CheckpointStep) ?? double.NaN)} " +
-                                         $"at {budget} cycles is below {Readable.Number(minAccuracy)}"));
+        sweep
+            .Trials.Where(t => stage.Plan.Contains(t.Id) && t.Phase == TrialPhase.Paused)
+            .Select(t =>
+                t.ValidationAccuracyAt(t.CheckpointStep) is { } accuracy && accuracy >= minAccuracy
+                    ? (SweepEvent)new TrialPromoted(t.Id, t.Plan.Config.TotalSteps)
+                    : new TrialStopped(
+                        t.Id,
+                        $"validation accuracy {Readable.Number(t.ValidationAccuracyAt(t.CheckpointStep) ?? double.NaN)} "
+                            + $"at {budget} cycles is below {Readable.Number(minAccuracy)}"
+                    )
+            );
 
     public IReadOnlyList<RungRow> Rungs(StageState stage, SweepState sweep)
     {
@@ -27,7 +33,19 @@ public sealed class ThresholdPolicy(int budget, double minAccuracy) : IStagePoli
         var reached = trials.Where(t => t.ValidationAccuracyAt(Stop(t.Plan)) is not null).ToArray();
         var stopped = reached.Count(t => t.Phase == TrialPhase.Stopped);
         var waiting = reached.Count(t => t.Phase == TrialPhase.Paused);
-        return [new RungRow(0, 0, budget, trials.Length, reached.Length, minAccuracy, reached.Length - stopped - waiting, stopped)];
+        return
+        [
+            new RungRow(
+                0,
+                0,
+                budget,
+                trials.Length,
+                reached.Length,
+                minAccuracy,
+                reached.Length - stopped - waiting,
+                stopped
+            ),
+        ];
     }
 
     private int Stop(PlannedTrial trial) => budget * trial.Config.StepsPerCycle;
@@ -41,7 +59,10 @@ public sealed class ThresholdSchedule : IScheduleKind
     public string Name => "threshold";
     public IReadOnlyList<SettingKey> Keys { get; } = [new("min-budget", 1, 1), new("min-accuracy", 0, 0, Whole: false)];
     public bool StopsEarly => true;
+
     public string Describe(ScheduleSpec spec) =>
         $"{Name} (validation accuracy >= {Readable.Number(spec.Value("min-accuracy"))} at {spec.Whole("min-budget")} cycles)";
-    public IStagePolicy Create(ScheduleSpec spec, StagePlan plan, int seed) => new ThresholdPolicy(spec.Whole("min-budget"), spec.Value("min-accuracy"));
+
+    public IStagePolicy Create(ScheduleSpec spec, StagePlan plan, int seed) =>
+        new ThresholdPolicy(spec.Whole("min-budget"), spec.Value("min-accuracy"));
 }

@@ -18,15 +18,23 @@ public sealed class GaussianProcess
     // Box bounds of the hyperparameters (ours, for standardized targets and inputs in [0, 1]): lengthscales
     // from 0.01 (finer than any grid a search resolves) to 20 (flat: the dimension does not matter), signal
     // variance 0.05 to 20, noise variance 1e-6 to 1 (the whole standardized variance).
-    private const double MinLogLengthscale = -4.6, MaxLogLengthscale = 3.0;
-    private const double MinSignal = 0.05, MaxSignal = 20, MinNoise = 1e-6, MaxNoise = 1;
+    private const double MinLogLengthscale = -4.6,
+        MaxLogLengthscale = 3.0;
+    private const double MinSignal = 0.05,
+        MaxSignal = 20,
+        MinNoise = 1e-6,
+        MaxNoise = 1;
 
     // The first start (ours): lengthscale 0.3 of the range, signal 1 (the targets' variance), noise 1e-2.
-    private const double StartLengthscale = 0.3, StartSignal = 1, StartNoise = 1e-2;
+    private const double StartLengthscale = 0.3,
+        StartSignal = 1,
+        StartNoise = 1e-2;
 
     // MathNet's box-constrained BFGS: gradient, step and function tolerances and an iteration cap (ours:
     // a good fit, not a converged one, is what a proposal needs).
-    private const double GradientTolerance = 1e-5, ParameterTolerance = 1e-6, FunctionProgressTolerance = 1e-8;
+    private const double GradientTolerance = 1e-5,
+        ParameterTolerance = 1e-6,
+        FunctionProgressTolerance = 1e-8;
     private const int MaxIterations = 200;
 
     /// <summary>Seeded restarts after the fixed start (ours: enough to escape a flat start on 2-6 dimensions).</summary>
@@ -56,21 +64,39 @@ public sealed class GaussianProcess
     public IReadOnlyList<double> Lengthscales => logParameters.Take(categorical.Length).Select(Math.Exp).ToArray();
 
     /// <summary>Fits the hyperparameters to (inputs, targets) (targets standardized by the caller).</summary>
-    public static GaussianProcess Fit(bool[] categorical, double[][] inputs, double[] targets, Xoshiro256StarStar random, int restarts = Restarts)
+    public static GaussianProcess Fit(
+        bool[] categorical,
+        double[][] inputs,
+        double[] targets,
+        Xoshiro256StarStar random,
+        int restarts = Restarts
+    )
     {
         var d = categorical.Length;
-        var lower = Vector<double>.Build.DenseOfEnumerable(Enumerable.Repeat(MinLogLengthscale, d).Concat([Math.Log(MinSignal), Math.Log(MinNoise)]));
-        var upper = Vector<double>.Build.DenseOfEnumerable(Enumerable.Repeat(MaxLogLengthscale, d).Concat([Math.Log(MaxSignal), Math.Log(MaxNoise)]));
-        double[] first = [.. Enumerable.Repeat(Math.Log(StartLengthscale), d), Math.Log(StartSignal), Math.Log(StartNoise)];
+        var lower = Vector<double>.Build.DenseOfEnumerable(
+            Enumerable.Repeat(MinLogLengthscale, d).Concat([Math.Log(MinSignal), Math.Log(MinNoise)])
+        );
+        var upper = Vector<double>.Build.DenseOfEnumerable(
+            Enumerable.Repeat(MaxLogLengthscale, d).Concat([Math.Log(MaxSignal), Math.Log(MaxNoise)])
+        );
+        double[] first =
+        [
+            .. Enumerable.Repeat(Math.Log(StartLengthscale), d),
+            Math.Log(StartSignal),
+            Math.Log(StartNoise),
+        ];
         var starts = new List<double[]> { first };
         for (var r = 0; r < restarts; r++)
-            starts.Add(Enumerable.Range(0, d + 2).Select(i => lower[i] + random.NextDouble() * (upper[i] - lower[i])).ToArray());
+            starts.Add(
+                Enumerable.Range(0, d + 2).Select(i => lower[i] + random.NextDouble() * (upper[i] - lower[i])).ToArray()
+            );
 
         double[]? best = null;
         var bestValue = double.PositiveInfinity;
         void Consider(double[] theta, double value)
         {
-            if (value < bestValue && double.IsFinite(value)) (best, bestValue) = ((double[])theta.Clone(), value);
+            if (value < bestValue && double.IsFinite(value))
+                (best, bestValue) = ((double[])theta.Clone(), value);
         }
         var objective = ObjectiveFunction.Gradient(theta =>
         {
@@ -82,7 +108,12 @@ public sealed class GaussianProcess
         {
             try
             {
-                new BfgsBMinimizer(GradientTolerance, ParameterTolerance, FunctionProgressTolerance, MaxIterations).FindMinimum(objective, lower, upper, Vector<double>.Build.DenseOfArray(start));
+                new BfgsBMinimizer(
+                    GradientTolerance,
+                    ParameterTolerance,
+                    FunctionProgressTolerance,
+                    MaxIterations
+                ).FindMinimum(objective, lower, upper, Vector<double>.Build.DenseOfArray(start));
             }
             catch (Exception e) when (e is MaximumIterationsException or OptimizationException or ArgumentException)
             {
@@ -100,7 +131,9 @@ public sealed class GaussianProcess
     public (double[] Mean, double[] Sd) Predict(IReadOnlyList<double[]> at)
     {
         var n = inputs.Length;
-        var cross = Matrix<double>.Build.Dense(n, at.Count, (i, j) => Covariance(categorical, logParameters, inputs[i], at[j]));
+        var cross = Matrix<double>.Build.Dense(n, at.Count, (i, j) =>
+            Covariance(categorical, logParameters, inputs[i], at[j])
+        );
         var solved = factor.Solve(cross);
         var mean = cross.TransposeThisAndMultiply(alpha).ToArray();
         var signal = Math.Exp(logParameters[categorical.Length]);
@@ -108,7 +141,8 @@ public sealed class GaussianProcess
         for (var j = 0; j < at.Count; j++)
         {
             var explained = 0.0;
-            for (var i = 0; i < n; i++) explained += cross[i, j] * solved[i, j];
+            for (var i = 0; i < n; i++)
+                explained += cross[i, j] * solved[i, j];
             sd[j] = Math.Sqrt(Math.Max(signal - explained, 1e-12));
         }
         return (mean, sd);
@@ -120,7 +154,9 @@ public sealed class GaussianProcess
         var noise = Math.Exp(theta[^1]);
         for (var jitter = 1e-8; ; jitter *= 10)
         {
-            var k = Matrix<double>.Build.Dense(n, n, (i, j) => Covariance(categorical, theta, inputs[i], inputs[j]) + (i == j ? noise + jitter : 0));
+            var k = Matrix<double>.Build.Dense(n, n, (i, j) =>
+                Covariance(categorical, theta, inputs[i], inputs[j]) + (i == j ? noise + jitter : 0)
+            );
             try
             {
                 return k.Cholesky();
@@ -133,7 +169,12 @@ public sealed class GaussianProcess
     }
 
     /// <summary>The negative log marginal likelihood and its gradient in the log hyperparameters.</summary>
-    internal static (double Value, double[] Gradient) NegativeLogLikelihood(bool[] categorical, double[][] inputs, double[] targets, double[] theta)
+    internal static (double Value, double[] Gradient) NegativeLogLikelihood(
+        bool[] categorical,
+        double[][] inputs,
+        double[] targets,
+        double[] theta
+    )
     {
         var n = inputs.Length;
         var d = categorical.Length;
@@ -154,19 +195,21 @@ public sealed class GaussianProcess
         var signal = Math.Exp(theta[d]);
         var gradient = new double[theta.Length];
         for (var i = 0; i < n; i++)
-            for (var j = 0; j < n; j++)
-            {
-                var w = alpha[i] * alpha[j] - inverse[i, j];
-                var r2 = 0.0;
-                for (var k = 0; k < d; k++) r2 += Contribution(categorical[k], inputs[i][k], inputs[j][k], theta[k]);
-                var r = Math.Sqrt(r2);
-                var decay = Math.Exp(-Sqrt5 * r);
-                gradient[d] -= 0.5 * w * signal * (1 + Sqrt5 * r + 5.0 / 3 * r2) * decay;
-                var radial = signal * 5.0 / 3 * (1 + Sqrt5 * r) * decay; // dk/dlog(l_k) = radial * (x_k - x'_k)^2 / l_k^2
-                for (var k = 0; k < d; k++)
-                    gradient[k] -= 0.5 * w * radial * Contribution(categorical[k], inputs[i][k], inputs[j][k], theta[k]);
-                if (i == j) gradient[d + 1] -= 0.5 * w * Math.Exp(theta[d + 1]);
-            }
+        for (var j = 0; j < n; j++)
+        {
+            var w = alpha[i] * alpha[j] - inverse[i, j];
+            var r2 = 0.0;
+            for (var k = 0; k < d; k++)
+                r2 += Contribution(categorical[k], inputs[i][k], inputs[j][k], theta[k]);
+            var r = Math.Sqrt(r2);
+            var decay = Math.Exp(-Sqrt5 * r);
+            gradient[d] -= 0.5 * w * signal * (1 + Sqrt5 * r + 5.0 / 3 * r2) * decay;
+            var radial = signal * 5.0 / 3 * (1 + Sqrt5 * r) * decay; // dk/dlog(l_k) = radial * (x_k - x'_k)^2 / l_k^2
+            for (var k = 0; k < d; k++)
+                gradient[k] -= 0.5 * w * radial * Contribution(categorical[k], inputs[i][k], inputs[j][k], theta[k]);
+            if (i == j)
+                gradient[d + 1] -= 0.5 * w * Math.Exp(theta[d + 1]);
+        }
         return (value, gradient);
     }
 
@@ -180,7 +223,8 @@ public sealed class GaussianProcess
     private static double Covariance(bool[] categorical, double[] theta, double[] a, double[] b)
     {
         var r2 = 0.0;
-        for (var k = 0; k < categorical.Length; k++) r2 += Contribution(categorical[k], a[k], b[k], theta[k]);
+        for (var k = 0; k < categorical.Length; k++)
+            r2 += Contribution(categorical[k], a[k], b[k], theta[k]);
         var r = Math.Sqrt(r2);
         return Math.Exp(theta[categorical.Length]) * (1 + Sqrt5 * r + 5.0 / 3 * r2) * Math.Exp(-Sqrt5 * r);
     }

@@ -27,7 +27,10 @@ public sealed class GaussianProcessSearch : ISearchMethod
     public IReadOnlyList<SettingKey> Keys { get; } =
     [
         new("candidates", 1000, 1) { Source = "ours: uniform draws scored by EI for each point proposed" },
-        new("local-candidates", 60, 0) { Source = "ours: per scale, local-candidates / 5 Gaussian steps around each centre" },
+        new("local-candidates", 60, 0)
+        {
+            Source = "ours: per scale, local-candidates / 5 Gaussian steps around each centre",
+        },
     ];
 
     public IReadOnlyList<double[]> Propose(ProposalRequest request)
@@ -41,7 +44,8 @@ public sealed class GaussianProcessSearch : ISearchMethod
         }
         var (model, targets) = FitModel(space, request.Observed, request.Random);
         var best = targets.Min();
-        foreach (var pending in request.Pending) model = Believe(model, space, pending);
+        foreach (var pending in request.Pending)
+            model = Believe(model, space, pending);
         while (set.Taken.Count < request.Count)
         {
             var ranked = Candidates(space, request, model, best).OrderByDescending(c => c.Score).ThenBy(c => c.Order);
@@ -57,13 +61,17 @@ public sealed class GaussianProcessSearch : ISearchMethod
     }
 
     /// <summary>The GP fitted to the observed losses, standardized (mean 0, sd 1), and those targets.</summary>
-    public static (GaussianProcess Model, double[] Targets) FitModel(SearchSpace space, IReadOnlyList<Observation> observed,
-        Xoshiro256StarStar random)
+    public static (GaussianProcess Model, double[] Targets) FitModel(
+        SearchSpace space,
+        IReadOnlyList<Observation> observed,
+        Xoshiro256StarStar random
+    )
     {
         var losses = observed.Select(o => o.Loss).ToArray();
         var mean = losses.Average();
         var sd = Math.Sqrt(losses.Select(l => (l - mean) * (l - mean)).Average());
-        if (!(sd > 0)) sd = 1;
+        if (!(sd > 0))
+            sd = 1;
         var targets = losses.Select(l => (l - mean) / sd).ToArray();
         var categorical = space.Dimensions.Select(d => d.Kind == DimensionKind.Categorical).ToArray();
         var inputs = observed.Select(o => UnitEncoding.Encode(space, o.Point)).ToArray();
@@ -78,17 +86,29 @@ public sealed class GaussianProcessSearch : ISearchMethod
 
     private readonly record struct Candidate(double[] Point, double Score, int Order);
 
-    private static List<Candidate> Candidates(SearchSpace space, ProposalRequest request, GaussianProcess model, double best)
+    private static List<Candidate> Candidates(
+        SearchSpace space,
+        ProposalRequest request,
+        GaussianProcess model,
+        double best
+    )
     {
         var random = request.Random;
-        var points = Enumerable.Range(0, request.Settings.Whole("candidates")).Select(_ => space.Sample(random)).ToList();
+        var points = Enumerable
+            .Range(0, request.Settings.Whole("candidates"))
+            .Select(_ => space.Sample(random))
+            .ToList();
         var scored = Score(space, model, best, points, 0);
         var centres = request.Observed.OrderBy(o => o.Loss).Take(Centres).Select(o => o.Point).ToList();
         var perCentre = request.Settings.Whole("local-candidates") / Centres;
         foreach (var scale in LocalScales)
         {
-            centres.AddRange(scored.OrderByDescending(c => c.Score).ThenBy(c => c.Order).Take(Centres).Select(c => c.Point));
-            var local = centres.SelectMany(c => Enumerable.Range(0, perCentre).Select(_ => Step(space, c, scale, random))).ToList();
+            centres.AddRange(
+                scored.OrderByDescending(c => c.Score).ThenBy(c => c.Order).Take(Centres).Select(c => c.Point)
+            );
+            var local = centres
+                .SelectMany(c => Enumerable.Range(0, perCentre).Select(_ => Step(space, c, scale, random)))
+                .ToList();
             scored.AddRange(Score(space, model, best, local, scored.Count));
             centres.Clear();
         }
@@ -105,14 +125,23 @@ public sealed class GaussianProcessSearch : ISearchMethod
         for (var i = 0; i < point.Length; i++)
         {
             var d = space.Dimensions[i];
-            point[i] = d.Kind == DimensionKind.Categorical
-                ? random.NextDouble() < CategoricalRedraw ? random.Next(d.Choices.Count) : centre[i]
-                : d.FromUnit(d.ToUnit(centre[i]) + scale * SearchDraws.StandardNormal(random));
+            point[i] =
+                d.Kind == DimensionKind.Categorical
+                    ? random.NextDouble() < CategoricalRedraw
+                        ? random.Next(d.Choices.Count)
+                        : centre[i]
+                    : d.FromUnit(d.ToUnit(centre[i]) + scale * SearchDraws.StandardNormal(random));
         }
         return space.Canonical(point);
     }
 
-    private static List<Candidate> Score(SearchSpace space, GaussianProcess model, double best, List<double[]> points, int first)
+    private static List<Candidate> Score(
+        SearchSpace space,
+        GaussianProcess model,
+        double best,
+        List<double[]> points,
+        int first
+    )
     {
         var (mean, sd) = model.Predict(points.Select(p => UnitEncoding.Encode(space, p)).ToArray());
         return points.Select((p, i) => new Candidate(p, ExpectedImprovement(mean[i], sd[i], best), first + i)).ToList();
@@ -139,13 +168,20 @@ public sealed record DimensionImportance(string Key, double Lengthscale, double 
 public static class SearchImportance
 {
     /// <summary>Null with fewer than 3 distinct results (nothing to fit).</summary>
-    public static IReadOnlyList<DimensionImportance>? Of(SearchSpace space, IReadOnlyList<Observation> observed, int seed)
+    public static IReadOnlyList<DimensionImportance>? Of(
+        SearchSpace space,
+        IReadOnlyList<Observation> observed,
+        int seed
+    )
     {
-        if (observed.Select(o => o.Loss).Distinct().Count() < 3) return null;
+        if (observed.Select(o => o.Loss).Distinct().Count() < 3)
+            return null;
         var random = new Xoshiro256StarStar((ulong)Xoshiro256StarStar.StableSeed(seed, "search|importance"));
         var (model, _) = GaussianProcessSearch.FitModel(space, observed, random);
         var inverse = model.Lengthscales.Select(l => 1 / l).ToArray();
         var total = inverse.Sum();
-        return space.Dimensions.Select((d, i) => new DimensionImportance(d.Key, model.Lengthscales[i], inverse[i] / total)).ToArray();
+        return space
+            .Dimensions.Select((d, i) => new DimensionImportance(d.Key, model.Lengthscales[i], inverse[i] / total))
+            .ToArray();
     }
 }

@@ -12,8 +12,15 @@ public sealed record Observation(double[] Point, double Loss);
 /// but without a result it may use (the rounds still running), every point proposed so far (none may
 /// come again), how many to propose, the round's own random stream, and the method's settings.
 /// </summary>
-public sealed record ProposalRequest(SearchSpace Space, IReadOnlyList<Observation> Observed, IReadOnlyList<double[]> Pending,
-    IReadOnlyList<double[]> Proposed, int Count, Xoshiro256StarStar Random, Settings Settings);
+public sealed record ProposalRequest(
+    SearchSpace Space,
+    IReadOnlyList<Observation> Observed,
+    IReadOnlyList<double[]> Pending,
+    IReadOnlyList<double[]> Proposed,
+    int Count,
+    Xoshiro256StarStar Random,
+    Settings Settings
+);
 
 /// <summary>
 /// A way of proposing configurations from results. Pure: the same request (and the same random
@@ -56,8 +63,10 @@ public sealed class ProposalSet
     public ProposalSet(ProposalRequest request)
     {
         space = request.Space;
-        foreach (var p in request.Proposed) seen.Add(Key(p));
-        foreach (var o in request.Observed) seen.Add(Key(o.Point));
+        foreach (var p in request.Proposed)
+            seen.Add(Key(p));
+        foreach (var o in request.Observed)
+            seen.Add(Key(o.Point));
     }
 
     public List<double[]> Taken { get; } = new();
@@ -66,7 +75,8 @@ public sealed class ProposalSet
     public bool TryTake(double[] point)
     {
         var canonical = space.Canonical(point);
-        if (seen.Contains(Key(canonical)) || !space.Allows(canonical)) return false;
+        if (seen.Contains(Key(canonical)) || !space.Allows(canonical))
+            return false;
         seen.Add(Key(canonical));
         Taken.Add(canonical);
         return true;
@@ -75,11 +85,12 @@ public sealed class ProposalSet
     /// <summary>Random points until the round is full or the space seems exhausted (many draws in a row taken before).</summary>
     public void FillRandomly(int count, Xoshiro256StarStar random)
     {
-        for (var misses = 0; Taken.Count < count && misses < 1000;)
+        for (var misses = 0; Taken.Count < count && misses < 1000; )
             misses = TryTake(space.Sample(random)) ? 0 : misses + 1;
     }
 
-    public static string Key(IReadOnlyList<double> point) => string.Join(",", point.Select(v => v.ToString("R", CultureInfo.InvariantCulture)));
+    public static string Key(IReadOnlyList<double> point) =>
+        string.Join(",", point.Select(v => v.ToString("R", CultureInfo.InvariantCulture)));
 }
 
 /// <summary><c>random</c>: points drawn uniformly (log-uniform where the range says so); learns nothing.</summary>

@@ -10,19 +10,27 @@ namespace Assignment3.Experiments.Search;
 /// min-budget x eta^i cycles (the most aggressive first, as Hyperband's outer loop); under successive
 /// halving every round starts at min-budget. The list grows as rounds are proposed.
 /// </summary>
-public sealed class SearchBrackets(SearchPlan plan, int eta, int minBudget, int maxBudget, bool hyperband) : IReadOnlyList<Bracket>
+public sealed class SearchBrackets(SearchPlan plan, int eta, int minBudget, int maxBudget, bool hyperband)
+    : IReadOnlyList<Bracket>
 {
     /// <summary>How many kinds of bracket the rounds cycle through: Hyperband's s_max + 1, or one.</summary>
     private readonly int kinds = hyperband ? HyperbandPolicy.LargestS(minBudget, eta, maxBudget) + 1 : 1;
 
     public Bracket this[int round] =>
-        Bracket.Of(round, plan.RoundSize(round), HyperbandPolicy.FirstBudget(round % kinds, minBudget, eta, maxBudget), maxBudget, eta);
+        Bracket.Of(
+            round,
+            plan.RoundSize(round),
+            HyperbandPolicy.FirstBudget(round % kinds, minBudget, eta, maxBudget),
+            maxBudget,
+            eta
+        );
 
     public int Count => plan.Rounds;
 
     public IEnumerator<Bracket> GetEnumerator()
     {
-        for (var i = 0; i < Count; i++) yield return this[i];
+        for (var i = 0; i < Count; i++)
+            yield return this[i];
     }
 
     System.Collections.IEnumerator System.Collections.IEnumerable.GetEnumerator() => GetEnumerator();

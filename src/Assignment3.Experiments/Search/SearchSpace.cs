@@ -5,15 +5,27 @@ using Assignment3.Experiments.Configuration;
 
 namespace Assignment3.Experiments.Search;
 
-public enum DimensionKind { Continuous, Integer, Categorical }
+public enum DimensionKind
+{
+    Continuous,
+    Integer,
+    Categorical,
+}
 
 /// <summary>
 /// One searched parameter. A point holds one number per dimension in the parameter's own units: the
 /// value (continuous), the whole number (integer), or the index of the choice (categorical).
 /// <paramref name="Parameter"/> is null for the network's shape (depth, width-1, width-2, ...).
 /// </summary>
-public sealed record Dimension(string Key, DimensionKind Kind, double Min, double Max, bool Log, IReadOnlyList<object> Choices,
-    Parameter? Parameter)
+public sealed record Dimension(
+    string Key,
+    DimensionKind Kind,
+    double Min,
+    double Max,
+    bool Log,
+    IReadOnlyList<object> Choices,
+    Parameter? Parameter
+)
 {
     /// <summary>The bounds a number is drawn within: integers own the half-unit either side, so each is equally likely.</summary>
     private (double Low, double High) Span => Kind == DimensionKind.Integer ? (Min - 0.5, Max + 0.5) : (Min, Max);
@@ -22,7 +34,9 @@ public sealed record Dimension(string Key, DimensionKind Kind, double Min, doubl
     public double ToUnit(double value)
     {
         var (low, high) = Span;
-        var u = Log ? (Math.Log10(value) - Math.Log10(low)) / (Math.Log10(high) - Math.Log10(low)) : (value - low) / (high - low);
+        var u = Log
+            ? (Math.Log10(value) - Math.Log10(low)) / (Math.Log10(high) - Math.Log10(low))
+            : (value - low) / (high - low);
         return Math.Clamp(u, 0, 1);
     }
 
@@ -31,17 +45,22 @@ public sealed record Dimension(string Key, DimensionKind Kind, double Min, doubl
     {
         var (low, high) = Span;
         u = Math.Clamp(u, 0, 1);
-        var value = Log ? Math.Pow(10, Math.Log10(low) + u * (Math.Log10(high) - Math.Log10(low))) : low + u * (high - low);
+        var value = Log
+            ? Math.Pow(10, Math.Log10(low) + u * (Math.Log10(high) - Math.Log10(low)))
+            : low + u * (high - low);
         return Kind == DimensionKind.Integer ? Math.Clamp(Math.Round(value), Min, Max) : Math.Clamp(value, Min, Max);
     }
 
     /// <summary>A value for the config: the choice, or the number as the parameter takes it.</summary>
-    public object Value(double coordinate) => Kind == DimensionKind.Categorical ? Choices[(int)coordinate]
-        : Parameter?.FromNumber(coordinate, Parameter.Path) ?? (int)coordinate;
+    public object Value(double coordinate) =>
+        Kind == DimensionKind.Categorical
+            ? Choices[(int)coordinate]
+            : Parameter?.FromNumber(coordinate, Parameter.Path) ?? (int)coordinate;
 
-    public string Format(double coordinate) => Kind == DimensionKind.Categorical
-        ? Parameter?.Format(Choices[(int)coordinate]) ?? Choices[(int)coordinate].ToString()!
-        : coordinate.ToString(Kind == DimensionKind.Integer ? "0" : "R", CultureInfo.InvariantCulture);
+    public string Format(double coordinate) =>
+        Kind == DimensionKind.Categorical
+            ? Parameter?.Format(Choices[(int)coordinate]) ?? Choices[(int)coordinate].ToString()!
+            : coordinate.ToString(Kind == DimensionKind.Integer ? "0" : "R", CultureInfo.InvariantCulture);
 }
 
 /// <summary>
@@ -76,7 +95,9 @@ public sealed class SearchSpace
     public static SearchSpace Read(HoconValue? value, ExperimentConfig experiment, string where)
     {
         if (value is null || !value.IsObject() || value.GetObject().Items.Count == 0)
-            throw new ConfigException($"{where}: empty; name at least one parameter to search, e.g. lambda = {{ log-uniform = [1e-5, 1e-1] }}");
+            throw new ConfigException(
+                $"{where}: empty; name at least one parameter to search, e.g. lambda = {{ log-uniform = [1e-5, 1e-1] }}"
+            );
         var dimensions = new List<Dimension>();
         foreach (var (key, spec) in value.GetObject().Items)
             dimensions.Add(ReadDimension(key, spec, $"{where}.{key}"));
@@ -111,7 +132,9 @@ public sealed class SearchSpace
                 why ??= e.Message;
             }
         }
-        throw new ConfigException($"{where}: none of {TrainableProbes:N0} points drawn from the space is a run a3 can train, e.g.: {why}");
+        throw new ConfigException(
+            $"{where}: none of {TrainableProbes:N0} points drawn from the space is a run a3 can train, e.g.: {why}"
+        );
     }
 
     private static Dimension ReadDimension(string key, HoconValue spec, string where)
@@ -119,37 +142,66 @@ public sealed class SearchSpace
         var shape = key == Depth || IsWidth(key);
         var parameter = shape ? null : Searchable.FirstOrDefault(p => p.Key == key);
         if (!shape && parameter is null)
-            throw new ConfigException($"{where}: not a parameter a search can vary; allowed: depth, width-1, width-2, ..., " +
-                                      string.Join(", ", Searchable.Select(p => p.Key)));
+            throw new ConfigException(
+                $"{where}: not a parameter a search can vary; allowed: depth, width-1, width-2, ..., "
+                    + string.Join(", ", Searchable.Select(p => p.Key))
+            );
         if (spec.IsArray())
         {
             var items = spec.GetArray();
-            if (items.Count == 0) throw new ConfigException($"{where}: an empty list of choices");
-            var choices = items.Select((item, i) => parameter is null
-                ? (object)HoconText.Whole(item, $"{where}[{i}]", 1)
-                : parameter.Read(item, $"{where}[{i}]")).ToArray();
+            if (items.Count == 0)
+                throw new ConfigException($"{where}: an empty list of choices");
+            var choices = items
+                .Select(
+                    (item, i) =>
+                        parameter is null
+                            ? (object)HoconText.Whole(item, $"{where}[{i}]", 1)
+                            : parameter.Read(item, $"{where}[{i}]")
+                )
+                .ToArray();
             return new Dimension(key, DimensionKind.Categorical, 0, choices.Length - 1, false, choices, parameter);
         }
         if (!spec.IsObject())
-            throw new ConfigException($"{where}: expected {{ uniform = [min, max] }}, {{ log-uniform = [min, max] }} or a list of choices");
+            throw new ConfigException(
+                $"{where}: expected {{ uniform = [min, max] }}, {{ log-uniform = [min, max] }} or a list of choices"
+            );
         if (parameter is { IsNumeric: false })
-            throw new ConfigException($"{where}: {parameter.Path} takes no ranges; give a list of choices, e.g. [{parameter.ExampleChoices}]");
+            throw new ConfigException(
+                $"{where}: {parameter.Path} takes no ranges; give a list of choices, e.g. [{parameter.ExampleChoices}]"
+            );
         var fields = spec.GetObject().Items;
         foreach (var k in fields.Keys.Where(k => !Forms.Contains(k)))
-            throw new ConfigException($"{where}.{k}: unknown key; a range is uniform = [min, max] or log-uniform = [min, max]");
-        if (fields.Count != 1) throw new ConfigException($"{where}: give exactly one of uniform = [min, max], log-uniform = [min, max]");
+            throw new ConfigException(
+                $"{where}.{k}: unknown key; a range is uniform = [min, max] or log-uniform = [min, max]"
+            );
+        if (fields.Count != 1)
+            throw new ConfigException($"{where}: give exactly one of uniform = [min, max], log-uniform = [min, max]");
         var form = fields.Keys.Single();
         var (min, max) = ValueForms.Bounds(fields[form], $"{where}.{form}");
-        if (min >= max) throw new ConfigException($"{where}.{form}: min {Show(min)} is not below max {Show(max)}; a range needs min < max");
+        if (min >= max)
+            throw new ConfigException(
+                $"{where}.{form}: min {Show(min)} is not below max {Show(max)}; a range needs min < max"
+            );
         var log = form == "log-uniform";
-        if (log && min <= 0) throw new ConfigException($"{where}.{form}: log-uniform needs min > 0, got {Show(min)}");
+        if (log && min <= 0)
+            throw new ConfigException($"{where}.{form}: log-uniform needs min > 0, got {Show(min)}");
         var whole = shape || parameter!.IsWhole;
         if (whole && (min != Math.Floor(min) || max != Math.Floor(max)))
             throw new ConfigException($"{where}.{form}: {key} takes whole numbers; got [{Show(min)}, {Show(max)}]");
-        if (shape && min < 1) throw new ConfigException($"{where}.{form}: {key} must be at least 1, got {Show(min)}");
+        if (shape && min < 1)
+            throw new ConfigException($"{where}.{form}: {key} must be at least 1, got {Show(min)}");
         if (parameter is not null)
-            foreach (var end in new[] { min, max }) parameter.FromNumber(end, $"{where}.{form}"); // each end must be a value the parameter allows
-        return new Dimension(key, whole ? DimensionKind.Integer : DimensionKind.Continuous, min, max, log, [], parameter);
+            foreach (var end in new[] { min, max })
+                parameter.FromNumber(end, $"{where}.{form}"); // each end must be a value the parameter allows
+        return new Dimension(
+            key,
+            whole ? DimensionKind.Integer : DimensionKind.Continuous,
+            min,
+            max,
+            log,
+            [],
+            parameter
+        );
     }
 
     private static IEnumerable<Parameter> Searchable => Parameter.All.Where(p => p.Searchable);
@@ -159,7 +211,9 @@ public sealed class SearchSpace
     /// <summary>k of width-k (0 for any other key).</summary>
     private static int WidthIndex(string key) =>
         key.StartsWith(WidthPrefix, StringComparison.Ordinal)
-        && int.TryParse(key[WidthPrefix.Length..], NumberStyles.None, CultureInfo.InvariantCulture, out var k) ? k : 0;
+        && int.TryParse(key[WidthPrefix.Length..], NumberStyles.None, CultureInfo.InvariantCulture, out var k)
+            ? k
+            : 0;
 
     private static int Whole(object value) => Convert.ToInt32(value, CultureInfo.InvariantCulture);
 
@@ -171,28 +225,41 @@ public sealed class SearchSpace
         if (widths.Length == 0)
         {
             if (depth is not null)
-                throw new ConfigException($"{where}.{Depth}: a depth needs widths: add width-1, width-2, ... up to the largest depth");
+                throw new ConfigException(
+                    $"{where}.{Depth}: a depth needs widths: add width-1, width-2, ... up to the largest depth"
+                );
             return;
         }
         if (Dimensions.Any(d => d.Parameter == Parameter.Hidden))
-            throw new ConfigException($"{where}.{Parameter.Hidden.Key}: search either {Parameter.Hidden.Key} (a list of shapes) or depth and width-k, not both");
+            throw new ConfigException(
+                $"{where}.{Parameter.Hidden.Key}: search either {Parameter.Hidden.Key} (a list of shapes) or depth and width-k, not both"
+            );
         for (var k = 0; k < widths.Length; k++)
-            if (widths[k] != k + 1) throw new ConfigException($"{where}.{WidthPrefix}{k + 1}: missing; widths go width-1, width-2, ... without gaps");
+            if (widths[k] != k + 1)
+                throw new ConfigException(
+                    $"{where}.{WidthPrefix}{k + 1}: missing; widths go width-1, width-2, ... without gaps"
+                );
         var deepest = depth is null ? widths.Length : (int)MaxValue(depth);
         if (deepest > widths.Length)
-            throw new ConfigException($"{where}.{Depth}: reaches {deepest} layers but only width-1 to width-{widths.Length} are given");
-        if (depth is not null && MinValue(depth) < 1) throw new ConfigException($"{where}.{Depth}: a network needs at least 1 hidden layer");
+            throw new ConfigException(
+                $"{where}.{Depth}: reaches {deepest} layers but only width-1 to width-{widths.Length} are given"
+            );
+        if (depth is not null && MinValue(depth) < 1)
+            throw new ConfigException($"{where}.{Depth}: a network needs at least 1 hidden layer");
     }
 
     private static double MaxValue(Dimension d) => d.Kind == DimensionKind.Categorical ? d.Choices.Max(Whole) : d.Max;
+
     private static double MinValue(Dimension d) => d.Kind == DimensionKind.Categorical ? d.Choices.Min(Whole) : d.Min;
 
     /// <summary>The experiment sections hold one value per parameter; a searched one is not also fixed there; alpha needs batch norm.</summary>
     private void CheckConditions(string where)
     {
         foreach (var p in experiment!.Parameters.Where(p => p.Values.Count > 1))
-            throw new ConfigException($"{experiment.Source}: {p.Parameter.Path}: lists {p.Values.Count} values, " +
-                                      $"but a search stage varies only the keys of sweep.search.space; move it there (e.g. {p.Parameter.Key} = [...]) or give one value");
+            throw new ConfigException(
+                $"{experiment.Source}: {p.Parameter.Path}: lists {p.Values.Count} values, "
+                    + $"but a search stage varies only the keys of sweep.search.space; move it there (e.g. {p.Parameter.Key} = [...]) or give one value"
+            );
         foreach (var conditional in Dimensions.Where(d => d.Parameter?.AppliesWhen is not null))
         {
             var (on, value) = conditional.Parameter!.AppliesWhen!.Value;
@@ -200,10 +267,14 @@ public sealed class SearchSpace
             var searched = Dimensions.FirstOrDefault(d => d.Parameter == on);
             var fixedValue = experiment.Parameters.FirstOrDefault(p => p.Parameter == on)?.Values[0];
             if (searched is null && !Equals(fixedValue ?? on.Default, value))
-                throw new ConfigException($"{needs}, which is {on.Format(fixedValue ?? on.Default!)}{(fixedValue is null ? " by default" : "")} here; " +
-                                          $"search {on.Key} too, or set {on.Path} = {on.Format(value)}");
+                throw new ConfigException(
+                    $"{needs}, which is {on.Format(fixedValue ?? on.Default!)}{(fixedValue is null ? " by default" : "")} here; "
+                        + $"search {on.Key} too, or set {on.Path} = {on.Format(value)}"
+                );
             if (searched is not null && !searched.Choices.Contains(value))
-                throw new ConfigException($"{needs}, and {where}.{on.Key} does not offer it; offer {on.Format(value)} too, or leave {conditional.Key} out");
+                throw new ConfigException(
+                    $"{needs}, and {where}.{on.Key} does not offer it; offer {on.Format(value)} too, or leave {conditional.Key} out"
+                );
         }
     }
 
@@ -223,7 +294,9 @@ public sealed class SearchSpace
 
     private int Index(string key)
     {
-        for (var i = 0; i < Dimensions.Count; i++) if (Dimensions[i].Key == key) return i;
+        for (var i = 0; i < Dimensions.Count; i++)
+            if (Dimensions[i].Key == key)
+                return i;
         return -1;
     }
 
@@ -231,13 +304,21 @@ public sealed class SearchSpace
     public double[] Canonical(IReadOnlyList<double> point)
     {
         var result = point.ToArray();
-        for (var i = 0; i < result.Length; i++) if (!IsActive(point, i)) result[i] = Dimensions[i].Min;
+        for (var i = 0; i < result.Length; i++)
+            if (!IsActive(point, i))
+                result[i] = Dimensions[i].Min;
         return result;
     }
 
     /// <summary>A point drawn uniformly (in log10 for log dimensions), canonical.</summary>
-    public double[] Sample(Xoshiro256StarStar random) => Canonical(Dimensions
-        .Select(d => d.Kind == DimensionKind.Categorical ? random.Next(d.Choices.Count) : d.FromUnit(random.NextDouble())).ToArray());
+    public double[] Sample(Xoshiro256StarStar random) =>
+        Canonical(
+            Dimensions
+                .Select(d =>
+                    d.Kind == DimensionKind.Categorical ? random.Next(d.Choices.Count) : d.FromUnit(random.NextDouble())
+                )
+                .ToArray()
+        );
 
     /// <summary>The experiment with this point's values set: one run.</summary>
     public ExperimentConfig Apply(IReadOnlyList<double> point)
@@ -248,18 +329,23 @@ public sealed class SearchSpace
         for (var i = 0; i < Dimensions.Count; i++)
         {
             var d = Dimensions[i];
-            if (d.Key == Depth) depth = Whole(d.Value(point[i]));
-            else if (IsWidth(d.Key)) widths[WidthIndex(d.Key)] = Whole(d.Value(point[i]));
-            else if (IsActive(point, i)) config = config.WithValues(d.Parameter!, [d.Value(point[i])]);
+            if (d.Key == Depth)
+                depth = Whole(d.Value(point[i]));
+            else if (IsWidth(d.Key))
+                widths[WidthIndex(d.Key)] = Whole(d.Value(point[i]));
+            else if (IsActive(point, i))
+                config = config.WithValues(d.Parameter!, [d.Value(point[i])]);
         }
-        if (widths.Count > 0) config = config.WithValues(Parameter.Hidden, [widths.Values.Take(depth ?? widths.Count).ToArray()]);
+        if (widths.Count > 0)
+            config = config.WithValues(Parameter.Hidden, [widths.Values.Take(depth ?? widths.Count).ToArray()]);
         return config;
     }
 
     /// <summary>Whether a run may take this point's values (e.g. eta-min must stay below eta-max).</summary>
     public bool Allows(IReadOnlyList<double> point)
     {
-        if (experiment is null) return true;
+        if (experiment is null)
+            return true;
         try
         {
             Apply(point).Validate();

@@ -24,14 +24,34 @@ namespace Assignment3.Experiments.Search;
 /// Round r is a pure function of the sweep seed and the results of rounds 0 to
 /// <see cref="LastObservedRound"/>(r), taken in trial-id order (see <see cref="SearchRounds"/>).
 /// </summary>
-public sealed record SearchSpec(ISearchMethod Method, int Trials, int Initial, int Batch, int Lag, SearchSpace Space,
-    IReadOnlyList<double[]> Enqueued, IReadOnlyList<string>? WarmStart = null, double RandomFraction = 0, Settings? MethodSettings = null)
+public sealed record SearchSpec(
+    ISearchMethod Method,
+    int Trials,
+    int Initial,
+    int Batch,
+    int Lag,
+    SearchSpace Space,
+    IReadOnlyList<double[]> Enqueued,
+    IReadOnlyList<string>? WarmStart = null,
+    double RandomFraction = 0,
+    Settings? MethodSettings = null
+)
 {
     /// <summary>The method's settings as the config gave them, defaults for the rest.</summary>
     public Settings Settings => MethodSettings ?? Settings.Defaults(Method.Keys);
 
     private static readonly string[] Keys =
-        ["method", "trials", "initial", "batch", "lag", "random-fraction", "space", "enqueue", "warm-start"];
+    [
+        "method",
+        "trials",
+        "initial",
+        "batch",
+        "lag",
+        "random-fraction",
+        "space",
+        "enqueue",
+        "warm-start",
+    ];
 
     /// <summary>
     /// BOHB's share of uniform draws in every model round (Falkner et al. 2018, rho = 1/3): the model fits
@@ -43,7 +63,8 @@ public sealed record SearchSpec(ISearchMethod Method, int Trials, int Initial, i
     public int RandomPoints(int count) => (int)Math.Round(count * RandomFraction, MidpointRounding.AwayFromZero);
 
     /// <summary>Trials in round r (0: the initial design), given how many the earlier rounds took.</summary>
-    public int RoundSize(int round, int proposed) => Math.Min(round == 0 ? Math.Max(Initial, Enqueued.Count) : Batch, Trials - proposed);
+    public int RoundSize(int round, int proposed) =>
+        Math.Min(round == 0 ? Math.Max(Initial, Enqueued.Count) : Batch, Trials - proposed);
 
     /// <summary>
     /// The last round whose results round r learns from: r - 1 - lag, and at least the initial design
@@ -57,67 +78,103 @@ public sealed record SearchSpec(ISearchMethod Method, int Trials, int Initial, i
     public static SearchSpec Read(HoconValue value, ExperimentConfig experiment, string source, bool bracketed)
     {
         const string where = "sweep.search";
-        if (!value.IsObject()) throw new ConfigException($"{source}: {where}: expected an object {{ method = gp, trials = 40, space {{ ... }} }}");
+        if (!value.IsObject())
+            throw new ConfigException(
+                $"{source}: {where}: expected an object {{ method = gp, trials = 40, space {{ ... }} }}"
+            );
         var items = value.GetObject().Items;
         var name = items.TryGetValue("method", out var m) ? HoconText.Scalar(m) : SearchMethods.Default.Name;
         var method = SearchMethods.All.FirstOrDefault(x => x.Name == name)
-            ?? throw new ConfigException($"{source}: {where}.method: '{name}' is not a search method; " +
-                                         $"expected {string.Join(", ", SearchMethods.All.Select(x => x.Name))}");
+            ?? throw new ConfigException(
+                $"{source}: {where}.method: '{name}' is not a search method; "
+                    + $"expected {string.Join(", ", SearchMethods.All.Select(x => x.Name))}"
+            );
         foreach (var key in items.Keys.Where(k => !Keys.Contains(k) && method.Keys.All(s => s.Name != k)))
-            throw new ConfigException(SearchMethods.All.FirstOrDefault(x => x.Keys.Any(s => s.Name == key)) is { } other
-                ? $"{source}: {where}.{key}: a setting of method {other.Name}, not of {method.Name}; " +
-                  (method.Keys.Count == 0 ? $"{method.Name} takes no settings" : $"{method.Name} takes {string.Join(", ", method.Keys.Select(k => k.Name))}")
-                : $"{source}: {where}.{key}: unknown key; allowed in {where}: {string.Join(", ", Keys.Concat(method.Keys.Select(k => k.Name)))}");
+            throw new ConfigException(
+                SearchMethods.All.FirstOrDefault(x => x.Keys.Any(s => s.Name == key)) is { } other
+                    ? $"{source}: {where}.{key}: a setting of method {other.Name}, not of {method.Name}; "
+                        + (
+                            method.Keys.Count == 0
+                                ? $"{method.Name} takes no settings"
+                                : $"{method.Name} takes {string.Join(", ", method.Keys.Select(k => k.Name))}"
+                        )
+                    : $"{source}: {where}.{key}: unknown key; allowed in {where}: {string.Join(", ", Keys.Concat(method.Keys.Select(k => k.Name)))}"
+            );
         var settings = Settings.Read(items, method.Keys, $"{source}: {where}");
         var trials = Whole(items, "trials", 40, 1, source);
         var initial = Whole(items, "initial", Math.Min(10, trials), 1, source);
         var batch = Whole(items, "batch", 4, 1, source);
         var lag = Whole(items, "lag", 1, 0, source);
-        var randomFraction = items.TryGetValue("random-fraction", out var f)
-            ? ValueForms.Number(f, $"{source}: {where}.random-fraction") : bracketed ? BracketRandomFraction : 0;
+        var randomFraction =
+            items.TryGetValue("random-fraction", out var f) ? ValueForms.Number(f, $"{source}: {where}.random-fraction")
+            : bracketed ? BracketRandomFraction
+            : 0;
         if (randomFraction is < 0 or > 1)
-            throw new ConfigException($"{source}: {where}.random-fraction: {HoconText.Scalar(f!)} is not a share from 0 to 1");
+            throw new ConfigException(
+                $"{source}: {where}.random-fraction: {HoconText.Scalar(f!)} is not a share from 0 to 1"
+            );
         if (batch > trials)
-            throw new ConfigException($"{source}: {where}.batch: {batch} is larger than the trial budget {where}.trials = {trials}");
+            throw new ConfigException(
+                $"{source}: {where}.batch: {batch} is larger than the trial budget {where}.trials = {trials}"
+            );
         if (initial > trials)
-            throw new ConfigException($"{source}: {where}.initial: {initial} is larger than the trial budget {where}.trials = {trials}");
+            throw new ConfigException(
+                $"{source}: {where}.initial: {initial} is larger than the trial budget {where}.trials = {trials}"
+            );
         var space = SearchSpace.Read(items.GetValueOrDefault("space"), experiment, $"{source}: {where}.space");
         var enqueued = ReadEnqueued(items.GetValueOrDefault("enqueue"), space, $"{source}: {where}.enqueue");
         if (enqueued.Count > trials)
-            throw new ConfigException($"{source}: {where}.enqueue: {enqueued.Count} points, more than the trial budget {where}.trials = {trials}");
+            throw new ConfigException(
+                $"{source}: {where}.enqueue: {enqueued.Count} points, more than the trial budget {where}.trials = {trials}"
+            );
         var warm = items.TryGetValue("warm-start", out var w) ? ReadFolders(w, $"{source}: {where}.warm-start") : [];
         return new SearchSpec(method, trials, initial, batch, lag, space, enqueued, warm, randomFraction, settings);
     }
 
     private static IReadOnlyList<string> ReadFolders(HoconValue value, string where)
     {
-        if (!value.IsArray()) throw new ConfigException($"{where}: expected a list of earlier sweeps' folders [\"runs/...\"]");
-        var folders = value.GetArray().Select((v, i) => HoconText.Scalar(v) is { Length: > 0 } text ? text
-            : throw new ConfigException($"{where}[{i}]: expected a folder")).ToArray();
+        if (!value.IsArray())
+            throw new ConfigException($"{where}: expected a list of earlier sweeps' folders [\"runs/...\"]");
+        var folders = value
+            .GetArray()
+            .Select(
+                (v, i) =>
+                    HoconText.Scalar(v) is { Length: > 0 } text
+                        ? text
+                        : throw new ConfigException($"{where}[{i}]: expected a folder")
+            )
+            .ToArray();
         // The same results twice would weigh twice in the model.
         for (var i = 0; i < folders.Length; i++)
             if (Array.FindIndex(folders, f => Same(f, folders[i])) is var first && first < i)
-                throw new ConfigException($"{where}[{i}]: {folders[i]} is the same folder as {where}[{first}]; name each earlier sweep once");
+                throw new ConfigException(
+                    $"{where}[{i}]: {folders[i]} is the same folder as {where}[{first}]; name each earlier sweep once"
+                );
         return folders;
     }
 
     /// <summary>Whether two folders given relative to the same config are one (trailing separators and "." steps aside).</summary>
     private static bool Same(string a, string b) =>
-        Path.TrimEndingDirectorySeparator(Path.GetFullPath(a, AppContext.BaseDirectory)) ==
-        Path.TrimEndingDirectorySeparator(Path.GetFullPath(b, AppContext.BaseDirectory));
+        Path.TrimEndingDirectorySeparator(Path.GetFullPath(a, AppContext.BaseDirectory))
+        == Path.TrimEndingDirectorySeparator(Path.GetFullPath(b, AppContext.BaseDirectory));
 
     private static IReadOnlyList<double[]> ReadEnqueued(HoconValue? value, SearchSpace space, string where)
     {
-        if (value is null) return [];
-        if (!value.IsArray()) throw new ConfigException($"{where}: expected a list of points [ {{ {space.Dimensions[0].Key} = ... }} ]");
+        if (value is null)
+            return [];
+        if (!value.IsArray())
+            throw new ConfigException($"{where}: expected a list of points [ {{ {space.Dimensions[0].Key} = ... }} ]");
         var points = new List<double[]>();
         foreach (var (item, i) in value.GetArray().Select((v, i) => (v, i)))
         {
-            if (!item.IsObject()) throw new ConfigException($"{where}[{i}]: expected an object with a value for each searched key");
+            if (!item.IsObject())
+                throw new ConfigException($"{where}[{i}]: expected an object with a value for each searched key");
             var fields = item.GetObject().Items;
             foreach (var key in fields.Keys.Where(k => space.Dimensions.All(d => d.Key != k)))
-                throw new ConfigException($"{where}[{i}].{key}: not in the search space; " +
-                                          $"searched: {string.Join(", ", space.Dimensions.Select(d => d.Key))}");
+                throw new ConfigException(
+                    $"{where}[{i}].{key}: not in the search space; "
+                        + $"searched: {string.Join(", ", space.Dimensions.Select(d => d.Key))}"
+                );
             var point = new double[space.Count];
             for (var k = 0; k < space.Count; k++)
             {
@@ -134,7 +191,9 @@ public sealed record SearchSpec(ISearchMethod Method, int Trials, int Initial, i
                 if (double.IsNaN(point[k]))
                 {
                     if (space.IsActive(point.Select(x => double.IsNaN(x) ? 0 : x).ToArray(), k))
-                        throw new ConfigException($"{where}[{i}].{space.Dimensions[k].Key}: missing; an enqueued point gives every searched key it uses");
+                        throw new ConfigException(
+                            $"{where}[{i}].{space.Dimensions[k].Key}: missing; an enqueued point gives every searched key it uses"
+                        );
                     point[k] = space.Dimensions[k].Min;
                 }
             var canonical = space.Canonical(point);
@@ -160,27 +219,48 @@ public sealed record SearchSpec(ISearchMethod Method, int Trials, int Initial, i
             var read = d.Parameter is null ? HoconText.Whole(value, where, 1) : d.Parameter.Read(value, where);
             var text = d.Parameter?.Format(read) ?? read.ToString();
             for (var c = 0; c < d.Choices.Count; c++)
-                if (d.Format(c) == text) return c;
-            throw new ConfigException($"{where}: {text} is not one of the choices [{string.Join(", ", d.Choices.Select((_, c) => d.Format(c)))}]");
+                if (d.Format(c) == text)
+                    return c;
+            throw new ConfigException(
+                $"{where}: {text} is not one of the choices [{string.Join(", ", d.Choices.Select((_, c) => d.Format(c)))}]"
+            );
         }
         var x = ValueForms.Number(value, where);
         var s = HoconText.Scalar(value);
         if (x < d.Min || x > d.Max || (d.Kind == DimensionKind.Integer && x != Math.Floor(x)))
-            throw new ConfigException($"{where}: {s} is outside the searched range [{d.Format(d.Min)}, {d.Format(d.Max)}]" +
-                                      (d.Kind == DimensionKind.Integer ? " of whole numbers" : ""));
+            throw new ConfigException(
+                $"{where}: {s} is outside the searched range [{d.Format(d.Min)}, {d.Format(d.Max)}]"
+                    + (d.Kind == DimensionKind.Integer ? " of whole numbers" : "")
+            );
         return x;
     }
 
-    private static int Whole(IReadOnlyDictionary<string, HoconValue> items, string key, int fallback, int minimum, string source) =>
-        items.TryGetValue(key, out var value) ? HoconText.Whole(value, $"{source}: sweep.search.{key}", minimum) : fallback;
+    private static int Whole(
+        IReadOnlyDictionary<string, HoconValue> items,
+        string key,
+        int fallback,
+        int minimum,
+        string source
+    ) =>
+        items.TryGetValue(key, out var value)
+            ? HoconText.Whole(value, $"{source}: sweep.search.{key}", minimum)
+            : fallback;
 }
 
 /// <summary>
 /// What a round is proposed from: everything <see cref="SearchRounds.Propose"/> needs, a snapshot (the
 /// coordinator computes it off its mailbox).
 /// </summary>
-public sealed record RoundRequest(SearchSpec Search, int Seed, string Stage, int Round, IReadOnlyList<Observation> Observed,
-    IReadOnlyList<double[]> Pending, IReadOnlyList<double[]> Proposed, int Count);
+public sealed record RoundRequest(
+    SearchSpec Search,
+    int Seed,
+    string Stage,
+    int Round,
+    IReadOnlyList<Observation> Observed,
+    IReadOnlyList<double[]> Pending,
+    IReadOnlyList<double[]> Proposed,
+    int Count
+);
 
 /// <summary>
 /// Deterministic rounds: round r's points are a pure function of the sweep seed, the stage and the
@@ -194,16 +274,28 @@ public static class SearchRounds
     /// <summary>The round as its event: its points, and how many of them (the last) were drawn uniformly.</summary>
     public static RoundProposed Round(RoundRequest request)
     {
-        var random = new Xoshiro256StarStar((ulong)Xoshiro256StarStar.StableSeed(request.Seed, $"search|{request.Stage}|round {request.Round}"));
+        var random = new Xoshiro256StarStar(
+            (ulong)Xoshiro256StarStar.StableSeed(request.Seed, $"search|{request.Stage}|round {request.Round}")
+        );
         var search = request.Search;
-        var proposal = new ProposalRequest(search.Space, request.Observed, request.Pending, request.Proposed, request.Count, random, search.Settings);
+        var proposal = new ProposalRequest(
+            search.Space,
+            request.Observed,
+            request.Pending,
+            request.Proposed,
+            request.Count,
+            random,
+            search.Settings
+        );
         // Round 0: the enqueued points, then uniform ones (every method starts from a design it did not choose).
         // Later rounds: the method's points, then the random fraction's uniform ones.
-        var first = request.Round == 0
-            ? search.Enqueued.Take(request.Count)
-            : search.Method.Propose(proposal with { Count = request.Count - search.RandomPoints(request.Count) });
+        var first =
+            request.Round == 0
+                ? search.Enqueued.Take(request.Count)
+                : search.Method.Propose(proposal with { Count = request.Count - search.RandomPoints(request.Count) });
         var set = new ProposalSet(proposal);
-        foreach (var point in first) set.TryTake(point);
+        foreach (var point in first)
+            set.TryTake(point);
         var chosen = set.Taken.Count;
         set.FillRandomly(request.Count, random);
         return new RoundProposed(request.Stage, request.Round, set.Taken.ToArray(), set.Taken.Count - chosen);

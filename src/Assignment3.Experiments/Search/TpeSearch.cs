@@ -30,7 +30,11 @@ public sealed class TpeSearch : ISearchMethod
     [
         new("candidates", 24, 1) { Source = "Optuna's n_ei_candidates" },
         new("prior-weight", 1.0, 1e-6, Whole: false) { Source = "Optuna's prior_weight" },
-        new("gamma", 0.1, 1e-6, Whole: false) { Maximum = 1, Source = "Optuna's default_gamma: the best ceil(gamma n) results form l(x)" },
+        new("gamma", 0.1, 1e-6, Whole: false)
+        {
+            Maximum = 1,
+            Source = "Optuna's default_gamma: the best ceil(gamma n) results form l(x)",
+        },
         new("gamma-max", 25, 1) { Source = "Optuna's default_gamma: at most this many results form l(x)" },
     ];
 
@@ -43,21 +47,30 @@ public sealed class TpeSearch : ISearchMethod
             set.FillRandomly(request.Count, request.Random);
             return set.Taken;
         }
-        var ranked = request.Observed.Select((o, i) => (o, i)).OrderBy(x => x.o.Loss).ThenBy(x => x.i).Select(x => x.o.Point).ToList();
+        var ranked = request
+            .Observed.Select((o, i) => (o, i))
+            .OrderBy(x => x.o.Loss)
+            .ThenBy(x => x.i)
+            .Select(x => x.o.Point)
+            .ToList();
         var settings = request.Settings;
         var below = ranked.Take(Gamma(ranked.Count, settings.Value("gamma"), settings.Whole("gamma-max"))).ToList();
         var above = ranked.Skip(below.Count).Concat(request.Pending).ToList();
-        for (var misses = 0; set.Taken.Count < request.Count && misses < 100;)
+        for (var misses = 0; set.Taken.Count < request.Count && misses < 100; )
         {
             var good = new Parzen(space, below, settings.Value("prior-weight"));
             var bad = new Parzen(space, [.. above, .. set.Taken], settings.Value("prior-weight"));
-            var best = Enumerable.Range(0, settings.Whole("candidates")).Select(_ => good.Sample(request.Random))
+            var best = Enumerable
+                .Range(0, settings.Whole("candidates"))
+                .Select(_ => good.Sample(request.Random))
                 .Select((p, i) => (Point: p, Score: good.LogDensity(p) - bad.LogDensity(p), Order: i))
-                .OrderByDescending(c => c.Score).ThenBy(c => c.Order)
+                .OrderByDescending(c => c.Score)
+                .ThenBy(c => c.Order)
                 .FirstOrDefault(c => set.TryTake(c.Point));
             misses = best.Point is null ? misses + 1 : 0;
         }
-        if (set.Taken.Count < request.Count) set.FillRandomly(request.Count, request.Random);
+        if (set.Taken.Count < request.Count)
+            set.FillRandomly(request.Count, request.Random);
         return set.Taken;
     }
 
@@ -75,7 +88,8 @@ public sealed class TpeSearch : ISearchMethod
         private readonly double[][] centres; // per component, per dimension: [0, 1] position or choice index; the prior last
         private readonly double[] logWeights;
         private readonly double[] sigmas; // per dimension (numeric); the prior's is 1
-        private readonly double[] categoricalLogOwn, categoricalLogOther; // per categorical dimension: log p(observed choice), log p(another)
+        private readonly double[] categoricalLogOwn,
+            categoricalLogOther; // per categorical dimension: log p(observed choice), log p(another)
 
         public Parzen(SearchSpace space, IReadOnlyList<double[]> points, double priorWeight)
         {
@@ -93,7 +107,8 @@ public sealed class TpeSearch : ISearchMethod
             for (var k = 0; k < d; k++)
             {
                 var dim = space.Dimensions[k];
-                if (dim.Kind != DimensionKind.Categorical) continue;
+                if (dim.Kind != DimensionKind.Categorical)
+                    continue;
                 var c = dim.Choices.Count;
                 var spread = priorWeight / (n + 1); // Optuna: the prior weight spread over every component's choices
                 categoricalLogOwn[k] = Math.Log((1 + spread) / (1 + c * spread));
@@ -101,19 +116,27 @@ public sealed class TpeSearch : ISearchMethod
                 centres[^1][k] = -1; // the prior component: every choice alike
             }
             for (var k = 0; k < d; k++)
-                if (space.Dimensions[k].Kind != DimensionKind.Categorical) centres[^1][k] = 0.5;
+                if (space.Dimensions[k].Kind != DimensionKind.Categorical)
+                    centres[^1][k] = 0.5;
         }
 
         private static IEnumerable<double> Weights(int n) =>
-            n < FlatWeights ? Enumerable.Repeat(1.0, n)
-                : Enumerable.Range(0, n - FlatWeights).Select(i => 1.0 / n + (1 - 1.0 / n) * i / Math.Max(1, n - FlatWeights - 1))
+            n < FlatWeights
+                ? Enumerable.Repeat(1.0, n)
+                : Enumerable
+                    .Range(0, n - FlatWeights)
+                    .Select(i => 1.0 / n + (1 - 1.0 / n) * i / Math.Max(1, n - FlatWeights - 1))
                     .Concat(Enumerable.Repeat(1.0, FlatWeights));
 
         public double[] Sample(Xoshiro256StarStar random)
         {
             var u = random.NextDouble();
             var component = 0;
-            for (var acc = Math.Exp(logWeights[0]); component < logWeights.Length - 1 && u > acc; acc += Math.Exp(logWeights[++component])) { }
+            for (
+                var acc = Math.Exp(logWeights[0]);
+                component < logWeights.Length - 1 && u > acc;
+                acc += Math.Exp(logWeights[++component])
+            ) { }
             var prior = component == centres.Length - 1;
             var point = new double[space.Count];
             for (var k = 0; k < space.Count; k++)
@@ -122,9 +145,12 @@ public sealed class TpeSearch : ISearchMethod
                 if (dim.Kind == DimensionKind.Categorical)
                 {
                     var own = prior ? -1 : (int)centres[component][k];
-                    if (own < 0 || dim.Choices.Count == 1) point[k] = random.Next(dim.Choices.Count);
-                    else if (random.NextDouble() < Math.Exp(categoricalLogOwn[k])) point[k] = own;
-                    else point[k] = (own + 1 + random.Next(dim.Choices.Count - 1)) % dim.Choices.Count; // one of the others, alike
+                    if (own < 0 || dim.Choices.Count == 1)
+                        point[k] = random.Next(dim.Choices.Count);
+                    else if (random.NextDouble() < Math.Exp(categoricalLogOwn[k]))
+                        point[k] = own;
+                    else
+                        point[k] = (own + 1 + random.Next(dim.Choices.Count - 1)) % dim.Choices.Count; // one of the others, alike
                     continue;
                 }
                 var sigma = prior ? 1.0 : sigmas[k];
@@ -148,7 +174,10 @@ public sealed class TpeSearch : ISearchMethod
                 {
                     var dim = space.Dimensions[k];
                     if (dim.Kind == DimensionKind.Categorical)
-                        log += prior ? -Math.Log(dim.Choices.Count) : x[k] == centres[j][k] ? categoricalLogOwn[k] : categoricalLogOther[k];
+                        log +=
+                            prior ? -Math.Log(dim.Choices.Count)
+                            : x[k] == centres[j][k] ? categoricalLogOwn[k]
+                            : categoricalLogOther[k];
                     else
                         log += TruncatedNormalLogPdf(x[k], centres[j][k], prior ? 1.0 : sigmas[k]);
                 }

@@ -5,5 +5,7 @@ public static class UnitEncoding
 {
     /// <summary>A point as a model reads it: numeric dimensions at their position in [0, 1], categorical ones as the choice's index.</summary>
     public static double[] Encode(SearchSpace space, IReadOnlyList<double> point) =>
-        space.Dimensions.Select((d, i) => d.Kind == DimensionKind.Categorical ? point[i] : d.ToUnit(point[i])).ToArray();
+        space
+            .Dimensions.Select((d, i) => d.Kind == DimensionKind.Categorical ? point[i] : d.ToUnit(point[i]))
+            .ToArray();
 }

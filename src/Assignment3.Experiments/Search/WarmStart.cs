@@ -17,21 +17,31 @@ public static class WarmStart
     {
         var space = target.Search!.Space;
         if (earlier.Stages.Select(s => s.Plan).OfType<SearchPlan>().FirstOrDefault() is not { } plan)
-            throw new ConfigException($"{where}: that sweep did not search (no sweep.search); a warm start reuses a search's results");
+            throw new ConfigException(
+                $"{where}: that sweep did not search (no sweep.search); a warm start reuses a search's results"
+            );
         var old = plan.Search.Space;
-        string Keys(SearchSpace s) => string.Join(", ", s.Dimensions.Select(d => $"{d.Key} ({d.Kind.ToString().ToLowerInvariant()})"));
+        string Keys(SearchSpace s) =>
+            string.Join(", ", s.Dimensions.Select(d => $"{d.Key} ({d.Kind.ToString().ToLowerInvariant()})"));
         if (Keys(old) != Keys(space))
-            throw new ConfigException($"{where}: that sweep searched {Keys(old)}; this one searches {Keys(space)}; " +
-                                      "a warm start needs the same keys, of the same kinds");
+            throw new ConfigException(
+                $"{where}: that sweep searched {Keys(old)}; this one searches {Keys(space)}; "
+                    + "a warm start needs the same keys, of the same kinds"
+            );
         var fixedHere = Fixed(target).ToHashSet();
         var fixedThere = Fixed(earlier.Config).ToHashSet();
         foreach (var p in fixedThere.Where(p => !fixedHere.Contains(p)))
-            throw new ConfigException($"{where}: that sweep fixed {p}, this one does not; its results would not compare");
+            throw new ConfigException(
+                $"{where}: that sweep fixed {p}, this one does not; its results would not compare"
+            );
         foreach (var p in fixedHere.Where(p => !fixedThere.Contains(p)))
-            throw new ConfigException($"{where}: this sweep fixes {p}, that one did not; its results would not compare");
+            throw new ConfigException(
+                $"{where}: this sweep fixes {p}, that one did not; its results would not compare"
+            );
         var observed = new List<Observation>();
         foreach (var (point, loss) in plan.Observed(earlier).Select(o => (o.Point, o.Loss)))
-            if (Translate(old, space, point) is { } translated) observed.Add(new Observation(translated, loss));
+            if (Translate(old, space, point) is { } translated)
+                observed.Add(new Observation(translated, loss));
         return observed;
     }
 
@@ -53,12 +63,17 @@ public static class WarmStart
             }
             if (b.Kind == DimensionKind.Categorical)
             {
-                var index = Enumerable.Range(0, b.Choices.Count).FirstOrDefault(c => b.Format(c) == a.Format(point[i]), -1);
-                if (index < 0) return null;
+                var index = Enumerable
+                    .Range(0, b.Choices.Count)
+                    .FirstOrDefault(c => b.Format(c) == a.Format(point[i]), -1);
+                if (index < 0)
+                    return null;
                 result[i] = index;
             }
-            else if (point[i] < b.Min || point[i] > b.Max) return null;
-            else result[i] = point[i];
+            else if (point[i] < b.Min || point[i] > b.Max)
+                return null;
+            else
+                result[i] = point[i];
         }
         return to.Canonical(result);
     }

@@ -25,14 +25,19 @@ public abstract class StagePlan(string stage, int firstId)
     /// <summary>The trial with this id (within the plan).</summary>
     public PlannedTrial Trial(int id)
     {
-        if (!Contains(id)) throw new ArgumentOutOfRangeException(nameof(id), $"trial {id} is not in stage {Stage} ({FirstId}-{LastId})");
+        if (!Contains(id))
+            throw new ArgumentOutOfRangeException(
+                nameof(id),
+                $"trial {id} is not in stage {Stage} ({FirstId}-{LastId})"
+            );
         return At(id - FirstId);
     }
 
     /// <summary>Every trial in id order, computed one at a time.</summary>
     public IEnumerable<PlannedTrial> Trials()
     {
-        for (var i = 0; i < Count; i++) yield return At(i);
+        for (var i = 0; i < Count; i++)
+            yield return At(i);
     }
 
     protected abstract PlannedTrial At(int index);
@@ -44,7 +49,13 @@ public sealed class GridPlan(SweepConfig sweep, string stage, int firstId) : Sta
     public override int Count { get; } = checked((int)sweep.Experiment.VariantCount * sweep.Replicates);
 
     protected override PlannedTrial At(int index) =>
-        SweepPlanner.Planned(sweep, Stage, FirstId + index, sweep.Experiment.VariantAt(index / sweep.Replicates), index % sweep.Replicates + 1);
+        SweepPlanner.Planned(
+            sweep,
+            Stage,
+            FirstId + index,
+            sweep.Experiment.VariantAt(index / sweep.Replicates),
+            index % sweep.Replicates + 1
+        );
 }
 
 /// <summary>A stage whose trials were chosen from earlier results (a refinement): few, so kept.</summary>
@@ -60,7 +71,8 @@ public sealed class ListPlan(string stage, int firstId, IReadOnlyList<PlannedTri
 /// (<see cref="RoundProposed"/>), so the plan grows until the search's budget is proposed, or a round
 /// finds no new point (the space is exhausted).
 /// </summary>
-public sealed class SearchPlan(SweepConfig sweep, SearchSpec search, string stage, int firstId) : StagePlan(stage, firstId)
+public sealed class SearchPlan(SweepConfig sweep, SearchSpec search, string stage, int firstId)
+    : StagePlan(stage, firstId)
 {
     private readonly List<PlannedTrial> trials = new();
     private readonly List<double[]> points = new();
@@ -79,7 +91,8 @@ public sealed class SearchPlan(SweepConfig sweep, SearchSpec search, string stag
     /// <summary>Results of earlier sweeps it learns from too (<see cref="SearchWarmStarted"/>), before its own.</summary>
     public IReadOnlyList<Observation> Warm { get; private set; } = [];
 
-    internal void WarmStart(SearchWarmStarted e) => Warm = e.Points.Zip(e.Losses, (p, l) => new Observation(p, l)).ToArray();
+    internal void WarmStart(SearchWarmStarted e) =>
+        Warm = e.Points.Zip(e.Losses, (p, l) => new Observation(p, l)).ToArray();
 
     /// <summary>Every point proposed so far, in trial order.</summary>
     public IReadOnlyList<double[]> Points => points;
@@ -88,10 +101,12 @@ public sealed class SearchPlan(SweepConfig sweep, SearchSpec search, string stag
 
     /// <summary>Whether the trial's point was drawn uniformly (round 0's initial design, a later round's random fraction).</summary>
     public bool WasDrawn(int id) => drawn[id - FirstId];
+
     public int RoundSize(int round) => roundSizes[round];
 
     /// <summary>The cycles every trial trains (a search does not vary them): the largest budget under early stopping.</summary>
     public int Cycles => sweep.Experiment.VariantAt(0).Config.Cycles;
+
     public double[] PointOf(int id) => points[id - FirstId];
 
     /// <summary>Trials of the round after the last proposed one: what <see cref="RoundProposed"/> must bring (fewer: the space is exhausted).</summary>
@@ -99,7 +114,8 @@ public sealed class SearchPlan(SweepConfig sweep, SearchSpec search, string stag
 
     internal void Add(RoundProposed round)
     {
-        if (round.Points.Length < NextRoundSize) exhausted = true; // the method found no more new points
+        if (round.Points.Length < NextRoundSize)
+            exhausted = true; // the method found no more new points
         for (var i = 0; i < round.Points.Length; i++)
         {
             var variant = Search.Space.Apply(round.Points[i]).VariantAt(0);
@@ -113,9 +129,11 @@ public sealed class SearchPlan(SweepConfig sweep, SearchSpec search, string stag
     }
 
     /// <summary>The results a model may learn from now: every final trial's point and loss, in trial order.</summary>
-    public IReadOnlyList<Observation> Observed(SweepState state) => Trials()
-        .Select(t => state.Find(t.Id) is { IsFinal: true } trial ? Observations.Of(PointOf(t.Id), trial) : null)
-        .OfType<Observation>().ToArray();
+    public IReadOnlyList<Observation> Observed(SweepState state) =>
+        Trials()
+            .Select(t => state.Find(t.Id) is { IsFinal: true } trial ? Observations.Of(PointOf(t.Id), trial) : null)
+            .OfType<Observation>()
+            .ToArray();
 
     protected override PlannedTrial At(int index) => trials[index];
 }

@@ -20,14 +20,24 @@ public sealed record RefineSpec(Parameter Parameter, int Count, double Span);
 /// configuration sees the same batches, so their differences are less noisy and trials can train
 /// together in groups), or the trial's own seed (per-trial).
 /// </summary>
-public enum DataOrder { Shared, PerTrial }
+public enum DataOrder
+{
+    Shared,
+    PerTrial,
+}
 
 /// <summary>
 /// A coarse-to-fine stage: the top trials of stage <see cref="From"/>, refined, with its own recipe
 /// overrides and schedule. From a stage with early stopping, the top are those that got furthest, best first.
 /// </summary>
-public sealed record StageSpec(string Name, string From, int Top, IReadOnlyList<RefineSpec> Refine, IReadOnlyList<ParameterValues> Recipe,
-    ScheduleSpec Schedule);
+public sealed record StageSpec(
+    string Name,
+    string From,
+    int Top,
+    IReadOnlyList<RefineSpec> Refine,
+    IReadOnlyList<ParameterValues> Recipe,
+    ScheduleSpec Schedule
+);
 
 /// <summary>
 /// A sweep config: an experiment config (whose parameters may be lists or ranges) plus a sweep
@@ -71,7 +81,8 @@ public sealed record SweepConfig(
     int Replicates = 1,
     SearchSpec? Search = null,
     DataOrder DataOrder = DataOrder.Shared,
-    int? GroupSize = null)
+    int? GroupSize = null
+)
 {
     /// <summary>The largest sweep.group-size: beyond a few the stacked first layers outgrow the caches and nothing is gained.</summary>
     public const int MaxGroupSize = 64;
@@ -83,8 +94,19 @@ public sealed record SweepConfig(
     public const int DefaultMaxTrials = 10_000;
     private static readonly string[] SweepKeys =
     [
-        "seed", "table", "test-accuracy", "trial-timeout", "max-attempts", "max-trials", "stages", "schedule", "checkpoint-every", "replicates",
-        "search", "data-order", "group-size",
+        "seed",
+        "table",
+        "test-accuracy",
+        "trial-timeout",
+        "max-attempts",
+        "max-trials",
+        "stages",
+        "schedule",
+        "checkpoint-every",
+        "replicates",
+        "search",
+        "data-order",
+        "group-size",
     ];
 
     /// <summary>The schedule of stage <paramref name="index"/> (0: the first).</summary>
@@ -94,7 +116,8 @@ public sealed record SweepConfig(
 
     public static SweepConfig Load(string file)
     {
-        if (!File.Exists(file)) throw new ConfigException($"{file}: config file not found");
+        if (!File.Exists(file))
+            throw new ConfigException($"{file}: config file not found");
         return Parse(File.ReadAllText(file), file);
     }
 
@@ -102,37 +125,70 @@ public sealed record SweepConfig(
     {
         var root = ExperimentConfig.RootObject(text, source);
         var sweep = root.TryGetValue("sweep", out var s)
-            ? s.IsObject() ? s.GetObject().Items : throw new ConfigException($"{source}: sweep: expected an object {{ ... }}")
+            ? s.IsObject()
+                ? s.GetObject().Items
+                : throw new ConfigException($"{source}: sweep: expected an object {{ ... }}")
             : new Dictionary<string, HoconValue>();
         foreach (var key in sweep.Keys.Where(k => !SweepKeys.Contains(k)))
-            throw new ConfigException($"{source}: sweep.{key}: unknown key; allowed in sweep: {string.Join(", ", SweepKeys)}");
+            throw new ConfigException(
+                $"{source}: sweep.{key}: unknown key; allowed in sweep: {string.Join(", ", SweepKeys)}"
+            );
 
         var seed = Whole(sweep, "seed", 1, 0, source);
         var experiment = ExperimentConfig.FromRoot(root, source, ["sweep"], seed);
         var schedule = ScheduleSpec.Read(sweep.GetValueOrDefault("schedule"), source, "sweep.schedule");
         var search = sweep.TryGetValue("search", out var searchValue)
-            ? SearchSpec.Read(searchValue, experiment, source, schedule.StopsEarly) : null;
+            ? SearchSpec.Read(searchValue, experiment, source, schedule.StopsEarly)
+            : null;
         var varying = search?.Space.Dimensions.Select(d => (d.Parameter ?? Parameter.Hidden).Key).Distinct().ToArray()
             ?? experiment.Parameters.Where(p => p.Values.Count > 1).Select(p => p.Parameter.Key).ToArray();
         var table = ReadTable(sweep.GetValueOrDefault("table"), varying, source);
         var stages = ReadStages(sweep.GetValueOrDefault("stages"), source, seed);
         var testAccuracy = sweep.TryGetValue("test-accuracy", out var t) && Bool(t, "sweep.test-accuracy", source);
-        var timeout = sweep.TryGetValue("trial-timeout", out var timeoutValue) ? Positive(timeoutValue, "sweep.trial-timeout", source) : 1800;
+        var timeout = sweep.TryGetValue("trial-timeout", out var timeoutValue)
+            ? Positive(timeoutValue, "sweep.trial-timeout", source)
+            : 1800;
         var attempts = Whole(sweep, "max-attempts", 3, 1, source);
         var maxTrials = Whole(sweep, "max-trials", DefaultMaxTrials, 1, source);
         var replicates = Whole(sweep, "replicates", 1, 1, source);
-        if (replicates > MaxReplicates) throw new ConfigException($"{source}: sweep.replicates: {replicates} is too many; at most {MaxReplicates}");
+        if (replicates > MaxReplicates)
+            throw new ConfigException($"{source}: sweep.replicates: {replicates} is too many; at most {MaxReplicates}");
         if (experiment.VariantCount * replicates > maxTrials)
-            throw new ConfigException($"{source}: the first stage has {experiment.VariantCount * replicates:N0} trials, more than sweep.max-trials = {maxTrials:N0}; " +
-                                      "narrow the ranges, or raise sweep.max-trials if you mean it");
-        schedule.Check(experiment.Parameters.Where(p => p.Parameter == Parameter.Cycles).SelectMany(p => p.Values).Select(v => (int)v)
-            .DefaultIfEmpty(new Core.Training.TrainingConfig().Cycles), source, "sweep.schedule");
+            throw new ConfigException(
+                $"{source}: the first stage has {experiment.VariantCount * replicates:N0} trials, more than sweep.max-trials = {maxTrials:N0}; "
+                    + "narrow the ranges, or raise sweep.max-trials if you mean it"
+            );
+        schedule.Check(
+            experiment
+                .Parameters.Where(p => p.Parameter == Parameter.Cycles)
+                .SelectMany(p => p.Values)
+                .Select(v => (int)v)
+                .DefaultIfEmpty(new Core.Training.TrainingConfig().Cycles),
+            source,
+            "sweep.schedule"
+        );
         var checkpointEvery = Whole(sweep, "checkpoint-every", 0, 0, source);
-        if (search is not null) CheckSearch(search, schedule, replicates, maxTrials, source);
+        if (search is not null)
+            CheckSearch(search, schedule, replicates, maxTrials, source);
         var dataOrder = ReadDataOrder(sweep.GetValueOrDefault("data-order"), source);
         var groupSize = ReadGroupSize(sweep.GetValueOrDefault("group-size"), source);
-        return new SweepConfig(experiment, seed, table, stages, testAccuracy, timeout, attempts, maxTrials, text, schedule, checkpointEvery, replicates, search,
-            dataOrder, groupSize);
+        return new SweepConfig(
+            experiment,
+            seed,
+            table,
+            stages,
+            testAccuracy,
+            timeout,
+            attempts,
+            maxTrials,
+            text,
+            schedule,
+            checkpointEvery,
+            replicates,
+            search,
+            dataOrder,
+            groupSize
+        );
     }
 
     /// <summary>
@@ -142,123 +198,212 @@ public sealed record SweepConfig(
     public SweepConfig ToSweep()
     {
         var orderSeed = Parameter.DataOrderSeed;
-        if (Experiment.Parameters.Any(p => p.Parameter == orderSeed) || Stages.Any(st => st.Recipe.Any(p => p.Parameter == orderSeed)))
-            throw new ConfigException($"{Experiment.Source}: training.data-order-seed: a sweep sets each trial's mini-batch order itself " +
-                                      "(sweep.data-order = shared or per-trial); leave it out (a3 train takes it)");
+        if (
+            Experiment.Parameters.Any(p => p.Parameter == orderSeed)
+            || Stages.Any(st => st.Recipe.Any(p => p.Parameter == orderSeed))
+        )
+            throw new ConfigException(
+                $"{Experiment.Source}: training.data-order-seed: a sweep sets each trial's mini-batch order itself "
+                    + "(sweep.data-order = shared or per-trial); leave it out (a3 train takes it)"
+            );
         return this;
     }
 
     private static DataOrder ReadDataOrder(HoconValue? value, string source) =>
-        value is null ? DataOrder.Shared
-        : (value.IsArray() || value.IsObject() ? null : value.GetString()?.Trim()) switch
-        {
-            "shared" => DataOrder.Shared,
-            "per-trial" => DataOrder.PerTrial,
-            var text => throw new ConfigException($"{source}: sweep.data-order: '{ConfigException.Excerpt(text ?? "")}' is not allowed; expected shared " +
-                                                  "(mini-batch order from the sweep's seed and the replicate) or per-trial (from each trial's seed)"),
-        };
+        value is null
+            ? DataOrder.Shared
+            : (value.IsArray() || value.IsObject() ? null : value.GetString()?.Trim()) switch
+            {
+                "shared" => DataOrder.Shared,
+                "per-trial" => DataOrder.PerTrial,
+                var text => throw new ConfigException(
+                    $"{source}: sweep.data-order: '{ConfigException.Excerpt(text ?? "")}' is not allowed; expected shared "
+                        + "(mini-batch order from the sweep's seed and the replicate) or per-trial (from each trial's seed)"
+                ),
+            };
 
     /// <summary>sweep.group-size: auto (null) or a whole number from 1 to <see cref="MaxGroupSize"/>.</summary>
     private static int? ReadGroupSize(HoconValue? value, string source)
     {
-        if (value is null) return null;
+        if (value is null)
+            return null;
         var text = value.IsArray() || value.IsObject() ? "" : value.GetString()?.Trim() ?? "";
-        if (text == "auto") return null;
-        if (!int.TryParse(text, NumberStyles.Integer, CultureInfo.InvariantCulture, out var size) || size < 1 || size > MaxGroupSize)
-            throw new ConfigException($"{source}: sweep.group-size: '{ConfigException.Excerpt(text)}' is not allowed; expected auto " +
-                                      $"(as many as keep the slots busy, up to what is fastest on each worker's core) or a whole number from 1 to {MaxGroupSize}");
+        if (text == "auto")
+            return null;
+        if (
+            !int.TryParse(text, NumberStyles.Integer, CultureInfo.InvariantCulture, out var size)
+            || size < 1
+            || size > MaxGroupSize
+        )
+            throw new ConfigException(
+                $"{source}: sweep.group-size: '{ConfigException.Excerpt(text)}' is not allowed; expected auto "
+                    + $"(as many as keep the slots busy, up to what is fastest on each worker's core) or a whole number from 1 to {MaxGroupSize}"
+            );
         return size;
     }
 
-    private static void CheckSearch(SearchSpec search, ScheduleSpec schedule, int replicates, int maxTrials, string source)
+    private static void CheckSearch(
+        SearchSpec search,
+        ScheduleSpec schedule,
+        int replicates,
+        int maxTrials,
+        string source
+    )
     {
         if (replicates > 1)
-            throw new ConfigException($"{source}: sweep.replicates: a search stage proposes each point once; drop replicates, or search with a fixed training.seed");
+            throw new ConfigException(
+                $"{source}: sweep.replicates: a search stage proposes each point once; drop replicates, or search with a fixed training.seed"
+            );
         if (search.Trials > maxTrials)
-            throw new ConfigException($"{source}: sweep.search.trials: {search.Trials:N0} is more than sweep.max-trials = {maxTrials:N0}; raise sweep.max-trials if you mean it");
+            throw new ConfigException(
+                $"{source}: sweep.search.trials: {search.Trials:N0} is more than sweep.max-trials = {maxTrials:N0}; raise sweep.max-trials if you mean it"
+            );
         if (schedule.StopsEarly && search.Space.Dimensions.Any(d => d.Parameter == Parameter.Cycles))
-            throw new ConfigException($"{source}: sweep.search.space.cycles: under {schedule.Name} the cycles are the largest budget; " +
-                                      "give training.cycles one value, or search without early stopping");
+            throw new ConfigException(
+                $"{source}: sweep.search.space.cycles: under {schedule.Name} the cycles are the largest budget; "
+                    + "give training.cycles one value, or search without early stopping"
+            );
     }
 
     /// <param name="varying">The keys that vary over the first stage's trials, in order: the default rows and columns.</param>
     private static TableSpec ReadTable(HoconValue? value, IReadOnlyList<string> varying, string source)
     {
         if (value is null)
-            return new TableSpec(varying.FirstOrDefault() ?? Parameter.Lambda.Key, varying.Skip(1).FirstOrDefault(), "validation-accuracy");
-        if (!value.IsObject()) throw new ConfigException($"{source}: sweep.table: expected {{ rows = ..., columns = ..., cell = ... }}");
+            return new TableSpec(
+                varying.FirstOrDefault() ?? Parameter.Lambda.Key,
+                varying.Skip(1).FirstOrDefault(),
+                "validation-accuracy"
+            );
+        if (!value.IsObject())
+            throw new ConfigException($"{source}: sweep.table: expected {{ rows = ..., columns = ..., cell = ... }}");
         var items = value.GetObject().Items;
         foreach (var key in items.Keys.Where(k => k is not ("rows" or "columns" or "cell")))
             throw new ConfigException($"{source}: sweep.table.{key}: unknown key; allowed: rows, columns, cell");
         string? Key(string name)
         {
-            if (!items.TryGetValue(name, out var v)) return null;
+            if (!items.TryGetValue(name, out var v))
+                return null;
             var text = v.GetString()?.Trim();
-            return Parameter.All.Any(p => p.Key == text) ? text
-                : throw new ConfigException($"{source}: sweep.table.{name}: '{text}' is not a parameter; allowed: {string.Join(", ", Parameter.All.Select(p => p.Key))}");
+            return Parameter.All.Any(p => p.Key == text)
+                ? text
+                : throw new ConfigException(
+                    $"{source}: sweep.table.{name}: '{text}' is not a parameter; allowed: {string.Join(", ", Parameter.All.Select(p => p.Key))}"
+                );
         }
-        var rows = Key("rows") ?? throw new ConfigException($"{source}: sweep.table.rows: missing; name the parameter of the rows, e.g. lambda");
+        var rows = Key("rows")
+            ?? throw new ConfigException(
+                $"{source}: sweep.table.rows: missing; name the parameter of the rows, e.g. lambda"
+            );
         var cell = items.TryGetValue("cell", out var c) ? c.GetString()?.Trim() ?? "" : "validation-accuracy";
         if (!TableSpec.Metrics.Contains(cell))
-            throw new ConfigException($"{source}: sweep.table.cell: '{cell}' is not allowed; expected {string.Join(", ", TableSpec.Metrics)}");
+            throw new ConfigException(
+                $"{source}: sweep.table.cell: '{cell}' is not allowed; expected {string.Join(", ", TableSpec.Metrics)}"
+            );
         return new TableSpec(rows, Key("columns"), cell);
     }
 
     private static IReadOnlyList<StageSpec> ReadStages(HoconValue? value, string source, int seed)
     {
-        if (value is null) return [];
-        if (!value.IsArray()) throw new ConfigException($"{source}: sweep.stages: expected a list of stages [ {{ name = ..., from = ..., top = ..., refine {{ ... }} }} ]");
+        if (value is null)
+            return [];
+        if (!value.IsArray())
+            throw new ConfigException(
+                $"{source}: sweep.stages: expected a list of stages [ {{ name = ..., from = ..., top = ..., refine {{ ... }} }} ]"
+            );
         var stages = new List<StageSpec>();
         var known = new List<string> { FirstStage };
         foreach (var (item, i) in value.GetArray().Select((v, i) => (v, i)))
         {
             var where = $"sweep.stages[{i}]";
-            if (!item.IsObject()) throw new ConfigException($"{source}: {where}: expected an object");
+            if (!item.IsObject())
+                throw new ConfigException($"{source}: {where}: expected an object");
             var items = item.GetObject().Items;
-            foreach (var key in items.Keys.Where(k => k is not ("name" or "from" or "top" or "refine" or "network" or "training" or "schedule")))
-                throw new ConfigException($"{source}: {where}.{key}: unknown key; allowed: name, from, top, refine, network, training, schedule");
+            foreach (
+                var key in items.Keys.Where(k =>
+                    k is not ("name" or "from" or "top" or "refine" or "network" or "training" or "schedule")
+                )
+            )
+                throw new ConfigException(
+                    $"{source}: {where}.{key}: unknown key; allowed: name, from, top, refine, network, training, schedule"
+                );
             var name = items.TryGetValue("name", out var n) ? n.GetString()?.Trim() ?? "" : $"stage-{i + 2}";
-            if (name.Length == 0 || known.Contains(name) || name.Any(ch => !char.IsLetterOrDigit(ch) && ch is not ('-' or '_')))
-                throw new ConfigException($"{source}: {where}.name: '{name}' must be a new name of letters, digits, - and _");
+            if (
+                name.Length == 0
+                || known.Contains(name)
+                || name.Any(ch => !char.IsLetterOrDigit(ch) && ch is not ('-' or '_'))
+            )
+                throw new ConfigException(
+                    $"{source}: {where}.name: '{name}' must be a new name of letters, digits, - and _"
+                );
             var from = items.TryGetValue("from", out var f) ? f.GetString()?.Trim() ?? "" : known[^1];
             if (!known.Contains(from))
-                throw new ConfigException($"{source}: {where}.from: '{from}' is not an earlier stage; earlier stages: {string.Join(", ", known)}");
+                throw new ConfigException(
+                    $"{source}: {where}.from: '{from}' is not an earlier stage; earlier stages: {string.Join(", ", known)}"
+                );
             var top = Whole(items, "top", 1, 1, source, where);
             var refine = new List<RefineSpec>();
             if (items.TryGetValue("refine", out var r))
             {
-                if (!r.IsObject()) throw new ConfigException($"{source}: {where}.refine: expected {{ parameter {{ count = n, span = s }} }}");
+                if (!r.IsObject())
+                    throw new ConfigException(
+                        $"{source}: {where}.refine: expected {{ parameter {{ count = n, span = s }} }}"
+                    );
                 foreach (var (key, spec) in r.GetObject().Items)
                 {
                     var parameter = Parameter.All.FirstOrDefault(p => p.Key == key && p.IsNumeric)
-                        ?? throw new ConfigException($"{source}: {where}.refine.{key}: not a numeric parameter; allowed: {string.Join(", ", Parameter.All.Where(p => p.IsNumeric).Select(p => p.Key))}");
-                    if (!spec.IsObject()) throw new ConfigException($"{source}: {where}.refine.{key}: expected {{ count = n, span = s }}");
+                        ?? throw new ConfigException(
+                            $"{source}: {where}.refine.{key}: not a numeric parameter; allowed: {string.Join(", ", Parameter.All.Where(p => p.IsNumeric).Select(p => p.Key))}"
+                        );
+                    if (!spec.IsObject())
+                        throw new ConfigException(
+                            $"{source}: {where}.refine.{key}: expected {{ count = n, span = s }}"
+                        );
                     var specItems = spec.GetObject().Items;
                     foreach (var k in specItems.Keys.Where(k => k is not ("count" or "span")))
-                        throw new ConfigException($"{source}: {where}.refine.{key}.{k}: unknown key; allowed: count, span");
+                        throw new ConfigException(
+                            $"{source}: {where}.refine.{key}.{k}: unknown key; allowed: count, span"
+                        );
                     var count = Whole(specItems, "count", 3, 1, source, $"{where}.refine.{key}");
-                    var span = specItems.TryGetValue("span", out var sp) ? Positive(sp, $"{where}.refine.{key}.span", source) : 1.0;
+                    var span = specItems.TryGetValue("span", out var sp)
+                        ? Positive(sp, $"{where}.refine.{key}.span", source)
+                        : 1.0;
                     if (span > parameter.MaxRefineSpan)
-                        throw new ConfigException($"{source}: {where}.refine.{key}.span: {span.ToString("G6", CultureInfo.InvariantCulture)} is too wide; at most {parameter.MaxRefineSpan.ToString("G6", CultureInfo.InvariantCulture)}{(parameter.LogScale ? " (decades in log10)" : "")}");
+                        throw new ConfigException(
+                            $"{source}: {where}.refine.{key}.span: {span.ToString("G6", CultureInfo.InvariantCulture)} is too wide; at most {parameter.MaxRefineSpan.ToString("G6", CultureInfo.InvariantCulture)}{(parameter.LogScale ? " (decades in log10)" : "")}"
+                        );
                     refine.Add(new RefineSpec(parameter, count, span));
                 }
             }
             var recipe = ExperimentConfig.ReadParameters(items, source, $"{where}.", seed);
             var schedule = ScheduleSpec.Read(items.GetValueOrDefault("schedule"), source, $"{where}.schedule");
-            schedule.Check(recipe.Where(p => p.Parameter == Parameter.Cycles).SelectMany(p => p.Values).Select(v => (int)v), source, $"{where}.schedule");
+            schedule.Check(
+                recipe.Where(p => p.Parameter == Parameter.Cycles).SelectMany(p => p.Values).Select(v => (int)v),
+                source,
+                $"{where}.schedule"
+            );
             stages.Add(new StageSpec(name, from, top, refine, recipe, schedule));
             known.Add(name);
         }
         return stages;
     }
 
-    private static int Whole(IReadOnlyDictionary<string, HoconValue> items, string key, int fallback, int minimum, string source, string prefix = "sweep") =>
+    private static int Whole(
+        IReadOnlyDictionary<string, HoconValue> items,
+        string key,
+        int fallback,
+        int minimum,
+        string source,
+        string prefix = "sweep"
+    ) =>
         items.TryGetValue(key, out var value) ? HoconText.Whole(value, $"{source}: {prefix}.{key}", minimum) : fallback;
 
     private static double Positive(HoconValue value, string where, string source)
     {
         var text = value.IsArray() || value.IsObject() ? "" : value.GetString()?.Trim();
-        return double.TryParse(text, NumberStyles.Float, CultureInfo.InvariantCulture, out var v) && v > 0 && double.IsFinite(v)
+        return
+            double.TryParse(text, NumberStyles.Float, CultureInfo.InvariantCulture, out var v)
+            && v > 0
+            && double.IsFinite(v)
             ? v
             : throw new ConfigException($"{source}: {where}: '{text}' is not allowed; expected a positive number");
     }
@@ -268,6 +413,8 @@ public sealed record SweepConfig(
         {
             "true" or "on" or "yes" => true,
             "false" or "off" or "no" => false,
-            var text => throw new ConfigException($"{source}: {where}: '{text}' is not allowed; expected true or false"),
+            var text => throw new ConfigException(
+                $"{source}: {where}: '{text}' is not allowed; expected true or false"
+            ),
         };
 }

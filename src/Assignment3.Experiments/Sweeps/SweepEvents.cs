@@ -44,7 +44,15 @@ public sealed record SearchWarmStarted(string Stage, double[][] Points, double[]
 /// together: <paramref name="Group"/> is the group's first trial (the trial itself when alone; 0 in
 /// stores from before groups).
 /// </summary>
-public sealed record TrialStarted(int Trial, int Attempt, string Node, string Slot, int FromStep, int ToStep, int Group = 0) : SweepEvent, ITrialEvent
+public sealed record TrialStarted(
+    int Trial,
+    int Attempt,
+    string Node,
+    string Slot,
+    int FromStep,
+    int ToStep,
+    int Group = 0
+) : SweepEvent, ITrialEvent
 {
     /// <summary>The first trial of the group it trains in (itself when alone).</summary>
     public int GroupOf => Group == 0 ? Trial : Group;
@@ -56,7 +64,9 @@ public sealed record TrialStarted(int Trial, int Attempt, string Node, string Sl
 /// recording points after the trial's previous stored one; <paramref name="Seconds"/> the training
 /// time of this hand-out so far.
 /// </summary>
-public sealed record TrialCheckpointed(int Trial, int Attempt, int Step, CurvePoint[] Points, double Seconds) : SweepEvent, ITrialEvent;
+public sealed record TrialCheckpointed(int Trial, int Attempt, int Step, CurvePoint[] Points, double Seconds)
+    : SweepEvent,
+        ITrialEvent;
 
 /// <summary>
 /// A trial reached the step it was sent to, short of its last, and waits there (checkpointed) for

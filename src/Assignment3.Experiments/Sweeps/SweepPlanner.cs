@@ -1,7 +1,7 @@
 using System.Globalization;
+using Assignment3.Core.Randomness;
 using Assignment3.Core.Training;
 using Assignment3.Experiments.Configuration;
-using Assignment3.Core.Randomness;
 
 namespace Assignment3.Experiments.Sweeps;
 
@@ -9,7 +9,13 @@ namespace Assignment3.Experiments.Sweeps;
 /// One trial of a sweep: its id, stage, parameter values (every parameter the config sets, formatted)
 /// and the training config it runs, with a seed derived from the sweep seed and those values.
 /// </summary>
-public sealed record PlannedTrial(int Id, string Stage, IReadOnlyList<(string Key, string Value)> Parameters, TrainingConfig Config, ExperimentConfig Resolved)
+public sealed record PlannedTrial(
+    int Id,
+    string Stage,
+    IReadOnlyList<(string Key, string Value)> Parameters,
+    TrainingConfig Config,
+    ExperimentConfig Resolved
+)
 {
     /// <summary>The parameter values as one canonical string: what a trial's seed is derived from.</summary>
     public string Key => string.Join(";", Parameters.Select(p => $"{p.Key}={p.Value}"));
@@ -36,9 +42,10 @@ public sealed record StageResult(PlannedTrial Trial, double? ValidationAccuracy,
 public static class SweepPlanner
 {
     /// <summary>The trials of the first stage: every combination of the experiment's parameters, computed as needed.</summary>
-    public static StagePlan FirstStage(SweepConfig sweep) => sweep.Search is { } search
-        ? new SearchPlan(sweep, search, SweepConfig.FirstStage, firstId: 1)
-        : new GridPlan(sweep, SweepConfig.FirstStage, firstId: 1);
+    public static StagePlan FirstStage(SweepConfig sweep) =>
+        sweep.Search is { } search
+            ? new SearchPlan(sweep, search, SweepConfig.FirstStage, firstId: 1)
+            : new GridPlan(sweep, SweepConfig.FirstStage, firstId: 1);
 
     /// <summary>
     /// The trials of stage <paramref name="stageIndex"/> (1 or more): for each of the top trials of
@@ -47,15 +54,28 @@ public static class SweepPlanner
     /// furthest come first (survivors before those stopped early). Trials with the same parameters are planned once; values
     /// that fall outside a parameter's range are left out, with a warning.
     /// </summary>
-    public static StagePlan NextStage(SweepConfig sweep, int stageIndex, IEnumerable<StageResult> sourceResults, int firstId)
+    public static StagePlan NextStage(
+        SweepConfig sweep,
+        int stageIndex,
+        IEnumerable<StageResult> sourceResults,
+        int firstId
+    )
     {
         var stage = sweep.Stages[stageIndex - 1];
         // Configurations, not seeds: replicates of one configuration count once, by their mean.
         var top = sourceResults
             .Where(r => r.Trial.Stage == stage.From && r.ValidationAccuracy is not null)
             .GroupBy(r => r.Trial.ConfigurationKey)
-            .Select(g => (First: g.MinBy(r => r.Trial.Id)!, Reached: g.Min(r => r.Reached), Mean: g.Average(r => r.ValidationAccuracy!.Value)))
-            .OrderByDescending(c => c.Reached).ThenByDescending(c => c.Mean).ThenBy(c => c.First.Trial.Id)
+            .Select(g =>
+                (
+                    First: g.MinBy(r => r.Trial.Id)!,
+                    Reached: g.Min(r => r.Reached),
+                    Mean: g.Average(r => r.ValidationAccuracy!.Value)
+                )
+            )
+            .OrderByDescending(c => c.Reached)
+            .ThenByDescending(c => c.Mean)
+            .ThenBy(c => c.First.Trial.Id)
             .Select(c => c.First)
             .Take(stage.Top);
         var trials = new List<PlannedTrial>();
@@ -64,23 +84,29 @@ public static class SweepPlanner
         foreach (var result in top)
         {
             var config = result.Trial.Resolved;
-            foreach (var recipe in stage.Recipe) config = config.WithValues(recipe.Parameter, recipe.Values);
+            foreach (var recipe in stage.Recipe)
+                config = config.WithValues(recipe.Parameter, recipe.Values);
             foreach (var refine in stage.Refine)
             {
-                var centre = refine.Parameter.ToNumber(config.Parameters.FirstOrDefault(p => p.Parameter == refine.Parameter)?.Values[0]
-                    ?? DefaultOf(refine.Parameter));
+                var centre = refine.Parameter.ToNumber(
+                    config.Parameters.FirstOrDefault(p => p.Parameter == refine.Parameter)?.Values[0]
+                        ?? DefaultOf(refine.Parameter)
+                );
                 var values = Around(refine, centre, config, out var refused);
                 if (refused > 0)
-                    warnings.Add($"stage {stage.Name}: {refused} of {refine.Count} {refine.Parameter.Key} values around trial {result.Trial.Id}'s " +
-                                 $"{refine.Parameter.Format(refine.Parameter.FromNumber(centre, refine.Parameter.Path))} fall outside what a run allows; left out");
+                    warnings.Add(
+                        $"stage {stage.Name}: {refused} of {refine.Count} {refine.Parameter.Key} values around trial {result.Trial.Id}'s "
+                            + $"{refine.Parameter.Format(refine.Parameter.FromNumber(centre, refine.Parameter.Path))} fall outside what a run allows; left out"
+                    );
                 config = config.WithValues(refine.Parameter, values);
             }
             for (var i = 0L; i < config.VariantCount; i++)
-                for (var replicate = 1; replicate <= sweep.Replicates; replicate++)
-                {
-                    var planned = Planned(sweep, stage.Name, firstId + trials.Count, config.VariantAt(i), replicate);
-                    if (seen.Add(planned.Key)) trials.Add(planned);
-                }
+            for (var replicate = 1; replicate <= sweep.Replicates; replicate++)
+            {
+                var planned = Planned(sweep, stage.Name, firstId + trials.Count, config.VariantAt(i), replicate);
+                if (seen.Add(planned.Key))
+                    trials.Add(planned);
+            }
         }
         return new ListPlan(stage.Name, firstId, trials) { Warnings = warnings };
     }
@@ -92,11 +118,26 @@ public static class SweepPlanner
     /// </summary>
     public static PlannedTrial Planned(SweepConfig sweep, string stage, int id, Variant variant, int replicate = 1)
     {
-        (string Key, string)[] parameters = [.. variant.Resolved.Parameters.Select(p => (p.Parameter.Key, p.Parameter.Format(p.Values[0]))),
-            .. sweep.Replicates > 1 ? [(PlannedTrial.ReplicateKey, replicate.ToString(System.Globalization.CultureInfo.InvariantCulture))] : Array.Empty<(string, string)>()];
+        (string Key, string)[] parameters =
+        [
+            .. variant.Resolved.Parameters.Select(p => (p.Parameter.Key, p.Parameter.Format(p.Values[0]))),
+            .. sweep.Replicates > 1
+                ? [(PlannedTrial.ReplicateKey, replicate.ToString(System.Globalization.CultureInfo.InvariantCulture))]
+                : Array.Empty<(string, string)>(),
+        ];
         var key = string.Join(";", parameters.Select(p => $"{p.Key}={p.Item2}"));
         var orderSeed = sweep.DataOrder == DataOrder.Shared ? DataOrderSeed(sweep.Seed, replicate) : (int?)null;
-        return new PlannedTrial(id, stage, parameters, variant.Config with { Seed = TrialSeed(sweep.Seed, key), DataOrderSeed = orderSeed }, variant.Resolved);
+        return new PlannedTrial(
+            id,
+            stage,
+            parameters,
+            variant.Config with
+            {
+                Seed = TrialSeed(sweep.Seed, key),
+                DataOrderSeed = orderSeed,
+            },
+            variant.Resolved
+        );
     }
 
     /// <summary>
@@ -105,18 +146,27 @@ public static class SweepPlanner
     /// difference is not blurred by the order's luck, and trials can train together.
     /// </summary>
     public static int DataOrderSeed(int sweepSeed, int replicate) =>
-        Xoshiro256StarStar.StableSeed(sweepSeed, $"data-order|replicate {replicate.ToString(CultureInfo.InvariantCulture)}");
+        Xoshiro256StarStar.StableSeed(
+            sweepSeed,
+            $"data-order|replicate {replicate.ToString(CultureInfo.InvariantCulture)}"
+        );
 
     /// <summary>
     /// count values spanning span around centre (in log10 for log parameters), keeping those a run
     /// allows; the centre itself when none is.
     /// </summary>
-    private static IReadOnlyList<object> Around(RefineSpec refine, double centre, ExperimentConfig config, out int refused)
+    private static IReadOnlyList<object> Around(
+        RefineSpec refine,
+        double centre,
+        ExperimentConfig config,
+        out int refused
+    )
     {
         var half = refine.Span / 2;
-        var numbers = refine.Parameter.LogScale && centre > 0
-            ? ValueForms.Grid(centre * Math.Pow(10, -half), centre * Math.Pow(10, half), refine.Count, log: true)
-            : ValueForms.Grid(centre - half, centre + half, refine.Count, log: false);
+        var numbers =
+            refine.Parameter.LogScale && centre > 0
+                ? ValueForms.Grid(centre * Math.Pow(10, -half), centre * Math.Pow(10, half), refine.Count, log: true)
+                : ValueForms.Grid(centre - half, centre + half, refine.Count, log: false);
         var values = new List<object>();
         refused = 0;
         foreach (var n in numbers)
@@ -132,14 +182,18 @@ public static class SweepPlanner
                 refused++; // outside the parameter's range (a negative count, more update steps than a run may take)
             }
         }
-        return values.Count > 0 ? values.DistinctBy(refine.Parameter.Format).ToArray() : [refine.Parameter.FromNumber(centre, refine.Parameter.Path)];
+        return values.Count > 0
+            ? values.DistinctBy(refine.Parameter.Format).ToArray()
+            : [refine.Parameter.FromNumber(centre, refine.Parameter.Path)];
     }
 
     /// <summary>The recipe default of a parameter the first stage left unset.</summary>
     private static object DefaultOf(Parameter parameter) =>
-        parameter.Default is double or int ? parameter.Default
+        parameter.Default is double or int
+            ? parameter.Default
             : throw new ConfigException($"{parameter.Path}: give it a value in the first stage before refining it"); // no number to refine around
 
     /// <summary>The training seed of a trial: a stable hash of the sweep seed and the trial's parameters.</summary>
-    public static int TrialSeed(int sweepSeed, string parameterKey) => Xoshiro256StarStar.StableSeed(sweepSeed, parameterKey);
+    public static int TrialSeed(int sweepSeed, string parameterKey) =>
+        Xoshiro256StarStar.StableSeed(sweepSeed, parameterKey);
 }

@@ -39,21 +39,40 @@ public sealed class StageState(StagePlan plan, ScheduleSpec schedule, IStagePoli
     /// <summary>A trial of this stage went from phase <paramref name="from"/> to <paramref name="to"/> (a fresh trial starts from queued).</summary>
     internal void Move(int trial, TrialPhase from, TrialPhase to)
     {
-        if (from == to) return;
+        if (from == to)
+            return;
         switch (from)
         {
-            case TrialPhase.Running: Running--; break;
-            case TrialPhase.Paused: Paused--; break;
-            case TrialPhase.Queued: Waiting.Remove(trial); break;
-            case TrialPhase.Promoted: Promoted.Remove(trial); break;
+            case TrialPhase.Running:
+                Running--;
+                break;
+            case TrialPhase.Paused:
+                Paused--;
+                break;
+            case TrialPhase.Queued:
+                Waiting.Remove(trial);
+                break;
+            case TrialPhase.Promoted:
+                Promoted.Remove(trial);
+                break;
         }
         switch (to)
         {
-            case TrialPhase.Running: Running++; break;
-            case TrialPhase.Paused: Paused++; break;
-            case TrialPhase.Queued: Waiting.Add(trial); break;
-            case TrialPhase.Promoted: Promoted.Add(trial); break;
-            default: Final++; break; // stopped, completed, diverged, failed
+            case TrialPhase.Running:
+                Running++;
+                break;
+            case TrialPhase.Paused:
+                Paused++;
+                break;
+            case TrialPhase.Queued:
+                Waiting.Add(trial);
+                break;
+            case TrialPhase.Promoted:
+                Promoted.Add(trial);
+                break;
+            default:
+                Final++;
+                break; // stopped, completed, diverged, failed
         }
     }
 }
@@ -100,7 +119,8 @@ public sealed class SweepState
     /// <summary>The planned trial with this id, whether or not it has run.</summary>
     public PlannedTrial Plan(int id) => trials.TryGetValue(id, out var t) ? t.Plan : StageOf(id).Plan.Trial(id);
 
-    public StageState StageOf(int id) => stages.FirstOrDefault(s => s.Plan.Contains(id))
+    public StageState StageOf(int id) =>
+        stages.FirstOrDefault(s => s.Plan.Contains(id))
         ?? throw new InvalidSweepEventException($"trial {id} belongs to no stage planned so far");
 
     /// <summary>
@@ -109,11 +129,14 @@ public sealed class SweepState
     /// </summary>
     public WorkItem? NextWork()
     {
-        if (Completed) return null;
+        if (Completed)
+            return null;
         var stage = Current;
-        var id = stage.Waiting.Count > 0 ? stage.Waiting.Min
+        var id =
+            stage.Waiting.Count > 0 ? stage.Waiting.Min
             : stage.Promoted.Count > 0 ? stage.Promoted.Min
-            : stage.Plan.Contains(stage.FirstNew) ? stage.FirstNew : (int?)null;
+            : stage.Plan.Contains(stage.FirstNew) ? stage.FirstNew
+            : (int?)null;
         return id is { } trialId ? WorkFor(trialId) : null;
     }
 
@@ -129,19 +152,24 @@ public sealed class SweepState
     /// </summary>
     public IReadOnlyList<WorkItem> NextGroup(int count)
     {
-        if (NextWork() is not { } first) return [];
+        if (NextWork() is not { } first)
+            return [];
         var group = new List<WorkItem> { first };
         var key = GroupKey(first);
         var stage = Current;
         IEnumerable<int> candidates = [.. stage.Waiting, .. stage.Promoted];
-        var newTrials = Enumerable.Range(stage.FirstNew, Math.Max(0, Math.Min(GroupLookahead, stage.Plan.LastId + 1 - stage.FirstNew)))
+        var newTrials = Enumerable
+            .Range(stage.FirstNew, Math.Max(0, Math.Min(GroupLookahead, stage.Plan.LastId + 1 - stage.FirstNew)))
             .Where(id => !trials.ContainsKey(id));
         foreach (var id in candidates.Concat(newTrials))
         {
-            if (group.Count >= count) break;
-            if (id == first.Trial) continue;
+            if (group.Count >= count)
+                break;
+            if (id == first.Trial)
+                continue;
             var work = WorkFor(id);
-            if (GroupKey(work) == key) group.Add(work);
+            if (GroupKey(work) == key)
+                group.Add(work);
         }
         return group;
     }
@@ -156,8 +184,12 @@ public sealed class SweepState
     private WorkItem WorkFor(int id)
     {
         var stage = StageOf(id);
-        if (!trials.TryGetValue(id, out var trial)) return new WorkItem(id, 0, stage.Policy.NextStop(stage.Plan.Trial(id), 0));
-        var to = trial.TargetStep > trial.CheckpointStep ? trial.TargetStep : stage.Policy.NextStop(trial.Plan, trial.CheckpointStep);
+        if (!trials.TryGetValue(id, out var trial))
+            return new WorkItem(id, 0, stage.Policy.NextStop(stage.Plan.Trial(id), 0));
+        var to =
+            trial.TargetStep > trial.CheckpointStep
+                ? trial.TargetStep
+                : stage.Policy.NextStop(trial.Plan, trial.CheckpointStep);
         return new WorkItem(id, trial.CheckpointStep, to);
     }
 
@@ -171,7 +203,8 @@ public sealed class SweepState
     /// </summary>
     public RoundRequest? RoundDue()
     {
-        if (Completed || Current.Plan is not SearchPlan plan || plan.IsComplete) return null;
+        if (Completed || Current.Plan is not SearchPlan plan || plan.IsComplete)
+            return null;
         var last = plan.Search.LastObservedRound(plan.Rounds);
         var learned = new List<(double[] Point, Trial Trial)>();
         var pending = new List<double[]>();
@@ -183,22 +216,36 @@ public sealed class SweepState
                 pending.Add(point);
                 continue;
             }
-            if (trials.GetValueOrDefault(planned.Id) is not { IsFinal: true } trial) return null;
+            if (trials.GetValueOrDefault(planned.Id) is not { IsFinal: true } trial)
+                return null;
             learned.Add((point, trial));
         }
         var observed = Observations.Learned(learned, Current.Schedule.StopsEarly, plan.Search.Space.Count);
         // The proposing task runs off the coordinator's thread: it gets a copy of the points, not the plan's live list.
-        return new RoundRequest(plan.Search, Config.Seed, plan.Stage, plan.Rounds, [.. plan.Warm, .. observed], pending, plan.Points.ToArray(),
-            plan.NextRoundSize);
+        return new RoundRequest(
+            plan.Search,
+            Config.Seed,
+            plan.Stage,
+            plan.Rounds,
+            [.. plan.Warm, .. observed],
+            pending,
+            plan.Points.ToArray(),
+            plan.NextRoundSize
+        );
     }
 
     /// <summary>What follows when the current stage is done: the next stage's name, or null when the sweep is complete.</summary>
     public string? NextStage => stages.Count <= Config.Stages.Count ? Config.Stages[stages.Count - 1].Name : null;
 
     /// <summary>Trials that completed or were stopped early, with their validation accuracy and how far they got (what refinement stages choose from).</summary>
-    public IEnumerable<StageResult> Results() => Trials
-        .Where(t => t.Outcome is { Status: TrialStatus.Completed })
-        .Select(t => new StageResult(t.Plan, t.Outcome!.ValidationAccuracy, (double)t.Outcome.UpdateSteps / t.Plan.Config.TotalSteps));
+    public IEnumerable<StageResult> Results() =>
+        Trials
+            .Where(t => t.Outcome is { Status: TrialStatus.Completed })
+            .Select(t => new StageResult(
+                t.Plan,
+                t.Outcome!.ValidationAccuracy,
+                (double)t.Outcome.UpdateSteps / t.Plan.Config.TotalSteps
+            ));
 
     /// <summary>Throws <see cref="InvalidSweepEventException"/> when the event does not fit the state now; changes nothing.</summary>
     public void Check(SweepEvent e)
@@ -209,26 +256,40 @@ public sealed class SweepState
                 CheckRound(round);
                 break;
             case SearchWarmStarted warm:
-                if (Current.Plan is not SearchPlan { Rounds: 0, Warm.Count: 0 } || warm.Stage != Current.Name || warm.Points.Length != warm.Losses.Length)
-                    throw new InvalidSweepEventException($"a warm start of stage {warm.Stage} comes after its first round, twice, or not for a search stage");
+                if (
+                    Current.Plan is not SearchPlan { Rounds: 0, Warm.Count: 0 }
+                    || warm.Stage != Current.Name
+                    || warm.Points.Length != warm.Losses.Length
+                )
+                    throw new InvalidSweepEventException(
+                        $"a warm start of stage {warm.Stage} comes after its first round, twice, or not for a search stage"
+                    );
                 break;
             case StageOpened opened:
                 if (stages.All(s => s.Name != opened.Stage) && (!Current.IsDone || NextStage != opened.Stage))
-                    throw new InvalidSweepEventException($"stage {opened.Stage} opens before stage {Current.Name} is done or out of order");
+                    throw new InvalidSweepEventException(
+                        $"stage {opened.Stage} opens before stage {Current.Name} is done or out of order"
+                    );
                 break;
             case TrialStarted started:
                 var stage = StageOf(started.Trial);
-                if (trials.TryGetValue(started.Trial, out var trial)) trial.Check(started);
+                if (trials.TryGetValue(started.Trial, out var trial))
+                    trial.Check(started);
                 else if (stage != Current)
-                    throw new InvalidSweepEventException($"trial {started.Trial} of stage {stage.Name} starts while stage {Current.Name} is open");
-                else new Trial(stage.Plan.Trial(started.Trial)).Check(started);
+                    throw new InvalidSweepEventException(
+                        $"trial {started.Trial} of stage {stage.Name} starts while stage {Current.Name} is open"
+                    );
+                else
+                    new Trial(stage.Plan.Trial(started.Trial)).Check(started);
                 break;
             case TrialRequeued or TrialCheckpointed or TrialPaused or TrialPromoted or TrialStopped or TrialRecorded:
                 Existing(((ITrialEvent)e).Trial, e).Check(e);
                 break;
             case SweepCompleted:
                 if (!Current.IsDone || NextStage is not null)
-                    throw new InvalidSweepEventException($"the sweep is marked complete while stage {Current.Name} has {Current.Plan.Count - Current.Final} trials open");
+                    throw new InvalidSweepEventException(
+                        $"the sweep is marked complete while stage {Current.Name} has {Current.Plan.Count - Current.Final} trials open"
+                    );
                 break;
             case TrialPointReached:
                 break;
@@ -290,26 +351,37 @@ public sealed class SweepState
     private void CheckRound(RoundProposed round)
     {
         if (Current.Plan is not SearchPlan plan || round.Stage != Current.Name)
-            throw new InvalidSweepEventException($"round {round.Round} of stage {round.Stage}: stage {Current.Name} is not a search stage");
-        if (round.Round != plan.Rounds) throw new InvalidSweepEventException($"round {round.Round} of stage {round.Stage} comes after round {plan.Rounds - 1}");
+            throw new InvalidSweepEventException(
+                $"round {round.Round} of stage {round.Stage}: stage {Current.Name} is not a search stage"
+            );
+        if (round.Round != plan.Rounds)
+            throw new InvalidSweepEventException(
+                $"round {round.Round} of stage {round.Stage} comes after round {plan.Rounds - 1}"
+            );
         if (RoundDue() is null)
-            throw new InvalidSweepEventException($"round {round.Round} of stage {round.Stage} is proposed before the results it learns from are in, or past the budget");
+            throw new InvalidSweepEventException(
+                $"round {round.Round} of stage {round.Stage} is proposed before the results it learns from are in, or past the budget"
+            );
         if (round.Points.Length > plan.NextRoundSize || round.Points.Any(p => p.Length != plan.Search.Space.Count))
-            throw new InvalidSweepEventException($"round {round.Round} of stage {round.Stage}: {round.Points.Length} points " +
-                                                 $"(at most {plan.NextRoundSize}, of {plan.Search.Space.Count} coordinates each)");
+            throw new InvalidSweepEventException(
+                $"round {round.Round} of stage {round.Stage}: {round.Points.Length} points "
+                    + $"(at most {plan.NextRoundSize}, of {plan.Search.Space.Count} coordinates each)"
+            );
     }
 
     /// <summary>The state after <paramref name="events"/>, in order, from the config's start.</summary>
     public static SweepState Replay(SweepConfig config, IEnumerable<SweepEvent> events)
     {
         var state = new SweepState(config);
-        foreach (var e in events) state.Apply(e);
+        foreach (var e in events)
+            state.Apply(e);
         return state;
     }
 
     private void OpenStage(string name)
     {
-        if (stages.Any(s => s.Name == name)) return; // the first stage is open from the start
+        if (stages.Any(s => s.Name == name))
+            return; // the first stage is open from the start
         var plan = SweepPlanner.NextStage(Config, stages.Count, Results(), Current.Plan.LastId + 1);
         stages.Add(Stage(plan, stages.Count));
     }
@@ -327,7 +399,8 @@ public sealed class SweepState
         {
             trial = trials[e.Trial] = new Trial(stage.Plan.Trial(e.Trial));
             stage.Fresh++;
-            while (trials.ContainsKey(stage.FirstNew)) stage.FirstNew++;
+            while (trials.ContainsKey(stage.FirstNew))
+                stage.FirstNew++;
         }
         Change(trial, t => t.Start(e));
     }
@@ -340,6 +413,7 @@ public sealed class SweepState
         StageOf(trial.Id).Move(trial.Id, before, trial.Phase);
     }
 
-    private Trial Existing(int id, SweepEvent e) => trials.GetValueOrDefault(id)
+    private Trial Existing(int id, SweepEvent e) =>
+        trials.GetValueOrDefault(id)
         ?? throw new InvalidSweepEventException($"{e.GetType().Name} for trial {id}, which never started");
 }

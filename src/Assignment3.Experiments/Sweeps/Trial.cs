@@ -9,7 +9,17 @@ namespace Assignment3.Experiments.Sweeps;
 /// to a larger budget, waiting for a slot. The last four are final: Stopped (early, by the policy),
 /// Completed, Diverged, Failed.
 /// </summary>
-public enum TrialPhase { Queued, Running, Paused, Promoted, Stopped, Completed, Diverged, Failed }
+public enum TrialPhase
+{
+    Queued,
+    Running,
+    Paused,
+    Promoted,
+    Stopped,
+    Completed,
+    Diverged,
+    Failed,
+}
 
 public static class TrialPhases
 {
@@ -17,19 +27,38 @@ public static class TrialPhases
     public static string Text(this TrialPhase phase) => phase.ToString().ToLowerInvariant();
 
     /// <summary>Whether nothing can change the trial any more.</summary>
-    public static bool IsFinal(this TrialPhase phase) => phase is TrialPhase.Stopped or TrialPhase.Completed or TrialPhase.Diverged or TrialPhase.Failed;
+    public static bool IsFinal(this TrialPhase phase) =>
+        phase is TrialPhase.Stopped or TrialPhase.Completed or TrialPhase.Diverged or TrialPhase.Failed;
 }
 
 /// <summary>How a hand-out ended: at a rung, back to the queue, or with the trial's final result (or another hand-out's, first).</summary>
-public enum AttemptEnd { Paused, Requeued, Completed, Diverged, Failed, Superseded }
+public enum AttemptEnd
+{
+    Paused,
+    Requeued,
+    Completed,
+    Diverged,
+    Failed,
+    Superseded,
+}
 
 /// <summary>
 /// One hand-out of a trial to a worker slot, for the timeline: where, when, which steps, the group it
 /// trained in (its first trial; the trial itself when alone), and how it ended (null while it runs),
 /// with what the ending says in words (the step it paused at, why it was requeued).
 /// </summary>
-public sealed record AttemptRecord(int Attempt, string Node, string Slot, DateTime Started, DateTime? Ended, AttemptEnd? End, string? Detail,
-    int FromStep = 0, int ToStep = 0, int Group = 0);
+public sealed record AttemptRecord(
+    int Attempt,
+    string Node,
+    string Slot,
+    DateTime Started,
+    DateTime? Ended,
+    AttemptEnd? End,
+    string? Detail,
+    int FromStep = 0,
+    int ToStep = 0,
+    int Group = 0
+);
 
 /// <summary>
 /// A trial's lifecycle: one object per trial that has been handed out, changed only by the sweep's
@@ -94,13 +123,17 @@ public sealed class Trial(PlannedTrial plan)
     public IReadOnlyList<CurvePoint> LivePoints => livePoints;
 
     /// <summary>The latest recording point reached, stored or live.</summary>
-    public CurvePoint? LastPoint => livePoints.Count > 0 ? livePoints[^1] : curve.Count > 0 ? curve[^1] : null;
+    public CurvePoint? LastPoint =>
+        livePoints.Count > 0 ? livePoints[^1]
+        : curve.Count > 0 ? curve[^1]
+        : null;
 
     /// <summary>The step reached so far: the final step, the pause, or the latest point of the running hand-out.</summary>
     public int StepReached => Outcome?.UpdateSteps ?? LastPoint?.Step ?? 0;
 
     /// <summary>The validation accuracy the policy sees at a recording step, if the trial got there.</summary>
-    public double? ValidationAccuracyAt(int step) => curve.FirstOrDefault(p => p.Step == step) is { } p ? p.ValidationAccuracy : null;
+    public double? ValidationAccuracyAt(int step) =>
+        curve.FirstOrDefault(p => p.Step == step) is { } p ? p.ValidationAccuracy : null;
 
     /// <summary>The best validation accuracy at any stored recording point up to a step.</summary>
     public double? BestValidationAccuracyUpTo(int step) =>
@@ -114,45 +147,70 @@ public sealed class Trial(PlannedTrial plan)
     {
         switch (e)
         {
-            case TrialStarted started: CheckStart(started); break;
-            case TrialCheckpointed checkpointed: CheckCheckpoint(checkpointed); break;
-            case TrialPaused paused: CheckPause(paused); break;
-            case TrialPromoted promoted: CheckPromote(promoted); break;
-            case TrialStopped stopped: Require(Phase == TrialPhase.Paused, stopped); break;
-            case TrialRequeued requeued: Require(Phase == TrialPhase.Running && requeued.Attempt == Attempt, requeued); break;
-            case TrialRecorded recorded: Require(!IsFinal, recorded); break;
+            case TrialStarted started:
+                CheckStart(started);
+                break;
+            case TrialCheckpointed checkpointed:
+                CheckCheckpoint(checkpointed);
+                break;
+            case TrialPaused paused:
+                CheckPause(paused);
+                break;
+            case TrialPromoted promoted:
+                CheckPromote(promoted);
+                break;
+            case TrialStopped stopped:
+                Require(Phase == TrialPhase.Paused, stopped);
+                break;
+            case TrialRequeued requeued:
+                Require(Phase == TrialPhase.Running && requeued.Attempt == Attempt, requeued);
+                break;
+            case TrialRecorded recorded:
+                Require(!IsFinal, recorded);
+                break;
         }
     }
 
     private void CheckStart(TrialStarted e)
     {
         Require(Phase is TrialPhase.Queued or TrialPhase.Promoted, e);
-        if (e.Attempt <= Attempt) throw new InvalidSweepEventException($"trial {Id}: attempt {e.Attempt} follows attempt {Attempt}");
+        if (e.Attempt <= Attempt)
+            throw new InvalidSweepEventException($"trial {Id}: attempt {e.Attempt} follows attempt {Attempt}");
         if (e.FromStep != CheckpointStep)
-            throw new InvalidSweepEventException($"trial {Id} starts at step {e.FromStep}, but its latest checkpoint is at step {CheckpointStep}");
+            throw new InvalidSweepEventException(
+                $"trial {Id} starts at step {e.FromStep}, but its latest checkpoint is at step {CheckpointStep}"
+            );
         if (e.ToStep <= e.FromStep || e.ToStep > Plan.Config.TotalSteps)
-            throw new InvalidSweepEventException($"trial {Id}: cannot train from step {e.FromStep} to step {e.ToStep} of {Plan.Config.TotalSteps}");
+            throw new InvalidSweepEventException(
+                $"trial {Id}: cannot train from step {e.FromStep} to step {e.ToStep} of {Plan.Config.TotalSteps}"
+            );
     }
 
     private void CheckCheckpoint(TrialCheckpointed e)
     {
         Require(Phase == TrialPhase.Running && e.Attempt == Attempt, e);
         if (e.Step <= CheckpointStep || e.Step > TargetStep)
-            throw new InvalidSweepEventException($"trial {Id}: a checkpoint at step {e.Step} does not lie after step {CheckpointStep} and up to step {TargetStep}");
+            throw new InvalidSweepEventException(
+                $"trial {Id}: a checkpoint at step {e.Step} does not lie after step {CheckpointStep} and up to step {TargetStep}"
+            );
     }
 
     private void CheckPause(TrialPaused e)
     {
         Require(Phase == TrialPhase.Running && e.Attempt == Attempt, e);
         if (e.Outcome.UpdateSteps != TargetStep || e.Outcome.UpdateSteps >= Plan.Config.TotalSteps)
-            throw new InvalidSweepEventException($"trial {Id} pauses at step {e.Outcome.UpdateSteps}, but it was sent to step {TargetStep} (of {Plan.Config.TotalSteps})");
+            throw new InvalidSweepEventException(
+                $"trial {Id} pauses at step {e.Outcome.UpdateSteps}, but it was sent to step {TargetStep} (of {Plan.Config.TotalSteps})"
+            );
     }
 
     private void CheckPromote(TrialPromoted e)
     {
         Require(Phase == TrialPhase.Paused, e);
         if (e.ToStep <= CheckpointStep || e.ToStep > Plan.Config.TotalSteps)
-            throw new InvalidSweepEventException($"trial {Id} is promoted to step {e.ToStep}, not beyond its step {CheckpointStep} and up to {Plan.Config.TotalSteps}");
+            throw new InvalidSweepEventException(
+                $"trial {Id} is promoted to step {e.ToStep}, not beyond its step {CheckpointStep} and up to {Plan.Config.TotalSteps}"
+            );
     }
 
     // Each change below is checked whole by Check first (SweepState.Apply), so none is ever half done.
@@ -163,7 +221,9 @@ public sealed class Trial(PlannedTrial plan)
         (Phase, Attempt, Node, TargetStep) = (TrialPhase.Running, e.Attempt, e.Node, e.ToStep);
         livePoints.Clear();
         attemptSecondsCounted = 0;
-        attempts.Add(new AttemptRecord(e.Attempt, e.Node, e.Slot, e.At, null, null, null, e.FromStep, e.ToStep, e.GroupOf));
+        attempts.Add(
+            new AttemptRecord(e.Attempt, e.Node, e.Slot, e.At, null, null, null, e.FromStep, e.ToStep, e.GroupOf)
+        );
     }
 
     internal void Checkpointed(TrialCheckpointed e)
@@ -200,8 +260,10 @@ public sealed class Trial(PlannedTrial plan)
     internal void Requeue(TrialRequeued e)
     {
         Phase = TrialPhase.Queued;
-        if (e.Charged) ChargedAttempts++;
-        if (livePoints.Count > 0) StepsLost += livePoints[^1].Step - CheckpointStep;
+        if (e.Charged)
+            ChargedAttempts++;
+        if (livePoints.Count > 0)
+            StepsLost += livePoints[^1].Step - CheckpointStep;
         livePoints.Clear();
         EndAttempt(e.At, AttemptEnd.Requeued, $"requeued: {e.Reason}");
     }
@@ -219,17 +281,34 @@ public sealed class Trial(PlannedTrial plan)
             curve.Clear();
             curve.AddRange(e.Outcome.Curve);
         }
-        (Outcome, Node, Seconds) = (e.Outcome with { Curve = curve.ToArray() }, e.Node, Math.Max(Seconds, e.Outcome.Seconds));
+        (Outcome, Node, Seconds) = (
+            e.Outcome with
+            {
+                Curve = curve.ToArray(),
+            },
+            e.Node,
+            Math.Max(Seconds, e.Outcome.Seconds)
+        );
         livePoints.Clear();
         if (attempts.Count > 0 && attempts[^1].Ended is null)
-            EndAttempt(e.At, e.Attempt != attempts[^1].Attempt ? AttemptEnd.Superseded
-                : Phase switch { TrialPhase.Completed => AttemptEnd.Completed, TrialPhase.Diverged => AttemptEnd.Diverged, _ => AttemptEnd.Failed },
-                e.Attempt != attempts[^1].Attempt ? $"attempt {e.Attempt}'s late result came first" : Phase.Text());
+            EndAttempt(
+                e.At,
+                e.Attempt != attempts[^1].Attempt
+                    ? AttemptEnd.Superseded
+                    : Phase switch
+                    {
+                        TrialPhase.Completed => AttemptEnd.Completed,
+                        TrialPhase.Diverged => AttemptEnd.Diverged,
+                        _ => AttemptEnd.Failed,
+                    },
+                e.Attempt != attempts[^1].Attempt ? $"attempt {e.Attempt}'s late result came first" : Phase.Text()
+            );
     }
 
     internal void PointReached(TrialPointReached e)
     {
-        if (Phase == TrialPhase.Running && e.Attempt == Attempt && e.Point.Step > (LastPoint?.Step ?? 0)) livePoints.Add(e.Point);
+        if (Phase == TrialPhase.Running && e.Attempt == Attempt && e.Point.Step > (LastPoint?.Step ?? 0))
+            livePoints.Add(e.Point);
     }
 
     /// <summary>The stored curve with <paramref name="points"/> after it (those up to <paramref name="step"/> and past the last stored one).</summary>
@@ -249,7 +328,11 @@ public sealed class Trial(PlannedTrial plan)
     public TrialOutcome Whole(TrialOutcome attempt)
     {
         var first = attempt.Curve.Length > 0 ? attempt.Curve[0].Step : int.MaxValue;
-        return attempt with { Curve = [.. curve.Where(p => p.Step < first), .. attempt.Curve], Seconds = SecondsWith(attempt.Seconds) };
+        return attempt with
+        {
+            Curve = [.. curve.Where(p => p.Step < first), .. attempt.Curve],
+            Seconds = SecondsWith(attempt.Seconds),
+        };
     }
 
     private void CountSeconds(double attemptSeconds)
@@ -258,11 +341,15 @@ public sealed class Trial(PlannedTrial plan)
         attemptSecondsCounted = Math.Max(attemptSecondsCounted, attemptSeconds);
     }
 
-    private void EndAttempt(DateTime at, AttemptEnd end, string detail) => attempts[^1] = attempts[^1] with { Ended = at, End = end, Detail = detail };
+    private void EndAttempt(DateTime at, AttemptEnd end, string detail) =>
+        attempts[^1] = attempts[^1] with { Ended = at, End = end, Detail = detail };
 
     private void Require(bool allowed, SweepEvent e)
     {
-        if (!allowed) throw new InvalidSweepEventException($"trial {Id} is {Phase.ToString().ToLowerInvariant()}: {e.GetType().Name} is not allowed now");
+        if (!allowed)
+            throw new InvalidSweepEventException(
+                $"trial {Id} is {Phase.ToString().ToLowerInvariant()}: {e.GetType().Name} is not allowed now"
+            );
     }
 }
 

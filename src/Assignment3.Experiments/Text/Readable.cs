@@ -11,18 +11,22 @@ public static class Readable
 {
     public static string Number(double value)
     {
-        if (!double.IsFinite(value)) return value.ToString(CultureInfo.InvariantCulture);
-        if (value == 0) return "0";
+        if (!double.IsFinite(value))
+            return value.ToString(CultureInfo.InvariantCulture);
+        if (value == 0)
+            return "0";
         var rounded = double.Parse(value.ToString("G3", CultureInfo.InvariantCulture), CultureInfo.InvariantCulture);
         var magnitude = Math.Abs(rounded);
-        if (magnitude is < 1e-2 or >= 1e5) return rounded.ToString("0.00e+00", CultureInfo.InvariantCulture);
+        if (magnitude is < 1e-2 or >= 1e5)
+            return rounded.ToString("0.00e+00", CultureInfo.InvariantCulture);
         var decimals = Math.Max(0, 2 - (int)Math.Floor(Math.Log10(magnitude)));
         return rounded.ToString("F" + decimals, CultureInfo.InvariantCulture);
     }
 
     /// <summary>A parameter's value as stored (exact text): fractional numbers as <see cref="Number"/>, anything else as it is.</summary>
     public static string Value(string value) =>
-        value.Any(c => c is '.' or 'E' or 'e') && double.TryParse(value, NumberStyles.Float, CultureInfo.InvariantCulture, out var v)
+        value.Any(c => c is '.' or 'E' or 'e')
+        && double.TryParse(value, NumberStyles.Float, CultureInfo.InvariantCulture, out var v)
             ? Number(v)
             : value;
 }

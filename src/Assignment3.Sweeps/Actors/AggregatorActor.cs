@@ -3,11 +3,11 @@ using Akka.Actor;
 using Akka.Event;
 using Assignment3.Core.Training;
 using Assignment3.Experiments.Sweeps;
+using Assignment3.Experiments.Text;
 using Assignment3.Storage;
 using Assignment3.Storage.Report;
 using Assignment3.Sweeps.Hosting;
 using Assignment3.Sweeps.Protocol;
-using Assignment3.Experiments.Text;
 
 namespace Assignment3.Sweeps.Actors;
 
@@ -67,7 +67,9 @@ public sealed class AggregatorActor : ReceiveActor, IWithTimers
         reportEvery = settings.ReportInterval;
         stepsAtStart = StepsReached();
         // Curves of trials recorded before a resume are rewritten like the rest of the folder.
-        newCurves.AddRange(state.Trials.Where(t => t.IsFinal && t.Curve.Count > 0).Select(t => (t.Id, t.Curve.ToArray())));
+        newCurves.AddRange(
+            state.Trials.Where(t => t.IsFinal && t.Curve.Count > 0).Select(t => (t.Id, t.Curve.ToArray()))
+        );
 
         Receive<SweepEvent>(e =>
         {
@@ -78,11 +80,13 @@ public sealed class AggregatorActor : ReceiveActor, IWithTimers
                 curvesMoved = true; // the live view and the report's running curves show it; the other files change with results
                 return;
             }
-            if (SweepNews.Line(e, state) is { } line) monitor.Announce(line);
+            if (SweepNews.Line(e, state) is { } line)
+                monitor.Announce(line);
             if (e is TrialRecorded or TrialStopped)
             {
                 var trial = state.Find(((ITrialEvent)e).Trial)!;
-                if (trial.Curve.Count > 0) newCurves.Add((trial.Id, trial.Curve.ToArray()));
+                if (trial.Curve.Count > 0)
+                    newCurves.Add((trial.Id, trial.Curve.ToArray()));
             }
             dirty = true;
         });
@@ -99,11 +103,19 @@ public sealed class AggregatorActor : ReceiveActor, IWithTimers
             // Outputs that take long to write (tens of thousands of trials: every rewrite covers all of
             // them) are written less often: at most outputs-max-share of the time goes to them.
             var took = clock.Elapsed - writeStartedAt;
-            nextWriteAt = writeStartedAt + TimeSpan.FromTicks(Math.Max(settings.TableFlushInterval.Ticks, (long)(took.Ticks / settings.OutputsMaxShare)));
+            nextWriteAt =
+                writeStartedAt
+                + TimeSpan.FromTicks(
+                    Math.Max(settings.TableFlushInterval.Ticks, (long)(took.Ticks / settings.OutputsMaxShare))
+                );
             if (w.ReportTime is { } rendering)
-                reportEvery = TimeSpan.FromTicks(Math.Max(settings.ReportInterval.Ticks, (long)(rendering.Ticks / settings.OutputsMaxShare)));
-            if (w.Final) Finish();
-            else WriteIfDue();
+                reportEvery = TimeSpan.FromTicks(
+                    Math.Max(settings.ReportInterval.Ticks, (long)(rendering.Ticks / settings.OutputsMaxShare))
+                );
+            if (w.Final)
+                Finish();
+            else
+                WriteIfDue();
         });
         Receive<WriteFailed>(f =>
         {
@@ -115,63 +127,108 @@ public sealed class AggregatorActor : ReceiveActor, IWithTimers
         Receive<SweepFailed>(f => Fail(f.Cause));
         // The write task threw something other than a disk problem: a bug. Crash, so the supervisor
         // stops the sweep and says why (left unhandled, no write would ever run again).
-        Receive<Status.Failure>(f => throw new InvalidOperationException($"writing the sweep's outputs failed: {f.Cause.Message}", f.Cause));
+        Receive<Status.Failure>(f =>
+            throw new InvalidOperationException($"writing the sweep's outputs failed: {f.Cause.Message}", f.Cause)
+        );
         Receive<WatchSweep>(_ =>
         {
-            if (finished is not null) Sender.Tell(finished);
-            else if (failure is not null) Sender.Tell(new Status.Failure(failure));
-            else watchers.Add(Sender);
+            if (finished is not null)
+                Sender.Tell(finished);
+            else if (failure is not null)
+                Sender.Tell(new Status.Failure(failure));
+            else
+                watchers.Add(Sender);
         });
     }
 
-    protected override void PreStart() => Timers.StartPeriodicTimer("flush", Flush.Instance, settings.TableFlushInterval);
+    protected override void PreStart() =>
+        Timers.StartPeriodicTimer("flush", Flush.Instance, settings.TableFlushInterval);
 
     private void WriteIfDue()
     {
-        if (viewDirty) Publish();
-        if (writing || failure is not null || finished is not null) return;
+        if (viewDirty)
+            Publish();
+        if (writing || failure is not null || finished is not null)
+            return;
         var final = state.Completed;
-        if (!dirty && !final && !(curvesMoved && ReportDue)) return;
-        if (!final && clock.Elapsed < nextWriteAt) return;
+        if (!dirty && !final && !(curvesMoved && ReportDue))
+            return;
+        if (!final && clock.Elapsed < nextWriteAt)
+            return;
         dirty = false;
         writing = true;
         writeStartedAt = clock.Elapsed;
         var outputs = Outputs(final);
         newCurves.Clear();
         Task.Run(() =>
-        {
-            try
             {
-                return (object)new Written(final, outputs.Write());
-            }
-            catch (Exception e) when (e is IOException or UnauthorizedAccessException)
-            {
-                return new WriteFailed(new IOException($"cannot write the sweep's outputs ({e.Message}); every result is in its store: " +
-                                                       $"make room (or copy the folder to a writable disk) and run a3 sweep --resume {folder}", e));
-            }
-        }).PipeTo(Self);
+                try
+                {
+                    return (object)new Written(final, outputs.Write());
+                }
+                catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+                {
+                    return new WriteFailed(
+                        new IOException(
+                            $"cannot write the sweep's outputs ({e.Message}); every result is in its store: "
+                                + $"make room (or copy the folder to a writable disk) and run a3 sweep --resume {folder}",
+                            e
+                        )
+                    );
+                }
+            })
+            .PipeTo(Self);
     }
 
     private SweepOutputs Outputs(bool final)
     {
         var rows = SweepFolder.Rows(state);
         var plots = final
-            ? state.Trials.Where(t => t.IsFinal && t.Curve.Count > 0).GroupBy(t => t.Plan.Stage)
-                .Select(g => (g.Key, (IReadOnlyList<(string, IReadOnlyList<CurvePoint>)>)g
-                    // The best few, trained to the end first: every trial in one plot is a legend nobody can read.
-                    .OrderByDescending(t => t.Phase == TrialPhase.Completed).ThenByDescending(t => t.Outcome is { } o && double.IsFinite(o.ValidationAccuracy) ? o.ValidationAccuracy : -1)
-                    .Take(settings.PlottedTrials)
-                    .Select(t => ($"trial {t.Id}: {SweepNews.Describe(t.Plan, state.Config)}", t.Curve)).ToArray()))
+            ? state
+                .Trials.Where(t => t.IsFinal && t.Curve.Count > 0)
+                .GroupBy(t => t.Plan.Stage)
+                .Select(g =>
+                    (
+                        g.Key,
+                        (IReadOnlyList<(string, IReadOnlyList<CurvePoint>)>)
+                            g
+                            // The best few, trained to the end first: every trial in one plot is a legend nobody can read.
+                            .OrderByDescending(t => t.Phase == TrialPhase.Completed)
+                                .ThenByDescending(t =>
+                                    t.Outcome is { } o && double.IsFinite(o.ValidationAccuracy)
+                                        ? o.ValidationAccuracy
+                                        : -1
+                                )
+                                .Take(settings.PlottedTrials)
+                                .Select(t => ($"trial {t.Id}: {SweepNews.Describe(t.Plan, state.Config)}", t.Curve))
+                                .ToArray()
+                    )
+                )
                 .ToArray()
             : [];
         var rungs = SweepFolder.RungTables(state);
         var run = final ? SweepRunState.Complete : SweepRunState.Running;
-        var report = final || ReportDue
-            ? ReportData.From(state, rows, folder, run, DateTime.UtcNow) with { RefreshSeconds = settings.ReportRefresh.TotalSeconds }
-            : null;
-        if (report is not null) (reportedAt, curvesMoved) = (clock.Elapsed, false);
-        return new SweepOutputs(folder, rows, state.Config.Table, state.Config.TestAccuracy, Summary(rows), newCurves.ToArray(), plots, rungs, report,
-            SweepFolder.SearchTables(state));
+        var report =
+            final || ReportDue
+                ? ReportData.From(state, rows, folder, run, DateTime.UtcNow) with
+                {
+                    RefreshSeconds = settings.ReportRefresh.TotalSeconds,
+                }
+                : null;
+        if (report is not null)
+            (reportedAt, curvesMoved) = (clock.Elapsed, false);
+        return new SweepOutputs(
+            folder,
+            rows,
+            state.Config.Table,
+            state.Config.TestAccuracy,
+            Summary(rows),
+            newCurves.ToArray(),
+            plots,
+            rungs,
+            report,
+            SweepFolder.SearchTables(state)
+        );
     }
 
     private bool ReportDue => reportedAt is not { } at || clock.Elapsed - at >= reportEvery;
@@ -180,15 +237,18 @@ public sealed class AggregatorActor : ReceiveActor, IWithTimers
     {
         finished = new SweepFinished(state.Recorded);
         Publish();
-        foreach (var watcher in watchers) watcher.Tell(finished);
+        foreach (var watcher in watchers)
+            watcher.Tell(finished);
         watchers.Clear();
     }
 
     private void Fail(Exception cause)
     {
-        if (failure is not null || finished is not null) return;
+        if (failure is not null || finished is not null)
+            return;
         failure = cause;
-        foreach (var watcher in watchers) watcher.Tell(new Status.Failure(cause));
+        foreach (var watcher in watchers)
+            watcher.Tell(new Status.Failure(cause));
         watchers.Clear();
     }
 
@@ -206,16 +266,34 @@ public sealed class AggregatorActor : ReceiveActor, IWithTimers
             failed = all.Count(r => r.Status == TrialPhase.Failed),
             diverged = all.Count(r => r.Status == TrialPhase.Diverged),
             // Compute, per stage: cycles trained over all trials against every trial trained to its end.
-            compute = state.Stages.Select(s =>
-            {
-                var trials = state.Trials.Where(t => s.Plan.Contains(t.Id)).ToArray();
-                var trained = trials.Sum(t => (double)t.StepReached / t.Plan.Config.StepsPerCycle);
-                var full = s.Plan.Trials().Sum(p => (double)p.Config.Cycles);
-                return new { stage = s.Name, policy = s.Schedule.ToString(), trialCycles = Math.Round(trained, 3), fullTrialCycles = full,
-                    share = full == 0 ? 0 : Math.Round(trained / full, 4), seconds = Math.Round(trials.Sum(t => t.Seconds), 1) };
-            }).ToArray(),
+            compute = state
+                .Stages.Select(s =>
+                {
+                    var trials = state.Trials.Where(t => s.Plan.Contains(t.Id)).ToArray();
+                    var trained = trials.Sum(t => (double)t.StepReached / t.Plan.Config.StepsPerCycle);
+                    var full = s.Plan.Trials().Sum(p => (double)p.Config.Cycles);
+                    return new
+                    {
+                        stage = s.Name,
+                        policy = s.Schedule.ToString(),
+                        trialCycles = Math.Round(trained, 3),
+                        fullTrialCycles = full,
+                        share = full == 0 ? 0 : Math.Round(trained / full, 4),
+                        seconds = Math.Round(trials.Sum(t => t.Seconds), 1),
+                    };
+                })
+                .ToArray(),
             stepsLostToFailures = state.Trials.Sum(t => t.StepsLost),
-            best = best is null ? null : new { trial = best.Trial, stage = best.Stage, validationAccuracy = best.ValidationAccuracy, testAccuracy = best.TestAccuracy, parameters = best.Parameters.ToDictionary(p => p.Key, p => p.Value) },
+            best = best is null
+                ? null
+                : new
+                {
+                    trial = best.Trial,
+                    stage = best.Stage,
+                    validationAccuracy = best.ValidationAccuracy,
+                    testAccuracy = best.TestAccuracy,
+                    parameters = best.Parameters.ToDictionary(p => p.Key, p => p.Value),
+                },
             refused = refused.Select(r => new { node = r.Node, reason = r.Reason }).ToArray(),
             elapsedSeconds = Math.Round(clock.Elapsed.TotalSeconds, 1),
         };
@@ -227,26 +305,50 @@ public sealed class AggregatorActor : ReceiveActor, IWithTimers
         var finals = trials.Where(t => t.IsFinal).ToArray();
         var best = finals.Where(t => t.Phase == TrialPhase.Completed).MaxBy(t => t.Outcome!.ValidationAccuracy);
         var stage = state.Current;
-        var rungs = !stage.Schedule.StopsEarly ? [] : stage.Policy.Rungs(stage, state)
-            .Where(r => r.Entering > 0)
-            .Select(r => $"{(r.Bracket > 0 || stage.Policy.BracketOf(stage.Plan.FirstId) is not null ? $"bracket {r.Bracket} " : "")}rung {r.Rung} ({r.BudgetCycles:0.###} cycles): " +
-                         $"{r.Results}/{r.Entering} in, {r.Promoted} promoted, {r.Stopped} stopped" + (r.CutOff is { } c ? $", cut-off {Readable.Number(c)}" : ""))
-            .ToArray();
+        var rungs = !stage.Schedule.StopsEarly
+            ? []
+            : stage
+                .Policy.Rungs(stage, state)
+                .Where(r => r.Entering > 0)
+                .Select(r =>
+                    $"{(r.Bracket > 0 || stage.Policy.BracketOf(stage.Plan.FirstId) is not null ? $"bracket {r.Bracket} " : "")}rung {r.Rung} ({r.BudgetCycles:0.###} cycles): "
+                    + $"{r.Results}/{r.Entering} in, {r.Promoted} promoted, {r.Stopped} stopped"
+                    + (r.CutOff is { } c ? $", cut-off {Readable.Number(c)}" : "")
+                )
+                .ToArray();
         viewDirty = false;
         var eta = Remaining();
-        monitor.Publish(new SweepSnapshot(state.Current.Name, state.Planned,
-            finals.Count(t => t.Phase == TrialPhase.Completed), finals.Count(t => t.Phase == TrialPhase.Failed), finals.Count(t => t.Phase == TrialPhase.Diverged),
-            state.Queued,
-            trials.Where(t => t.Phase == TrialPhase.Running)
-                .Select(t => new RunningTrial(t.Id, t.Node, t.LastPoint?.Step ?? t.CheckpointStep, t.TargetStep, t.Group,
-                    SweepNews.Describe(t.Plan, state.Config))).ToArray(),
-            best is null ? null : (best.Id, best.Outcome!.ValidationAccuracy), clock.Elapsed, eta, finished is not null,
-            refused.ToArray())
-        {
-            Stopped = finals.Count(t => t.Phase == TrialPhase.Stopped),
-            Paused = state.Paused,
-            Rungs = rungs,
-        });
+        monitor.Publish(
+            new SweepSnapshot(
+                state.Current.Name,
+                state.Planned,
+                finals.Count(t => t.Phase == TrialPhase.Completed),
+                finals.Count(t => t.Phase == TrialPhase.Failed),
+                finals.Count(t => t.Phase == TrialPhase.Diverged),
+                state.Queued,
+                trials
+                    .Where(t => t.Phase == TrialPhase.Running)
+                    .Select(t => new RunningTrial(
+                        t.Id,
+                        t.Node,
+                        t.LastPoint?.Step ?? t.CheckpointStep,
+                        t.TargetStep,
+                        t.Group,
+                        SweepNews.Describe(t.Plan, state.Config)
+                    ))
+                    .ToArray(),
+                best is null ? null : (best.Id, best.Outcome!.ValidationAccuracy),
+                clock.Elapsed,
+                eta,
+                finished is not null,
+                refused.ToArray()
+            )
+            {
+                Stopped = finals.Count(t => t.Phase == TrialPhase.Stopped),
+                Paused = state.Paused,
+                Rungs = rungs,
+            }
+        );
     }
 
     /// <summary>Update steps every trial has reached, running ones included.</summary>
@@ -261,14 +363,17 @@ public sealed class AggregatorActor : ReceiveActor, IWithTimers
     private TimeSpan? Remaining()
     {
         var trained = StepsReached() - stepsAtStart;
-        if (state.Completed || trained <= 0 || clock.Elapsed.TotalSeconds < 1) return null;
+        if (state.Completed || trained <= 0 || clock.Elapsed.TotalSeconds < 1)
+            return null;
         var stage = state.Current;
-        double Left(Trial t) => t.Phase switch
-        {
-            TrialPhase.Running => Math.Max(0, t.TargetStep - Math.Max(t.StepReached, t.LastPoint?.Step ?? 0)),
-            TrialPhase.Queued or TrialPhase.Promoted => stage.Policy.NextStop(t.Plan, t.CheckpointStep) - t.CheckpointStep,
-            _ => 0,
-        };
+        double Left(Trial t) =>
+            t.Phase switch
+            {
+                TrialPhase.Running => Math.Max(0, t.TargetStep - Math.Max(t.StepReached, t.LastPoint?.Step ?? 0)),
+                TrialPhase.Queued or TrialPhase.Promoted => stage.Policy.NextStop(t.Plan, t.CheckpointStep)
+                    - t.CheckpointStep,
+                _ => 0,
+            };
         var started = state.Trials.Where(t => stage.Plan.Contains(t.Id)).Sum(Left);
         var fresh = stage.Plan.Count - stage.Fresh;
         // Fresh trials go out in id order: the next one stands for the rest (plans may be huge).

@@ -27,12 +27,16 @@ public sealed class CoordinatorActor : ReceiveActor, IWithTimers
 {
     /// <summary>A hand-out in progress; its deadline on the scheduler's monotonic clock (a step of the wall clock moves nothing).</summary>
     private sealed record InFlight(IActorRef Worker, int Attempt, string Node, TimeSpan Deadline);
+
     private sealed record IdleSlot(IActorRef Worker, string Node, string Slot, int Capacity);
 
     /// <summary>The slots each worker node has (from its slots' requests): how many slots the sweep can keep busy.</summary>
     private readonly Dictionary<Address, int> nodeSlots = new();
+
     private sealed record CheckDeadlines;
+
     private sealed record RoundReady(RoundProposed Round);
+
     private sealed record RoundFailed(Exception Cause);
 
     private readonly SweepState state;
@@ -52,7 +56,14 @@ public sealed class CoordinatorActor : ReceiveActor, IWithTimers
 
     public ITimerScheduler Timers { get; set; } = null!;
 
-    public CoordinatorActor(SweepState state, IActorRef aggregator, DataOptions data, string fingerprint, ISweepJournal journal, Func<TimeSpan>? clock)
+    public CoordinatorActor(
+        SweepState state,
+        IActorRef aggregator,
+        DataOptions data,
+        string fingerprint,
+        ISweepJournal journal,
+        Func<TimeSpan>? clock
+    )
     {
         var scheduler = Context.System.Scheduler;
         this.clock = clock ?? (() => scheduler.MonotonicClock);
@@ -64,7 +75,9 @@ public sealed class CoordinatorActor : ReceiveActor, IWithTimers
         settings = SweepSettings.Create(Context.System);
         trialTimeout = TimeSpan.FromSeconds(state.Config.TrialTimeoutSeconds);
 
-        Receive<JoinSweep>(_ => Sender.Tell(new SweepData(data, fingerprint, GroupsAuto: state.Config.GroupSize is null)));
+        Receive<JoinSweep>(_ =>
+            Sender.Tell(new SweepData(data, fingerprint, GroupsAuto: state.Config.GroupSize is null))
+        );
         Receive<WorkerRefused>(refused =>
         {
             log.Warning("Worker node {0} refused: {1}", refused.Node, refused.Reason);
@@ -92,15 +105,27 @@ public sealed class CoordinatorActor : ReceiveActor, IWithTimers
     {
         if (((ExtendedActorSystem)Context.System).Provider is Akka.Cluster.ClusterActorRefProvider)
         {
-            Cluster.Get(Context.System).Subscribe(Self, ClusterEvent.SubscriptionInitialStateMode.InitialStateAsEvents,
-                typeof(ClusterEvent.IReachabilityEvent), typeof(ClusterEvent.IMemberEvent));
+            Cluster
+                .Get(Context.System)
+                .Subscribe(
+                    Self,
+                    ClusterEvent.SubscriptionInitialStateMode.InitialStateAsEvents,
+                    typeof(ClusterEvent.IReachabilityEvent),
+                    typeof(ClusterEvent.IMemberEvent)
+                );
             Context.System.EventStream.Subscribe<DisassociatedEvent>(Self);
             Context.System.EventStream.Subscribe<AssociatedEvent>(Self);
         }
         // Trials that were running when an earlier coordinator stopped have no worker now.
         foreach (var trial in state.Trials.Where(t => t.Phase == TrialPhase.Running).ToArray())
-            if (!Commit(new TrialRequeued(trial.Id, trial.Attempt, "the coordinator restarted", Charged: false))) return;
-        log.Info("Sweep at stage {0}: {1} trials recorded, {2} queued", state.Current.Name, state.Recorded, state.Queued);
+            if (!Commit(new TrialRequeued(trial.Id, trial.Attempt, "the coordinator restarted", Charged: false)))
+                return;
+        log.Info(
+            "Sweep at stage {0}: {1} trials recorded, {2} queued",
+            state.Current.Name,
+            state.Recorded,
+            state.Queued
+        );
         Advance();
         Timers.StartPeriodicTimer("deadlines", new CheckDeadlines(), settings.DeadlineCheckInterval);
     }
@@ -118,16 +143,27 @@ public sealed class CoordinatorActor : ReceiveActor, IWithTimers
     {
         if (request.DataFingerprint != fingerprint)
         {
-            log.Warning("Refusing worker {0} on {1}: its data fingerprint {2} differs from the sweep's {3}",
-                Sender.Path, request.Node, request.DataFingerprint, fingerprint);
-            Sender.Tell(new WorkerRejected($"data fingerprint {request.DataFingerprint} differs from the sweep's {fingerprint}; point the worker at the same CIFAR-10 copy"));
+            log.Warning(
+                "Refusing worker {0} on {1}: its data fingerprint {2} differs from the sweep's {3}",
+                Sender.Path,
+                request.Node,
+                request.DataFingerprint,
+                fingerprint
+            );
+            Sender.Tell(
+                new WorkerRejected(
+                    $"data fingerprint {request.DataFingerprint} differs from the sweep's {fingerprint}; point the worker at the same CIFAR-10 copy"
+                )
+            );
             return;
         }
         Context.Watch(Sender);
         // A request is a sign of life: its node's connection works again, whatever was seen before.
         disconnected.Remove(Sender.Path.Address);
         idle.RemoveAll(s => s.Worker.Equals(Sender));
-        idle.Add(new IdleSlot(Sender, request.Node, request.Slot, Math.Clamp(request.Capacity, 1, SweepConfig.MaxGroupSize)));
+        idle.Add(
+            new IdleSlot(Sender, request.Node, request.Slot, Math.Clamp(request.Capacity, 1, SweepConfig.MaxGroupSize))
+        );
         nodeSlots[Sender.Path.Address] = Math.Clamp(request.NodeSlots, 1, 1024);
         ServeIdle();
     }
@@ -140,11 +176,16 @@ public sealed class CoordinatorActor : ReceiveActor, IWithTimers
     /// </summary>
     private void ServeIdle()
     {
-        if (serving) return;
+        if (serving)
+            return;
         serving = true;
         try
         {
-            while (!Failed && state.NextWork() is not null && idle.FirstOrDefault(s => Usable(s.Worker.Path.Address)) is { } slot)
+            while (
+                !Failed
+                && state.NextWork() is not null
+                && idle.FirstOrDefault(s => Usable(s.Worker.Path.Address)) is { } slot
+            )
             {
                 idle.Remove(slot);
                 Assign(slot);
@@ -175,7 +216,12 @@ public sealed class CoordinatorActor : ReceiveActor, IWithTimers
             {
                 // A trial whose nodes keep vanishing under it must still end.
                 var why = $"handed out {trial.Attempt} times without finishing; every worker it went to was lost";
-                if (!Commit(new TrialRecorded(id, trial.Attempt, trial.Node, Experiments.Sweeps.TrialOutcome.Failure(why)))) return;
+                if (
+                    !Commit(
+                        new TrialRecorded(id, trial.Attempt, trial.Node, Experiments.Sweeps.TrialOutcome.Failure(why))
+                    )
+                )
+                    return;
                 ended = true;
                 continue;
             }
@@ -187,7 +233,9 @@ public sealed class CoordinatorActor : ReceiveActor, IWithTimers
                 try
                 {
                     checkpoint = journal.Checkpoint(id)
-                                 ?? throw new InvalidOperationException($"trial {id}'s checkpoint at step {work.FromStep} is missing from the store");
+                        ?? throw new InvalidOperationException(
+                            $"trial {id}'s checkpoint at step {work.FromStep} is missing from the store"
+                        );
                 }
                 catch (Exception e)
                 {
@@ -196,15 +244,30 @@ public sealed class CoordinatorActor : ReceiveActor, IWithTimers
                 }
             }
             var group = handouts.Count > 0 ? handouts[0].Trial : id;
-            if (!Commit(new TrialStarted(id, attempt, slot.Node, slot.Slot, work.FromStep, work.ToStep, group))) return;
+            if (!Commit(new TrialStarted(id, attempt, slot.Node, slot.Slot, work.FromStep, work.ToStep, group)))
+                return;
             running[id] = new InFlight(slot.Worker, attempt, slot.Node, Now + trialTimeout);
-            handouts.Add(new AssignTrial(id, attempt, config, state.Config.TestAccuracy, work.FromStep, work.ToStep, checkpoint,
-                state.Config.CheckpointEvery, settings.CheckpointInterval.TotalSeconds));
+            handouts.Add(
+                new AssignTrial(
+                    id,
+                    attempt,
+                    config,
+                    state.Config.TestAccuracy,
+                    work.FromStep,
+                    work.ToStep,
+                    checkpoint,
+                    state.Config.CheckpointEvery,
+                    settings.CheckpointInterval.TotalSeconds
+                )
+            );
         }
-        if (handouts.Count > 0) slot.Worker.Tell(new AssignGroup(handouts.ToArray()));
-        else idle.Add(slot);
+        if (handouts.Count > 0)
+            slot.Worker.Tell(new AssignGroup(handouts.ToArray()));
+        else
+            idle.Add(slot);
         plan = plan with { Queued = state.Queued };
-        if (ended) Advance(); // a trial recorded: the policy may decide, the stage may be done
+        if (ended)
+            Advance(); // a trial recorded: the policy may decide, the stage may be done
     }
 
     /// <summary>The group size planned for the queue as it last grew (auto), and the queue after the last hand-out.</summary>
@@ -219,7 +282,8 @@ public sealed class CoordinatorActor : ReceiveActor, IWithTimers
     /// </summary>
     private int GroupSizeFor(IdleSlot slot)
     {
-        if (state.Config.GroupSize is { } size) return size;
+        if (state.Config.GroupSize is { } size)
+            return size;
         var queued = state.Queued;
         if (plan.Size == 0 || queued > plan.Queued)
         {
@@ -232,7 +296,8 @@ public sealed class CoordinatorActor : ReceiveActor, IWithTimers
 
     private void OnProgress(TrialProgressed progress)
     {
-        if (!running.TryGetValue(progress.Trial, out var flight) || flight.Attempt != progress.Attempt) return;
+        if (!running.TryGetValue(progress.Trial, out var flight) || flight.Attempt != progress.Attempt)
+            return;
         running[progress.Trial] = flight with { Deadline = Now + trialTimeout };
         var point = new TrialPointReached(progress.Trial, progress.Attempt, progress.Point);
         state.Apply(point);
@@ -241,13 +306,23 @@ public sealed class CoordinatorActor : ReceiveActor, IWithTimers
 
     private void OnCheckpoint(CheckpointTaken taken)
     {
-        if (!running.TryGetValue(taken.Trial, out var flight) || flight.Attempt != taken.Attempt) return;
+        if (!running.TryGetValue(taken.Trial, out var flight) || flight.Attempt != taken.Attempt)
+            return;
         var trial = state.Find(taken.Trial)!;
-        if (taken.Step <= trial.CheckpointStep || taken.Step >= trial.TargetStep) return;
+        if (taken.Step <= trial.CheckpointStep || taken.Step >= trial.TargetStep)
+            return;
         running[taken.Trial] = flight with { Deadline = Now + trialTimeout };
         var stored = trial.Curve.Count > 0 ? trial.Curve[^1].Step : 0;
-        Commit(new TrialCheckpointed(taken.Trial, taken.Attempt, taken.Step,
-            taken.Points.Where(p => p.Step > stored && p.Step <= taken.Step).ToArray(), taken.Seconds), taken.Checkpoint);
+        Commit(
+            new TrialCheckpointed(
+                taken.Trial,
+                taken.Attempt,
+                taken.Step,
+                taken.Points.Where(p => p.Step > stored && p.Step <= taken.Step).ToArray(),
+                taken.Seconds
+            ),
+            taken.Checkpoint
+        );
     }
 
     private void OnFinished(TrialFinished finished)
@@ -255,8 +330,13 @@ public sealed class CoordinatorActor : ReceiveActor, IWithTimers
         var trial = state.Find(finished.Trial);
         if (trial is null || trial.IsFinal)
         {
-            log.Info("Ignoring a result for trial {0} (attempt {1}, from {2}): {3}", finished.Trial, finished.Attempt, finished.Node,
-                trial is null ? "no such trial was handed out" : "it is recorded already");
+            log.Info(
+                "Ignoring a result for trial {0} (attempt {1}, from {2}): {3}",
+                finished.Trial,
+                finished.Attempt,
+                finished.Node,
+                trial is null ? "no such trial was handed out" : "it is recorded already"
+            );
             return;
         }
         var current = running.TryGetValue(finished.Trial, out var flight) && flight.Attempt == finished.Attempt;
@@ -264,7 +344,13 @@ public sealed class CoordinatorActor : ReceiveActor, IWithTimers
         if (outcome.Status == TrialStatus.Failed && !current)
         {
             // A stale failure (its hand-out was given up already, and counted then) changes nothing.
-            log.Info("Ignoring attempt {0}'s failure of trial {1} from {2}: {3}", finished.Attempt, finished.Trial, finished.Node, outcome.Error);
+            log.Info(
+                "Ignoring attempt {0}'s failure of trial {1} from {2}: {3}",
+                finished.Attempt,
+                finished.Trial,
+                finished.Node,
+                outcome.Error
+            );
             return;
         }
         if (outcome.Status == TrialStatus.Failed && trial.ChargedAttempts + 1 < state.Config.MaxAttempts)
@@ -275,26 +361,49 @@ public sealed class CoordinatorActor : ReceiveActor, IWithTimers
         if (outcome.Status == TrialStatus.Completed && outcome.UpdateSteps < trial.Plan.Config.TotalSteps)
         {
             // A pause at a decision point: only the current hand-out's counts (a late one's step is behind the trial).
-            if (!current) return;
+            if (!current)
+                return;
             if (finished.Checkpoint is null || outcome.UpdateSteps != trial.TargetStep)
             {
-                Requeue(finished.Trial, $"{finished.Node} stopped at step {outcome.UpdateSteps} without a checkpoint for step {trial.TargetStep}", charged: true);
+                Requeue(
+                    finished.Trial,
+                    $"{finished.Node} stopped at step {outcome.UpdateSteps} without a checkpoint for step {trial.TargetStep}",
+                    charged: true
+                );
                 return;
             }
             running.Remove(finished.Trial);
             var stored = trial.Curve.Count > 0 ? trial.Curve[^1].Step : 0;
-            if (Commit(new TrialPaused(finished.Trial, finished.Attempt, finished.Node,
-                    outcome with { Curve = outcome.Curve.Where(p => p.Step > stored).ToArray() }), finished.Checkpoint))
+            if (
+                Commit(
+                    new TrialPaused(
+                        finished.Trial,
+                        finished.Attempt,
+                        finished.Node,
+                        outcome with
+                        {
+                            Curve = outcome.Curve.Where(p => p.Step > stored).ToArray(),
+                        }
+                    ),
+                    finished.Checkpoint
+                )
+            )
                 Advance();
             return;
         }
-        Record(finished.Trial, finished.Attempt, finished.Node, outcome.Status == TrialStatus.Failed ? outcome : trial.Whole(outcome));
+        Record(
+            finished.Trial,
+            finished.Attempt,
+            finished.Node,
+            outcome.Status == TrialStatus.Failed ? outcome : trial.Whole(outcome)
+        );
     }
 
     /// <summary>A slot that did not take its trial (busy, or without data): it trained nothing, so nothing is charged.</summary>
     private void OnDeclined(TrialDeclined declined)
     {
-        if (!running.TryGetValue(declined.Trial, out var flight) || flight.Attempt != declined.Attempt) return;
+        if (!running.TryGetValue(declined.Trial, out var flight) || flight.Attempt != declined.Attempt)
+            return;
         Requeue(declined.Trial, $"{declined.Node} declined it: {declined.Reason}", charged: false);
     }
 
@@ -308,17 +417,20 @@ public sealed class CoordinatorActor : ReceiveActor, IWithTimers
     /// <param name="why">What happened to the node: unreachable, its connection closed, it left the cluster.</param>
     private void OnNodeUnusable(Address address, HashSet<Address> set, string why)
     {
-        if (address.Equals(Cluster.Get(Context.System).SelfAddress)) return;
+        if (address.Equals(Cluster.Get(Context.System).SelfAddress))
+            return;
         var wasUsable = Usable(address);
         set.Add(address);
-        if (wasUsable) log.Warning("Node {0}: {1}", Describe(address), why); // one line per node lost, whatever the transport says
+        if (wasUsable)
+            log.Warning("Node {0}: {1}", Describe(address), why); // one line per node lost, whatever the transport says
         foreach (var (trial, flight) in running.Where(f => f.Value.Worker.Path.Address.Equals(address)).ToArray())
             Lose(trial, $"its worker on {flight.Node} was lost ({why})");
     }
 
     private void OnNodeUsable(Address address, HashSet<Address> set)
     {
-        if (set.Remove(address)) ServeIdle();
+        if (set.Remove(address))
+            ServeIdle();
     }
 
     private void OnNodeRemoved(Address address)
@@ -351,25 +463,38 @@ public sealed class CoordinatorActor : ReceiveActor, IWithTimers
             return;
         }
         log.Warning("Trial {0} failed: {1} attempts used; last: {2}", trial, used, reason);
-        Record(trial, flight.Attempt, flight.Node, Experiments.Sweeps.TrialOutcome.Failure($"gave up after {used} attempts; last: {reason}"));
+        Record(
+            trial,
+            flight.Attempt,
+            flight.Node,
+            Experiments.Sweeps.TrialOutcome.Failure($"gave up after {used} attempts; last: {reason}")
+        );
     }
 
     private void Requeue(int trial, string reason, bool charged)
     {
         var t = state.Find(trial)!;
         var lost = t.LivePoints.Count > 0 ? t.LivePoints[^1].Step - t.CheckpointStep : 0;
-        log.Warning("Trial {0} back in the queue: {1}; it goes on from step {2}{3}", trial, reason, t.CheckpointStep,
-            lost > 0 ? $" ({lost} steps trained since then are lost)" : "");
+        log.Warning(
+            "Trial {0} back in the queue: {1}; it goes on from step {2}{3}",
+            trial,
+            reason,
+            t.CheckpointStep,
+            lost > 0 ? $" ({lost} steps trained since then are lost)" : ""
+        );
         var flight = running[trial];
         running.Remove(trial);
-        if (Commit(new TrialRequeued(trial, flight.Attempt, reason, charged))) ServeIdle();
+        if (Commit(new TrialRequeued(trial, flight.Attempt, reason, charged)))
+            ServeIdle();
     }
 
     private void Record(int trial, int attempt, string node, Experiments.Sweeps.TrialOutcome outcome)
     {
         // A late result of an earlier hand-out came first: the one still training has nothing left to do.
-        if (running.Remove(trial, out var flight) && flight.Attempt != attempt) flight.Worker.Tell(new CancelTrial(trial, flight.Attempt));
-        if (Commit(new TrialRecorded(trial, attempt, node, outcome))) Advance();
+        if (running.Remove(trial, out var flight) && flight.Attempt != attempt)
+            flight.Worker.Tell(new CancelTrial(trial, flight.Attempt));
+        if (Commit(new TrialRecorded(trial, attempt, node, outcome)))
+            Advance();
     }
 
     /// <summary>
@@ -383,19 +508,24 @@ public sealed class CoordinatorActor : ReceiveActor, IWithTimers
             if (state.Decisions() is { Count: > 0 } decisions)
             {
                 foreach (var decision in decisions)
-                    if (!Commit(decision)) return;
+                    if (!Commit(decision))
+                        return;
                 continue;
             }
             ProposeRoundIfDue();
-            if (!state.Current.IsDone) break;
+            if (!state.Current.IsDone)
+                break;
             if (state.NextStage is not { } next)
             {
                 Commit(new SweepCompleted());
                 return;
             }
-            if (!Commit(new StageOpened(next))) return;
-            foreach (var warning in state.Current.Plan.Warnings) log.Warning(warning);
-            if (state.Current.Plan.Count == 0) log.Warning("Stage {0} has no trials: its source stage completed none", next);
+            if (!Commit(new StageOpened(next)))
+                return;
+            foreach (var warning in state.Current.Plan.Warnings)
+                log.Warning(warning);
+            if (state.Current.Plan.Count == 0)
+                log.Warning("Stage {0} has no trials: its source stage completed none", next);
         }
         ServeIdle();
     }
@@ -410,17 +540,23 @@ public sealed class CoordinatorActor : ReceiveActor, IWithTimers
     /// </summary>
     private void ProposeRoundIfDue()
     {
-        if (proposing || Failed || state.RoundDue() is not { } request) return;
+        if (proposing || Failed || state.RoundDue() is not { } request)
+            return;
         proposing = true;
-        Task.Run(() => new RoundReady(SearchRounds.Round(request)))
-            .PipeTo(Self, failure: e => new RoundFailed(e));
+        Task.Run(() => new RoundReady(SearchRounds.Round(request))).PipeTo(Self, failure: e => new RoundFailed(e));
     }
 
     private void OnRoundReady(RoundReady ready)
     {
         proposing = false;
-        if (!Commit(ready.Round)) return;
-        log.Info("Stage {0}: round {1} proposed, {2} trials", ready.Round.Stage, ready.Round.Round, ready.Round.Points.Length);
+        if (!Commit(ready.Round))
+            return;
+        log.Info(
+            "Stage {0}: round {1} proposed, {2} trials",
+            ready.Round.Stage,
+            ready.Round.Round,
+            ready.Round.Points.Length
+        );
         Advance();
     }
 
@@ -432,13 +568,20 @@ public sealed class CoordinatorActor : ReceiveActor, IWithTimers
     /// </summary>
     private bool Commit(SweepEvent e, byte[]? checkpoint = null)
     {
-        if (Failed) return false;
+        if (Failed)
+            return false;
         try
         {
             state.Check(e);
             journal.Append(e, checkpoint);
         }
-        catch (Exception exception) when (exception is InvalidSweepEventException or Storage.StoreException or IOException or UnauthorizedAccessException)
+        catch (Exception exception)
+            when (exception
+                    is InvalidSweepEventException
+                        or Storage.StoreException
+                        or IOException
+                        or UnauthorizedAccessException
+            )
         {
             Fail(exception);
             return false;
@@ -453,10 +596,12 @@ public sealed class CoordinatorActor : ReceiveActor, IWithTimers
     /// <summary>The sweep cannot go on: workers stop their trials, the aggregator and the host are told, nothing more happens.</summary>
     private void Fail(Exception cause)
     {
-        if (Failed) return;
+        if (Failed)
+            return;
         Failed = true;
         log.Error("The sweep stops: {0}", cause.Message);
-        foreach (var (trial, flight) in running) flight.Worker.Tell(new CancelTrial(trial, flight.Attempt));
+        foreach (var (trial, flight) in running)
+            flight.Worker.Tell(new CancelTrial(trial, flight.Attempt));
         running.Clear();
         idle.Clear();
         aggregator.Tell(new SweepFailed(cause));
@@ -465,11 +610,21 @@ public sealed class CoordinatorActor : ReceiveActor, IWithTimers
 
     private bool Usable(Address address) => !unreachable.Contains(address) && !disconnected.Contains(address);
 
-    private static string Describe(Address address) => address.Host is null ? address.ToString() : $"{address.Host}:{address.Port}";
+    private static string Describe(Address address) =>
+        address.Host is null ? address.ToString() : $"{address.Host}:{address.Port}";
 
     /// <param name="clock">Monotonic time for the trials' deadlines (default: the scheduler's); tests move their own.</param>
-    public static Props Props(SweepState state, IActorRef aggregator, DataOptions data, string fingerprint, ISweepJournal? journal = null,
-        Func<TimeSpan>? clock = null) =>
-        Akka.Actor.Props.Create(() => new CoordinatorActor(state, aggregator, data, fingerprint, journal ?? new NoJournal(), clock))
+    public static Props Props(
+        SweepState state,
+        IActorRef aggregator,
+        DataOptions data,
+        string fingerprint,
+        ISweepJournal? journal = null,
+        Func<TimeSpan>? clock = null
+    ) =>
+        Akka
+            .Actor.Props.Create(() =>
+                new CoordinatorActor(state, aggregator, data, fingerprint, journal ?? new NoJournal(), clock)
+            )
             .WithDispatcher(SweepSettings.CoordinatorDispatcher);
 }

@@ -30,7 +30,8 @@ public sealed class DowningActor : ReceiveActor, IWithTimers
         Receive<Check>(check =>
         {
             var member = cluster.State.Unreachable.FirstOrDefault(u => u.UniqueAddress.Equals(check.Member));
-            if (member is null || member.Status == MemberStatus.Down) return;
+            if (member is null || member.Status == MemberStatus.Down)
+                return;
             log.Warning("Downing node {0}: unreachable for {1:F0} s", member.Address, downAfter.TotalSeconds);
             cluster.Down(member.Address);
         });
@@ -38,8 +39,12 @@ public sealed class DowningActor : ReceiveActor, IWithTimers
     }
 
     protected override void PreStart() =>
-        cluster.Subscribe(Self, ClusterEvent.SubscriptionInitialStateMode.InitialStateAsEvents,
-            typeof(ClusterEvent.IReachabilityEvent), typeof(ClusterEvent.MemberRemoved));
+        cluster.Subscribe(
+            Self,
+            ClusterEvent.SubscriptionInitialStateMode.InitialStateAsEvents,
+            typeof(ClusterEvent.IReachabilityEvent),
+            typeof(ClusterEvent.MemberRemoved)
+        );
 
     protected override void PostStop() => cluster.Unsubscribe(Self);
 

@@ -21,8 +21,11 @@ namespace Assignment3.Sweeps.Actors;
 public sealed class WorkerNodeActor : ReceiveActor, IWithTimers
 {
     private sealed record RetryIdentify(Address Address);
+
     private sealed record CoordinatorLost;
+
     private sealed record Prepared(IActorRef Coordinator, PreparedRunner Runner, DataOptions Options, string Expected);
+
     private sealed record PrepareFailed(IActorRef Coordinator, DataOptions Options, Exception Cause);
 
     private readonly ILoggingAdapter log = Context.GetLogger();
@@ -36,8 +39,15 @@ public sealed class WorkerNodeActor : ReceiveActor, IWithTimers
 
     public ITimerScheduler Timers { get; set; } = null!;
 
-    public WorkerNodeActor(ITrialRunnerSource source, int slotCount, string node, Action onCoordinatorLeft, Action<string> onRefused, Action onJoined,
-        Action<string>? onActivity)
+    public WorkerNodeActor(
+        ITrialRunnerSource source,
+        int slotCount,
+        string node,
+        Action onCoordinatorLeft,
+        Action<string> onRefused,
+        Action onJoined,
+        Action<string>? onActivity
+    )
     {
         this.onJoined = onJoined;
         this.source = source;
@@ -50,7 +60,8 @@ public sealed class WorkerNodeActor : ReceiveActor, IWithTimers
 
         Receive<ClusterEvent.CurrentClusterState>(state =>
         {
-            foreach (var member in state.Members.Where(m => m.Status == MemberStatus.Up)) Consider(member);
+            foreach (var member in state.Members.Where(m => m.Status == MemberStatus.Up))
+                Consider(member);
         });
         Receive<ClusterEvent.MemberUp>(up => Consider(up.Member));
         Receive<ActorIdentity>(identity =>
@@ -68,41 +79,65 @@ public sealed class WorkerNodeActor : ReceiveActor, IWithTimers
         Receive<SweepData>(sweep =>
         {
             var coordinator = Sender;
-            source.PrepareAsync(sweep.Options, sweep.GroupsAuto, CancellationToken.None).PipeTo(Self,
-                success: runner => new Prepared(coordinator, runner, sweep.Options, sweep.Fingerprint),
-                failure: e => new PrepareFailed(coordinator, sweep.Options, e));
+            source
+                .PrepareAsync(sweep.Options, sweep.GroupsAuto, CancellationToken.None)
+                .PipeTo(
+                    Self,
+                    success: runner => new Prepared(coordinator, runner, sweep.Options, sweep.Fingerprint),
+                    failure: e => new PrepareFailed(coordinator, sweep.Options, e)
+                );
         });
         Receive<Prepared>(p =>
         {
             if (p.Runner.Fingerprint != p.Expected)
             {
-                Refuse(p.Coordinator, $"its data ({Describe(p.Options)}) has fingerprint {p.Runner.Fingerprint}, the sweep's has {p.Expected}: " +
-                                      "point it at the same CIFAR-10 files as the coordinator");
+                Refuse(
+                    p.Coordinator,
+                    $"its data ({Describe(p.Options)}) has fingerprint {p.Runner.Fingerprint}, the sweep's has {p.Expected}: "
+                        + "point it at the same CIFAR-10 files as the coordinator"
+                );
                 return;
             }
-            foreach (var slot in slots) slot.Tell(new CoordinatorFound(p.Coordinator, p.Runner));
+            foreach (var slot in slots)
+                slot.Tell(new CoordinatorFound(p.Coordinator, p.Runner));
         });
-        Receive<PrepareFailed>(f => Refuse(f.Coordinator, $"it could not load the sweep's data ({Describe(f.Options)}): {f.Cause.Message}"));
+        Receive<PrepareFailed>(f =>
+            Refuse(f.Coordinator, $"it could not load the sweep's data ({Describe(f.Options)}): {f.Cause.Message}")
+        );
         Receive<RetryIdentify>(retry =>
         {
-            var member = Cluster.Get(Context.System).State.Members.FirstOrDefault(m => m.Address.Equals(retry.Address) && m.Status == MemberStatus.Up);
-            if (member is not null) Consider(member);
+            var member = Cluster
+                .Get(Context.System)
+                .State.Members.FirstOrDefault(m => m.Address.Equals(retry.Address) && m.Status == MemberStatus.Up);
+            if (member is not null)
+                Consider(member);
         });
         Receive<ClusterEvent.MemberRemoved>(removed =>
         {
-            if (removed.Member.HasRole(SweepNode.CoordinatorRole)) onCoordinatorLeft();
+            if (removed.Member.HasRole(SweepNode.CoordinatorRole))
+                onCoordinatorLeft();
         });
-        Receive<ClusterEvent.UnreachableMember>(m => m.Member.HasRole(SweepNode.CoordinatorRole),
-            _ => Timers.StartSingleTimer(nameof(CoordinatorLost), new CoordinatorLost(), settings.CoordinatorLostAfter));
-        Receive<ClusterEvent.ReachableMember>(m => m.Member.HasRole(SweepNode.CoordinatorRole), _ => Timers.Cancel(nameof(CoordinatorLost)));
+        Receive<ClusterEvent.UnreachableMember>(
+            m => m.Member.HasRole(SweepNode.CoordinatorRole),
+            _ => Timers.StartSingleTimer(nameof(CoordinatorLost), new CoordinatorLost(), settings.CoordinatorLostAfter)
+        );
+        Receive<ClusterEvent.ReachableMember>(
+            m => m.Member.HasRole(SweepNode.CoordinatorRole),
+            _ => Timers.Cancel(nameof(CoordinatorLost))
+        );
         Receive<CoordinatorLost>(_ =>
         {
-            log.Warning("The coordinator's node has been unreachable for {0:F0} s; starting afresh to join the seed again", settings.CoordinatorLostAfter.TotalSeconds);
+            log.Warning(
+                "The coordinator's node has been unreachable for {0:F0} s; starting afresh to join the seed again",
+                settings.CoordinatorLostAfter.TotalSeconds
+            );
             onCoordinatorLeft();
         });
         Receive<Akka.Remote.ThisActorSystemQuarantinedEvent>(_ =>
         {
-            log.Warning("The coordinator's node removed this node while it could not be reached; starting afresh to join the seed again");
+            log.Warning(
+                "The coordinator's node removed this node while it could not be reached; starting afresh to join the seed again"
+            );
             onCoordinatorLeft();
         });
         Receive<ClusterEvent.IClusterDomainEvent>(_ => { });
@@ -120,15 +155,25 @@ public sealed class WorkerNodeActor : ReceiveActor, IWithTimers
 
     private void Consider(Member member)
     {
-        if (!member.HasRole(SweepNode.CoordinatorRole)) return;
+        if (!member.HasRole(SweepNode.CoordinatorRole))
+            return;
         onJoined();
-        Context.ActorSelection(new RootActorPath(member.Address) / "user" / SweepNode.CoordinatorName).Tell(new Identify(member.Address));
+        Context
+            .ActorSelection(new RootActorPath(member.Address) / "user" / SweepNode.CoordinatorName)
+            .Tell(new Identify(member.Address));
     }
 
     protected override void PreStart()
     {
-        Cluster.Get(Context.System).Subscribe(Self, ClusterEvent.SubscriptionInitialStateMode.InitialStateAsSnapshot,
-            typeof(ClusterEvent.MemberUp), typeof(ClusterEvent.MemberRemoved), typeof(ClusterEvent.IReachabilityEvent));
+        Cluster
+            .Get(Context.System)
+            .Subscribe(
+                Self,
+                ClusterEvent.SubscriptionInitialStateMode.InitialStateAsSnapshot,
+                typeof(ClusterEvent.MemberUp),
+                typeof(ClusterEvent.MemberRemoved),
+                typeof(ClusterEvent.IReachabilityEvent)
+            );
         Context.System.EventStream.Subscribe<Akka.Remote.ThisActorSystemQuarantinedEvent>(Self);
     }
 
@@ -142,10 +187,19 @@ public sealed class WorkerNodeActor : ReceiveActor, IWithTimers
     private static readonly Action<string> Ignore = _ => { };
 
     /// <param name="onActivity">Told a plain line when a slot starts or ends a trial (a3 worker's plain progress).</param>
-    public static Props Props(ITrialRunnerSource source, int slots, string node, Action? onCoordinatorLeft = null, Action<string>? onRefused = null,
-        Action? onJoined = null, Action<string>? onActivity = null)
+    public static Props Props(
+        ITrialRunnerSource source,
+        int slots,
+        string node,
+        Action? onCoordinatorLeft = null,
+        Action<string>? onRefused = null,
+        Action? onJoined = null,
+        Action<string>? onActivity = null
+    )
     {
         var (left, refused, joined) = (onCoordinatorLeft ?? Nothing, onRefused ?? Ignore, onJoined ?? Nothing);
-        return Akka.Actor.Props.Create(() => new WorkerNodeActor(source, slots, node, left, refused, joined, onActivity));
+        return Akka.Actor.Props.Create(() =>
+            new WorkerNodeActor(source, slots, node, left, refused, joined, onActivity)
+        );
     }
 }

@@ -18,14 +18,24 @@ public sealed partial class AllowListHyperionSerializer(ExtendedActorSystem syst
     private static HyperionSerializerSettings WithNameTolerantFilter(HyperionSerializerSettings s)
     {
         if (s.TypeFilter is not TypeFilter listed)
-            throw new ConfigurationException("akka.actor.serialization-settings.hyperion.allowed-types must list the types the sweep protocol may deserialize");
-        return new HyperionSerializerSettings(s.PreserveObjectReferences, s.VersionTolerance, s.KnownTypesProvider,
-            s.PackageNameOverrides, s.Surrogates, disallowUnsafeType: true, new NameTolerantFilter(listed));
+            throw new ConfigurationException(
+                "akka.actor.serialization-settings.hyperion.allowed-types must list the types the sweep protocol may deserialize"
+            );
+        return new HyperionSerializerSettings(
+            s.PreserveObjectReferences,
+            s.VersionTolerance,
+            s.KnownTypesProvider,
+            s.PackageNameOverrides,
+            s.Surrogates,
+            disallowUnsafeType: true,
+            new NameTolerantFilter(listed)
+        );
     }
 
     private sealed partial class NameTolerantFilter(TypeFilter listed) : ITypeFilter
     {
-        public bool IsAllowed(string typeName) => listed.IsAllowed(typeName) || listed.IsAllowed(AssemblyDetails().Replace(typeName, ""));
+        public bool IsAllowed(string typeName) =>
+            listed.IsAllowed(typeName) || listed.IsAllowed(AssemblyDetails().Replace(typeName, ""));
 
         [GeneratedRegex(@", (Version|Culture|PublicKeyToken)=[^,\]]+")]
         private static partial Regex AssemblyDetails();

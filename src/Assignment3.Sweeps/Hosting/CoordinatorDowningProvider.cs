@@ -18,7 +18,8 @@ public sealed class CoordinatorDowningProvider(ActorSystem system, Cluster clust
 {
     public TimeSpan DownRemovalMargin => TimeSpan.Zero;
 
-    public Props? DowningActorProps => cluster.SelfRoles.Contains(SweepNode.CoordinatorRole)
-        ? DowningActor.Props(SweepSettings.Create(system).DownUnreachableAfter)
-        : null;
+    public Props? DowningActorProps =>
+        cluster.SelfRoles.Contains(SweepNode.CoordinatorRole)
+            ? DowningActor.Props(SweepSettings.Create(system).DownUnreachableAfter)
+            : null;
 }

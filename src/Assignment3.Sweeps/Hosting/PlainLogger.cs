@@ -19,7 +19,8 @@ public sealed class PlainLogger : ReceiveActor
         Receive<InitializeLogger>(_ => Sender.Tell(new LoggerInitialized()));
         Receive<LogEvent>(e =>
         {
-            if (Line(e) is { } line) Console.Error.WriteLine(line);
+            if (Line(e) is { } line)
+                Console.Error.WriteLine(line);
         });
     }
 
@@ -27,11 +28,27 @@ public sealed class PlainLogger : ReceiveActor
     {
         var message = e.Message?.ToString() ?? "";
         // Akka.Remote's own (internal) exceptions for an association that ended or never formed.
-        if (e is Error { Cause: { } remote } && remote.GetType().Name is "EndpointDisassociatedException" or "ShutDownAssociation" or "InvalidAssociation" or "EndpointAssociationException")
+        if (
+            e is Error { Cause: { } remote }
+            && remote.GetType().Name
+                is "EndpointDisassociatedException"
+                    or "ShutDownAssociation"
+                    or "InvalidAssociation"
+                    or "EndpointAssociationException"
+        )
             return null;
-        if (message.StartsWith("Association with remote system", StringComparison.Ordinal) && message.Contains("has failed")) return null;
-        if (message.StartsWith("Couldn't join seed nodes", StringComparison.Ordinal)) return null;
-        if (message.Contains("Marking node(s) as UNREACHABLE", StringComparison.Ordinal) || message.Contains("Marking node(s) as REACHABLE", StringComparison.Ordinal)) return null;
+        if (
+            message.StartsWith("Association with remote system", StringComparison.Ordinal)
+            && message.Contains("has failed")
+        )
+            return null;
+        if (message.StartsWith("Couldn't join seed nodes", StringComparison.Ordinal))
+            return null;
+        if (
+            message.Contains("Marking node(s) as UNREACHABLE", StringComparison.Ordinal)
+            || message.Contains("Marking node(s) as REACHABLE", StringComparison.Ordinal)
+        )
+            return null;
         if (message.StartsWith("Tried to associate with unreachable remote address", StringComparison.Ordinal))
         {
             // "... [akka.tcp://a3@host:port]. Address is now gated ... Reason: [why] Caused by: ..."
@@ -50,7 +67,8 @@ public sealed class PlainLogger : ReceiveActor
     private static string? Between(string text, string open, string close)
     {
         var start = text.IndexOf(open, StringComparison.Ordinal);
-        if (start < 0) return null;
+        if (start < 0)
+            return null;
         start += open.Length;
         var end = text.IndexOf(close, start, StringComparison.Ordinal);
         return end < 0 ? text[start..] : text[start..end];

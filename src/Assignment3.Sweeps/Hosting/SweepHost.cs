@@ -48,16 +48,41 @@ public sealed class SweepHost : IAsyncDisposable
     /// the coordinator and <paramref name="slots"/> local worker slots (0: it trains nothing itself).
     /// <paramref name="history"/> holds the events of an interrupted sweep to continue from.
     /// </summary>
-    public static SweepHost StartCoordinator(SweepConfig sweep, string outFolder, SweepMonitor monitor, string fingerprint,
-        ITrialRunnerSource? source, int slots, string host = "127.0.0.1", int port = 0, string? extraHocon = null,
-        ISweepJournal? journal = null, IReadOnlyList<SweepEvent>? history = null, X509Certificate2? certificate = null)
+    public static SweepHost StartCoordinator(
+        SweepConfig sweep,
+        string outFolder,
+        SweepMonitor monitor,
+        string fingerprint,
+        ITrialRunnerSource? source,
+        int slots,
+        string host = "127.0.0.1",
+        int port = 0,
+        string? extraHocon = null,
+        ISweepJournal? journal = null,
+        IReadOnlyList<SweepEvent>? history = null,
+        X509Certificate2? certificate = null
+    )
     {
         string[] roles = slots > 0 ? [SweepNode.CoordinatorRole, SweepNode.WorkerRole] : [SweepNode.CoordinatorRole];
-        var system = SweepNode.Start(SweepNode.Configuration(host, port, roles, [], extraHocon, tls: certificate is not null), certificate);
+        var system = SweepNode.Start(
+            SweepNode.Configuration(host, port, roles, [], extraHocon, tls: certificate is not null),
+            certificate
+        );
         // The coordinator and the aggregator each keep their own copy of the state (actors share nothing).
-        var aggregator = system.ActorOf(AggregatorActor.Props(SweepState.Replay(sweep, history ?? []), outFolder, monitor), SweepSupervision.AggregatorName);
-        var coordinator = system.ActorOf(CoordinatorActor.Props(SweepState.Replay(sweep, history ?? []), aggregator, sweep.Experiment.Data, fingerprint, journal),
-            SweepNode.CoordinatorName);
+        var aggregator = system.ActorOf(
+            AggregatorActor.Props(SweepState.Replay(sweep, history ?? []), outFolder, monitor),
+            SweepSupervision.AggregatorName
+        );
+        var coordinator = system.ActorOf(
+            CoordinatorActor.Props(
+                SweepState.Replay(sweep, history ?? []),
+                aggregator,
+                sweep.Experiment.Data,
+                fingerprint,
+                journal
+            ),
+            SweepNode.CoordinatorName
+        );
         var node = new SweepHost(system, aggregator, coordinator);
         var cluster = Cluster.Get(system);
         cluster.Join(node.Address);
@@ -71,15 +96,43 @@ public sealed class SweepHost : IAsyncDisposable
     /// Starts a worker node that joins the coordinator's node at <paramref name="seed"/> (host:port),
     /// retrying until one is there. A node joins one cluster only: after <see cref="Detached"/>, start a new one.
     /// </summary>
-    public static SweepHost StartWorker(string seed, ITrialRunnerSource source, int slots,
-        string host = "127.0.0.1", int port = 0, string? extraHocon = null, X509Certificate2? certificate = null, Action<string>? onActivity = null)
+    public static SweepHost StartWorker(
+        string seed,
+        ITrialRunnerSource source,
+        int slots,
+        string host = "127.0.0.1",
+        int port = 0,
+        string? extraHocon = null,
+        X509Certificate2? certificate = null,
+        Action<string>? onActivity = null
+    )
     {
         var (seedHost, seedPort) = ParseEndpoint(seed, "--seed");
         var tls = certificate is not null;
-        var system = SweepNode.Start(SweepNode.Configuration(host, port, [SweepNode.WorkerRole], [SweepNode.SeedAddress(seedHost, seedPort, tls)], extraHocon, tls), certificate);
+        var system = SweepNode.Start(
+            SweepNode.Configuration(
+                host,
+                port,
+                [SweepNode.WorkerRole],
+                [SweepNode.SeedAddress(seedHost, seedPort, tls)],
+                extraHocon,
+                tls
+            ),
+            certificate
+        );
         var node = new SweepHost(system, null);
-        system.ActorOf(WorkerNodeActor.Props(source, slots, node.NodeName, () => node.detached.TrySetResult(), reason => node.refused.TrySetResult(reason),
-            () => node.joined.TrySetResult(), onActivity), "workers");
+        system.ActorOf(
+            WorkerNodeActor.Props(
+                source,
+                slots,
+                node.NodeName,
+                () => node.detached.TrySetResult(),
+                reason => node.refused.TrySetResult(reason),
+                () => node.joined.TrySetResult(),
+                onActivity
+            ),
+            "workers"
+        );
         system.WhenTerminated.ContinueWith(_ => node.detached.TrySetResult());
         return node;
     }
@@ -93,19 +146,29 @@ public sealed class SweepHost : IAsyncDisposable
     /// </summary>
     public async Task<SweepFinished> Completion(CancellationToken cancellation = default)
     {
-        var (aggregator, coordinator) = (Aggregator ?? throw new InvalidOperationException("a worker node has no aggregator"), Coordinator!);
+        var (aggregator, coordinator) = (
+            Aggregator ?? throw new InvalidOperationException("a worker node has no aggregator"),
+            Coordinator!
+        );
         var finished = aggregator.Ask<SweepFinished>(WatchSweep.Instance, Timeout.InfiniteTimeSpan, cancellation);
         var stopped = Task.WhenAny(aggregator.WatchAsync(cancellation), coordinator.WatchAsync(cancellation));
         var first = await Task.WhenAny(finished, removed.Task, stopped);
-        if (first == finished) return await finished;
+        if (first == finished)
+            return await finished;
         if (first == removed.Task)
-            throw new CoordinatorRemovedException($"the coordinator's node {NodeName} was removed from its own cluster; the sweep stopped here");
+            throw new CoordinatorRemovedException(
+                $"the coordinator's node {NodeName} was removed from its own cluster; the sweep stopped here"
+            );
         cancellation.ThrowIfCancellationRequested();
         var failures = SweepFailures.Get(System);
-        var (actor, cause) = failures.CauseOf(SweepNode.CoordinatorName) is { } c ? ("coordinator", c)
+        var (actor, cause) = failures.CauseOf(SweepNode.CoordinatorName) is { } c
+            ? ("coordinator", c)
             : ("aggregator", failures.CauseOf(SweepSupervision.AggregatorName));
         var why = cause is null ? "no cause recorded" : $"{cause.GetType().Name}: {cause.Message}";
-        throw new SweepStoppedException($"the sweep's {actor} stopped after an error ({why}); every result before it is in the store", cause);
+        throw new SweepStoppedException(
+            $"the sweep's {actor} stopped after an error ({why}); every result before it is in the store",
+            cause
+        );
     }
 
     /// <summary>Leaves the cluster gracefully and stops the actor system.</summary>
@@ -119,7 +182,9 @@ public sealed class SweepHost : IAsyncDisposable
     {
         var colon = endpoint.LastIndexOf(':');
         if (colon <= 0 || !int.TryParse(endpoint[(colon + 1)..], out var port) || port is < 1 or > 65535)
-            throw new ArgumentException($"{flag}: '{endpoint}' is not host:port (e.g. 127.0.0.1:4053, or [::1]:4053 for IPv6)");
+            throw new ArgumentException(
+                $"{flag}: '{endpoint}' is not host:port (e.g. 127.0.0.1:4053, or [::1]:4053 for IPv6)"
+            );
         // IPv6 addresses come bracketed ([::1]:4053) or bare (::1:4053): the port follows the last colon either way.
         return (endpoint[..colon].Trim('[', ']'), port);
     }

@@ -26,10 +26,18 @@ public sealed class NoJournal : ISweepJournal
     {
         switch (e)
         {
-            case TrialCheckpointed c when checkpoint is not null: checkpoints[c.Trial] = checkpoint; break;
-            case TrialPaused p when checkpoint is not null: checkpoints[p.Trial] = checkpoint; break;
-            case TrialStopped s: checkpoints.Remove(s.Trial); break;
-            case TrialRecorded r: checkpoints.Remove(r.Trial); break;
+            case TrialCheckpointed c when checkpoint is not null:
+                checkpoints[c.Trial] = checkpoint;
+                break;
+            case TrialPaused p when checkpoint is not null:
+                checkpoints[p.Trial] = checkpoint;
+                break;
+            case TrialStopped s:
+                checkpoints.Remove(s.Trial);
+                break;
+            case TrialRecorded r:
+                checkpoints.Remove(r.Trial);
+                break;
         }
     }
 

@@ -4,7 +4,14 @@ namespace Assignment3.Sweeps.Hosting;
 /// A running trial as the live view shows it: the step it is at, the step this hand-out goes to, the
 /// group it trains in (its first trial), and its parameters as the plain lines name it.
 /// </summary>
-public sealed record RunningTrial(int Trial, string Node, int Step, int TotalSteps, int Group = 0, string Parameters = "");
+public sealed record RunningTrial(
+    int Trial,
+    string Node,
+    int Step,
+    int TotalSteps,
+    int Group = 0,
+    string Parameters = ""
+);
 
 /// <summary>The sweep at one moment, for the terminal.</summary>
 public sealed record SweepSnapshot(
@@ -19,7 +26,8 @@ public sealed record SweepSnapshot(
     TimeSpan Elapsed,
     TimeSpan? Remaining,
     bool Done,
-    IReadOnlyList<(string Node, string Reason)> Refused)
+    IReadOnlyList<(string Node, string Reason)> Refused
+)
 {
     /// <summary>Trials the stage's policy stopped early (final).</summary>
     public int Stopped { get; init; }
@@ -48,14 +56,16 @@ public sealed class SweepMonitor(bool keepNews = false)
 
     public void Announce(string line)
     {
-        if (keepNews) news.Enqueue(line);
+        if (keepNews)
+            news.Enqueue(line);
     }
 
     /// <summary>The news lines announced since the last call, oldest first.</summary>
     public IReadOnlyList<string> TakeNews()
     {
         var lines = new List<string>();
-        while (news.TryDequeue(out var line)) lines.Add(line);
+        while (news.TryDequeue(out var line))
+            lines.Add(line);
         return lines;
     }
 }

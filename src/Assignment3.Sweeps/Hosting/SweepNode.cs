@@ -1,8 +1,8 @@
 using System.Security.Cryptography.X509Certificates;
 using Akka.Actor;
 using Akka.Actor.Setup;
-using Akka.Remote.Transport.DotNetty;
 using Akka.Configuration;
+using Akka.Remote.Transport.DotNetty;
 
 namespace Assignment3.Sweeps.Hosting;
 
@@ -34,24 +34,41 @@ public static class SweepNode
     /// The node's configuration: command-line settings over <see cref="OverridesVariable"/> over a loose
     /// hocon/cluster.conf (when there is one) over the built-in <see cref="Reference"/>.
     /// </summary>
-    public static Config Configuration(string host, int port, IEnumerable<string> roles, IEnumerable<string> seedNodes, string? extraHocon = null,
-        bool tls = false)
+    public static Config Configuration(
+        string host,
+        int port,
+        IEnumerable<string> roles,
+        IEnumerable<string> seedNodes,
+        string? extraHocon = null,
+        bool tls = false
+    )
     {
         // A HOCON object built from the values (serialized as JSON, HOCON's subset): no user text is spliced into config text.
-        var node = ConfigurationFactory.FromObject(new Dictionary<string, object>
-        {
-            ["akka"] = new Dictionary<string, object>
+        var node = ConfigurationFactory.FromObject(
+            new Dictionary<string, object>
             {
-                ["remote"] = new Dictionary<string, object>
+                ["akka"] = new Dictionary<string, object>
                 {
-                    ["dot-netty"] = new Dictionary<string, object>
+                    ["remote"] = new Dictionary<string, object>
                     {
-                        ["tcp"] = new Dictionary<string, object> { ["hostname"] = host, ["port"] = port, ["enable-ssl"] = tls },
+                        ["dot-netty"] = new Dictionary<string, object>
+                        {
+                            ["tcp"] = new Dictionary<string, object>
+                            {
+                                ["hostname"] = host,
+                                ["port"] = port,
+                                ["enable-ssl"] = tls,
+                            },
+                        },
+                    },
+                    ["cluster"] = new Dictionary<string, object>
+                    {
+                        ["roles"] = roles.ToArray(),
+                        ["seed-nodes"] = seedNodes.ToArray(),
                     },
                 },
-                ["cluster"] = new Dictionary<string, object> { ["roles"] = roles.ToArray(), ["seed-nodes"] = seedNodes.ToArray() },
-            },
-        });
+            }
+        );
         var fromEnvironment = Environment.GetEnvironmentVariable(OverridesVariable);
         Config userOverrides;
         try
@@ -62,8 +79,11 @@ public static class SweepNode
         {
             throw new ArgumentException($"{OverridesVariable}: not valid HOCON ({e.Message})", e);
         }
-        var loose = File.Exists(ClusterConfigPath) ? ConfigurationFactory.ParseString(File.ReadAllText(ClusterConfigPath)) : Config.Empty;
-        return ConfigurationFactory.ParseString(extraHocon ?? "")
+        var loose = File.Exists(ClusterConfigPath)
+            ? ConfigurationFactory.ParseString(File.ReadAllText(ClusterConfigPath))
+            : Config.Empty;
+        return ConfigurationFactory
+            .ParseString(extraHocon ?? "")
             .WithFallback(node)
             .WithFallback(userOverrides)
             .WithFallback(loose)
@@ -75,10 +95,15 @@ public static class SweepNode
     public static ActorSystem Start(Config config, X509Certificate2? certificate = null)
     {
         var setup = BootstrapSetup.Create().WithConfig(config);
-        if (certificate is null) return ActorSystem.Create(SystemName, setup);
+        if (certificate is null)
+            return ActorSystem.Create(SystemName, setup);
         // Mutual TLS, and the peer must present the cluster's own certificate: a node with any other is refused.
-        var tls = new DotNettySslSetup(certificate, suppressValidation: false, requireMutualAuthentication: true,
-            CertificateValidation.PinnedCertificate(certificate.Thumbprint));
+        var tls = new DotNettySslSetup(
+            certificate,
+            suppressValidation: false,
+            requireMutualAuthentication: true,
+            CertificateValidation.PinnedCertificate(certificate.Thumbprint)
+        );
         return ActorSystem.Create(SystemName, ActorSystemSetup.Create(setup, tls));
     }
 

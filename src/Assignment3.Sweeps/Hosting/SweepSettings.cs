@@ -25,7 +25,8 @@ public sealed record SweepSettings(
     TimeSpan LiveRedrawInterval,
     TimeSpan UnreachableNoticeInterval,
     TimeSpan DownloadTimeout,
-    int? GroupCapacity)
+    int? GroupCapacity
+)
 {
     public const string Section = "a3.sweep";
 
@@ -39,24 +40,53 @@ public sealed record SweepSettings(
 
     public static SweepSettings Create(Config config)
     {
-        var section = config.GetConfig(Section) ?? throw new ConfigurationException($"{Section} is missing from the node's configuration");
-        TimeSpan Interval(string key) => section.GetTimeSpan(key, null, allowInfinite: false) is var t && t > TimeSpan.Zero
-            ? t : throw new ConfigurationException($"{Section}.{key} must be a positive duration");
-        int AtLeastOne(string key) => section.GetInt(key) is var n && n >= 1 ? n : throw new ConfigurationException($"{Section}.{key} must be at least 1");
+        var section = config.GetConfig(Section)
+            ?? throw new ConfigurationException($"{Section} is missing from the node's configuration");
+        TimeSpan Interval(string key) =>
+            section.GetTimeSpan(key, null, allowInfinite: false) is var t && t > TimeSpan.Zero
+                ? t
+                : throw new ConfigurationException($"{Section}.{key} must be a positive duration");
+        int AtLeastOne(string key) =>
+            section.GetInt(key) is var n && n >= 1
+                ? n
+                : throw new ConfigurationException($"{Section}.{key} must be at least 1");
         var share = section.GetDouble("outputs-max-share");
-        if (!(share > 0 && share <= 1)) throw new ConfigurationException($"{Section}.outputs-max-share must be above 0 and at most 1");
-        return new SweepSettings(Interval("deadline-check-interval"), Interval("table-flush-interval"), Interval("identify-retry-interval"),
-            Interval("down-unreachable-after"), Interval("coordinator-lost-after"), AtLeastOne("max-handouts"),
+        if (!(share > 0 && share <= 1))
+            throw new ConfigurationException($"{Section}.outputs-max-share must be above 0 and at most 1");
+        return new SweepSettings(
+            Interval("deadline-check-interval"),
+            Interval("table-flush-interval"),
+            Interval("identify-retry-interval"),
+            Interval("down-unreachable-after"),
+            Interval("coordinator-lost-after"),
+            AtLeastOne("max-handouts"),
             section.GetTimeSpan("checkpoint-interval", null, allowInfinite: false) is var c && c >= TimeSpan.Zero
-                ? c : throw new ConfigurationException($"{Section}.checkpoint-interval must be a duration of 0 or more"),
-            Interval("report-interval"), share, Interval("report-refresh"), AtLeastOne("plotted-trials"), Interval("summary-interval"),
-            Interval("plain-lines-interval"), Interval("live-redraw-interval"), Interval("unreachable-notice-interval"), Interval("download-timeout"),
-            ReadGroupCapacity(section.GetString("group-capacity")));
+                ? c
+                : throw new ConfigurationException($"{Section}.checkpoint-interval must be a duration of 0 or more"),
+            Interval("report-interval"),
+            share,
+            Interval("report-refresh"),
+            AtLeastOne("plotted-trials"),
+            Interval("summary-interval"),
+            Interval("plain-lines-interval"),
+            Interval("live-redraw-interval"),
+            Interval("unreachable-notice-interval"),
+            Interval("download-timeout"),
+            ReadGroupCapacity(section.GetString("group-capacity"))
+        );
     }
 
     /// <summary>group-capacity: auto (null: measured) or a whole number from 1 to 64.</summary>
     private static int? ReadGroupCapacity(string? text) =>
         text?.Trim() == "auto" ? null
-        : int.TryParse(text, System.Globalization.NumberStyles.Integer, System.Globalization.CultureInfo.InvariantCulture, out var n) && n is >= 1 and <= 64 ? n
-        : throw new ConfigurationException($"{Section}.group-capacity must be auto or a whole number from 1 to 64, got '{text}'");
+        : int.TryParse(
+            text,
+            System.Globalization.NumberStyles.Integer,
+            System.Globalization.CultureInfo.InvariantCulture,
+            out var n
+        ) && n is >= 1 and <= 64
+            ? n
+        : throw new ConfigurationException(
+            $"{Section}.group-capacity must be auto or a whole number from 1 to 64, got '{text}'"
+        );
 }

@@ -20,8 +20,14 @@ public sealed class SweepSupervision : SupervisorStrategyConfigurator
 
     private sealed class StopSweepOwners() : OneForOneStrategy(DefaultDecider)
     {
-        public override void ProcessFailure(IActorContext context, bool restart, IActorRef child, Exception cause, ChildRestartStats stats,
-            IReadOnlyCollection<ChildRestartStats> children)
+        public override void ProcessFailure(
+            IActorContext context,
+            bool restart,
+            IActorRef child,
+            Exception cause,
+            ChildRestartStats stats,
+            IReadOnlyCollection<ChildRestartStats> children
+        )
         {
             if (child.Path.Name is SweepNode.CoordinatorName or AggregatorName)
             {

@@ -31,7 +31,8 @@ public sealed record WorkerRefused(string Node, string Reason) : INetworkMessage
 /// <paramref name="Capacity"/> trials together fastest (its node's measured group size), and its node
 /// has <paramref name="NodeSlots"/> slots.
 /// </summary>
-public sealed record RequestTrial(string Node, string Slot, string DataFingerprint, int Capacity = 1, int NodeSlots = 1) : INetworkMessage;
+public sealed record RequestTrial(string Node, string Slot, string DataFingerprint, int Capacity = 1, int NodeSlots = 1)
+    : INetworkMessage;
 
 /// <summary>
 /// Network, coordinator to worker slot: train these trials together, as one group (each due from the
@@ -48,8 +49,17 @@ public sealed record AssignGroup(AssignTrial[] Trials) : INetworkMessage
 /// checkpoint at recording points at least <paramref name="CheckpointEvery"/> steps and
 /// <paramref name="CheckpointSeconds"/> apart. Attempt counts hand-outs of the same trial.
 /// </summary>
-public sealed record AssignTrial(int Trial, int Attempt, TrainingConfig Config, bool TestAccuracy,
-    int FromStep = 0, int ToStep = 0, byte[]? Checkpoint = null, int CheckpointEvery = 0, double CheckpointSeconds = 0)
+public sealed record AssignTrial(
+    int Trial,
+    int Attempt,
+    TrainingConfig Config,
+    bool TestAccuracy,
+    int FromStep = 0,
+    int ToStep = 0,
+    byte[]? Checkpoint = null,
+    int CheckpointEvery = 0,
+    double CheckpointSeconds = 0
+)
 {
     /// <summary>The step this hand-out ends at (its last step when not given).</summary>
     public int EndStep => ToStep > 0 ? ToStep : Config.TotalSteps;
@@ -65,14 +75,22 @@ public sealed record CancelTrial(int Trial, int Attempt) : INetworkMessage;
 public sealed record TrialProgressed(int Trial, int Attempt, CurvePoint Point) : INetworkMessage;
 
 /// <summary>Network, worker slot to coordinator: a running trial's checkpoint at a recording point, with the hand-out's points so far.</summary>
-public sealed record CheckpointTaken(int Trial, int Attempt, int Step, byte[] Checkpoint, CurvePoint[] Points, double Seconds) : INetworkMessage;
+public sealed record CheckpointTaken(
+    int Trial,
+    int Attempt,
+    int Step,
+    byte[] Checkpoint,
+    CurvePoint[] Points,
+    double Seconds
+) : INetworkMessage;
 
 /// <summary>
 /// Network, worker slot to coordinator: a hand-out ended: at the trial's last step (or diverged, or
 /// failed), or at the step it was sent to, with the checkpoint there. The outcome's curve and
 /// seconds are this hand-out's.
 /// </summary>
-public sealed record TrialFinished(int Trial, int Attempt, string Node, TrialOutcome Outcome, byte[]? Checkpoint = null) : INetworkMessage;
+public sealed record TrialFinished(int Trial, int Attempt, string Node, TrialOutcome Outcome, byte[]? Checkpoint = null)
+    : INetworkMessage;
 
 /// <summary>
 /// Network, worker slot to coordinator: this slot did not take the trial (it is busy, or has no data

@@ -36,7 +36,11 @@ public sealed class CifarTrialRunner(DataSplits data, IGemm gemm, int capacity =
             }
         }
         // Trials that cannot share mini-batches (the coordinator does not group such) train one set after another.
-        foreach (var together in members.GroupBy(m => (m.Member.Run.Step, m.Member.Run.Config.BatchSize, m.Member.Run.Config.OrderSeed)))
+        foreach (
+            var together in members.GroupBy(m =>
+                (m.Member.Run.Step, m.Member.Run.Config.BatchSize, m.Member.Run.Config.OrderSeed)
+            )
+        )
         {
             try
             {
@@ -44,7 +48,8 @@ public sealed class CifarTrialRunner(DataSplits data, IGemm gemm, int capacity =
             }
             catch (Exception e)
             {
-                foreach (var (trial, _) in together.Where(m => !m.Trial.Cancellation.IsCancellationRequested)) trial.OnFinished(TrialRunners.Failure(e));
+                foreach (var (trial, _) in together.Where(m => !m.Trial.Cancellation.IsCancellationRequested))
+                    trial.OnFinished(TrialRunners.Failure(e));
             }
         }
     }
@@ -56,52 +61,88 @@ public sealed class CifarTrialRunner(DataSplits data, IGemm gemm, int capacity =
         var config = trial.Config;
         var run = trial.Checkpoint is null
             ? TrainingRun.Start(config, data, gemm)
-            : TrainingRun.Resume(config, data, gemm, Checkpoint.Read(trial.Checkpoint, config, $"trial {trial.Trial}'s checkpoint"));
+            : TrainingRun.Resume(
+                config,
+                data,
+                gemm,
+                Checkpoint.Read(trial.Checkpoint, config, $"trial {trial.Trial}'s checkpoint")
+            );
         if (run.Step != trial.FromStep)
-            throw new CheckpointException($"trial {trial.Trial} was sent to go on from step {trial.FromStep}, but its checkpoint is at step {run.Step}");
+            throw new CheckpointException(
+                $"trial {trial.Trial} was sent to go on from step {trial.FromStep}, but its checkpoint is at step {run.Step}"
+            );
         var points = new List<CurvePoint>();
         var (checkpointStep, checkpointAt) = (run.Step, TimeSpan.Zero);
         void OnProgress(TrainingProgress progress)
         {
-            if (progress.Point is not { } point) return;
+            if (progress.Point is not { } point)
+                return;
             points.Add(point);
             handout.OnPoint(point);
-            if (run.Step < trial.EndStep && run.Step - checkpointStep >= trial.CheckpointEvery && (clock.Elapsed - checkpointAt).TotalSeconds >= trial.CheckpointSeconds)
+            if (
+                run.Step < trial.EndStep
+                && run.Step - checkpointStep >= trial.CheckpointEvery
+                && (clock.Elapsed - checkpointAt).TotalSeconds >= trial.CheckpointSeconds
+            )
             {
-                handout.OnCheckpoint(new TrialCheckpoint(run.Step, run.Checkpoint().Bytes, points.ToArray(), progress.Seconds));
+                handout.OnCheckpoint(
+                    new TrialCheckpoint(run.Step, run.Checkpoint().Bytes, points.ToArray(), progress.Seconds)
+                );
                 (checkpointStep, checkpointAt) = (run.Step, clock.Elapsed);
             }
         }
         void OnEnded(TrainingSegment segment)
         {
-            if (segment.Status == TrainingStatus.Cancelled) return;
+            if (segment.Status == TrainingStatus.Cancelled)
+                return;
             handout.OnFinished(Result(trial, run, segment, points));
         }
         return new GroupMember(run, trial.EndStep, OnProgress, handout.Cancellation, OnEnded);
     }
 
-    private static RunResult Result(AssignTrial trial, TrainingRun run, TrainingSegment segment, List<CurvePoint> points)
+    private static RunResult Result(
+        AssignTrial trial,
+        TrainingRun run,
+        TrainingSegment segment,
+        List<CurvePoint> points
+    )
     {
         var config = trial.Config;
         if (segment.Status == TrainingStatus.Completed && segment.Step < config.TotalSteps)
         {
             // Paused where the policy decides: the figures at this step, and the state to go on from.
             var last = points[^1];
-            return new RunResult(new TrialOutcome(TrialStatus.Completed, last.ValidationAccuracy, double.NaN, last.TrainAccuracy, last.TrainCost,
-                segment.Step, segment.Seconds, null, null, points.ToArray()), run.Checkpoint().Bytes);
+            return new RunResult(
+                new TrialOutcome(
+                    TrialStatus.Completed,
+                    last.ValidationAccuracy,
+                    double.NaN,
+                    last.TrainAccuracy,
+                    last.TrainCost,
+                    segment.Step,
+                    segment.Seconds,
+                    null,
+                    null,
+                    points.ToArray()
+                ),
+                run.Checkpoint().Bytes
+            );
         }
         var result = Trainer.Result(run, segment, points, segment.Seconds, evaluateTest: trial.TestAccuracy);
-        return new RunResult(new TrialOutcome(
-            result.Status == TrainingStatus.Completed ? TrialStatus.Completed : TrialStatus.Diverged,
-            result.ValidationAccuracy,
-            result.TestAccuracy,
-            result.TrainAccuracy,
-            result.FinalCost,
-            result.UpdateSteps,
-            result.Seconds,
-            result.DivergedAtStep,
-            null,
-            result.Curve.ToArray()));
+        return new RunResult(
+            new TrialOutcome(
+                result.Status == TrainingStatus.Completed ? TrialStatus.Completed : TrialStatus.Diverged,
+                result.ValidationAccuracy,
+                result.TestAccuracy,
+                result.TrainAccuracy,
+                result.FinalCost,
+                result.UpdateSteps,
+                result.Seconds,
+                result.DivergedAtStep,
+                null,
+                result.Curve.ToArray()
+            )
+        );
     }
 }
 
@@ -111,9 +152,17 @@ public sealed class CifarTrialRunner(DataSplits data, IGemm gemm, int capacity =
 /// the node trains on it, in groups of up to <paramref name="capacity"/> trials (null: the size this
 /// core trains fastest, measured on the data the first time a sweep sizes its groups itself).
 /// </summary>
-public sealed class CifarRunnerSource(Func<DataOptions, CancellationToken, Task<DataSplits>> load, IGemm gemm, int? capacity = null) : ITrialRunnerSource
+public sealed class CifarRunnerSource(
+    Func<DataOptions, CancellationToken, Task<DataSplits>> load,
+    IGemm gemm,
+    int? capacity = null
+) : ITrialRunnerSource
 {
-    private sealed record Loaded(DataOptions Options, Task<(DataSplits Data, string Fingerprint)> Data, Lazy<Task<int>> Fastest);
+    private sealed record Loaded(
+        DataOptions Options,
+        Task<(DataSplits Data, string Fingerprint)> Data,
+        Lazy<Task<int>> Fastest
+    );
 
     private readonly Lock gate = new();
     private Loaded? latest;
@@ -131,7 +180,10 @@ public sealed class CifarRunnerSource(Func<DataOptions, CancellationToken, Task<
             loaded = l;
         }
         // Only a sweep that sizes its groups itself (group-size = auto) needs the measurement.
-        var slots = capacity is { } given ? Task.FromResult(given) : measureCapacity ? loaded.Fastest.Value : Task.FromResult(1);
+        var slots =
+            capacity is { } given ? Task.FromResult(given)
+            : measureCapacity ? loaded.Fastest.Value
+            : Task.FromResult(1);
         return Prepare(loaded.Data, slots);
     }
 

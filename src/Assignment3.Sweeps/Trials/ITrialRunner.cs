@@ -13,8 +13,13 @@ public sealed record RunResult(TrialOutcome Outcome, byte[]? Checkpoint = null);
 
 /// <summary>One trial of a group hand-out, with its own reporting and its own cancellation.</summary>
 /// <param name="OnFinished">Told how the hand-out ended (once, as soon as the trial leaves the group); not for a cancelled trial.</param>
-public sealed record GroupTrial(AssignTrial Trial, Action<CurvePoint> OnPoint, Action<TrialCheckpoint> OnCheckpoint, Action<RunResult> OnFinished,
-    CancellationToken Cancellation);
+public sealed record GroupTrial(
+    AssignTrial Trial,
+    Action<CurvePoint> OnPoint,
+    Action<TrialCheckpoint> OnCheckpoint,
+    Action<RunResult> OnFinished,
+    CancellationToken Cancellation
+);
 
 /// <summary>
 /// What a worker needs from training: run one hand-out of a group of trials (due from the same step,
@@ -39,8 +44,10 @@ public static class TrialRunners
     /// A group's trials one after another, for runners that train nothing together: each one's
     /// exception becomes its failure, a cancelled one ends without a result.
     /// </summary>
-    public static void OneAfterAnother(IReadOnlyList<GroupTrial> group,
-        Func<AssignTrial, Action<CurvePoint>, Action<TrialCheckpoint>, CancellationToken, RunResult> run)
+    public static void OneAfterAnother(
+        IReadOnlyList<GroupTrial> group,
+        Func<AssignTrial, Action<CurvePoint>, Action<TrialCheckpoint>, CancellationToken, RunResult> run
+    )
     {
         foreach (var member in group)
         {
@@ -48,9 +55,7 @@ public static class TrialRunners
             {
                 member.OnFinished(run(member.Trial, member.OnPoint, member.OnCheckpoint, member.Cancellation));
             }
-            catch (OperationCanceledException) when (member.Cancellation.IsCancellationRequested)
-            {
-            }
+            catch (OperationCanceledException) when (member.Cancellation.IsCancellationRequested) { }
             catch (Exception e)
             {
                 member.OnFinished(Failure(e));
@@ -78,6 +83,9 @@ public interface ITrialRunnerSource
 /// <summary>One runner whatever the options (tests, benchmarks).</summary>
 public sealed class FixedRunnerSource(string fingerprint, ITrialRunner runner) : ITrialRunnerSource
 {
-    public Task<PreparedRunner> PrepareAsync(DataOptions options, bool measureCapacity, CancellationToken cancellation) =>
-        Task.FromResult(new PreparedRunner(fingerprint, runner));
+    public Task<PreparedRunner> PrepareAsync(
+        DataOptions options,
+        bool measureCapacity,
+        CancellationToken cancellation
+    ) => Task.FromResult(new PreparedRunner(fingerprint, runner));
 }

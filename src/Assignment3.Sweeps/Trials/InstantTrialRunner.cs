@@ -9,18 +9,29 @@ namespace Assignment3.Sweeps.Trials;
 /// validation accuracy <paramref name="accuracy"/> of the trial's config (0.5 when not given).
 /// Measures what the sweep machinery itself costs per trial, and how busy it keeps its slots.
 /// </summary>
-public sealed class InstantTrialRunner(Func<TrainingConfig, double>? accuracy = null, Func<AssignTrial, TimeSpan>? duration = null) : ITrialRunner
+public sealed class InstantTrialRunner(
+    Func<TrainingConfig, double>? accuracy = null,
+    Func<AssignTrial, TimeSpan>? duration = null
+) : ITrialRunner
 {
     public int Capacity => 1;
 
     public void Run(IReadOnlyList<GroupTrial> group) => TrialRunners.OneAfterAnother(group, Run);
 
-    private RunResult Run(AssignTrial trial, Action<CurvePoint> onPoint, Action<TrialCheckpoint> onCheckpoint, CancellationToken cancellation)
+    private RunResult Run(
+        AssignTrial trial,
+        Action<CurvePoint> onPoint,
+        Action<TrialCheckpoint> onCheckpoint,
+        CancellationToken cancellation
+    )
     {
-        if (duration?.Invoke(trial) is { } pretend) cancellation.WaitHandle.WaitOne(pretend);
+        if (duration?.Invoke(trial) is { } pretend)
+            cancellation.WaitHandle.WaitOne(pretend);
         cancellation.ThrowIfCancellationRequested();
         var value = accuracy?.Invoke(trial.Config) ?? 0.5;
-        return new(new TrialOutcome(TrialStatus.Completed, value, double.NaN, value, 1.0, trial.EndStep, 0, null, null, []),
-            trial.EndStep < trial.Config.TotalSteps ? [] : null);
+        return new(
+            new TrialOutcome(TrialStatus.Completed, value, double.NaN, value, 1.0, trial.EndStep, 0, null, null, []),
+            trial.EndStep < trial.Config.TotalSteps ? [] : null
+        );
     }
 }

@@ -25,7 +25,16 @@ public sealed class CliTests : IDisposable
         await File.WriteAllTextAsync(config, TinyConfig);
         var output = Path.Combine(work, "out");
 
-        var (code, stdout) = await ConsoleCapture.RunAsync(["train", "--config", config, "--data", data.Root, "--out", output, "--json"]);
+        var (code, stdout) = await ConsoleCapture.RunAsync([
+            "train",
+            "--config",
+            config,
+            "--data",
+            data.Root,
+            "--out",
+            output,
+            "--json",
+        ]);
 
         Assert.Equal(0, code);
         Assert.True(File.Exists(Path.Combine(output, "config.conf")));
@@ -33,11 +42,31 @@ public sealed class CliTests : IDisposable
         foreach (var run in new[] { "batch-norm-false", "batch-norm-true" })
         {
             var folder = Path.Combine(output, run);
-            foreach (var file in new[] { "config.conf", "curves.csv", "metrics.json", "cost.png", "loss.png", "accuracy.png" })
+            foreach (
+                var file in new[]
+                {
+                    "config.conf",
+                    "curves.csv",
+                    "metrics.json",
+                    "cost.png",
+                    "loss.png",
+                    "accuracy.png",
+                }
+            )
                 Assert.True(File.Exists(Path.Combine(folder, file)), $"{run}/{file} missing");
             Assert.Equal(3, File.ReadAllLines(Path.Combine(folder, "curves.csv")).Length); // header + 2 points
             using var metrics = JsonDocument.Parse(await File.ReadAllTextAsync(Path.Combine(folder, "metrics.json")));
-            foreach (var key in new[] { "testAccuracy", "validationAccuracy", "trainAccuracy", "finalCost", "updateSteps", "seconds" })
+            foreach (
+                var key in new[]
+                {
+                    "testAccuracy",
+                    "validationAccuracy",
+                    "trainAccuracy",
+                    "finalCost",
+                    "updateSteps",
+                    "seconds",
+                }
+            )
                 Assert.True(metrics.RootElement.TryGetProperty(key, out _), $"metrics.json lacks {key}");
             Assert.Equal(10, metrics.RootElement.GetProperty("updateSteps").GetInt32());
         }
@@ -52,8 +81,25 @@ public sealed class CliTests : IDisposable
         await File.WriteAllTextAsync(config, TinyConfig);
         var output = Path.Combine(work, "one");
 
-        var (code, stdout) = await ConsoleCapture.RunAsync(["train", "--config", config, "--data", data.Root, "--out", output,
-            "--bn", "--lambda", "0.01", "--hidden", "6,4", "--cycles", "2", "--seed", "9", "--json"]);
+        var (code, stdout) = await ConsoleCapture.RunAsync([
+            "train",
+            "--config",
+            config,
+            "--data",
+            data.Root,
+            "--out",
+            output,
+            "--bn",
+            "--lambda",
+            "0.01",
+            "--hidden",
+            "6,4",
+            "--cycles",
+            "2",
+            "--seed",
+            "9",
+            "--json",
+        ]);
 
         Assert.Equal(0, code);
         using var metrics = JsonDocument.Parse(stdout);
@@ -87,7 +133,14 @@ public sealed class CliTests : IDisposable
     [InlineData("--bogus")]
     public async Task Bad_train_flags_exit_with_code_2(params string[] flags)
     {
-        var (code, _) = await ConsoleCapture.RunAsync(["train", "--data", data.Root, "--out", Path.Combine(work, "x"), .. flags]);
+        var (code, _) = await ConsoleCapture.RunAsync([
+            "train",
+            "--data",
+            data.Root,
+            "--out",
+            Path.Combine(work, "x"),
+            .. flags,
+        ]);
         Assert.Equal(2, code);
     }
 
@@ -98,7 +151,15 @@ public sealed class CliTests : IDisposable
         await File.WriteAllTextAsync(config, "training { lambda = -3 }");
         var output = Path.Combine(work, "bad-out");
 
-        var (code, _) = await ConsoleCapture.RunAsync(["train", "--config", config, "--data", data.Root, "--out", output]);
+        var (code, _) = await ConsoleCapture.RunAsync([
+            "train",
+            "--config",
+            config,
+            "--data",
+            data.Root,
+            "--out",
+            output,
+        ]);
 
         Assert.Equal(2, code);
         Assert.False(Directory.Exists(output));
@@ -114,18 +175,38 @@ public sealed class CliTests : IDisposable
         var all = rows.RootElement.EnumerateArray().ToArray();
         Assert.Equal(6 + 10, all.Length); // 3 layers x (W, b) without BN; 2 x 4 + 2 with BN
         foreach (var row in all)
-            foreach (var key in new[] { "layer", "parameter", "relativeError", "elementwiseRelativeError", "absoluteError", "zeroGradient" })
-                Assert.True(row.TryGetProperty(key, out _), $"row lacks {key}");
+        foreach (
+            var key in new[]
+            {
+                "layer",
+                "parameter",
+                "relativeError",
+                "elementwiseRelativeError",
+                "absoluteError",
+                "zeroGradient",
+            }
+        )
+            Assert.True(row.TryGetProperty(key, out _), $"row lacks {key}");
         var zeroBiases = all.Where(r => r.GetProperty("zeroGradient").GetBoolean()).ToArray();
         Assert.Equal(2, zeroBiases.Length);
         Assert.All(zeroBiases, r => Assert.Equal("b", r.GetProperty("parameter").GetString()));
-        Assert.All(all.Where(r => !r.GetProperty("zeroGradient").GetBoolean()), r => Assert.True(r.GetProperty("relativeError").GetDouble() < 1e-7));
+        Assert.All(all.Where(r => !r.GetProperty("zeroGradient").GetBoolean()), r =>
+            Assert.True(r.GetProperty("relativeError").GetDouble() < 1e-7)
+        );
     }
 
     [Fact]
     public async Task Gradcheck_with_an_impossible_threshold_exits_non_zero()
     {
-        var (code, _) = await ConsoleCapture.RunAsync(["gradcheck", "--synthetic", "--hidden", "10", "--no-bn", "--threshold", "1e-20"]);
+        var (code, _) = await ConsoleCapture.RunAsync([
+            "gradcheck",
+            "--synthetic",
+            "--hidden",
+            "10",
+            "--no-bn",
+            "--threshold",
+            "1e-20",
+        ]);
         Assert.Equal(1, code);
     }
 
@@ -152,21 +233,36 @@ public sealed class CliTests : IDisposable
     [InlineData("worker --seed 127.0.0.1:9 --bogus", "a3: invalid command line: Unknown option 'bogus'.")]
     [InlineData("sweep SMOKE --slots abc", "a3: invalid command line: --slots: 'abc' is not a whole number")]
     [InlineData("sweep SMOKE --slots=abc", "a3: invalid command line: --slots: 'abc' is not a whole number")]
-    [InlineData("worker --seed 127.0.0.1:9 --join-timeout soon", "a3: invalid command line: --join-timeout: 'soon' is not a whole number")]
+    [InlineData(
+        "worker --seed 127.0.0.1:9 --join-timeout soon",
+        "a3: invalid command line: --join-timeout: 'soon' is not a whole number"
+    )]
     [InlineData("train --lambda much", "a3: invalid command line: --lambda: 'much' is not a number")]
     [InlineData("sweep SMOKE --slots 100000", "a3: invalid command line: --slots 100000 is too many for this machine")]
     [InlineData("worker --seed nowhere", "a3: invalid command line: --seed: 'nowhere' is not host:port")]
     [InlineData("sweep SMOKE --out FILE", "a3: invalid setting: --out: FILE is a file; give a new or empty folder")]
     [InlineData("sweep SMOKE --out FILE/sub", "a3: invalid setting: --out: cannot create the folder FILE/sub")]
-    [InlineData("cert --out MISSING/cluster.pfx", "a3: invalid setting: --out: the folder MISSING does not exist; create it first")]
-    [InlineData("sweep SMOKE --progress loud", "a3: invalid command line: --progress: 'loud' is not a progress mode; expected auto, live, plain or none")]
-    [InlineData("status MISSING", "a3: sweep store problem: MISSING/sweep.db: no sweep store here; give the output folder of an a3 sweep")]
+    [InlineData(
+        "cert --out MISSING/cluster.pfx",
+        "a3: invalid setting: --out: the folder MISSING does not exist; create it first"
+    )]
+    [InlineData(
+        "sweep SMOKE --progress loud",
+        "a3: invalid command line: --progress: 'loud' is not a progress mode; expected auto, live, plain or none"
+    )]
+    [InlineData(
+        "status MISSING",
+        "a3: sweep store problem: MISSING/sweep.db: no sweep store here; give the output folder of an a3 sweep"
+    )]
     [InlineData("report MISSING --json", "a3: invalid command line: Unknown option 'json'.")]
     public async Task Bad_command_lines_name_the_flag_and_what_is_allowed(string line, string expected)
     {
         var file = Path.Combine(work, "a-file");
         await File.WriteAllTextAsync(file, "x");
-        string Fill(string s) => s.Replace("SMOKE", RepoPaths.Config("smoke.conf")).Replace("FILE", file).Replace("MISSING", Path.Combine(work, "missing"));
+        string Fill(string s) =>
+            s.Replace("SMOKE", RepoPaths.Config("smoke.conf"))
+                .Replace("FILE", file)
+                .Replace("MISSING", Path.Combine(work, "missing"));
         var args = line.Split(' ').Select(Fill).ToArray();
 
         var (code, _, stderr) = await ConsoleCapture.RunWithErrorsAsync(args);
@@ -182,14 +278,30 @@ public sealed class CliTests : IDisposable
     [InlineData("group-size = 1e6", "sweep.group-size: '1e6' is not allowed")]
     [InlineData("group-size = some", "sweep.group-size: 'some' is not allowed")]
     [InlineData("data-order = sorted", "sweep.data-order: 'sorted' is not allowed")]
-    [InlineData("seed = 7\n}\ntraining { data-order-seed = 4 }\nsweep {", "training.data-order-seed: a sweep sets each trial's mini-batch order itself")]
-    public async Task A_sweep_with_a_bad_group_or_order_exits_2_naming_the_key_and_writes_nothing(string setting, string expected)
+    [InlineData(
+        "seed = 7\n}\ntraining { data-order-seed = 4 }\nsweep {",
+        "training.data-order-seed: a sweep sets each trial's mini-batch order itself"
+    )]
+    public async Task A_sweep_with_a_bad_group_or_order_exits_2_naming_the_key_and_writes_nothing(
+        string setting,
+        string expected
+    )
     {
         var config = Path.Combine(work, "group.conf");
-        await File.WriteAllTextAsync(config, (await File.ReadAllTextAsync(RepoPaths.Config("smoke.conf"))).Replace("seed = 7", setting));
+        await File.WriteAllTextAsync(
+            config,
+            (await File.ReadAllTextAsync(RepoPaths.Config("smoke.conf"))).Replace("seed = 7", setting)
+        );
         var output = Path.Combine(work, "group-out");
 
-        var (code, _, stderr) = await ConsoleCapture.RunWithErrorsAsync(["sweep", config, "--out", output, "--data", data.Root]);
+        var (code, _, stderr) = await ConsoleCapture.RunWithErrorsAsync([
+            "sweep",
+            config,
+            "--out",
+            output,
+            "--data",
+            data.Root,
+        ]);
 
         Assert.Equal(2, code);
         Assert.Contains(expected, stderr);
@@ -209,7 +321,18 @@ public sealed class CliTests : IDisposable
     {
         var output = Path.Combine(work, "ipv6");
 
-        var (code, _, stderr) = await ConsoleCapture.RunWithErrorsAsync(["sweep", RepoPaths.Config("smoke.conf"), "--host", "::1", "--slots", "1", "--out", output, "--data", data.Root]);
+        var (code, _, stderr) = await ConsoleCapture.RunWithErrorsAsync([
+            "sweep",
+            RepoPaths.Config("smoke.conf"),
+            "--host",
+            "::1",
+            "--slots",
+            "1",
+            "--out",
+            output,
+            "--data",
+            data.Root,
+        ]);
 
         Assert.True(code == 0, stderr); // the node's name, [::1]:port, once went through console markup as a style
         SweepFiles.AssertEveryTrialOnceCompleted(output, 9);

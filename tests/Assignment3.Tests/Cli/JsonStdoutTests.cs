@@ -22,13 +22,21 @@ public sealed class JsonStdoutTests(ITestOutputHelper output) : IDisposable
     {
         using var processes = new A3Processes(data.Root, output);
         var config = Path.Combine(work, "small.conf");
-        File.WriteAllText(config, """
+        File.WriteAllText(
+            config,
+            """
             data { split = batch1, validation-size = 100 }
             network { hidden = [10], batch-norm = [false, true] }
             training { batch-size = 50, step-size = 20, cycles = 1, points-per-cycle = 2, train-eval-subset = 100 }
-            """);
+            """
+        );
         var sweep = Path.Combine(work, "sweep");
-        Assert.Equal(0, await processes.Start("sweep", RepoPaths.Config("smoke.conf"), "--out", sweep, "--slots", "2").WaitAsync(Bound));
+        Assert.Equal(
+            0,
+            await processes
+                .Start("sweep", RepoPaths.Config("smoke.conf"), "--out", sweep, "--slots", "2")
+                .WaitAsync(Bound)
+        );
         string[][] commands =
         [
             ["train", "--config", config, "--out", Path.Combine(work, "train"), "--json"],
@@ -47,7 +55,10 @@ public sealed class JsonStdoutTests(ITestOutputHelper output) : IDisposable
             Assert.Equal(0, await run.WaitAsync(Bound));
             var stdout = run.StandardOutput;
             using var document = JsonDocument.Parse(stdout); // the whole of stdout, or it throws
-            Assert.True(document.RootElement.ValueKind is JsonValueKind.Object or JsonValueKind.Array, $"a3 {string.Join(' ', command)}: {stdout}");
+            Assert.True(
+                document.RootElement.ValueKind is JsonValueKind.Object or JsonValueKind.Array,
+                $"a3 {string.Join(' ', command)}: {stdout}"
+            );
         }
     }
 
@@ -59,14 +70,26 @@ public sealed class JsonStdoutTests(ITestOutputHelper output) : IDisposable
 
         public CpuHog(int count)
         {
-            threads = Enumerable.Range(0, count).Select(_ => new Thread(() => { while (!stop) Thread.SpinWait(1000); }) { IsBackground = true }).ToArray();
-            foreach (var thread in threads) thread.Start();
+            threads = Enumerable
+                .Range(0, count)
+                .Select(_ => new Thread(() =>
+                {
+                    while (!stop)
+                        Thread.SpinWait(1000);
+                })
+                {
+                    IsBackground = true,
+                })
+                .ToArray();
+            foreach (var thread in threads)
+                thread.Start();
         }
 
         public void Dispose()
         {
             stop = true;
-            foreach (var thread in threads) thread.Join();
+            foreach (var thread in threads)
+                thread.Join();
         }
     }
 

@@ -10,7 +10,10 @@ public class Cifar10LoaderTests
     {
         using var data = new FakeCifar(recordsPerBatch: 12);
 
-        var splits = Cifar10Loader.Load(Cifar10Source.Open(data.Folder), new DataOptions(SplitKind.All, ValidationSize: 5));
+        var splits = Cifar10Loader.Load(
+            Cifar10Source.Open(data.Folder),
+            new DataOptions(SplitKind.All, ValidationSize: 5)
+        );
 
         Assert.Equal(55, splits.Train.Count);
         Assert.Equal(5, splits.Validation.Count);
@@ -25,7 +28,10 @@ public class Cifar10LoaderTests
     {
         using var data = new FakeCifar(recordsPerBatch: 12);
 
-        var splits = Cifar10Loader.Load(Cifar10Source.Open(data.Folder), new DataOptions(SplitKind.Batch1, ValidationSize: 10_000));
+        var splits = Cifar10Loader.Load(
+            Cifar10Source.Open(data.Folder),
+            new DataOptions(SplitKind.Batch1, ValidationSize: 10_000)
+        );
 
         Assert.Equal(12, splits.Train.Count);
         Assert.Equal(12, splits.Validation.Count);
@@ -51,7 +57,10 @@ public class Cifar10LoaderTests
     {
         using var data = new FakeCifar(recordsPerBatch: 20);
 
-        var splits = Cifar10Loader.Load(Cifar10Source.Open(data.Folder), new DataOptions(SplitKind.Batch1, ValidationSize: 20));
+        var splits = Cifar10Loader.Load(
+            Cifar10Source.Open(data.Folder),
+            new DataOptions(SplitKind.Batch1, ValidationSize: 20)
+        );
 
         var rawTrain = File.ReadAllBytes(Path.Combine(data.Folder, "data_batch_1.bin"));
         var rawTest = File.ReadAllBytes(Path.Combine(data.Folder, "test_batch.bin"));
@@ -72,7 +81,9 @@ public class Cifar10LoaderTests
     public void A_gathered_batch_holds_each_images_standardized_values_whatever_the_vector_width()
     {
         using var data = new FakeCifar(recordsPerBatch: 20);
-        var train = Cifar10Loader.Load(Cifar10Source.Open(data.Folder), new DataOptions(SplitKind.Batch1, ValidationSize: 20)).Train;
+        var train = Cifar10Loader
+            .Load(Cifar10Source.Open(data.Folder), new DataOptions(SplitKind.Batch1, ValidationSize: 20))
+            .Train;
         var x = new Mat<float>(3072, 3);
         var labels = new byte[3];
 
@@ -81,7 +92,14 @@ public class Cifar10LoaderTests
         Assert.Equal([train.Labels[7], train.Labels[0], train.Labels[19]], labels);
         foreach (var (column, image) in new[] { (0, 7), (1, 0), (2, 19) })
             for (var i = 0; i < 3072; i++)
-                Assert.Equal(MathF.FusedMultiplyAdd(train.Pixels[image * 3072 + i], train.Standardizer.Scale[i], train.Standardizer.Offset[i]), x[i, column]);
+                Assert.Equal(
+                    MathF.FusedMultiplyAdd(
+                        train.Pixels[image * 3072 + i],
+                        train.Standardizer.Scale[i],
+                        train.Standardizer.Offset[i]
+                    ),
+                    x[i, column]
+                );
     }
 
     [Fact]
@@ -90,7 +108,9 @@ public class Cifar10LoaderTests
         using var data = new FakeCifar();
         File.Delete(Path.Combine(data.Folder, "data_batch_3.bin"));
 
-        var e = Assert.Throws<DataException>(() => Cifar10Loader.Load(Cifar10Source.Open(data.Folder), new DataOptions()));
+        var e = Assert.Throws<DataException>(() =>
+            Cifar10Loader.Load(Cifar10Source.Open(data.Folder), new DataOptions())
+        );
 
         Assert.Contains("data_batch_3.bin", e.Message);
         Assert.Contains("missing", e.Message);
@@ -103,7 +123,9 @@ public class Cifar10LoaderTests
         var path = Path.Combine(data.Folder, "data_batch_2.bin");
         File.WriteAllBytes(path, File.ReadAllBytes(path)[..^100]);
 
-        var e = Assert.Throws<DataException>(() => Cifar10Loader.Load(Cifar10Source.Open(data.Folder), new DataOptions(SplitKind.All, 5)));
+        var e = Assert.Throws<DataException>(() =>
+            Cifar10Loader.Load(Cifar10Source.Open(data.Folder), new DataOptions(SplitKind.All, 5))
+        );
 
         Assert.Contains(path, e.Message);
         Assert.Contains("not a multiple of the record size 3,073", e.Message);
@@ -118,7 +140,9 @@ public class Cifar10LoaderTests
         bytes[3 * 3073] = 12;
         File.WriteAllBytes(path, bytes);
 
-        var e = Assert.Throws<DataException>(() => Cifar10Loader.Load(Cifar10Source.Open(data.Folder), new DataOptions(SplitKind.All, 5)));
+        var e = Assert.Throws<DataException>(() =>
+            Cifar10Loader.Load(Cifar10Source.Open(data.Folder), new DataOptions(SplitKind.All, 5))
+        );
 
         Assert.Contains("test_batch.bin: record 3 has label 12", e.Message);
     }
@@ -131,7 +155,9 @@ public class Cifar10LoaderTests
         var bytes = File.ReadAllBytes(archive);
         File.WriteAllBytes(archive, bytes[..(bytes.Length / 2)]);
 
-        var e = Assert.Throws<DataException>(() => Cifar10Loader.Load(Cifar10Source.Open(archive), new DataOptions(SplitKind.All, 5)));
+        var e = Assert.Throws<DataException>(() =>
+            Cifar10Loader.Load(Cifar10Source.Open(archive), new DataOptions(SplitKind.All, 5))
+        );
 
         Assert.Contains(archive, e.Message);
         Assert.Contains("truncated or corrupt", e.Message);
@@ -142,7 +168,9 @@ public class Cifar10LoaderTests
     {
         using var data = new FakeCifar(recordsPerBatch: 2);
 
-        var e = Assert.Throws<DataException>(() => Cifar10Loader.Load(Cifar10Source.Open(data.Folder), new DataOptions(SplitKind.All, 10)));
+        var e = Assert.Throws<DataException>(() =>
+            Cifar10Loader.Load(Cifar10Source.Open(data.Folder), new DataOptions(SplitKind.All, 10))
+        );
 
         Assert.Contains("validation size 10 leaves no training images", e.Message);
     }
@@ -157,7 +185,10 @@ public class Cifar10LoaderTests
             foreach (var file in Directory.GetFiles(data.Folder, "*.bin"))
                 File.CreateSymbolicLink(Path.Combine(links, Path.GetFileName(file)), file);
 
-            var splits = Cifar10Loader.Load(Cifar10Source.Open(links), new DataOptions(SplitKind.All, ValidationSize: 5));
+            var splits = Cifar10Loader.Load(
+                Cifar10Source.Open(links),
+                new DataOptions(SplitKind.All, ValidationSize: 5)
+            );
 
             Assert.Equal(55, splits.Train.Count);
         }
@@ -174,7 +205,9 @@ public class Cifar10LoaderTests
         var third = Path.Combine(data.Folder, "data_batch_3.bin");
         File.WriteAllBytes(third, File.ReadAllBytes(third)[..5000]);
 
-        var e = Assert.Throws<DataException>(() => Cifar10Loader.Load(Cifar10Source.Open(data.Folder), new DataOptions(SplitKind.All, ValidationSize: 59)));
+        var e = Assert.Throws<DataException>(() =>
+            Cifar10Loader.Load(Cifar10Source.Open(data.Folder), new DataOptions(SplitKind.All, ValidationSize: 59))
+        );
 
         Assert.StartsWith($"{third}: size 5,000 bytes is not a multiple of the record size", e.Message);
     }

@@ -32,7 +32,10 @@ public class DataLocatorTests
             Assert.Contains(empty, e.Message);
             Assert.Contains("--data", e.Message);
         }
-        finally { Directory.Delete(empty); }
+        finally
+        {
+            Directory.Delete(empty);
+        }
     }
 
     [Fact]
@@ -48,14 +51,27 @@ public class DataLocatorTests
             using var client = new HttpClient();
             var md5 = Convert.ToHexStringLower(MD5.HashData(archiveBytes));
 
-            var folder = await Cifar10Download.FetchAsync(target, server.Url, md5, new SyncProgress(r => reports.Add(r.Received)), client, CancellationToken.None);
+            var folder = await Cifar10Download.FetchAsync(
+                target,
+                server.Url,
+                md5,
+                new SyncProgress(r => reports.Add(r.Received)),
+                client,
+                CancellationToken.None
+            );
 
             Assert.Equal(Path.Combine(target, Cifar10Format.FolderName), folder);
-            Assert.Equal(File.ReadAllBytes(Path.Combine(data.Folder, "test_batch.bin")), File.ReadAllBytes(Path.Combine(folder, "test_batch.bin")));
+            Assert.Equal(
+                File.ReadAllBytes(Path.Combine(data.Folder, "test_batch.bin")),
+                File.ReadAllBytes(Path.Combine(folder, "test_batch.bin"))
+            );
             Assert.Equal(archiveBytes.Length, reports[^1]);
             Assert.False(File.Exists(Path.Combine(target, Cifar10Format.ArchiveName)));
         }
-        finally { Directory.Delete(target, recursive: true); }
+        finally
+        {
+            Directory.Delete(target, recursive: true);
+        }
     }
 
     [Fact]
@@ -68,11 +84,22 @@ public class DataLocatorTests
         {
             using var client = new HttpClient();
             var e = await Assert.ThrowsAsync<DataException>(() =>
-                Cifar10Download.FetchAsync(target, server.Url, new string('0', 32), null, client, CancellationToken.None));
+                Cifar10Download.FetchAsync(
+                    target,
+                    server.Url,
+                    new string('0', 32),
+                    null,
+                    client,
+                    CancellationToken.None
+                )
+            );
             Assert.Contains("MD5", e.Message);
             Assert.Empty(Directory.GetFiles(target));
         }
-        finally { Directory.Delete(target, recursive: true); }
+        finally
+        {
+            Directory.Delete(target, recursive: true);
+        }
     }
 
     [Fact]
@@ -88,7 +115,16 @@ public class DataLocatorTests
             var url = new Uri($"http://127.0.0.1:{LoopbackFileServer.FreePort()}/{Cifar10Format.ArchiveName}");
 
             var e = await Assert.ThrowsAsync<DataException>(() =>
-                DataProvider.LocateOrFetchAsync(locator, null, url, Cifar10Download.OfficialMd5, null, TimeSpan.FromMinutes(1), CancellationToken.None));
+                DataProvider.LocateOrFetchAsync(
+                    locator,
+                    null,
+                    url,
+                    Cifar10Download.OfficialMd5,
+                    null,
+                    TimeSpan.FromMinutes(1),
+                    CancellationToken.None
+                )
+            );
 
             Assert.Contains("Tried:", e.Message);
             Assert.Contains($"{locator.DefaultFolder} (default location)", e.Message);
@@ -103,7 +139,8 @@ public class DataLocatorTests
         }
     }
 
-    private sealed class SyncProgress(Action<(long Received, long? Total)> report) : IProgress<(long Received, long? Total)>
+    private sealed class SyncProgress(Action<(long Received, long? Total)> report)
+        : IProgress<(long Received, long? Total)>
     {
         public void Report((long Received, long? Total) value) => report(value);
     }
@@ -126,8 +163,14 @@ public sealed class LoopbackFileServer : IDisposable
             while (listener.IsListening)
             {
                 HttpListenerContext context;
-                try { context = await listener.GetContextAsync(); }
-                catch (Exception) { return; }
+                try
+                {
+                    context = await listener.GetContextAsync();
+                }
+                catch (Exception)
+                {
+                    return;
+                }
                 context.Response.ContentLength64 = content.Length;
                 await context.Response.OutputStream.WriteAsync(content);
                 context.Response.Close();

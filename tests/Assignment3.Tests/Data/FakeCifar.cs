@@ -15,7 +15,10 @@ public sealed class FakeCifar : IDisposable
         var random = new Random(seed);
         foreach (var name in Cifar10Format.TrainingBatches.Append(Cifar10Format.TestBatch))
             File.WriteAllBytes(Path.Combine(Folder, name), Batch(recordsPerBatch, random));
-        File.WriteAllText(Path.Combine(Folder, "batches.meta.txt"), "airplane\nautomobile\nbird\ncat\ndeer\ndog\nfrog\nhorse\nship\ntruck\n");
+        File.WriteAllText(
+            Path.Combine(Folder, "batches.meta.txt"),
+            "airplane\nautomobile\nbird\ncat\ndeer\ndog\nfrog\nhorse\nship\ntruck\n"
+        );
     }
 
     public string Root { get; }
@@ -26,7 +29,8 @@ public sealed class FakeCifar : IDisposable
     {
         var bytes = new byte[records * Cifar10Format.RecordSize];
         random.NextBytes(bytes);
-        for (var r = 0; r < records; r++) bytes[r * Cifar10Format.RecordSize] = (byte)(r % 10);
+        for (var r = 0; r < records; r++)
+            bytes[r * Cifar10Format.RecordSize] = (byte)(r % 10);
         return bytes;
     }
 

@@ -23,7 +23,7 @@ public sealed class ReadableTests
     [Theory]
     [InlineData("3.727593720314938E-05", "3.73e-05")]
     [InlineData("0.005", "5.00e-03")]
-    [InlineData("50", "50")]           // whole numbers (widths, step sizes) as they are
+    [InlineData("50", "50")] // whole numbers (widths, step sizes) as they are
     [InlineData("[50, 50]", "[50, 50]")]
     [InlineData("true", "true")]
     public void Parameter_values_are_shortened_only_when_fractional(string value, string expected) =>

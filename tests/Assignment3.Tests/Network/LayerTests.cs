@@ -1,6 +1,6 @@
-using Assignment3.Tests.Numerics;
 using Assignment3.Core.Network;
 using Assignment3.Core.Numerics;
+using Assignment3.Tests.Numerics;
 
 namespace Assignment3.Tests.Network;
 
@@ -43,7 +43,8 @@ public class LayerTests
         var s = Synthetic.Gaussian(4, 8, seed: 4, scale: 3);
         var (mean, variance) = (new double[4], new double[4]);
         var (sHat, y) = (new Mat<double>(4, 8), new Mat<double>(4, 8));
-        double[] gamma = [1, 2, 0.5, 1], beta = [0, 1, -1, 3];
+        double[] gamma = [1, 2, 0.5, 1],
+            beta = [0, 1, -1, 3];
 
         BatchNorm.ForwardTrain(s, 0.0, mean, variance, sHat, gamma, beta, y);
 
@@ -55,18 +56,20 @@ public class LayerTests
             var normalized = Enumerable.Range(0, 8).Select(j => sHat[i, j]).ToArray();
             Assert.Equal(0, normalized.Average(), 1e-12);
             Assert.Equal(1, normalized.Select(v => v * v).Average(), 1e-12);
-            for (var j = 0; j < 8; j++) Assert.Equal(gamma[i] * sHat[i, j] + beta[i], y[i, j], 1e-12);
+            for (var j = 0; j < 8; j++)
+                Assert.Equal(gamma[i] * sHat[i, j] + beta[i], y[i, j], 1e-12);
         }
     }
 
     [Fact]
     public void Batch_norm_evaluation_uses_the_running_statistics_and_they_are_exponential_moving_averages()
     {
-        double[] runningMean = [0, 0], runningVariance = [1, 1];
+        double[] runningMean = [0, 0],
+            runningVariance = [1, 1];
         BatchNorm.UpdateRunningStatistics(runningMean, runningVariance, [2.0, 4.0], [9.0, 1.0], 0.9, first: true);
         Assert.Equal([2.0, 4.0], runningMean);
         BatchNorm.UpdateRunningStatistics(runningMean, runningVariance, [12.0, 4.0], [19.0, 1.0], 0.9, first: false);
-        Assert.Equal(3.0, runningMean[0], 1e-12);   // 0.9 * 2 + 0.1 * 12
+        Assert.Equal(3.0, runningMean[0], 1e-12); // 0.9 * 2 + 0.1 * 12
         Assert.Equal(10.0, runningVariance[0], 1e-12); // 0.9 * 9 + 0.1 * 19
 
         var s = new Mat<double>(2, 1, [6.0, 5.0]);
@@ -81,7 +84,8 @@ public class LayerTests
     {
         var s = Synthetic.Gaussian(3, 6, seed: 5);
         var g = Synthetic.Gaussian(3, 6, seed: 6);
-        double[] gamma = [1.5, -0.5, 2], beta = [0, 0, 0];
+        double[] gamma = [1.5, -0.5, 2],
+            beta = [0, 0, 0];
         const double eps = 1e-5;
         var (mean, variance, sHat, y) = (new double[3], new double[3], new Mat<double>(3, 6), new Mat<double>(3, 6));
         BatchNorm.ForwardTrain(s, eps, mean, variance, sHat, gamma, beta, y);
@@ -93,19 +97,25 @@ public class LayerTests
             for (var j = 0; j < 6; j++)
             for (var k = 0; k < 6; k++)
             {
-                var dShat = ((j == k ? 1 : 0) - 1.0 / 6) / sigma - (s[i, k] - mean[i]) * (s[i, j] - mean[i]) / (6 * sigma * sigma * sigma);
+                var dShat =
+                    ((j == k ? 1 : 0) - 1.0 / 6) / sigma
+                    - (s[i, k] - mean[i]) * (s[i, j] - mean[i]) / (6 * sigma * sigma * sigma);
                 expected[i, j] += g[i, k] * gamma[i] * dShat;
             }
         }
         var (gGamma, gBeta) = (new double[3], new double[3]);
-        var gammaExpected = Enumerable.Range(0, 3).Select(i => Enumerable.Range(0, 6).Sum(j => g[i, j] * sHat[i, j])).ToArray();
+        var gammaExpected = Enumerable
+            .Range(0, 3)
+            .Select(i => Enumerable.Range(0, 6).Sum(j => g[i, j] * sHat[i, j]))
+            .ToArray();
 
         BatchNorm.Backward(g, sHat, variance, eps, gamma, gGamma, gBeta, new double[9]);
 
         for (var i = 0; i < 3; i++)
         {
             Assert.Equal(gammaExpected[i], gGamma[i], 1e-12);
-            for (var j = 0; j < 6; j++) Assert.Equal(expected[i, j], g[i, j], 1e-10);
+            for (var j = 0; j < 6; j++)
+                Assert.Equal(expected[i, j], g[i, j], 1e-10);
         }
     }
 
@@ -179,9 +189,13 @@ public class FusedUpdateTests
         var x = Synthetic.Gaussian(12, 6, seed: 1);
         var labels = Synthetic.Labels(6, 10, seed: 2);
         var spec = new NetworkSpec(12, [8, 7], 10, batchNorm, Initialization.He);
-        var (fused, plain) = (new Network<double>(spec, 4, TestGemmBackends.Default), new Network<double>(spec, 4, TestGemmBackends.Default));
+        var (fused, plain) = (
+            new Network<double>(spec, 4, TestGemmBackends.Default),
+            new Network<double>(spec, 4, TestGemmBackends.Default)
+        );
         var (wsFused, wsPlain) = (fused.CreateWorkspace(6), plain.CreateWorkspace(6));
-        const double lambda = 0.05, eta = 0.1;
+        const double lambda = 0.05,
+            eta = 0.1;
 
         fused.Forward(x, labels, wsFused, training: true);
         fused.Backward(x, labels, wsFused, 0.0);
@@ -191,8 +205,8 @@ public class FusedUpdateTests
         plain.Step(eta, 0.0);
 
         for (var p = 0; p < fused.Parameters.Length; p++)
-            for (var i = 0; i < fused.Parameters[p].Value.Length; i++)
-                Assert.Equal(plain.Parameters[p].Value[i], fused.Parameters[p].Value[i], 1e-14);
+        for (var i = 0; i < fused.Parameters[p].Value.Length; i++)
+            Assert.Equal(plain.Parameters[p].Value[i], fused.Parameters[p].Value[i], 1e-14);
     }
 
     /// <summary>
@@ -202,8 +216,14 @@ public class FusedUpdateTests
     [Fact]
     public void A_weight_that_would_become_subnormal_is_zero_and_the_others_are_untouched()
     {
-        var network = new Network<float>(new NetworkSpec(12, [8, 7], 10, false, Initialization.He), 4, TestGemmBackends.Default);
-        const float eta = 0.5f, lambda = 0.1f, decay = 1 - 2 * eta * lambda;
+        var network = new Network<float>(
+            new NetworkSpec(12, [8, 7], 10, false, Initialization.He),
+            4,
+            TestGemmBackends.Default
+        );
+        const float eta = 0.5f,
+            lambda = 0.1f,
+            decay = 1 - 2 * eta * lambda;
         var weights = network.Parameters.Where(p => p.Kind == ParameterKind.W).ToArray();
         var expected = new List<float[]>();
         foreach (var w in weights)
@@ -216,7 +236,8 @@ public class FusedUpdateTests
 
         network.Step(eta, lambda);
 
-        for (var k = 0; k < weights.Length; k++) Assert.Equal(expected[k], weights[k].Value);
+        for (var k = 0; k < weights.Length; k++)
+            Assert.Equal(expected[k], weights[k].Value);
         Assert.Contains(0f, weights[2].Value.Skip(64)); // the tail was flushed too
     }
 }

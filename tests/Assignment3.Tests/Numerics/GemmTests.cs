@@ -21,7 +21,8 @@ public class GemmTests
             for (var j = 0; j < 3; j++)
             {
                 var sum = 0.0;
-                for (var k = 0; k < 7; k++) sum += (ta ? a[k, i] : a[i, k]) * (tb ? b[j, k] : b[k, j]);
+                for (var k = 0; k < 7; k++)
+                    sum += (ta ? a[k, i] : a[i, k]) * (tb ? b[j, k] : b[k, j]);
                 expected[i, j] = 2 * sum + 0.5 * c[i, j];
             }
 
@@ -40,15 +41,21 @@ public class GemmTests
     /// </summary>
     [Theory]
     [InlineData(50, 100, 3072, false, false, 0f)] // the first layer's forward pass
-    [InlineData(50, 3072, 100, false, true, 0f)]  // its weight gradient
-    [InlineData(50, 100, 50, true, false, 0f)]    // a gradient with respect to a hidden layer
-    [InlineData(10, 100, 50, false, false, 1f)]   // the output layer's forward pass, onto the biases
+    [InlineData(50, 3072, 100, false, true, 0f)] // its weight gradient
+    [InlineData(50, 100, 50, true, false, 0f)] // a gradient with respect to a hidden layer
+    [InlineData(10, 100, 50, false, false, 1f)] // the output layer's forward pass, onto the biases
     [InlineData(67, 37, 401, false, false, 1f)]
     [InlineData(35, 9, 800, true, true, 0f)]
     [InlineData(1, 1, 1, false, false, 0f)]
     [InlineData(3, 13, 2, true, false, 1f)]
-    public void Every_instruction_set_computes_exactly_the_same_sequence_of_fused_multiply_adds(int m, int n, int k, bool ta, bool tb, float beta) =>
-        AssertEveryInstructionSetIsTheFusedMultiplyAddLoop(m, n, k, ta, tb, beta);
+    public void Every_instruction_set_computes_exactly_the_same_sequence_of_fused_multiply_adds(
+        int m,
+        int n,
+        int k,
+        bool ta,
+        bool tb,
+        float beta
+    ) => AssertEveryInstructionSetIsTheFusedMultiplyAddLoop(m, n, k, ta, tb, beta);
 
     /// <summary>
     /// Every count of rows left after whole vectors (masked on x64, padded elsewhere), in every
@@ -62,7 +69,14 @@ public class GemmTests
                 AssertEveryInstructionSetIsTheFusedMultiplyAddLoop(m, 71, 6, ta, tb, m % 2 == 0 ? 0f : 1f);
     }
 
-    private static void AssertEveryInstructionSetIsTheFusedMultiplyAddLoop(int m, int n, int k, bool ta, bool tb, float beta)
+    private static void AssertEveryInstructionSetIsTheFusedMultiplyAddLoop(
+        int m,
+        int n,
+        int k,
+        bool ta,
+        bool tb,
+        float beta
+    )
     {
         var a = Synthetic.GaussianSingle(ta ? k : m, ta ? m : k, seed: 1);
         var b = Synthetic.GaussianSingle(tb ? n : k, tb ? k : n, seed: 2);
@@ -72,18 +86,21 @@ public class GemmTests
         for (var i = 0; i < m; i++)
         {
             var c = beta == 0f ? 0f : start[i, j];
-            for (var kk = 0; kk < k; kk++) c = MathF.FusedMultiplyAdd(ta ? a[kk, i] : a[i, kk], tb ? b[j, kk] : b[kk, j], c);
+            for (var kk = 0; kk < k; kk++)
+                c = MathF.FusedMultiplyAdd(ta ? a[kk, i] : a[i, kk], tb ? b[j, kk] : b[kk, j], c);
             expected[i + j * m] = c;
         }
 
         foreach (var isa in Enum.GetValues<SimdIsa>().Where(SimdGemm.IsSupported))
-            foreach (var tiling in Enum.GetValues<GemmTiling>())
-            {
-                var c = new Mat<float>(m, n, (float[])start.Data.Clone());
-                new SimdGemm(isa, tiling).Gemm(ta, tb, 1f, a, b, beta, c);
-                Assert.True(expected.AsSpan().SequenceEqual(c.Data),
-                    $"{isa} with {GemmTilings.Name(tiling)} tiles differs from the fused multiply-add loop for {m}x{n}x{k} (transposed A {ta}, B {tb})");
-            }
+        foreach (var tiling in Enum.GetValues<GemmTiling>())
+        {
+            var c = new Mat<float>(m, n, (float[])start.Data.Clone());
+            new SimdGemm(isa, tiling).Gemm(ta, tb, 1f, a, b, beta, c);
+            Assert.True(
+                expected.AsSpan().SequenceEqual(c.Data),
+                $"{isa} with {GemmTilings.Name(tiling)} tiles differs from the fused multiply-add loop for {m}x{n}x{k} (transposed A {ta}, B {tb})"
+            );
+        }
     }
 
     /// <summary>
@@ -112,13 +129,16 @@ public class GemmTests
             Assert.Equal(0f, expected[0]);
 
             foreach (var isa in Enum.GetValues<SimdIsa>().Where(SimdGemm.IsSupported))
-                foreach (var tiling in Enum.GetValues<GemmTiling>())
-                {
-                    var w = new Mat<float>(rows, d, (float[])start.Data.Clone());
-                    IGemm gemm = new SimdGemm(isa, tiling);
-                    gemm.DescendAlongProduct<float>(g, x, decay, eta, new Mat<float>(rows, d), w);
-                    Assert.True(expected.AsSpan().SequenceEqual(w.Data), $"{isa} with {GemmTilings.Name(tiling)} tiles, {rows} rows, k {k}, d {d}");
-                }
+            foreach (var tiling in Enum.GetValues<GemmTiling>())
+            {
+                var w = new Mat<float>(rows, d, (float[])start.Data.Clone());
+                IGemm gemm = new SimdGemm(isa, tiling);
+                gemm.DescendAlongProduct<float>(g, x, decay, eta, new Mat<float>(rows, d), w);
+                Assert.True(
+                    expected.AsSpan().SequenceEqual(w.Data),
+                    $"{isa} with {GemmTilings.Name(tiling)} tiles, {rows} rows, k {k}, d {d}"
+                );
+            }
         }
     }
 
@@ -134,10 +154,16 @@ public class GemmTests
 
         var chosen = gemm.TilingFor<float>(false, false, 50, 30, 40);
         Assert.Contains(chosen, GemmTilings.Candidates<float>(isa, 50));
-        Assert.Equal(chosen, GemmTilings.ChosenFor<float>(isa, false, false, 50, 30, 40) ?? GemmTiling.MainThenRemainder);
+        Assert.Equal(
+            chosen,
+            GemmTilings.ChosenFor<float>(isa, false, false, 50, 30, 40) ?? GemmTiling.MainThenRemainder
+        );
         Assert.Equal(chosen, gemm.TilingFor<float>(false, false, 50, 30, 40));
         // A shape whose rows fill whole main tiles has one way to be cut.
-        Assert.Equal([GemmTiling.MainThenRemainder], GemmTilings.Candidates<float>(isa, 2 * SimdGemm.MainTileRows<float>(isa)));
+        Assert.Equal(
+            [GemmTiling.MainThenRemainder],
+            GemmTilings.Candidates<float>(isa, 2 * SimdGemm.MainTileRows<float>(isa))
+        );
     }
 
     [Fact]
@@ -154,7 +180,16 @@ public class GemmTests
     public void Mismatched_shapes_are_rejected_with_the_shapes_named()
     {
         var e = Assert.Throws<ArgumentException>(() =>
-            TestGemmBackends.Default.Gemm(false, false, 1.0, new Mat<double>(2, 3), new Mat<double>(4, 2), 0.0, new Mat<double>(2, 2)));
+            TestGemmBackends.Default.Gemm(
+                false,
+                false,
+                1.0,
+                new Mat<double>(2, 3),
+                new Mat<double>(4, 2),
+                0.0,
+                new Mat<double>(2, 2)
+            )
+        );
         Assert.Contains("op(A) 2x3", e.Message);
     }
 }
@@ -172,7 +207,10 @@ public static class TestGemmBackends
     public static readonly IGemm[] All =
     [
         .. Enum.GetValues<SimdIsa>().Where(SimdGemm.IsSupported).Select(isa => new SimdGemm(isa)),
-        GemmBackends.OpenBlasIfInstalled ?? throw new InvalidOperationException("libopenblas.so.0 not found: run scripts/test.sh, which installs libopenblas0-pthread"),
+        GemmBackends.OpenBlasIfInstalled
+            ?? throw new InvalidOperationException(
+                "libopenblas.so.0 not found: run scripts/test.sh, which installs libopenblas0-pthread"
+            ),
     ];
 
     public static IGemm ByName(string name) => All.Single(b => b.Name == name);

@@ -11,7 +11,16 @@ public class Xoshiro256StarStarTests
         var state = 1234567UL;
         var outputs = Enumerable.Range(0, 5).Select(_ => SplitMix64.Next(ref state)).ToArray();
 
-        Assert.Equal([6457827717110365317UL, 3203168211198807973UL, 9817491932198370423UL, 4593380528125082431UL, 16408922859458223821UL], outputs);
+        Assert.Equal(
+            [
+                6457827717110365317UL,
+                3203168211198807973UL,
+                9817491932198370423UL,
+                4593380528125082431UL,
+                16408922859458223821UL,
+            ],
+            outputs
+        );
     }
 
     [Fact]
@@ -20,18 +29,39 @@ public class Xoshiro256StarStarTests
         var random = new Xoshiro256StarStar(1, 2, 3, 4);
         var outputs = Enumerable.Range(0, 10).Select(_ => random.NextUInt64()).ToArray();
 
-        Assert.Equal([11520UL, 0UL, 1509978240UL, 1215971899390074240UL, 1216172134540287360UL, 607988272756665600UL,
-            16172922978634559625UL, 8476171486693032832UL, 10595114339597558777UL, 2904607092377533576UL], outputs);
+        Assert.Equal(
+            [
+                11520UL,
+                0UL,
+                1509978240UL,
+                1215971899390074240UL,
+                1216172134540287360UL,
+                607988272756665600UL,
+                16172922978634559625UL,
+                8476171486693032832UL,
+                10595114339597558777UL,
+                2904607092377533576UL,
+            ],
+            outputs
+        );
     }
 
     [Fact]
     public void A_seed_gives_the_state_of_four_SplitMix64_outputs()
     {
         var mix = 42UL;
-        var expected = new Xoshiro256StarStar(SplitMix64.Next(ref mix), SplitMix64.Next(ref mix), SplitMix64.Next(ref mix), SplitMix64.Next(ref mix));
+        var expected = new Xoshiro256StarStar(
+            SplitMix64.Next(ref mix),
+            SplitMix64.Next(ref mix),
+            SplitMix64.Next(ref mix),
+            SplitMix64.Next(ref mix)
+        );
         var seeded = new Xoshiro256StarStar(42);
 
-        Assert.Equal(Enumerable.Range(0, 8).Select(_ => expected.NextUInt64()), Enumerable.Range(0, 8).Select(_ => seeded.NextUInt64()));
+        Assert.Equal(
+            Enumerable.Range(0, 8).Select(_ => expected.NextUInt64()),
+            Enumerable.Range(0, 8).Select(_ => seeded.NextUInt64())
+        );
     }
 
     [Fact]
@@ -42,7 +72,8 @@ public class Xoshiro256StarStarTests
 
         // Bounded draws stay in range and reach every value; a shuffle is a permutation.
         var counts = new int[7];
-        for (var i = 0; i < 7000; i++) counts[random.Next(7)]++;
+        for (var i = 0; i < 7000; i++)
+            counts[random.Next(7)]++;
         Assert.All(counts, c => Assert.InRange(c, 850, 1150));
         var order = Enumerable.Range(0, 100).ToArray();
         random.Shuffle(order.AsSpan());

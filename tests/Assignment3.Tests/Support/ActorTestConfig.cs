@@ -11,7 +11,8 @@ namespace Assignment3.Tests.Support;
 public static class ActorTestConfig
 {
     public static Config Local(string settings = "") =>
-        ConfigurationFactory.ParseString($"akka.actor.provider = local\nakka.test.single-expect-default = 30s\n{settings}")
+        ConfigurationFactory
+            .ParseString($"akka.actor.provider = local\nakka.test.single-expect-default = 30s\n{settings}")
             .WithFallback(SweepNode.Configuration("127.0.0.1", 0, [], []));
 }
 

@@ -11,7 +11,8 @@ public static class Await
         var deadline = DateTime.UtcNow + limit;
         while (!condition())
         {
-            if (DateTime.UtcNow > deadline) throw new TimeoutException($"waited {limit.TotalSeconds:F0} s for {what}");
+            if (DateTime.UtcNow > deadline)
+                throw new TimeoutException($"waited {limit.TotalSeconds:F0} s for {what}");
             await Task.Delay(25);
         }
     }

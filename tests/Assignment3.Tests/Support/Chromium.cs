@@ -7,7 +7,12 @@ using SkiaSharp;
 namespace Assignment3.Tests.Support;
 
 /// <summary>What headless Chromium saw when it opened a page: the DOM after loading, console messages, URLs it requested, a screenshot.</summary>
-public sealed record PageVisit(string Dom, IReadOnlyList<string> ConsoleMessages, IReadOnlyList<string> RequestedUrls, string Screenshot)
+public sealed record PageVisit(
+    string Dom,
+    IReadOnlyList<string> ConsoleMessages,
+    IReadOnlyList<string> RequestedUrls,
+    string Screenshot
+)
 {
     /// <summary>Share of the screenshot's pixels that are not white (0 for a blank page).</summary>
     public double InkShare()
@@ -15,8 +20,9 @@ public sealed record PageVisit(string Dom, IReadOnlyList<string> ConsoleMessages
         using var bitmap = SKBitmap.Decode(Screenshot) ?? throw new InvalidDataException($"{Screenshot}: not an image");
         var ink = 0;
         for (var y = 0; y < bitmap.Height; y += 2)
-            for (var x = 0; x < bitmap.Width; x += 2)
-                if (bitmap.GetPixel(x, y) is var c && c.Red + c.Green + c.Blue < 3 * 245) ink++;
+        for (var x = 0; x < bitmap.Width; x += 2)
+            if (bitmap.GetPixel(x, y) is var c && c.Red + c.Green + c.Blue < 3 * 245)
+                ink++;
         return ink / (bitmap.Width / 2.0 * (bitmap.Height / 2.0));
     }
 }
@@ -28,7 +34,12 @@ public sealed record DrawnText(string Text, string Element, string? Class, int[]
 /// A page's layout at one window width: how wide the document is against the window (wider scrolls
 /// sideways), the elements that reach past the window's right edge, and every piece of text drawn.
 /// </summary>
-public sealed record PageLayout(int ScrollWidth, int ClientWidth, IReadOnlyList<string> Overflowing, IReadOnlyList<DrawnText> Texts);
+public sealed record PageLayout(
+    int ScrollWidth,
+    int ClientWidth,
+    IReadOnlyList<string> Overflowing,
+    IReadOnlyList<DrawnText> Texts
+);
 
 /// <summary>
 /// Opens local pages in Debian's headless Chromium (scripts/test.sh installs it), each visit with a
@@ -36,8 +47,18 @@ public sealed record PageLayout(int ScrollWidth, int ClientWidth, IReadOnlyList<
 /// </summary>
 public static class Chromium
 {
-    private static readonly string[] Flags = ["--headless", "--no-sandbox", "--disable-gpu", "--no-first-run", "--disable-background-networking",
-        "--disable-component-update", "--disable-sync", "--enable-logging=stderr", "--v=0"];
+    private static readonly string[] Flags =
+    [
+        "--headless",
+        "--no-sandbox",
+        "--disable-gpu",
+        "--no-first-run",
+        "--disable-background-networking",
+        "--disable-component-update",
+        "--disable-sync",
+        "--enable-logging=stderr",
+        "--v=0",
+    ];
 
     /// <summary>Hosts the browser itself talks to (updates, clock, dictionaries, accounts) whatever page it shows.</summary>
     private static readonly string[] BrowserHousekeeping = ["google.com", "googleapis.com", "gvt1.com"];
@@ -50,7 +71,10 @@ public static class Chromium
             var netLog = Path.Combine(work, "net-log.json");
             var screenshot = Path.Combine(work, "screenshot.png");
             var (dom, log) = await Run(profile, [$"--log-net-log={netLog}", "--dump-dom", new Uri(page).AbsoluteUri]);
-            var (_, screenshotLog) = await Run(profile, [$"--screenshot={screenshot}", "--window-size=1400,2000", new Uri(page).AbsoluteUri]);
+            var (_, screenshotLog) = await Run(
+                profile,
+                [$"--screenshot={screenshot}", "--window-size=1400,2000", new Uri(page).AbsoluteUri]
+            );
             // Console messages come as lines like: ...:INFO:CONSOLE:0] "message", source: file:///... (0)
             var console = log.Concat(screenshotLog).Where(l => l.Contains(":CONSOLE")).ToArray();
             return new PageVisit(dom, console, RequestedUrls(netLog), screenshot);
@@ -77,9 +101,13 @@ public static class Chromium
         {
             var (dom, _) = await Run(profile, ["--dump-dom", $"--window-size={width},900", new Uri(copy).AbsoluteUri]);
             var found = Regex.Match(dom, "<pre id=\"layout-probe\">([A-Za-z0-9+/=]*)</pre>");
-            if (!found.Success) throw new InvalidDataException($"{copy}: the layout script wrote nothing (did it fail?)");
+            if (!found.Success)
+                throw new InvalidDataException($"{copy}: the layout script wrote nothing (did it fail?)");
             var json = Encoding.UTF8.GetString(Convert.FromBase64String(found.Groups[1].Value));
-            return JsonSerializer.Deserialize<PageLayout>(json, new JsonSerializerOptions { PropertyNameCaseInsensitive = true })!;
+            return JsonSerializer.Deserialize<PageLayout>(
+                json,
+                new JsonSerializerOptions { PropertyNameCaseInsensitive = true }
+            )!;
         }
         finally
         {
@@ -132,13 +160,31 @@ public static class Chromium
         })();
         """;
 
-    private static async Task<(string Stdout, IReadOnlyList<string> Stderr)> Run(string profile, IEnumerable<string> args)
+    private static async Task<(string Stdout, IReadOnlyList<string> Stderr)> Run(
+        string profile,
+        IEnumerable<string> args
+    )
     {
-        var info = new ProcessStartInfo("chromium") { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
-        foreach (var arg in Flags.Append($"--user-data-dir={profile}").Concat(args)) info.ArgumentList.Add(arg);
+        var info = new ProcessStartInfo("chromium")
+        {
+            RedirectStandardOutput = true,
+            RedirectStandardError = true,
+            UseShellExecute = false,
+        };
+        foreach (var arg in Flags.Append($"--user-data-dir={profile}").Concat(args))
+            info.ArgumentList.Add(arg);
         Process process;
-        try { process = Process.Start(info)!; }
-        catch (System.ComponentModel.Win32Exception e) { throw new InvalidOperationException("chromium is not installed: run the tests with scripts/test.sh (it installs Debian's chromium)", e); }
+        try
+        {
+            process = Process.Start(info)!;
+        }
+        catch (System.ComponentModel.Win32Exception e)
+        {
+            throw new InvalidOperationException(
+                "chromium is not installed: run the tests with scripts/test.sh (it installs Debian's chromium)",
+                e
+            );
+        }
         using (process)
         {
             var stdout = process.StandardOutput.ReadToEndAsync();
@@ -149,7 +195,8 @@ public static class Chromium
             }
             finally
             {
-                if (!process.HasExited) process.Kill(entireProcessTree: true);
+                if (!process.HasExited)
+                    process.Kill(entireProcessTree: true);
             }
             return (await stdout, (await stderr).Split('\n'));
         }
@@ -158,14 +205,28 @@ public static class Chromium
     /// <summary>Every URL the browser's network stack was asked for, from its net log, but the browser's own housekeeping.</summary>
     private static IReadOnlyList<string> RequestedUrls(string netLog)
     {
-        if (!File.Exists(netLog)) throw new FileNotFoundException($"{netLog}: Chromium wrote no net log");
+        if (!File.Exists(netLog))
+            throw new FileNotFoundException($"{netLog}: Chromium wrote no net log");
         var text = File.ReadAllText(netLog).TrimEnd();
-        if (!text.EndsWith('}')) text = text.TrimEnd(',') + "]}"; // a log cut short by the browser's exit
+        if (!text.EndsWith('}'))
+            text = text.TrimEnd(',') + "]}"; // a log cut short by the browser's exit
         using var json = JsonDocument.Parse(text);
         var urls = new List<string>();
         foreach (var e in json.RootElement.GetProperty("events").EnumerateArray())
-            if (e.TryGetProperty("params", out var p) && p.ValueKind == JsonValueKind.Object && p.TryGetProperty("url", out var url) && url.GetString() is { } u)
+            if (
+                e.TryGetProperty("params", out var p)
+                && p.ValueKind == JsonValueKind.Object
+                && p.TryGetProperty("url", out var url)
+                && url.GetString() is { } u
+            )
                 urls.Add(u);
-        return urls.Distinct().Where(u => !(Uri.TryCreate(u, UriKind.Absolute, out var uri) && BrowserHousekeeping.Any(h => uri.Host == h || uri.Host.EndsWith("." + h)))).ToArray();
+        return urls.Distinct()
+            .Where(u =>
+                !(
+                    Uri.TryCreate(u, UriKind.Absolute, out var uri)
+                    && BrowserHousekeeping.Any(h => uri.Host == h || uri.Host.EndsWith("." + h))
+                )
+            )
+            .ToArray();
     }
 }

@@ -22,8 +22,17 @@ public sealed class InProcessSweeps(string prefix) : IDisposable
         var folder = Directory.CreateTempSubdirectory(prefix).FullName;
         folders.Add(folder);
         using var store = SweepStore.Create(folder, config.Text);
-        await using (var node = SweepHost.StartCoordinator(config, folder, new SweepMonitor(), "fp",
-                         new FixedRunnerSource("fp", new FakeTrialRunner(delay: delay)), slots, journal: new StoreJournal(store)))
+        await using (
+            var node = SweepHost.StartCoordinator(
+                config,
+                folder,
+                new SweepMonitor(),
+                "fp",
+                new FixedRunnerSource("fp", new FakeTrialRunner(delay: delay)),
+                slots,
+                journal: new StoreJournal(store)
+            )
+        )
             await node.Completion().WaitAsync(Bound);
         return folder;
     }
@@ -38,6 +47,10 @@ public sealed class InProcessSweeps(string prefix) : IDisposable
     public void Dispose()
     {
         foreach (var folder in folders)
-            try { Directory.Delete(folder, recursive: true); } catch (IOException) { }
+            try
+            {
+                Directory.Delete(folder, recursive: true);
+            }
+            catch (IOException) { }
     }
 }

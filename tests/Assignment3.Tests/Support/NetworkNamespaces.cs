@@ -36,9 +36,11 @@ public sealed class NetworkNamespaces : IDisposable
     public Dictionary<string, (string Namespace, string Address, string SwitchPort)> Hosts { get; } = new();
 
     /// <summary>Unplugs a host from the switch (packets to and from it are dropped; its connections stay open).</summary>
-    public void Cut(string host) => Root.Run("ip", "netns", "exec", Switch, "ip", "link", "set", Hosts[host].SwitchPort, "down");
+    public void Cut(string host) =>
+        Root.Run("ip", "netns", "exec", Switch, "ip", "link", "set", Hosts[host].SwitchPort, "down");
 
-    public void Restore(string host) => Root.Run("ip", "netns", "exec", Switch, "ip", "link", "set", Hosts[host].SwitchPort, "up");
+    public void Restore(string host) =>
+        Root.Run("ip", "netns", "exec", Switch, "ip", "link", "set", Hosts[host].SwitchPort, "up");
 
     private string Namespace(string name)
     {
@@ -50,6 +52,7 @@ public sealed class NetworkNamespaces : IDisposable
 
     public void Dispose()
     {
-        foreach (var ns in namespaces) Root.Run("ip", "netns", "delete", ns); // veth pairs go with them
+        foreach (var ns in namespaces)
+            Root.Run("ip", "netns", "delete", ns); // veth pairs go with them
     }
 }

@@ -10,7 +10,9 @@ public sealed class RootFactAttribute : FactAttribute
 {
     public RootFactAttribute()
     {
-        if (!Root.IsRoot) Skip = "needs root (it mounts its own tmpfs or makes network namespaces); run the suite as root to include it";
+        if (!Root.IsRoot)
+            Skip =
+                "needs root (it mounts its own tmpfs or makes network namespaces); run the suite as root to include it";
     }
 }
 
@@ -22,11 +24,15 @@ public static class Root
     public static void Run(string command, params string[] args)
     {
         var info = new ProcessStartInfo(command) { RedirectStandardOutput = true, RedirectStandardError = true };
-        foreach (var a in args) info.ArgumentList.Add(a);
+        foreach (var a in args)
+            info.ArgumentList.Add(a);
         using var process = Process.Start(info)!;
         var output = process.StandardOutput.ReadToEnd() + process.StandardError.ReadToEnd();
         process.WaitForExit();
-        if (process.ExitCode != 0) throw new InvalidOperationException($"{command} {string.Join(' ', args)} exited {process.ExitCode}: {output}");
+        if (process.ExitCode != 0)
+            throw new InvalidOperationException(
+                $"{command} {string.Join(' ', args)} exited {process.ExitCode}: {output}"
+            );
     }
 }
 

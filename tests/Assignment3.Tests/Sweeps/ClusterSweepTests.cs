@@ -25,7 +25,14 @@ public sealed class ClusterSweepTests : IDisposable
         var monitor = new SweepMonitor();
         var gate = new SemaphoreSlim(0);
         var runner = new FakeTrialRunner(gate: gate);
-        await using var node = SweepHost.StartCoordinator(SweepConfigs.Small(), folder, monitor, "fp", Source(runner), slots: 2);
+        await using var node = SweepHost.StartCoordinator(
+            SweepConfigs.Small(),
+            folder,
+            monitor,
+            "fp",
+            Source(runner),
+            slots: 2
+        );
         var completion = node.Completion();
 
         // Let one trial through at a time and watch trials.csv follow.
@@ -33,7 +40,11 @@ public sealed class ClusterSweepTests : IDisposable
         {
             gate.Release();
             await Await.Until(() => monitor.Current.Completed == done, $"{done} trials completed", Bound);
-            await Await.Until(() => SweepFiles.Trials(folder).Count(r => r.Status == "completed") == done, $"{done} completed rows in trials.csv", Bound);
+            await Await.Until(
+                () => SweepFiles.Trials(folder).Count(r => r.Status == "completed") == done,
+                $"{done} completed rows in trials.csv",
+                Bound
+            );
         }
         gate.Release(100);
         var result = await completion.WaitAsync(Bound);
@@ -51,11 +62,27 @@ public sealed class ClusterSweepTests : IDisposable
     public async Task Two_worker_nodes_joined_over_loopback_produce_the_single_node_table()
     {
         var single = NewFolder();
-        await using (var alone = SweepHost.StartCoordinator(SweepConfigs.Small(), single, new SweepMonitor(), "fp", Source(new FakeTrialRunner()), slots: 1))
+        await using (
+            var alone = SweepHost.StartCoordinator(
+                SweepConfigs.Small(),
+                single,
+                new SweepMonitor(),
+                "fp",
+                Source(new FakeTrialRunner()),
+                slots: 1
+            )
+        )
             await alone.Completion().WaitAsync(Bound);
 
         var spread = NewFolder();
-        await using var coordinator = SweepHost.StartCoordinator(SweepConfigs.Small(), spread, new SweepMonitor(), "fp", source: null, slots: 0);
+        await using var coordinator = SweepHost.StartCoordinator(
+            SweepConfigs.Small(),
+            spread,
+            new SweepMonitor(),
+            "fp",
+            source: null,
+            slots: 0
+        );
         var (runnerA, runnerB) = (new FakeTrialRunner(), new FakeTrialRunner());
         await using var workerA = SweepHost.StartWorker(coordinator.NodeName, Source(runnerA), slots: 1);
         await using var workerB = SweepHost.StartWorker(coordinator.NodeName, Source(runnerB), slots: 1);
@@ -75,7 +102,15 @@ public sealed class ClusterSweepTests : IDisposable
     public async Task Nodes_on_IPv6_addresses_run_a_sweep(bool bracketedSeed)
     {
         var folder = NewFolder();
-        await using var coordinator = SweepHost.StartCoordinator(SweepConfigs.Small(), folder, new SweepMonitor(), "fp", source: null, slots: 0, host: "::1");
+        await using var coordinator = SweepHost.StartCoordinator(
+            SweepConfigs.Small(),
+            folder,
+            new SweepMonitor(),
+            "fp",
+            source: null,
+            slots: 0,
+            host: "::1"
+        );
         var seed = bracketedSeed ? coordinator.NodeName : $"::1:{coordinator.Address.Port}";
         var runner = new FakeTrialRunner();
         await using var worker = SweepHost.StartWorker(seed, Source(runner), slots: 1, host: "::1");
@@ -90,7 +125,14 @@ public sealed class ClusterSweepTests : IDisposable
     {
         var folder = NewFolder();
         var monitor = new SweepMonitor();
-        await using var coordinator = SweepHost.StartCoordinator(SweepConfigs.Small(), folder, monitor, "fp", source: null, slots: 0);
+        await using var coordinator = SweepHost.StartCoordinator(
+            SweepConfigs.Small(),
+            folder,
+            monitor,
+            "fp",
+            source: null,
+            slots: 0
+        );
         var stranger = new FakeTrialRunner();
         await using var foreign = SweepHost.StartWorker(coordinator.NodeName, Source(stranger, "other-data"), slots: 1);
         var honest = new FakeTrialRunner();
@@ -101,7 +143,9 @@ public sealed class ClusterSweepTests : IDisposable
         Assert.Equal(0, stranger.Runs);
         Assert.Equal(9, honest.Runs);
         Assert.Contains("fingerprint other-data", await foreign.Refused.WaitAsync(Bound));
-        Assert.Contains(monitor.Current.Refused, r => r.Node == foreign.NodeName && r.Reason.Contains("the sweep's has fp"));
+        Assert.Contains(monitor.Current.Refused, r =>
+            r.Node == foreign.NodeName && r.Reason.Contains("the sweep's has fp")
+        );
     }
 
     [Fact]
@@ -110,28 +154,59 @@ public sealed class ClusterSweepTests : IDisposable
         var folder = NewFolder();
         var cluster = ClusterCertificate.Create(Path.Combine(folder, "cluster.pfx"), "secret");
         var other = ClusterCertificate.Create(Path.Combine(folder, "other.pfx"), "secret");
-        await using var coordinator = SweepHost.StartCoordinator(SweepConfigs.Small(), folder, new SweepMonitor(), "fp", source: null, slots: 0, certificate: cluster);
+        await using var coordinator = SweepHost.StartCoordinator(
+            SweepConfigs.Small(),
+            folder,
+            new SweepMonitor(),
+            "fp",
+            source: null,
+            slots: 0,
+            certificate: cluster
+        );
         Assert.Equal("akka.ssl.tcp", coordinator.Address.Protocol);
         var stranger = new FakeTrialRunner();
-        await using var intruder = SweepHost.StartWorker(coordinator.NodeName, Source(stranger), slots: 1, certificate: other);
+        await using var intruder = SweepHost.StartWorker(
+            coordinator.NodeName,
+            Source(stranger),
+            slots: 1,
+            certificate: other
+        );
         var honest = new FakeTrialRunner();
-        await using var member = SweepHost.StartWorker(coordinator.NodeName, Source(honest), slots: 1, certificate: cluster);
+        await using var member = SweepHost.StartWorker(
+            coordinator.NodeName,
+            Source(honest),
+            slots: 1,
+            certificate: cluster
+        );
 
         await coordinator.Completion().WaitAsync(Bound);
 
         Assert.Equal(9, honest.Runs);
         Assert.Equal(0, stranger.Runs);
-        Assert.DoesNotContain(Akka.Cluster.Cluster.Get(coordinator.System).State.Members, m => m.Address.Equals(intruder.Address));
+        Assert.DoesNotContain(Akka.Cluster.Cluster.Get(coordinator.System).State.Members, m =>
+            m.Address.Equals(intruder.Address)
+        );
     }
 
     [Fact]
     public async Task A_coordinator_node_removed_from_its_own_cluster_says_so_instead_of_waiting_forever()
     {
         var folder = NewFolder();
-        await using var coordinator = SweepHost.StartCoordinator(SweepConfigs.Small(), folder, new SweepMonitor(), "fp", source: null, slots: 0);
+        await using var coordinator = SweepHost.StartCoordinator(
+            SweepConfigs.Small(),
+            folder,
+            new SweepMonitor(),
+            "fp",
+            source: null,
+            slots: 0
+        );
         var completion = coordinator.Completion();
         var cluster = Akka.Cluster.Cluster.Get(coordinator.System);
-        await Await.Until(() => cluster.SelfMember.Status == Akka.Cluster.MemberStatus.Up, "the coordinator's node up", Bound);
+        await Await.Until(
+            () => cluster.SelfMember.Status == Akka.Cluster.MemberStatus.Up,
+            "the coordinator's node up",
+            Bound
+        );
 
         cluster.Down(cluster.SelfAddress);
 
@@ -141,6 +216,7 @@ public sealed class ClusterSweepTests : IDisposable
 
     public void Dispose()
     {
-        foreach (var folder in folders) Directory.Delete(folder, recursive: true);
+        foreach (var folder in folders)
+            Directory.Delete(folder, recursive: true);
     }
 }

@@ -20,12 +20,16 @@ public class CoordinatorGroupTests() : TestKit(ActorTestConfig.Local("a3.sweep.d
     {
         var aggregator = CreateTestProbe();
         var state = SweepState.Replay(config ?? SweepConfigs.Small(trialTimeout: 60), []);
-        var coordinator = Sys.ActorOf(CoordinatorActor.Props(state, aggregator.Ref, new DataOptions(), Fingerprint,
-            clock: () => TimeSpan.FromTicks(Interlocked.Read(ref ticks))));
+        var coordinator = Sys.ActorOf(
+            CoordinatorActor.Props(state, aggregator.Ref, new DataOptions(), Fingerprint, clock: () =>
+                TimeSpan.FromTicks(Interlocked.Read(ref ticks))
+            )
+        );
         return (coordinator, aggregator);
     }
 
-    private static TrialOutcome Completed(double accuracy) => new(TrialStatus.Completed, accuracy, double.NaN, accuracy, 1.0, 10, 0.1, null, null, []);
+    private static TrialOutcome Completed(double accuracy) =>
+        new(TrialStatus.Completed, accuracy, double.NaN, accuracy, 1.0, 10, 0.1, null, null, []);
 
     private static int[] Trials(AssignGroup group) => group.Trials.Select(t => t.Trial).ToArray();
 
@@ -55,11 +59,14 @@ public class CoordinatorGroupTests() : TestKit(ActorTestConfig.Local("a3.sweep.d
     [Fact]
     public void A_fixed_group_size_is_what_every_slot_gets_whatever_its_capacity()
     {
-        var config = SweepConfig.Parse("""
+        var config = SweepConfig.Parse(
+            """
             network { hidden = [4], batch-norm = [false, true] }
             training { lambda = [1e-4, 1e-3, 1e-2], step-size = 5, cycles = 1, batch-size = 10 }
             sweep { group-size = 2 }
-            """, "two.conf");
+            """,
+            "two.conf"
+        );
         var (coordinator, _) = Start(config);
         var (a, b) = (CreateTestProbe(), CreateTestProbe());
 
@@ -79,7 +86,10 @@ public class CoordinatorGroupTests() : TestKit(ActorTestConfig.Local("a3.sweep.d
         var first = slow.ExpectTrial();
         aggregator.FishForMessage<TrialStarted>(_ => true);
         Interlocked.Add(ref ticks, TimeSpan.FromSeconds(61).Ticks); // silent past its deadline: back in the queue
-        Assert.Equal((first.Trial, true), aggregator.FishForMessage<TrialRequeued>(_ => true) is var r ? (r.Trial, r.Charged) : default);
+        Assert.Equal(
+            (first.Trial, true),
+            aggregator.FishForMessage<TrialRequeued>(_ => true) is var r ? (r.Trial, r.Charged) : default
+        );
 
         coordinator.Tell(new RequestTrial("group", "slot-1", Fingerprint, Capacity: 4), grouped);
         var group = grouped.ExpectMsg<AssignGroup>();

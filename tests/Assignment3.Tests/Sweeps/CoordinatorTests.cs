@@ -12,12 +12,24 @@ public class CoordinatorTests() : TestKit(ActorTestConfig.Local("a3.sweep.max-ha
 {
     private const string Fingerprint = "abc";
 
-    private (IActorRef Coordinator, Akka.TestKit.TestProbe Aggregator) Start(double trialTimeout = 1800, int maxAttempts = 3, IReadOnlyList<SweepEvent>? history = null,
-        ISweepJournal? journal = null)
+    private (IActorRef Coordinator, Akka.TestKit.TestProbe Aggregator) Start(
+        double trialTimeout = 1800,
+        int maxAttempts = 3,
+        IReadOnlyList<SweepEvent>? history = null,
+        ISweepJournal? journal = null
+    )
     {
         var aggregator = CreateTestProbe();
         var sweep = SweepConfigs.Small(trialTimeout, maxAttempts);
-        var coordinator = Sys.ActorOf(CoordinatorActor.Props(SweepState.Replay(sweep, history ?? []), aggregator.Ref, new DataOptions(), Fingerprint, journal));
+        var coordinator = Sys.ActorOf(
+            CoordinatorActor.Props(
+                SweepState.Replay(sweep, history ?? []),
+                aggregator.Ref,
+                new DataOptions(),
+                Fingerprint,
+                journal
+            )
+        );
         return (coordinator, aggregator);
     }
 
@@ -28,7 +40,10 @@ public class CoordinatorTests() : TestKit(ActorTestConfig.Local("a3.sweep.max-ha
 
         public void Append(SweepEvent e, byte[]? checkpoint = null)
         {
-            if (++written > writes) throw new Assignment3.Storage.StoreException("sweep.db: cannot write the sweep's next event (disk full)");
+            if (++written > writes)
+                throw new Assignment3.Storage.StoreException(
+                    "sweep.db: cannot write the sweep's next event (disk full)"
+                );
         }
 
         public byte[]? Checkpoint(int trial) => null;
@@ -127,15 +142,21 @@ public class CoordinatorTests() : TestKit(ActorTestConfig.Local("a3.sweep.max-ha
             coordinator.Tell(new RequestTrial("node-a", "slot-1", Fingerprint), worker);
             var trial = worker.ExpectTrial();
             // Trial 5 (batch norm with lambda 1e-3: batch norm varies slowest in planning order) is the best.
-            coordinator.Tell(new TrialFinished(trial.Trial, trial.Attempt, "node-a", Completed(trial.Trial == 5 ? 0.6 : 0.4)), worker);
+            coordinator.Tell(
+                new TrialFinished(trial.Trial, trial.Attempt, "node-a", Completed(trial.Trial == 5 ? 0.6 : 0.4)),
+                worker
+            );
         }
 
         Assert.Equal("fine", aggregator.FishForMessage<StageOpened>(_ => true).Stage);
-        var fine = Enumerable.Range(0, 3).Select(_ =>
-        {
-            coordinator.Tell(new RequestTrial("node-a", "slot-1", Fingerprint), worker);
-            return worker.ExpectTrial();
-        }).ToArray();
+        var fine = Enumerable
+            .Range(0, 3)
+            .Select(_ =>
+            {
+                coordinator.Tell(new RequestTrial("node-a", "slot-1", Fingerprint), worker);
+                return worker.ExpectTrial();
+            })
+            .ToArray();
         Assert.Equal([7, 8, 9], fine.Select(t => t.Trial));
         Assert.All(fine, t => Assert.True(t.Config.BatchNorm));
         Assert.All(fine, t => Assert.Equal(2, t.Config.Cycles));
@@ -153,7 +174,10 @@ public class CoordinatorTests() : TestKit(ActorTestConfig.Local("a3.sweep.max-ha
         {
             coordinator.Tell(new RequestTrial("node-a", "slot-1", Fingerprint), worker);
             var trial = worker.ExpectTrial();
-            coordinator.Tell(new TrialFinished(trial.Trial, trial.Attempt, "node-a", Completed(0.5, trial.EndStep)), worker);
+            coordinator.Tell(
+                new TrialFinished(trial.Trial, trial.Attempt, "node-a", Completed(0.5, trial.EndStep)),
+                worker
+            );
         }
 
         aggregator.FishForMessage<SweepCompleted>(_ => true);
@@ -196,7 +220,10 @@ public class CoordinatorTests() : TestKit(ActorTestConfig.Local("a3.sweep.max-ha
         }
 
         var recorded = aggregator.FishForMessage<TrialRecorded>(_ => true);
-        Assert.Equal((1, 2, TrialStatus.Failed, "boom"), (recorded.Trial, recorded.Attempt, recorded.Outcome.Status, recorded.Outcome.Error));
+        Assert.Equal(
+            (1, 2, TrialStatus.Failed, "boom"),
+            (recorded.Trial, recorded.Attempt, recorded.Outcome.Status, recorded.Outcome.Error)
+        );
     }
 
     [Fact]
@@ -241,8 +268,10 @@ public class CoordinatorTests() : TestKit(ActorTestConfig.Local("a3.sweep.max-ha
         // Trials 1 and 2 recorded, 3 running when the earlier coordinator stopped.
         var history = new SweepEvent[]
         {
-            new TrialStarted(1, 1, "a", "slot-1", 0, 10), new TrialRecorded(1, 1, "a", Completed(0.4)),
-            new TrialStarted(2, 1, "a", "slot-1", 0, 10), new TrialRecorded(2, 1, "a", Completed(0.4)),
+            new TrialStarted(1, 1, "a", "slot-1", 0, 10),
+            new TrialRecorded(1, 1, "a", Completed(0.4)),
+            new TrialStarted(2, 1, "a", "slot-1", 0, 10),
+            new TrialRecorded(2, 1, "a", Completed(0.4)),
             new TrialStarted(3, 1, "a", "slot-1", 0, 10),
         };
         var (coordinator, aggregator) = Start(history: history);
@@ -250,13 +279,16 @@ public class CoordinatorTests() : TestKit(ActorTestConfig.Local("a3.sweep.max-ha
         var requeued = aggregator.FishForMessage<TrialRequeued>(_ => true);
         Assert.Equal((3, false), (requeued.Trial, requeued.Charged));
         var worker = CreateTestProbe();
-        var handed = Enumerable.Range(0, 4).Select(_ =>
-        {
-            coordinator.Tell(new RequestTrial("b", "slot-1", Fingerprint), worker);
-            var t = worker.ExpectTrial();
-            coordinator.Tell(new TrialFinished(t.Trial, t.Attempt, "b", Completed(0.5)), worker);
-            return (t.Trial, t.Attempt);
-        }).ToArray();
+        var handed = Enumerable
+            .Range(0, 4)
+            .Select(_ =>
+            {
+                coordinator.Tell(new RequestTrial("b", "slot-1", Fingerprint), worker);
+                var t = worker.ExpectTrial();
+                coordinator.Tell(new TrialFinished(t.Trial, t.Attempt, "b", Completed(0.5)), worker);
+                return (t.Trial, t.Attempt);
+            })
+            .ToArray();
         Assert.Equal([(3, 2), (4, 1), (5, 1), (6, 1)], handed);
     }
 }
@@ -266,14 +298,22 @@ public class CoordinatorHandOutTests() : TestKit(ActorTestConfig.Local("a3.sweep
 {
     private const string Fingerprint = "abc";
 
-    private (IActorRef Coordinator, Akka.TestKit.TestProbe Aggregator) Start(double trialTimeout = 1800, int maxAttempts = 3, ISweepJournal? journal = null)
+    private (IActorRef Coordinator, Akka.TestKit.TestProbe Aggregator) Start(
+        double trialTimeout = 1800,
+        int maxAttempts = 3,
+        ISweepJournal? journal = null
+    )
     {
         var aggregator = CreateTestProbe();
         var state = SweepState.Replay(SweepConfigs.Small(trialTimeout, maxAttempts), []);
-        return (Sys.ActorOf(CoordinatorActor.Props(state, aggregator.Ref, new DataOptions(), Fingerprint, journal)), aggregator);
+        return (
+            Sys.ActorOf(CoordinatorActor.Props(state, aggregator.Ref, new DataOptions(), Fingerprint, journal)),
+            aggregator
+        );
     }
 
-    private static TrialOutcome Completed(double accuracy) => new(TrialStatus.Completed, accuracy, double.NaN, accuracy, 1.0, 10, 0.1, null, null, []);
+    private static TrialOutcome Completed(double accuracy) =>
+        new(TrialStatus.Completed, accuracy, double.NaN, accuracy, 1.0, 10, 0.1, null, null, []);
 
     private AssignTrial Ask(IActorRef coordinator, Akka.TestKit.TestProbe worker, string node)
     {
@@ -293,11 +333,17 @@ public class CoordinatorHandOutTests() : TestKit(ActorTestConfig.Local("a3.sweep
         Assert.Equal((first.Trial, 2), (second.Trial, second.Attempt));
 
         // The first attempt's failure arrives late (its node was only cut off), while attempt 2 trains fine.
-        coordinator.Tell(new TrialFinished(first.Trial, 1, "node-a", TrialOutcome.Failure("out of memory")), CreateTestProbe());
+        coordinator.Tell(
+            new TrialFinished(first.Trial, 1, "node-a", TrialOutcome.Failure("out of memory")),
+            CreateTestProbe()
+        );
         coordinator.Tell(new TrialFinished(first.Trial, 2, "node-b", Completed(0.6)), other);
 
         var recorded = aggregator.FishForMessage<TrialRecorded>(_ => true);
-        Assert.Equal((first.Trial, 2, TrialStatus.Completed), (recorded.Trial, recorded.Attempt, recorded.Outcome.Status));
+        Assert.Equal(
+            (first.Trial, 2, TrialStatus.Completed),
+            (recorded.Trial, recorded.Attempt, recorded.Outcome.Status)
+        );
     }
 
     [Fact]
@@ -357,7 +403,9 @@ public class CommitOrderTests() : TestKit(ActorTestConfig.Local())
     private sealed class RecordingJournal : ISweepJournal
     {
         public readonly System.Collections.Concurrent.ConcurrentQueue<SweepEvent> Events = new();
+
         public void Append(SweepEvent e, byte[]? checkpoint = null) => Events.Enqueue(e);
+
         public byte[]? Checkpoint(int trial) => null;
     }
 
@@ -375,14 +423,20 @@ public class CommitOrderTests() : TestKit(ActorTestConfig.Local())
 
         coordinator.Tell(new CheckpointTaken(trial.Trial, trial.Attempt, 5, [1], [], 1.0), worker);
 
-        Assert.Contains("TrialCheckpointed is not allowed", aggregator.FishForMessage<SweepFailed>(_ => true).Cause.Message);
+        Assert.Contains(
+            "TrialCheckpointed is not allowed",
+            aggregator.FishForMessage<SweepFailed>(_ => true).Cause.Message
+        );
         Assert.DoesNotContain(journal.Events, e => e is TrialCheckpointed);
     }
 
     private sealed class ThreadRecordingJournal : ISweepJournal
     {
         public readonly System.Collections.Concurrent.ConcurrentQueue<(int Thread, bool Pooled)> Threads = new();
-        public void Append(SweepEvent e, byte[]? checkpoint = null) => Threads.Enqueue((Environment.CurrentManagedThreadId, Thread.CurrentThread.IsThreadPoolThread));
+
+        public void Append(SweepEvent e, byte[]? checkpoint = null) =>
+            Threads.Enqueue((Environment.CurrentManagedThreadId, Thread.CurrentThread.IsThreadPoolThread));
+
         public byte[]? Checkpoint(int trial) => null;
     }
 
@@ -390,12 +444,23 @@ public class CommitOrderTests() : TestKit(ActorTestConfig.Local())
     public void The_coordinator_writes_its_store_on_a_thread_of_its_own_not_on_the_shared_pool()
     {
         var (aggregator, journal, worker) = (CreateTestProbe(), new ThreadRecordingJournal(), CreateTestProbe());
-        var coordinator = Sys.ActorOf(CoordinatorActor.Props(SweepState.Replay(SweepConfigs.Small(), []), aggregator.Ref, new DataOptions(), "abc", journal));
+        var coordinator = Sys.ActorOf(
+            CoordinatorActor.Props(
+                SweepState.Replay(SweepConfigs.Small(), []),
+                aggregator.Ref,
+                new DataOptions(),
+                "abc",
+                journal
+            )
+        );
         for (var i = 0; i < 3; i++)
         {
             coordinator.Tell(new RequestTrial("node-a", "slot-1", "abc"), worker);
             var trial = worker.ExpectTrial();
-            coordinator.Tell(new TrialFinished(trial.Trial, trial.Attempt, "node-a", TrialOutcome.Failure("x")), worker);
+            coordinator.Tell(
+                new TrialFinished(trial.Trial, trial.Attempt, "node-a", TrialOutcome.Failure("x")),
+                worker
+            );
         }
         AwaitCondition(() => journal.Threads.Count >= 6);
 
@@ -409,7 +474,9 @@ public class CommitOrderTests() : TestKit(ActorTestConfig.Local())
         var state = SweepState.Replay(SweepConfigs.Small(), []);
         var total = state.Plan(1).Config.TotalSteps;
 
-        Assert.Throws<InvalidSweepEventException>(() => state.Apply(new TrialStarted(1, 1, "a", "slot-1", 0, total + 1)));
+        Assert.Throws<InvalidSweepEventException>(() =>
+            state.Apply(new TrialStarted(1, 1, "a", "slot-1", 0, total + 1))
+        );
 
         Assert.Null(state.Find(1));
         Assert.Equal(new WorkItem(1, 0, total), state.NextWork()); // trial 1 is still the next to go out, from scratch
@@ -427,7 +494,11 @@ public class CoordinatorClockTests() : TestKit(ActorTestConfig.Local("a3.sweep.d
         var aggregator = CreateTestProbe();
         long ticks = TimeSpan.FromHours(1).Ticks;
         var state = SweepState.Replay(SweepConfigs.Small(trialTimeout: 60), []);
-        var coordinator = Sys.ActorOf(CoordinatorActor.Props(state, aggregator.Ref, new DataOptions(), "abc", clock: () => TimeSpan.FromTicks(Interlocked.Read(ref ticks))));
+        var coordinator = Sys.ActorOf(
+            CoordinatorActor.Props(state, aggregator.Ref, new DataOptions(), "abc", clock: () =>
+                TimeSpan.FromTicks(Interlocked.Read(ref ticks))
+            )
+        );
         var worker = CreateTestProbe();
         coordinator.Tell(new RequestTrial("node-a", "slot-1", "abc"), worker);
         // Generous bounds (each wait ends when the message comes): the suite's process tests load both cores.

@@ -14,7 +14,8 @@ public sealed class EarlyStoppingTests : IDisposable
 {
     private readonly InProcessSweeps sweeps = new("a3-early-");
 
-    private Task<string> Run(SweepConfig config, int slots, Func<AssignTrial, TimeSpan>? delay = null) => sweeps.Run(config, slots, delay);
+    private Task<string> Run(SweepConfig config, int slots, Func<AssignTrial, TimeSpan>? delay = null) =>
+        sweeps.Run(config, slots, delay);
 
     private static Func<AssignTrial, TimeSpan> Scrambled(int seed) => InProcessSweeps.Scrambled(seed);
 
@@ -27,10 +28,18 @@ public sealed class EarlyStoppingTests : IDisposable
         var rows = SweepFiles.Trials(folder);
         SweepFiles.AssertEveryTrialOnceFinal(folder, 27);
         var plan = new SweepState(config).Current.Plan.Trials().ToArray();
-        var passing = plan.Where(t => FakeTrialRunner.AccuracyAt(t.Config, 3 * t.Config.StepsPerCycle) >= 0.45).Select(t => t.Id).ToArray();
+        var passing = plan.Where(t => FakeTrialRunner.AccuracyAt(t.Config, 3 * t.Config.StepsPerCycle) >= 0.45)
+            .Select(t => t.Id)
+            .ToArray();
         Assert.InRange(passing.Length, 1, 26); // the bar splits the stage
-        Assert.Equal(passing, rows.Where(r => r.Status == "completed" && r["budgetCycles"] == "9").Select(r => r.Trial).Order());
-        Assert.Equal(plan.Select(t => t.Id).Except(passing), rows.Where(r => r.Status == "stopped" && r["budgetCycles"] == "3").Select(r => r.Trial).Order());
+        Assert.Equal(
+            passing,
+            rows.Where(r => r.Status == "completed" && r["budgetCycles"] == "9").Select(r => r.Trial).Order()
+        );
+        Assert.Equal(
+            plan.Select(t => t.Id).Except(passing),
+            rows.Where(r => r.Status == "stopped" && r["budgetCycles"] == "3").Select(r => r.Trial).Order()
+        );
         Assert.Contains("threshold (validation accuracy >= 0.450 at 3 cycles)", SweepFiles.Rungs(folder));
     }
 
@@ -42,16 +51,29 @@ public sealed class EarlyStoppingTests : IDisposable
 
         var rows = SweepFiles.Trials(folder);
         SweepFiles.AssertEveryTrialOnceFinal(folder, 27);
-        var byAccuracy = new SweepState(config).Current.Plan.Trials()
-            .OrderByDescending(t => FakeTrialRunner.Accuracy(t.Config)).ThenBy(t => t.Id).Select(t => t.Id).ToArray();
+        var byAccuracy = new SweepState(config)
+            .Current.Plan.Trials()
+            .OrderByDescending(t => FakeTrialRunner.Accuracy(t.Config))
+            .ThenBy(t => t.Id)
+            .Select(t => t.Id)
+            .ToArray();
         int[] Ids(Func<TrialsRow, bool> where) => rows.Where(where).Select(r => r.Trial).Order().ToArray();
         Assert.Equal(byAccuracy.Take(3).Order(), Ids(r => r.Status == "completed" && r["budgetCycles"] == "9"));
-        Assert.Equal(byAccuracy.Skip(3).Take(6).Order(), Ids(r => r.Status == "stopped" && r["budgetCycles"] == "3" && r["rung"] == "1"));
-        Assert.Equal(byAccuracy.Skip(9).Order(), Ids(r => r.Status == "stopped" && r["budgetCycles"] == "1" && r["rung"] == "0"));
+        Assert.Equal(
+            byAccuracy.Skip(3).Take(6).Order(),
+            Ids(r => r.Status == "stopped" && r["budgetCycles"] == "3" && r["rung"] == "1")
+        );
+        Assert.Equal(
+            byAccuracy.Skip(9).Order(),
+            Ids(r => r.Status == "stopped" && r["budgetCycles"] == "1" && r["rung"] == "0")
+        );
 
         // Per rung: bracket, rung, budget, entering, results, promoted, stopped (the cut-off accuracy aside).
-        var rungs = File.ReadAllLines(Path.Combine(folder, "rungs-coarse.csv")).Skip(1).Select(l => l.Split(','))
-            .Select(c => string.Join(",", c[..5].Concat(c[6..]))).ToArray();
+        var rungs = File.ReadAllLines(Path.Combine(folder, "rungs-coarse.csv"))
+            .Skip(1)
+            .Select(l => l.Split(','))
+            .Select(c => string.Join(",", c[..5].Concat(c[6..])))
+            .ToArray();
         Assert.Equal(["0,0,1,27,27,9,18", "0,1,3,9,9,3,6", "0,2,9,3,3,0,0"], rungs);
         Assert.Contains("successive-halving (eta 3, from 1 cycle)", SweepFiles.Rungs(folder));
         var table = SweepFiles.Table(folder);
@@ -80,8 +102,10 @@ public sealed class EarlyStoppingTests : IDisposable
         {
             Assert.Equal(SweepFiles.Table(one), SweepFiles.Table(other));
             Assert.Equal(SweepFiles.Rungs(one), SweepFiles.Rungs(other));
-            Assert.Equal(SweepFiles.Trials(one).Select(r => (r.Trial, r.Status, r["budgetCycles"], r["validationAccuracy"])),
-                SweepFiles.Trials(other).Select(r => (r.Trial, r.Status, r["budgetCycles"], r["validationAccuracy"])));
+            Assert.Equal(
+                SweepFiles.Trials(one).Select(r => (r.Trial, r.Status, r["budgetCycles"], r["validationAccuracy"])),
+                SweepFiles.Trials(other).Select(r => (r.Trial, r.Status, r["budgetCycles"], r["validationAccuracy"]))
+            );
         }
         SweepFiles.AssertEveryTrialOnceFinal(one, 27);
         Assert.Contains(SweepFiles.Trials(one), r => r.Status == "stopped");
@@ -99,7 +123,14 @@ public sealed class EarlyStoppingTests : IDisposable
 
         // s_max = 2: brackets of 9, 5 and 3 configurations in Hyperband's terms, 27 trials shared 14 : 8 : 5.
         Assert.Equal([14, 8, 5], first.Brackets.Select(b => b.Size));
-        Assert.Equal([[1, 3, 9], [3, 9], [9]], first.Brackets.Select(b => b.Budgets.ToArray()));
+        Assert.Equal(
+            [
+                [1, 3, 9],
+                [3, 9],
+                [9],
+            ],
+            first.Brackets.Select(b => b.Budgets.ToArray())
+        );
         var members = Enumerable.Range(1, 27).Select(id => first.BracketOf(id)).ToArray();
         Assert.Equal(members, Enumerable.Range(1, 27).Select(id => again.BracketOf(id)));
         Assert.NotEqual(members, Enumerable.Range(1, 27).Select(id => otherSeed.BracketOf(id)));
@@ -110,12 +141,15 @@ public sealed class EarlyStoppingTests : IDisposable
     {
         // Accuracy falls with the trial id here (lambda moves away from 1e-3), so from the third trial
         // on (two earlier ones make min-trials) each is below the median at its first decision.
-        var config = SweepConfig.Parse("""
+        var config = SweepConfig.Parse(
+            """
             name = median
             network { hidden = [4], batch-norm = true }
             training { lambda = { log-grid = [1e-3, 1e-1], count = 6 }, step-size = 5, cycles = 3, batch-size = 10, points-per-cycle = 2 }
             sweep { seed = 3, schedule { policy = median, min-budget = 1, min-trials = 2 } }
-            """, "median.conf");
+            """,
+            "median.conf"
+        );
 
         var folder = await Run(config, slots: 2, Scrambled(3));
 

@@ -35,7 +35,8 @@ public sealed class ProcessDiskTests(ITestOutputHelper output) : SweepProcessTes
         CopyFolder(folder, copy);
         Assert.Equal(0, await processes.Start("sweep", "--resume", copy).WaitAsync(Bound));
         SweepFiles.AssertEveryTrialOnceCompleted(copy, 9);
-        foreach (var stage in new[] { "coarse", "fine" }) Assert.Equal(SweepFiles.Table(reference, stage), SweepFiles.Table(copy, stage));
+        foreach (var stage in new[] { "coarse", "fine" })
+            Assert.Equal(SweepFiles.Table(reference, stage), SweepFiles.Table(copy, stage));
     }
 
     [RootFact]
@@ -58,13 +59,16 @@ public sealed class ProcessDiskTests(ITestOutputHelper output) : SweepProcessTes
         output.WriteLine(error);
         Assert.Contains($"{folder}/sweep.db: cannot write the store", error);
         Assert.Equal(before.Keys.Order(), Directory.GetFiles(folder).Order());
-        foreach (var (file, bytes) in before) Assert.True(bytes.AsSpan().SequenceEqual(File.ReadAllBytes(file)), $"{file} changed");
+        foreach (var (file, bytes) in before)
+            Assert.True(bytes.AsSpan().SequenceEqual(File.ReadAllBytes(file)), $"{file} changed");
     }
 
     private static void CopyFolder(string from, string to)
     {
-        foreach (var dir in Directory.GetDirectories(from, "*", SearchOption.AllDirectories)) Directory.CreateDirectory(dir.Replace(from, to));
+        foreach (var dir in Directory.GetDirectories(from, "*", SearchOption.AllDirectories))
+            Directory.CreateDirectory(dir.Replace(from, to));
         Directory.CreateDirectory(to);
-        foreach (var file in Directory.GetFiles(from, "*", SearchOption.AllDirectories)) File.Copy(file, file.Replace(from, to));
+        foreach (var file in Directory.GetFiles(from, "*", SearchOption.AllDirectories))
+            File.Copy(file, file.Replace(from, to));
     }
 }

@@ -15,7 +15,12 @@ public sealed class ProcessEarlyStoppingTests(Xunit.Abstractions.ITestOutputHelp
     public async Task Successive_halving_gives_the_same_promotions_and_tables_on_one_slot_two_slots_and_two_worker_nodes()
     {
         using var processes = new A3Processes(data.Root, output);
-        var (one, two, spread) = await processes.SweepThreeWays(RepoPaths.Config("smoke-sha.conf"), work, LoopbackFileServer.FreePort(), Bound);
+        var (one, two, spread) = await processes.SweepThreeWays(
+            RepoPaths.Config("smoke-sha.conf"),
+            work,
+            LoopbackFileServer.FreePort(),
+            Bound
+        );
 
         foreach (var folder in new[] { one, two, spread })
         {

@@ -1,6 +1,6 @@
+using System.Diagnostics;
 using Assignment3.Experiments.Sweeps;
 using Assignment3.Storage;
-using System.Diagnostics;
 using Assignment3.Tests.Data;
 using Xunit.Abstractions;
 
@@ -33,7 +33,10 @@ public sealed class FaultSweep : IAsyncLifetime
         File.WriteAllText(alone, text.Replace("GROUP", "1"));
         using var processes = new A3Processes(Data.Root);
         var folder = Path.Combine(Work, "undisturbed");
-        Assert.Equal(0, await processes.Start("sweep", alone, "--out", folder, "--slots", "2").WaitAsync(TimeSpan.FromMinutes(3)));
+        Assert.Equal(
+            0,
+            await processes.Start("sweep", alone, "--out", folder, "--slots", "2").WaitAsync(TimeSpan.FromMinutes(3))
+        );
         Reference = SweepFiles.Table(folder);
     }
 
@@ -77,7 +80,10 @@ public sealed class ProcessFaultTests : IClassFixture<FaultSweep>, IDisposable
         await StartSecondWorkerWhenVictimRuns(coordinator, outFolder, victimNode);
         var killedAt = Stopwatch.StartNew();
         victim.Signal("KILL");
-        await Await.Until(() => coordinator.Output.Any(l => l.Contains("was lost") && l.Contains(victimNode)), "the coordinator noticing");
+        await Await.Until(
+            () => coordinator.Output.Any(l => l.Contains("was lost") && l.Contains(victimNode)),
+            "the coordinator noticing"
+        );
         output.WriteLine($"SIGKILL: lost trial re-queued {killedAt.Elapsed.TotalSeconds:F1} s after the kill");
 
         Assert.Equal(0, await coordinator.WaitAsync(Bound));
@@ -105,26 +111,45 @@ public sealed class ProcessFaultTests : IClassFixture<FaultSweep>, IDisposable
         Assert.NotEmpty(requeues);
         foreach (var requeued in requeues)
         {
-            var saved = events.OfType<TrialCheckpointed>().Where(e => e.Trial == requeued.Trial && e.Attempt <= requeued.Attempt).Select(e => e.Step).DefaultIfEmpty(0).Max();
-            var again = events.OfType<TrialStarted>().Single(e => e.Trial == requeued.Trial && e.Attempt == requeued.Attempt + 1);
+            var saved = events
+                .OfType<TrialCheckpointed>()
+                .Where(e => e.Trial == requeued.Trial && e.Attempt <= requeued.Attempt)
+                .Select(e => e.Step)
+                .DefaultIfEmpty(0)
+                .Max();
+            var again = events
+                .OfType<TrialStarted>()
+                .Single(e => e.Trial == requeued.Trial && e.Attempt == requeued.Attempt + 1);
             Assert.Equal(saved, again.FromStep);
             Assert.NotEqual(victimNode, again.Node);
         }
-        Assert.Contains(requeues, r => events.OfType<TrialStarted>().Single(e => e.Trial == r.Trial && e.Attempt == r.Attempt + 1).FromStep > 0);
-        foreach (var line in coordinator.Output.Where(l => l.Contains("back in the queue"))) output.WriteLine(line);
+        Assert.Contains(requeues, r =>
+            events.OfType<TrialStarted>().Single(e => e.Trial == r.Trial && e.Attempt == r.Attempt + 1).FromStep > 0
+        );
+        foreach (var line in coordinator.Output.Where(l => l.Contains("back in the queue")))
+            output.WriteLine(line);
     }
 
     /// <summary>Whether a trial running on <paramref name="node"/> has a checkpoint in the store from that attempt.</summary>
     private static bool CheckpointedOn(string outFolder, string node)
     {
-        if (!File.Exists(Path.Combine(outFolder, SweepStore.FileName))) return false;
+        if (!File.Exists(Path.Combine(outFolder, SweepStore.FileName)))
+            return false;
         IReadOnlyList<SweepEvent> events;
-        try { events = SweepStore.Read(outFolder).Events; }
-        catch (StoreException) { return false; } // copied halfway through a write: look again
+        try
+        {
+            events = SweepStore.Read(outFolder).Events;
+        }
+        catch (StoreException)
+        {
+            return false;
+        } // copied halfway through a write: look again
 
         var running = events.OfType<TrialStarted>().Where(s => s.Node == node).ToArray();
-        return running.Any(s => events.OfType<TrialCheckpointed>().Any(c => c.Trial == s.Trial && c.Attempt == s.Attempt)
-                                && !events.OfType<TrialRecorded>().Any(r => r.Trial == s.Trial));
+        return running.Any(s =>
+            events.OfType<TrialCheckpointed>().Any(c => c.Trial == s.Trial && c.Attempt == s.Attempt)
+            && !events.OfType<TrialRecorded>().Any(r => r.Trial == s.Trial)
+        );
     }
 
     [Fact]
@@ -136,15 +161,23 @@ public sealed class ProcessFaultTests : IClassFixture<FaultSweep>, IDisposable
         await StartSecondWorkerWhenVictimRuns(coordinator, outFolder, victimNode);
         var stoppedAt = Stopwatch.StartNew();
         victim.Signal("STOP");
-        await Await.Until(() => coordinator.Output.Any(l => l.Contains("was lost") && l.Contains(victimNode)), "the coordinator noticing");
-        output.WriteLine($"SIGSTOP: frozen worker's trial re-queued {stoppedAt.Elapsed.TotalSeconds:F1} s after the stop");
+        await Await.Until(
+            () => coordinator.Output.Any(l => l.Contains("was lost") && l.Contains(victimNode)),
+            "the coordinator noticing"
+        );
+        output.WriteLine(
+            $"SIGSTOP: frozen worker's trial re-queued {stoppedAt.Elapsed.TotalSeconds:F1} s after the stop"
+        );
         victim.Signal("CONT");
 
         Assert.Equal(0, await coordinator.WaitAsync(Bound));
         SweepFiles.AssertEveryTrialOnceCompleted(outFolder, 6);
         Assert.Equal(reference, SweepFiles.Table(outFolder));
         // The thawed node finds itself removed and joins the seed again, ready for the next sweep.
-        await Await.Until(() => victim.Output.Any(l => l.Contains("joining the seed again")), "the frozen worker rejoining");
+        await Await.Until(
+            () => victim.Output.Any(l => l.Contains("joining the seed again")),
+            "the frozen worker rejoining"
+        );
         Assert.False(victim.HasExited);
     }
 
@@ -157,7 +190,10 @@ public sealed class ProcessFaultTests : IClassFixture<FaultSweep>, IDisposable
         await StartSecondWorkerWhenVictimRuns(coordinator, outFolder, victimNode);
         var stoppedAt = Stopwatch.StartNew();
         victim.Signal("INT");
-        await Await.Until(() => coordinator.Output.Any(l => l.Contains("was lost") && l.Contains(victimNode)), "the coordinator noticing");
+        await Await.Until(
+            () => coordinator.Output.Any(l => l.Contains("was lost") && l.Contains(victimNode)),
+            "the coordinator noticing"
+        );
         var handedBack = stoppedAt.Elapsed;
         output.WriteLine($"Ctrl+C: trial handed back {handedBack.TotalSeconds:F1} s after SIGINT");
 
@@ -165,7 +201,10 @@ public sealed class ProcessFaultTests : IClassFixture<FaultSweep>, IDisposable
         Assert.Equal(0, await coordinator.WaitAsync(Bound));
         SweepFiles.AssertEveryTrialOnceCompleted(outFolder, 6);
         Assert.Equal(reference, SweepFiles.Table(outFolder));
-        Assert.True(handedBack < TimeSpan.FromSeconds(5), $"graceful leave took {handedBack.TotalSeconds:F1} s; failure detection would take over 10");
+        Assert.True(
+            handedBack < TimeSpan.FromSeconds(5),
+            $"graceful leave took {handedBack.TotalSeconds:F1} s; failure detection would take over 10"
+        );
     }
 
     [Theory]
@@ -176,7 +215,9 @@ public sealed class ProcessFaultTests : IClassFixture<FaultSweep>, IDisposable
         var reference = sweep.Reference;
         var (coordinator, outFolder, _, victimNode) = StartCluster("resumed");
         await StartSecondWorkerWhenVictimRuns(coordinator, outFolder, victimNode);
-        var port = coordinator.Process.StartInfo.ArgumentList[coordinator.Process.StartInfo.ArgumentList.IndexOf("--port") + 1];
+        var port = coordinator.Process.StartInfo.ArgumentList[
+            coordinator.Process.StartInfo.ArgumentList.IndexOf("--port") + 1
+        ];
 
         await Await.Until(() => Completed(outFolder).Count >= 2, "two trials recorded");
         coordinator.Signal(signal);
@@ -193,7 +234,8 @@ public sealed class ProcessFaultTests : IClassFixture<FaultSweep>, IDisposable
         SweepFiles.AssertEveryTrialOnceCompleted(outFolder, 6);
         Assert.Equal(reference, SweepFiles.Table(outFolder));
         var after = Completed(outFolder);
-        foreach (var (trial, row) in before) Assert.Equal(row, after[trial]); // same seconds, node, attempts: not re-run
+        foreach (var (trial, row) in before)
+            Assert.Equal(row, after[trial]); // same seconds, node, attempts: not re-run
         output.WriteLine($"{before.Count} of 6 trials were recorded before the kill and kept");
     }
 
@@ -221,7 +263,9 @@ public sealed class ProcessFaultTests : IClassFixture<FaultSweep>, IDisposable
 
         Assert.Equal(2, await worker.WaitAsync(Bound));
         Assert.Contains(worker.Output, l => l.Contains("Still trying to reach the seed"));
-        Assert.Contains(worker.Output, l => l.Contains($"could not reach the seed node 127.0.0.1:{nobody} within 20 s"));
+        Assert.Contains(worker.Output, l =>
+            l.Contains($"could not reach the seed node 127.0.0.1:{nobody} within 20 s")
+        );
     }
 
     [Fact]
@@ -234,11 +278,37 @@ public sealed class ProcessFaultTests : IClassFixture<FaultSweep>, IDisposable
         Assert.Equal(0, await processes.Start("cert", "--out", other, "--password", "pw").WaitAsync(Bound));
         var port = LoopbackFileServer.FreePort();
         var outFolder = Path.Combine(work, "tls");
-        var coordinator = processes.Start("sweep", config, "--out", outFolder, "--slots", "0", "--port", port.ToString(), "--cert", cluster, "--cert-password", "pw");
+        var coordinator = processes.Start(
+            "sweep",
+            config,
+            "--out",
+            outFolder,
+            "--slots",
+            "0",
+            "--port",
+            port.ToString(),
+            "--cert",
+            cluster,
+            "--cert-password",
+            "pw"
+        );
 
-        var intruder = processes.Start("worker", "--seed", $"127.0.0.1:{port}", "--cert", other, "--cert-password", "pw", "--join-timeout", "20");
+        var intruder = processes.Start(
+            "worker",
+            "--seed",
+            $"127.0.0.1:{port}",
+            "--cert",
+            other,
+            "--cert-password",
+            "pw",
+            "--join-timeout",
+            "20"
+        );
         Assert.Equal(2, await intruder.WaitAsync(Bound)); // never admitted
-        Assert.False(File.Exists(Path.Combine(outFolder, "trials.csv")) && File.ReadAllText(Path.Combine(outFolder, "trials.csv")).Contains(",running,"));
+        Assert.False(
+            File.Exists(Path.Combine(outFolder, "trials.csv"))
+                && File.ReadAllText(Path.Combine(outFolder, "trials.csv")).Contains(",running,")
+        );
 
         processes.Start("worker", "--seed", $"127.0.0.1:{port}", "--cert", cluster, "--cert-password", "pw");
         Assert.Equal(0, await coordinator.WaitAsync(Bound));
@@ -248,15 +318,39 @@ public sealed class ProcessFaultTests : IClassFixture<FaultSweep>, IDisposable
 
     /// <summary>Completed rows of trials.csv by trial id, whole (seconds, node, attempts: a re-run would change them).</summary>
     private static Dictionary<int, string> Completed(string outFolder) =>
-        SweepFiles.Trials(outFolder).Where(r => r.Status == "completed").ToDictionary(r => r.Trial, r => string.Join(",", r.Cells.Values));
+        SweepFiles
+            .Trials(outFolder)
+            .Where(r => r.Status == "completed")
+            .ToDictionary(r => r.Trial, r => string.Join(",", r.Cells.Values));
 
-    private (A3Process Coordinator, string Out, A3Process Victim, string VictimNode) StartCluster(string name, IReadOnlyDictionary<string, string?>? coordinatorEnvironment = null)
+    private (A3Process Coordinator, string Out, A3Process Victim, string VictimNode) StartCluster(
+        string name,
+        IReadOnlyDictionary<string, string?>? coordinatorEnvironment = null
+    )
     {
         var port = LoopbackFileServer.FreePort();
         var outFolder = Path.Combine(work, name);
-        var coordinator = processes.StartWith(coordinatorEnvironment ?? new Dictionary<string, string?>(), "sweep", config, "--out", outFolder, "--slots", "0", "--port", port.ToString());
+        var coordinator = processes.StartWith(
+            coordinatorEnvironment ?? new Dictionary<string, string?>(),
+            "sweep",
+            config,
+            "--out",
+            outFolder,
+            "--slots",
+            "0",
+            "--port",
+            port.ToString()
+        );
         var victimPort = LoopbackFileServer.FreePort();
-        var victim = processes.Start("worker", "--seed", $"127.0.0.1:{port}", "--slots", "1", "--port", victimPort.ToString());
+        var victim = processes.Start(
+            "worker",
+            "--seed",
+            $"127.0.0.1:{port}",
+            "--slots",
+            "1",
+            "--port",
+            victimPort.ToString()
+        );
         return (coordinator, outFolder, victim, $"127.0.0.1:{victimPort}");
     }
 
@@ -264,7 +358,9 @@ public sealed class ProcessFaultTests : IClassFixture<FaultSweep>, IDisposable
     private async Task StartSecondWorkerWhenVictimRuns(A3Process coordinator, string outFolder, string victimNode)
     {
         await Await.Until(() => RunningOn(outFolder, victimNode), "a trial running on the victim");
-        var port = coordinator.Process.StartInfo.ArgumentList[coordinator.Process.StartInfo.ArgumentList.IndexOf("--port") + 1];
+        var port = coordinator.Process.StartInfo.ArgumentList[
+            coordinator.Process.StartInfo.ArgumentList.IndexOf("--port") + 1
+        ];
         processes.Start("worker", "--seed", $"127.0.0.1:{port}", "--slots", "1");
     }
 

@@ -28,16 +28,37 @@ public sealed class ProcessGroupTests(Xunit.Abstractions.ITestOutputHelper outpu
 
         // Every slot offers four trials at once (what a3 measures on a real core varies): groups surely form.
         var fours = new Dictionary<string, string?> { ["A3_HOCON"] = "a3.sweep.group-capacity = 4" };
-        var (one, two, spread) = await processes.SweepThreeWays(grouped, work, LoopbackFileServer.FreePort(), Bound, fours);
+        var (one, two, spread) = await processes.SweepThreeWays(
+            grouped,
+            work,
+            LoopbackFileServer.FreePort(),
+            Bound,
+            fours
+        );
 
         var expected = Deterministic(reference);
         foreach (var folder in new[] { one, two, spread })
         {
             Assert.Equal(expected, Deterministic(folder));
-            foreach (var file in new[] { "table-coarse.md", "table-coarse.csv", "table-fine.md", "table-fine.csv", "best-trial.conf" })
-                Assert.Equal(File.ReadAllText(Path.Combine(reference, file)), File.ReadAllText(Path.Combine(folder, file)));
+            foreach (
+                var file in new[]
+                {
+                    "table-coarse.md",
+                    "table-coarse.csv",
+                    "table-fine.md",
+                    "table-fine.csv",
+                    "best-trial.conf",
+                }
+            )
+                Assert.Equal(
+                    File.ReadAllText(Path.Combine(reference, file)),
+                    File.ReadAllText(Path.Combine(folder, file))
+                );
             foreach (var curve in Directory.GetFiles(Path.Combine(reference, "curves")))
-                Assert.Equal(File.ReadAllBytes(curve), File.ReadAllBytes(Path.Combine(folder, "curves", Path.GetFileName(curve))));
+                Assert.Equal(
+                    File.ReadAllBytes(curve),
+                    File.ReadAllBytes(Path.Combine(folder, "curves", Path.GetFileName(curve)))
+                );
         }
         // On one slot the six coarse trials went out three and three: trials trained together, and
         // the plain lines, the report's timeline and its every-trial table say so.
@@ -49,16 +70,42 @@ public sealed class ProcessGroupTests(Xunit.Abstractions.ITestOutputHelper outpu
         Assert.Contains("trial 1, hand-out 1 on", report);
         Assert.Contains("trained together with trials 2, 3", report);
         Assert.Contains("<th>group</th>", report);
-        Assert.Contains(File.ReadAllLines(Path.Combine(one, "best-trial.conf")), l => l.Trim().StartsWith("data-order-seed = "));
+        Assert.Contains(File.ReadAllLines(Path.Combine(one, "best-trial.conf")), l =>
+            l.Trim().StartsWith("data-order-seed = ")
+        );
 
         // The report's reproduce command gives the best trial's curve bit for bit.
-        var best = SweepFiles.Trials(one).Where(r => r.Status == "completed").MaxBy(r => double.Parse(r["validationAccuracy"]))!;
+        var best = SweepFiles
+            .Trials(one)
+            .Where(r => r.Status == "completed")
+            .MaxBy(r => double.Parse(r["validationAccuracy"]))!;
         var train = Path.Combine(work, "reproduced");
-        Assert.Equal(0, await processes.Start("train", "--config", Path.Combine(one, "best-trial.conf"), "--seed", best["seed"], "--out", train).WaitAsync(Bound));
-        Assert.Equal(File.ReadAllBytes(Path.Combine(one, "curves", $"trial-{best.Trial}.csv")), File.ReadAllBytes(Path.Combine(train, "curves.csv")));
+        Assert.Equal(
+            0,
+            await processes
+                .Start(
+                    "train",
+                    "--config",
+                    Path.Combine(one, "best-trial.conf"),
+                    "--seed",
+                    best["seed"],
+                    "--out",
+                    train
+                )
+                .WaitAsync(Bound)
+        );
+        Assert.Equal(
+            File.ReadAllBytes(Path.Combine(one, "curves", $"trial-{best.Trial}.csv")),
+            File.ReadAllBytes(Path.Combine(train, "curves.csv"))
+        );
     }
 
     /// <summary>trials.csv without the columns of where and how long each trial trained, row by row.</summary>
     private static string[] Deterministic(string folder) =>
-        SweepFiles.Trials(folder).Select(r => string.Join(",", r.Cells.Where(c => !WhereAndHowLong.Contains(c.Key)).Select(c => $"{c.Key}={c.Value}"))).ToArray();
+        SweepFiles
+            .Trials(folder)
+            .Select(r =>
+                string.Join(",", r.Cells.Where(c => !WhereAndHowLong.Contains(c.Key)).Select(c => $"{c.Key}={c.Value}"))
+            )
+            .ToArray();
 }

@@ -18,7 +18,10 @@ public sealed class ProcessResumeTests(ITestOutputHelper output) : SweepProcessT
     private string WriteConfig(string name, int stepSize)
     {
         var path = Path.Combine(work, name);
-        File.WriteAllText(path, File.ReadAllText(RepoPaths.Config(name)).Replace("step-size = 20", $"step-size = {stepSize}"));
+        File.WriteAllText(
+            path,
+            File.ReadAllText(RepoPaths.Config(name)).Replace("step-size = 20", $"step-size = {stepSize}")
+        );
         return path;
     }
 
@@ -43,7 +46,11 @@ public sealed class ProcessResumeTests(ITestOutputHelper output) : SweepProcessT
     [InlineData("smoke.conf", 1500, 9)]
     [InlineData("smoke-sha.conf", 600, 12)]
     [InlineData("smoke-search.conf", 600, 12)]
-    public async Task A_coordinator_killed_at_random_moments_again_and_again_ends_with_the_undisturbed_tables(string name, int stepSize, int trials)
+    public async Task A_coordinator_killed_at_random_moments_again_and_again_ends_with_the_undisturbed_tables(
+        string name,
+        int stepSize,
+        int trials
+    )
     {
         var config = WriteConfig(name, stepSize);
         using var processes = new A3Processes(data.Root, output);
@@ -54,21 +61,26 @@ public sealed class ProcessResumeTests(ITestOutputHelper output) : SweepProcessT
         var rounds = 0;
         for (; ; rounds++)
         {
-            var run = rounds == 0
-                ? processes.Start("sweep", config, "--out", folder, "--slots", "2")
-                : processes.Start("sweep", "--resume", folder, "--slots", "2");
+            var run =
+                rounds == 0
+                    ? processes.Start("sweep", config, "--out", folder, "--slots", "2")
+                    : processes.Start("sweep", "--resume", folder, "--slots", "2");
             // The first rounds die early (loading data, the store just made); later ones get further.
             var lifetime = TimeSpan.FromMilliseconds(random.Next(300, 1200 + 400 * rounds));
             await Task.WhenAny(run.Process.WaitForExitAsync(), Task.Delay(lifetime));
-            if (!run.HasExited && rounds < 10) run.Signal(random.Next(4) == 0 ? "INT" : "KILL");
+            if (!run.HasExited && rounds < 10)
+                run.Signal(random.Next(4) == 0 ? "INT" : "KILL");
             var code = await run.WaitAsync(Bound);
             foreach (var row in SweepFiles.Trials(folder).Where(r => r.Status is "completed" or "stopped"))
             {
                 var cells = string.Join(",", row.Cells.Values);
-                if (final.TryGetValue(row.Trial, out var first)) Assert.Equal(first, cells); // not trained again
-                else final[row.Trial] = cells;
+                if (final.TryGetValue(row.Trial, out var first))
+                    Assert.Equal(first, cells); // not trained again
+                else
+                    final[row.Trial] = cells;
             }
-            if (code == 0) break;
+            if (code == 0)
+                break;
             Assert.True(rounds < 15, $"round {rounds} exited {code}: {string.Join("\n", run.Output.TakeLast(5))}");
         }
         output.WriteLine($"{rounds} stops before the sweep completed");
@@ -76,13 +88,21 @@ public sealed class ProcessResumeTests(ITestOutputHelper output) : SweepProcessT
         Assert.True(rounds >= 3, "the coordinator was hardly stopped");
         SweepFiles.AssertEveryTrialOnceFinal(folder, trials);
         var stages = name == "smoke-search.conf" ? ["coarse"] : new[] { "coarse", "fine" };
-        foreach (var stage in stages) Assert.Equal(SweepFiles.Table(reference, stage), SweepFiles.Table(folder, stage));
-        if (name == "smoke-sha.conf") Assert.Equal(SweepFiles.Rungs(reference), SweepFiles.Rungs(folder));
+        foreach (var stage in stages)
+            Assert.Equal(SweepFiles.Table(reference, stage), SweepFiles.Table(folder, stage));
+        if (name == "smoke-sha.conf")
+            Assert.Equal(SweepFiles.Rungs(reference), SweepFiles.Rungs(folder));
         foreach (var curve in Directory.GetFiles(Path.Combine(reference, "curves")))
-            Assert.Equal(File.ReadAllBytes(curve), File.ReadAllBytes(Path.Combine(folder, "curves", Path.GetFileName(curve))));
+            Assert.Equal(
+                File.ReadAllBytes(curve),
+                File.ReadAllBytes(Path.Combine(folder, "curves", Path.GetFileName(curve)))
+            );
         // A search resumes to the same proposals, whichever round it was stopped in.
         if (name == "smoke-search.conf")
-            Assert.Equal(File.ReadAllText(Path.Combine(reference, "search-coarse.csv")), File.ReadAllText(Path.Combine(folder, "search-coarse.csv")));
+            Assert.Equal(
+                File.ReadAllText(Path.Combine(reference, "search-coarse.csv")),
+                File.ReadAllText(Path.Combine(folder, "search-coarse.csv"))
+            );
 
         // Resuming a completed sweep rewrites its outputs and exits 0, again and again.
         File.Delete(Path.Combine(folder, $"table-{stages[^1]}.md"));
@@ -124,6 +144,7 @@ public sealed class ProcessResumeTests(ITestOutputHelper output) : SweepProcessT
         Assert.Equal(2, await resumed.WaitAsync(Bound));
         Assert.Contains(resumed.Output, l => l.Contains("config.conf: differs from the config the sweep started with"));
         Assert.Equal(before.Keys.Order(), Directory.GetFiles(folder).Order());
-        foreach (var (file, bytes) in before) Assert.True(bytes.AsSpan().SequenceEqual(File.ReadAllBytes(file)), $"{file} changed");
+        foreach (var (file, bytes) in before)
+            Assert.True(bytes.AsSpan().SequenceEqual(File.ReadAllBytes(file)), $"{file} changed");
     }
 }

@@ -1,6 +1,6 @@
 using Assignment3.Experiments.Sweeps;
-using Assignment3.Tests.Data;
 using Assignment3.Storage;
+using Assignment3.Tests.Data;
 using Xunit.Abstractions;
 
 namespace Assignment3.Tests.Sweeps;
@@ -44,12 +44,21 @@ public sealed class ProcessSearchTests(ITestOutputHelper output) : SweepProcessT
         Assert.Equal(0, await processes.Start("sweep", Config, "--out", earlier, "--slots", "2").WaitAsync(Bound));
         var text = File.ReadAllText(Config);
         var warm = Path.Combine(work, "warm.conf");
-        File.WriteAllText(warm, text.Replace("seed = 7", "seed = 8").Replace("    lag = 1", "    lag = 1\n    warm-start = [earlier]"));
+        File.WriteAllText(
+            warm,
+            text.Replace("seed = 7", "seed = 8").Replace("    lag = 1", "    lag = 1\n    warm-start = [earlier]")
+        );
         var cold = Path.Combine(work, "cold.conf");
         File.WriteAllText(cold, text.Replace("seed = 7", "seed = 8"));
 
-        Assert.Equal(0, await processes.Start("sweep", warm, "--out", Path.Combine(work, "warm"), "--slots", "2").WaitAsync(Bound));
-        Assert.Equal(0, await processes.Start("sweep", cold, "--out", Path.Combine(work, "cold"), "--slots", "2").WaitAsync(Bound));
+        Assert.Equal(
+            0,
+            await processes.Start("sweep", warm, "--out", Path.Combine(work, "warm"), "--slots", "2").WaitAsync(Bound)
+        );
+        Assert.Equal(
+            0,
+            await processes.Start("sweep", cold, "--out", Path.Combine(work, "cold"), "--slots", "2").WaitAsync(Bound)
+        );
 
         var events = SweepStore.Read(Path.Combine(work, "warm")).Events;
         var started = Assert.IsType<SearchWarmStarted>(events[0]);
@@ -57,19 +66,34 @@ public sealed class ProcessSearchTests(ITestOutputHelper output) : SweepProcessT
         Assert.Equal([earlier], started.Sources);
         // Nothing known is evaluated again (not even the enqueued point: the earlier sweep has its result),
         // and the model's rounds learn from 12 more results than a cold start.
-        string[] Round(string folder, int round) => SweepStore.Read(folder).Events.OfType<RoundProposed>()
-            .Where(r => r.Round == round).SelectMany(r => r.Points).Select(Assignment3.Experiments.Search.ProposalSet.Key).ToArray();
+        string[] Round(string folder, int round) =>
+            SweepStore
+                .Read(folder)
+                .Events.OfType<RoundProposed>()
+                .Where(r => r.Round == round)
+                .SelectMany(r => r.Points)
+                .Select(Assignment3.Experiments.Search.ProposalSet.Key)
+                .ToArray();
         var known = started.Points.Select(Assignment3.Experiments.Search.ProposalSet.Key).ToHashSet();
-        Assert.DoesNotContain(Enumerable.Range(0, 4).SelectMany(r => Round(Path.Combine(work, "warm"), r)), known.Contains);
+        Assert.DoesNotContain(
+            Enumerable.Range(0, 4).SelectMany(r => Round(Path.Combine(work, "warm"), r)),
+            known.Contains
+        );
         Assert.Contains(Round(Path.Combine(work, "cold"), 0)[0], known); // the enqueued point, which the cold start evaluates
         Assert.NotEqual(Round(Path.Combine(work, "cold"), 1), Round(Path.Combine(work, "warm"), 1));
 
         var mismatched = Path.Combine(work, "mismatched.conf");
-        File.WriteAllText(mismatched, File.ReadAllText(warm).Replace("      width-2 = { log-uniform = [5, 40] }\n", "")
-            .Replace(", width-2 = 10", ""));
+        File.WriteAllText(
+            mismatched,
+            File.ReadAllText(warm)
+                .Replace("      width-2 = { log-uniform = [5, 40] }\n", "")
+                .Replace(", width-2 = 10", "")
+        );
         var refused = processes.Start("sweep", mismatched, "--out", Path.Combine(work, "refused"));
         Assert.Equal(2, await refused.WaitAsync(Bound));
-        Assert.Contains(refused.Output, l => l.Contains("sweep.search.warm-start[0]") && l.Contains("needs the same keys"));
+        Assert.Contains(refused.Output, l =>
+            l.Contains("sweep.search.warm-start[0]") && l.Contains("needs the same keys")
+        );
         Assert.False(Directory.Exists(Path.Combine(work, "refused")), "nothing is written for a refused config");
     }
 
@@ -83,6 +107,8 @@ public sealed class ProcessSearchTests(ITestOutputHelper output) : SweepProcessT
         var run = processes.Start("sweep", bad, "--out", Path.Combine(work, "bad"));
 
         Assert.Equal(2, await run.WaitAsync(Bound));
-        Assert.Contains(run.Output, l => l.Contains("sweep.search.method: 'bayes' is not a search method; expected random, gp, tpe"));
+        Assert.Contains(run.Output, l =>
+            l.Contains("sweep.search.method: 'bayes' is not a search method; expected random, gp, tpe")
+        );
     }
 }

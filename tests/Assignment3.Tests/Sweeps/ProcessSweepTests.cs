@@ -28,9 +28,22 @@ public sealed class ProcessSweepTests : IDisposable
 
         var port = LoopbackFileServer.FreePort();
         var spread = Path.Combine(work, "spread");
-        var coordinator = Start("sweep", smoke, "--out", spread, "--slots", "0", "--host", "127.0.0.1", "--port", port.ToString());
-        var workers = Enumerable.Range(0, 2).Select(_ =>
-            Start("worker", "--seed", $"127.0.0.1:{port}", "--slots", "1")).ToArray();
+        var coordinator = Start(
+            "sweep",
+            smoke,
+            "--out",
+            spread,
+            "--slots",
+            "0",
+            "--host",
+            "127.0.0.1",
+            "--port",
+            port.ToString()
+        );
+        var workers = Enumerable
+            .Range(0, 2)
+            .Select(_ => Start("worker", "--seed", $"127.0.0.1:{port}", "--slots", "1"))
+            .ToArray();
         Assert.Equal(0, await coordinator.WaitAsync(Bound));
 
         foreach (var stage in new[] { "coarse", "fine" })
@@ -48,7 +61,11 @@ public sealed class ProcessSweepTests : IDisposable
 
         // The next sweep on the same address is served by the same worker processes (it trains nothing itself).
         var next = Path.Combine(work, "next");
-        Assert.Equal(0, await Start("sweep", smoke, "--out", next, "--slots", "0", "--host", "127.0.0.1", "--port", port.ToString()).WaitAsync(Bound));
+        Assert.Equal(
+            0,
+            await Start("sweep", smoke, "--out", next, "--slots", "0", "--host", "127.0.0.1", "--port", port.ToString())
+                .WaitAsync(Bound)
+        );
         Assert.Equal(SweepFiles.Table(single), SweepFiles.Table(next));
     }
 
@@ -61,9 +78,15 @@ public sealed class ProcessSweepTests : IDisposable
         Assert.DoesNotContain(output, l => l.Contains('\u001b'));
         Assert.DoesNotContain(output, l => l.Contains('━'));
         Assert.Equal(trials, output.Count(l => l.Contains(" recorded: validation accuracy ")));
-        Assert.Equal(trials, output.Where(l => l.Contains(" recorded: ")).Select(l => l.Split(' ')[2]).Distinct().Count());
+        Assert.Equal(
+            trials,
+            output.Where(l => l.Contains(" recorded: ")).Select(l => l.Split(' ')[2]).Distinct().Count()
+        );
         var summaries = output.Count(l => l.Contains("] stage ") && l.Contains(" recorded ("));
-        Assert.True(summaries <= 1 + (int)(elapsed.TotalSeconds / 30), $"{summaries} summary lines in {elapsed.TotalSeconds:F0} s");
+        Assert.True(
+            summaries <= 1 + (int)(elapsed.TotalSeconds / 30),
+            $"{summaries} summary lines in {elapsed.TotalSeconds:F0} s"
+        );
         Assert.Contains(output, l => l.StartsWith("| lambda |")); // the final table
     }
 

@@ -20,8 +20,13 @@ public sealed class PublishedWorkerTests(ITestOutputHelper output) : SweepProces
     {
         var dist = Path.Combine(work, "dist");
         var info = new ProcessStartInfo(Path.Combine(RepoPaths.Root, "scripts", "publish.sh"))
-            { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
-        foreach (var arg in new[] { "--out", dist, "linux-x64" }) info.ArgumentList.Add(arg);
+        {
+            RedirectStandardOutput = true,
+            RedirectStandardError = true,
+            UseShellExecute = false,
+        };
+        foreach (var arg in new[] { "--out", dist, "linux-x64" })
+            info.ArgumentList.Add(arg);
         using (var publish = new A3Process(Process.Start(info)!, "publish.sh"))
             Assert.True(await publish.WaitAsync(Bound) == 0, string.Join("\n", publish.Output));
         var file = Path.Combine(dist, "linux-x64", "a3");
@@ -39,10 +44,30 @@ public sealed class PublishedWorkerTests(ITestOutputHelper output) : SweepProces
         using var processes = new A3Processes(data.Root, output);
         var port = LoopbackFileServer.FreePort();
         var folder = Path.Combine(work, "sweep");
-        var coordinator = processes.Start("sweep", RepoPaths.Config("smoke.conf"), "--out", folder, "--slots", "0", "--host", "127.0.0.1",
-            "--port", $"{port}");
-        var worker = processes.StartPublished(a3, machine, new Dictionary<string, string> { ["PATH"] = empty, ["HOME"] = home },
-            "worker", "--seed", $"127.0.0.1:{port}", "--host", "127.0.0.1", "--slots", "2");
+        var coordinator = processes.Start(
+            "sweep",
+            RepoPaths.Config("smoke.conf"),
+            "--out",
+            folder,
+            "--slots",
+            "0",
+            "--host",
+            "127.0.0.1",
+            "--port",
+            $"{port}"
+        );
+        var worker = processes.StartPublished(
+            a3,
+            machine,
+            new Dictionary<string, string> { ["PATH"] = empty, ["HOME"] = home },
+            "worker",
+            "--seed",
+            $"127.0.0.1:{port}",
+            "--host",
+            "127.0.0.1",
+            "--slots",
+            "2"
+        );
 
         Assert.Equal(0, await coordinator.WaitAsync(Bound));
         var trials = SweepFiles.Trials(folder);
@@ -54,8 +79,15 @@ public sealed class PublishedWorkerTests(ITestOutputHelper output) : SweepProces
 
         // The same numbers as the a3 built here, trial by trial.
         var reference = Path.Combine(work, "reference");
-        Assert.Equal(0, await processes.Start("sweep", RepoPaths.Config("smoke.conf"), "--out", reference, "--slots", "2").WaitAsync(Bound));
-        Assert.Equal(SweepFiles.Trials(reference).Select(t => (t.Trial, t["validationAccuracy"])).Order(),
-            trials.Select(t => (t.Trial, t["validationAccuracy"])).Order());
+        Assert.Equal(
+            0,
+            await processes
+                .Start("sweep", RepoPaths.Config("smoke.conf"), "--out", reference, "--slots", "2")
+                .WaitAsync(Bound)
+        );
+        Assert.Equal(
+            SweepFiles.Trials(reference).Select(t => (t.Trial, t["validationAccuracy"])).Order(),
+            trials.Select(t => (t.Trial, t["validationAccuracy"])).Order()
+        );
     }
 }

@@ -18,7 +18,12 @@ public sealed class ReportPageTests(ITestOutputHelper output) : SweepProcessTest
     {
         using var processes = new A3Processes(data.Root, output);
         var folder = Path.Combine(work, "finished");
-        Assert.Equal(0, await processes.Start("sweep", RepoPaths.Config("smoke.conf"), "--out", folder, "--slots", "2").WaitAsync(Bound));
+        Assert.Equal(
+            0,
+            await processes
+                .Start("sweep", RepoPaths.Config("smoke.conf"), "--out", folder, "--slots", "2")
+                .WaitAsync(Bound)
+        );
         var report = Path.Combine(folder, "report.html");
 
         var visit = await Chromium.Open(report, work);
@@ -49,21 +54,39 @@ public sealed class ReportPageTests(ITestOutputHelper output) : SweepProcessTest
         using var processes = new A3Processes(data.Root, output);
         var config = Path.Combine(work, "slow.conf");
         // One trial at a time (no groups): results come one by one while the next trial runs.
-        File.WriteAllText(config, File.ReadAllText(RepoPaths.Config("smoke.conf")).Replace("step-size = 20", "step-size = 15000").Replace("points-per-cycle = 2", "points-per-cycle = 20")
-            .Replace("seed = 7", "seed = 7\n  group-size = 1"));
+        File.WriteAllText(
+            config,
+            File.ReadAllText(RepoPaths.Config("smoke.conf"))
+                .Replace("step-size = 20", "step-size = 15000")
+                .Replace("points-per-cycle = 2", "points-per-cycle = 20")
+                .Replace("seed = 7", "seed = 7\n  group-size = 1")
+        );
         var folder = Path.Combine(work, "running");
-        var sweep = processes.StartWith(new Dictionary<string, string?> { ["A3_HOCON"] = "a3.sweep.report-interval = 200ms" },
-            "sweep", config, "--out", folder, "--slots", "1");
+        var sweep = processes.StartWith(
+            new Dictionary<string, string?> { ["A3_HOCON"] = "a3.sweep.report-interval = 200ms" },
+            "sweep",
+            config,
+            "--out",
+            folder,
+            "--slots",
+            "1"
+        );
         var report = Path.Combine(folder, "report.html");
         var snapshot = Path.Combine(work, "snapshot.html");
-        await Await.Until(() =>
-        {
-            if (!File.Exists(report)) return false;
-            var html = File.ReadAllText(report);
-            if (Count(html, "trial-point") < 2 || !html.Contains("running-curve")) return false;
-            File.WriteAllText(snapshot, html);
-            return true;
-        }, "a report with two results and a running trial", Bound);
+        await Await.Until(
+            () =>
+            {
+                if (!File.Exists(report))
+                    return false;
+                var html = File.ReadAllText(report);
+                if (Count(html, "trial-point") < 2 || !html.Contains("running-curve"))
+                    return false;
+                File.WriteAllText(snapshot, html);
+                return true;
+            },
+            "a report with two results and a running trial",
+            Bound
+        );
 
         // a3 status reads the store beside the running coordinator without disturbing it.
         var status = processes.Start("status", folder, "--json");
@@ -80,7 +103,9 @@ public sealed class ReportPageTests(ITestOutputHelper output) : SweepProcessTest
 
         AssertSelfContained(visit);
         Assert.Contains("http-equiv=\"refresh\"", visit.Dom);
-        var completed = Regex.Matches(visit.Dom, "<tr class=\"trial-row\">(?:<td>[^<]*</td>)*?<td>completed</td>").Count;
+        var completed = Regex
+            .Matches(visit.Dom, "<tr class=\"trial-row\">(?:<td>[^<]*</td>)*?<td>completed</td>")
+            .Count;
         Assert.Equal(completed, Count(FirstFigure(visit.Dom, "search-space"), "trial-point"));
         Assert.Equal(6, Count(visit.Dom, "trial-row")); // every planned trial of the stage, queued ones too
         output.WriteLine($"{completed} trials recorded when the page was read");
@@ -91,7 +116,9 @@ public sealed class ReportPageTests(ITestOutputHelper output) : SweepProcessTest
         Assert.Empty(visit.ConsoleMessages);
         Assert.All(visit.RequestedUrls, url => Assert.StartsWith("file://", url));
         Assert.True(visit.InkShare() > 0.02, $"the screenshot is nearly blank ({visit.InkShare():P1} ink)");
-        output.WriteLine($"{visit.RequestedUrls.Count} URL(s) requested: {string.Join(", ", visit.RequestedUrls)}; {visit.InkShare():P1} ink");
+        output.WriteLine(
+            $"{visit.RequestedUrls.Count} URL(s) requested: {string.Join(", ", visit.RequestedUrls)}; {visit.InkShare():P1} ink"
+        );
     }
 
     private static int Count(string html, string cls) => Regex.Matches(html, $"class=\"{cls}\"").Count;

@@ -21,7 +21,8 @@ public sealed class SupervisionTests : IDisposable
 
         public void Append(SweepEvent e, byte[]? checkpoint = null)
         {
-            if (Interlocked.Increment(ref appended) == failAt) throw new InvalidOperationException("injected fault");
+            if (Interlocked.Increment(ref appended) == failAt)
+                throw new InvalidOperationException("injected fault");
         }
 
         public byte[]? Checkpoint(int trial) => null;
@@ -30,8 +31,15 @@ public sealed class SupervisionTests : IDisposable
     [Fact]
     public async Task A_coordinator_that_throws_is_stopped_and_the_sweep_ends_naming_it_and_the_cause()
     {
-        await using var node = SweepHost.StartCoordinator(SweepConfigs.Small(), folder, new SweepMonitor(), "fp",
-            new FixedRunnerSource("fp", new FakeTrialRunner()), slots: 2, journal: new FaultyJournal(failAt: 5));
+        await using var node = SweepHost.StartCoordinator(
+            SweepConfigs.Small(),
+            folder,
+            new SweepMonitor(),
+            "fp",
+            new FixedRunnerSource("fp", new FakeTrialRunner()),
+            slots: 2,
+            journal: new FaultyJournal(failAt: 5)
+        );
 
         var e = await Assert.ThrowsAsync<SweepStoppedException>(() => node.Completion().WaitAsync(Bound));
 
@@ -43,15 +51,24 @@ public sealed class SupervisionTests : IDisposable
     public async Task An_aggregator_that_throws_is_stopped_and_the_sweep_ends_naming_it_and_the_cause()
     {
         var gate = new SemaphoreSlim(0);
-        await using var node = SweepHost.StartCoordinator(SweepConfigs.Small(), folder, new SweepMonitor(), "fp",
-            new FixedRunnerSource("fp", new FakeTrialRunner(gate: gate)), slots: 1);
+        await using var node = SweepHost.StartCoordinator(
+            SweepConfigs.Small(),
+            folder,
+            new SweepMonitor(),
+            "fp",
+            new FixedRunnerSource("fp", new FakeTrialRunner(gate: gate)),
+            slots: 1
+        );
         var completion = node.Completion();
 
         // An event its state refuses (as from a coordinator with a bug): trial 8 never started.
         node.Aggregator!.Tell(new TrialRecorded(8, 1, "node", TrialOutcome.Failure("x")));
 
         var e = await Assert.ThrowsAsync<SweepStoppedException>(() => completion.WaitAsync(Bound));
-        Assert.Contains("aggregator stopped after an error (InvalidSweepEventException: TrialRecorded for trial 8, which never started)", e.Message);
+        Assert.Contains(
+            "aggregator stopped after an error (InvalidSweepEventException: TrialRecorded for trial 8, which never started)",
+            e.Message
+        );
         gate.Release(100);
     }
 

@@ -1,5 +1,5 @@
-using Assignment3.Experiments.Scheduling;
 using Assignment3.Experiments.Configuration;
+using Assignment3.Experiments.Scheduling;
 using Assignment3.Experiments.Sweeps;
 
 namespace Assignment3.Tests.Sweeps;
@@ -7,7 +7,9 @@ namespace Assignment3.Tests.Sweeps;
 public class SweepConfigTests
 {
     public static IEnumerable<object[]> ShippedConfigs() =>
-        Directory.GetFiles(Path.Combine(RepoPaths.Root, "configs"), "*.conf").Select(f => new object[] { Path.GetFileName(f) });
+        Directory
+            .GetFiles(Path.Combine(RepoPaths.Root, "configs"), "*.conf")
+            .Select(f => new object[] { Path.GetFileName(f) });
 
     [Theory]
     [MemberData(nameof(ShippedConfigs))]
@@ -22,7 +24,9 @@ public class SweepConfigTests
         // A search plans round by round: its first round is due at once and brings the initial design.
         var state = new SweepState(sweep);
         var round = state.RoundDue()!;
-        state.Apply(new RoundProposed(round.Stage, round.Round, Assignment3.Experiments.Search.SearchRounds.Propose(round)));
+        state.Apply(
+            new RoundProposed(round.Stage, round.Round, Assignment3.Experiments.Search.SearchRounds.Propose(round))
+        );
         Assert.Equal(sweep.Search.Initial, state.Current.Plan.Trials().Count());
     }
 
@@ -36,7 +40,7 @@ public class SweepConfigTests
         var lambdas = trials.Select(t => t.Config.Lambda).Distinct().ToArray();
         Assert.Equal(8, lambdas.Length);
         Assert.Equal(1e-5, lambdas[0], 1e-15);
-        Assert.Equal(3.73e-5, lambdas[1], 1e-7);  // the report's second row
+        Assert.Equal(3.73e-5, lambdas[1], 1e-7); // the report's second row
         Assert.Equal(7.20e-3, lambdas[5], 1e-5);
         Assert.Equal(1e-1, lambdas[7], 1e-12);
         Assert.Equal(new TableSpec("lambda", "batch-norm", "validation-accuracy"), sweep.Table);
@@ -48,7 +52,13 @@ public class SweepConfigTests
         var sweep = SweepConfig.Load(RepoPaths.Config("smoke.conf"));
         var trials = SweepPlanner.FirstStage(sweep).Trials().ToArray();
 
-        Assert.Equal(trials.Select(t => t.Config.Seed), SweepPlanner.FirstStage(SweepConfig.Load(RepoPaths.Config("smoke.conf"))).Trials().Select(t => t.Config.Seed));
+        Assert.Equal(
+            trials.Select(t => t.Config.Seed),
+            SweepPlanner
+                .FirstStage(SweepConfig.Load(RepoPaths.Config("smoke.conf")))
+                .Trials()
+                .Select(t => t.Config.Seed)
+        );
         Assert.Equal(trials.Length, trials.Select(t => t.Config.Seed).Distinct().Count());
         Assert.All(trials, t => Assert.Equal(SweepPlanner.TrialSeed(7, t.Key), t.Config.Seed));
     }
@@ -57,9 +67,21 @@ public class SweepConfigTests
     public void Random_ranges_are_reproducible_from_the_sweep_seed()
     {
         const string text = "training { lambda = { log-uniform = [1e-5, 1e-1], count = 4 } }\nsweep { seed = 11 }";
-        var first = SweepPlanner.FirstStage(SweepConfig.Parse(text, "r.conf")).Trials().Select(t => t.Config.Lambda).ToArray();
-        var again = SweepPlanner.FirstStage(SweepConfig.Parse(text, "r.conf")).Trials().Select(t => t.Config.Lambda).ToArray();
-        var other = SweepPlanner.FirstStage(SweepConfig.Parse(text.Replace("11", "12"), "r.conf")).Trials().Select(t => t.Config.Lambda).ToArray();
+        var first = SweepPlanner
+            .FirstStage(SweepConfig.Parse(text, "r.conf"))
+            .Trials()
+            .Select(t => t.Config.Lambda)
+            .ToArray();
+        var again = SweepPlanner
+            .FirstStage(SweepConfig.Parse(text, "r.conf"))
+            .Trials()
+            .Select(t => t.Config.Lambda)
+            .ToArray();
+        var other = SweepPlanner
+            .FirstStage(SweepConfig.Parse(text.Replace("11", "12"), "r.conf"))
+            .Trials()
+            .Select(t => t.Config.Lambda)
+            .ToArray();
 
         Assert.Equal(first, again);
         Assert.NotEqual(first, other);
@@ -69,11 +91,14 @@ public class SweepConfigTests
     [Fact]
     public void A_huge_grid_the_user_asked_for_is_planned_lazily()
     {
-        var sweep = SweepConfig.Parse("""
+        var sweep = SweepConfig.Parse(
+            """
             network { batch-norm = [false, true] }
             training { lambda = { log-grid = [1e-6, 1e-1], count = 1000000 } }
             sweep { max-trials = 2000000 }
-            """, "huge.conf");
+            """,
+            "huge.conf"
+        );
         var before = GC.GetTotalMemory(forceFullCollection: true);
 
         var state = new SweepState(sweep);
@@ -82,11 +107,17 @@ public class SweepConfigTests
         Assert.Equal(1, state.NextWork()!.Value.Trial);
         Assert.True(state.Plan(2_000_000).Config.BatchNorm);
         Assert.Equal(0.1, state.Plan(2_000_000).Config.Lambda, 1e-12);
-        Assert.True(GC.GetTotalMemory(forceFullCollection: true) - before < 10_000_000, "planning kept trials in memory");
+        Assert.True(
+            GC.GetTotalMemory(forceFullCollection: true) - before < 10_000_000,
+            "planning kept trials in memory"
+        );
     }
 
     [Theory]
-    [InlineData("training { lambda = { log-grid = [1e-1, 1e-5], count = 8 } }", "lambda.log-grid: min 0.1 is above max 1E-05")]
+    [InlineData(
+        "training { lambda = { log-grid = [1e-1, 1e-5], count = 8 } }",
+        "lambda.log-grid: min 0.1 is above max 1E-05"
+    )]
     [InlineData("training { lambda = { log-grid = [0, 1e-1], count = 8 } }", "log ranges need min > 0")]
     [InlineData("training { lambda = { grid = [0, 1] } }", "count is missing")]
     [InlineData("training { lambda = { grid = [0, 1], count = 0 } }", "lambda.count: '0' is not allowed")]
@@ -95,19 +126,45 @@ public class SweepConfigTests
     [InlineData("sweep { table { rows = lambda, cell = accuracy } }", "sweep.table.cell: 'accuracy' is not allowed")]
     [InlineData("sweep { table { rows = lamda } }", "sweep.table.rows: 'lamda' is not a parameter")]
     [InlineData("sweep { stages = [ { from = fine } ] }", "sweep.stages[0].from: 'fine' is not an earlier stage")]
-    [InlineData("sweep { stages = [ { refine { hidden { count = 2 } } } ] }", "sweep.stages[0].refine.hidden: not a numeric parameter")]
+    [InlineData(
+        "sweep { stages = [ { refine { hidden { count = 2 } } } ] }",
+        "sweep.stages[0].refine.hidden: not a numeric parameter"
+    )]
     [InlineData("sweep { seeds = 3 }", "sweep.seeds: unknown key")]
     [InlineData("sweep { max-attempts = 0 }", "sweep.max-attempts: '0' is not allowed")]
-    [InlineData("training { lambda = { log-grid = [1e-6, 1e-1], count = 1000000 } }\nnetwork { batch-norm = [false, true] }",
-        "the first stage has 2,000,000 trials, more than sweep.max-trials = 10,000")]
-    [InlineData("sweep { stages = [ { refine { lambda { count = 3, span = 999999999 } } } ] }", "sweep.stages[0].refine.lambda.span: 1E+09 is too wide; at most 10 (decades in log10)")]
-    [InlineData("sweep { schedule { policy = asha } }", "sweep.schedule.policy: 'asha' is not a policy; expected grid, successive-halving, hyperband, median")]
-    [InlineData("sweep { schedule { policy = successive-halving, eta = 1 } }", "sweep.schedule.eta: '1' is not allowed; expected a whole number >= 2")]
-    [InlineData("sweep { schedule { policy = successive-halving, min-budget = 2 } }", "sweep.schedule.min-budget: 2 cycles is not less than the trials' 2 cycles")]
-    [InlineData("sweep { schedule { policy = median, eta = 3 } }", "sweep.schedule.eta: does not apply to policy median; it takes min-budget, min-trials")]
-    [InlineData("sweep { schedule { policy = hyperband, budget = 3 } }", "sweep.schedule.budget: does not apply to policy hyperband; it takes eta, min-budget")]
+    [InlineData(
+        "training { lambda = { log-grid = [1e-6, 1e-1], count = 1000000 } }\nnetwork { batch-norm = [false, true] }",
+        "the first stage has 2,000,000 trials, more than sweep.max-trials = 10,000"
+    )]
+    [InlineData(
+        "sweep { stages = [ { refine { lambda { count = 3, span = 999999999 } } } ] }",
+        "sweep.stages[0].refine.lambda.span: 1E+09 is too wide; at most 10 (decades in log10)"
+    )]
+    [InlineData(
+        "sweep { schedule { policy = asha } }",
+        "sweep.schedule.policy: 'asha' is not a policy; expected grid, successive-halving, hyperband, median"
+    )]
+    [InlineData(
+        "sweep { schedule { policy = successive-halving, eta = 1 } }",
+        "sweep.schedule.eta: '1' is not allowed; expected a whole number >= 2"
+    )]
+    [InlineData(
+        "sweep { schedule { policy = successive-halving, min-budget = 2 } }",
+        "sweep.schedule.min-budget: 2 cycles is not less than the trials' 2 cycles"
+    )]
+    [InlineData(
+        "sweep { schedule { policy = median, eta = 3 } }",
+        "sweep.schedule.eta: does not apply to policy median; it takes min-budget, min-trials"
+    )]
+    [InlineData(
+        "sweep { schedule { policy = hyperband, budget = 3 } }",
+        "sweep.schedule.budget: does not apply to policy hyperband; it takes eta, min-budget"
+    )]
     [InlineData("sweep { checkpoint-every = -1 }", "sweep.checkpoint-every: '-1' is not allowed")]
-    [InlineData("sweep { stages = [ {\n schedule { policy = median, min-budget = 5 }\n training { cycles = 3 }\n } ] }", "sweep.stages[0].schedule.min-budget: 5 cycles is not less than the trials' 3 cycles")]
+    [InlineData(
+        "sweep { stages = [ {\n schedule { policy = median, min-budget = 5 }\n training { cycles = 3 }\n } ] }",
+        "sweep.stages[0].schedule.min-budget: 5 cycles is not less than the trials' 3 cycles"
+    )]
     [InlineData("sweep { group-size = 0 }", "sweep.group-size: '0' is not allowed; expected auto")]
     [InlineData("sweep { group-size = -1 }", "sweep.group-size: '-1' is not allowed")]
     [InlineData("sweep { group-size = 1e6 }", "sweep.group-size: '1e6' is not allowed")]
@@ -124,7 +181,8 @@ public class SweepConfigTests
     [Fact]
     public void Replicates_train_each_configuration_with_its_own_seeds_and_refinement_goes_by_their_mean()
     {
-        var sweep = SweepConfig.Parse("""
+        var sweep = SweepConfig.Parse(
+            """
             training { lambda = [1e-4, 1e-2] }
             sweep {
               replicates = 3
@@ -137,7 +195,9 @@ public class SweepConfigTests
                 }
               ]
             }
-            """, "replicates.conf");
+            """,
+            "replicates.conf"
+        );
         var trials = SweepPlanner.FirstStage(sweep).Trials().ToArray();
 
         Assert.Equal(6, trials.Length);
@@ -145,12 +205,20 @@ public class SweepConfigTests
         Assert.Equal(6, trials.Select(t => t.Config.Seed).Distinct().Count());
         Assert.Equal(2, trials.Select(t => t.ConfigurationKey).Distinct().Count());
         // Without replicates, seeds are what they always were (no replicate parameter).
-        var single = SweepPlanner.FirstStage(SweepConfig.Parse("training { lambda = [1e-4, 1e-2] }", "single.conf")).Trials().ToArray();
+        var single = SweepPlanner
+            .FirstStage(SweepConfig.Parse("training { lambda = [1e-4, 1e-2] }", "single.conf"))
+            .Trials()
+            .ToArray();
         Assert.All(single, t => Assert.DoesNotContain(t.Parameters, p => p.Key == PlannedTrial.ReplicateKey));
 
         // lambda 1e-4 has the best single trial (0.60) but the worse mean (0.50 vs 0.55): the refinement centres on 1e-2.
         double[] accuracies = [0.60, 0.45, 0.45, 0.55, 0.55, 0.55];
-        var next = SweepPlanner.NextStage(sweep, 1, trials.Select((t, i) => new StageResult(t, accuracies[i])), firstId: 7);
+        var next = SweepPlanner.NextStage(
+            sweep,
+            1,
+            trials.Select((t, i) => new StageResult(t, accuracies[i])),
+            firstId: 7
+        );
         Assert.Equal(9, next.Count); // 3 lambdas x 3 replicates
         Assert.Equal(1e-2, next.Trials().Select(t => t.Config.Lambda).OrderBy(l => l).ElementAt(4), 1e-12);
     }
@@ -162,18 +230,29 @@ public class SweepConfigTests
     {
         var config = SweepConfig.Parse(text, "order.conf");
 
-        Assert.Contains("order.conf: training.data-order-seed: a sweep sets each trial's mini-batch order itself",
-            Assert.Throws<ConfigException>(() => config.ToSweep()).Message);
+        Assert.Contains(
+            "order.conf: training.data-order-seed: a sweep sets each trial's mini-batch order itself",
+            Assert.Throws<ConfigException>(() => config.ToSweep()).Message
+        );
     }
 
     [Fact]
     public void Trials_share_their_replicates_mini_batch_order_unless_the_sweep_says_per_trial()
     {
-        const string grid = "training { lambda = [1e-4, 1e-2], batch-size = [10, 20] }\nsweep { seed = 5, replicates = 2";
+        const string grid =
+            "training { lambda = [1e-4, 1e-2], batch-size = [10, 20] }\nsweep { seed = 5, replicates = 2";
         var shared = SweepPlanner.FirstStage(SweepConfig.Parse(grid + " }", "shared.conf")).Trials().ToArray();
-        var perTrial = SweepPlanner.FirstStage(SweepConfig.Parse(grid + ", data-order = per-trial, group-size = 3 }", "per-trial.conf")).Trials().ToArray();
+        var perTrial = SweepPlanner
+            .FirstStage(SweepConfig.Parse(grid + ", data-order = per-trial, group-size = 3 }", "per-trial.conf"))
+            .Trials()
+            .ToArray();
 
-        Assert.All(shared, t => Assert.Equal(SweepPlanner.DataOrderSeed(5, int.Parse(t.Value(PlannedTrial.ReplicateKey))), t.Config.DataOrderSeed));
+        Assert.All(shared, t =>
+            Assert.Equal(
+                SweepPlanner.DataOrderSeed(5, int.Parse(t.Value(PlannedTrial.ReplicateKey))),
+                t.Config.DataOrderSeed
+            )
+        );
         Assert.Equal(2, shared.Select(t => t.Config.OrderSeed).Distinct().Count());
         Assert.All(perTrial, t => Assert.Null(t.Config.DataOrderSeed));
         Assert.Equal(perTrial.Select(t => t.Config.Seed), perTrial.Select(t => t.Config.OrderSeed));
@@ -187,11 +266,15 @@ public class SweepConfigTests
     public void A_group_is_the_next_trial_and_those_due_from_its_step_on_its_mini_batches_new_ones_out_of_turn()
     {
         // Replicates vary fastest, and each has its own order: trials 1, 3, 5, 7 share one, 2, 4, 6, 8 the other.
-        var config = SweepConfig.Parse("training { lambda = [1e-4, 1e-3, 1e-2, 1e-1], step-size = 5, cycles = 1 }\nsweep { replicates = 2 }", "g.conf");
+        var config = SweepConfig.Parse(
+            "training { lambda = [1e-4, 1e-3, 1e-2, 1e-1], step-size = 5, cycles = 1 }\nsweep { replicates = 2 }",
+            "g.conf"
+        );
         var state = new SweepState(config);
 
         Assert.Equal([1, 3, 5], state.NextGroup(3).Select(w => w.Trial));
-        foreach (var id in new[] { 1, 3, 5 }) state.Apply(new TrialStarted(id, 1, "n", "slot-1", 0, 10, Group: 1));
+        foreach (var id in new[] { 1, 3, 5 })
+            state.Apply(new TrialStarted(id, 1, "n", "slot-1", 0, 10, Group: 1));
         Assert.Equal(2, state.Current.FirstNew);
         Assert.Equal([2, 4, 6, 8], state.NextGroup(8).Select(w => w.Trial));
         state.Apply(new TrialStarted(2, 1, "n", "slot-2", 0, 10));
@@ -207,14 +290,23 @@ public class SweepConfigTests
     [Theory]
     [InlineData("sweep { replicates = 0 }", "sweep.replicates")]
     [InlineData("sweep { replicates = 101 }", "at most 100")]
-    [InlineData("training { lambda = { log-grid = [1e-5, 1e-1], count = 4000 } }\nsweep { replicates = 3 }", "more than sweep.max-trials")]
+    [InlineData(
+        "training { lambda = { log-grid = [1e-5, 1e-1], count = 4000 } }\nsweep { replicates = 3 }",
+        "more than sweep.max-trials"
+    )]
     public void Bad_replicates_are_refused(string text, string expected) =>
-        Assert.Contains(expected, Assert.Throws<Assignment3.Experiments.Configuration.ConfigException>(() => SweepConfig.Parse(text, "r.conf")).Message);
+        Assert.Contains(
+            expected,
+            Assert
+                .Throws<Assignment3.Experiments.Configuration.ConfigException>(() => SweepConfig.Parse(text, "r.conf"))
+                .Message
+        );
 
     [Fact]
     public void A_coarse_stage_by_successive_halving_can_be_followed_by_a_refinement_around_its_survivors()
     {
-        var sweep = SweepConfig.Parse("""
+        var sweep = SweepConfig.Parse(
+            """
             training { lambda = { log-grid = [1e-5, 1e-1], count = 9 }, cycles = 9 }
             sweep {
               schedule { policy = successive-halving, eta = 3, min-budget = 1 }
@@ -226,15 +318,25 @@ public class SweepConfigTests
                 }
               ]
             }
-            """, "sha-fine.conf");
+            """,
+            "sha-fine.conf"
+        );
         Assert.Equal(SuccessiveHalvingSchedule.Instance, sweep.ScheduleOf(0).Kind);
         Assert.Equal(GridSchedule.Instance, sweep.ScheduleOf(1).Kind);
 
         // The refinement takes the survivors first: a trial trained to the end beats a better one stopped early.
         var state = new SweepState(sweep);
         var plans = state.Current.Plan.Trials().ToArray();
-        var next = SweepPlanner.NextStage(sweep, 1,
-            [new StageResult(plans[0], 0.60, Reached: 1.0 / 9), new StageResult(plans[4], 0.50, Reached: 1), new StageResult(plans[5], 0.55, Reached: 1)], firstId: 10);
+        var next = SweepPlanner.NextStage(
+            sweep,
+            1,
+            [
+                new StageResult(plans[0], 0.60, Reached: 1.0 / 9),
+                new StageResult(plans[4], 0.50, Reached: 1),
+                new StageResult(plans[5], 0.55, Reached: 1),
+            ],
+            firstId: 10
+        );
         Assert.Equal(5, next.Count); // 3 values around each survivor, one of them shared
         Assert.Equal(plans[5].Config.Lambda, next.Trial(11).Config.Lambda, 1e-12);
     }

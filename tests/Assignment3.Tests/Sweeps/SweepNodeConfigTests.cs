@@ -17,10 +17,17 @@ public class SweepNodeConfigTests
         Assert.Equal(TimeSpan.FromSeconds(30), settings.SummaryInterval);
         Assert.Equal(TimeSpan.FromMinutes(30), settings.DownloadTimeout);
         Assert.Null(settings.GroupCapacity); // measured
-        Assert.Equal(4, SweepSettings.Create(SweepNode.Configuration("127.0.0.1", 0, [], [], "a3.sweep.group-capacity = 4")).GroupCapacity);
+        Assert.Equal(
+            4,
+            SweepSettings
+                .Create(SweepNode.Configuration("127.0.0.1", 0, [], [], "a3.sweep.group-capacity = 4"))
+                .GroupCapacity
+        );
         Assert.Equal("PinnedDispatcher", SweepNode.Reference.GetString(SweepSettings.CoordinatorDispatcher + ".type"));
-        Assert.Contains("Assignment3.Sweeps.Protocol.TrialDeclined, Assignment3.Sweeps",
-            SweepNode.Reference.GetStringList("akka.actor.serialization-settings.hyperion.allowed-types"));
+        Assert.Contains(
+            "Assignment3.Sweeps.Protocol.TrialDeclined, Assignment3.Sweeps",
+            SweepNode.Reference.GetStringList("akka.actor.serialization-settings.hyperion.allowed-types")
+        );
     }
 
     [Fact]
@@ -36,7 +43,10 @@ public class SweepNodeConfigTests
 
     [Theory]
     [InlineData("a3.sweep.outputs-max-share = 0", "a3.sweep.outputs-max-share")]
-    [InlineData("a3.sweep.group-capacity = 0", "a3.sweep.group-capacity must be auto or a whole number from 1 to 64, got '0'")]
+    [InlineData(
+        "a3.sweep.group-capacity = 0",
+        "a3.sweep.group-capacity must be auto or a whole number from 1 to 64, got '0'"
+    )]
     [InlineData("a3.sweep.group-capacity = lots", "a3.sweep.group-capacity")]
     public void A_tunable_out_of_range_is_refused_by_its_key(string setting, string expected)
     {

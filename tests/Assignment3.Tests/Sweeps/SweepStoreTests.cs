@@ -10,8 +10,18 @@ public sealed class SweepStoreTests : IDisposable
     private readonly string folder = Directory.CreateTempSubdirectory("a3-store-").FullName;
     private string StorePath => Path.Combine(folder, SweepStore.FileName);
 
-    private static readonly TrialOutcome Outcome = new(TrialStatus.Completed, 0.5, double.NaN, 0.6, 1.2, 10, 0.1, null, null,
-        [new Core.Training.CurvePoint(10, 0.01, 1.5, 1.4, 0.6, 1.6, 1.5, 0.5)]);
+    private static readonly TrialOutcome Outcome = new(
+        TrialStatus.Completed,
+        0.5,
+        double.NaN,
+        0.6,
+        1.2,
+        10,
+        0.1,
+        null,
+        null,
+        [new Core.Training.CurvePoint(10, 0.01, 1.5, 1.4, 0.6, 1.6, 1.5, 0.5)]
+    );
 
     private static readonly SweepEvent[] Events =
     [
@@ -21,13 +31,21 @@ public sealed class SweepStoreTests : IDisposable
         new TrialStarted(2, 2, "a", "slot-2", 0, 10),
         new TrialRecorded(1, 1, "a", Outcome),
         new StageOpened("fine"),
-        new RoundProposed("coarse", 2, [[1e-3, 0.1 + 0.2, 1], [2.5e-5, 7, 0]]),
+        new RoundProposed(
+            "coarse",
+            2,
+            [
+                [1e-3, 0.1 + 0.2, 1],
+                [2.5e-5, 7, 0],
+            ]
+        ),
     ];
 
     private void Write(IEnumerable<SweepEvent> events, string config = "config text")
     {
         using var store = SweepStore.Create(folder, config);
-        foreach (var e in events) store.Append(e);
+        foreach (var e in events)
+            store.Append(e);
     }
 
     /// <summary>
@@ -41,8 +59,10 @@ public sealed class SweepStoreTests : IDisposable
         {
             using (var store = SweepStore.Create(live, "config text"))
             {
-                foreach (var e in events) store.Append(e);
-                foreach (var file in Directory.GetFiles(live)) File.Copy(file, Path.Combine(folder, Path.GetFileName(file)));
+                foreach (var e in events)
+                    store.Append(e);
+                foreach (var file in Directory.GetFiles(live))
+                    File.Copy(file, Path.Combine(folder, Path.GetFileName(file)));
             }
         }
         finally
@@ -51,13 +71,15 @@ public sealed class SweepStoreTests : IDisposable
         }
     }
 
-    private Dictionary<string, byte[]> Files() => Directory.GetFiles(folder).ToDictionary(f => Path.GetFileName(f), File.ReadAllBytes);
+    private Dictionary<string, byte[]> Files() =>
+        Directory.GetFiles(folder).ToDictionary(f => Path.GetFileName(f), File.ReadAllBytes);
 
     private void AssertUnchanged(Dictionary<string, byte[]> before)
     {
         var after = Files();
         Assert.Equal(before.Keys.Order(), after.Keys.Order());
-        foreach (var (name, bytes) in before) Assert.True(bytes.AsSpan().SequenceEqual(after[name]), $"{name} changed");
+        foreach (var (name, bytes) in before)
+            Assert.True(bytes.AsSpan().SequenceEqual(after[name]), $"{name} changed");
     }
 
     [Fact]
@@ -87,7 +109,10 @@ public sealed class SweepStoreTests : IDisposable
             store.Append(new TrialStarted(1, 1, "a", "slot-1", 0, 10));
             store.Append(new TrialCheckpointed(1, 1, 4, [point], 0.2), [4]);
             store.Append(new TrialStarted(2, 1, "a", "slot-2", 0, 10));
-            store.Append(new TrialPaused(2, 1, "a", Outcome with { UpdateSteps = 6, Curve = [point with { Step = 6 }] }), [6]);
+            store.Append(
+                new TrialPaused(2, 1, "a", Outcome with { UpdateSteps = 6, Curve = [point with { Step = 6 }] }),
+                [6]
+            );
             store.Append(new TrialCheckpointed(1, 1, 8, [point with { Step = 8 }], 0.4), [8]);
             Assert.Equal([8], store.Checkpoint(1)!.Value.Bytes); // the latest replaces the one before
             Assert.Equal(8, store.Checkpoint(1)!.Value.Step);
@@ -105,8 +130,21 @@ public sealed class SweepStoreTests : IDisposable
         }
 
         var stored = SweepStore.Read(folder);
-        Assert.Equal([typeof(TrialStarted), typeof(TrialCheckpointed), typeof(TrialStarted), typeof(TrialPaused), typeof(TrialCheckpointed),
-            typeof(TrialPromoted), typeof(TrialRecorded), typeof(TrialStarted), typeof(TrialPaused), typeof(TrialStopped)], stored.Events.Select(e => e.GetType()));
+        Assert.Equal(
+            [
+                typeof(TrialStarted),
+                typeof(TrialCheckpointed),
+                typeof(TrialStarted),
+                typeof(TrialPaused),
+                typeof(TrialCheckpointed),
+                typeof(TrialPromoted),
+                typeof(TrialRecorded),
+                typeof(TrialStarted),
+                typeof(TrialPaused),
+                typeof(TrialStopped),
+            ],
+            stored.Events.Select(e => e.GetType())
+        );
         Assert.Equal(0.45, ((TrialCheckpointed)stored.Events[1]).Points.Single().ValidationAccuracy);
         Assert.Equal("not among the best 1 of 2 at 1 cycle", ((TrialStopped)stored.Events[^1]).Reason);
     }
@@ -180,7 +218,10 @@ public sealed class SweepStoreTests : IDisposable
 
         var e = Assert.Throws<StoreException>(() => SweepStore.Read(folder));
 
-        Assert.Equal($"{StorePath}: event 5 (trial-recorded) is damaged: it does not match its checksum; nothing was changed", e.Message);
+        Assert.Equal(
+            $"{StorePath}: event 5 (trial-recorded) is damaged: it does not match its checksum; nothing was changed",
+            e.Message
+        );
         AssertUnchanged(before);
     }
 
@@ -203,7 +244,8 @@ public sealed class SweepStoreTests : IDisposable
         {
             other.Open();
             using var command = other.CreateCommand();
-            command.CommandText = "CREATE TABLE meta (key TEXT, value TEXT); INSERT INTO meta VALUES ('format', 'something-else');";
+            command.CommandText =
+                "CREATE TABLE meta (key TEXT, value TEXT); INSERT INTO meta VALUES ('format', 'something-else');";
             command.ExecuteNonQuery();
         }
 
@@ -228,7 +270,9 @@ public sealed class SweepStoreTests : IDisposable
         {
             old.Open();
             using var command = old.CreateCommand();
-            var hash = Convert.ToHexStringLower(System.Security.Cryptography.SHA256.HashData(Encoding.UTF8.GetBytes("old config")));
+            var hash = Convert.ToHexStringLower(
+                System.Security.Cryptography.SHA256.HashData(Encoding.UTF8.GetBytes("old config"))
+            );
             command.CommandText = $$"""
                 CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
                 CREATE TABLE events (seq INTEGER PRIMARY KEY AUTOINCREMENT, kind TEXT NOT NULL, stage TEXT, trial INTEGER, attempt INTEGER, node TEXT, outcome TEXT, at TEXT NOT NULL);
@@ -245,8 +289,20 @@ public sealed class SweepStoreTests : IDisposable
 
         Assert.Equal(1, stored.Version);
         Assert.Equal("old config", stored.ConfigText);
-        Assert.Equal([typeof(StageOpened), typeof(TrialStarted), typeof(TrialRequeued), typeof(TrialStarted), typeof(TrialRecorded)], stored.Events.Select(e => e.GetType()));
-        Assert.Contains("earlier a3 (format 1)", Assert.Throws<StoreException>(() => SweepStore.Continue(folder, stored)).Message);
+        Assert.Equal(
+            [
+                typeof(StageOpened),
+                typeof(TrialStarted),
+                typeof(TrialRequeued),
+                typeof(TrialStarted),
+                typeof(TrialRecorded),
+            ],
+            stored.Events.Select(e => e.GetType())
+        );
+        Assert.Contains(
+            "earlier a3 (format 1)",
+            Assert.Throws<StoreException>(() => SweepStore.Continue(folder, stored)).Message
+        );
     }
 
     [Theory]
@@ -255,7 +311,11 @@ public sealed class SweepStoreTests : IDisposable
     public void An_earlier_format_is_read_but_not_resumed_naming_what_its_trials_trained_with(int version, string why)
     {
         using (SweepStore.Create(folder, "config")) { }
-        using (var connection = new Microsoft.Data.Sqlite.SqliteConnection($"Data Source={Path.Combine(folder, SweepStore.FileName)};Pooling=False"))
+        using (
+            var connection = new Microsoft.Data.Sqlite.SqliteConnection(
+                $"Data Source={Path.Combine(folder, SweepStore.FileName)};Pooling=False"
+            )
+        )
         {
             connection.Open();
             using var command = connection.CreateCommand();

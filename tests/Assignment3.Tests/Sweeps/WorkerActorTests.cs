@@ -14,7 +14,18 @@ public class WorkerActorTests() : TestKit(ActorTestConfig.Local())
     private static readonly PreparedRunner Runner = new("abc", new FakeTrialRunner(gate: new SemaphoreSlim(0)));
 
     private static AssignTrial Trial(int id) =>
-        new(id, 1, new TrainingConfig { Hidden = [4], StepSize = 5, Cycles = 1, BatchSize = 10 }, TestAccuracy: false);
+        new(
+            id,
+            1,
+            new TrainingConfig
+            {
+                Hidden = [4],
+                StepSize = 5,
+                Cycles = 1,
+                BatchSize = 10,
+            },
+            TestAccuracy: false
+        );
 
     [Fact]
     public void A_slot_outlives_the_coordinators_it_served_before()

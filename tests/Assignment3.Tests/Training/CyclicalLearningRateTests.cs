@@ -20,7 +20,12 @@ public class CyclicalLearningRateTests
     [Fact]
     public void Recording_points_are_evenly_spaced_through_every_cycle()
     {
-        var config = new TrainingConfig { StepSize = 2250, Cycles = 2, PointsPerCycle = 10 };
+        var config = new TrainingConfig
+        {
+            StepSize = 2250,
+            Cycles = 2,
+            PointsPerCycle = 10,
+        };
         var steps = config.RecordingSteps();
         Assert.Equal(20, steps.Count);
         Assert.Equal(450, steps[0]);

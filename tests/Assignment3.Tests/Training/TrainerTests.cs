@@ -1,8 +1,8 @@
-using Assignment3.Tests.Numerics;
 using Assignment3.Core.Data;
 using Assignment3.Core.Network;
 using Assignment3.Core.Numerics;
 using Assignment3.Core.Training;
+using Assignment3.Tests.Numerics;
 
 namespace Assignment3.Tests.Training;
 
@@ -10,8 +10,16 @@ public class TrainerTests
 {
     private static readonly TrainingConfig Small = new()
     {
-        Hidden = [20, 20], BatchSize = 20, StepSize = 40, Cycles = 2, PointsPerCycle = 4,
-        Lambda = 0.001, EtaMin = 1e-4, EtaMax = 0.1, TrainEvalSubset = 100, Seed = 3,
+        Hidden = [20, 20],
+        BatchSize = 20,
+        StepSize = 40,
+        Cycles = 2,
+        PointsPerCycle = 4,
+        Lambda = 0.001,
+        EtaMin = 1e-4,
+        EtaMax = 0.1,
+        TrainEvalSubset = 100,
+        Seed = 3,
     };
 
     [Theory]
@@ -51,7 +59,13 @@ public class TrainerTests
     public void A_diverging_run_stops_with_a_status_and_the_step_it_diverged_at()
     {
         var data = TrainingData.Clusters();
-        var exploding = Small with { BatchNorm = false, EtaMin = 1e6, EtaMax = 1e7, Init = Initialization.FixedSigma(10) };
+        var exploding = Small with
+        {
+            BatchNorm = false,
+            EtaMin = 1e6,
+            EtaMax = 1e7,
+            Init = Initialization.FixedSigma(10),
+        };
 
         var result = Trainer.Train(exploding, data, TestGemmBackends.Default);
 
@@ -76,22 +90,41 @@ public class TrainerTests
     [Fact]
     public void Invalid_settings_are_named()
     {
-        var e = Assert.Throws<ArgumentException>(() => Trainer.Train(Small with { Lambda = -1 }, TrainingData.Clusters(), TestGemmBackends.Default));
+        var e = Assert.Throws<ArgumentException>(() =>
+            Trainer.Train(Small with { Lambda = -1 }, TrainingData.Clusters(), TestGemmBackends.Default)
+        );
         Assert.Contains("lambda", e.Message);
-        e = Assert.Throws<ArgumentException>(() => Trainer.Train(Small with { BatchSize = 1000 }, TrainingData.Clusters(), TestGemmBackends.Default));
+        e = Assert.Throws<ArgumentException>(() =>
+            Trainer.Train(Small with { BatchSize = 1000 }, TrainingData.Clusters(), TestGemmBackends.Default)
+        );
         Assert.Contains("batch-size", e.Message);
     }
 }
 
 public class BackendAgreementTests
 {
-    private static readonly TrainingConfig Config = new() { Hidden = [20, 20], BatchSize = 20, StepSize = 40, Cycles = 1, PointsPerCycle = 2, Lambda = 0.001, EtaMin = 1e-4, EtaMax = 0.05, TrainEvalSubset = 100, Seed = 5 };
+    private static readonly TrainingConfig Config = new()
+    {
+        Hidden = [20, 20],
+        BatchSize = 20,
+        StepSize = 40,
+        Cycles = 1,
+        PointsPerCycle = 2,
+        Lambda = 0.001,
+        EtaMin = 1e-4,
+        EtaMax = 0.05,
+        TrainEvalSubset = 100,
+        Seed = 5,
+    };
 
     [Fact]
     public void Our_kernels_train_bit_for_bit_alike_on_every_instruction_set()
     {
         var data = TrainingData.Clusters();
-        var runs = Enum.GetValues<SimdIsa>().Where(SimdGemm.IsSupported).Select(isa => Trainer.Train(Config, data, new SimdGemm(isa))).ToArray();
+        var runs = Enum.GetValues<SimdIsa>()
+            .Where(SimdGemm.IsSupported)
+            .Select(isa => Trainer.Train(Config, data, new SimdGemm(isa)))
+            .ToArray();
 
         Assert.True(runs.Length >= 2, "this machine has one instruction set only");
         Assert.All(runs, run => Assert.Equal(runs[0].Curve, run.Curve));
@@ -127,7 +160,11 @@ public class AllocationTests
     {
         var gemm = Assignment3.Tests.Numerics.TestGemmBackends.ByName(backend);
         var data = TrainingData.Clusters(dimensions: 64);
-        var network = new Network<float>(new NetworkSpec(64, [32, 16], 10, batchNorm, Initialization.He), seed: 1, gemm);
+        var network = new Network<float>(
+            new NetworkSpec(64, [32, 16], 10, batchNorm, Initialization.He),
+            seed: 1,
+            gemm
+        );
         var ws = network.CreateWorkspace(20);
         var x = new Mat<float>(64, 20);
         var labels = new byte[20];
@@ -155,7 +192,16 @@ public class TestEvaluationTests
     [Fact]
     public void Skipping_the_test_pass_leaves_training_unchanged_and_reports_no_test_accuracy()
     {
-        var config = new TrainingConfig { Hidden = [20], BatchSize = 20, StepSize = 20, Cycles = 1, PointsPerCycle = 2, TrainEvalSubset = 100, Seed = 2 };
+        var config = new TrainingConfig
+        {
+            Hidden = [20],
+            BatchSize = 20,
+            StepSize = 20,
+            Cycles = 1,
+            PointsPerCycle = 2,
+            TrainEvalSubset = 100,
+            Seed = 2,
+        };
         var data = TrainingData.Clusters();
 
         var with = Trainer.Train(config, data, TestGemmBackends.Default);
@@ -170,7 +216,20 @@ public class TestEvaluationTests
 
 public class CheckpointTests
 {
-    private static readonly TrainingConfig Config = new() { Hidden = [12, 8], BatchNorm = true, BatchSize = 20, StepSize = 30, Cycles = 2, PointsPerCycle = 3, Lambda = 0.001, EtaMin = 1e-4, EtaMax = 0.05, TrainEvalSubset = 100, Seed = 4 };
+    private static readonly TrainingConfig Config = new()
+    {
+        Hidden = [12, 8],
+        BatchNorm = true,
+        BatchSize = 20,
+        StepSize = 30,
+        Cycles = 2,
+        PointsPerCycle = 3,
+        Lambda = 0.001,
+        EtaMin = 1e-4,
+        EtaMax = 0.05,
+        TrainEvalSubset = 100,
+        Seed = 4,
+    };
 
     public static IEnumerable<object[]> Backends() => TestGemmBackends.All.Select(b => new object[] { b.Name });
 
@@ -205,10 +264,24 @@ public class CheckpointTests
 
         var flipped = (byte[])bytes.Clone();
         flipped[bytes.Length / 2] ^= 1;
-        Assert.Equal("ckpt: the checkpoint is damaged (it does not match its checksum)", Assert.Throws<CheckpointException>(() => Checkpoint.Read(flipped, Config, "ckpt")).Message);
-        Assert.Equal("ckpt: not an a3 checkpoint", Assert.Throws<CheckpointException>(() => Checkpoint.Read("PK\x03\x04 a zip file, say"u8.ToArray(), Config, "ckpt")).Message);
-        Assert.Equal("ckpt: the checkpoint was made for another run (its config differs)",
-            Assert.Throws<CheckpointException>(() => Checkpoint.Read(bytes, Config with { Lambda = 0.01 }, "ckpt")).Message);
+        Assert.Equal(
+            "ckpt: the checkpoint is damaged (it does not match its checksum)",
+            Assert.Throws<CheckpointException>(() => Checkpoint.Read(flipped, Config, "ckpt")).Message
+        );
+        Assert.Equal(
+            "ckpt: not an a3 checkpoint",
+            Assert
+                .Throws<CheckpointException>(() =>
+                    Checkpoint.Read("PK\x03\x04 a zip file, say"u8.ToArray(), Config, "ckpt")
+                )
+                .Message
+        );
+        Assert.Equal(
+            "ckpt: the checkpoint was made for another run (its config differs)",
+            Assert
+                .Throws<CheckpointException>(() => Checkpoint.Read(bytes, Config with { Lambda = 0.01 }, "ckpt"))
+                .Message
+        );
         // A larger budget is the same run: its checkpoint continues it.
         Assert.Equal(10, Checkpoint.Read(bytes, Config with { Cycles = 9 }, "ckpt").Step);
     }

@@ -1,7 +1,7 @@
-using Assignment3.Tests.Numerics;
 using Assignment3.Core.Network;
 using Assignment3.Core.Numerics;
 using Assignment3.Core.Verification;
+using Assignment3.Tests.Numerics;
 
 namespace Assignment3.Tests.Verification;
 
@@ -31,8 +31,16 @@ public class GradientCheckCatchesBugsTests
         Assert.All(checks, c => Assert.True(c.Passed, $"layer {c.Layer} {c.Parameter}: {c.RelativeError:E2}"));
     }
 
-    private delegate void BatchNormBackward(Mat<double> g, Mat<double> sHat, double[] variance, double eps,
-        double[] gamma, double[] gGamma, double[] gBeta, double[] scratch);
+    private delegate void BatchNormBackward(
+        Mat<double> g,
+        Mat<double> sHat,
+        double[] variance,
+        double eps,
+        double[] gamma,
+        double[] gGamma,
+        double[] gBeta,
+        double[] scratch
+    );
 
     /// <summary>A 2-layer BN network whose backward pass is composed here from the layer functions.</summary>
     private static IReadOnlyList<ParameterCheck> CheckTwoLayerNetwork(BatchNormBackward batchNormBackward)
@@ -49,14 +57,31 @@ public class GradientCheckCatchesBugsTests
             SoftmaxCrossEntropy.Backward(ws.Probabilities, labels, ws.GradScores);
             Linear.Backward(Gemm, output.W, ws.H[0], ws.GradScores, Lambda, output.GradW, output.GradB, ws.G[0]);
             Relu.Backward<double>(ws.H[0].Data, ws.G[0].Data);
-            batchNormBackward(ws.G[0], ws.SHat[0]!, ws.Variance[0], spec.BatchNormEpsilon, hidden.Gamma!, hidden.GradGamma!, hidden.GradBeta!, ws.Scratch);
+            batchNormBackward(
+                ws.G[0],
+                ws.SHat[0]!,
+                ws.Variance[0],
+                spec.BatchNormEpsilon,
+                hidden.Gamma!,
+                hidden.GradGamma!,
+                hidden.GradBeta!,
+                ws.Scratch
+            );
             Linear.Backward(Gemm, hidden.W, x, ws.G[0], Lambda, hidden.GradW, hidden.GradB, null);
         });
     }
 
     /// <summary>The bug: treats the variance as a constant, i.e. dC/dS = gamma / sigma * (G - mean(G)).</summary>
-    private static void DropVarianceTerm(Mat<double> g, Mat<double> sHat, double[] variance, double eps,
-        double[] gamma, double[] gGamma, double[] gBeta, double[] scratch)
+    private static void DropVarianceTerm(
+        Mat<double> g,
+        Mat<double> sHat,
+        double[] variance,
+        double eps,
+        double[] gamma,
+        double[] gGamma,
+        double[] gBeta,
+        double[] scratch
+    )
     {
         RowOps.RowSums(g, gBeta);
         RowOps.RowDots(g, sHat, gGamma);
@@ -64,7 +89,8 @@ public class GradientCheckCatchesBugsTests
         {
             var scale = gamma[i] / Math.Sqrt(variance[i] + eps);
             var mean = gBeta[i] / g.Cols;
-            for (var j = 0; j < g.Cols; j++) g[i, j] = scale * (g[i, j] - mean);
+            for (var j = 0; j < g.Cols; j++)
+                g[i, j] = scale * (g[i, j] - mean);
         }
     }
 }
