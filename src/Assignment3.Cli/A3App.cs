@@ -73,7 +73,8 @@ public static class A3App
             config
                 .AddCommand<SweepCommand>("sweep")
                 .WithDescription(
-                    "Run a sweep config on an Akka.NET cluster: embedded in this process by default, joined by a3 worker nodes when --host/--port make it reachable."
+                    "Run a sweep config on an Akka.NET cluster: embedded in this "
+                        + "process by default, joined by a3 worker nodes when --host/--port make it reachable."
                 )
                 .WithExample("sweep", "configs/lambda-coarse.conf")
                 .WithExample(

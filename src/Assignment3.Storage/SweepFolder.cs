@@ -373,7 +373,8 @@ public static class SweepFolder
                 ]);
             }
             var title =
-                $"{stage.Name}: {plan.Search.Method.Name} search, {plan.Count} of {plan.Search.Trials} trials proposed in {plan.Rounds} round{(plan.Rounds == 1 ? "" : "s")} "
+                $"{stage.Name}: {plan.Search.Method.Name} search, {plan.Count} of "
+                + $"{plan.Search.Trials} trials proposed in {plan.Rounds} round{(plan.Rounds == 1 ? "" : "s")} "
                 + $"(initial {plan.Search.Initial}, batch {plan.Search.Batch}, lag {plan.Search.Lag})";
             tables.Add(
                 new SearchTable(

@@ -20,7 +20,10 @@ public sealed record SweepOutputs(
     IReadOnlyList<SweepFolder.SearchTable> Searches
 )
 {
-    /// <summary>Writes the outputs (each file atomically); returns how long the report took (null: not due). An I/O failure propagates naming its file.</summary>
+    /// <summary>
+    /// Writes the outputs (each file atomically); returns how long the report took (null: not due). An I/O
+    /// failure propagates naming its file.
+    /// </summary>
     public TimeSpan? Write()
     {
         foreach (var (trial, curve) in NewCurves)

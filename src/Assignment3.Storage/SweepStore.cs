@@ -241,7 +241,8 @@ public sealed class SweepStore : IDisposable
             // SQLite rolled the write back: the store still holds every event before this one.
             throw new StoreException(
                 $"{Path}: cannot write the sweep's next event (SQLite: {x.Message.TrimEnd('.')}); "
-                    + $"the store is intact and resumable: make room (or copy the folder to a writable disk) and run a3 sweep --resume {System.IO.Path.GetDirectoryName(Path)}",
+                    + $"the store is intact and resumable: make room (or copy the folder "
+                    + $"to a writable disk) and run a3 sweep --resume {System.IO.Path.GetDirectoryName(Path)}",
                 x
             );
         }

@@ -65,11 +65,13 @@ public static class WalCheck
                     s0 != BinaryPrimitives.ReadUInt32BigEndian(frame[16..])
                     || s1 != BinaryPrimitives.ReadUInt32BigEndian(frame[20..])
                 )
-                    return $"frame {i + 1} of {frames} fails its checksum (damaged at byte {HeaderSize + i * frameSize:N0}); SQLite would drop it and every frame after it";
+                    return $"frame {i + 1} of {frames} fails its checksum (damaged at "
+                        + $"byte {HeaderSize + i * frameSize:N0}); SQLite would drop it and every frame after it";
             }
             else if (sameLog)
                 // Frames of an earlier log never come before frames of the current one: this one was damaged.
-                return $"frame {firstBad + 1} of {frames} does not belong to the log but frames after it do (damaged at byte {HeaderSize + firstBad * frameSize:N0})";
+                return $"frame {firstBad + 1} of {frames} does not belong to the log "
+                    + $"but frames after it do (damaged at byte {HeaderSize + firstBad * frameSize:N0})";
         }
         return null;
     }

@@ -248,11 +248,15 @@ public sealed class BenchCommand : AsyncCommand<BenchSettings>
                 line => console.WriteLine(line),
                 cancellation
             );
+            var dispatched =
+                $"{result.Trials} trials dispatched, journaled and recorded for {result.WorkerNodes} worker nodes "
+                + $"({result.SlotsPerNode} slots each)";
             console.MarkupLineInterpolated(
-                $"Coordinator: {result.Trials} trials dispatched, journaled and recorded for {result.WorkerNodes} worker nodes ({result.SlotsPerNode} slots each) over loopback in {result.Seconds:F2} s: [bold]{result.TrialsPerSecond:F0} trials/s[/]"
+                $"Coordinator: {dispatched} over loopback in {result.Seconds:F2} s: [bold]{result.TrialsPerSecond:F0} trials/s[/]"
             );
-            console.MarkupLineInterpolated(
-                $"Managed heap grew {result.HeapGrowthMB:F1} MB over the sweep; peak working set of the process (coordinator and all worker nodes) {result.PeakWorkingSetMB:F0} MB"
+            console.WriteLine(
+                $"Managed heap grew {result.HeapGrowthMB:F1} MB over the sweep; peak working "
+                    + $"set of the process (coordinator and all worker nodes) {result.PeakWorkingSetMB:F0} MB"
             );
             if (settings.Churn)
                 console.MarkupLineInterpolated(
@@ -376,9 +380,8 @@ public sealed class BenchCommand : AsyncCommand<BenchSettings>
             var runText = run is null
                 ? ""
                 : $"; full run {row.FullRunSeconds:F2} s, evaluation {row.EvaluationShare:P1}, test accuracy {run.TestAccuracy:F4}";
-            console.MarkupLineInterpolated(
-                $"{name} {(batchNorm ? "with" : "without")} BN: step {row.StepMillis:F3} ms ({row.StepGflops:F1} GFLOP/s, {row.StepOfPeak:P0} of peak){blasText}{runText}"
-            );
+            var step = $"step {row.StepMillis:F3} ms ({row.StepGflops:F1} GFLOP/s, {row.StepOfPeak:P0} of peak)";
+            console.MarkupLineInterpolated($"{name} {(batchNorm ? "with" : "without")} BN: {step}{blasText}{runText}");
         }
         var stepTable = new Table().AddColumns(
             "Network",

@@ -149,7 +149,8 @@ public sealed class GradCheckCommand : AsyncCommand<GradCheckSettings>
         GemmBackends.UseThreads(1);
         var gemm = GemmBackends.Select();
         console.MarkupLine(
-            $"Gradient check on {Markup.Escape(source)}: {settings.Dimensions} dimensions, {settings.Samples} samples, lambda {settings.Lambda}, h {settings.H}, float64, {Markup.Escape(gemm.Name)}"
+            $"Gradient check on {Markup.Escape(source)}: {settings.Dimensions} dimensions, "
+                + $"{settings.Samples} samples, lambda {settings.Lambda}, h {settings.H}, float64, {Markup.Escape(gemm.Name)}"
         );
 
         var rows = new List<GradCheckRow>();
@@ -191,7 +192,8 @@ public sealed class GradCheckCommand : AsyncCommand<GradCheckSettings>
         var failed = rows.Count(r => !r.Passed);
         console.MarkupLine(
             failed == 0
-                ? $"[green]All {rows.Count} parameter tensors pass[/] (norm relative error <= {settings.Threshold:G3}; zero gradients by absolute error <= {options.ZeroGradientAbsoluteTolerance:G3})."
+                ? $"[green]All {rows.Count} parameter tensors pass[/] (norm relative error <= "
+                    + $"{settings.Threshold:G3}; zero gradients by absolute error <= {options.ZeroGradientAbsoluteTolerance:G3})."
                 : $"[red]{failed} of {rows.Count} parameter tensors fail.[/]"
         );
         json?.Write(rows);

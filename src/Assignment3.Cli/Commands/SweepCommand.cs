@@ -162,8 +162,9 @@ public sealed class SweepCommand : AsyncCommand<SweepCommandSettings>
             history.Count == 0 ? ""
             : replayed.Completed ? "; this sweep had already completed: rewriting its outputs"
             : $"; resuming with {replayed.Recorded} trials already recorded";
+        var (slots, join) = ($"with {settings.SlotCount} local slot(s)", $"a3 worker --seed {node.NodeName}");
         console.MarkupLineInterpolated(
-            $"Coordinator node [blue]{node.NodeName}[/] with {settings.SlotCount} local slot(s); more workers: [blue]a3 worker --seed {node.NodeName}[/]; output: [blue]{outFolder}[/]{resuming}"
+            $"Coordinator node [blue]{node.NodeName}[/] {slots}; more workers: [blue]{join}[/]; output: [blue]{outFolder}[/]{resuming}"
         );
         var completion = node.Completion(cancellation);
         try
@@ -221,9 +222,10 @@ public sealed class SweepCommand : AsyncCommand<SweepCommandSettings>
             if (File.Exists(table))
                 console.WriteLine(File.ReadAllText(table));
         }
-        console.MarkupLineInterpolated(
-            $"Sweep complete: {monitor.Current.Completed} completed, {monitor.Current.Stopped} stopped early, {monitor.Current.Diverged} diverged, {monitor.Current.Failed} failed; results in [blue]{outFolder}[/]"
-        );
+        var current = monitor.Current;
+        var counts =
+            $"{current.Completed} completed, {current.Stopped} stopped early, {current.Diverged} diverged, {current.Failed} failed";
+        console.MarkupLineInterpolated($"Sweep complete: {counts}; results in [blue]{outFolder}[/]");
         return 0;
     }
 }
@@ -334,7 +336,8 @@ public sealed class WorkerCommand : AsyncCommand<WorkerSettings>
                 if (!await JoinAsync(console, node, settings.Seed, clock, deadline, cancellation))
                 {
                     Console.Error.WriteLine(
-                        $"a3: could not reach the seed node {settings.Seed} within {settings.JoinTimeout} s: is a3 sweep running there with --host/--port, and does the address (and --cert) match?"
+                        $"a3: could not reach the seed node {settings.Seed} within {settings.JoinTimeout} "
+                            + $"s: is a3 sweep running there with --host/--port, and does the address (and --cert) match?"
                     );
                     return Errors.BadInput;
                 }

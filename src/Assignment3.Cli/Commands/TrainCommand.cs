@@ -189,7 +189,8 @@ public sealed class TrainCommand : AsyncCommand<TrainSettings>
             runs.Add((metrics, result.Curve));
             console.MarkupLine(
                 result.Status == TrainingStatus.Completed
-                    ? $"[green]{Markup.Escape(variant.Name)}[/]: test accuracy [bold]{Readable.Number(result.TestAccuracy)}[/], validation {Readable.Number(result.ValidationAccuracy)}, {result.Seconds:F1} s"
+                    ? $"[green]{Markup.Escape(variant.Name)}[/]: test accuracy [bold]{Readable.Number(result.TestAccuracy)}[/], "
+                        + $"validation {Readable.Number(result.ValidationAccuracy)}, {result.Seconds:F1} s"
                     : $"[red]{Markup.Escape(variant.Name)}: diverged at step {result.DivergedAtStep} (cost {result.FinalCost})[/]; curves up to then are saved"
             );
         }

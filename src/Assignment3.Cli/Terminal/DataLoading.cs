@@ -72,9 +72,9 @@ public static class DataLoading
             );
             splits = await Load();
         }
-        console.MarkupLineInterpolated(
-            $"Data: [blue]{location}[/] ({describe}): {splits.Train.Count:N0} training, {splits.Validation.Count:N0} validation, {splits.Test.Count:N0} test images"
-        );
+        var counts =
+            $"{splits.Train.Count:N0} training, {splits.Validation.Count:N0} validation, {splits.Test.Count:N0} test images";
+        console.MarkupLineInterpolated($"Data: [blue]{location}[/] ({describe}): {counts}");
         return splits;
     }
 }

@@ -87,7 +87,10 @@ public static class StepBenchmark
         return MedianStepMillis(new TrainingGroup(runs), steps, warmup ?? TimeSpan.FromSeconds(0.5));
     }
 
-    /// <summary>Median wall time (ms) of one step of <paramref name="group"/>, after untimed steps for a fifth as many and at least <paramref name="warmup"/>.</summary>
+    /// <summary>
+    /// Median wall time (ms) of one step of <paramref name="group"/>, after untimed steps for a fifth as many and
+    /// at least <paramref name="warmup"/>.
+    /// </summary>
     public static double MedianStepMillis(TrainingGroup group, int steps, TimeSpan warmup) =>
         1000 * Median(steps, () => group.UpdateStep(), warmup);
 

@@ -45,7 +45,8 @@ public sealed class DataLocator(string defaultFolder)
                 return found;
             if (origin != "default location")
                 throw new DataException(
-                    $"{path} (from {origin}) holds no CIFAR-10: expected a folder with data_batch_1.bin ... test_batch.bin, a folder containing {Cifar10Format.FolderName}/, or {Cifar10Format.ArchiveName}"
+                    $"{path} (from {origin}) holds no CIFAR-10: expected a folder with data_batch_1.bin "
+                        + $"... test_batch.bin, a folder containing {Cifar10Format.FolderName}/, or {Cifar10Format.ArchiveName}"
                 );
         }
         return null;

@@ -68,7 +68,8 @@ public sealed unsafe class SimdGemm : IGemm
             return Enum.TryParse<SimdIsa>(forced, ignoreCase: true, out var chosen) && IsSupported(chosen)
                 ? chosen
                 : throw new ArgumentException(
-                    $"{ForceVariable}={forced}: expected one of {string.Join(", ", Enum.GetValues<SimdIsa>().Where(IsSupported).Select(i => i.ToString().ToLowerInvariant()))} on this CPU"
+                    $"{ForceVariable}={forced}: expected one of "
+                        + $"{string.Join(", ", Enum.GetValues<SimdIsa>().Where(IsSupported).Select(i => i.ToString().ToLowerInvariant()))} on this CPU"
                 );
         return Enum.GetValues<SimdIsa>().First(IsSupported);
     }

@@ -110,7 +110,8 @@ public sealed record TrainingConfig
             throw new ArgumentException($"points-per-cycle: must be at least 1, got {PointsPerCycle}");
         if ((long)PointsPerCycle * Cycles > MaxRecordingPoints)
             throw new ArgumentException(
-                $"points-per-cycle: {PointsPerCycle} x {Cycles} cycles = {(long)PointsPerCycle * Cycles:N0} recording points, each evaluating the network; at most {MaxRecordingPoints:N0}"
+                $"points-per-cycle: {PointsPerCycle} x {Cycles} cycles = {(long)PointsPerCycle * Cycles:N0} "
+                    + $"recording points, each evaluating the network; at most {MaxRecordingPoints:N0}"
             );
         if (DataOrderSeed < 0)
             throw new ArgumentException($"data-order-seed: must be at least 0, got {DataOrderSeed}");

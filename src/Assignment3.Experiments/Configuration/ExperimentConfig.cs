@@ -92,7 +92,8 @@ public sealed record ExperimentConfig(
             {
                 var parameter = Parameter.Find(section, key)
                     ?? throw new ConfigException(
-                        $"{source}: {prefix}{section}.{key}: unknown key; allowed in {section}: {string.Join(", ", Parameter.All.Where(p => p.Section == section).Select(p => p.Key))}"
+                        $"{source}: {prefix}{section}.{key}: unknown key; allowed in {section}: "
+                            + $"{string.Join(", ", Parameter.All.Where(p => p.Section == section).Select(p => p.Key))}"
                     );
                 values[parameter] = new ParameterValues(
                     parameter,
@@ -198,7 +199,8 @@ public sealed record ExperimentConfig(
         var text = new StringBuilder();
         text.AppendLine($"name = \"{Name}\"");
         text.AppendLine(
-            $"data {{ split = {(Data.Split == SplitKind.All ? "all" : "batch1")}, validation-size = {Data.ValidationSize.ToString(CultureInfo.InvariantCulture)} }}"
+            $"data {{ split = {(Data.Split == SplitKind.All ? "all" : "batch1")}, "
+                + $"validation-size = {Data.ValidationSize.ToString(CultureInfo.InvariantCulture)} }}"
         );
         foreach (var section in Parameters.GroupBy(p => p.Parameter.Section))
         {
@@ -244,7 +246,8 @@ public sealed record ExperimentConfig(
         var name = value.IsObject() || value.IsArray() ? null : value.GetString()?.Trim();
         if (string.IsNullOrEmpty(name) || name.Any(c => char.IsControl(c) || c is '/' or '\\'))
             throw new ConfigException(
-                $"{source}: name: expected a plain name such as lambda-coarse, got {(value.IsObject() ? "an object" : value.IsArray() ? "a list" : $"'{ConfigException.Excerpt(name ?? "")}'")}"
+                $"{source}: name: expected a plain name such as lambda-coarse, got "
+                    + $"{(value.IsObject() ? "an object" : value.IsArray() ? "a list" : $"'{ConfigException.Excerpt(name ?? "")}'")}"
             );
         return name;
     }
@@ -268,7 +271,8 @@ public sealed record ExperimentConfig(
                         "all" => SplitKind.All,
                         "batch1" => SplitKind.Batch1,
                         _ => throw new ConfigException(
-                            $"{source}: data.split: '{text}' is not allowed; expected all (five batches, validation held out) or batch1 (batch 1 train, batch 2 validation)"
+                            $"{source}: data.split: '{text}' is not allowed; expected "
+                                + $"all (five batches, validation held out) or batch1 (batch 1 train, batch 2 validation)"
                         ),
                     },
                 },

@@ -88,11 +88,13 @@ public static class HoconText
             }
             if (c == '$' && i + 1 < text.Length && text[i + 1] == '{')
                 throw new ConfigException(
-                    $"{source}:{line}:{column}: substitutions (${{...}}) are not supported: a config must give its values itself, so that a sweep's store can check it on resume"
+                    $"{source}:{line}:{column}: substitutions (${{...}}) are not supported: "
+                        + $"a config must give its values itself, so that a sweep's store can check it on resume"
                 );
             if (IsIncludeKeyword(text, i))
                 throw new ConfigException(
-                    $"{source}:{line}:{column}: include is not supported: a config must be one self-contained file, so that a sweep's store can check it on resume"
+                    $"{source}:{line}:{column}: include is not supported: a config "
+                        + $"must be one self-contained file, so that a sweep's store can check it on resume"
                 );
             if (c is '{' or '[')
             {

@@ -51,7 +51,8 @@ public sealed class MedianStoppingPolicy(StagePlan plan, int minBudget, int minT
                 decisions.Add(
                     new TrialStopped(
                         trial.Id,
-                        $"best validation accuracy {Readable.Number(best)} is below the median {Readable.Number(Median(earlier))} of {earlier.Count} earlier trials at cycle {cycle}"
+                        $"best validation accuracy {Readable.Number(best)} is below the "
+                            + $"median {Readable.Number(Median(earlier))} of {earlier.Count} earlier trials at cycle {cycle}"
                     )
                 );
             else

@@ -9,7 +9,10 @@ public static class Observations
     /// <summary>The loss of a diverged trial: chance, 1 - 1/classes of the data the trials train on (CIFAR-10's ten: 0.9).</summary>
     public static readonly double ChanceLoss = 1 - 1.0 / Cifar10Format.Classes;
 
-    /// <summary>The loss a search learns from: 1 - validation accuracy (at its end, or where it was stopped); chance if it diverged; none if it failed.</summary>
+    /// <summary>
+    /// The loss a search learns from: 1 - validation accuracy (at its end, or where it was stopped); chance if it
+    /// diverged; none if it failed.
+    /// </summary>
     public static double? Loss(Trial trial) =>
         trial.Phase switch
         {

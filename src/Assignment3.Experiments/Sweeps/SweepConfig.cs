@@ -352,7 +352,8 @@ public sealed record SweepConfig(
                 {
                     var parameter = Parameter.All.FirstOrDefault(p => p.Key == key && p.IsNumeric)
                         ?? throw new ConfigException(
-                            $"{source}: {where}.refine.{key}: not a numeric parameter; allowed: {string.Join(", ", Parameter.All.Where(p => p.IsNumeric).Select(p => p.Key))}"
+                            $"{source}: {where}.refine.{key}: not a numeric parameter; "
+                                + $"allowed: {string.Join(", ", Parameter.All.Where(p => p.IsNumeric).Select(p => p.Key))}"
                         );
                     if (!spec.IsObject())
                         throw new ConfigException(
@@ -369,7 +370,9 @@ public sealed record SweepConfig(
                         : 1.0;
                     if (span > parameter.MaxRefineSpan)
                         throw new ConfigException(
-                            $"{source}: {where}.refine.{key}.span: {span.ToString("G6", CultureInfo.InvariantCulture)} is too wide; at most {parameter.MaxRefineSpan.ToString("G6", CultureInfo.InvariantCulture)}{(parameter.LogScale ? " (decades in log10)" : "")}"
+                            $"{source}: {where}.refine.{key}.span: {span.ToString("G6", CultureInfo.InvariantCulture)} "
+                                + $"is too wide; at most "
+                                + $"{parameter.MaxRefineSpan.ToString("G6", CultureInfo.InvariantCulture)}{(parameter.LogScale ? " (decades in log10)" : "")}"
                         );
                     refine.Add(new RefineSpec(parameter, count, span));
                 }

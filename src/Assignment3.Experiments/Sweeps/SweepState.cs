@@ -237,7 +237,10 @@ public sealed class SweepState
     /// <summary>What follows when the current stage is done: the next stage's name, or null when the sweep is complete.</summary>
     public string? NextStage => stages.Count <= Config.Stages.Count ? Config.Stages[stages.Count - 1].Name : null;
 
-    /// <summary>Trials that completed or were stopped early, with their validation accuracy and how far they got (what refinement stages choose from).</summary>
+    /// <summary>
+    /// Trials that completed or were stopped early, with their validation accuracy and how far they got (what
+    /// refinement stages choose from).
+    /// </summary>
     public IEnumerable<StageResult> Results() =>
         Trials
             .Where(t => t.Outcome is { Status: TrialStatus.Completed })
@@ -298,7 +301,10 @@ public sealed class SweepState
         }
     }
 
-    /// <summary>Changes the state by one event, checked whole first: one that does not fit it throws <see cref="InvalidSweepEventException"/> and changes nothing.</summary>
+    /// <summary>
+    /// Changes the state by one event, checked whole first: one that does not fit it throws <see
+    /// cref="InvalidSweepEventException"/> and changes nothing.
+    /// </summary>
     public void Apply(SweepEvent e)
     {
         Check(e);

@@ -114,8 +114,8 @@ public sealed class SvgFigure(int width, int height, Axis x, Axis y, string cssC
             {
                 1 =>
                     $"<rect class=\"{cls}\" {attributes} x=\"{N(cx - 4)}\" y=\"{N(cy - 4)}\" width=\"8\" height=\"8\" {paint}>{title}</rect>",
-                2 =>
-                    $"<polygon class=\"{cls}\" {attributes} points=\"{N(cx)},{N(cy - 5)} {N(cx + 5)},{N(cy + 4)} {N(cx - 5)},{N(cy + 4)}\" {paint}>{title}</polygon>",
+                2 => $"<polygon class=\"{cls}\" {attributes} points=\"{N(cx)},{N(cy - 5)} "
+                    + $"{N(cx + 5)},{N(cy + 4)} {N(cx - 5)},{N(cy + 4)}\" {paint}>{title}</polygon>",
                 _ =>
                     $"<circle class=\"{cls}\" {attributes} cx=\"{N(cx)}\" cy=\"{N(cy)}\" r=\"4.5\" {paint}>{title}</circle>",
             }
@@ -136,7 +136,8 @@ public sealed class SvgFigure(int width, int height, Axis x, Axis y, string cssC
         if (path.Length == 0)
             return;
         body.Append(
-            $"<polyline class=\"{cls}\" points=\"{path}\" fill=\"none\" stroke=\"{colour}\" stroke-width=\"{N(strokeWidth)}\" stroke-opacity=\"{opacity.ToString(CultureInfo.InvariantCulture)}\""
+            $"<polyline class=\"{cls}\" points=\"{path}\" fill=\"none\" stroke=\"{colour}\" "
+                + $"stroke-width=\"{N(strokeWidth)}\" stroke-opacity=\"{opacity.ToString(CultureInfo.InvariantCulture)}\""
                 + (dashed ? " stroke-dasharray=\"4 3\"" : "")
                 + $"><title>{Escape(tooltip)}</title></polyline>"
         );
@@ -155,7 +156,8 @@ public sealed class SvgFigure(int width, int height, Axis x, Axis y, string cssC
     )
     {
         body.Append(
-            $"<rect class=\"{cls}\" x=\"{N(px)}\" y=\"{N(py)}\" width=\"{N(Math.Max(w, 1))}\" height=\"{N(h)}\" fill=\"{colour}\"><title>{Escape(tooltip)}</title></rect>"
+            $"<rect class=\"{cls}\" x=\"{N(px)}\" y=\"{N(py)}\" width=\"{N(Math.Max(w, 1))}\" "
+                + $"height=\"{N(h)}\" fill=\"{colour}\"><title>{Escape(tooltip)}</title></rect>"
         );
         if (label is not null && w > 8 * label.Length)
             body.Append(
@@ -198,7 +200,8 @@ public sealed class SvgFigure(int width, int height, Axis x, Axis y, string cssC
     {
         var svg = new StringBuilder();
         svg.Append(
-            $"<svg class=\"{cssClass}\" xmlns=\"http://www.w3.org/2000/svg\" width=\"{width}\" height=\"{height}\" viewBox=\"0 0 {width} {height}\" font-family=\"sans-serif\">"
+            $"<svg class=\"{cssClass}\" xmlns=\"http://www.w3.org/2000/svg\" width=\"{width}\" "
+                + $"height=\"{height}\" viewBox=\"0 0 {width} {height}\" font-family=\"sans-serif\">"
         );
         svg.Append(
             $"<rect x=\"{Left}\" y=\"{Top}\" width=\"{N(PlotWidth)}\" height=\"{N(PlotHeight)}\" fill=\"#fcfcfc\" stroke=\"#bbb\"/>"
@@ -225,11 +228,13 @@ public sealed class SvgFigure(int width, int height, Axis x, Axis y, string cssC
                 );
             }
         svg.Append(
-            $"<text x=\"{N(Left + PlotWidth / 2)}\" y=\"{height - 8}\" text-anchor=\"middle\" font-size=\"12\" fill=\"#222\">{Escape(X.Label + (X.Log ? " (log scale)" : ""))}</text>"
+            $"<text x=\"{N(Left + PlotWidth / 2)}\" y=\"{height - 8}\" text-anchor=\"middle\" "
+                + $"font-size=\"12\" fill=\"#222\">{Escape(X.Label + (X.Log ? " (log scale)" : ""))}</text>"
         );
         if (yAxis)
             svg.Append(
-                $"<text transform=\"translate(14,{N(Top + PlotHeight / 2)}) rotate(-90)\" text-anchor=\"middle\" font-size=\"12\" fill=\"#222\">{Escape(Y.Label + (Y.Log ? " (log scale)" : ""))}</text>"
+                $"<text transform=\"translate(14,{N(Top + PlotHeight / 2)}) rotate(-90)\" "
+                    + $"text-anchor=\"middle\" font-size=\"12\" fill=\"#222\">{Escape(Y.Label + (Y.Log ? " (log scale)" : ""))}</text>"
             );
         svg.Append(body);
         svg.Append("</svg>");

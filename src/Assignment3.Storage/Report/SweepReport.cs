@@ -228,7 +228,8 @@ public static class SweepReport
         h.Append($"<span>failed {count(TrialPhase.Failed)}</span></p>");
         h.Append(
             $"<p class=\"facts\"><span>wall time {wall:hh\\:mm\\:ss}</span><span>{Readable.Number(perHour)} trials per hour</span>"
-                + $"<span>{slots.Select(s => s.Node).Distinct().Count()} node(s), {slots.Length} slot(s)</span><span>updated {d.Updated:yyyy-MM-dd HH:mm:ss} UTC</span></p>"
+                + $"<span>{slots.Select(s => s.Node).Distinct().Count()} node(s), "
+                + $"{slots.Length} slot(s)</span><span>updated {d.Updated:yyyy-MM-dd HH:mm:ss} UTC</span></p>"
         );
     }
 
@@ -243,7 +244,8 @@ public static class SweepReport
         var best = configuration.First;
         var mean =
             configuration.Count > 1
-                ? $"mean over {configuration.Count} replicates <b>{Readable.Number(configuration.Mean)} ± {Readable.Number(configuration.StandardDeviation)}</b>; this replicate's "
+                ? $"mean over {configuration.Count} replicates <b>{Readable.Number(configuration.Mean)} "
+                    + $"± {Readable.Number(configuration.StandardDeviation)}</b>; this replicate's "
                 : "";
         h.Append(
             $"<p id=\"best\">Trial <b>{best.Trial}</b> ({E(best.Stage)}): {mean}validation accuracy <b>{Readable.Number(best.ValidationAccuracy!.Value)}</b>"
@@ -260,7 +262,8 @@ public static class SweepReport
         );
         if (d.BestConfig is not null)
             h.Append(
-                $"<p>Reproduce it (the same numbers, bit for bit):</p><pre id=\"reproduce\">a3 train --config {E(Path.Combine(d.Folder, SweepReport.BestConfigFileName))} --seed {d.BestSeed}</pre>"
+                $"<p>Reproduce it (the same numbers, bit for bit):</p><pre id=\"reproduce\">a3 train "
+                    + $"--config {E(Path.Combine(d.Folder, SweepReport.BestConfigFileName))} --seed {d.BestSeed}</pre>"
             );
     }
 
@@ -365,7 +368,8 @@ public static class SweepReport
                     Array.IndexOf(stages, t.Stage) % 3,
                     t.FullBudget,
                     "trial-point",
-                    $"trial {t.Id} ({t.Stage}{round}): {key}={Readable.Value(t.Value(key))}, {Series(t)}: {Readable.Number(t.ValidationAccuracy!.Value)}{budget}",
+                    $"trial {t.Id} ({t.Stage}{round}): {key}={Readable.Value(t.Value(key))}, "
+                        + $"{Series(t)}: {Readable.Number(t.ValidationAccuracy!.Value)}{budget}",
                     $"data-trial=\"{t.Id}\""
                 );
                 // A search's proposals are numbered in the order they were made: where the search went, and when.
@@ -381,7 +385,8 @@ public static class SweepReport
             }
             var ticks = numeric ? null : labels.Select((l, i) => ((double)i, l)).ToArray();
             h.Append(
-                $"<figure>{figure.Render(ticks)}<figcaption>Validation accuracy against {E(key)}, one colour per {E(categorical.Length == 0 ? "sweep" : string.Join(" and ", categorical))}. {legend}</figcaption></figure>"
+                $"<figure>{figure.Render(ticks)}<figcaption>Validation accuracy against {E(key)}, one colour "
+                    + $"per {E(categorical.Length == 0 ? "sweep" : string.Join(" and ", categorical))}. {legend}</figcaption></figure>"
             );
         }
         var numericKeys = swept.Where(s => s.Numeric).ToArray();
@@ -450,17 +455,20 @@ public static class SweepReport
         var yLabels = string.Concat(
             ys.Select(
                 (v, j) =>
-                    $"<text x=\"{SvgFigure.Left - 6}\" y=\"{SvgFigure.N(figure.Py(j) + 3)}\" text-anchor=\"end\" font-size=\"10\" fill=\"#555\">{E(Readable.Value(v))}</text>"
+                    $"<text x=\"{SvgFigure.Left - 6}\" y=\"{SvgFigure.N(figure.Py(j) + 3)}\" "
+                    + $"text-anchor=\"end\" font-size=\"10\" fill=\"#555\">{E(Readable.Value(v))}</text>"
             )
         );
         figure.Raw(
             yLabels
-                + $"<text transform=\"translate(14,{SvgFigure.N(SvgFigure.Top + figure.PlotHeight / 2)}) rotate(-90)\" text-anchor=\"middle\" font-size=\"12\">{E(b.Key)}</text>"
+                + $"<text transform=\"translate(14,{SvgFigure.N(SvgFigure.Top + figure.PlotHeight / 2)}) "
+                + $"rotate(-90)\" text-anchor=\"middle\" font-size=\"12\">{E(b.Key)}</text>"
         );
         var every = (xs.Length + 9) / 10; // at most about ten labels: more overlap
         h.Append(
             $"<figure>{figure.Render(xs.Select((v, i) => ((double)i, Readable.Value(v))).Where((_, i) => i % every == 0).ToArray(), yAxis: false)}"
-                + $"<figcaption>Best validation accuracy for each {E(a.Key)} and {E(b.Key)} (darker is better; {Readable.Number(lo)} to {Readable.Number(hi)}).</figcaption></figure>"
+                + $"<figcaption>Best validation accuracy for each {E(a.Key)} and {E(b.Key)} "
+                + $"(darker is better; {Readable.Number(lo)} to {Readable.Number(hi)}).</figcaption></figure>"
         );
     }
 
@@ -530,7 +538,8 @@ public static class SweepReport
         {
             var px = frame.Px(i);
             frame.Raw(
-                $"<line x1=\"{SvgFigure.N(px)}\" x2=\"{SvgFigure.N(px)}\" y1=\"{SvgFigure.Top}\" y2=\"{SvgFigure.N(SvgFigure.Top + frame.PlotHeight)}\" stroke=\"#555\"/>"
+                $"<line x1=\"{SvgFigure.N(px)}\" x2=\"{SvgFigure.N(px)}\" y1=\"{SvgFigure.Top}\" "
+                    + $"y2=\"{SvgFigure.N(SvgFigure.Top + frame.PlotHeight)}\" stroke=\"#555\"/>"
             );
             var (name, ticks) =
                 i == axes.Count
@@ -621,7 +630,8 @@ public static class SweepReport
             + string.Concat(
                 top.Select(
                     (t, i) =>
-                        $"<span><i class=\"swatch\" style=\"background:{SvgFigure.Palette[i]}\"></i>{E(Name(t))} ({Readable.Number(t.ValidationAccuracy!.Value)})</span>"
+                        $"<span><i class=\"swatch\" style=\"background:{SvgFigure.Palette[i]}\"></i>{E(Name(t))} "
+                        + $"({Readable.Number(t.ValidationAccuracy!.Value)})</span>"
                 )
             )
             + (running.Length > 0 ? "<span>dashed: running</span>" : "")
@@ -696,7 +706,8 @@ public static class SweepReport
                 height,
                 colour,
                 "attempt",
-                $"trial {trial.Id}, hand-out {attempt.Attempt} on {attempt.Node}/{attempt.Slot}{together}: {Readable.Number(from)} s to {Readable.Number(to)} s, {ending}",
+                $"trial {trial.Id}, hand-out {attempt.Attempt} on "
+                    + $"{attempt.Node}/{attempt.Slot}{together}: {Readable.Number(from)} s to {Readable.Number(to)} s, {ending}",
                 bands == 1 ? trial.Id.ToString(CultureInfo.InvariantCulture) : null
             );
         }
@@ -722,7 +733,8 @@ public static class SweepReport
             }.Select(l => $"<span><i class=\"swatch\" style=\"background:{l.Item1}\"></i>{l.Item2}</span>")
         );
         h.Append(
-            $"<figure>{figure.Render(yAxis: false)}<figcaption>Each slot's hand-outs, one lane per slot of {E(string.Join(", ", lanes.Select(l => l[..l.LastIndexOf('/')]).Distinct()))}; "
+            $"<figure>{figure.Render(yAxis: false)}<figcaption>Each slot's hand-outs, one lane "
+                + $"per slot of {E(string.Join(", ", lanes.Select(l => l[..l.LastIndexOf('/')]).Distinct()))}; "
                 + "trials trained together in a group share their lane, a band each. "
                 + $"<span class=\"legend\">{legend}</span></figcaption></figure>"
         );

@@ -311,7 +311,8 @@ public sealed class AggregatorActor : ReceiveActor, IWithTimers
                 .Policy.Rungs(stage, state)
                 .Where(r => r.Entering > 0)
                 .Select(r =>
-                    $"{(r.Bracket > 0 || stage.Policy.BracketOf(stage.Plan.FirstId) is not null ? $"bracket {r.Bracket} " : "")}rung {r.Rung} ({r.BudgetCycles:0.###} cycles): "
+                    $"{(r.Bracket > 0 || stage.Policy.BracketOf(stage.Plan.FirstId) is not null ? $"bracket {r.Bracket} " : "")}rung "
+                    + $"{r.Rung} ({r.BudgetCycles:0.###} cycles): "
                     + $"{r.Results}/{r.Entering} in, {r.Promoted} promoted, {r.Stopped} stopped"
                     + (r.CutOff is { } c ? $", cut-off {Readable.Number(c)}" : "")
                 )

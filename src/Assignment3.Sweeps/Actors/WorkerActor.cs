@@ -99,8 +99,8 @@ public sealed class WorkerActor : ReceiveActor
                             ? "cancelled"
                             : o.Status switch
                             {
-                                TrialStatus.Completed =>
-                                    $"{(done.Result.Checkpoint is null ? "finished" : "paused")} at step {o.UpdateSteps}: validation accuracy {Readable.Number(o.ValidationAccuracy)}",
+                                TrialStatus.Completed => $"{(done.Result.Checkpoint is null ? "finished" : "paused")} "
+                                    + $"at step {o.UpdateSteps}: validation accuracy {Readable.Number(o.ValidationAccuracy)}",
                                 TrialStatus.Diverged => $"diverged at step {o.DivergedAtStep}",
                                 _ => $"failed: {o.Error}",
                             }

@@ -24,7 +24,8 @@ public sealed class PartitionTests(ITestOutputHelper output) : SweepProcessTest(
             name = partition
             data { split = batch1, validation-size = 500 }
             network { hidden = [10], batch-norm = [false, true] }
-            training { lambda = { log-grid = [1e-4, 1e-2], count = 8 }, batch-size = 20, eta-min = 1e-4, eta-max = 1e-2, step-size = 20000, cycles = 1, points-per-cycle = 20, train-eval-subset = 500 }
+            training { lambda = { log-grid = [1e-4, 1e-2], count = 8 }, batch-size = 20, eta-min = 1e-4,
+              eta-max = 1e-2, step-size = 20000, cycles = 1, points-per-cycle = 20, train-eval-subset = 500 }
             sweep { seed = 5, trial-timeout = 120, table { rows = lambda, columns = batch-norm } }
             """
         );

@@ -27,7 +27,8 @@ public sealed class ProcessChurnTests(ITestOutputHelper output) : SweepProcessTe
             name = churn
             data { split = batch1, validation-size = 500 }
             network { hidden = [10], batch-norm = [false, true] }
-            training { lambda = { log-grid = [1e-5, 1e-1], count = 12 }, batch-size = 20, eta-min = 1e-4, eta-max = 1e-2, step-size = 5000, cycles = 1, points-per-cycle = 10, train-eval-subset = 500 }
+            training { lambda = { log-grid = [1e-5, 1e-1], count = 12 }, batch-size = 20, eta-min = 1e-4,
+              eta-max = 1e-2, step-size = 5000, cycles = 1, points-per-cycle = 10, train-eval-subset = 500 }
             sweep { seed = 5, trial-timeout = 120, table { rows = lambda, columns = batch-norm } }
             """
         );

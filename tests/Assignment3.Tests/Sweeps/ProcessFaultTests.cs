@@ -25,7 +25,8 @@ public sealed class FaultSweep : IAsyncLifetime
             name = faults
             data { split = batch1, validation-size = 500 }
             network { hidden = [10], batch-norm = [false, true] }
-            training { lambda = [1e-4, 1e-3, 1e-2], batch-size = 20, eta-min = 1e-4, eta-max = 1e-2, step-size = 15000, cycles = 1, points-per-cycle = 20, train-eval-subset = 500 }
+            training { lambda = [1e-4, 1e-3, 1e-2], batch-size = 20, eta-min = 1e-4, eta-max = 1e-2, step-size = 15000,
+              cycles = 1, points-per-cycle = 20, train-eval-subset = 500 }
             sweep { seed = 5, trial-timeout = 60, group-size = GROUP, table { rows = lambda, columns = batch-norm } }
             """;
         File.WriteAllText(Config, text.Replace("GROUP", "2"));

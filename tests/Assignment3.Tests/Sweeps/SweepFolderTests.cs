@@ -104,7 +104,8 @@ public class SweepFolderTests
 
             var lines = File.ReadAllLines(Path.Combine(folder, "trials.csv"));
             Assert.Equal(
-                "trial,stage,lambda,batch-norm,seed,dataOrderSeed,status,validationAccuracy,trainAccuracy,finalCost,divergedAtStep,seconds,group,node,attempts,error",
+                "trial,stage,lambda,batch-norm,seed,dataOrderSeed,status,validationAccuracy,trainAccuracy,finalCost,"
+                    + "divergedAtStep,seconds,group,node,attempts,error",
                 lines[0]
             );
             Assert.Equal("2,coarse,1E-05,true,1,9,diverged,,,Infinity,37,1,2,n,1,", lines[1]);

@@ -275,12 +275,16 @@ public sealed class SweepStoreTests : IDisposable
             );
             command.CommandText = $$"""
                 CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
-                CREATE TABLE events (seq INTEGER PRIMARY KEY AUTOINCREMENT, kind TEXT NOT NULL, stage TEXT, trial INTEGER, attempt INTEGER, node TEXT, outcome TEXT, at TEXT NOT NULL);
+                CREATE TABLE events (seq INTEGER PRIMARY KEY AUTOINCREMENT, kind TEXT NOT NULL, stage TEXT, trial INTEGER,
+                  attempt INTEGER, node TEXT, outcome TEXT, at TEXT NOT NULL);
                 INSERT INTO meta VALUES ('format', 'a3-sweep-store'), ('version', '1'), ('config-sha256', '{{hash}}');
                 INSERT INTO events (kind, stage, at) VALUES ('stage-planned', 'coarse', '2026-01-01T00:00:00Z');
                 INSERT INTO events (kind, trial, attempt, node, at) VALUES ('trial-started', 1, 1, 'a', '2026-01-01T00:00:01Z');
                 INSERT INTO events (kind, trial, attempt, node, at) VALUES ('trial-started', 1, 2, 'b', '2026-01-01T00:00:02Z');
-                INSERT INTO events (kind, trial, attempt, node, outcome, at) VALUES ('trial-recorded', 1, 2, 'b', '{"status":"completed","validationAccuracy":0.5,"testAccuracy":"NaN","trainAccuracy":0.6,"finalCost":1.2,"updateSteps":10,"seconds":0.1,"curve":[]}', '2026-01-01T00:00:03Z');
+                INSERT INTO events (kind, trial, attempt, node, outcome, at) VALUES ('trial-recorded', 1, 2, 'b',
+                  '{"status":"completed","validationAccuracy":0.5,"testAccuracy":"NaN","trainAccuracy":0.6,"finalCost":1.2,' ||
+                  '"updateSteps":10,"seconds":0.1,"curve":[]}',
+                  '2026-01-01T00:00:03Z');
                 """;
             command.ExecuteNonQuery();
         }

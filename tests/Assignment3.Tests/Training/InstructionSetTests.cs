@@ -24,7 +24,8 @@ public sealed class InstructionSetTests(ITestOutputHelper output) : IDisposable
             name = isa
             data { split = batch1, validation-size = 40 }
             network { hidden = [20, 10], batch-norm = [false, true] }
-            training { lambda = 0.005, batch-size = 20, eta-min = 1e-4, eta-max = 0.05, step-size = 15, cycles = 2, points-per-cycle = 3, train-eval-subset = 30 }
+            training { lambda = 0.005, batch-size = 20, eta-min = 1e-4, eta-max = 0.05, step-size = 15, cycles = 2,
+              points-per-cycle = 3, train-eval-subset = 30 }
             """
         );
         using var processes = new A3Processes(data.Root, output);
@@ -82,7 +83,8 @@ public sealed class InstructionSetTests(ITestOutputHelper output) : IDisposable
             name = isa-group
             data { split = batch1, validation-size = 40 }
             network { hidden = [[20, 10], [7], [33]], batch-norm = [false, true] }
-            training { lambda = 0.005, batch-size = 20, eta-min = 1e-4, eta-max = 0.05, step-size = 15, cycles = 2, points-per-cycle = 3, train-eval-subset = 30 }
+            training { lambda = 0.005, batch-size = 20, eta-min = 1e-4, eta-max = 0.05, step-size = 15, cycles = 2,
+              points-per-cycle = 3, train-eval-subset = 30 }
             sweep { seed = 3, group-size = SIZE }
             """;
         File.WriteAllText(config, text.Replace("SIZE", "6"));

@@ -40,7 +40,8 @@ public class GradientCheckTests(ITestOutputHelper output)
 
         foreach (var c in checks)
             output.WriteLine(
-                $"layer {c.Layer} {c.Parameter, -5} rel {c.RelativeError:E2} elem {c.ElementwiseRelativeError:E2} abs {c.AbsoluteError:E2} zero {c.ZeroGradient}"
+                $"layer {c.Layer} {c.Parameter, -5} rel {c.RelativeError:E2} elem "
+                    + $"{c.ElementwiseRelativeError:E2} abs {c.AbsoluteError:E2} zero {c.ZeroGradient}"
             );
         Assert.Equal(network.Parameters.Length, checks.Count);
         foreach (var c in checks)
