@@ -213,8 +213,8 @@ public sealed class SweepStore : IDisposable
         try
         {
             using var transaction = connection.BeginTransaction();
-            Execute(
-                connection,
+            Run(
+                transaction,
                 "INSERT INTO events (seq, kind, trial, body, at, sha) VALUES ($seq, $kind, $trial, $body, $at, $sha)",
                 ("$seq", seq),
                 ("$kind", kind),
@@ -224,8 +224,8 @@ public sealed class SweepStore : IDisposable
                 ("$sha", sha)
             );
             if (checkpoint is not null)
-                Execute(
-                    connection,
+                Run(
+                    transaction,
                     "INSERT OR REPLACE INTO checkpoints (trial, step, seq, bytes) VALUES ($trial, $step, $seq, $bytes)",
                     ("$trial", trial),
                     ("$step", step),
@@ -233,7 +233,7 @@ public sealed class SweepStore : IDisposable
                     ("$bytes", checkpoint)
                 );
             if (e is TrialStopped or TrialRecorded)
-                Execute(connection, "DELETE FROM checkpoints WHERE trial = $trial", ("$trial", trial));
+                Run(transaction, "DELETE FROM checkpoints WHERE trial = $trial", ("$trial", trial));
             transaction.Commit();
         }
         catch (SqliteException x)
@@ -269,7 +269,30 @@ public sealed class SweepStore : IDisposable
         return (reader.GetInt32(0), reader.GetInt64(1));
     }
 
-    public void Dispose() => connection.Dispose();
+    public void Dispose()
+    {
+        foreach (var command in commands.Values)
+            command.Dispose();
+        connection.Dispose();
+    }
+
+    /// <summary>Appends run the same few statements: each is prepared once and kept (SQLite parses it once).</summary>
+    private readonly Dictionary<string, SqliteCommand> commands = new();
+
+    private void Run(SqliteTransaction transaction, string sql, params (string Name, object? Value)[] parameters)
+    {
+        if (!commands.TryGetValue(sql, out var command))
+        {
+            command = commands[sql] = connection.CreateCommand();
+            command.CommandText = sql;
+            foreach (var (name, _) in parameters)
+                command.Parameters.Add(new SqliteParameter { ParameterName = name });
+        }
+        command.Transaction = transaction;
+        foreach (var (name, value) in parameters)
+            command.Parameters[name].Value = value ?? DBNull.Value;
+        command.ExecuteNonQuery();
+    }
 
     private static SweepStore OpenWritable(string path, string configHash)
     {
