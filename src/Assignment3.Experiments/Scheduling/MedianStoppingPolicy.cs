@@ -26,7 +26,7 @@ public sealed class MedianStoppingPolicy(StagePlan plan, int minBudget, int minT
     public IEnumerable<SweepEvent> Decide(StageState stage, SweepState sweep)
     {
         var decisions = new List<SweepEvent>();
-        foreach (var trial in sweep.Trials.Where(t => stage.Plan.Contains(t.Id) && t.Phase == TrialPhase.Paused))
+        foreach (var trial in stage.PausedTrials.Select(id => sweep.Find(id)!))
         {
             var cycle = trial.CheckpointStep / trial.Plan.Config.StepsPerCycle;
             var earlier = new List<double>();

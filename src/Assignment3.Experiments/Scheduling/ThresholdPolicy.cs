@@ -15,8 +15,8 @@ public sealed class ThresholdPolicy(int budget, double minAccuracy) : IStagePoli
         budget < trial.Config.Cycles && fromStep < Stop(trial) ? Stop(trial) : trial.Config.TotalSteps;
 
     public IEnumerable<SweepEvent> Decide(StageState stage, SweepState sweep) =>
-        sweep
-            .Trials.Where(t => stage.Plan.Contains(t.Id) && t.Phase == TrialPhase.Paused)
+        stage
+            .PausedTrials.Select(id => sweep.Find(id)!)
             .Select(t =>
                 t.ValidationAccuracyAt(t.CheckpointStep) is { } accuracy && accuracy >= minAccuracy
                     ? (SweepEvent)new TrialPromoted(t.Id, t.Plan.Config.TotalSteps)

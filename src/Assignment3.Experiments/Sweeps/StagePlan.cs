@@ -33,6 +33,9 @@ public abstract class StagePlan(string stage, int firstId)
         return At(id - FirstId);
     }
 
+    /// <summary>Cycles of every trial trained to its end, summed (what early stopping saves is a share of).</summary>
+    public virtual double FullCycles => Trials().Sum(t => (double)t.Config.Cycles);
+
     /// <summary>Every trial in id order, computed one at a time.</summary>
     public IEnumerable<PlannedTrial> Trials()
     {
@@ -47,6 +50,12 @@ public abstract class StagePlan(string stage, int firstId)
 public sealed class GridPlan(SweepConfig sweep, string stage, int firstId) : StagePlan(stage, firstId)
 {
     public override int Count { get; } = checked((int)sweep.Experiment.VariantCount * sweep.Replicates);
+
+    /// <summary>From the cycles' values, each of which a full grid has equally often: the plan may be huge.</summary>
+    public override double FullCycles =>
+        sweep.Experiment.Parameters.FirstOrDefault(p => p.Parameter == Parameter.Cycles) is { } cycles
+            ? cycles.Values.Sum(Convert.ToDouble) * (Count / cycles.Values.Count)
+            : (double)sweep.Experiment.VariantAt(0).Config.Cycles * Count;
 
     protected override PlannedTrial At(int index) =>
         SweepPlanner.Planned(

@@ -17,8 +17,10 @@ public sealed class StageState(StagePlan plan, ScheduleSpec schedule, IStagePoli
     /// <summary>Trials the policy let go on, waiting for a slot, by id.</summary>
     public SortedSet<int> Promoted { get; } = new();
 
-    /// <summary>Trials paused at a decision point, waiting for the policy.</summary>
-    public int Paused { get; private set; }
+    /// <summary>Trials paused at a decision point, waiting for the policy, by id.</summary>
+    public SortedSet<int> PausedTrials { get; } = new();
+
+    public int Paused => PausedTrials.Count;
 
     /// <summary>Trials handed out for the first time so far (new trials go out in id order, but for those that join a group ahead of their turn).</summary>
     public int Fresh { get; internal set; }
@@ -29,10 +31,18 @@ public sealed class StageState(StagePlan plan, ScheduleSpec schedule, IStagePoli
     /// <summary>Trials that ran before and wait to run again (their worker was lost), by id.</summary>
     public SortedSet<int> Waiting { get; } = new();
 
+    /// <summary>Trials on a worker slot now, by id.</summary>
+    public SortedSet<int> RunningTrials { get; } = new();
+
+    private readonly int[] finals = new int[Enum.GetValues<TrialPhase>().Length];
+
     /// <summary>Trials whose result is recorded.</summary>
     public int Final { get; private set; }
 
-    public int Running { get; private set; }
+    /// <summary>Trials that ended in this final phase (stopped, completed, diverged, failed).</summary>
+    public int FinalIn(TrialPhase phase) => finals[(int)phase];
+
+    public int Running => RunningTrials.Count;
     public int Queued => Plan.Count - Fresh + Waiting.Count + Promoted.Count;
     public bool IsDone => Plan.IsComplete && Final == Plan.Count;
 
@@ -41,40 +51,26 @@ public sealed class StageState(StagePlan plan, ScheduleSpec schedule, IStagePoli
     {
         if (from == to)
             return;
-        switch (from)
+        Holding(from)?.Remove(trial);
+        if (Holding(to) is { } set)
+            set.Add(trial);
+        else
         {
-            case TrialPhase.Running:
-                Running--;
-                break;
-            case TrialPhase.Paused:
-                Paused--;
-                break;
-            case TrialPhase.Queued:
-                Waiting.Remove(trial);
-                break;
-            case TrialPhase.Promoted:
-                Promoted.Remove(trial);
-                break;
-        }
-        switch (to)
-        {
-            case TrialPhase.Running:
-                Running++;
-                break;
-            case TrialPhase.Paused:
-                Paused++;
-                break;
-            case TrialPhase.Queued:
-                Waiting.Add(trial);
-                break;
-            case TrialPhase.Promoted:
-                Promoted.Add(trial);
-                break;
-            default:
-                Final++;
-                break; // stopped, completed, diverged, failed
+            Final++;
+            finals[(int)to]++;
         }
     }
+
+    /// <summary>The set a trial in this phase is kept in (none for final phases, which are counted).</summary>
+    private SortedSet<int>? Holding(TrialPhase phase) =>
+        phase switch
+        {
+            TrialPhase.Running => RunningTrials,
+            TrialPhase.Paused => PausedTrials,
+            TrialPhase.Queued => Waiting,
+            TrialPhase.Promoted => Promoted,
+            _ => null,
+        };
 }
 
 /// <summary>
@@ -86,7 +82,12 @@ public sealed class StageState(StagePlan plan, ScheduleSpec schedule, IStagePoli
 public sealed class SweepState
 {
     private readonly List<StageState> stages = new();
-    private readonly SortedDictionary<int, Trial> trials = new();
+
+    /// <summary>Handed-out trials at their ids (ids are dense from the first stage's first; null: not handed out).</summary>
+    private readonly List<Trial?> trials = new();
+
+    /// <summary>Node and slot names, one string each however many hand-outs name them.</summary>
+    private readonly Dictionary<string, string> names = new();
 
     public SweepState(SweepConfig config)
     {
@@ -106,7 +107,13 @@ public sealed class SweepState
     public DateTime? LastEventAt { get; private set; }
 
     /// <summary>The trials handed out so far, by id.</summary>
-    public IEnumerable<Trial> Trials => trials.Values;
+    public IEnumerable<Trial> Trials => trials.OfType<Trial>();
+
+    /// <summary>The completed trial with the best validation accuracy (the first such by id), or null.</summary>
+    public Trial? Best { get; private set; }
+
+    /// <summary>Update steps every trial has reached, running ones included (kept as events come, not summed).</summary>
+    public long StepsReached { get; private set; }
 
     public int Planned => stages.Sum(s => s.Plan.Count);
     public int Running => stages.Sum(s => s.Running);
@@ -114,10 +121,10 @@ public sealed class SweepState
     public int Recorded => stages.Sum(s => s.Final);
     public int Paused => stages.Sum(s => s.Paused);
 
-    public Trial? Find(int id) => trials.GetValueOrDefault(id);
+    public Trial? Find(int id) => id >= 0 && id < trials.Count ? trials[id] : null;
 
     /// <summary>The planned trial with this id, whether or not it has run.</summary>
-    public PlannedTrial Plan(int id) => trials.TryGetValue(id, out var t) ? t.Plan : StageOf(id).Plan.Trial(id);
+    public PlannedTrial Plan(int id) => Find(id) is { } t ? t.Plan : StageOf(id).Plan.Trial(id);
 
     public StageState StageOf(int id) =>
         stages.FirstOrDefault(s => s.Plan.Contains(id))
@@ -160,7 +167,7 @@ public sealed class SweepState
         IEnumerable<int> candidates = [.. stage.Waiting, .. stage.Promoted];
         var newTrials = Enumerable
             .Range(stage.FirstNew, Math.Max(0, Math.Min(GroupLookahead, stage.Plan.LastId + 1 - stage.FirstNew)))
-            .Where(id => !trials.ContainsKey(id));
+            .Where(id => Find(id) is null);
         foreach (var id in candidates.Concat(newTrials))
         {
             if (group.Count >= count)
@@ -184,7 +191,7 @@ public sealed class SweepState
     private WorkItem WorkFor(int id)
     {
         var stage = StageOf(id);
-        if (!trials.TryGetValue(id, out var trial))
+        if (Find(id) is not { } trial)
             return new WorkItem(id, 0, stage.Policy.NextStop(stage.Plan.Trial(id), 0));
         var to =
             trial.TargetStep > trial.CheckpointStep
@@ -216,7 +223,7 @@ public sealed class SweepState
                 pending.Add(point);
                 continue;
             }
-            if (trials.GetValueOrDefault(planned.Id) is not { IsFinal: true } trial)
+            if (Find(planned.Id) is not { IsFinal: true } trial)
                 return null;
             learned.Add((point, trial));
         }
@@ -276,7 +283,7 @@ public sealed class SweepState
                 break;
             case TrialStarted started:
                 var stage = StageOf(started.Trial);
-                if (trials.TryGetValue(started.Trial, out var trial))
+                if (Find(started.Trial) is { } trial)
                     trial.Check(started);
                 else if (stage != Current)
                     throw new InvalidSweepEventException(
@@ -331,7 +338,7 @@ public sealed class SweepState
                 Change(Existing(requeued.Trial, e), t => t.Requeue(requeued));
                 break;
             case TrialCheckpointed checkpointed:
-                Existing(checkpointed.Trial, e).Checkpointed(checkpointed);
+                Change(Existing(checkpointed.Trial, e), t => t.Checkpointed(checkpointed));
                 break;
             case TrialPaused paused:
                 Change(Existing(paused.Trial, e), t => t.Pause(paused));
@@ -349,7 +356,8 @@ public sealed class SweepState
                 Completed = true;
                 break;
             case TrialPointReached point:
-                trials.GetValueOrDefault(point.Trial)?.PointReached(point);
+                if (Find(point.Trial) is { } reaching)
+                    Change(reaching, t => t.PointReached(point));
                 break;
         }
     }
@@ -401,25 +409,45 @@ public sealed class SweepState
     private void Start(TrialStarted e)
     {
         var stage = StageOf(e.Trial);
-        if (!trials.TryGetValue(e.Trial, out var trial))
+        if (Find(e.Trial) is not { } trial)
         {
+            while (trials.Count <= e.Trial)
+                trials.Add(null);
             trial = trials[e.Trial] = new Trial(stage.Plan.Trial(e.Trial));
             stage.Fresh++;
-            while (trials.ContainsKey(stage.FirstNew))
+            while (Find(stage.FirstNew) is not null)
                 stage.FirstNew++;
         }
-        Change(trial, t => t.Start(e));
+        Change(trial, t => t.Start(e with { Node = Name(e.Node), Slot = Name(e.Slot) }));
     }
 
-    /// <summary>Applies <paramref name="change"/> to the trial and moves it between its stage's counts and queues accordingly.</summary>
+    /// <summary>
+    /// Applies <paramref name="change"/> to the trial, moves it between its stage's counts and queues
+    /// accordingly, and keeps the sweep's totals (steps reached, best trial) without walking every trial.
+    /// </summary>
     private void Change(Trial trial, Action<Trial> change)
     {
-        var before = trial.Phase;
+        var (before, reached) = (trial.Phase, trial.Reached);
         change(trial);
+        StepsReached += trial.Reached - reached;
+        if (before == trial.Phase)
+            return;
         StageOf(trial.Id).Move(trial.Id, before, trial.Phase);
+        if (trial.Phase == TrialPhase.Completed && (Best is null || BeatsBest(trial)))
+            Best = trial;
+    }
+
+    private bool BeatsBest(Trial trial) =>
+        trial.Outcome!.ValidationAccuracy.CompareTo(Best!.Outcome!.ValidationAccuracy) is var order
+        && (order > 0 || order == 0 && trial.Id < Best.Id);
+
+    private string Name(string name)
+    {
+        if (names.TryGetValue(name, out var known))
+            return known;
+        return names[name] = name;
     }
 
     private Trial Existing(int id, SweepEvent e) =>
-        trials.GetValueOrDefault(id)
-        ?? throw new InvalidSweepEventException($"{e.GetType().Name} for trial {id}, which never started");
+        Find(id) ?? throw new InvalidSweepEventException($"{e.GetType().Name} for trial {id}, which never started");
 }

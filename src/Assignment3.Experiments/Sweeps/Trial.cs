@@ -23,8 +23,12 @@ public enum TrialPhase
 
 public static class TrialPhases
 {
+    private static readonly string[] Texts = Enum.GetValues<TrialPhase>()
+        .Select(p => p.ToString().ToLowerInvariant())
+        .ToArray();
+
     /// <summary>The phase as files and pages write it (lower case): text only at that boundary.</summary>
-    public static string Text(this TrialPhase phase) => phase.ToString().ToLowerInvariant();
+    public static string Text(this TrialPhase phase) => Texts[(int)phase];
 
     /// <summary>Whether nothing can change the trial any more.</summary>
     public static bool IsFinal(this TrialPhase phase) =>
@@ -68,9 +72,12 @@ public sealed record AttemptRecord(
 /// </summary>
 public sealed class Trial(PlannedTrial plan)
 {
-    private readonly List<AttemptRecord> attempts = new();
-    private readonly List<CurvePoint> livePoints = new();
-    private readonly List<CurvePoint> curve = new();
+    private readonly List<AttemptRecord> attempts = new(1);
+
+    // Made when first needed: most trials of a large sweep never have live points, and a final
+    // trial's curve is its outcome's.
+    private List<CurvePoint>? livePoints;
+    private List<CurvePoint>? curve;
     private double attemptSecondsCounted;
 
     public PlannedTrial Plan { get; } = plan;
@@ -117,27 +124,30 @@ public sealed class Trial(PlannedTrial plan)
     public IReadOnlyList<AttemptRecord> Attempts => attempts;
 
     /// <summary>Every stored recording point from step 0 (the final curve once recorded).</summary>
-    public IReadOnlyList<CurvePoint> Curve => curve;
+    public IReadOnlyList<CurvePoint> Curve => curve ?? (IReadOnlyList<CurvePoint>?)Outcome?.Curve ?? [];
 
     /// <summary>Recording points of the running hand-out past the stored curve (the live view's).</summary>
-    public IReadOnlyList<CurvePoint> LivePoints => livePoints;
+    public IReadOnlyList<CurvePoint> LivePoints => livePoints ?? [];
 
     /// <summary>The latest recording point reached, stored or live.</summary>
     public CurvePoint? LastPoint =>
-        livePoints.Count > 0 ? livePoints[^1]
-        : curve.Count > 0 ? curve[^1]
+        livePoints is [.., var live] ? live
+        : Curve is [.., var stored] ? stored
         : null;
 
     /// <summary>The step reached so far: the final step, the pause, or the latest point of the running hand-out.</summary>
     public int StepReached => Outcome?.UpdateSteps ?? LastPoint?.Step ?? 0;
 
+    /// <summary>The furthest step trained, counting the running hand-out's latest point.</summary>
+    public int Reached => Math.Max(StepReached, LastPoint?.Step ?? 0);
+
     /// <summary>The validation accuracy the policy sees at a recording step, if the trial got there.</summary>
     public double? ValidationAccuracyAt(int step) =>
-        curve.FirstOrDefault(p => p.Step == step) is { } p ? p.ValidationAccuracy : null;
+        Curve.FirstOrDefault(p => p.Step == step) is { } p ? p.ValidationAccuracy : null;
 
     /// <summary>The best validation accuracy at any stored recording point up to a step.</summary>
     public double? BestValidationAccuracyUpTo(int step) =>
-        curve.Where(p => p.Step <= step).Select(p => (double?)p.ValidationAccuracy).Max();
+        Curve.Where(p => p.Step <= step).Select(p => (double?)p.ValidationAccuracy).Max();
 
     /// <summary>Whether the latest hand-out replaces one that ended without a result (not a promotion).</summary>
     public bool Retried { get; private set; }
@@ -219,7 +229,7 @@ public sealed class Trial(PlannedTrial plan)
     {
         Retried = Phase == TrialPhase.Queued && Attempt > 0; // queued again after a start: its hand-out was lost
         (Phase, Attempt, Node, TargetStep) = (TrialPhase.Running, e.Attempt, e.Node, e.ToStep);
-        livePoints.Clear();
+        livePoints = null;
         attemptSecondsCounted = 0;
         attempts.Add(
             new AttemptRecord(e.Attempt, e.Node, e.Slot, e.At, null, null, null, e.FromStep, e.ToStep, e.GroupOf)
@@ -231,7 +241,7 @@ public sealed class Trial(PlannedTrial plan)
         Extend(e.Points, e.Step);
         CheckpointStep = e.Step;
         CountSeconds(e.Seconds);
-        livePoints.RemoveAll(p => p.Step <= e.Step);
+        livePoints?.RemoveAll(p => p.Step <= e.Step);
     }
 
     internal void Pause(TrialPaused e)
@@ -241,8 +251,8 @@ public sealed class Trial(PlannedTrial plan)
         CheckpointStep = step;
         CountSeconds(e.Outcome.Seconds);
         (Phase, Node) = (TrialPhase.Paused, e.Node);
-        PausedOutcome = e.Outcome with { Curve = curve.ToArray(), Seconds = Seconds };
-        livePoints.Clear();
+        PausedOutcome = e.Outcome with { Curve = [.. Curve], Seconds = Seconds };
+        livePoints = null;
         EndAttempt(e.At, AttemptEnd.Paused, $"paused at step {step}");
     }
 
@@ -255,6 +265,7 @@ public sealed class Trial(PlannedTrial plan)
     internal void Stop(TrialStopped e)
     {
         (Phase, StopReason, Outcome) = (TrialPhase.Stopped, e.Reason, PausedOutcome);
+        curve = null; // the outcome holds it
     }
 
     internal void Requeue(TrialRequeued e)
@@ -262,9 +273,9 @@ public sealed class Trial(PlannedTrial plan)
         Phase = TrialPhase.Queued;
         if (e.Charged)
             ChargedAttempts++;
-        if (livePoints.Count > 0)
-            StepsLost += livePoints[^1].Step - CheckpointStep;
-        livePoints.Clear();
+        if (livePoints is [.., var last])
+            StepsLost += last.Step - CheckpointStep;
+        livePoints = null;
         EndAttempt(e.At, AttemptEnd.Requeued, $"requeued: {e.Reason}");
     }
 
@@ -276,20 +287,10 @@ public sealed class Trial(PlannedTrial plan)
             TrialStatus.Diverged => TrialPhase.Diverged,
             _ => TrialPhase.Failed,
         };
-        if (e.Outcome.Curve.Length > 0 || e.Outcome.Status != TrialStatus.Failed)
-        {
-            curve.Clear();
-            curve.AddRange(e.Outcome.Curve);
-        }
-        (Outcome, Node, Seconds) = (
-            e.Outcome with
-            {
-                Curve = curve.ToArray(),
-            },
-            e.Node,
-            Math.Max(Seconds, e.Outcome.Seconds)
-        );
-        livePoints.Clear();
+        // A failure without a curve keeps the one stored before it.
+        var final = e.Outcome.Curve.Length > 0 || e.Outcome.Status != TrialStatus.Failed ? e.Outcome.Curve : [.. Curve];
+        (Outcome, Node, Seconds) = (e.Outcome with { Curve = final }, e.Node, Math.Max(Seconds, e.Outcome.Seconds));
+        curve = livePoints = null; // the outcome holds the curve
         if (attempts.Count > 0 && attempts[^1].Ended is null)
             EndAttempt(
                 e.At,
@@ -308,14 +309,14 @@ public sealed class Trial(PlannedTrial plan)
     internal void PointReached(TrialPointReached e)
     {
         if (Phase == TrialPhase.Running && e.Attempt == Attempt && e.Point.Step > (LastPoint?.Step ?? 0))
-            livePoints.Add(e.Point);
+            (livePoints ??= new()).Add(e.Point);
     }
 
     /// <summary>The stored curve with <paramref name="points"/> after it (those up to <paramref name="step"/> and past the last stored one).</summary>
     private void Extend(IEnumerable<CurvePoint> points, int step)
     {
-        var last = curve.Count > 0 ? curve[^1].Step : 0;
-        curve.AddRange(points.Where(p => p.Step > last && p.Step <= step));
+        var last = Curve is [.., var stored] ? stored.Step : 0;
+        (curve ??= new()).AddRange(points.Where(p => p.Step > last && p.Step <= step));
     }
 
     /// <summary>The trial's training seconds once the running hand-out, <paramref name="attemptSeconds"/> long, is counted.</summary>
@@ -330,7 +331,7 @@ public sealed class Trial(PlannedTrial plan)
         var first = attempt.Curve.Length > 0 ? attempt.Curve[0].Step : int.MaxValue;
         return attempt with
         {
-            Curve = [.. curve.Where(p => p.Step < first), .. attempt.Curve],
+            Curve = [.. Curve.Where(p => p.Step < first), .. attempt.Curve],
             Seconds = SecondsWith(attempt.Seconds),
         };
     }

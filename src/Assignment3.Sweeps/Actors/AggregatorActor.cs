@@ -52,7 +52,7 @@ public sealed class AggregatorActor : ReceiveActor, IWithTimers
     private TimeSpan writeStartedAt;
     private TimeSpan nextWriteAt;
     private bool curvesMoved; // running trials reached recording points since report.html was last written
-    private readonly double stepsAtStart;
+    private readonly long stepsAtStart;
     private SweepFinished? finished;
     private Exception? failure;
 
@@ -65,7 +65,7 @@ public sealed class AggregatorActor : ReceiveActor, IWithTimers
         this.monitor = monitor;
         settings = SweepSettings.Create(Context.System);
         reportEvery = settings.ReportInterval;
-        stepsAtStart = StepsReached();
+        stepsAtStart = state.StepsReached;
         // Curves of trials recorded before a resume are rewritten like the rest of the folder.
         newCurves.AddRange(
             state.Trials.Where(t => t.IsFinal && t.Curve.Count > 0).Select(t => (t.Id, t.Curve.ToArray()))
@@ -271,7 +271,7 @@ public sealed class AggregatorActor : ReceiveActor, IWithTimers
                 {
                     var trials = state.Trials.Where(t => s.Plan.Contains(t.Id)).ToArray();
                     var trained = trials.Sum(t => (double)t.StepReached / t.Plan.Config.StepsPerCycle);
-                    var full = s.Plan.Trials().Sum(p => (double)p.Config.Cycles);
+                    var full = s.Plan.FullCycles;
                     return new
                     {
                         stage = s.Name,
@@ -299,11 +299,12 @@ public sealed class AggregatorActor : ReceiveActor, IWithTimers
         };
     }
 
+    /// <summary>
+    /// The live view's snapshot, from the state's counts, sets and totals: its cost grows with the
+    /// running trials (and a stopping policy's rungs), not with the recorded ones.
+    /// </summary>
     private void Publish()
     {
-        var trials = state.Trials.ToArray();
-        var finals = trials.Where(t => t.IsFinal).ToArray();
-        var best = finals.Where(t => t.Phase == TrialPhase.Completed).MaxBy(t => t.Outcome!.ValidationAccuracy);
         var stage = state.Current;
         var rungs = !stage.Schedule.StopsEarly
             ? []
@@ -319,16 +320,18 @@ public sealed class AggregatorActor : ReceiveActor, IWithTimers
                 .ToArray();
         viewDirty = false;
         var eta = Remaining();
+        int Ended(TrialPhase phase) => state.Stages.Sum(s => s.FinalIn(phase));
         monitor.Publish(
             new SweepSnapshot(
                 state.Current.Name,
                 state.Planned,
-                finals.Count(t => t.Phase == TrialPhase.Completed),
-                finals.Count(t => t.Phase == TrialPhase.Failed),
-                finals.Count(t => t.Phase == TrialPhase.Diverged),
+                Ended(TrialPhase.Completed),
+                Ended(TrialPhase.Failed),
+                Ended(TrialPhase.Diverged),
                 state.Queued,
-                trials
-                    .Where(t => t.Phase == TrialPhase.Running)
+                state
+                    .Stages.SelectMany(s => s.RunningTrials)
+                    .Select(id => state.Find(id)!)
                     .Select(t => new RunningTrial(
                         t.Id,
                         t.Node,
@@ -338,22 +341,19 @@ public sealed class AggregatorActor : ReceiveActor, IWithTimers
                         SweepNews.Describe(t.Plan, state.Config)
                     ))
                     .ToArray(),
-                best is null ? null : (best.Id, best.Outcome!.ValidationAccuracy),
+                state.Best is { } best ? (best.Id, best.Outcome!.ValidationAccuracy) : null,
                 clock.Elapsed,
                 eta,
                 finished is not null,
                 refused.ToArray()
             )
             {
-                Stopped = finals.Count(t => t.Phase == TrialPhase.Stopped),
+                Stopped = Ended(TrialPhase.Stopped),
                 Paused = state.Paused,
                 Rungs = rungs,
             }
         );
     }
-
-    /// <summary>Update steps every trial has reached, running ones included.</summary>
-    private double StepsReached() => state.Trials.Sum(t => (double)Math.Max(t.StepReached, t.LastPoint?.Step ?? 0));
 
     /// <summary>
     /// The current stage's known remaining work (running and promoted trials to their next stop,
@@ -363,19 +363,20 @@ public sealed class AggregatorActor : ReceiveActor, IWithTimers
     /// </summary>
     private TimeSpan? Remaining()
     {
-        var trained = StepsReached() - stepsAtStart;
+        var trained = state.StepsReached - stepsAtStart;
         if (state.Completed || trained <= 0 || clock.Elapsed.TotalSeconds < 1)
             return null;
         var stage = state.Current;
         double Left(Trial t) =>
             t.Phase switch
             {
-                TrialPhase.Running => Math.Max(0, t.TargetStep - Math.Max(t.StepReached, t.LastPoint?.Step ?? 0)),
+                TrialPhase.Running => Math.Max(0, t.TargetStep - t.Reached),
                 TrialPhase.Queued or TrialPhase.Promoted => stage.Policy.NextStop(t.Plan, t.CheckpointStep)
                     - t.CheckpointStep,
                 _ => 0,
             };
-        var started = state.Trials.Where(t => stage.Plan.Contains(t.Id)).Sum(Left);
+        // Trials waiting at a rung have no known work until the policy decides.
+        var started = stage.RunningTrials.Concat(stage.Waiting).Concat(stage.Promoted).Sum(id => Left(state.Find(id)!));
         var fresh = stage.Plan.Count - stage.Fresh;
         // Fresh trials go out in id order: the next one stands for the rest (plans may be huge).
         var freshSteps = fresh == 0 ? 0 : (double)fresh * stage.Policy.NextStop(stage.Plan.Trial(stage.FirstNew), 0);

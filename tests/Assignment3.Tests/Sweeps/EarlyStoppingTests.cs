@@ -1,6 +1,7 @@
 using System.Text.Json;
 using Assignment3.Experiments.Scheduling;
 using Assignment3.Experiments.Sweeps;
+using Assignment3.Storage;
 using Assignment3.Sweeps.Protocol;
 
 namespace Assignment3.Tests.Sweeps;
@@ -109,6 +110,35 @@ public sealed class EarlyStoppingTests : IDisposable
         }
         SweepFiles.AssertEveryTrialOnceFinal(one, 27);
         Assert.Contains(SweepFiles.Trials(one), r => r.Status == "stopped");
+        AssertTotalsKeptEventByEvent(config, three);
+    }
+
+    /// <summary>
+    /// The state keeps its totals as events come (the live view and the policies read them instead of
+    /// walking every trial): after each stored event they equal what a walk over every trial gives.
+    /// </summary>
+    private static void AssertTotalsKeptEventByEvent(SweepConfig config, string folder)
+    {
+        var state = new SweepState(config);
+        foreach (var e in SweepStore.Read(folder).Events)
+        {
+            state.Apply(e);
+            var trials = state.Trials.ToArray();
+            Assert.Equal(trials.Sum(t => (long)t.Reached), state.StepsReached);
+            Assert.Equal(
+                trials.Where(t => t.Phase == TrialPhase.Completed).MaxBy(t => t.Outcome!.ValidationAccuracy),
+                state.Best
+            );
+            foreach (var stage in state.Stages)
+            {
+                var ofStage = trials.Where(t => stage.Plan.Contains(t.Id)).ToArray();
+                int[] In(TrialPhase phase) => ofStage.Where(t => t.Phase == phase).Select(t => t.Id).ToArray();
+                Assert.Equal(In(TrialPhase.Running), stage.RunningTrials);
+                Assert.Equal(In(TrialPhase.Paused), stage.PausedTrials);
+                foreach (var final in Enum.GetValues<TrialPhase>().Where(p => p.IsFinal()))
+                    Assert.Equal(In(final).Length, stage.FinalIn(final));
+            }
+        }
     }
 
     [Fact]
