@@ -89,6 +89,24 @@ public sealed class BenchSettings : DataSettings
     public bool Churn { get; init; }
 
     [
+        CommandOption("--duration <SECONDS>"),
+        TypeConverter(typeof(WholeNumberConverter)),
+        Description(
+            "With --coordinator: a soak instead of a fixed number of trials: every slot kept busy for this long; "
+                + "reports memory at the start and the end of the second half."
+        )
+    ]
+    public int? Duration { get; init; }
+
+    [
+        CommandOption("--trial-ms <MS>"),
+        TypeConverter(typeof(WholeNumberConverter)),
+        Description("With --coordinator: each trial pretends to train this long (default 0: returns at once)."),
+        DefaultValue(0)
+    ]
+    public int TrialMilliseconds { get; init; }
+
+    [
         CommandOption("--search"),
         Description(
             "Instead: the search methods' median simple regret on synthetic objectives "
@@ -126,6 +144,11 @@ public sealed class BenchSettings : DataSettings
         : Trials < 2 ? ValidationResult.Error($"--trials must be at least 2, got {Trials}")
         : Nodes is < 1 or > 128 ? ValidationResult.Error($"--nodes must be 1 to 128, got {Nodes}")
         : NodeSlots is < 1 or > 64 ? ValidationResult.Error($"--node-slots must be 1 to 64, got {NodeSlots}")
+        : Duration is < 10 or > 86400
+            ? ValidationResult.Error($"--duration must be 10 to 86400 seconds, got {Duration}")
+        : Duration is not null && !Coordinator ? ValidationResult.Error("--duration needs --coordinator")
+        : TrialMilliseconds is < 0 or > 3_600_000
+            ? ValidationResult.Error($"--trial-ms must be 0 to 3600000, got {TrialMilliseconds}")
         : ValidationResult.Success();
 }
 
@@ -245,6 +268,8 @@ public sealed class BenchCommand : AsyncCommand<BenchSettings>
                 settings.Nodes,
                 settings.NodeSlots,
                 settings.Churn,
+                settings.Duration is { } seconds ? TimeSpan.FromSeconds(seconds) : null,
+                TimeSpan.FromMilliseconds(settings.TrialMilliseconds),
                 line => console.WriteLine(line),
                 cancellation
             );
@@ -254,10 +279,28 @@ public sealed class BenchCommand : AsyncCommand<BenchSettings>
             console.MarkupLineInterpolated(
                 $"Coordinator: {dispatched} over loopback in {result.Seconds:F2} s: [bold]{result.TrialsPerSecond:F0} trials/s[/]"
             );
+            foreach (var stretch in result.Stretches)
+                console.WriteLine(
+                    $"  {stretch.FromSeconds, 7:F1} s to {stretch.ToSeconds, 7:F1} s: {stretch.Trials, 7} trials, "
+                        + $"{stretch.TrialsPerSecond, 6:F0} trials/s"
+                );
             console.WriteLine(
-                $"Managed heap grew {result.HeapGrowthMB:F1} MB over the sweep; peak working "
-                    + $"set of the process (coordinator and all worker nodes) {result.PeakWorkingSetMB:F0} MB"
+                $"Longest gap between two recorded trials: {result.LongestGapSeconds:F3} s "
+                    + $"(ended {result.LongestGapEndedAtSeconds:F1} s into the run)"
             );
+            console.WriteLine(
+                $"Memory per recorded trial (after minus before, full collections): resident "
+                    + $"{result.WorkingSetPerTrialKB:F2} KB, managed heap {result.HeapPerTrialKB:F2} KB; "
+                    + $"before: {CoordinatorBenchmark.Describe(result.MemoryBefore)}; "
+                    + $"after: {CoordinatorBenchmark.Describe(result.MemoryAfter)}; peak working set of the process "
+                    + $"(coordinator and all worker nodes) {result.PeakWorkingSetMB:F0} MB"
+            );
+            if (result.SecondHalf is [var start, .., var end])
+                console.WriteLine(
+                    $"Soak, second half: resident {start.WorkingSetMB:F0} MB at its start, {end.WorkingSetMB:F0} MB "
+                        + $"at its end ({(end.WorkingSetMB / start.WorkingSetMB - 1) * 100:+0.0;-0.0} %); "
+                        + $"managed heap {start.HeapMB:F0} MB, {end.HeapMB:F0} MB"
+                );
             if (settings.Churn)
                 console.MarkupLineInterpolated(
                     $"Churn: {result.NodesReplaced} worker nodes replaced; every trial recorded exactly once: {(result.EveryTrialOnce ? "yes" : "NO")}"

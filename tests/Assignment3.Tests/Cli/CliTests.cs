@@ -144,6 +144,17 @@ public sealed class CliTests : IDisposable
         Assert.Equal(2, code);
     }
 
+    [Theory]
+    [InlineData("--duration must be 10 to 86400 seconds, got 5", "--coordinator", "--duration", "5")]
+    [InlineData("--duration needs --coordinator", "--duration", "60")]
+    [InlineData("--trial-ms must be 0 to 3600000, got -1", "--coordinator", "--trial-ms", "-1")]
+    public async Task Bad_coordinator_bench_flags_are_refused_by_name(string expected, params string[] flags)
+    {
+        var (code, _, stderr) = await ConsoleCapture.RunWithErrorsAsync(["bench", .. flags]);
+        Assert.Equal(2, code);
+        Assert.Contains(expected, stderr);
+    }
+
     [Fact]
     public async Task A_bad_config_exits_with_code_2_before_any_training()
     {

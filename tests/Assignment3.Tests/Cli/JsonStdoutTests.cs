@@ -44,6 +44,19 @@ public sealed class JsonStdoutTests(ITestOutputHelper output) : IDisposable
             ["status", sweep, "--json"],
             ["bench", "--json", "--steps", "10", "--no-full-run", "--no-groups"],
             ["bench", "--coordinator", "--churn", "--trials", "2000", "--nodes", "3", "--node-slots", "2", "--json"],
+            [
+                "bench",
+                "--coordinator",
+                "--duration",
+                "10",
+                "--trial-ms",
+                "20",
+                "--nodes",
+                "2",
+                "--node-slots",
+                "2",
+                "--json",
+            ],
             ["bench", "--search", "--seeds", "1", "--json"],
         ];
 
