@@ -18,6 +18,16 @@ public sealed record SearchBenchRow(
     double Seconds
 );
 
+/// <summary>How long one round took to propose <paramref name="Count"/> points from <paramref name="Observations"/> results.</summary>
+public sealed record RoundAtScaleRow(
+    string Method,
+    int Observations,
+    int Dimensions,
+    int Count,
+    int Rounds,
+    double Seconds
+);
+
 /// <summary>
 /// The search methods on synthetic objectives of known minimum (Branin, Hartmann-6, noisy Branin):
 /// each method with the same budget, round sizes and lag as a sweep would use, over several sweep seeds.
@@ -30,12 +40,14 @@ public static class SearchBenchmark
         int initial,
         int batch,
         int lag,
-        Action<string> say
+        Action<string> say,
+        IReadOnlyList<SyntheticObjective>? objectives = null,
+        IReadOnlyList<ISearchMethod>? methods = null
     )
     {
         var rows = new List<SearchBenchRow>();
-        foreach (var objective in SyntheticObjective.All)
-        foreach (var method in SearchMethods.All)
+        foreach (var objective in objectives ?? SyntheticObjective.All)
+        foreach (var method in methods ?? SearchMethods.All)
         {
             var clock = Stopwatch.StartNew();
             var search = objective.Search(method, trials, initial, batch, lag);
@@ -54,6 +66,49 @@ public static class SearchBenchmark
             rows.Add(row);
         }
         return rows;
+    }
+
+    /// <summary>
+    /// One round proposed from many results: <paramref name="observations"/> seeded uniform points of
+    /// Hartmann-6 with their values, a round of <paramref name="count"/> still running (lag 1), and
+    /// <paramref name="count"/> new points; the median of up to three rounds (sweep seeds 1 to <paramref name="seeds"/>).
+    /// </summary>
+    public static RoundAtScaleRow RoundAtScale(ISearchMethod method, int observations, int count, int seeds)
+    {
+        var objective = SyntheticObjective.Hartmann6;
+        var search = objective.Search(method, observations + 2 * count, 10, count, 1);
+        var seconds = new List<double>();
+        for (var seed = 1; seed <= Math.Min(seeds, 3); seed++)
+        {
+            var random = new Xoshiro256StarStar((ulong)Xoshiro256StarStar.StableSeed(seed, "bench|round at scale"));
+            var observed = Enumerable
+                .Range(0, observations)
+                .Select(_ => objective.Space.Sample(random))
+                .Select(p => new Observation(p, objective.Evaluate(p)))
+                .ToArray();
+            var pending = Enumerable.Range(0, count).Select(_ => objective.Space.Sample(random)).ToArray();
+            var request = new RoundRequest(
+                search,
+                seed,
+                "coarse",
+                observations / count,
+                observed,
+                pending,
+                [.. observed.Select(o => o.Point), .. pending],
+                count
+            );
+            var clock = Stopwatch.StartNew();
+            SearchRounds.Propose(request);
+            seconds.Add(clock.Elapsed.TotalSeconds);
+        }
+        return new RoundAtScaleRow(
+            method.Name,
+            observations,
+            objective.Space.Dimensions.Count,
+            count,
+            seconds.Count,
+            Median(seconds)
+        );
     }
 
     public static double Median(IReadOnlyList<double> values)
