@@ -112,7 +112,8 @@ public sealed class BenchSettings : DataSettings
         Description(
             "Instead: the search methods' median simple regret on synthetic objectives "
                 + "(Branin, Hartmann-6, noisy Branin) over --seeds sweep seeds, and how busy a search keeps 2 and 8 slots; "
-                + "then Hartmann-6 over 200 evaluations, and one round proposed from 1,000 results per method."
+                + "then Hartmann-6 over 200 evaluations, one round proposed from 1,000 results per method, and the "
+                + "hypervolume uniform draws reach on ZDT1 and DTLZ2 (two and three objectives)."
         )
     ]
     public bool Search { get; init; }
@@ -282,12 +283,14 @@ public sealed class BenchCommand : AsyncCommand<BenchSettings>
                     return row;
                 })
                 .ToArray();
+            var fronts = SearchBenchmark.RandomFronts(settings.Seeds, 60, line => console.WriteLine(line));
             json?.Write(
                 new
                 {
                     regret = rows,
                     longRegret = longRows,
                     roundAtScale = atScale,
+                    fronts,
                     utilization,
                 }
             );

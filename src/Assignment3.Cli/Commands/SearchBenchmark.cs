@@ -18,6 +18,19 @@ public sealed record SearchBenchRow(
     double Seconds
 );
 
+/// <summary>
+/// One method on a problem of several objectives: the median over the seeds of the hypervolume its points
+/// reach after <paramref name="Evaluations"/>, and of the gap left to the true front's.
+/// </summary>
+public sealed record FrontBenchRow(
+    string Problem,
+    string Method,
+    int Evaluations,
+    double MedianHypervolume,
+    double FrontHypervolume,
+    double MedianGap
+);
+
 /// <summary>How long one round took to propose <paramref name="Count"/> points from <paramref name="Observations"/> results.</summary>
 public sealed record RoundAtScaleRow(
     string Method,
@@ -110,6 +123,41 @@ public static class SearchBenchmark
             Median(seconds)
         );
     }
+
+    /// <summary>
+    /// Uniform draws on the problems of several objectives (ZDT1, DTLZ2): the baseline a multi-objective
+    /// search must beat, <paramref name="evaluations"/> points per seed.
+    /// </summary>
+    public static IReadOnlyList<FrontBenchRow> RandomFronts(int seeds, int evaluations, Action<string> say) =>
+        SyntheticFront
+            .All.Select(problem =>
+            {
+                var reached = Enumerable
+                    .Range(1, seeds)
+                    .Select(seed =>
+                    {
+                        var random = new Xoshiro256StarStar(
+                            (ulong)Xoshiro256StarStar.StableSeed(seed, $"bench|front|{problem.Name}")
+                        );
+                        var points = Enumerable.Range(0, evaluations).Select(_ => problem.Space.Sample(random));
+                        return problem.HypervolumeAfterEach(points.ToArray())[^1];
+                    })
+                    .ToArray();
+                var row = new FrontBenchRow(
+                    problem.Name,
+                    RandomSearch.Instance.Name,
+                    evaluations,
+                    Median(reached),
+                    problem.FrontHypervolume,
+                    Median(reached.Select(h => problem.FrontHypervolume - h).ToArray())
+                );
+                say(
+                    $"{row.Problem, -13} {row.Method, -7} median hypervolume after {evaluations}: {row.MedianHypervolume:F4} "
+                        + $"of the front's {row.FrontHypervolume:F4} (gap {row.MedianGap:F4})"
+                );
+                return row;
+            })
+            .ToArray();
 
     public static double Median(IReadOnlyList<double> values)
     {

@@ -133,3 +133,74 @@ public sealed record SyntheticObjective(
     public SearchSpec Search(ISearchMethod method, int trials = 40, int initial = 10, int batch = 4, int lag = 1) =>
         new(method, trials, initial, batch, lag, Space, []);
 }
+
+/// <summary>
+/// A test problem of several objectives (all minimized) with a known Pareto front: its hypervolume against
+/// <paramref name="Reference"/> is <paramref name="FrontHypervolume"/>, the most any set of points can reach.
+/// </summary>
+public sealed record SyntheticFront(
+    string Name,
+    SearchSpace Space,
+    Func<double[], double[]> Evaluate,
+    double[] Reference,
+    double FrontHypervolume
+)
+{
+    private static SearchSpace Unit(int variables) =>
+        SearchSpace.Of(
+            Enumerable
+                .Range(1, variables)
+                .Select(i => new Dimension($"x{i}", DimensionKind.Continuous, 0, 1, false, [], null))
+                .ToArray()
+        );
+
+    /// <summary>
+    /// ZDT1 on [0, 1]^6 (Zitzler, Deb and Thiele 2000): f1 = x1, f2 = g (1 - sqrt(x1 / g)), g = 1 + 9 mean(x2..x6);
+    /// front f2 = 1 - sqrt(f1). Against (11, 11) (f2 reaches 10; a reference near the front would leave uniform
+    /// draws, whose g is about 5.5, with nothing): 121 less the 1/3 under the front.
+    /// </summary>
+    public static readonly SyntheticFront Zdt1 = new(
+        "zdt1",
+        Unit(6),
+        x =>
+        {
+            var g = 1 + 9 * x.Skip(1).Average();
+            return [x[0], g * (1 - Math.Sqrt(x[0] / g))];
+        },
+        [11, 11],
+        121 - 1.0 / 3
+    );
+
+    /// <summary>
+    /// DTLZ2 on [0, 1]^6 with 3 objectives (Deb et al. 2002): a point on the sphere of radius 1 + g, g = the sum
+    /// of (x_i - 0.5)^2 over x3..x6; front: the positive octant of the unit sphere. Against (1.1, 1.1, 1.1):
+    /// 1.1^3 - pi / 6.
+    /// </summary>
+    public static readonly SyntheticFront Dtlz2 = new(
+        "dtlz2",
+        Unit(6),
+        x =>
+        {
+            var radius = 1 + x.Skip(2).Sum(v => (v - 0.5) * (v - 0.5));
+            var (a, b) = (x[0] * Math.PI / 2, x[1] * Math.PI / 2);
+            return [radius * Math.Cos(a) * Math.Cos(b), radius * Math.Cos(a) * Math.Sin(b), radius * Math.Sin(a)];
+        },
+        [1.1, 1.1, 1.1],
+        1.1 * 1.1 * 1.1 - Math.PI / 6
+    );
+
+    public static readonly IReadOnlyList<SyntheticFront> All = [Zdt1, Dtlz2];
+
+    /// <summary>The hypervolume of the first 1..n evaluated points after each evaluation.</summary>
+    public double[] HypervolumeAfterEach(IReadOnlyList<double[]> points)
+    {
+        var values = new List<IReadOnlyList<double>>();
+        return points
+            .Select(p =>
+            {
+                values.Add(Evaluate(p));
+                return Pareto.Hypervolume(values, Reference);
+            })
+            .ToArray();
+    }
+}
