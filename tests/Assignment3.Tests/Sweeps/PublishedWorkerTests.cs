@@ -1,4 +1,5 @@
 using System.Diagnostics;
+using System.Runtime.Versioning;
 using Assignment3.Tests.Data;
 using Xunit.Abstractions;
 
@@ -16,6 +17,7 @@ public sealed class PublishedWorkerTests(ITestOutputHelper output) : SweepProces
     private static readonly TimeSpan Bound = TimeSpan.FromMinutes(5);
 
     [Fact]
+    [SupportedOSPlatform("linux")] // it publishes and runs a linux-x64 file
     public async Task The_published_file_alone_joins_a_coordinator_and_trains_a_sweep()
     {
         var dist = Path.Combine(work, "dist");
