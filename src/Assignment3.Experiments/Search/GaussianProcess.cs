@@ -58,8 +58,6 @@ public sealed class GaussianProcess
     /// <summary>Seeded restarts after the fixed start (ours: enough to escape a flat start on 2-6 dimensions).</summary>
     public const int Restarts = 2;
 
-    private static readonly double Sqrt5 = Math.Sqrt(5);
-
     private readonly MaternKernel kernel;
     private readonly double[][] inputs;
     private readonly double[] targets;
@@ -272,9 +270,9 @@ public sealed class GaussianProcess
             var w = alpha[i] * alpha[j] - inverse[i + j * n];
             var r2 = kernel.SquaredDistance(inputs[i], inputs[j]);
             var r = Math.Sqrt(r2);
-            var decay = Math.Exp(-Sqrt5 * r);
-            gradient[d] -= 0.5 * w * signal * (1 + Sqrt5 * r + 5.0 / 3 * r2) * decay;
-            var radial = signal * 5.0 / 3 * (1 + Sqrt5 * r) * decay; // dk/dlog(l_k) = radial * (x_k - x'_k)^2 / l_k^2
+            var decay = Math.Exp(-MaternKernel.Sqrt5 * r);
+            gradient[d] -= 0.5 * w * signal * (1 + MaternKernel.Sqrt5 * r + 5.0 / 3 * r2) * decay;
+            var radial = signal * 5.0 / 3 * (1 + MaternKernel.Sqrt5 * r) * decay; // dk/dlog(l_k) = radial * (x_k - x'_k)^2 / l_k^2
             for (var k = 0; k < d; k++)
                 gradient[k] -= 0.5 * w * radial * kernel.Contribution(k, inputs[i][k], inputs[j][k]);
             if (i == j)
@@ -287,7 +285,7 @@ public sealed class GaussianProcess
 /// <summary>The Matern-5/2 kernel at one set of log hyperparameters, their exps taken once.</summary>
 internal sealed class MaternKernel
 {
-    private static readonly double Sqrt5 = Math.Sqrt(5);
+    public static readonly double Sqrt5 = Math.Sqrt(5);
 
     private readonly bool[] categorical;
 

@@ -68,17 +68,12 @@ public static class Pareto
     /// </summary>
     public static double Hypervolume(IReadOnlyList<IReadOnlyList<double>> points, IReadOnlyList<double> reference)
     {
-        var inside = points
-            .Where(p =>
-                p.Count == reference.Count
-                    ? p.Select((v, k) => v < reference[k]).All(b => b)
-                    : throw new ArgumentException(
-                        $"a point of {p.Count} objectives against a reference point of {reference.Count}"
-                    )
-            )
-            .Select(p => p.ToArray())
-            .ToList();
-        return Volume(inside, reference.ToArray());
+        if (points.FirstOrDefault(p => p.Count != reference.Count) is { } odd)
+            throw new ArgumentException(
+                $"a point of {odd.Count} objectives against a reference point of {reference.Count}"
+            );
+        var inside = points.Where(p => p.Select((v, k) => v < reference[k]).All(b => b)).Select(p => p.ToArray());
+        return Volume(inside.ToList(), reference.ToArray());
     }
 
     /// <summary>
@@ -110,15 +105,12 @@ public static class Pareto
                     * (
                         d == 2
                             ? reference[0] - least
-                            : Volume(d == 3 ? active : NonDominated(active), reference[..(d - 1)])
+                            : Volume(
+                                d == 3 ? active : Front(active).Select(j => active[j]).ToList(),
+                                reference[..(d - 1)]
+                            )
                     );
         }
         return volume;
-    }
-
-    private static List<double[]> NonDominated(List<double[]> points)
-    {
-        var ranks = Ranks(points);
-        return points.Where((_, i) => ranks[i] == 0).ToList();
     }
 }
