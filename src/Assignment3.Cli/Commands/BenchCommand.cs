@@ -274,16 +274,23 @@ public sealed class BenchCommand : AsyncCommand<BenchSettings>
             );
             var atScale = SearchMethods
                 .All.Select(method => SearchBenchmark.RoundAtScale(method, 1000, 8, settings.Seeds))
+                .Concat(
+                    SearchMethods.All.Select(method =>
+                        SearchBenchmark.RoundAtScale(method, 1000, 8, settings.Seeds, SyntheticFront.Dtlz2)
+                    )
+                )
                 .Select(row =>
                 {
                     console.WriteLine(
-                        $"{row.Method, -7} one round of {row.Count} from {row.Observations} results "
+                        $"{row.Method, -7} {row.Objectives} objective(s): one round of {row.Count} from {row.Observations} results "
                             + $"({row.Dimensions} dimensions, {row.Count} still running): {row.Seconds:F2} s (median of {row.Rounds})"
                     );
                     return row;
                 })
                 .ToArray();
-            var fronts = SearchBenchmark.RandomFronts(settings.Seeds, 60, line => console.WriteLine(line));
+            var fronts = SearchBenchmark.Fronts(settings.Seeds, 60, 10, 4, settings.Lag, line =>
+                console.WriteLine(line)
+            );
             json?.Write(
                 new
                 {

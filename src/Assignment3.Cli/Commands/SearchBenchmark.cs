@@ -19,21 +19,26 @@ public sealed record SearchBenchRow(
 );
 
 /// <summary>
-/// One method on a problem of several objectives: the median over the seeds of the hypervolume its points
-/// reach after <paramref name="Evaluations"/>, and of the gap left to the true front's.
+/// One method on a problem of several objectives: the median over the seeds of the hypervolume its feasible
+/// points reach after <paramref name="Evaluations"/>, and of the gap left to the true front's (null when that
+/// is not known), and the share of its proposals after round 0 that break the problem's constraint.
 /// </summary>
 public sealed record FrontBenchRow(
     string Problem,
     string Method,
     int Evaluations,
     double MedianHypervolume,
-    double FrontHypervolume,
-    double MedianGap
+    double? FrontHypervolume,
+    double? MedianGap,
+    double[] Hypervolumes,
+    double InfeasibleAfterRoundZero,
+    double Seconds
 );
 
 /// <summary>How long one round took to propose <paramref name="Count"/> points from <paramref name="Observations"/> results.</summary>
 public sealed record RoundAtScaleRow(
     string Method,
+    int Objectives,
     int Observations,
     int Dimensions,
     int Count,
@@ -83,23 +88,31 @@ public static class SearchBenchmark
 
     /// <summary>
     /// One round proposed from many results: <paramref name="observations"/> seeded uniform points of
-    /// Hartmann-6 with their values, a round of <paramref name="count"/> still running (lag 1), and
-    /// <paramref name="count"/> new points; the median of up to three rounds (sweep seeds 1 to <paramref name="seeds"/>).
+    /// Hartmann-6 (or of <paramref name="front"/>'s problem: several objectives) with their values, a round of
+    /// <paramref name="count"/> still running (lag 1), and <paramref name="count"/> new points; the median of up
+    /// to three rounds (sweep seeds 1 to <paramref name="seeds"/>).
     /// </summary>
-    public static RoundAtScaleRow RoundAtScale(ISearchMethod method, int observations, int count, int seeds)
+    public static RoundAtScaleRow RoundAtScale(
+        ISearchMethod method,
+        int observations,
+        int count,
+        int seeds,
+        SyntheticFront? front = null
+    )
     {
         var objective = SyntheticObjective.Hartmann6;
-        var search = objective.Search(method, observations + 2 * count, 10, count, 1);
+        var space = front?.Space ?? objective.Space;
+        var search = new SearchSpec(method, observations + 2 * count, 10, count, 1, space, []);
         var seconds = new List<double>();
         for (var seed = 1; seed <= Math.Min(seeds, 3); seed++)
         {
             var random = new Xoshiro256StarStar((ulong)Xoshiro256StarStar.StableSeed(seed, "bench|round at scale"));
             var observed = Enumerable
                 .Range(0, observations)
-                .Select(_ => objective.Space.Sample(random))
-                .Select(p => new Observation(p, objective.Evaluate(p)))
+                .Select(_ => space.Sample(random))
+                .Select(p => front?.Observe(p) ?? new Observation(p, objective.Evaluate(p)))
                 .ToArray();
-            var pending = Enumerable.Range(0, count).Select(_ => objective.Space.Sample(random)).ToArray();
+            var pending = Enumerable.Range(0, count).Select(_ => space.Sample(random)).ToArray();
             var request = new RoundRequest(
                 search,
                 seed,
@@ -116,8 +129,9 @@ public static class SearchBenchmark
         }
         return new RoundAtScaleRow(
             method.Name,
+            front?.Reference.Length ?? 1,
             observations,
-            objective.Space.Dimensions.Count,
+            space.Dimensions.Count,
             count,
             seconds.Count,
             Median(seconds)
@@ -125,35 +139,48 @@ public static class SearchBenchmark
     }
 
     /// <summary>
-    /// Uniform draws on the problems of several objectives (ZDT1, DTLZ2): the baseline a multi-objective
-    /// search must beat, <paramref name="evaluations"/> points per seed.
+    /// Every method on the problems of several objectives (ZDT1, DTLZ2, C2-DTLZ2), searches of
+    /// <paramref name="evaluations"/> in rounds of <paramref name="batch"/> after an initial design of
+    /// <paramref name="initial"/>, over sweep seeds 1 to <paramref name="seeds"/>.
     /// </summary>
-    public static IReadOnlyList<FrontBenchRow> RandomFronts(int seeds, int evaluations, Action<string> say) =>
+    public static IReadOnlyList<FrontBenchRow> Fronts(
+        int seeds,
+        int evaluations,
+        int initial,
+        int batch,
+        int lag,
+        Action<string> say
+    ) =>
         SyntheticFront
-            .All.Select(problem =>
+            .All.SelectMany(problem => SearchMethods.All.Select(method => (problem, method)))
+            .Select(x =>
             {
-                var reached = Enumerable
-                    .Range(1, seeds)
-                    .Select(seed =>
-                    {
-                        var random = new Xoshiro256StarStar(
-                            (ulong)Xoshiro256StarStar.StableSeed(seed, $"bench|front|{problem.Name}")
-                        );
-                        var points = Enumerable.Range(0, evaluations).Select(_ => problem.Space.Sample(random));
-                        return problem.HypervolumeAfterEach(points.ToArray())[^1];
-                    })
-                    .ToArray();
+                var (problem, method) = x;
+                var clock = Stopwatch.StartNew();
+                var search = problem.Search(method, evaluations, initial, batch, lag);
+                var runs = Enumerable.Range(1, seeds).Select(seed => problem.Run(search, seed)).ToArray();
+                var reached = runs.Select(r => problem.HypervolumeAfterEach(r)[^1]).ToArray();
+                var later = runs.SelectMany(r => r.Skip(initial)).ToArray();
                 var row = new FrontBenchRow(
                     problem.Name,
-                    RandomSearch.Instance.Name,
+                    method.Name,
                     evaluations,
                     Median(reached),
                     problem.FrontHypervolume,
-                    Median(reached.Select(h => problem.FrontHypervolume - h).ToArray())
+                    problem.FrontHypervolume is { } front ? Median(reached.Select(h => front - h).ToArray()) : null,
+                    reached,
+                    later.Length == 0 ? 0 : (double)later.Count(o => !o.Feasible) / later.Length,
+                    clock.Elapsed.TotalSeconds
                 );
                 say(
-                    $"{row.Problem, -13} {row.Method, -7} median hypervolume after {evaluations}: {row.MedianHypervolume:F4} "
-                        + $"of the front's {row.FrontHypervolume:F4} (gap {row.MedianGap:F4})"
+                    $"{row.Problem, -13} {row.Method, -7} median hypervolume after {evaluations}: {row.MedianHypervolume:F4}"
+                        + (row.FrontHypervolume is { } f ? $" of the front's {f:F4} (gap {row.MedianGap:F4})" : "")
+                        + (
+                            problem.Excess is null
+                                ? ""
+                                : $", infeasible after round 0: {row.InfeasibleAfterRoundZero:P1}"
+                        )
+                        + $"   ({row.Seconds:F1} s)"
                 );
                 return row;
             })

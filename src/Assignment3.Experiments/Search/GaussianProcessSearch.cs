@@ -37,6 +37,8 @@ public sealed class GaussianProcessSearch : ISearchMethod
     {
         var space = request.Space;
         var set = new ProposalSet(request);
+        if (request.Observed.Count > 0 && !request.Observed[0].IsSingle)
+            return ProposeTradeOffs(request, set);
         if (request.Observed.Select(o => o.Loss).Distinct().Count() < 2)
         {
             set.FillRandomly(request.Count, request.Random); // nothing to learn from yet
@@ -46,18 +48,175 @@ public sealed class GaussianProcessSearch : ISearchMethod
         var best = targets.Min();
         foreach (var pending in request.Pending)
             model = Believe(model, space, pending);
+        var centres = request.Observed.OrderBy(o => o.Loss).Take(Centres).Select(o => o.Point).ToList();
         while (set.Taken.Count < request.Count)
         {
-            var ranked = Candidates(space, request, model, best).OrderByDescending(c => c.Score).ThenBy(c => c.Order);
-            var taken = ranked.FirstOrDefault(c => set.TryTake(c.Point));
-            if (taken.Point is null)
+            var current = model;
+            var candidates = Candidates(space, request, centres, points =>
             {
-                set.FillRandomly(request.Count, request.Random); // every candidate was proposed before: the model has nothing new
+                var (mean, sd) = current.Predict(points.Select(p => UnitEncoding.Encode(space, p)).ToArray());
+                return mean.Select((m, i) => ExpectedImprovement(m, sd[i], best)).ToArray();
+            });
+            if (!TakeBest(set, candidates, request))
                 break;
-            }
             model = Believe(model, space, set.Taken[^1]);
         }
         return set.Taken;
+    }
+
+    /// <summary>
+    /// Takes the best-scored candidate not proposed before; when every one was, fills the round at random
+    /// (the model has nothing new) and says so.
+    /// </summary>
+    private static bool TakeBest(ProposalSet set, List<Candidate> candidates, ProposalRequest request)
+    {
+        var ranked = candidates.OrderByDescending(c => c.Score).ThenBy(c => c.Order);
+        if (ranked.FirstOrDefault(c => set.TryTake(c.Point)).Point is not null)
+            return true;
+        set.FillRandomly(request.Count, request.Random);
+        return false;
+    }
+
+    /// <summary>
+    /// Several objectives, or constraints on results: one GP per objective and per constraint (each fitted to
+    /// its standardized values, in that order, from the round's stream), candidates scored by the expected
+    /// hypervolume improvement over the feasible results' front (<see cref="HypervolumeImprovement"/>, against
+    /// the worst value seen plus a tenth of the range in each objective) times the probability of meeting every
+    /// constraint. One objective with constraints is expected improvement times that probability. Batches by
+    /// the kriging believer as above: a believed point joins every model at its predicted means, and the front
+    /// when those meet the constraints.
+    /// </summary>
+    private static IReadOnlyList<double[]> ProposeTradeOffs(ProposalRequest request, ProposalSet set)
+    {
+        var (space, observed) = (request.Space, request.Observed);
+        if (observed.Count < 2)
+        {
+            set.FillRandomly(request.Count, request.Random);
+            return set.Taken;
+        }
+        var objectives = observed[0].Losses.Count;
+        var constraints = observed[0].Excess.Count;
+        var inputs = observed.Select(o => UnitEncoding.Encode(space, o.Point)).ToArray();
+        var fits = Enumerable
+            .Range(0, objectives)
+            .Select(k => observed.Select(o => o.Losses[k]).ToArray())
+            .Concat(Enumerable.Range(0, constraints).Select(j => observed.Select(o => o.Excess[j]).ToArray()))
+            .Select(values => FitValues(space, inputs, values, request.Random))
+            .ToArray();
+        var models = fits.Select(f => f.Model).ToArray();
+        var bounds = fits.Skip(objectives).Select(f => f.Standardize(0)).ToArray();
+        var front = Enumerable
+            .Range(0, observed.Count)
+            .Where(i => observed[i].Feasible)
+            .Select(i => (IReadOnlyList<double>)fits.Take(objectives).Select(f => f.Targets[i]).ToArray())
+            .ToList();
+        var reference = Reference(request.Reference, observed, front, fits[..objectives]);
+        var centres = TradeOffCentres(observed, front, fits, objectives, bounds);
+
+        void BelieveAll(double[] point)
+        {
+            var input = UnitEncoding.Encode(space, point);
+            var means = models.Select(m => m.Predict([input]).Mean[0]).ToArray();
+            for (var k = 0; k < models.Length; k++)
+                models[k] = models[k].With(input, means[k]);
+            if (bounds.Select((b, j) => means[objectives + j] <= b).All(met => met))
+                front.Add(means[..objectives]);
+        }
+        foreach (var pending in request.Pending)
+            BelieveAll(pending);
+        while (set.Taken.Count < request.Count)
+        {
+            var improvement = new HypervolumeImprovement(front, reference);
+            var candidates = Candidates(space, request, centres, points =>
+            {
+                var encoded = points.Select(p => UnitEncoding.Encode(space, p)).ToArray();
+                var predicted = models.Select(m => m.Predict(encoded)).ToArray();
+                return Enumerable
+                    .Range(0, points.Count)
+                    .Select(i =>
+                    {
+                        var feasible = 1.0;
+                        for (var j = 0; j < constraints; j++)
+                        {
+                            var (mean, sd) = (predicted[objectives + j].Mean[i], predicted[objectives + j].Sd[i]);
+                            feasible *=
+                                sd > 0 ? Normal.CDF(0, 1, (bounds[j] - mean) / sd)
+                                : mean <= bounds[j] ? 1
+                                : 0;
+                        }
+                        var means = predicted.Take(objectives).Select(p => p.Mean[i]).ToArray();
+                        var sds = predicted.Take(objectives).Select(p => p.Sd[i]).ToArray();
+                        return feasible * improvement.Expected(means, sds);
+                    })
+                    .ToArray();
+            });
+            if (!TakeBest(set, candidates, request))
+                break;
+            BelieveAll(set.Taken[^1]);
+        }
+        return set.Taken;
+    }
+
+    /// <summary>
+    /// The reference point the improvement is measured against, in the models' units: the one the search states
+    /// (the sweep's or the problem's), once some feasible result lies inside it; else BoTorch's heuristic, the
+    /// front's worst value in each objective plus a tenth of its range there (of every result's range when the
+    /// front is one point or none), so the search fills in the front rather than stretching its ends.
+    /// </summary>
+    private static double[] Reference(
+        IReadOnlyList<double>? stated,
+        IReadOnlyList<Observation> observed,
+        List<IReadOnlyList<double>> front,
+        Fitted[] fits
+    )
+    {
+        if (stated is not null && observed.Any(o => o.Feasible && o.Losses.Select((v, k) => v < stated[k]).All(b => b)))
+            return fits.Select((f, k) => f.Standardize(stated[k])).ToArray();
+        var members = Pareto.Front(front).Select(i => front[i]).ToArray();
+        return fits.Select(
+                (f, k) =>
+                {
+                    var values = members.Select(m => m[k]).ToArray();
+                    var (low, high) =
+                        values.Length > 1 ? (values.Min(), values.Max()) : (f.Targets.Min(), f.Targets.Max());
+                    return (values.Length > 0 ? values.Max() : f.Targets.Max()) + 0.1 * Math.Max(high - low, 1e-9);
+                }
+            )
+            .ToArray();
+    }
+
+    /// <summary>
+    /// Where the local candidates start: up to <see cref="Centres"/> members of the feasible front spread along
+    /// the first objective; with none feasible, the results closest to meeting the constraints.
+    /// </summary>
+    private static List<double[]> TradeOffCentres(
+        IReadOnlyList<Observation> observed,
+        List<IReadOnlyList<double>> front,
+        Fitted[] fits,
+        int objectives,
+        double[] bounds
+    )
+    {
+        var feasible = Enumerable.Range(0, observed.Count).Where(i => observed[i].Feasible).ToArray();
+        if (feasible.Length == 0)
+            return Enumerable
+                .Range(0, observed.Count)
+                .OrderBy(i => bounds.Select((b, j) => Math.Max(0, fits[objectives + j].Targets[i] - b)).Sum())
+                .ThenBy(i => i)
+                .Take(Centres)
+                .Select(i => observed[i].Point)
+                .ToList();
+        var sorted = Pareto
+            .Front(front)
+            .Select(f => feasible[f])
+            .OrderBy(i => fits[0].Targets[i])
+            .ThenBy(i => i)
+            .ToArray();
+        var count = Math.Min(Centres, sorted.Length);
+        return Enumerable
+            .Range(0, count)
+            .Select(c => observed[sorted[count == 1 ? 0 : c * (sorted.Length - 1) / (count - 1)]].Point)
+            .ToList();
     }
 
     /// <summary>The GP fitted to the observed losses, standardized (mean 0, sd 1), and those targets.</summary>
@@ -67,15 +226,26 @@ public sealed class GaussianProcessSearch : ISearchMethod
         Xoshiro256StarStar random
     )
     {
-        var losses = observed.Select(o => o.Loss).ToArray();
-        var mean = losses.Average();
-        var sd = Math.Sqrt(losses.Select(l => (l - mean) * (l - mean)).Average());
+        var inputs = observed.Select(o => UnitEncoding.Encode(space, o.Point)).ToArray();
+        var fit = FitValues(space, inputs, observed.Select(o => o.Loss).ToArray(), random);
+        return (fit.Model, fit.Targets);
+    }
+
+    /// <summary>A GP on standardized values, and how values map to its units.</summary>
+    private sealed record Fitted(GaussianProcess Model, double[] Targets, double Mean, double Sd)
+    {
+        public double Standardize(double value) => (value - Mean) / Sd;
+    }
+
+    private static Fitted FitValues(SearchSpace space, double[][] inputs, double[] values, Xoshiro256StarStar random)
+    {
+        var mean = values.Average();
+        var sd = Math.Sqrt(values.Select(l => (l - mean) * (l - mean)).Average());
         if (!(sd > 0))
             sd = 1;
-        var targets = losses.Select(l => (l - mean) / sd).ToArray();
+        var targets = values.Select(l => (l - mean) / sd).ToArray();
         var categorical = space.Dimensions.Select(d => d.Kind == DimensionKind.Categorical).ToArray();
-        var inputs = observed.Select(o => UnitEncoding.Encode(space, o.Point)).ToArray();
-        return (GaussianProcess.Fit(categorical, inputs, targets, random), targets);
+        return new Fitted(GaussianProcess.Fit(categorical, inputs, targets, random), targets, mean, sd);
     }
 
     private static GaussianProcess Believe(GaussianProcess model, SearchSpace space, double[] point)
@@ -86,11 +256,15 @@ public sealed class GaussianProcessSearch : ISearchMethod
 
     private readonly record struct Candidate(double[] Point, double Score, int Order);
 
+    /// <summary>
+    /// Seeded candidates with their scores: uniform draws, then at each of <see cref="LocalScales"/> Gaussian
+    /// steps around the given centres (first round only) and the best candidates so far.
+    /// </summary>
     private static List<Candidate> Candidates(
         SearchSpace space,
         ProposalRequest request,
-        GaussianProcess model,
-        double best
+        IReadOnlyList<double[]> bestResults,
+        Func<List<double[]>, double[]> score
     )
     {
         var random = request.Random;
@@ -98,8 +272,8 @@ public sealed class GaussianProcessSearch : ISearchMethod
             .Range(0, request.Settings.Whole("candidates"))
             .Select(_ => space.Sample(random))
             .ToList();
-        var scored = Score(space, model, best, points, 0);
-        var centres = request.Observed.OrderBy(o => o.Loss).Take(Centres).Select(o => o.Point).ToList();
+        var scored = Scored(points, score(points), 0);
+        var centres = bestResults.ToList();
         var perCentre = request.Settings.Whole("local-candidates") / Centres;
         foreach (var scale in LocalScales)
         {
@@ -109,11 +283,14 @@ public sealed class GaussianProcessSearch : ISearchMethod
             var local = centres
                 .SelectMany(c => Enumerable.Range(0, perCentre).Select(_ => Step(space, c, scale, random)))
                 .ToList();
-            scored.AddRange(Score(space, model, best, local, scored.Count));
+            scored.AddRange(Scored(local, score(local), scored.Count));
             centres.Clear();
         }
         return scored;
     }
+
+    private static List<Candidate> Scored(List<double[]> points, double[] scores, int first) =>
+        points.Select((p, i) => new Candidate(p, scores[i], first + i)).ToList();
 
     /// <summary>
     /// A Gaussian step of sd <paramref name="scale"/> (in [0, 1] units) in every numeric dimension; a
@@ -133,18 +310,6 @@ public sealed class GaussianProcessSearch : ISearchMethod
                     : d.FromUnit(d.ToUnit(centre[i]) + scale * SearchDraws.StandardNormal(random));
         }
         return space.Canonical(point);
-    }
-
-    private static List<Candidate> Score(
-        SearchSpace space,
-        GaussianProcess model,
-        double best,
-        List<double[]> points,
-        int first
-    )
-    {
-        var (mean, sd) = model.Predict(points.Select(p => UnitEncoding.Encode(space, p)).ToArray());
-        return points.Select((p, i) => new Candidate(p, ExpectedImprovement(mean[i], sd[i], best), first + i)).ToList();
     }
 
     /// <summary>E[max(best - f, 0)] for f ~ N(mean, sd^2): minimizing.</summary>

@@ -4,13 +4,32 @@ using Assignment3.Experiments.Configuration;
 
 namespace Assignment3.Experiments.Search;
 
-/// <summary>A point of the space with its loss (1 - validation accuracy: lower is better), in trial-id order.</summary>
-public sealed record Observation(double[] Point, double Loss);
+/// <summary>
+/// A point of the space with its losses, one per objective, each minimized (the first, alone by default: 1 -
+/// validation accuracy), and how far it exceeds each constraint's bound on results (met when at most 0), in
+/// trial-id order.
+/// </summary>
+public sealed record Observation(double[] Point, IReadOnlyList<double> Losses, IReadOnlyList<double> Excess)
+{
+    /// <summary>One objective, no constraints.</summary>
+    public Observation(double[] point, double loss)
+        : this(point, [loss], []) { }
+
+    /// <summary>The first objective's loss (the only one of a single-objective search).</summary>
+    public double Loss => Losses[0];
+
+    /// <summary>Whether it meets every constraint.</summary>
+    public bool Feasible => Excess.All(e => e <= 0);
+
+    /// <summary>Whether the search is about one number: one objective, no constraints (what every method began with).</summary>
+    public bool IsSingle => Losses.Count == 1 && Excess.Count == 0;
+}
 
 /// <summary>
 /// What a method proposes from: the space, the results it may use (in trial-id order), points proposed
 /// but without a result it may use (the rounds still running), every point proposed so far (none may
-/// come again), how many to propose, the round's own random stream, and the method's settings.
+/// come again), how many to propose, the round's own random stream, and the method's settings. Under several
+/// objectives, <see cref="Reference"/>: the point (in losses) whose dominated hypervolume the sweep reports, when stated.
 /// </summary>
 public sealed record ProposalRequest(
     SearchSpace Space,
@@ -19,7 +38,8 @@ public sealed record ProposalRequest(
     IReadOnlyList<double[]> Proposed,
     int Count,
     Xoshiro256StarStar Random,
-    Settings Settings
+    Settings Settings,
+    IReadOnlyList<double>? Reference = null
 );
 
 /// <summary>

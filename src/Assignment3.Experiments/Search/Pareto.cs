@@ -77,6 +77,64 @@ public static class Pareto
     }
 
     /// <summary>
+    /// Disjoint boxes covering the part of the reference box no point weakly dominates: {z &lt; reference : no
+    /// point p &lt;= z}, each as (lower, upper) corners; a lower corner may be -infinity (the region reaches
+    /// below every point). Slices along the last objective as <see cref="Hypervolume"/> does: between
+    /// consecutive values of it, the boxes of the points at or below, one objective fewer. O(n) boxes in 2-D,
+    /// O(n^2) in 3-D. What expected hypervolume improvement sums over.
+    /// </summary>
+    public static List<(double[] Lower, double[] Upper)> NonDominatedBoxes(
+        IReadOnlyList<IReadOnlyList<double>> points,
+        IReadOnlyList<double> reference
+    )
+    {
+        var inside = points.Where(p => p.Select((v, k) => v < reference[k]).All(b => b)).Select(p => p.ToArray());
+        var boxes = new List<(double[], double[])>();
+        var d = reference.Count;
+        Boxes(inside.ToList(), reference.ToArray(), new double[d], new double[d], d, boxes);
+        return boxes;
+    }
+
+    /// <summary>
+    /// Adds the boxes of the first <paramref name="d"/> objectives under <paramref name="points"/>, with the
+    /// objectives above d spanning [lower, upper] as the caller sliced them.
+    /// </summary>
+    private static void Boxes(
+        List<double[]> points,
+        double[] reference,
+        double[] lower,
+        double[] upper,
+        int d,
+        List<(double[], double[])> boxes
+    )
+    {
+        if (points.Count == 0 || d == 1)
+        {
+            var (l, u) = ((double[])lower.Clone(), (double[])upper.Clone());
+            for (var k = 0; k < d; k++)
+                (l[k], u[k]) = (double.NegativeInfinity, reference[k]);
+            if (points.Count > 0)
+                u[0] = points.Min(p => p[0]);
+            boxes.Add((l, u));
+            return;
+        }
+        var sorted = points.OrderBy(p => p[d - 1]).ThenBy(p => p[0]).ToList();
+        (lower[d - 1], upper[d - 1]) = (double.NegativeInfinity, sorted[0][d - 1]);
+        Boxes([], reference, lower, upper, d - 1, boxes);
+        var active = new List<double[]>();
+        for (var i = 0; i < sorted.Count; i++)
+        {
+            active.Add(sorted[i]);
+            var top = i + 1 < sorted.Count ? sorted[i + 1][d - 1] : reference[d - 1];
+            if (top <= sorted[i][d - 1])
+                continue;
+            (lower[d - 1], upper[d - 1]) = (sorted[i][d - 1], top);
+            var projected = active.Select(p => (IReadOnlyList<double>)p[..(d - 1)]).ToList();
+            Boxes(Front(projected).Select(j => active[j]).ToList(), reference, lower, upper, d - 1, boxes);
+        }
+    }
+
+    /// <summary>
     /// Slices along the last objective: between consecutive values of it, the (d-1)-volume of the points at
     /// or below (in 2-D a running minimum of the first objective).
     /// </summary>

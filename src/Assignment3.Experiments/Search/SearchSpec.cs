@@ -40,6 +40,9 @@ public sealed record SearchSpec(
     /// <summary>The method's settings as the config gave them, defaults for the rest.</summary>
     public Settings Settings => MethodSettings ?? Settings.Defaults(Method.Keys);
 
+    /// <summary>Under several objectives: the reference point (in losses) the sweep's hypervolume is measured against, when it is known before any result.</summary>
+    public IReadOnlyList<double>? Reference { get; init; }
+
     private static readonly string[] Keys =
     [
         "method",
@@ -271,6 +274,41 @@ public static class SearchRounds
 {
     public static double[][] Propose(RoundRequest request) => Round(request).Points;
 
+    /// <summary>
+    /// A whole search against an instant objective (benchmarks and tests), round by round as a sweep runs them:
+    /// each round learns from the results of the rounds <see cref="SearchSpec.LastObservedRound"/> names, in
+    /// trial order; every result, in trial order.
+    /// </summary>
+    public static IReadOnlyList<Observation> Simulate(SearchSpec search, int seed, Func<double[], Observation> evaluate)
+    {
+        var results = new List<Observation>();
+        var rounds = new List<int>();
+        for (var round = 0; results.Count < search.Trials; round++)
+        {
+            var last = search.LastObservedRound(round);
+            var proposed = Propose(
+                new RoundRequest(
+                    search,
+                    seed,
+                    SweepConfig.FirstStage,
+                    round,
+                    results.Where((_, i) => rounds[i] <= last).ToArray(),
+                    results.Where((_, i) => rounds[i] > last).Select(o => o.Point).ToArray(),
+                    results.Select(o => o.Point).ToArray(),
+                    search.RoundSize(round, results.Count)
+                )
+            );
+            if (proposed.Length == 0)
+                break;
+            foreach (var point in proposed)
+            {
+                results.Add(evaluate(point));
+                rounds.Add(round);
+            }
+        }
+        return results;
+    }
+
     /// <summary>The round as its event: its points, and how many of them (the last) were drawn uniformly.</summary>
     public static RoundProposed Round(RoundRequest request)
     {
@@ -285,7 +323,8 @@ public static class SearchRounds
             request.Proposed,
             request.Count,
             random,
-            search.Settings
+            search.Settings,
+            search.Reference
         );
         // Round 0: the enqueued points, then uniform ones (every method starts from a design it did not choose).
         // Later rounds: the method's points, then the random fraction's uniform ones.

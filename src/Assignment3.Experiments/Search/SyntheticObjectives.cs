@@ -78,53 +78,20 @@ public sealed record SyntheticObjective(
     /// </summary>
     public double[] Run(SearchSpec search, int seed)
     {
-        var points = new List<double[]>();
-        var rounds = new List<int>();
-        var observed = new List<double>();
         var noise = new Core.Randomness.Xoshiro256StarStar(
             (ulong)Core.Randomness.Xoshiro256StarStar.StableSeed(seed, $"noise|{Name}")
         );
-        for (var round = 0; points.Count < search.Trials; round++)
-        {
-            var last = search.LastObservedRound(round);
-            var seen = Enumerable
-                .Range(0, points.Count)
-                .Where(i => rounds[i] <= last)
-                .Select(i => new Observation(points[i], observed[i]))
-                .ToArray();
-            var pending = Enumerable
-                .Range(0, points.Count)
-                .Where(i => rounds[i] > last)
-                .Select(i => points[i])
-                .ToArray();
-            var proposed = SearchRounds.Propose(
-                new RoundRequest(
-                    search,
-                    seed,
-                    "coarse",
-                    round,
-                    seen,
-                    pending,
-                    points.ToArray(),
-                    search.RoundSize(round, points.Count)
-                )
-            );
-            if (proposed.Length == 0)
-                break;
-            foreach (var p in proposed)
-            {
-                points.Add(p);
-                rounds.Add(round);
-                observed.Add(Evaluate(p) + NoiseSd * SearchDraws.StandardNormal(noise));
-            }
-        }
-        var regret = new double[points.Count];
+        var evaluated = SearchRounds.Simulate(search, seed, p => new Observation(
+            p,
+            Evaluate(p) + NoiseSd * SearchDraws.StandardNormal(noise)
+        ));
+        var regret = new double[evaluated.Count];
         var best = double.PositiveInfinity;
         var bestObserved = double.PositiveInfinity;
-        for (var i = 0; i < points.Count; i++)
+        for (var i = 0; i < evaluated.Count; i++)
         {
-            if (observed[i] < bestObserved)
-                (bestObserved, best) = (observed[i], Evaluate(points[i]));
+            if (evaluated[i].Loss < bestObserved)
+                (bestObserved, best) = (evaluated[i].Loss, Evaluate(evaluated[i].Point));
             regret[i] = best - Minimum;
         }
         return regret;
@@ -136,14 +103,17 @@ public sealed record SyntheticObjective(
 
 /// <summary>
 /// A test problem of several objectives (all minimized) with a known Pareto front: its hypervolume against
-/// <paramref name="Reference"/> is <paramref name="FrontHypervolume"/>, the most any set of points can reach.
+/// <paramref name="Reference"/> is <paramref name="FrontHypervolume"/>, the most any set of points can reach
+/// (null: not known in closed form). <paramref name="Excess"/>: a constraint on the objectives' values (met at
+/// or below 0), a result only a trial tells.
 /// </summary>
 public sealed record SyntheticFront(
     string Name,
     SearchSpace Space,
     Func<double[], double[]> Evaluate,
     double[] Reference,
-    double FrontHypervolume
+    double? FrontHypervolume,
+    Func<double[], double>? Excess = null
 )
 {
     private static SearchSpace Unit(int variables) =>
@@ -189,18 +159,51 @@ public sealed record SyntheticFront(
         1.1 * 1.1 * 1.1 - Math.PI / 6
     );
 
-    public static readonly IReadOnlyList<SyntheticFront> All = [Zdt1, Dtlz2];
+    /// <summary>
+    /// C2-DTLZ2 (Deb and Jain 2014), 3 objectives: DTLZ2 where only points near the front's three corners
+    /// (within 0.4 of each unit vector) or near its middle (within 0.4 of the ray 1/sqrt(3)) are feasible.
+    /// </summary>
+    public static readonly SyntheticFront C2Dtlz2 = Dtlz2 with
+    {
+        Name = "c2-dtlz2",
+        FrontHypervolume = null,
+        Excess = f =>
+        {
+            const double r2 = 0.4 * 0.4;
+            var squares = f.Sum(v => v * v);
+            var corners = Enumerable.Range(0, f.Length).Min(i => squares - f[i] * f[i] + (f[i] - 1) * (f[i] - 1) - r2);
+            var middle = f.Sum(v => (v - 1 / Math.Sqrt(f.Length)) * (v - 1 / Math.Sqrt(f.Length))) - r2;
+            return Math.Min(corners, middle);
+        },
+    };
 
-    /// <summary>The hypervolume of the first 1..n evaluated points after each evaluation.</summary>
-    public double[] HypervolumeAfterEach(IReadOnlyList<double[]> points)
+    public static readonly IReadOnlyList<SyntheticFront> All = [Zdt1, Dtlz2, C2Dtlz2];
+
+    /// <summary>What a search (or a point) learns here: the objectives, and the constraint's excess if there is one.</summary>
+    public Observation Observe(double[] point)
+    {
+        var values = Evaluate(point);
+        return new Observation(point, values, Excess is null ? [] : [Excess(values)]);
+    }
+
+    /// <summary>The hypervolume of the feasible among the first 1..n results after each one.</summary>
+    public double[] HypervolumeAfterEach(IReadOnlyList<Observation> results)
     {
         var values = new List<IReadOnlyList<double>>();
-        return points
-            .Select(p =>
+        return results
+            .Select(o =>
             {
-                values.Add(Evaluate(p));
+                if (o.Feasible)
+                    values.Add(o.Losses);
                 return Pareto.Hypervolume(values, Reference);
             })
             .ToArray();
     }
+
+    /// <summary>A search of <paramref name="search"/>'s budget here, round by round as a sweep runs them: every result in trial order.</summary>
+    public IReadOnlyList<Observation> Run(SearchSpec search, int seed) => SearchRounds.Simulate(search, seed, Observe);
+
+    /// <summary>A search here, measuring improvement against the problem's reference point (as a sweep against its stated one).</summary>
+    public SearchSpec Search(ISearchMethod method, int trials = 60, int initial = 10, int batch = 4, int lag = 1) =>
+        new(method, trials, initial, batch, lag, Space, []) { Reference = Reference };
 }

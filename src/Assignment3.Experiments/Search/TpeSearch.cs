@@ -47,15 +47,12 @@ public sealed class TpeSearch : ISearchMethod
             set.FillRandomly(request.Count, request.Random);
             return set.Taken;
         }
-        var ranked = request
-            .Observed.Select((o, i) => (o, i))
-            .OrderBy(x => x.o.Loss)
-            .ThenBy(x => x.i)
-            .Select(x => x.o.Point)
-            .ToList();
         var settings = request.Settings;
-        var below = ranked.Take(Gamma(ranked.Count, settings.Value("gamma"), settings.Whole("gamma-max"))).ToList();
-        var above = ranked.Skip(below.Count).Concat(request.Pending).ToList();
+        var (below, above) = Split(
+            request.Observed,
+            Gamma(request.Observed.Count, settings.Value("gamma"), settings.Whole("gamma-max"))
+        );
+        above.AddRange(request.Pending);
         for (var misses = 0; set.Taken.Count < request.Count && misses < 100; )
         {
             var good = new Parzen(space, below, settings.Value("prior-weight"));
@@ -72,6 +69,85 @@ public sealed class TpeSearch : ISearchMethod
         if (set.Taken.Count < request.Count)
             set.FillRandomly(request.Count, request.Random);
         return set.Taken;
+    }
+
+    /// <summary>
+    /// The results that form l(x) (<paramref name="count"/> of them) and those that form g(x). One objective:
+    /// the lowest losses (ties by trial order), in that order. Several objectives or constraints (Optuna's
+    /// MOTPE with its constraint handling): feasible results by non-dominated rank, the rank that does not fit
+    /// whole chosen from by greedy hypervolume contribution (on losses scaled to [0, 1] within it, against 1.1),
+    /// then infeasible ones by their summed excess; both lists in trial order.
+    /// </summary>
+    private static (List<double[]> Below, List<double[]> Above) Split(IReadOnlyList<Observation> observed, int count)
+    {
+        if (observed[0].IsSingle)
+        {
+            var ranked = observed
+                .Select((o, i) => (o, i))
+                .OrderBy(x => x.o.Loss)
+                .ThenBy(x => x.i)
+                .Select(x => x.o.Point)
+                .ToList();
+            return (ranked.Take(count).ToList(), ranked.Skip(count).ToList());
+        }
+        var feasible = Enumerable.Range(0, observed.Count).Where(i => observed[i].Feasible).ToArray();
+        var ranks = Pareto.Ranks(feasible.Select(i => observed[i].Losses).ToArray());
+        var chosen = new List<int>();
+        for (var rank = 0; chosen.Count < count && ranks.Contains(rank); rank++)
+        {
+            var members = feasible.Where((_, f) => ranks[f] == rank).ToArray();
+            chosen.AddRange(
+                chosen.Count + members.Length <= count
+                    ? members
+                    : GreedyHypervolume(members.Select(i => observed[i].Losses).ToArray(), count - chosen.Count)
+                        .Select(m => members[m])
+            );
+        }
+        chosen.AddRange(
+            Enumerable
+                .Range(0, observed.Count)
+                .Where(i => !observed[i].Feasible)
+                .OrderBy(i => observed[i].Excess.Sum(e => Math.Max(0, e)))
+                .ThenBy(i => i)
+                .Take(count - chosen.Count)
+        );
+        var below = chosen.ToHashSet();
+        return (
+            Enumerable.Range(0, observed.Count).Where(below.Contains).Select(i => observed[i].Point).ToList(),
+            Enumerable.Range(0, observed.Count).Where(i => !below.Contains(i)).Select(i => observed[i].Point).ToList()
+        );
+    }
+
+    /// <summary>Indices of <paramref name="count"/> of the vectors, each in turn the one adding the most hypervolume (ties: the first).</summary>
+    private static IEnumerable<int> GreedyHypervolume(IReadOnlyList<double>[] losses, int count)
+    {
+        var m = losses[0].Count;
+        var (low, high) = (
+            Enumerable.Range(0, m).Select(k => losses.Min(l => l[k])).ToArray(),
+            Enumerable.Range(0, m).Select(k => losses.Max(l => l[k])).ToArray()
+        );
+        var scaled = losses
+            .Select(l =>
+                (IReadOnlyList<double>)
+                    l.Select((v, k) => high[k] > low[k] ? (v - low[k]) / (high[k] - low[k]) : 0).ToArray()
+            )
+            .ToArray();
+        var reference = Enumerable.Repeat(1.1, m).ToArray();
+        var selected = new List<int>();
+        while (selected.Count < count)
+            selected.Add(
+                Enumerable
+                    .Range(0, scaled.Length)
+                    .Where(i => !selected.Contains(i))
+                    .Select(i =>
+                        (i, Volume: Pareto.Hypervolume([.. selected.Select(s => scaled[s]), scaled[i]], reference))
+                    )
+                    .OrderByDescending(x => x.Volume)
+                    .ThenBy(x => x.i)
+                    .First()
+                    .i
+            );
+        return selected;
     }
 
     /// <summary>How many of n results form l(x): Optuna's default split, the best share gamma rounded up, at most <paramref name="most"/>.</summary>
