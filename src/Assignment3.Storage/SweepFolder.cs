@@ -1,5 +1,6 @@
 using System.Globalization;
 using Assignment3.Core.Training;
+using Assignment3.Experiments.Objectives;
 using Assignment3.Experiments.Sweeps;
 using Assignment3.Experiments.Text;
 
@@ -10,7 +11,9 @@ namespace Assignment3.Storage;
 /// counts: the figures at its budget so far). <see cref="Budget"/> is the cycles it trained,
 /// <see cref="Rung"/> the rung it reached (stages with early stopping), <see cref="Bracket"/> its
 /// Hyperband bracket, <see cref="OrderSeed"/> the seed of its mini-batch order, <see cref="Group"/> the
-/// first trial of the group its last hand-out trained in (the trial itself when alone).
+/// first trial of the group its last hand-out trained in (the trial itself when alone). Under
+/// sweep.objectives or sweep.constraints: <see cref="NetworkParameters"/> and <see cref="TrainingFlops"/> (from
+/// the config), and <see cref="Feasible"/> (whether a final trial meets the constraints on results).
 /// </summary>
 public sealed record TrialRow(
     int Trial,
@@ -31,7 +34,10 @@ public sealed record TrialRow(
     int? Rung = null,
     int? Bracket = null,
     int? OrderSeed = null,
-    int? Group = null
+    int? Group = null,
+    double? NetworkParameters = null,
+    double? TrainingFlops = null,
+    bool? Feasible = null
 )
 {
     /// <summary>Trained to its last step (not stopped early, not waiting at a rung).</summary>
@@ -61,11 +67,17 @@ public static class SweepFolder
                     stage
                         .Plan.Trials()
                         .Select(planned =>
-                            state.Find(planned.Id) is { } trial ? Row(trial, stage, early) : Queued(planned)
+                            state.Find(planned.Id) is { } trial
+                                ? Row(trial, stage, early, state.Config.TradeOffs)
+                                : Queued(planned, state.Config.TradeOffs)
                         )
                 );
             else
-                rows.AddRange(state.Trials.Where(t => stage.Plan.Contains(t.Id)).Select(t => Row(t, stage, early)));
+                rows.AddRange(
+                    state
+                        .Trials.Where(t => stage.Plan.Contains(t.Id))
+                        .Select(t => Row(t, stage, early, state.Config.TradeOffs))
+                );
         }
         return rows;
     }
@@ -81,7 +93,7 @@ public static class SweepFolder
             .Select(s => (s.Name, s.Schedule.ToString(), s.Policy.Rungs(s, state)))
             .ToArray();
 
-    private static TrialRow Queued(PlannedTrial planned) =>
+    private static TrialRow Queued(PlannedTrial planned, TradeOffs tradeOffs) =>
         new(
             planned.Id,
             planned.Stage,
@@ -97,10 +109,12 @@ public static class SweepFolder
             "",
             0,
             null,
-            OrderSeed: planned.Config.OrderSeed
+            OrderSeed: planned.Config.OrderSeed,
+            NetworkParameters: tradeOffs.IsDefault ? null : Metric.ParametersOf(planned.Config),
+            TrainingFlops: tradeOffs.IsDefault ? null : Metric.TrainingFlopsOf(planned.Config)
         );
 
-    private static TrialRow Row(Trial trial, StageState stage, bool early)
+    private static TrialRow Row(Trial trial, StageState stage, bool early, TradeOffs tradeOffs)
     {
         var o = trial.Outcome ?? trial.PausedOutcome;
         double? Finite(double? v) => v is { } d && double.IsFinite(d) ? d : null;
@@ -126,7 +140,12 @@ public static class SweepFolder
             early ? trial.Rung : null,
             stage.Policy.BracketOf(trial.Id),
             config.OrderSeed,
-            trial.Group > 0 ? trial.Group : null
+            trial.Group > 0 ? trial.Group : null,
+            tradeOffs.IsDefault ? null : Metric.ParametersOf(config),
+            tradeOffs.IsDefault ? null : Metric.TrainingFlopsOf(config),
+            tradeOffs.OnResults.Count > 0 && trial.IsFinal && trial.Phase != TrialPhase.Failed
+                ? tradeOffs.Feasible(trial)
+                : null
         );
     }
 
@@ -136,6 +155,8 @@ public static class SweepFolder
         // Budget and rung columns only where a stage stops trials early; bracket only with Hyperband.
         var early = rows.Any(r => r.Rung is not null);
         var brackets = rows.Any(r => r.Bracket is not null);
+        var costs = rows.Any(r => r.NetworkParameters is not null);
+        var feasible = rows.Any(r => r.Feasible is not null);
         string[] header =
         [
             "trial",
@@ -151,6 +172,8 @@ public static class SweepFolder
             "divergedAtStep",
             .. early ? new[] { "budgetCycles", "rung" } : [],
             .. brackets ? new[] { "bracket" } : [],
+            .. costs ? new[] { "parameters", "trainingFlops" } : [],
+            .. feasible ? new[] { "feasible" } : [],
             "seconds",
             "group",
             "node",
@@ -176,6 +199,8 @@ public static class SweepFolder
                         r.DivergedAtStep,
                         .. early ? new object?[] { r.Budget, r.Rung } : [],
                         .. brackets ? new object?[] { r.Bracket } : [],
+                        .. costs ? new object?[] { r.NetworkParameters, r.TrainingFlops } : [],
+                        .. feasible ? new object?[] { r.Feasible is { } f ? (f ? "true" : "false") : null } : [],
                         r.Seconds,
                         r.Group,
                         r.Node,
@@ -214,7 +239,7 @@ public static class SweepFolder
         var ended = new Dictionary<(string Row, string Column), string>();
         foreach (var r in rows.Where(r => r.Status is TrialPhase.Diverged or TrialPhase.Failed))
             ended.TryAdd((Value(r, rowKey), columnKey is null ? "" : Value(r, columnKey)), r.Status.Text());
-        foreach (var c in Configurations(rows, r => Metric(r, cell)))
+        foreach (var c in Configurations(rows, r => CellOf(r, cell)))
         {
             var key = (Value(c.First, rowKey), columnKey is null ? "" : Value(c.First, columnKey));
             if (!best.TryGetValue(key, out var seen) || c.Mean > seen.Mean)
@@ -436,6 +461,144 @@ public static class SweepFolder
         );
     }
 
+    /// <summary>A member of a Pareto front as the files show it: its objectives' values (in their metrics' units) and its config.</summary>
+    public sealed record FrontMember(
+        int Trial,
+        string Stage,
+        IReadOnlyList<(string Key, string Value)> Parameters,
+        double[] Values,
+        string Conf
+    );
+
+    /// <summary>
+    /// A Pareto front of a stage (or of the whole sweep: <see cref="AllStages"/>) under the sweep's objectives: its
+    /// members best first by the first objective, the hypervolume they dominate from <see cref="Reference"/>, and
+    /// how many trials trained to their end met the constraints.
+    /// </summary>
+    public sealed record FrontTable(
+        string Stage,
+        IReadOnlyList<ObjectiveSpec> Objectives,
+        IReadOnlyList<FrontMember> Members,
+        double[] Reference,
+        double Hypervolume,
+        int Feasible,
+        int Infeasible
+    );
+
+    public const string AllStages = "all";
+
+    /// <summary>The front of every stage, then of all stages together (its members' configs go to front/); none for one plain objective.</summary>
+    public static IReadOnlyList<FrontTable> Fronts(SweepState state)
+    {
+        var tradeOffs = state.Config.TradeOffs;
+        if (tradeOffs.IsDefault)
+            return [];
+        FrontTable Table(string stage, IEnumerable<Trial> trials)
+        {
+            var front = tradeOffs.FrontOf(trials);
+            return new FrontTable(
+                stage,
+                tradeOffs.Objectives,
+                front
+                    .Members.Select(m => new FrontMember(
+                        m.Trial.Id,
+                        m.Trial.Plan.Stage,
+                        m.Trial.Plan.Parameters,
+                        m.Values,
+                        Report.ReportData.BestConfigOf(m.Trial.Plan)
+                    ))
+                    .ToArray(),
+                front.Reference,
+                front.Hypervolume,
+                front.Feasible,
+                front.Infeasible
+            );
+        }
+        return
+        [
+            .. state.Stages.Select(s => Table(s.Name, state.Trials.Where(t => s.Plan.Contains(t.Id)))),
+            Table(AllStages, state.Trials),
+        ];
+    }
+
+    /// <summary>pareto-STAGE.md and .csv: a stage's front, best first by the first objective, with its objectives and parameters.</summary>
+    public static void WriteFront(string folder, FrontTable front)
+    {
+        // The parameters that differ among the members (all of them for a front of one): what the trade-off is made of.
+        var keys = front
+            .Members.SelectMany(m => m.Parameters.Select(p => p.Key))
+            .Distinct()
+            .Where(k =>
+                front.Members.Count < 2
+                || front.Members.Select(m => m.Parameters.FirstOrDefault(p => p.Key == k).Value).Distinct().Count() > 1
+            )
+            .ToArray();
+        var metrics = front.Objectives.Select(o => o.Metric.Name).ToArray();
+        string[] header = ["trial", "stage", .. metrics, .. keys];
+        var name = $"pareto-{front.Stage}";
+        Csv.Write(
+            Path.Combine(folder, $"{name}.csv"),
+            header,
+            front.Members.Select(m =>
+                (IEnumerable<object?>)
+                    [
+                        m.Trial,
+                        m.Stage,
+                        .. m.Values.Select(v => (object?)v),
+                        .. keys.Select(k => (object?)m.Parameters.FirstOrDefault(p => p.Key == k).Value),
+                    ]
+            )
+        );
+        var title =
+            $"# {front.Stage}: Pareto front of {string.Join(" and ", front.Objectives)}\n\n"
+            + $"{front.Members.Count} non-dominated of {front.Feasible} trials trained to their end that meet the constraints"
+            + (front.Infeasible > 0 ? $" ({front.Infeasible} more break one)" : "")
+            + $"; hypervolume {Readable.Number(front.Hypervolume)} from ("
+            + string.Join(
+                ", ",
+                front.Reference.Select((r, k) => $"{metrics[k]} {Shown(front.Objectives[k].Metric, r)}")
+            )
+            + ") in the searches' units (accuracies as they are, counts in log10)\n\n";
+        AtomicFile.Write(
+            Path.Combine(folder, $"{name}.md"),
+            title
+                + MarkdownTable.Render(
+                    header,
+                    front
+                        .Members.Select(m =>
+                            (string[])
+                                [
+                                    m.Trial.ToString(CultureInfo.InvariantCulture),
+                                    m.Stage,
+                                    .. m.Values.Select((v, k) => Shown(front.Objectives[k].Metric, v)),
+                                    .. keys.Select(k => m.Parameters.FirstOrDefault(p => p.Key == k).Value ?? ""),
+                                ]
+                        )
+                        .ToArray()
+                )
+        );
+    }
+
+    /// <summary>A metric's value for people: counts of parameters and multiply-adds whole, the rest to 3 significant digits.</summary>
+    private static string Shown(Metric metric, double value) =>
+        metric.IsCount && metric != Metric.Seconds
+            ? Math.Round(value).ToString("N0", CultureInfo.InvariantCulture)
+            : Readable.Number(value);
+
+    /// <summary>front/trial-N.conf for each member of the sweep's front (a3 train reads them); no conf of a trial that left it.</summary>
+    public static void WriteFrontConfs(string folder, FrontTable front)
+    {
+        var confs = Path.Combine(folder, "front");
+        Directory.CreateDirectory(confs);
+        var current = front.Members.Select(m => $"trial-{m.Trial}.conf").ToHashSet();
+        foreach (var member in front.Members)
+            AtomicFile.Write(Path.Combine(confs, $"trial-{member.Trial}.conf"), member.Conf);
+        foreach (
+            var stale in Directory.GetFiles(confs, "trial-*.conf").Where(f => !current.Contains(Path.GetFileName(f)))
+        )
+            File.Delete(stale);
+    }
+
     public static void WriteSummary(string folder, object summary) =>
         AtomicFile.Write(Path.Combine(folder, "summary.json"), Json.Serialize(summary));
 
@@ -450,13 +613,15 @@ public static class SweepFolder
         LearningCurvePlots.WriteComparison(plots, stage, runs);
     }
 
-    private static double? Metric(TrialRow row, string cell) =>
+    private static double? CellOf(TrialRow row, string cell) =>
         cell switch
         {
             "validation-accuracy" => row.ValidationAccuracy,
             "test-accuracy" => row.TestAccuracy,
             "train-accuracy" => row.TrainAccuracy,
             "seconds" => row.Seconds,
+            "parameters" => row.NetworkParameters,
+            "training-flops" => row.TrainingFlops,
             _ => throw new ArgumentException($"unknown table cell '{cell}'"),
         };
 }

@@ -17,7 +17,8 @@ public sealed record SweepOutputs(
     IReadOnlyList<(string Stage, IReadOnlyList<(string Name, IReadOnlyList<CurvePoint> Curve)> Runs)> Plots,
     IReadOnlyList<(string Stage, string Policy, IReadOnlyList<Experiments.Scheduling.RungRow> Rungs)> Rungs,
     Report.ReportData? Report,
-    IReadOnlyList<SweepFolder.SearchTable> Searches
+    IReadOnlyList<SweepFolder.SearchTable> Searches,
+    IReadOnlyList<SweepFolder.FrontTable> Fronts
 )
 {
     /// <summary>
@@ -35,6 +36,11 @@ public sealed record SweepOutputs(
             SweepFolder.WriteRungs(Folder, stage, policy, rungs);
         foreach (var search in Searches)
             SweepFolder.WriteSearch(Folder, search);
+        foreach (var front in Fronts)
+            if (front.Stage == SweepFolder.AllStages)
+                SweepFolder.WriteFrontConfs(Folder, front);
+            else
+                SweepFolder.WriteFront(Folder, front);
         SweepFolder.WriteSummary(Folder, Summary);
         foreach (var (stage, runs) in Plots)
             SweepFolder.WritePlots(Folder, stage, runs);

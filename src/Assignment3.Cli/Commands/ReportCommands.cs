@@ -82,6 +82,7 @@ public sealed class StatusCommand : Command<StatusSettings>
                 ? null
                 : TimeSpan.FromSeconds((last - first).TotalSeconds / recorded * remaining);
         var best = ReportData.Best(rows);
+        var front = SweepFolder.Fronts(state).FirstOrDefault(f => f.Stage == SweepFolder.AllStages);
         var running = state
             .Trials.Where(t => t.Phase == TrialPhase.Running)
             .Select(t => new
@@ -128,6 +129,17 @@ public sealed class StatusCommand : Command<StatusSettings>
                     openRounds = search.OpenRounds,
                     lag = search.Lag,
                 },
+            front = front is null
+                ? null
+                : new
+                {
+                    size = front.Members.Count,
+                    trials = front.Members.Select(m => m.Trial).ToArray(),
+                    hypervolume = front.Hypervolume,
+                    reference = front.Objectives.Select((o, k) => (o.Metric.Name, front.Reference[k])).ToDictionary(),
+                    feasible = front.Feasible,
+                    infeasible = front.Infeasible,
+                },
             runningTrials = running,
             startedAt = first,
             lastEventAt = last,
@@ -151,6 +163,14 @@ public sealed class StatusCommand : Command<StatusSettings>
             console.WriteLine(
                 $"best: trial {best.Trial} ({best.Stage}) validation accuracy {Readable.Number(best.ValidationAccuracy!.Value)}: "
                     + string.Join(", ", best.Parameters.Select(p => $"{p.Key}={Readable.Value(p.Value)}"))
+            );
+        if (front is not null)
+            console.WriteLine(
+                $"front of {string.Join(" and ", front.Objectives)}: {front.Members.Count} trial{(front.Members.Count == 1 ? "" : "s")}"
+                    + (front.Members.Count > 0 ? $" ({string.Join(", ", front.Members.Select(m => m.Trial))})" : "")
+                    + $" of {front.Feasible} feasible"
+                    + (front.Infeasible > 0 ? $" ({front.Infeasible} break a constraint)" : "")
+                    + $", hypervolume {Readable.Number(front.Hypervolume)}"
             );
         foreach (var group in running.GroupBy(r => (r.group, r.node, r.fromStep, r.toStep)))
             console.WriteLine(

@@ -1,4 +1,5 @@
 using Assignment3.Experiments.Configuration;
+using Assignment3.Experiments.Objectives;
 using Assignment3.Experiments.Search;
 using Assignment3.Experiments.Sweeps;
 
@@ -44,7 +45,9 @@ public sealed record Bracket(int Index, int Size, IReadOnlyList<int> Budgets, in
 /// trials go on depends on the rung's results alone. A paused trial is decided as soon as the
 /// decision is certain whatever the missing results turn out to be (so slots are not kept waiting
 /// for a rung's last result): it goes on at once when even every missing result beating it would
-/// leave it among the promoted, and stops once enough known results beat it.
+/// leave it among the promoted, and stops once enough known results beat it. Under other or several
+/// objectives, or constraints on results (<see cref="TradeOffs.RankAt"/>), a rung ranks by non-dominated
+/// sorting; a new result can then reorder the others, so its trials are decided once all its results are in.
 /// </summary>
 public sealed class SuccessiveHalvingPolicy(IReadOnlyList<Bracket> brackets, Func<int, int> bracketOf) : IStagePolicy
 {
@@ -71,12 +74,15 @@ public sealed class SuccessiveHalvingPolicy(IReadOnlyList<Bracket> brackets, Fun
     public IEnumerable<SweepEvent> Decide(StageState stage, SweepState sweep)
     {
         var decisions = new List<SweepEvent>();
+        var tradeOffs = sweep.Config.TradeOffs;
         foreach (var (bracket, members) in Members(stage, sweep))
         {
             for (var rung = 0; rung + 1 < bracket.Budgets.Count; rung++)
             {
-                var view = Rung(bracket, members, rung);
+                var view = Rung(bracket, members, rung, tradeOffs);
                 var promotions = bracket.Promotions(rung);
+                if (!tradeOffs.RanksByValidationAccuracy && view.Missing > 0)
+                    break; // the order can still change: this rung, and the ones above it, wait for its last result
                 foreach (var trial in view.Paused)
                 {
                     var better = view.Ranked.IndexOf(trial);
@@ -86,7 +92,9 @@ public sealed class SuccessiveHalvingPolicy(IReadOnlyList<Bracket> brackets, Fun
                         decisions.Add(
                             new TrialStopped(
                                 trial.Id,
-                                $"not among the best {promotions} of {bracket.MaxEntering(rung)} at {Cycles(bracket.Budgets[rung])}"
+                                $"not among the best {promotions} of {bracket.MaxEntering(rung)}"
+                                    + (tradeOffs.RanksByValidationAccuracy ? "" : " by non-dominated rank")
+                                    + $" at {Cycles(bracket.Budgets[rung])}"
                                     + (brackets.Count > 1 ? $" (bracket {bracket.Index})" : "")
                             )
                         );
@@ -101,14 +109,16 @@ public sealed class SuccessiveHalvingPolicy(IReadOnlyList<Bracket> brackets, Fun
     public IReadOnlyList<RungRow> Rungs(StageState stage, SweepState sweep)
     {
         var rows = new List<RungRow>();
+        var tradeOffs = sweep.Config.TradeOffs;
         foreach (var (bracket, members) in Members(stage, sweep))
             for (var rung = 0; rung < bracket.Budgets.Count; rung++)
             {
-                var view = Rung(bracket, members, rung);
+                var view = Rung(bracket, members, rung, tradeOffs);
                 var last = rung + 1 == bracket.Budgets.Count;
                 var promoted = last ? 0 : members.Count(m => m.Trial is { } t && t.Rung > rung);
+                // Under several objectives no single accuracy separates the promoted from the rest.
                 var cutOff =
-                    !last && view.Complete && promoted > 0
+                    !last && view.Complete && promoted > 0 && tradeOffs.RanksByValidationAccuracy
                         ? view
                             .Ranked.Take(bracket.Promotions(rung))
                             .Select(t => t.ValidationAccuracyAt(StepAt(t.Plan, bracket, rung)))
@@ -140,7 +150,12 @@ public sealed class SuccessiveHalvingPolicy(IReadOnlyList<Bracket> brackets, Fun
         bool Complete
     );
 
-    private RungView Rung(Bracket bracket, IReadOnlyList<(PlannedTrial Plan, Trial? Trial)> members, int rung)
+    private RungView Rung(
+        Bracket bracket,
+        IReadOnlyList<(PlannedTrial Plan, Trial? Trial)> members,
+        int rung,
+        TradeOffs tradeOffs
+    )
     {
         var entering = 0;
         var known = 0;
@@ -164,16 +179,19 @@ public sealed class SuccessiveHalvingPolicy(IReadOnlyList<Bracket> brackets, Fun
             else if (trial.IsFinal)
                 known++; // ended before the rung (diverged, failed): a result that is never promoted
         }
-        ranked.Sort(
-            (a, b) =>
-            {
-                var byAccuracy = b.ValidationAccuracyAt(StepAt(b.Plan, bracket, rung))!
-                    .Value.CompareTo(a.ValidationAccuracyAt(StepAt(a.Plan, bracket, rung))!.Value);
-                return byAccuracy != 0 ? byAccuracy : a.Id.CompareTo(b.Id);
-            }
-        );
+        if (tradeOffs.RanksByValidationAccuracy)
+            ranked.Sort(
+                (a, b) =>
+                {
+                    var byAccuracy = b.ValidationAccuracyAt(StepAt(b.Plan, bracket, rung))!
+                        .Value.CompareTo(a.ValidationAccuracyAt(StepAt(a.Plan, bracket, rung))!.Value);
+                    return byAccuracy != 0 ? byAccuracy : a.Id.CompareTo(b.Id);
+                }
+            );
+        else
+            ranked = tradeOffs.RankAt(ranked, t => StepAt(t.Plan, bracket, rung));
         // Before the rung below is complete, up to its promotions may still enter.
-        var previousComplete = rung == 0 || Rung(bracket, members, rung - 1) is { Complete: true };
+        var previousComplete = rung == 0 || Rung(bracket, members, rung - 1, tradeOffs) is { Complete: true };
         var most = previousComplete ? entering : bracket.MaxEntering(rung);
         return new RungView(
             entering,

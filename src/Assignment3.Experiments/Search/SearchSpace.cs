@@ -80,11 +80,23 @@ public sealed class SearchSpace
 
     private readonly ExperimentConfig? experiment;
 
-    private SearchSpace(ExperimentConfig? experiment, IReadOnlyList<Dimension> dimensions)
+    /// <summary>What a run must meet besides being valid: the sweep's constraints known before training (null: nothing).</summary>
+    private readonly Func<Core.Training.TrainingConfig, bool>? admits;
+
+    private SearchSpace(
+        ExperimentConfig? experiment,
+        IReadOnlyList<Dimension> dimensions,
+        Func<Core.Training.TrainingConfig, bool>? admits = null
+    )
     {
         this.experiment = experiment;
         Dimensions = dimensions;
+        this.admits = admits;
     }
+
+    /// <summary>The same space, allowing only points whose run <paramref name="admits"/> (constraints known before training).</summary>
+    public SearchSpace Admitting(Func<Core.Training.TrainingConfig, bool> admits) =>
+        new(experiment, Dimensions, admits);
 
     public IReadOnlyList<Dimension> Dimensions { get; }
     public int Count => Dimensions.Count;
@@ -348,8 +360,9 @@ public sealed class SearchSpace
             return true;
         try
         {
-            Apply(point).Validate();
-            return true;
+            var run = Apply(point);
+            run.Validate();
+            return admits is null || admits(run.VariantAt(0).Config);
         }
         catch (ConfigException)
         {

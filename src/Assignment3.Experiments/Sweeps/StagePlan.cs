@@ -46,25 +46,59 @@ public abstract class StagePlan(string stage, int firstId)
     protected abstract PlannedTrial At(int index);
 }
 
-/// <summary>The first stage: every combination of the experiment's parameters (each sweep.replicates times), computed from its index.</summary>
-public sealed class GridPlan(SweepConfig sweep, string stage, int firstId) : StagePlan(stage, firstId)
+/// <summary>
+/// The first stage: every combination of the experiment's parameters (each sweep.replicates times), computed from
+/// its index; under constraints known before training, only the combinations that meet them (the rest are
+/// skipped, with a warning saying how many).
+/// </summary>
+public sealed class GridPlan : StagePlan
 {
-    public override int Count { get; } = checked((int)sweep.Experiment.VariantCount * sweep.Replicates);
+    private readonly SweepConfig sweep;
+
+    /// <summary>The variants that meet the constraints, in order; null when every variant is planned.</summary>
+    private readonly int[]? admitted;
+
+    public GridPlan(SweepConfig sweep, string stage, int firstId)
+        : base(stage, firstId)
+    {
+        this.sweep = sweep;
+        var variants = sweep.Experiment.VariantCount;
+        if (sweep.TradeOffs.BeforeTraining.Count > 0)
+        {
+            admitted = Enumerable
+                .Range(0, checked((int)variants))
+                .Where(i => sweep.TradeOffs.Admits(sweep.Experiment.VariantAt(i).Config))
+                .ToArray();
+            if (admitted.Length < variants)
+                Warnings =
+                [
+                    $"stage {stage}: {variants - admitted.Length:N0} of {variants:N0} configurations break "
+                        + $"{string.Join(" or ", sweep.TradeOffs.BeforeTraining.Select(c => $"\"{c.Text}\""))} (sweep.constraints): skipped, never trained",
+                ];
+        }
+        Count = checked((admitted?.Length ?? (int)variants) * sweep.Replicates);
+    }
+
+    public override int Count { get; }
 
     /// <summary>From the cycles' values, each of which a full grid has equally often: the plan may be huge.</summary>
     public override double FullCycles =>
-        sweep.Experiment.Parameters.FirstOrDefault(p => p.Parameter == Parameter.Cycles) is { } cycles
+        admitted is not null ? base.FullCycles
+        : sweep.Experiment.Parameters.FirstOrDefault(p => p.Parameter == Parameter.Cycles) is { } cycles
             ? cycles.Values.Sum(Convert.ToDouble) * (Count / cycles.Values.Count)
-            : (double)sweep.Experiment.VariantAt(0).Config.Cycles * Count;
+        : (double)sweep.Experiment.VariantAt(0).Config.Cycles * Count;
 
-    protected override PlannedTrial At(int index) =>
-        SweepPlanner.Planned(
+    protected override PlannedTrial At(int index)
+    {
+        var variant = index / sweep.Replicates;
+        return SweepPlanner.Planned(
             sweep,
             Stage,
             FirstId + index,
-            sweep.Experiment.VariantAt(index / sweep.Replicates),
+            sweep.Experiment.VariantAt(admitted?[variant] ?? variant),
             index % sweep.Replicates + 1
         );
+    }
 }
 
 /// <summary>A stage whose trials were chosen from earlier results (a refinement): few, so kept.</summary>
@@ -137,10 +171,12 @@ public sealed class SearchPlan(SweepConfig sweep, SearchSpec search, string stag
         Rounds++;
     }
 
-    /// <summary>The results a model may learn from now: every final trial's point and loss, in trial order.</summary>
+    /// <summary>The results a model may learn from now: every final trial's point and losses, in trial order.</summary>
     public IReadOnlyList<Observation> Observed(SweepState state) =>
         Trials()
-            .Select(t => state.Find(t.Id) is { IsFinal: true } trial ? Observations.Of(PointOf(t.Id), trial) : null)
+            .Select(t =>
+                state.Find(t.Id) is { IsFinal: true } trial ? sweep.TradeOffs.Observe(PointOf(t.Id), trial) : null
+            )
             .OfType<Observation>()
             .ToArray();
 

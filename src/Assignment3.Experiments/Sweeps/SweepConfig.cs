@@ -1,6 +1,7 @@
 using System.Globalization;
 using Akka.Configuration.Hocon;
 using Assignment3.Experiments.Configuration;
+using Assignment3.Experiments.Objectives;
 using Assignment3.Experiments.Scheduling;
 using Assignment3.Experiments.Search;
 
@@ -9,7 +10,15 @@ namespace Assignment3.Experiments.Sweeps;
 /// <summary>How a stage's results are pivoted: rows and columns are parameter keys, the cell a metric.</summary>
 public sealed record TableSpec(string Rows, string? Columns, string Cell)
 {
-    public static readonly string[] Metrics = ["validation-accuracy", "test-accuracy", "train-accuracy", "seconds"];
+    public static readonly string[] Metrics =
+    [
+        "validation-accuracy",
+        "test-accuracy",
+        "train-accuracy",
+        "seconds",
+        "parameters",
+        "training-flops",
+    ];
 }
 
 /// <summary>A refined parameter: count values spanning <see cref="Span"/> (log10 units for log parameters) around each top trial's value.</summary>
@@ -54,6 +63,8 @@ public sealed record StageSpec(
 ///   replicates = 1         # seeds per configuration; tables, refinement and "best" use their mean
 ///   data-order = shared    # mini-batch order from the sweep's seed and replicate (per-trial: each trial's seed)
 ///   group-size = auto      # trials a slot trains together on the same mini-batches (1: one at a time)
+///   objectives = [ { metric = validation-accuracy, goal = max }, { metric = parameters, goal = min } ]   # see TradeOffs
+///   constraints = [ "parameters &lt;= 60000" ]
 ///   schedule { policy = successive-halving, eta = 3, min-budget = 1 }   # the first stage's; grid when absent
 ///   stages = [
 ///     {
@@ -84,6 +95,9 @@ public sealed record SweepConfig(
     int? GroupSize = null
 )
 {
+    /// <summary>What the sweep optimizes and bounds (sweep.objectives, sweep.constraints): validation accuracy alone by default.</summary>
+    public TradeOffs TradeOffs { get; init; } = TradeOffs.Default;
+
     /// <summary>The largest sweep.group-size: beyond a few the stacked first layers outgrow the caches and nothing is gained.</summary>
     public const int MaxGroupSize = 64;
 
@@ -107,6 +121,8 @@ public sealed record SweepConfig(
         "search",
         "data-order",
         "group-size",
+        "objectives",
+        "constraints",
     ];
 
     /// <summary>The schedule of stage <paramref name="index"/> (0: the first).</summary>
@@ -140,11 +156,25 @@ public sealed record SweepConfig(
         var search = sweep.TryGetValue("search", out var searchValue)
             ? SearchSpec.Read(searchValue, experiment, source, schedule.StopsEarly)
             : null;
+        var stages = ReadStages(sweep.GetValueOrDefault("stages"), source, seed);
+        var testAccuracy = sweep.TryGetValue("test-accuracy", out var t) && Bool(t, "sweep.test-accuracy", source);
+        var tradeOffs = TradeOffs.Read(
+            sweep,
+            source,
+            testAccuracy,
+            stages
+                .Select(st => st.Schedule)
+                .Prepend(schedule)
+                .Where(s => s.StopsEarly)
+                .Select(s => s.Name)
+                .Distinct()
+                .ToArray()
+        );
+        if (search is not null && !tradeOffs.IsDefault)
+            search = Constrained(search, tradeOffs, seed, source);
         var varying = search?.Space.Dimensions.Select(d => (d.Parameter ?? Parameter.Hidden).Key).Distinct().ToArray()
             ?? experiment.Parameters.Where(p => p.Values.Count > 1).Select(p => p.Parameter.Key).ToArray();
         var table = ReadTable(sweep.GetValueOrDefault("table"), varying, source);
-        var stages = ReadStages(sweep.GetValueOrDefault("stages"), source, seed);
-        var testAccuracy = sweep.TryGetValue("test-accuracy", out var t) && Bool(t, "sweep.test-accuracy", source);
         var timeout = sweep.TryGetValue("trial-timeout", out var timeoutValue)
             ? Positive(timeoutValue, "sweep.trial-timeout", source)
             : 1800;
@@ -172,6 +202,8 @@ public sealed record SweepConfig(
             CheckSearch(search, schedule, replicates, maxTrials, source);
         var dataOrder = ReadDataOrder(sweep.GetValueOrDefault("data-order"), source);
         var groupSize = ReadGroupSize(sweep.GetValueOrDefault("group-size"), source);
+        if (search is null && tradeOffs.BeforeTraining.Count > 0)
+            CheckGridMeets(experiment, tradeOffs, source);
         return new SweepConfig(
             experiment,
             seed,
@@ -188,6 +220,54 @@ public sealed record SweepConfig(
             search,
             dataOrder,
             groupSize
+        )
+        {
+            TradeOffs = tradeOffs,
+        };
+    }
+
+    /// <summary>
+    /// The search under the sweep's trade-offs: only points meeting the constraints known before training, the
+    /// reference point it aims at. Refused when no point meets them (among the enqueued, or 10,000 seeded draws),
+    /// or when it warm-starts (earlier searches' results carry one number).
+    /// </summary>
+    private static SearchSpec Constrained(SearchSpec search, TradeOffs tradeOffs, int seed, string source)
+    {
+        if (search.WarmStart is { Count: > 0 })
+            throw new ConfigException(
+                $"{source}: sweep.search.warm-start: earlier searches carry one number per trial; "
+                    + "warm starts under sweep.objectives or sweep.constraints are not supported yet"
+            );
+        var space = tradeOffs.BeforeTraining.Count == 0 ? search.Space : search.Space.Admitting(tradeOffs.Admits);
+        for (var i = 0; i < search.Enqueued.Count; i++)
+            if (!space.Allows(search.Enqueued[i]))
+                throw new ConfigException(
+                    $"{source}: sweep.search.enqueue[{i}]: breaks {string.Join(" and ", tradeOffs.Refusing(search.Space.Apply(search.Enqueued[i]).VariantAt(0).Config))} (sweep.constraints)"
+                );
+        if (tradeOffs.BeforeTraining.Count > 0)
+        {
+            var random = new Core.Randomness.Xoshiro256StarStar(
+                (ulong)Core.Randomness.Xoshiro256StarStar.StableSeed(seed, "constraints|feasible space")
+            );
+            if (!Enumerable.Range(0, 10_000).Any(_ => space.Allows(search.Space.Sample(random))))
+                throw new ConfigException(
+                    $"{source}: sweep.constraints: no point of sweep.search.space meets "
+                        + $"{string.Join(" and ", tradeOffs.BeforeTraining.Select(c => $"\"{c.Text}\""))} (none of 10,000 drawn); "
+                        + "loosen the bound or change the space"
+                );
+        }
+        return search with { Space = space, Reference = tradeOffs.SearchReference };
+    }
+
+    /// <summary>Refused when no configuration of the grid meets the constraints known before training: nothing would train.</summary>
+    private static void CheckGridMeets(ExperimentConfig experiment, TradeOffs tradeOffs, string source)
+    {
+        for (var i = 0L; i < experiment.VariantCount; i++)
+            if (tradeOffs.Admits(experiment.VariantAt(i).Config))
+                return;
+        throw new ConfigException(
+            $"{source}: sweep.constraints: none of the {experiment.VariantCount:N0} configurations meets "
+                + $"{string.Join(" and ", tradeOffs.BeforeTraining.Select(c => $"\"{c.Text}\""))}; loosen the bound or change the grid"
         );
     }
 

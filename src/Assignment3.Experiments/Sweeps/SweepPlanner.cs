@@ -81,6 +81,7 @@ public static class SweepPlanner
         var trials = new List<PlannedTrial>();
         var seen = new HashSet<string>();
         var warnings = new List<string>();
+        var skipped = 0;
         foreach (var result in top)
         {
             var config = result.Trial.Resolved;
@@ -101,13 +102,25 @@ public static class SweepPlanner
                 config = config.WithValues(refine.Parameter, values);
             }
             for (var i = 0L; i < config.VariantCount; i++)
-            for (var replicate = 1; replicate <= sweep.Replicates; replicate++)
             {
-                var planned = Planned(sweep, stage.Name, firstId + trials.Count, config.VariantAt(i), replicate);
-                if (seen.Add(planned.Key))
-                    trials.Add(planned);
+                if (!sweep.TradeOffs.Admits(config.VariantAt(i).Config))
+                {
+                    skipped++;
+                    continue;
+                }
+                for (var replicate = 1; replicate <= sweep.Replicates; replicate++)
+                {
+                    var planned = Planned(sweep, stage.Name, firstId + trials.Count, config.VariantAt(i), replicate);
+                    if (seen.Add(planned.Key))
+                        trials.Add(planned);
+                }
             }
         }
+        if (skipped > 0)
+            warnings.Add(
+                $"stage {stage.Name}: {skipped} refined configurations break "
+                    + $"{string.Join(" or ", sweep.TradeOffs.BeforeTraining.Select(c => $"\"{c.Text}\""))} (sweep.constraints): skipped, never trained"
+            );
         return new ListPlan(stage.Name, firstId, trials) { Warnings = warnings };
     }
 

@@ -227,7 +227,12 @@ public sealed class SweepState
                 return null;
             learned.Add((point, trial));
         }
-        var observed = Observations.Learned(learned, Current.Schedule.StopsEarly, plan.Search.Space.Count);
+        var observed = Observations.Learned(
+            learned,
+            Current.Schedule.StopsEarly,
+            plan.Search.Space.Count,
+            Config.TradeOffs
+        );
         // The proposing task runs off the coordinator's thread: it gets a copy of the points, not the plan's live list.
         return new RoundRequest(
             plan.Search,

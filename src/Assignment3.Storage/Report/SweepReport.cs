@@ -113,6 +113,7 @@ public sealed record ReportData(
         )
         {
             Search = SearchReport.From(state),
+            Pareto = ParetoReport.From(state, SweepFolder.Fronts(state)),
         };
     }
 
@@ -125,16 +126,19 @@ public sealed record ReportData(
             plan.Config.DataOrderSeed is { } order ? plan.Resolved.With(Parameter.DataOrderSeed, order) : plan.Resolved
         ).ToHocon();
 
+    /// <summary>The sweep's objectives and fronts (null: one plain objective).</summary>
+    public ParetoReport? Pareto { get; init; }
+
     /// <summary>The search stage's progress and importance (null: the sweep does not search).</summary>
     public SearchReport? Search { get; init; }
 
     /// <summary>
     /// The best configuration (its first replicate's row, and its validation accuracy over replicates):
-    /// trained to its full budget first, then by mean validation accuracy.
+    /// trained to its full budget first, then by mean validation accuracy; never one that breaks a constraint.
     /// </summary>
     public static SweepFolder.Configuration? BestConfiguration(IReadOnlyList<TrialRow> rows) =>
         SweepFolder
-            .Configurations(rows, r => r.ValidationAccuracy)
+            .Configurations(rows.Where(r => r.Feasible != false).ToArray(), r => r.ValidationAccuracy)
             .OrderByDescending(c => c.First.FullBudget)
             .ThenByDescending(c => c.Mean)
             .FirstOrDefault();
@@ -176,6 +180,7 @@ public static class SweepReport
         Header(h, d);
         BestTrial(h, d);
         SearchProgress.Append(h, d);
+        ParetoFigure.Append(h, d.Pareto);
         SearchSpace(h, d);
         Curves(h, d);
         Timeline(h, d);

@@ -207,6 +207,7 @@ public sealed class AggregatorActor : ReceiveActor, IWithTimers
                 .ToArray()
             : [];
         var rungs = SweepFolder.RungTables(state);
+        var fronts = SweepFolder.Fronts(state);
         var run = final ? SweepRunState.Complete : SweepRunState.Running;
         var report =
             final || ReportDue
@@ -222,12 +223,13 @@ public sealed class AggregatorActor : ReceiveActor, IWithTimers
             rows,
             state.Config.Table,
             state.Config.TestAccuracy,
-            Summary(rows),
+            Summary(rows, fronts.FirstOrDefault(f => f.Stage == SweepFolder.AllStages)),
             newCurves.ToArray(),
             plots,
             rungs,
             report,
-            SweepFolder.SearchTables(state)
+            SweepFolder.SearchTables(state),
+            fronts
         );
     }
 
@@ -252,7 +254,7 @@ public sealed class AggregatorActor : ReceiveActor, IWithTimers
         watchers.Clear();
     }
 
-    private object Summary(IReadOnlyList<TrialRow> all)
+    private object Summary(IReadOnlyList<TrialRow> all, SweepFolder.FrontTable? front)
     {
         var best = ReportData.Best(all);
         return new
@@ -293,6 +295,36 @@ public sealed class AggregatorActor : ReceiveActor, IWithTimers
                     validationAccuracy = best.ValidationAccuracy,
                     testAccuracy = best.TestAccuracy,
                     parameters = best.Parameters.ToDictionary(p => p.Key, p => p.Value),
+                },
+            front = front is null
+                ? null
+                : new
+                {
+                    objectives = front
+                        .Objectives.Select(
+                            (o, k) =>
+                                new
+                                {
+                                    metric = o.Metric.Name,
+                                    goal = o.Goal,
+                                    reference = front.Reference[k],
+                                }
+                        )
+                        .ToArray(),
+                    constraints = state.Config.TradeOffs.Constraints.Select(c => c.Text).ToArray(),
+                    hypervolume = front.Hypervolume,
+                    hypervolumeUnits = "accuracies as they are, counts (parameters, training-flops, seconds) in log10",
+                    feasible = front.Feasible,
+                    infeasible = front.Infeasible,
+                    members = front
+                        .Members.Select(m => new
+                        {
+                            trial = m.Trial,
+                            stage = m.Stage,
+                            values = front.Objectives.Select((o, k) => (o.Metric.Name, m.Values[k])).ToDictionary(),
+                            parameters = m.Parameters.ToDictionary(p => p.Key, p => p.Value),
+                        })
+                        .ToArray(),
                 },
             refused = refused.Select(r => new { node = r.Node, reason = r.Reason }).ToArray(),
             elapsedSeconds = Math.Round(clock.Elapsed.TotalSeconds, 1),

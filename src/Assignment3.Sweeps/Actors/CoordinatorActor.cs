@@ -126,6 +126,8 @@ public sealed class CoordinatorActor : ReceiveActor, IWithTimers
             state.Recorded,
             state.Queued
         );
+        foreach (var warning in state.Current.Plan.Warnings)
+            log.Warning(warning);
         Advance();
         Timers.StartPeriodicTimer("deadlines", new CheckDeadlines(), settings.DeadlineCheckInterval);
     }

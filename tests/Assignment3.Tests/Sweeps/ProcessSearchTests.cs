@@ -37,6 +37,39 @@ public sealed class ProcessSearchTests(ITestOutputHelper output) : SweepProcessT
     }
 
     [Fact]
+    public async Task Two_objectives_give_the_same_front_on_one_slot_two_slots_two_workers_and_after_a_SIGKILL_and_resume()
+    {
+        using var processes = new A3Processes(data.Root, output);
+        var config = RepoPaths.Config("smoke-pareto.conf");
+        var (one, two, spread) = await processes.SweepThreeWays(config, work, LoopbackFileServer.FreePort(), Bound);
+        var killed = Path.Combine(work, "killed");
+        var first = processes.Start("sweep", config, "--out", killed, "--slots", "2");
+        await Await.Until(
+            () => SweepFiles.Trials(killed).Count(r => r.Status == "completed") >= 5,
+            "five trials recorded"
+        );
+        first.Signal("KILL");
+        await first.WaitAsync(Bound);
+        Assert.Equal(0, await processes.Start("sweep", "--resume", killed).WaitAsync(Bound));
+
+        string Front(string folder) => File.ReadAllText(Path.Combine(folder, "pareto-coarse.csv"));
+        string[] Confs(string folder) =>
+            Directory
+                .GetFiles(Path.Combine(folder, "front"))
+                .Select(f => $"{Path.GetFileName(f)}\n{File.ReadAllText(f)}")
+                .Order()
+                .ToArray();
+        SweepFiles.AssertEveryTrialOnceCompleted(one, 12);
+        Assert.NotEmpty(Confs(one));
+        foreach (var folder in new[] { two, spread, killed })
+        {
+            Assert.Equal(Front(one), Front(folder));
+            Assert.Equal(Confs(one), Confs(folder));
+            Assert.Equal(SearchRecord(one), SearchRecord(folder));
+        }
+    }
+
+    [Fact]
     public async Task A_warm_start_learns_from_an_earlier_sweep_and_a_space_that_does_not_match_is_refused()
     {
         using var processes = new A3Processes(data.Root, output);
