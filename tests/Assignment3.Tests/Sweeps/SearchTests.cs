@@ -98,10 +98,15 @@ public sealed class SearchTests : IDisposable
 
     /// <summary>
     /// BOHB: each round is a successive-halving bracket (9 trials at 1 cycle, the best 3 on to 3, the best
-    /// one to 9), proposed by the GP from the largest budget with enough results; the same on 1 and 4 slots.
+    /// one to 9), proposed by the GP from the largest budget with enough results; the same on 1 and 4 slots;
+    /// with two objectives too (rungs ranked by non-dominated sorting, the GP by hypervolume improvement).
     /// </summary>
-    [Fact]
-    public async Task BOHB_runs_each_round_as_a_successive_halving_bracket_the_same_on_any_number_of_slots()
+    [Theory]
+    [InlineData("")]
+    [InlineData("objectives = [ { metric = validation-accuracy, goal = max }, { metric = parameters, goal = min } ]")]
+    public async Task BOHB_runs_each_round_as_a_successive_halving_bracket_the_same_on_any_number_of_slots(
+        string objectives
+    )
     {
         var config = SweepConfigs.Search(
             "gp",
@@ -110,7 +115,8 @@ public sealed class SearchTests : IDisposable
             initial: 9,
             lag: 1,
             cycles: 9,
-            schedule: "policy = successive-halving, eta = 3, min-budget = 1"
+            schedule: "policy = successive-halving, eta = 3, min-budget = 1",
+            sweepExtra: objectives
         );
 
         var one = await Run(config, slots: 1);

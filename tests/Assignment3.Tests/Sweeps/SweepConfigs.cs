@@ -69,7 +69,8 @@ public static class SweepConfigs
         int initial = 4,
         string schedule = "policy = grid",
         int cycles = 1,
-        string? stages = null
+        string? stages = null,
+        string sweepExtra = ""
     ) =>
         SweepConfig.Parse(
             $$"""
@@ -80,6 +81,7 @@ public static class SweepConfigs
               seed = 3
               schedule { {{schedule}} }
               {{(stages is null ? "" : $"stages = {stages}")}}
+              {{sweepExtra}}
               search {
                 method = {{method}}
                 trials = {{trials}}
