@@ -97,21 +97,25 @@ public sealed class GaussianProcessSearch : ISearchMethod
         var objectives = observed[0].Losses.Count;
         var constraints = observed[0].Excess.Count;
         var inputs = observed.Select(o => UnitEncoding.Encode(space, o.Point)).ToArray();
+        // Past the exact limit each model is fitted from the fixed start alone: with one model per objective and
+        // constraint the seeded restarts would take most of a round, and there they rarely beat the fixed start.
+        var restarts = observed.Count > GaussianProcess.ExactObservations ? 0 : GaussianProcess.Restarts;
         var fits = Enumerable
             .Range(0, objectives)
             .Select(k => observed.Select(o => o.Losses[k]).ToArray())
             .Concat(Enumerable.Range(0, constraints).Select(j => observed.Select(o => o.Excess[j]).ToArray()))
-            .Select(values => FitValues(space, inputs, values, request.Random))
+            .Select(values => FitValues(space, inputs, values, request.Random, restarts))
             .ToArray();
         var models = fits.Select(f => f.Model).ToArray();
         var bounds = fits.Skip(objectives).Select(f => f.Standardize(0)).ToArray();
-        var front = Enumerable
+        var feasible = Enumerable
             .Range(0, observed.Count)
             .Where(i => observed[i].Feasible)
             .Select(i => (IReadOnlyList<double>)fits.Take(objectives).Select(f => f.Targets[i]).ToArray())
             .ToList();
+        var front = Pareto.Front(feasible).Select(i => feasible[i]).ToList(); // only these shape the improvement
         var reference = Reference(request.Reference, observed, front, fits[..objectives]);
-        var centres = TradeOffCentres(observed, front, fits, objectives, bounds);
+        var centres = TradeOffCentres(observed, feasible, fits, objectives, bounds);
 
         void BelieveAll(double[] point)
         {
@@ -119,8 +123,15 @@ public sealed class GaussianProcessSearch : ISearchMethod
             var means = models.Select(m => m.Predict([input]).Mean[0]).ToArray();
             for (var k = 0; k < models.Length; k++)
                 models[k] = models[k].With(input, means[k]);
-            if (bounds.Select((b, j) => means[objectives + j] <= b).All(met => met))
-                front.Add(means[..objectives]);
+            var believed = means[..objectives];
+            if (
+                bounds.Select((b, j) => means[objectives + j] <= b).All(met => met)
+                && !front.Any(p => Pareto.Dominates(p, believed))
+            )
+            {
+                front.RemoveAll(p => Pareto.Dominates(believed, p));
+                front.Add(believed);
+            }
         }
         foreach (var pending in request.Pending)
             BelieveAll(pending);
@@ -189,9 +200,10 @@ public sealed class GaussianProcessSearch : ISearchMethod
     /// Where the local candidates start: up to <see cref="Centres"/> members of the feasible front spread along
     /// the first objective; with none feasible, the results closest to meeting the constraints.
     /// </summary>
+    /// <param name="losses">The feasible results' standardized losses, in their order.</param>
     private static List<double[]> TradeOffCentres(
         IReadOnlyList<Observation> observed,
-        List<IReadOnlyList<double>> front,
+        List<IReadOnlyList<double>> losses,
         Fitted[] fits,
         int objectives,
         double[] bounds
@@ -207,7 +219,7 @@ public sealed class GaussianProcessSearch : ISearchMethod
                 .Select(i => observed[i].Point)
                 .ToList();
         var sorted = Pareto
-            .Front(front)
+            .Front(losses)
             .Select(f => feasible[f])
             .OrderBy(i => fits[0].Targets[i])
             .ThenBy(i => i)
@@ -237,7 +249,13 @@ public sealed class GaussianProcessSearch : ISearchMethod
         public double Standardize(double value) => (value - Mean) / Sd;
     }
 
-    private static Fitted FitValues(SearchSpace space, double[][] inputs, double[] values, Xoshiro256StarStar random)
+    private static Fitted FitValues(
+        SearchSpace space,
+        double[][] inputs,
+        double[] values,
+        Xoshiro256StarStar random,
+        int restarts = GaussianProcess.Restarts
+    )
     {
         var mean = values.Average();
         var sd = Math.Sqrt(values.Select(l => (l - mean) * (l - mean)).Average());
@@ -245,7 +263,7 @@ public sealed class GaussianProcessSearch : ISearchMethod
             sd = 1;
         var targets = values.Select(l => (l - mean) / sd).ToArray();
         var categorical = space.Dimensions.Select(d => d.Kind == DimensionKind.Categorical).ToArray();
-        return new Fitted(GaussianProcess.Fit(categorical, inputs, targets, random), targets, mean, sd);
+        return new Fitted(GaussianProcess.Fit(categorical, inputs, targets, random, restarts), targets, mean, sd);
     }
 
     private static GaussianProcess Believe(GaussianProcess model, SearchSpace space, double[] point)

@@ -88,10 +88,12 @@ public static class Pareto
         IReadOnlyList<double> reference
     )
     {
-        var inside = points.Where(p => p.Select((v, k) => v < reference[k]).All(b => b)).Select(p => p.ToArray());
+        // Only the non-dominated shape the region: dropping the rest first keeps every slice's front small.
+        var inside = points.Where(p => p.Select((v, k) => v < reference[k]).All(b => b)).ToList();
+        var front = Front(inside).Select(i => inside[i].ToArray()).ToList();
         var boxes = new List<(double[], double[])>();
         var d = reference.Count;
-        Boxes(inside.ToList(), reference.ToArray(), new double[d], new double[d], d, boxes);
+        Boxes(front, reference.ToArray(), new double[d], new double[d], d, boxes);
         return boxes;
     }
 

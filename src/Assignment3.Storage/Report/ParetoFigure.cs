@@ -7,7 +7,10 @@ using Assignment3.Experiments.Text;
 
 namespace Assignment3.Storage.Report;
 
-/// <summary>A trial trained to its end, as the trade-off figures show it: its objectives' values, whether it meets the constraints and is on its stage's front.</summary>
+/// <summary>
+/// A trial trained to its end, as the trade-off figures show it: its objectives' values, whether it meets the
+/// constraints and is on its stage's front.
+/// </summary>
 public sealed record ParetoPoint(int Trial, string Stage, double[] Values, bool Feasible, bool OnFront);
 
 /// <summary>
@@ -127,13 +130,14 @@ public static class ParetoFigure
             // A step function: the hypervolume holds until the next trial that improves it.
             var steps = lines[i]
                 .Hypervolume.SelectMany((p, j) => j == 0 ? new[] { p } : [(p.X, lines[i].Hypervolume[j - 1].Y), p]);
+            var (cycles, volume) = lines[i].Hypervolume[^1];
             figure.Line(
                 steps,
                 SvgFigure.Palette[i % SvgFigure.Palette.Length],
                 2,
                 1,
                 "hypervolume-line",
-                $"{lines[i].Stage}: hypervolume {Readable.Number(lines[i].Hypervolume[^1].Y)} after {Readable.Number(lines[i].Hypervolume[^1].X)} trial-cycles"
+                $"{lines[i].Stage}: hypervolume {Readable.Number(volume)} after {Readable.Number(cycles)} trial-cycles"
             );
         }
         h.Append(
