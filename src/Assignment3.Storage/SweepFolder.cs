@@ -475,6 +475,7 @@ public static class SweepFolder
     /// members best first by the first objective, the hypervolume they dominate from <see cref="Reference"/>, and
     /// how many trials trained to their end met the constraints.
     /// </summary>
+    /// <param name="Varying">The parameters that differ among the stage's trials: what the trade-off is made of.</param>
     public sealed record FrontTable(
         string Stage,
         IReadOnlyList<ObjectiveSpec> Objectives,
@@ -482,7 +483,8 @@ public static class SweepFolder
         double[] Reference,
         double Hypervolume,
         int Feasible,
-        int Infeasible
+        int Infeasible,
+        IReadOnlyList<string> Varying
     );
 
     public const string AllStages = "all";
@@ -493,9 +495,15 @@ public static class SweepFolder
         var tradeOffs = state.Config.TradeOffs;
         if (tradeOffs.IsDefault)
             return [];
-        FrontTable Table(string stage, IEnumerable<Trial> trials)
+        FrontTable Table(string stage, IReadOnlyList<Trial> trials)
         {
             var front = tradeOffs.FrontOf(trials);
+            var varying = trials
+                .SelectMany(t => t.Plan.Parameters)
+                .GroupBy(p => p.Key)
+                .Where(g => g.Select(p => p.Value).Distinct().Skip(1).Any())
+                .Select(g => g.Key)
+                .ToArray();
             return new FrontTable(
                 stage,
                 tradeOffs.Objectives,
@@ -511,28 +519,24 @@ public static class SweepFolder
                 front.Reference,
                 front.Hypervolume,
                 front.Feasible,
-                front.Infeasible
+                front.Infeasible,
+                varying
             );
         }
         return
         [
-            .. state.Stages.Select(s => Table(s.Name, state.Trials.Where(t => s.Plan.Contains(t.Id)))),
-            Table(AllStages, state.Trials),
+            .. state.Stages.Select(s => Table(s.Name, state.Trials.Where(t => s.Plan.Contains(t.Id)).ToArray())),
+            Table(AllStages, state.Trials.ToArray()),
         ];
     }
 
-    /// <summary>pareto-STAGE.md and .csv: a stage's front, best first by the first objective, with its objectives and parameters.</summary>
+    /// <summary>
+    /// pareto-STAGE.md and .csv: a stage's front, best first by the first objective, with its objectives and the
+    /// parameters that vary in the stage.
+    /// </summary>
     public static void WriteFront(string folder, FrontTable front)
     {
-        // The parameters that differ among the members (all of them for a front of one): what the trade-off is made of.
-        var keys = front
-            .Members.SelectMany(m => m.Parameters.Select(p => p.Key))
-            .Distinct()
-            .Where(k =>
-                front.Members.Count < 2
-                || front.Members.Select(m => m.Parameters.FirstOrDefault(p => p.Key == k).Value).Distinct().Count() > 1
-            )
-            .ToArray();
+        var keys = front.Varying;
         var metrics = front.Objectives.Select(o => o.Metric.Name).ToArray();
         string[] header = ["trial", "stage", .. metrics, .. keys];
         var name = $"pareto-{front.Stage}";
