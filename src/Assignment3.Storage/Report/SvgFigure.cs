@@ -29,7 +29,10 @@ public sealed record Axis(double Min, double Max, bool Log, string Label)
     public double Fraction(double v) =>
         Log ? (Math.Log10(v) - Math.Log10(Min)) / (Math.Log10(Max) - Math.Log10(Min)) : (v - Min) / (Max - Min);
 
-    /// <summary>Tick values: powers of ten on a log axis spanning a decade or more, else 1-2-5 steps.</summary>
+    /// <summary>
+    /// Tick values: powers of ten on a log axis spanning a decade or more (with 2 and 5 times each when there
+    /// are fewer than three), else 1-2-5 steps.
+    /// </summary>
     public IReadOnlyList<double> Ticks()
     {
         if (Log && Math.Log10(Max / Min) >= 1)
@@ -41,6 +44,15 @@ public sealed record Axis(double Min, double Max, bool Log, string Label)
                 )
                 .Select(e => Math.Pow(10, e))
                 .ToArray();
+            if (decades.Length < 3) // one or two powers of ten say little: 2 and 5 times each as well
+                return Enumerable
+                    .Range(
+                        (int)Math.Floor(Math.Log10(Min)),
+                        (int)Math.Floor(Math.Log10(Max)) - (int)Math.Floor(Math.Log10(Min)) + 1
+                    )
+                    .SelectMany(e => new[] { 1, 2, 5 }.Select(m => m * Math.Pow(10, e)))
+                    .Where(t => t >= Min && t <= Max)
+                    .ToArray();
             return decades.Length <= 8 ? decades : decades.Where((_, i) => i % 2 == 0).ToArray();
         }
         var span = Max - Min;
