@@ -177,7 +177,18 @@ public sealed record SyntheticFront(
         },
     };
 
-    public static readonly IReadOnlyList<SyntheticFront> All = [Zdt1, Dtlz2, C2Dtlz2];
+    /// <summary>
+    /// DTLZ2 where only half the space is feasible: f2 &lt;= f1, which holds exactly where x2 &lt;= 1/2 (a smooth
+    /// bound, like the ones sweeps put on results, e.g. on overfitting).
+    /// </summary>
+    public static readonly SyntheticFront HalfDtlz2 = Dtlz2 with
+    {
+        Name = "dtlz2-half",
+        FrontHypervolume = null,
+        Excess = f => f[1] - f[0],
+    };
+
+    public static readonly IReadOnlyList<SyntheticFront> All = [Zdt1, Dtlz2, C2Dtlz2, HalfDtlz2];
 
     /// <summary>What a search (or a point) learns here: the objectives, and the constraint's excess if there is one.</summary>
     public Observation Observe(double[] point)
