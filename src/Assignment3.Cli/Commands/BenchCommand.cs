@@ -112,8 +112,9 @@ public sealed class BenchSettings : DataSettings
         Description(
             "Instead: the search methods' median simple regret on synthetic objectives "
                 + "(Branin, Hartmann-6, noisy Branin) over --seeds sweep seeds, and how busy a search keeps 2 and 8 slots; "
-                + "then Hartmann-6 over 200 evaluations, one round proposed from 1,000 results per method, and the "
-                + "hypervolume uniform draws reach on ZDT1 and DTLZ2 (two and three objectives)."
+                + "then Hartmann-6 over 200 evaluations, one round proposed from 1,000 results per method (one and "
+                + "three objectives), and the hypervolume each method reaches on ZDT1 and DTLZ2 (two and three "
+                + "objectives) and on DTLZ2 under two constraints (C2-DTLZ2, and half the space), with its infeasible share."
         )
     ]
     public bool Search { get; init; }
