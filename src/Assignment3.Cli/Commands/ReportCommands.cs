@@ -38,6 +38,7 @@ public sealed class ReportCommand : Command<SweepFolderSettings>
         var report = ReportData.From(
             state,
             SweepFolder.Rows(state),
+            SweepFolder.Fronts(state),
             folder,
             state.Completed ? SweepRunState.Complete : SweepRunState.Interrupted,
             state.LastEventAt ?? DateTime.UtcNow

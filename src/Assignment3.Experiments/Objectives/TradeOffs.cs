@@ -25,29 +25,34 @@ public sealed record ParetoFront(
 /// constraints = [ "parameters &lt;= 60000", "train-accuracy - validation-accuracy &lt;= 0.08" ]
 /// </code>
 /// </summary>
-public sealed record TradeOffs(IReadOnlyList<ObjectiveSpec> Objectives, IReadOnlyList<ConstraintSpec> Constraints)
+public sealed class TradeOffs(IReadOnlyList<ObjectiveSpec> objectives, IReadOnlyList<ConstraintSpec> constraints)
 {
+    public IReadOnlyList<ObjectiveSpec> Objectives { get; } = objectives;
+    public IReadOnlyList<ConstraintSpec> Constraints { get; } = constraints;
+
     public static readonly TradeOffs Default = new([new ObjectiveSpec(Metric.ValidationAccuracy, true)], []);
 
     private static readonly string[] ObjectiveKeys = ["metric", "goal", "reference"];
 
     /// <summary>Whether this is the default: one number, validation accuracy, nothing bounded.</summary>
-    public bool IsDefault =>
-        Objectives is [{ Maximize: true, Reference: null } only]
-        && only.Metric == Metric.ValidationAccuracy
-        && Constraints.Count == 0;
+    public bool IsDefault => ValidationAccuracyAlone && Constraints.Count == 0;
+
+    /// <summary>One objective, validation accuracy maximized, with no reference stated.</summary>
+    private bool ValidationAccuracyAlone =>
+        Objectives is [{ Maximize: true, Reference: null } only] && only.Metric == Metric.ValidationAccuracy;
 
     /// <summary>
     /// Whether early stopping ranks a rung's trials by validation accuracy alone (the default, with or without
     /// constraints known before training); else by <see cref="RankAt"/>.
     /// </summary>
-    public bool RanksByValidationAccuracy => (this with { Constraints = OnResults }).IsDefault;
+    public bool RanksByValidationAccuracy => ValidationAccuracyAlone && OnResults.Count == 0;
 
     /// <summary>Constraints the config alone decides: the configurations they refuse are never trained.</summary>
-    public IReadOnlyList<ConstraintSpec> BeforeTraining => Constraints.Where(c => c.KnownBeforeTraining).ToArray();
+    public IReadOnlyList<ConstraintSpec> BeforeTraining { get; } =
+        constraints.Where(c => c.KnownBeforeTraining).ToArray();
 
     /// <summary>Constraints on results: a trial that breaks one is infeasible.</summary>
-    public IReadOnlyList<ConstraintSpec> OnResults => Constraints.Where(c => !c.KnownBeforeTraining).ToArray();
+    public IReadOnlyList<ConstraintSpec> OnResults { get; } = constraints.Where(c => !c.KnownBeforeTraining).ToArray();
 
     /// <summary>Whether the config meets every constraint known before training.</summary>
     public bool Admits(TrainingConfig config) => BeforeTraining.All(c => c.Admits(config));

@@ -60,10 +60,14 @@ public sealed record ReportData(
     public IReadOnlyList<(string Key, bool Numeric, bool Log)> Swept => swept ??= SweepReport.SweptOf(this);
     private (string Key, bool Numeric, bool Log)[]? swept;
 
-    /// <summary>The report's data from <paramref name="state"/>, as the sweep stands (<paramref name="run"/>).</summary>
+    /// <summary>
+    /// The report's data from <paramref name="state"/>, as the sweep stands (<paramref name="run"/>), with the rows and
+    /// fronts the caller has already taken from it.
+    /// </summary>
     public static ReportData From(
         SweepState state,
         IReadOnlyList<TrialRow> rows,
+        IReadOnlyList<SweepFolder.FrontTable> fronts,
         string folder,
         SweepRunState run,
         DateTime updated
@@ -113,7 +117,7 @@ public sealed record ReportData(
         )
         {
             Search = SearchReport.From(state),
-            Pareto = ParetoReport.From(state, SweepFolder.Fronts(state)),
+            Pareto = ParetoReport.From(state, fronts),
         };
     }
 

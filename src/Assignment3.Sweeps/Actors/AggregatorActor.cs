@@ -211,7 +211,7 @@ public sealed class AggregatorActor : ReceiveActor, IWithTimers
         var run = final ? SweepRunState.Complete : SweepRunState.Running;
         var report =
             final || ReportDue
-                ? ReportData.From(state, rows, folder, run, DateTime.UtcNow) with
+                ? ReportData.From(state, rows, fronts, folder, run, DateTime.UtcNow) with
                 {
                     RefreshSeconds = settings.ReportRefresh.TotalSeconds,
                 }
