@@ -580,6 +580,12 @@ public static unsafe class SimdKernels<TOps, TV, T>
                 p += ldc;
             }
         }
+        if (TDescend.Value && Sse.IsSupported)
+            // The weights this tile steps, fetched under its multiply-adds: a group's stacked first layers
+            // are MBs that stream from L3 or memory, and nothing else would ask for them before the step.
+            for (var column = 0; column < TN.Value; column++)
+            for (var row = 0; row < TM.Value; row++)
+                Sse.Prefetch0(c + column * ldc + row * v);
         T* b0 = b,
             b1 = b0 + bj,
             b2 = b1 + bj,
