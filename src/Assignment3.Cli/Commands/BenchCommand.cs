@@ -439,6 +439,10 @@ public sealed class BenchCommand : AsyncCommand<BenchSettings>
             );
         console.Write(gemmTable);
 
+        // The training code has not run yet in this process: the first figure would carry the JIT's work.
+        var (_, firstBatchNorm, firstSpec) = specs[0];
+        var first = new TrainingConfig { Hidden = firstSpec.Hidden.ToArray(), BatchNorm = firstBatchNorm };
+        StepBenchmark.MedianGroupStepMillis(first, data, ours, 2, settings.Steps, StepBenchmark.JitSeconds);
         var steps = new List<StepBenchRow>();
         foreach (var (name, batchNorm, spec) in specs)
         {

@@ -90,9 +90,10 @@ public static class StepBenchmark
 
     /// <summary>
     /// Median wall time (ms) of one step of <paramref name="group"/>, after untimed steps until their time
-    /// settles (<see cref="WarmUp"/>), at least <paramref name="warmup"/>.
+    /// settles (<see cref="WarmUp"/>), at least <paramref name="warmup"/>; without it, after two untimed steps
+    /// (a quick figure that may still include the JIT's work).
     /// </summary>
-    public static double MedianStepMillis(TrainingGroup group, int steps, TimeSpan warmup) =>
+    public static double MedianStepMillis(TrainingGroup group, int steps, TimeSpan? warmup = null) =>
         1000 * Median(steps, () => group.UpdateStep(), warmup);
 
     /// <summary>
@@ -231,11 +232,15 @@ public static class StepBenchmark
 
     /// <summary>
     /// Median seconds of <paramref name="repetitions"/> timed calls, after untimed ones until the time per
-    /// call has settled (<see cref="WarmUp"/>).
+    /// call has settled (<see cref="WarmUp"/>), or two without <paramref name="warmup"/>.
     /// </summary>
-    private static double Median(int repetitions, Action action, TimeSpan warmup)
+    private static double Median(int repetitions, Action action, TimeSpan? warmup)
     {
-        WarmUp(action, Math.Max(5, repetitions / 5), warmup);
+        if (warmup is { } least)
+            WarmUp(action, Math.Max(5, repetitions / 5), least);
+        else
+            for (var r = 0; r < 2; r++)
+                action();
         var timings = new double[repetitions];
         for (var r = 0; r < repetitions; r++)
         {
@@ -248,12 +253,12 @@ public static class StepBenchmark
 
     /// <summary>
     /// Untimed calls in blocks of <paramref name="block"/>, for at least <paramref name="warmup"/> and until
-    /// two blocks in a row compiled no method and ran no faster than the block before (at most ten
-    /// seconds): the JIT recompiles hot code in tiers on a background thread, and on a core it shares with
-    /// the timed code that takes seconds (a step of the 3-layer network pinned to one AMD EPYC Zen 4 core:
-    /// 3.1 ms, then 1.4-2.8 ms for 3 s, then 0.88 ms).
+    /// two blocks in a row compiled no method and ran no faster than the block before (at most ten seconds).
+    /// The JIT recompiles hot code in tiers on a background thread, phase after phase with quiet seconds
+    /// between them: code that has just started running needs a longer <paramref name="warmup"/>
+    /// (<see cref="JitSeconds"/>).
     /// </summary>
-    public static void WarmUp(Action action, int block, TimeSpan warmup)
+    private static void WarmUp(Action action, int block, TimeSpan warmup)
     {
         var clock = Stopwatch.StartNew();
         var (previous, settled, timings) = (double.MaxValue, 0, new double[block]);
@@ -272,6 +277,14 @@ public static class StepBenchmark
             previous = median;
         }
     }
+
+    /// <summary>
+    /// How long code that has just started running takes to reach its final speed: the JIT's tiers come
+    /// in phases with quiet seconds between them, and on a core it shares with the timed code a step of
+    /// the 3-layer network pinned to one AMD EPYC Zen 4 core took 3.1 ms, 1.35 ms for 2 s, 1.07 ms for
+    /// 2 s, then 0.88 ms.
+    /// </summary>
+    public static readonly TimeSpan JitSeconds = TimeSpan.FromSeconds(6);
 
     private static double MedianOf(double[] timings)
     {
