@@ -33,6 +33,17 @@ public abstract class StagePlan(string stage, int firstId)
         return At(id - FirstId);
     }
 
+    /// <summary>
+    /// The trial's config with every parameter at its value (what best-trial.conf and a refinement
+    /// around the trial start from), computed when asked for: kept with every trial, it was the largest
+    /// part of a recorded trial's memory.
+    /// </summary>
+    public ExperimentConfig Resolved(int id)
+    {
+        Trial(id);
+        return ResolvedAt(id - FirstId);
+    }
+
     /// <summary>Cycles of every trial trained to its end, summed (what early stopping saves is a share of).</summary>
     public virtual double FullCycles => Trials().Sum(t => (double)t.Config.Cycles);
 
@@ -44,6 +55,8 @@ public abstract class StagePlan(string stage, int firstId)
     }
 
     protected abstract PlannedTrial At(int index);
+
+    protected abstract ExperimentConfig ResolvedAt(int index);
 }
 
 /// <summary>
@@ -88,25 +101,31 @@ public sealed class GridPlan : StagePlan
             ? cycles.Values.Sum(Convert.ToDouble) * (Count / cycles.Values.Count)
         : (double)sweep.Experiment.VariantAt(0).Config.Cycles * Count;
 
-    protected override PlannedTrial At(int index)
+    protected override PlannedTrial At(int index) =>
+        SweepPlanner.Planned(sweep, Stage, FirstId + index, VariantOf(index), index % sweep.Replicates + 1);
+
+    protected override ExperimentConfig ResolvedAt(int index) => VariantOf(index).Resolved;
+
+    private Variant VariantOf(int index)
     {
         var variant = index / sweep.Replicates;
-        return SweepPlanner.Planned(
-            sweep,
-            Stage,
-            FirstId + index,
-            sweep.Experiment.VariantAt(admitted?[variant] ?? variant),
-            index % sweep.Replicates + 1
-        );
+        return sweep.Experiment.VariantAt(admitted?[variant] ?? variant);
     }
 }
 
 /// <summary>A stage whose trials were chosen from earlier results (a refinement): few, so kept.</summary>
-public sealed class ListPlan(string stage, int firstId, IReadOnlyList<PlannedTrial> trials) : StagePlan(stage, firstId)
+public sealed class ListPlan(
+    string stage,
+    int firstId,
+    IReadOnlyList<PlannedTrial> trials,
+    IReadOnlyList<ExperimentConfig> resolved
+) : StagePlan(stage, firstId)
 {
     public override int Count => trials.Count;
 
     protected override PlannedTrial At(int index) => trials[index];
+
+    protected override ExperimentConfig ResolvedAt(int index) => resolved[index];
 }
 
 /// <summary>
@@ -154,6 +173,9 @@ public sealed class SearchPlan(SweepConfig sweep, SearchSpec search, string stag
 
     /// <summary>Trials of the round after the last proposed one: what <see cref="RoundProposed"/> must bring (fewer: the space is exhausted).</summary>
     public int NextRoundSize => Search.RoundSize(Rounds, trials.Count);
+
+    protected override ExperimentConfig ResolvedAt(int index) =>
+        Search.Space.Apply(points[index]).VariantAt(0).Resolved;
 
     internal void Add(RoundProposed round)
     {

@@ -13,8 +13,7 @@ public sealed record PlannedTrial(
     int Id,
     string Stage,
     IReadOnlyList<(string Key, string Value)> Parameters,
-    TrainingConfig Config,
-    ExperimentConfig Resolved
+    TrainingConfig Config
 )
 {
     /// <summary>The parameter values as one canonical string: what a trial's seed is derived from.</summary>
@@ -54,11 +53,13 @@ public static class SweepPlanner
     /// furthest come first (survivors before those stopped early). Trials with the same parameters are planned once; values
     /// that fall outside a parameter's range are left out, with a warning.
     /// </summary>
+    /// <param name="resolved">A source trial's resolved config (<see cref="StagePlan.Resolved"/>).</param>
     public static StagePlan NextStage(
         SweepConfig sweep,
         int stageIndex,
         IEnumerable<StageResult> sourceResults,
-        int firstId
+        int firstId,
+        Func<int, ExperimentConfig> resolved
     )
     {
         var stage = sweep.Stages[stageIndex - 1];
@@ -79,12 +80,13 @@ public static class SweepPlanner
             .Select(c => c.First)
             .Take(stage.Top);
         var trials = new List<PlannedTrial>();
+        var configs = new List<ExperimentConfig>();
         var seen = new HashSet<string>();
         var warnings = new List<string>();
         var skipped = 0;
         foreach (var result in top)
         {
-            var config = result.Trial.Resolved;
+            var config = resolved(result.Trial.Id);
             foreach (var recipe in stage.Recipe)
                 config = config.WithValues(recipe.Parameter, recipe.Values);
             foreach (var refine in stage.Refine)
@@ -111,8 +113,10 @@ public static class SweepPlanner
                 for (var replicate = 1; replicate <= sweep.Replicates; replicate++)
                 {
                     var planned = Planned(sweep, stage.Name, firstId + trials.Count, config.VariantAt(i), replicate);
-                    if (seen.Add(planned.Key))
-                        trials.Add(planned);
+                    if (!seen.Add(planned.Key))
+                        continue;
+                    trials.Add(planned);
+                    configs.Add(config.VariantAt(i).Resolved);
                 }
             }
         }
@@ -121,7 +125,7 @@ public static class SweepPlanner
                 $"stage {stage.Name}: {skipped} refined configurations break "
                     + $"{string.Join(" or ", sweep.TradeOffs.BeforeTraining.Select(c => $"\"{c.Text}\""))} (sweep.constraints): skipped, never trained"
             );
-        return new ListPlan(stage.Name, firstId, trials) { Warnings = warnings };
+        return new ListPlan(stage.Name, firstId, trials, configs) { Warnings = warnings };
     }
 
     /// <summary>
@@ -148,8 +152,7 @@ public static class SweepPlanner
             {
                 Seed = TrialSeed(sweep.Seed, key),
                 DataOrderSeed = orderSeed,
-            },
-            variant.Resolved
+            }
         );
     }
 

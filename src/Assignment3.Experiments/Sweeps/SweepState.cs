@@ -1,3 +1,4 @@
+using Assignment3.Experiments.Configuration;
 using Assignment3.Experiments.Scheduling;
 using Assignment3.Experiments.Search;
 
@@ -125,6 +126,9 @@ public sealed class SweepState
 
     /// <summary>The planned trial with this id, whether or not it has run.</summary>
     public PlannedTrial Plan(int id) => Find(id) is { } t ? t.Plan : StageOf(id).Plan.Trial(id);
+
+    /// <summary>The trial's config with every parameter at its value (<see cref="StagePlan.Resolved"/>).</summary>
+    public ExperimentConfig Resolved(int id) => StageOf(id).Plan.Resolved(id);
 
     public StageState StageOf(int id) =>
         stages.FirstOrDefault(s => s.Plan.Contains(id))
@@ -401,7 +405,7 @@ public sealed class SweepState
     {
         if (stages.Any(s => s.Name == name))
             return; // the first stage is open from the start
-        var plan = SweepPlanner.NextStage(Config, stages.Count, Results(), Current.Plan.LastId + 1);
+        var plan = SweepPlanner.NextStage(Config, stages.Count, Results(), Current.Plan.LastId + 1, Resolved);
         stages.Add(Stage(plan, stages.Count));
     }
 

@@ -217,7 +217,8 @@ public class SweepConfigTests
             sweep,
             1,
             trials.Select((t, i) => new StageResult(t, accuracies[i])),
-            firstId: 7
+            firstId: 7,
+            SweepPlanner.FirstStage(sweep).Resolved
         );
         Assert.Equal(9, next.Count); // 3 lambdas x 3 replicates
         Assert.Equal(1e-2, next.Trials().Select(t => t.Config.Lambda).OrderBy(l => l).ElementAt(4), 1e-12);
@@ -335,7 +336,8 @@ public class SweepConfigTests
                 new StageResult(plans[4], 0.50, Reached: 1),
                 new StageResult(plans[5], 0.55, Reached: 1),
             ],
-            firstId: 10
+            firstId: 10,
+            state.Resolved
         );
         Assert.Equal(5, next.Count); // 3 values around each survivor, one of them shared
         Assert.Equal(plans[5].Config.Lambda, next.Trial(11).Config.Lambda, 1e-12);
