@@ -11,8 +11,9 @@ namespace Assignment3.Core.Benchmarks;
 /// take the first runs, all at one step), a few dozen steps each, in three rounds of new runs, each
 /// size's fastest round counting. Rounds, because the JIT recompiles the steps' code in tiers for
 /// seconds after they first run: a size measured before that ends looks slow (one round, largest first,
-/// picked 2 on a busy AMD EPYC Zen 4 core where 3 and 4 are fastest). About two seconds; a3 bench
-/// measures every size for longer. Results never depend on it, only speed.
+/// picked 2 on a busy AMD EPYC Zen 4 core where 3 and 4 are fastest). Two to four seconds, most of
+/// them the JIT's first work, which training would do anyway; a3 bench measures every size for longer.
+/// Results never depend on it, only speed.
 /// </summary>
 public static class GroupSizes
 {
