@@ -513,7 +513,7 @@ public static class SweepFolder
                         m.Trial.Plan.Stage,
                         m.Trial.Plan.Parameters,
                         m.Values,
-                        Report.ReportData.BestConfigOf(m.Trial.Plan, state.Resolved(m.Trial.Id))
+                        Report.ReportData.BestConfigOf(state, m.Trial.Plan)
                     ))
                     .ToArray(),
                 front.Reference,

@@ -442,7 +442,7 @@ public sealed class BenchCommand : AsyncCommand<BenchSettings>
         // The training code has not run yet in this process: the first figure would carry the JIT's work.
         var (_, firstBatchNorm, firstSpec) = specs[0];
         var first = new TrainingConfig { Hidden = firstSpec.Hidden.ToArray(), BatchNorm = firstBatchNorm };
-        StepBenchmark.MedianGroupStepMillis(first, data, ours, 2, settings.Steps, StepBenchmark.JitSeconds);
+        StepBenchmark.MedianGroupStepMillis(first, data, ours, 2, steps: 10, StepBenchmark.JitSeconds);
         var steps = new List<StepBenchRow>();
         foreach (var (name, batchNorm, spec) in specs)
         {

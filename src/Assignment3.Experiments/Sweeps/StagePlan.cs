@@ -23,26 +23,22 @@ public abstract class StagePlan(string stage, int firstId)
     public virtual bool IsComplete => true;
 
     /// <summary>The trial with this id (within the plan).</summary>
-    public PlannedTrial Trial(int id)
-    {
-        if (!Contains(id))
-            throw new ArgumentOutOfRangeException(
-                nameof(id),
-                $"trial {id} is not in stage {Stage} ({FirstId}-{LastId})"
-            );
-        return At(id - FirstId);
-    }
+    public PlannedTrial Trial(int id) => At(IndexOf(id));
 
     /// <summary>
     /// The trial's config with every parameter at its value (what best-trial.conf and a refinement
     /// around the trial start from), computed when asked for: kept with every trial, it was the largest
     /// part of a recorded trial's memory.
     /// </summary>
-    public ExperimentConfig Resolved(int id)
-    {
-        Trial(id);
-        return ResolvedAt(id - FirstId);
-    }
+    public ExperimentConfig Resolved(int id) => ResolvedAt(IndexOf(id));
+
+    private int IndexOf(int id) =>
+        Contains(id)
+            ? id - FirstId
+            : throw new ArgumentOutOfRangeException(
+                nameof(id),
+                $"trial {id} is not in stage {Stage} ({FirstId}-{LastId})"
+            );
 
     /// <summary>Cycles of every trial trained to its end, summed (what early stopping saves is a share of).</summary>
     public virtual double FullCycles => Trials().Sum(t => (double)t.Config.Cycles);

@@ -105,18 +105,19 @@ public static class SweepPlanner
             }
             for (var i = 0L; i < config.VariantCount; i++)
             {
-                if (!sweep.TradeOffs.Admits(config.VariantAt(i).Config))
+                var variant = config.VariantAt(i);
+                if (!sweep.TradeOffs.Admits(variant.Config))
                 {
                     skipped++;
                     continue;
                 }
                 for (var replicate = 1; replicate <= sweep.Replicates; replicate++)
                 {
-                    var planned = Planned(sweep, stage.Name, firstId + trials.Count, config.VariantAt(i), replicate);
+                    var planned = Planned(sweep, stage.Name, firstId + trials.Count, variant, replicate);
                     if (!seen.Add(planned.Key))
                         continue;
                     trials.Add(planned);
-                    configs.Add(config.VariantAt(i).Resolved);
+                    configs.Add(variant.Resolved);
                 }
             }
         }

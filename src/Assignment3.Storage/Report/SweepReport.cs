@@ -112,7 +112,7 @@ public sealed record ReportData(
             trials,
             state.Config.Table,
             SweepFolder.RungTables(state),
-            plan is null ? null : BestConfigOf(plan, state.Resolved(plan.Id)),
+            plan is null ? null : BestConfigOf(state, plan),
             plan?.Config.Seed
         )
         {
@@ -125,8 +125,13 @@ public sealed record ReportData(
     /// A trial's config as a3 train reads it: its parameters, and its mini-batch order's seed when the
     /// sweep shared one (the seed comes on the command line).
     /// </summary>
-    public static string BestConfigOf(PlannedTrial plan, ExperimentConfig resolved) =>
-        (plan.Config.DataOrderSeed is { } order ? resolved.With(Parameter.DataOrderSeed, order) : resolved).ToHocon();
+    public static string BestConfigOf(SweepState state, PlannedTrial plan)
+    {
+        var resolved = state.Resolved(plan.Id);
+        return (
+            plan.Config.DataOrderSeed is { } order ? resolved.With(Parameter.DataOrderSeed, order) : resolved
+        ).ToHocon();
+    }
 
     /// <summary>The sweep's objectives and fronts (null: one plain objective).</summary>
     public ParetoReport? Pareto { get; init; }
