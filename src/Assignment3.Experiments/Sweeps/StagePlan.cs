@@ -1,3 +1,4 @@
+using System.Collections.Concurrent;
 using Assignment3.Experiments.Configuration;
 using Assignment3.Experiments.Search;
 
@@ -97,8 +98,26 @@ public sealed class GridPlan : StagePlan
             ? cycles.Values.Sum(Convert.ToDouble) * (Count / cycles.Values.Count)
         : (double)sweep.Experiment.VariantAt(0).Config.Cycles * Count;
 
-    protected override PlannedTrial At(int index) =>
-        SweepPlanner.Planned(sweep, Stage, FirstId + index, VariantOf(index), index % sweep.Replicates + 1);
+    /// <summary>
+    /// Each parameter value's text, one string however many trials show it: a grid has few values and
+    /// can have millions of trials, each of which the coordinator and the aggregator keep once handed out.
+    /// </summary>
+    private readonly ConcurrentDictionary<string, string> texts = new();
+
+    protected override PlannedTrial At(int index)
+    {
+        var planned = SweepPlanner.Planned(
+            sweep,
+            Stage,
+            FirstId + index,
+            VariantOf(index),
+            index % sweep.Replicates + 1
+        );
+        return planned with
+        {
+            Parameters = planned.Parameters.Select(p => (p.Key, texts.GetOrAdd(p.Value, p.Value))).ToArray(),
+        };
+    }
 
     protected override ExperimentConfig ResolvedAt(int index) => VariantOf(index).Resolved;
 
