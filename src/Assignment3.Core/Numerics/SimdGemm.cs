@@ -183,8 +183,8 @@ public sealed unsafe class SimdGemm : IGemm
 
     /// <summary>
     /// <see cref="IGemm.DescendAlongProduct{T}"/> one of two ways, whichever is faster for the shape on
-    /// this core (<see cref="GemmTilings.StepsInKernel{T}"/>): in the kernels, the gradient going no
-    /// further than a tile on the stack (each tile steps its weights: one pass over the rows, masked last vectors, W read
+    /// this core (<see cref="GemmTilings.StepsInKernel{T}"/>): in the kernels, the gradient never leaving
+    /// the registers (each tile steps its weights: one pass over the rows, masked last vectors, W read
     /// and written once, its loads hidden under the multiply-adds; the stacked first layers of a group,
     /// MBs that do not fit in L2), or a block of columns at a time, each block's gradient stepped into W
     /// while it is still in cache (one network's first layer, which does). In the kernels needs masked

@@ -431,10 +431,9 @@ public static unsafe class SimdKernels<TOps, TV, T>
     /// <paramref name="lastRows"/> selects (a partial vector at the end of C, without padding or copies).
     /// With <typeparamref name="TDescend"/>, C is a weight matrix and the tile its gradient: each element
     /// is stepped with its row's <paramref name="decay"/> and <paramref name="eta"/>, w = decay * w - eta *
-    /// gradient (<see cref="IVectorOps{TV, T}.Descend"/>), instead of stored: the gradient goes no further
-    /// than a tile on the stack. A flag known when the JIT compiles the kernel, so the plain kernels carry
-    /// none of it.
-    [MethodImpl(MethodImplOptions.AggressiveOptimization), SkipLocalsInit]
+    /// gradient (<see cref="IVectorOps{TV, T}.Descend"/>), instead of stored: the gradient never leaves the
+    /// registers. A flag known when the JIT compiles the kernel, so the plain kernels carry none of it.
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static void Tile<TM, TN, TMasked, TDescend>(
         int kc,
         T* a,
@@ -692,18 +691,108 @@ public static unsafe class SimdKernels<TOps, TV, T>
                     c37 = TOps.MultiplyAdd(a3, x, c37);
             }
         }
-        // Stepped: the gradient tile goes to the stack, then a loop steps the weights from there. Stepping
-        // straight from the accumulators needs more vector registers than the tile leaves free, and the
-        // JIT then stores accumulators to the stack in every iteration of the k loop (4x slower on Xeon).
-        var q = c;
-        var ldq = ldc;
         if (TDescend.Value)
         {
-            T* tile = stackalloc T[TM.Value * TN.Value * v];
-            q = tile;
-            ldq = TM.Value * v;
+            var d0 = LoadRow<TM, TMasked>(decay, 0, lastRows);
+            var e0 = LoadRow<TM, TMasked>(eta, 0, lastRows);
+            var d1 = TM.Value > 1 ? LoadRow<TM, TMasked>(decay + v, 1, lastRows) : default;
+            var e1 = TM.Value > 1 ? LoadRow<TM, TMasked>(eta + v, 1, lastRows) : default;
+            var d2 = TM.Value > 2 ? LoadRow<TM, TMasked>(decay + 2 * v, 2, lastRows) : default;
+            var e2 = TM.Value > 2 ? LoadRow<TM, TMasked>(eta + 2 * v, 2, lastRows) : default;
+            var d3 = TM.Value > 3 ? LoadRow<TM, TMasked>(decay + 3 * v, 3, lastRows) : default;
+            var e3 = TM.Value > 3 ? LoadRow<TM, TMasked>(eta + 3 * v, 3, lastRows) : default;
+            var w = c;
+            if (TN.Value > 0)
+            {
+                DescendRow<TM, TMasked>(c00, w, 0, lastRows, d0, e0);
+                if (TM.Value > 1)
+                    DescendRow<TM, TMasked>(c10, w + v, 1, lastRows, d1, e1);
+                if (TM.Value > 2)
+                    DescendRow<TM, TMasked>(c20, w + 2 * v, 2, lastRows, d2, e2);
+                if (TM.Value > 3)
+                    DescendRow<TM, TMasked>(c30, w + 3 * v, 3, lastRows, d3, e3);
+                w += ldc;
+            }
+            if (TN.Value > 1)
+            {
+                DescendRow<TM, TMasked>(c01, w, 0, lastRows, d0, e0);
+                if (TM.Value > 1)
+                    DescendRow<TM, TMasked>(c11, w + v, 1, lastRows, d1, e1);
+                if (TM.Value > 2)
+                    DescendRow<TM, TMasked>(c21, w + 2 * v, 2, lastRows, d2, e2);
+                if (TM.Value > 3)
+                    DescendRow<TM, TMasked>(c31, w + 3 * v, 3, lastRows, d3, e3);
+                w += ldc;
+            }
+            if (TN.Value > 2)
+            {
+                DescendRow<TM, TMasked>(c02, w, 0, lastRows, d0, e0);
+                if (TM.Value > 1)
+                    DescendRow<TM, TMasked>(c12, w + v, 1, lastRows, d1, e1);
+                if (TM.Value > 2)
+                    DescendRow<TM, TMasked>(c22, w + 2 * v, 2, lastRows, d2, e2);
+                if (TM.Value > 3)
+                    DescendRow<TM, TMasked>(c32, w + 3 * v, 3, lastRows, d3, e3);
+                w += ldc;
+            }
+            if (TN.Value > 3)
+            {
+                DescendRow<TM, TMasked>(c03, w, 0, lastRows, d0, e0);
+                if (TM.Value > 1)
+                    DescendRow<TM, TMasked>(c13, w + v, 1, lastRows, d1, e1);
+                if (TM.Value > 2)
+                    DescendRow<TM, TMasked>(c23, w + 2 * v, 2, lastRows, d2, e2);
+                if (TM.Value > 3)
+                    DescendRow<TM, TMasked>(c33, w + 3 * v, 3, lastRows, d3, e3);
+                w += ldc;
+            }
+            if (TN.Value > 4)
+            {
+                DescendRow<TM, TMasked>(c04, w, 0, lastRows, d0, e0);
+                if (TM.Value > 1)
+                    DescendRow<TM, TMasked>(c14, w + v, 1, lastRows, d1, e1);
+                if (TM.Value > 2)
+                    DescendRow<TM, TMasked>(c24, w + 2 * v, 2, lastRows, d2, e2);
+                if (TM.Value > 3)
+                    DescendRow<TM, TMasked>(c34, w + 3 * v, 3, lastRows, d3, e3);
+                w += ldc;
+            }
+            if (TN.Value > 5)
+            {
+                DescendRow<TM, TMasked>(c05, w, 0, lastRows, d0, e0);
+                if (TM.Value > 1)
+                    DescendRow<TM, TMasked>(c15, w + v, 1, lastRows, d1, e1);
+                if (TM.Value > 2)
+                    DescendRow<TM, TMasked>(c25, w + 2 * v, 2, lastRows, d2, e2);
+                if (TM.Value > 3)
+                    DescendRow<TM, TMasked>(c35, w + 3 * v, 3, lastRows, d3, e3);
+                w += ldc;
+            }
+            if (TN.Value > 6)
+            {
+                DescendRow<TM, TMasked>(c06, w, 0, lastRows, d0, e0);
+                if (TM.Value > 1)
+                    DescendRow<TM, TMasked>(c16, w + v, 1, lastRows, d1, e1);
+                if (TM.Value > 2)
+                    DescendRow<TM, TMasked>(c26, w + 2 * v, 2, lastRows, d2, e2);
+                if (TM.Value > 3)
+                    DescendRow<TM, TMasked>(c36, w + 3 * v, 3, lastRows, d3, e3);
+                w += ldc;
+            }
+            if (TN.Value > 7)
+            {
+                DescendRow<TM, TMasked>(c07, w, 0, lastRows, d0, e0);
+                if (TM.Value > 1)
+                    DescendRow<TM, TMasked>(c17, w + v, 1, lastRows, d1, e1);
+                if (TM.Value > 2)
+                    DescendRow<TM, TMasked>(c27, w + 2 * v, 2, lastRows, d2, e2);
+                if (TM.Value > 3)
+                    DescendRow<TM, TMasked>(c37, w + 3 * v, 3, lastRows, d3, e3);
+                w += ldc;
+            }
+            return;
         }
-        var gradient = q;
+        var q = c;
         if (TN.Value > 0)
         {
             StoreRow<TM, TMasked>(c00, q, 0, lastRows);
@@ -713,7 +802,7 @@ public static unsafe class SimdKernels<TOps, TV, T>
                 StoreRow<TM, TMasked>(c20, q + 2 * v, 2, lastRows);
             if (TM.Value > 3)
                 StoreRow<TM, TMasked>(c30, q + 3 * v, 3, lastRows);
-            q += ldq;
+            q += ldc;
         }
         if (TN.Value > 1)
         {
@@ -724,7 +813,7 @@ public static unsafe class SimdKernels<TOps, TV, T>
                 StoreRow<TM, TMasked>(c21, q + 2 * v, 2, lastRows);
             if (TM.Value > 3)
                 StoreRow<TM, TMasked>(c31, q + 3 * v, 3, lastRows);
-            q += ldq;
+            q += ldc;
         }
         if (TN.Value > 2)
         {
@@ -735,7 +824,7 @@ public static unsafe class SimdKernels<TOps, TV, T>
                 StoreRow<TM, TMasked>(c22, q + 2 * v, 2, lastRows);
             if (TM.Value > 3)
                 StoreRow<TM, TMasked>(c32, q + 3 * v, 3, lastRows);
-            q += ldq;
+            q += ldc;
         }
         if (TN.Value > 3)
         {
@@ -746,7 +835,7 @@ public static unsafe class SimdKernels<TOps, TV, T>
                 StoreRow<TM, TMasked>(c23, q + 2 * v, 2, lastRows);
             if (TM.Value > 3)
                 StoreRow<TM, TMasked>(c33, q + 3 * v, 3, lastRows);
-            q += ldq;
+            q += ldc;
         }
         if (TN.Value > 4)
         {
@@ -757,7 +846,7 @@ public static unsafe class SimdKernels<TOps, TV, T>
                 StoreRow<TM, TMasked>(c24, q + 2 * v, 2, lastRows);
             if (TM.Value > 3)
                 StoreRow<TM, TMasked>(c34, q + 3 * v, 3, lastRows);
-            q += ldq;
+            q += ldc;
         }
         if (TN.Value > 5)
         {
@@ -768,7 +857,7 @@ public static unsafe class SimdKernels<TOps, TV, T>
                 StoreRow<TM, TMasked>(c25, q + 2 * v, 2, lastRows);
             if (TM.Value > 3)
                 StoreRow<TM, TMasked>(c35, q + 3 * v, 3, lastRows);
-            q += ldq;
+            q += ldc;
         }
         if (TN.Value > 6)
         {
@@ -779,7 +868,7 @@ public static unsafe class SimdKernels<TOps, TV, T>
                 StoreRow<TM, TMasked>(c26, q + 2 * v, 2, lastRows);
             if (TM.Value > 3)
                 StoreRow<TM, TMasked>(c36, q + 3 * v, 3, lastRows);
-            q += ldq;
+            q += ldc;
         }
         if (TN.Value > 7)
         {
@@ -790,41 +879,7 @@ public static unsafe class SimdKernels<TOps, TV, T>
                 StoreRow<TM, TMasked>(c27, q + 2 * v, 2, lastRows);
             if (TM.Value > 3)
                 StoreRow<TM, TMasked>(c37, q + 3 * v, 3, lastRows);
-            q += ldq;
-        }
-        if (TDescend.Value)
-            StepWeights<TM, TN, TMasked>(gradient, c, ldc, lastRows, decay, eta);
-    }
-
-    /// <summary>
-    /// Steps a tile of weights (<typeparamref name="TM"/> vectors of rows x <typeparamref name="TN"/>
-    /// columns at <paramref name="w"/>) along its gradient, stored densely at <paramref name="gradient"/>:
-    /// w = decay * w - eta * gradient with each row's rates.
-    /// </summary>
-    [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static void StepWeights<TM, TN, TMasked>(T* gradient, T* w, nint ldw, TV lastRows, T* decay, T* eta)
-        where TM : IConstant
-        where TN : IConstant
-        where TMasked : IFlag
-    {
-        var v = TOps.Count;
-        for (var row = 0; row < TM.Value; row++)
-        {
-            var (rowDecay, rowEta) = (
-                LoadRow<TM, TMasked>(decay + row * v, row, lastRows),
-                LoadRow<TM, TMasked>(eta + row * v, row, lastRows)
-            );
-            for (var column = 0; column < TN.Value; column++)
-            {
-                var p = w + column * ldw + row * v;
-                var g = LoadRow<TM, TMasked>(gradient + (column * TM.Value + row) * v, row, lastRows);
-                StoreRow<TM, TMasked>(
-                    TOps.Descend(LoadRow<TM, TMasked>(p, row, lastRows), g, rowDecay, rowEta),
-                    p,
-                    row,
-                    lastRows
-                );
-            }
+            q += ldc;
         }
     }
 
@@ -844,6 +899,18 @@ public static unsafe class SimdKernels<TOps, TV, T>
         else
             TOps.Store(value, p);
     }
+
+    /// <summary>The weights at <paramref name="p"/> stepped along the gradient in <paramref name="gradient"/>.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static void DescendRow<TM, TMasked>(TV gradient, T* p, int row, TV lastRows, TV decay, TV eta)
+        where TM : IConstant
+        where TMasked : IFlag =>
+        StoreRow<TM, TMasked>(
+            TOps.Descend(LoadRow<TM, TMasked>(p, row, lastRows), gradient, decay, eta),
+            p,
+            row,
+            lastRows
+        );
 
     /// <summary>
     /// The transposed arrangement, for a few rows of C (<typeparamref name="TR"/>, 1 to 4) when B's
