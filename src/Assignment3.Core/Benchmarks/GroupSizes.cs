@@ -20,7 +20,8 @@ public static class GroupSizes
     /// <summary>The largest group measured: beyond it the stacked first layers outgrow the caches (see a3 bench).</summary>
     public const int Largest = 8;
 
-    private static readonly int[] Measured = [8, 6, 4, 3, 2, 1];
+    /// <summary>The sizes measured, in the order measured.</summary>
+    public static IReadOnlyList<int> Measured { get; } = [8, 6, 4, 3, 2, 1];
 
     public static int Fastest(DataSplits data, IGemm gemm)
     {
