@@ -216,17 +216,13 @@ public static class Elementwise
         where T : unmanaged, IFloatingPointIeee754<T> =>
         typeof(T) == typeof(float) ? (T)(object)BitConverter.Int32BitsToSingle(0x0080_0000)
         : typeof(T) == typeof(double) ? (T)(object)BitConverter.Int64BitsToDouble(0x0010_0000_0000_0000)
-        : Normal<T>.Smallest;
+        : T.Zero; // no other type trains; 0 flushes nothing
 
     private static class Normal<T>
         where T : unmanaged, IFloatingPointIeee754<T>
     {
         /// <summary>The smallest normal magnitude of T (2^-126 for float, 2^-1022 for double): below it a number is subnormal.</summary>
-        public static readonly T Smallest = T.CreateChecked(
-            typeof(T) == typeof(float)
-                ? BitConverter.Int32BitsToSingle(0x0080_0000)
-                : BitConverter.Int64BitsToDouble(0x0010_0000_0000_0000)
-        );
+        public static readonly T Smallest = SmallestNormal<T>();
 
         public static readonly Vector<T> SmallestVector = new(Smallest);
     }

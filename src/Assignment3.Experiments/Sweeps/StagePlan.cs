@@ -104,20 +104,10 @@ public sealed class GridPlan : StagePlan
     /// </summary>
     private readonly ConcurrentDictionary<string, string> texts = new();
 
-    protected override PlannedTrial At(int index)
-    {
-        var planned = SweepPlanner.Planned(
-            sweep,
-            Stage,
-            FirstId + index,
-            VariantOf(index),
-            index % sweep.Replicates + 1
+    protected override PlannedTrial At(int index) =>
+        SweepPlanner.Planned(sweep, Stage, FirstId + index, VariantOf(index), index % sweep.Replicates + 1, text =>
+            texts.GetOrAdd(text, text)
         );
-        return planned with
-        {
-            Parameters = planned.Parameters.Select(p => (p.Key, texts.GetOrAdd(p.Value, p.Value))).ToArray(),
-        };
-    }
 
     protected override ExperimentConfig ResolvedAt(int index) => VariantOf(index).Resolved;
 

@@ -134,13 +134,22 @@ public static class SweepPlanner
     /// seed (sweep.data-order). With sweep.replicates > 1 its replicate number is one of the parameters,
     /// so each replicate's seed differs, and so does its order.
     /// </summary>
-    public static PlannedTrial Planned(SweepConfig sweep, string stage, int id, Variant variant, int replicate = 1)
+    /// <param name="shared">Maps a value's text to the one string every trial of the plan shows it with (a grid's).</param>
+    public static PlannedTrial Planned(
+        SweepConfig sweep,
+        string stage,
+        int id,
+        Variant variant,
+        int replicate = 1,
+        Func<string, string>? shared = null
+    )
     {
+        shared ??= text => text;
         (string Key, string)[] parameters =
         [
-            .. variant.Resolved.Parameters.Select(p => (p.Parameter.Key, p.Parameter.Format(p.Values[0]))),
+            .. variant.Resolved.Parameters.Select(p => (p.Parameter.Key, shared(p.Parameter.Format(p.Values[0])))),
             .. sweep.Replicates > 1
-                ? [(PlannedTrial.ReplicateKey, replicate.ToString(System.Globalization.CultureInfo.InvariantCulture))]
+                ? [(PlannedTrial.ReplicateKey, shared(replicate.ToString(CultureInfo.InvariantCulture)))]
                 : Array.Empty<(string, string)>(),
         ];
         var key = string.Join(";", parameters.Select(p => $"{p.Key}={p.Item2}"));
