@@ -122,11 +122,10 @@ public sealed class SweepStore : IDisposable
         try
         {
             var copied = System.IO.Path.Combine(copy.FullName, FileName);
-            File.Copy(path, copied);
+            var wal = CopyOneMoment(path, copied);
             var warnings = new List<string>();
-            if (File.Exists(path + "-wal"))
+            if (wal is not null)
             {
-                var wal = File.ReadAllBytes(path + "-wal");
                 if (WalCheck.Problem(wal) is { } problem)
                     throw new StoreException($"{path}-wal: {problem}; nothing was changed");
                 if (WalCheck.UnfinishedTail(wal) is var tail and > 0)
@@ -148,6 +147,60 @@ public sealed class SweepStore : IDisposable
         finally
         {
             copy.Delete(recursive: true);
+        }
+    }
+
+    /// <summary>
+    /// Copies the database to <paramref name="copied"/> and returns its write-ahead log (null when
+    /// there is none), both of one moment of a store that a coordinator may be writing. A checkpoint
+    /// copies the log's frames into the database, and the next write restarts the log: a database copied
+    /// before a restart with a log read after it lacks the frames in between (SQLite calls it damaged).
+    /// A restart changes the log's header (its salts), so the header is read before the database is
+    /// copied and again after the log is read, and the copy is taken again until they agree. A log read
+    /// while frames are appended can end in a torn frame, or hold a stale frame before fresh ones, which
+    /// would pass for damage: such a log is read again, and taken as it is only when it stays the same.
+    /// </summary>
+    private static byte[]? CopyOneMoment(string path, string copied)
+    {
+        const int tries = 100;
+        var walPath = path + "-wal";
+        byte[]? previous = null;
+        for (var attempt = 1; attempt <= tries; attempt++)
+        {
+            var before = WalCheck.Header(ReadIfExists(walPath, WalCheck.HeaderSize));
+            File.Copy(path, copied, overwrite: true);
+            var wal = ReadIfExists(walPath, int.MaxValue);
+            var after = WalCheck.Header(ReadIfExists(walPath, WalCheck.HeaderSize));
+            if (!before.SequenceEqual(WalCheck.Header(wal)) || !before.SequenceEqual(after))
+                continue;
+            var looksWhole = wal is null || (WalCheck.Problem(wal) is null && WalCheck.UnfinishedTail(wal) == 0);
+            if (looksWhole || wal.AsSpan().SequenceEqual(previous))
+                return wal;
+            previous = wal;
+        }
+        throw new StoreException(
+            $"{path}: the store changed each of {tries} times it was copied to be read; try again"
+        );
+    }
+
+    /// <summary>Up to <paramref name="limit"/> bytes from the start of a file another process may be writing.</summary>
+    private static byte[]? ReadIfExists(string path, int limit)
+    {
+        try
+        {
+            using var file = new FileStream(
+                path,
+                FileMode.Open,
+                FileAccess.Read,
+                FileShare.ReadWrite | FileShare.Delete
+            );
+            var bytes = new byte[Math.Min(limit, file.Length)];
+            file.ReadExactly(bytes);
+            return bytes;
+        }
+        catch (FileNotFoundException)
+        {
+            return null;
         }
     }
 

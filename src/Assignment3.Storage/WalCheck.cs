@@ -9,8 +9,15 @@ namespace Assignment3.Storage;
 /// </summary>
 public static class WalCheck
 {
-    private const int HeaderSize = 32,
-        FrameHeaderSize = 24;
+    public const int HeaderSize = 32;
+    private const int FrameHeaderSize = 24;
+
+    /// <summary>
+    /// The log's header (empty when there is no log or it is shorter): SQLite writes a new one, with new
+    /// salts, each time it restarts the log after a checkpoint.
+    /// </summary>
+    public static ReadOnlySpan<byte> Header(byte[]? wal) =>
+        wal is { Length: >= HeaderSize } ? wal.AsSpan(0, HeaderSize) : [];
 
     /// <summary>
     /// Null when the log is sound (or empty); otherwise what is wrong with it. A partial frame at the

@@ -174,6 +174,49 @@ public sealed class SweepStoreTests : IDisposable
         AssertUnchanged(before);
     }
 
+    /// <summary>
+    /// a3 status and a3 report read the store of a running sweep: a checkpoint folds the log into the
+    /// database and the next write restarts the log, and a read that copied the database before the
+    /// restart and the log after it saw a database SQLite called damaged (a 30-minute soak met it).
+    /// </summary>
+    [Fact]
+    public void Reading_a_store_while_it_is_written_and_its_log_restarted_sees_a_whole_prefix_of_its_events()
+    {
+        const int written = 4000;
+        using var store = SweepStore.Create(folder, "config text");
+        using var stop = new CancellationTokenSource();
+        var writing = Task.Run(() =>
+        {
+            using var checkpoints = new SqliteConnection($"Data Source={StorePath}");
+            checkpoints.Open();
+            using var restart = checkpoints.CreateCommand();
+            restart.CommandText = "PRAGMA wal_checkpoint(RESTART)";
+            for (var i = 0; i < written && !stop.IsCancellationRequested; i++)
+            {
+                store.Append(new TrialStarted(i + 1, 1, "a", "slot-1", 0, 10));
+                if (i % 25 == 0)
+                    restart.ExecuteNonQuery();
+            }
+        });
+        try
+        {
+            var (reads, seen) = (0, 0);
+            while (!writing.IsCompleted || reads == 0)
+            {
+                var events = SweepStore.Read(folder).Events;
+                Assert.True(events.Count >= seen, $"read {events.Count} events after {seen}");
+                Assert.Equal(Enumerable.Range(1, events.Count), events.Cast<TrialStarted>().Select(e => e.Trial));
+                (seen, reads) = (events.Count, reads + 1);
+            }
+        }
+        finally
+        {
+            stop.Cancel();
+            writing.Wait();
+        }
+        Assert.Equal(written, SweepStore.Read(folder).Events.Count);
+    }
+
     [Fact]
     public void A_damaged_write_ahead_log_is_named_as_such_and_nothing_is_changed()
     {
