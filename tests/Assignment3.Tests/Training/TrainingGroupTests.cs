@@ -307,6 +307,23 @@ public class TrainingGroupTests
         Assert.Equal(before, data.Train.Pixels);
     }
 
+    [Fact]
+    public void Of_group_sizes_within_the_noise_of_the_fastest_the_largest_is_chosen()
+    {
+        var perRun = new Dictionary<int, double>
+        {
+            [1] = 0.42,
+            [2] = 0.36,
+            [3] = 0.325,
+            [4] = 0.33,
+            [8] = 0.34,
+        };
+        Assert.Equal(8, Core.Benchmarks.GroupSizes.Choose(perRun)); // 0.34 is within 5 % of 0.325
+
+        perRun[8] = 0.35;
+        Assert.Equal(4, Core.Benchmarks.GroupSizes.Choose(perRun));
+    }
+
     private sealed record AloneResult(IReadOnlyList<CurvePoint> Curve, byte[] Checkpoint)
     {
         public Checkpoint Restored(TrainingConfig config) => Core.Training.Checkpoint.Read(Checkpoint, config, "test");
