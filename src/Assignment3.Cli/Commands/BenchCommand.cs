@@ -622,8 +622,9 @@ public sealed class BenchCommand : AsyncCommand<BenchSettings>
         );
         console.Write(table);
         var auto = GroupSizes.Fastest(data, gemm);
+        GroupSizeCache.Default.Write(GroupSizeCache.Key(gemm.Name), auto);
         console.MarkupLineInterpolated(
-            $"sweep.group-size = auto on this core: groups of up to [bold]{auto}[/] (the quick measurement a worker node makes when it loads a sweep's data)"
+            $"sweep.group-size = auto on this core: groups of up to [bold]{auto}[/] (the quick measurement a worker node makes when it loads a sweep's data; kept in {GroupSizeCache.Default.Path} for later sweeps)"
         );
         return (fused, products, auto);
     }

@@ -94,6 +94,7 @@ public class NodeSettings : DataSettings
         return new CifarRunnerSource(
             (options, cancellation) => DataLoading.LoadAsync(console, Data, options, cancellation, interactive: false),
             gemm,
+            GroupSizeCache.Default,
             SweepSettings.Current().GroupCapacity
         );
     }

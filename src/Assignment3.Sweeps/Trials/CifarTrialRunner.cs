@@ -4,6 +4,7 @@ using Assignment3.Core.Data;
 using Assignment3.Core.Numerics;
 using Assignment3.Core.Training;
 using Assignment3.Experiments.Sweeps;
+using Assignment3.Storage;
 using Assignment3.Sweeps.Protocol;
 
 namespace Assignment3.Sweeps.Trials;
@@ -150,11 +151,13 @@ public sealed class CifarTrialRunner(DataSplits data, IGemm gemm, int capacity =
 /// CIFAR-10 from one location, loaded when a sweep names its split and kept for the next sweep with
 /// the same options (only the latest split is kept: one copy of the data per node); every slot of
 /// the node trains on it, in groups of up to <paramref name="capacity"/> trials (null: the size this
-/// core trains fastest, measured on the data the first time a sweep sizes its groups itself).
+/// core trains fastest, kept in <paramref name="measured"/> or else measured on the data the first
+/// time a sweep sizes its groups itself).
 /// </summary>
 public sealed class CifarRunnerSource(
     Func<DataOptions, CancellationToken, Task<DataSplits>> load,
     IGemm gemm,
+    GroupSizeCache measured,
     int? capacity = null
 ) : ITrialRunnerSource
 {
@@ -196,7 +199,7 @@ public sealed class CifarRunnerSource(
     private async Task<int> Fastest(Task<(DataSplits Data, string)> loaded)
     {
         var data = (await loaded).Data;
-        return await Task.Run(() => GroupSizes.Fastest(data, gemm));
+        return await Task.Run(() => measured.Fastest(gemm.Name, () => GroupSizes.Fastest(data, gemm)));
     }
 
     private async Task<PreparedRunner> Prepare(Task<(DataSplits Data, string Fingerprint)> loaded, Task<int> capacity)
