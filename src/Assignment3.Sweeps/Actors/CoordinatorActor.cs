@@ -280,16 +280,23 @@ public sealed class CoordinatorActor : ReceiveActor, IWithTimers
     /// stage opens, a search round is proposed, a rung promotes, trials come back): the queue cut into
     /// a multiple of the sweep's slots (those of the nodes that asked for work and can be reached)
     /// groups of at most the slot's capacity, as even as can be, so every slot gets its share and none
-    /// trains a last group alone while the others idle.
+    /// trains a last group alone while the others idle. When every other slot is training and the slots
+    /// waiting for work (this one among them) can take the whole queue, it is shared over those alone:
+    /// a trial left in the queue for a busy slot waits a whole hand-out (a rung's last promotions,
+    /// coming while one slot already trained the first, went out one by one).
     /// </summary>
     private int GroupSizeFor(IdleSlot slot)
     {
         if (state.Config.GroupSize is { } size)
             return size;
         var queued = state.Queued;
+        var slots = Math.Max(1, nodeSlots.Where(n => Usable(n.Key)).Sum(n => n.Value));
+        var waiting = 1 + idle.Count(s => Usable(s.Worker.Path.Address));
+        var busy = running.Values.Select(f => f.Worker).Distinct().Count(w => Usable(w.Path.Address));
+        if (busy > 0 && waiting + busy >= slots && queued <= waiting * slot.Capacity)
+            return Math.Clamp((queued + waiting - 1) / waiting, 1, slot.Capacity);
         if (plan.Size == 0 || queued > plan.Queued)
         {
-            var slots = Math.Max(1, nodeSlots.Where(n => Usable(n.Key)).Sum(n => n.Value));
             var rounds = Math.Max(1, (queued + slots * slot.Capacity - 1) / (slots * slot.Capacity));
             plan = ((queued + slots * rounds - 1) / (slots * rounds), queued);
         }

@@ -57,6 +57,24 @@ public class CoordinatorGroupTests() : TestKit(ActorTestConfig.Local("a3.sweep.d
     }
 
     [Fact]
+    public void With_auto_a_queue_the_waiting_slots_can_take_while_the_others_train_goes_out_to_them_whole()
+    {
+        var (coordinator, aggregator) = Start(); // six trials queued; two slots, on one node here
+        var (a, b, c) = (CreateTestProbe(), CreateTestProbe(), CreateTestProbe());
+        coordinator.Tell(new RequestTrial("node-a", "slot-1", Fingerprint, Capacity: 4, NodeSlots: 2), a);
+        Assert.Equal([1, 2, 3], Trials(a.ExpectMsg<AssignGroup>()));
+        coordinator.Tell(new RequestTrial("node-a", "slot-2", Fingerprint, Capacity: 4, NodeSlots: 2), b);
+        Assert.Equal([4, 5, 6], Trials(b.ExpectMsg<AssignGroup>()));
+
+        Sys.Stop(b.Ref); // slot 2's trials come back while slot 1 trains
+        Assert.Equal(4, aggregator.FishForMessage<TrialRequeued>(_ => true).Trial);
+        coordinator.Tell(new RequestTrial("node-a", "slot-2", Fingerprint, Capacity: 4, NodeSlots: 2), c);
+
+        // Planned over both slots they would go out as two and one, the one waiting for slot 1.
+        Assert.Equal([4, 5, 6], Trials(c.ExpectMsg<AssignGroup>()));
+    }
+
+    [Fact]
     public void A_fixed_group_size_is_what_every_slot_gets_whatever_its_capacity()
     {
         var config = SweepConfig.Parse(
