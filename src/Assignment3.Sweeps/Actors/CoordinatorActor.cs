@@ -281,9 +281,7 @@ public sealed class CoordinatorActor : ReceiveActor, IWithTimers
     /// a multiple of the sweep's slots (those of the nodes that asked for work and can be reached)
     /// groups of at most the slot's capacity, as even as can be, so every slot gets its share and none
     /// trains a last group alone while the others idle. When every other slot is training and the slots
-    /// waiting for work (this one among them) can take the whole queue, it is shared over those alone:
-    /// a trial left in the queue for a busy slot waits a whole hand-out (a rung's last promotions,
-    /// coming while one slot already trained the first, went out one by one).
+    /// waiting for work (this one among them) can take the whole queue, see <see cref="BalancedShare"/>.
     /// </summary>
     private int GroupSizeFor(IdleSlot slot)
     {
@@ -292,15 +290,42 @@ public sealed class CoordinatorActor : ReceiveActor, IWithTimers
         var queued = state.Queued;
         var slots = Math.Max(1, nodeSlots.Where(n => Usable(n.Key)).Sum(n => n.Value));
         var waiting = 1 + idle.Count(s => Usable(s.Worker.Path.Address));
-        var busy = running.Values.Select(f => f.Worker).Distinct().Count(w => Usable(w.Path.Address));
+        var busy = running.Values.Where(f => Usable(f.Worker.Path.Address)).Select(f => f.Worker).Distinct().Count();
         if (busy > 0 && waiting + busy >= slots && queued <= waiting * slot.Capacity)
-            return Math.Clamp((queued + waiting - 1) / waiting, 1, slot.Capacity);
+            return BalancedShare(slot.Capacity, waiting + busy);
         if (plan.Size == 0 || queued > plan.Queued)
         {
             var rounds = Math.Max(1, (queued + slots * slot.Capacity - 1) / (slots * slot.Capacity));
             plan = ((queued + slots * rounds - 1) / (slots * rounds), queued);
         }
         return Math.Clamp(plan.Size, 1, slot.Capacity);
+    }
+
+    /// <summary>
+    /// How many of the queue's next trials a waiting slot takes so that it ends about when the busy
+    /// slots do: the queued steps and the running trials' steps left (as their last recording points
+    /// tell), shared equally over the slots, one trial's step costing the same everywhere. A rung's
+    /// promotions come in bursts as the slots' groups end: shared over every slot as if all were free,
+    /// the last two of a rung went out one at a time, the second waiting for a slot that had just taken
+    /// the first; taken whole by the one waiting slot, seven went out together while the other slot
+    /// was about to be free.
+    /// </summary>
+    private int BalancedShare(int capacity, int slots)
+    {
+        var candidates = state.NextGroup(capacity);
+        var left = running
+            .Where(r => Usable(r.Value.Worker.Path.Address))
+            .Sum(r => state.Find(r.Key) is { } t ? Math.Max(0, t.TargetStep - t.Reached) : 0);
+        var share = (candidates.Sum(w => (double)(w.ToStep - w.FromStep)) + left) / slots;
+        var (best, taken) = (1, 0.0);
+        var bestMiss = double.MaxValue;
+        for (var k = 1; k <= candidates.Count; k++)
+        {
+            taken += candidates[k - 1].ToStep - candidates[k - 1].FromStep;
+            if (Math.Abs(taken - share) <= bestMiss) // a tie goes to the larger group: it trains faster per trial
+                (best, bestMiss) = (k, Math.Abs(taken - share));
+        }
+        return best;
     }
 
     private void OnProgress(TrialProgressed progress)

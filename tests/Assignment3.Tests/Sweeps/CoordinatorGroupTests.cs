@@ -56,22 +56,41 @@ public class CoordinatorGroupTests() : TestKit(ActorTestConfig.Local("a3.sweep.d
         Assert.Equal([1, 2], Trials(small.ExpectMsg<AssignGroup>())); // never more than the slot's capacity
     }
 
-    [Fact]
-    public void With_auto_a_queue_the_waiting_slots_can_take_while_the_others_train_goes_out_to_them_whole()
+    /// <summary>
+    /// Six trials of ten steps, two slots of capacity four: slot 1 trains trials 1-3, having reached
+    /// <paramref name="reached"/>, when slot 2's trials 4-6 come back to the queue and slot 2 asks again.
+    /// </summary>
+    [Theory]
+    [InlineData(0, new[] { 4, 5, 6 })] // slot 1 has 30 steps to go: the 30 queued go out together
+    [InlineData(8, new[] { 4, 5 })] // 6 steps to go: each slot's share is 18, two trials' 20 the nearest
+    public void With_auto_a_waiting_slot_takes_the_share_of_a_short_queue_that_ends_with_the_busy_slots(
+        int reached,
+        int[] taken
+    )
     {
-        var (coordinator, aggregator) = Start(); // six trials queued; two slots, on one node here
+        var (coordinator, aggregator) = Start();
         var (a, b, c) = (CreateTestProbe(), CreateTestProbe(), CreateTestProbe());
         coordinator.Tell(new RequestTrial("node-a", "slot-1", Fingerprint, Capacity: 4, NodeSlots: 2), a);
         Assert.Equal([1, 2, 3], Trials(a.ExpectMsg<AssignGroup>()));
         coordinator.Tell(new RequestTrial("node-a", "slot-2", Fingerprint, Capacity: 4, NodeSlots: 2), b);
         Assert.Equal([4, 5, 6], Trials(b.ExpectMsg<AssignGroup>()));
+        if (reached > 0)
+            foreach (var trial in new[] { 1, 2, 3 })
+            {
+                coordinator.Tell(
+                    new TrialProgressed(trial, 1, new Core.Training.CurvePoint(reached, 0.1, 1, 1, 0.5, 1, 1, 0.5)),
+                    a
+                );
+                aggregator.FishForMessage<TrialPointReached>(p => p.Trial == trial);
+            }
 
-        Sys.Stop(b.Ref); // slot 2's trials come back while slot 1 trains
+        Sys.Stop(b.Ref);
         Assert.Equal(4, aggregator.FishForMessage<TrialRequeued>(_ => true).Trial);
         coordinator.Tell(new RequestTrial("node-a", "slot-2", Fingerprint, Capacity: 4, NodeSlots: 2), c);
 
-        // Planned over both slots they would go out as two and one, the one waiting for slot 1.
-        Assert.Equal([4, 5, 6], Trials(c.ExpectMsg<AssignGroup>()));
+        // Shared over both slots as if both were free, the three would go out as two and one; taken whole
+        // by the waiting slot, always as three.
+        Assert.Equal(taken, Trials(c.ExpectMsg<AssignGroup>()));
     }
 
     [Fact]
