@@ -86,12 +86,12 @@ public sealed class GroupSizeCache(string folder)
     }
 
     /// <summary>
-    /// The architecture, core count and, on Linux, the processor's model name, family, model and
-    /// stepping (one VM's vCPUs share them).
+    /// The architecture and, on Linux, the processor's model name, family, model and stepping (one VM's
+    /// vCPUs share them). Not the core count: a process pinned to one core (a3 bench --core) sees one.
     /// </summary>
     private static string Processor()
     {
-        var machine = $"{RuntimeInformation.ProcessArchitecture} x {Environment.ProcessorCount}";
+        var machine = RuntimeInformation.ProcessArchitecture.ToString();
         try
         {
             var fields = File.ReadLines("/proc/cpuinfo")
