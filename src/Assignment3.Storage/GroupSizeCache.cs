@@ -22,15 +22,24 @@ public sealed class GroupSizeCache(string folder)
 
     public string Path => System.IO.Path.Combine(folder, FileName);
 
-    /// <summary>What an entry is kept under: this processor, the kernels' instruction set (<paramref name="gemm"/>) and their build.</summary>
+    /// <summary>
+    /// What an entry is kept under: this processor, the kernels' instruction set (<paramref name="gemm"/>)
+    /// and their build.
+    /// </summary>
     public static string Key(string gemm) =>
         $"{Processor()} | {gemm} | kernels {typeof(GroupSizes).Assembly.ManifestModule.ModuleVersionId}";
 
-    /// <summary>The size kept for <paramref name="key"/>, or null: none kept, or a file that cannot be read (measured again and rewritten).</summary>
+    /// <summary>
+    /// The size kept for <paramref name="key"/>, or null: none kept, or a file that cannot be read
+    /// (measured again and rewritten).
+    /// </summary>
     public int? Read(string key) =>
         Entries().TryGetValue(key, out var size) && GroupSizes.Measured.Contains(size) ? size : null;
 
-    /// <summary>Keeps <paramref name="size"/> for <paramref name="key"/> (written whole, through a rename); where the folder cannot be written, the next sweep measures again.</summary>
+    /// <summary>
+    /// Keeps <paramref name="size"/> for <paramref name="key"/> (written whole, through a rename); where the
+    /// folder cannot be written, the next sweep measures again.
+    /// </summary>
     public void Write(string key, int size)
     {
         try

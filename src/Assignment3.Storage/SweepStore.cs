@@ -195,8 +195,8 @@ public sealed class SweepStore : IDisposable
                 FileShare.ReadWrite | FileShare.Delete
             );
             var bytes = new byte[Math.Min(limit, file.Length)];
-            file.ReadExactly(bytes);
-            return bytes;
+            // A log cut short while it is read (a truncating checkpoint) gives fewer bytes, and a new header.
+            return bytes[..file.ReadAtLeast(bytes, bytes.Length, throwOnEndOfStream: false)];
         }
         catch (FileNotFoundException)
         {

@@ -623,8 +623,9 @@ public sealed class BenchCommand : AsyncCommand<BenchSettings>
         console.Write(table);
         var auto = GroupSizes.Fastest(data, gemm);
         GroupSizeCache.Default.Write(GroupSizeCache.Key(gemm.Name), auto);
+        var kept = GroupSizeCache.Default.Path;
         console.MarkupLineInterpolated(
-            $"sweep.group-size = auto on this core: groups of up to [bold]{auto}[/] (the quick measurement a worker node makes when it loads a sweep's data; kept in {GroupSizeCache.Default.Path} for later sweeps)"
+            $"sweep.group-size = auto on this core: groups of up to [bold]{auto}[/] (a worker node's quick measurement; kept in {kept})"
         );
         return (fused, products, auto);
     }

@@ -7,8 +7,9 @@ namespace Assignment3.Core.Benchmarks;
 /// <summary>
 /// How many runs a training group trains fastest, per run, on this core: what a worker node offers as
 /// its slots' capacity (sweep.group-size = auto), measured once per processor and build (the node
-/// keeps it for later sweeps) when it loads an auto sweep's data, on that data, with the report's 3-layer recipe network: groups of 8, 6, 4, 3, 2 and 1 (the smaller
-/// take the first runs, all at one step), a few dozen steps each, in three rounds of new runs, each
+/// keeps it for later sweeps) when it loads an auto sweep's data, on that data, with the report's
+/// 3-layer recipe network: groups of 8, 6, 4, 3, 2 and 1 (the smaller take the first runs, all at one
+/// step), a few dozen steps each, in three rounds of new runs, each
 /// size's fastest round counting. Rounds, because the JIT recompiles the steps' code in tiers for
 /// seconds after they first run: a size measured before that ends looks slow (one round, largest first,
 /// picked 2 on a busy AMD EPYC Zen 4 core where 3 and 4 are fastest). Two to four seconds, most of
@@ -23,9 +24,10 @@ public static class GroupSizes
 
     /// <summary>
     /// How much slower per run than the fastest a larger size may measure and still be chosen: sizes 3 to
-    /// 8 measure within a few per cent of each other, so which one is fastest by a hair is noise (one Intel
-    /// Xeon core chose 6, 8, 8, 6 and 3 in five measurements, an AMD EPYC Zen 5 core 3 once), while larger groups leave a sweep fewer, fuller rounds
-    /// (16 trials on 2 slots: groups of 3, 3 and 2 on each slot against one of 8).
+    /// 8 measure within a few per cent of each other, so which one is fastest by a hair is noise (one
+    /// Intel Xeon core chose 6, 8, 8, 6 and 3 in five measurements, an AMD EPYC Zen 5 core 3 once),
+    /// while larger groups leave a sweep fewer, fuller rounds (16 trials on 2 slots: groups of 3, 3 and
+    /// 2 on each slot against one of 8).
     /// </summary>
     public const double Tolerance = 0.05;
 
@@ -58,7 +60,7 @@ public static class GroupSizes
         return Choose(perRun);
     }
 
-    /// <summary>From each size's time per run, the largest size within <see cref="Tolerance"/> of the fastest.</summary>
+    /// <summary>From each size's time per run, the largest within <see cref="Tolerance"/> of the fastest.</summary>
     public static int Choose(IReadOnlyDictionary<int, double> perRunMillis)
     {
         var fastest = perRunMillis.Values.Min();
