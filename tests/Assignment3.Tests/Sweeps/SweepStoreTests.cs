@@ -180,7 +180,7 @@ public sealed class SweepStoreTests : IDisposable
     /// restart and the log after it saw a database SQLite called damaged (a 30-minute soak met it).
     /// </summary>
     [Fact]
-    public void Reading_a_store_while_it_is_written_and_its_log_restarted_sees_a_whole_prefix_of_its_events()
+    public async Task Reading_a_store_while_it_is_written_and_its_log_restarted_sees_a_whole_prefix_of_its_events()
     {
         const int written = 4000;
         using var store = SweepStore.Create(folder, "config text");
@@ -212,7 +212,7 @@ public sealed class SweepStoreTests : IDisposable
         finally
         {
             stop.Cancel();
-            writing.Wait();
+            await writing;
         }
         Assert.Equal(written, SweepStore.Read(folder).Events.Count);
     }
