@@ -122,13 +122,12 @@ public sealed class SweepStore : IDisposable
         try
         {
             var copied = System.IO.Path.Combine(copy.FullName, FileName);
-            var wal = CopyOneMoment(path, copied);
             var warnings = new List<string>();
-            if (wal is not null)
+            if (CopyOneMoment(path, copied) is var (wal, problem, tail))
             {
-                if (WalCheck.Problem(wal) is { } problem)
+                if (problem is not null)
                     throw new StoreException($"{path}-wal: {problem}; nothing was changed");
-                if (WalCheck.UnfinishedTail(wal) is var tail and > 0)
+                if (tail > 0)
                     warnings.Add(
                         $"{path}-wal ends in {tail:N0} bytes of a write that never finished (a crash or a full disk); it committed nothing and is ignored"
                     );
@@ -151,8 +150,8 @@ public sealed class SweepStore : IDisposable
     }
 
     /// <summary>
-    /// Copies the database to <paramref name="copied"/> and returns its write-ahead log (null when
-    /// there is none), both of one moment of a store that a coordinator may be writing. A checkpoint
+    /// Copies the database to <paramref name="copied"/> and returns its write-ahead log with what
+    /// <see cref="WalCheck"/> finds in it (null when there is none), both of one moment of a store that a coordinator may be writing. A checkpoint
     /// copies the log's frames into the database, and the next write restarts the log: a database copied
     /// before a restart with a log read after it lacks the frames in between (SQLite calls it damaged).
     /// A restart changes the log's header (its salts), so the header is read before the database is
@@ -160,7 +159,7 @@ public sealed class SweepStore : IDisposable
     /// while frames are appended can end in a torn frame, or hold a stale frame before fresh ones, which
     /// would pass for damage: such a log is read again, and taken as it is only when it stays the same.
     /// </summary>
-    private static byte[]? CopyOneMoment(string path, string copied)
+    private static (byte[] Wal, string? Problem, int UnfinishedTail)? CopyOneMoment(string path, string copied)
     {
         const int tries = 100;
         var walPath = path + "-wal";
@@ -173,9 +172,11 @@ public sealed class SweepStore : IDisposable
             var after = WalCheck.Header(ReadIfExists(walPath, WalCheck.HeaderSize));
             if (!before.SequenceEqual(WalCheck.Header(wal)) || !before.SequenceEqual(after))
                 continue;
-            var looksWhole = wal is null || (WalCheck.Problem(wal) is null && WalCheck.UnfinishedTail(wal) == 0);
-            if (looksWhole || wal.AsSpan().SequenceEqual(previous))
-                return wal;
+            if (wal is null)
+                return null;
+            var (problem, tail) = (WalCheck.Problem(wal), WalCheck.UnfinishedTail(wal));
+            if ((problem is null && tail == 0) || wal.AsSpan().SequenceEqual(previous))
+                return (wal, problem, tail);
             previous = wal;
         }
         throw new StoreException(

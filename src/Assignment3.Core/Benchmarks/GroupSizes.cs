@@ -9,13 +9,12 @@ namespace Assignment3.Core.Benchmarks;
 /// its slots' capacity (sweep.group-size = auto), measured once per processor and build (the node
 /// keeps it for later sweeps) when it loads an auto sweep's data, on that data, with the report's
 /// 3-layer recipe network: groups of 8, 6, 4, 3, 2 and 1 (the smaller take the first runs, all at one
-/// step), a few dozen steps each, in three rounds of new runs, each
-/// size's fastest round counting. Rounds, because the JIT recompiles the steps' code in tiers for
-/// seconds after they first run: a size measured before that ends looks slow (one round, largest first,
-/// picked 2 on a busy AMD EPYC Zen 4 core where 3 and 4 are fastest). Two to four seconds, most of
-/// them the JIT's first work, which training would do anyway; a3 bench measures every size for longer.
-/// The largest size within <see cref="Tolerance"/> of the fastest is chosen.
-/// Results never depend on it, only speed.
+/// step), a few dozen steps each, in three rounds of new runs, each size's fastest round counting, and
+/// the largest size within <see cref="Tolerance"/> of the fastest chosen. Rounds, because the JIT
+/// recompiles the steps' code in tiers for seconds after they first run: a size measured before that
+/// ends looks slow (one round, largest first, picked 2 on a busy AMD EPYC Zen 4 core where 3 and 4 are
+/// fastest). Two to four seconds, most of them the JIT's first work, which training would do anyway;
+/// a3 bench measures every size for longer. Results never depend on it, only speed.
 /// </summary>
 public static class GroupSizes
 {
