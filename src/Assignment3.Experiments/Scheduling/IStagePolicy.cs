@@ -26,6 +26,12 @@ public interface IStagePolicy
 
     /// <summary>The trial's bracket (Hyperband), or null.</summary>
     int? BracketOf(int trial) => null;
+
+    /// <summary>
+    /// Update steps of the work the running trials' results will release (promotions not decided yet),
+    /// so that a slot sharing out a short queue leaves room for it; 0 for a policy that promotes nothing.
+    /// </summary>
+    double PendingSteps(StageState stage, SweepState sweep) => 0;
 }
 
 /// <summary>

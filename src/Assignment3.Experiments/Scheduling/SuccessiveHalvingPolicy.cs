@@ -140,6 +140,45 @@ public sealed class SuccessiveHalvingPolicy(IReadOnlyList<Bracket> brackets, Fun
         return rows;
     }
 
+    /// <summary>
+    /// In each bracket, the lowest rung not settled yet, when its missing results are all being trained
+    /// now: the promotions not made yet (at most as many as the trials running there or paused there
+    /// undecided), each the steps from that rung to the next. A rung's promotions are a number known in
+    /// advance, so they can be planned for before the results say whose; not while some of its entrants
+    /// still wait for a slot, nor a higher rung's (their results come after the queue's work).
+    /// </summary>
+    public double PendingSteps(StageState stage, SweepState sweep)
+    {
+        var steps = 0.0;
+        foreach (var (bracket, members) in Members(stage, sweep))
+            for (var rung = 0; rung + 1 < bracket.Budgets.Count; rung++)
+            {
+                var (running, undecided, promoted, waiting) = (0, 0, 0, false);
+                PlannedTrial? runner = null;
+                foreach (var (plan, trial) in members)
+                {
+                    if (trial is null)
+                        waiting |= rung == 0;
+                    else if (trial.Rung > rung)
+                        promoted++;
+                    else if (trial.Rung < rung)
+                        continue;
+                    else if (trial.Phase == TrialPhase.Running && trial.TargetStep == StepAt(plan, bracket, rung))
+                        (running, runner) = (running + 1, plan);
+                    else if (trial.Phase == TrialPhase.Paused)
+                        undecided++;
+                    else if (!trial.IsFinal)
+                        waiting = true;
+                }
+                var pending = Math.Min(bracket.Promotions(rung) - promoted, running + undecided);
+                if (runner is not null && !waiting && pending > 0)
+                    steps += pending * (double)(StepAt(runner, bracket, rung + 1) - StepAt(runner, bracket, rung));
+                if (waiting || running + undecided > 0)
+                    break;
+            }
+        return steps;
+    }
+
     /// <summary>A rung as it stands: its entrants so far, their known results ranked, the undecided pauses.</summary>
     private sealed record RungView(
         int Entering,

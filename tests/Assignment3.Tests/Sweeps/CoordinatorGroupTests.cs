@@ -93,6 +93,60 @@ public class CoordinatorGroupTests() : TestKit(ActorTestConfig.Local("a3.sweep.d
         Assert.Equal(taken, Trials(c.ExpectMsg<AssignGroup>()));
     }
 
+    /// <summary>
+    /// Successive halving, 27 trials of 10 steps a cycle (27 -> 9 -> 3), two slots of capacity eight:
+    /// when slot 1 asks with the first three of rung 0's nine promotions queued and slot 2's last six
+    /// trials a step from the rung, it takes all three, leaving slot 2 the six promotions to come.
+    /// Shared without them (six steps left, the three's 60), it would take two and leave one alone.
+    /// </summary>
+    [Fact]
+    public void With_auto_a_waiting_slot_leaves_the_promotions_to_come_to_the_slots_whose_trials_release_them()
+    {
+        var (coordinator, _) = Start(SweepConfigs.EarlyStopping());
+        var (a, b) = (CreateTestProbe(), CreateTestProbe());
+        int[] Ask(Akka.TestKit.TestProbe slot, string name)
+        {
+            coordinator.Tell(new RequestTrial("node-a", name, Fingerprint, Capacity: 8, NodeSlots: 2), slot);
+            return Trials(slot.ExpectMsg<AssignGroup>());
+        }
+        void Pause(Akka.TestKit.TestProbe slot, IEnumerable<int> trials)
+        {
+            foreach (var trial in trials)
+            {
+                var accuracy = 0.9 - 0.01 * trial; // the lower the id, the better
+                var point = new Core.Training.CurvePoint(10, 0.1, 1, 1, accuracy, 1, 1, accuracy);
+                var outcome = new TrialOutcome(
+                    TrialStatus.Completed,
+                    accuracy,
+                    double.NaN,
+                    accuracy,
+                    1,
+                    10,
+                    0.1,
+                    null,
+                    null,
+                    [point]
+                );
+                coordinator.Tell(new TrialFinished(trial, 1, "node-a", outcome, Checkpoint: []), slot);
+            }
+        }
+
+        Assert.Equal(Enumerable.Range(1, 7), Ask(a, "slot-1"));
+        Assert.Equal(Enumerable.Range(8, 7), Ask(b, "slot-2"));
+        Pause(a, Enumerable.Range(1, 7));
+        Assert.Equal(Enumerable.Range(15, 7), Ask(a, "slot-1"));
+        Pause(b, Enumerable.Range(8, 7));
+        Assert.Equal(Enumerable.Range(22, 6), Ask(b, "slot-2"));
+        foreach (var trial in Enumerable.Range(22, 6))
+            coordinator.Tell(
+                new TrialProgressed(trial, 1, new Core.Training.CurvePoint(9, 0.1, 1, 1, 0.5, 1, 1, 0.5)),
+                b
+            );
+
+        Pause(a, Enumerable.Range(15, 7)); // 21 results, six missing: trials 1-3 are certain to go on
+        Assert.Equal([1, 2, 3], Ask(a, "slot-1"));
+    }
+
     [Fact]
     public void A_fixed_group_size_is_what_every_slot_gets_whatever_its_capacity()
     {

@@ -1,4 +1,5 @@
 using System.Text.Json;
+using Assignment3.Core.Training;
 using Assignment3.Experiments.Scheduling;
 using Assignment3.Experiments.Sweeps;
 using Assignment3.Storage;
@@ -164,6 +165,61 @@ public sealed class EarlyStoppingTests : IDisposable
         var members = Enumerable.Range(1, 27).Select(id => first.BracketOf(id)).ToArray();
         Assert.Equal(members, Enumerable.Range(1, 27).Select(id => again.BracketOf(id)));
         Assert.NotEqual(members, Enumerable.Range(1, 27).Select(id => otherSeed.BracketOf(id)));
+    }
+
+    [Fact]
+    public void Successive_halving_counts_the_promotions_its_running_trials_will_release()
+    {
+        var state = new SweepState(SweepConfigs.EarlyStopping()); // 27 -> 9 -> 3 at 1, 3 and 9 cycles
+        var stage = state.Current;
+        var ids = stage.Plan.Trials().Select(t => t.Id).ToArray();
+        var cycle = stage.Plan.Trial(ids[0]).Config.StepsPerCycle;
+        double Pending() => stage.Policy.PendingSteps(stage, state);
+        void Decide()
+        {
+            foreach (var decision in stage.Policy.Decide(stage, state).ToArray())
+                state.Apply(decision);
+        }
+        foreach (var id in ids)
+            state.Apply(new TrialStarted(id, 1, "node", "slot-1", 0, cycle));
+        Assert.Equal(9 * 2 * cycle, Pending()); // rung 0's nine promotions, each from 1 to 3 cycles
+
+        // 20 results, the best first: the best two go on at once, eleven stop, seven wait for the seven still running.
+        TrialOutcome Paused(double accuracy) =>
+            new(
+                TrialStatus.Completed,
+                accuracy,
+                double.NaN,
+                accuracy,
+                1,
+                cycle,
+                1,
+                null,
+                null,
+                [new CurvePoint(cycle, 0.1, 1, 1, accuracy, 1, 1, accuracy)]
+            );
+        foreach (var (id, k) in ids.Take(20).Select((id, k) => (id, k)))
+            state.Apply(new TrialPaused(id, 1, "node", Paused(0.9 - 0.01 * k)));
+        Decide();
+        Assert.Equal([ids[0], ids[1]], ids.Where(id => state.Find(id)!.Phase == TrialPhase.Promoted));
+        Assert.Equal(7 * 2 * cycle, Pending());
+
+        // Both promoted start: rung 1's promotions are not counted before rung 0 is settled.
+        foreach (var id in ids.Take(2))
+            state.Apply(new TrialStarted(id, 2, "node", "slot-1", cycle, 3 * cycle));
+        Assert.Equal(7 * 2 * cycle, Pending());
+
+        // The seven stop far below: rung 0 is settled, but seven of rung 1's entrants wait for a slot.
+        foreach (var id in ids.Skip(20))
+            state.Apply(new TrialPaused(id, 1, "node", Paused(0.1)));
+        Decide();
+        Assert.Equal(0, Pending());
+
+        // All nine running to rung 1: its three promotions are to come, each from 3 to 9 cycles.
+        foreach (var id in ids.Skip(2).Take(7))
+            state.Apply(new TrialStarted(id, 2, "node", "slot-1", cycle, 3 * cycle));
+        Assert.Equal(3 * 6 * cycle, Pending());
+        Assert.Equal(0, ((IStagePolicy)GridPolicy.Instance).PendingSteps(stage, state));
     }
 
     [Fact]
