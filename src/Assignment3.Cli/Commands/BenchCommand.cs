@@ -346,7 +346,7 @@ public sealed class BenchCommand : AsyncCommand<BenchSettings>
                 );
             if (settings.Churn)
                 console.MarkupLineInterpolated(
-                    $"Churn: {result.NodesReplaced} worker nodes replaced; every trial recorded exactly once: {(result.EveryTrialOnce ? "yes" : "NO")}"
+                    $"Churn: {result.NodesReplaced} worker nodes replaced, {result.MemoryAfter.StoppedNodesInMemory} of them still in memory at the end (the benchmark's own); every trial recorded exactly once: {(result.EveryTrialOnce ? "yes" : "NO")}"
                 );
             json?.Write(result);
             return result.EveryTrialOnce ? 0 : Errors.Failed;

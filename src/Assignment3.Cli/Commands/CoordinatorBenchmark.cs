@@ -1,6 +1,7 @@
 using System.Diagnostics;
 using System.Globalization;
 using System.Runtime;
+using Akka.Actor;
 using Assignment3.Core.Randomness;
 using Assignment3.Experiments.Sweeps;
 using Assignment3.Storage;
@@ -12,8 +13,17 @@ namespace Assignment3.Cli.Commands;
 /// <summary>One stretch of a run: trials recorded in it and their rate (the coordinator's throughput over time).</summary>
 public sealed record BenchmarkStretch(double FromSeconds, double ToSeconds, int Trials, double TrialsPerSecond);
 
-/// <summary>Resident memory (after a full collection) and managed heap at one moment of a run.</summary>
-public sealed record MemoryAt(double Seconds, int Recorded, double WorkingSetMB, double HeapMB);
+/// <summary>
+/// Resident memory (after a full collection) and managed heap at one moment of a run, and how many of the
+/// worker nodes stopped so far are still in memory then (the benchmark's own share, not the coordinator's).
+/// </summary>
+public sealed record MemoryAt(
+    double Seconds,
+    int Recorded,
+    double WorkingSetMB,
+    double HeapMB,
+    int StoppedNodesInMemory = 0
+);
 
 /// <param name="HeapGrowthMB">Managed heap after the sweep minus before it (both after a full collection): what the sweep's state costs.</param>
 /// <param name="NodesReplaced">With churn: worker nodes stopped and replaced by new ones while the sweep ran.</param>
@@ -111,12 +121,13 @@ public static class CoordinatorBenchmark
             // The clock starts once every worker node has joined, so cluster formation is not counted;
             // nor are the worker nodes' actor systems in the memory's growth.
             await Task.WhenAny(completion, Task.WhenAll(workers.Select(w => w.Joined)));
-            var before = Measure(journal, TimeSpan.Zero);
+            var before = Measure(journal, TimeSpan.Zero, []);
             journal.Start();
             var clock = Stopwatch.StartNew();
             var replaced = 0;
             var random = new Xoshiro256StarStar(1);
             var leavings = new List<Task>();
+            var stopped = new List<WeakReference<ActorSystem>>();
             var secondHalf = new List<MemoryAt>();
             var deadline = duration is { } d ? Task.Delay(d, cancellation) : Task.Delay(Timeout.Infinite, cancellation);
             var halfway = duration is { } h
@@ -134,7 +145,7 @@ public static class CoordinatorBenchmark
                 {
                     // Nodes still leaving hold their memory until they have left: not the coordinator's.
                     await Task.WhenAll(leavings);
-                    secondHalf.Add(Measure(journal, clock.Elapsed));
+                    secondHalf.Add(Measure(journal, clock.Elapsed, stopped));
                     journal.Resume();
                     say(
                         $"  {clock.Elapsed.TotalSeconds:F0} s: {Describe(secondHalf[0])} at the start of the second half"
@@ -146,6 +157,9 @@ public static class CoordinatorBenchmark
                 nextChurn = clock.Elapsed + TimeSpan.FromSeconds(2);
                 var leaving = workers[random.Next(workers.Count)];
                 workers.Remove(leaving);
+                stopped.Add(new WeakReference<ActorSystem>(leaving.System));
+                // A finished leaving's task would keep its node (its whole actor system) in memory: dropped.
+                leavings.RemoveAll(t => t.IsCompletedSuccessfully);
                 leavings.Add(leaving.DisposeAsync().AsTask()); // leaves while the next one joins
                 workers.Add(SweepHost.StartWorker(coordinator.NodeName, source, slotsPerNode));
                 replaced++;
@@ -157,14 +171,14 @@ public static class CoordinatorBenchmark
             if (duration is not null)
             {
                 await Task.WhenAll(leavings);
-                secondHalf.Add(Measure(journal, clock.Elapsed));
+                secondHalf.Add(Measure(journal, clock.Elapsed, stopped));
             }
             // A soak stops its coordinator while trials are out: what was recorded is in the store.
             var recordedCount = duration is null ? (await completion).Trials : journal.Recorded;
             var seconds = clock.Elapsed.TotalSeconds;
             var stretches = journal.Stretches(duration);
             await Task.WhenAll(leavings);
-            var after = duration is null ? Measure(journal, clock.Elapsed) : secondHalf[^1];
+            var after = duration is null ? Measure(journal, clock.Elapsed, stopped) : secondHalf[^1];
             using var process = Process.GetCurrentProcess();
             var recorded = SweepStore.Read(folder).Events.OfType<TrialRecorded>().Select(r => r.Trial).ToArray();
             // A soak's coordinator records a few more before it stops: those are checked too.
@@ -198,10 +212,24 @@ public static class CoordinatorBenchmark
     }
 
     public static string Describe(MemoryAt memory) =>
-        $"{memory.Recorded} trials recorded, resident {memory.WorkingSetMB:F0} MB, managed heap {memory.HeapMB:F0} MB";
+        $"{memory.Recorded} trials recorded, resident {memory.WorkingSetMB:F0} MB, managed heap {memory.HeapMB:F0} MB"
+        + (
+            memory.StoppedNodesInMemory > 0
+                ? $", {memory.StoppedNodesInMemory} stopped worker nodes still in memory"
+                : ""
+        );
 
-    /// <summary>Memory after a full, compacting collection, so garbage not yet collected does not count.</summary>
-    private static MemoryAt Measure(TimedJournal journal, TimeSpan at)
+    /// <summary>
+    /// Memory after a full, compacting collection, so garbage not yet collected does not count. A stopped
+    /// worker node still in memory then is the benchmark's, not the coordinator's: Akka.Remote's thread-local
+    /// caches of actor refs keep a stopped actor system reachable from the pool threads that served it, which
+    /// a real worker node, a process of its own, never leaves behind in the coordinator's.
+    /// </summary>
+    private static MemoryAt Measure(
+        TimedJournal journal,
+        TimeSpan at,
+        IReadOnlyList<WeakReference<ActorSystem>> stopped
+    )
     {
         GCSettings.LargeObjectHeapCompactionMode = GCLargeObjectHeapCompactionMode.CompactOnce;
         GC.Collect(GC.MaxGeneration, GCCollectionMode.Aggressive, blocking: true, compacting: true);
@@ -211,7 +239,8 @@ public static class CoordinatorBenchmark
             Math.Round(at.TotalSeconds, 1),
             journal.Recorded,
             Math.Round(process.WorkingSet64 / (1024.0 * 1024.0), 1),
-            Math.Round(GC.GetTotalMemory(forceFullCollection: false) / (1024.0 * 1024.0), 1)
+            Math.Round(GC.GetTotalMemory(forceFullCollection: false) / (1024.0 * 1024.0), 1),
+            stopped.Count(s => s.TryGetTarget(out _))
         );
     }
 

@@ -87,7 +87,7 @@ public sealed class SweepState
     /// <summary>Handed-out trials at their ids (ids are dense from the first stage's first; null: not handed out).</summary>
     private readonly List<Trial?> trials = new();
 
-    /// <summary>Node and slot names, one string each however many hand-outs name them.</summary>
+    /// <summary>Node and slot names, one string each however many hand-outs and results name them (each message brings its own copy).</summary>
     private readonly Dictionary<string, string> names = new();
 
     public SweepState(SweepConfig config)
@@ -350,7 +350,7 @@ public sealed class SweepState
                 Change(Existing(checkpointed.Trial, e), t => t.Checkpointed(checkpointed));
                 break;
             case TrialPaused paused:
-                Change(Existing(paused.Trial, e), t => t.Pause(paused));
+                Change(Existing(paused.Trial, e), t => t.Pause(paused with { Node = Name(paused.Node) }));
                 break;
             case TrialPromoted promoted:
                 Change(Existing(promoted.Trial, e), t => t.Promote(promoted));
@@ -359,7 +359,7 @@ public sealed class SweepState
                 Change(Existing(stopped.Trial, e), t => t.Stop(stopped));
                 break;
             case TrialRecorded recorded:
-                Change(Existing(recorded.Trial, e), t => t.Record(recorded));
+                Change(Existing(recorded.Trial, e), t => t.Record(recorded with { Node = Name(recorded.Node) }));
                 break;
             case SweepCompleted:
                 Completed = true;

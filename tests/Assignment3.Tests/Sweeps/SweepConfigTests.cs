@@ -113,6 +113,23 @@ public class SweepConfigTests
         );
     }
 
+    [Fact]
+    public void A_recorded_trial_keeps_one_shared_string_for_its_node_whatever_message_named_it()
+    {
+        var state = new SweepState(SweepConfigs.Small());
+        string Node() => new("127.0.0.1:4053".ToCharArray()); // each message deserialized brings its own copy
+        foreach (var trial in new[] { 1, 2 })
+        {
+            var to = state.Plan(trial).Config.TotalSteps;
+            state.Apply(new TrialStarted(trial, 1, Node(), "slot-1", 0, to));
+            var outcome = new TrialOutcome(TrialStatus.Completed, 0.5, double.NaN, 0.5, 1, to, 1, null, null, []);
+            state.Apply(new TrialRecorded(trial, 1, Node(), outcome));
+        }
+
+        Assert.Same(state.Find(1)!.Node, state.Find(2)!.Node);
+        Assert.Same(state.Find(1)!.Attempts[0].Node, state.Find(2)!.Node);
+    }
+
     [Theory]
     [InlineData(
         "training { lambda = { log-grid = [1e-1, 1e-5], count = 8 } }",
