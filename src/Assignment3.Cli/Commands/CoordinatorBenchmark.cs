@@ -222,8 +222,8 @@ public static class CoordinatorBenchmark
     /// <summary>
     /// Memory after a full, compacting collection, so garbage not yet collected does not count. A stopped
     /// worker node still in memory then is the benchmark's, not the coordinator's: Akka.Remote's thread-local
-    /// caches of actor refs keep a stopped actor system reachable from the pool threads that served it, which
-    /// a real worker node, a process of its own, never leaves behind in the coordinator's.
+    /// caches of actor refs and DotNetty's event loops keep a stopped actor system of this process reachable
+    /// (a heap walk found both), which a real worker node, a process of its own, never leaves behind.
     /// </summary>
     private static MemoryAt Measure(
         TimedJournal journal,

@@ -309,8 +309,8 @@ public sealed class CoordinatorActor : ReceiveActor, IWithTimers
     /// in bursts as the slots' groups end: shared over every slot as if all were free, the last two of
     /// a rung went out one at a time, the second waiting for a slot that had just taken the first;
     /// taken whole by the one waiting slot, seven went out together while the other slot was about to
-    /// be free; without the promotions to come, a rung's first promotion went out alone and its last
-    /// alone after the others (lambda-eta-sha on 2 slots: 90-98 s instead of 84).
+    /// be free; without the promotions to come, a rung's first promotion went out alone (and a rung's
+    /// last one alone after the others).
     /// </summary>
     private int BalancedShare(int capacity, int slots)
     {
