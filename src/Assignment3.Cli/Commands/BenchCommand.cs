@@ -345,9 +345,12 @@ public sealed class BenchCommand : AsyncCommand<BenchSettings>
                         + $"managed heap {start.HeapMB:F0} MB, {end.HeapMB:F0} MB"
                 );
             if (settings.Churn)
+            {
+                var (kept, once) = (result.MemoryAfter.StoppedNodesInMemory, result.EveryTrialOnce ? "yes" : "NO");
                 console.MarkupLineInterpolated(
-                    $"Churn: {result.NodesReplaced} worker nodes replaced, {result.MemoryAfter.StoppedNodesInMemory} of them still in memory at the end (the benchmark's own); every trial recorded exactly once: {(result.EveryTrialOnce ? "yes" : "NO")}"
+                    $"Churn: {result.NodesReplaced} worker nodes replaced, {kept} still in memory (the benchmark's own); every trial recorded exactly once: {once}"
                 );
+            }
             json?.Write(result);
             return result.EveryTrialOnce ? 0 : Errors.Failed;
         }

@@ -87,7 +87,10 @@ public sealed class SweepState
     /// <summary>Handed-out trials at their ids (ids are dense from the first stage's first; null: not handed out).</summary>
     private readonly List<Trial?> trials = new();
 
-    /// <summary>Node and slot names, one string each however many hand-outs and results name them (each message brings its own copy).</summary>
+    /// <summary>
+    /// Node and slot names, one string each however many hand-outs and results name them (each message
+    /// brings its own copy).
+    /// </summary>
     private readonly Dictionary<string, string> names = new();
 
     public SweepState(SweepConfig config)
