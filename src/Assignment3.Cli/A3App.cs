@@ -119,6 +119,10 @@ public static class A3App
                 )
                 .WithExample("bench", "--json")
                 .IsHidden();
+            config
+                .AddCommand<BenchWorkerCommand>("bench-worker")
+                .WithDescription("Developers: a worker node of bench --coordinator, which starts it.")
+                .IsHidden();
             config.AddBranch("data", data =>
             {
                 data.SetDescription("Find, download and inspect CIFAR-10.");

@@ -68,7 +68,7 @@ public sealed class BenchSettings : DataSettings
     [
         CommandOption("--nodes <N>"),
         TypeConverter(typeof(WholeNumberConverter)),
-        Description("Worker nodes of the --coordinator measurement (actor systems in this process)."),
+        Description("Worker nodes of the --coordinator measurement (actor systems in one process of their own)."),
         DefaultValue(32)
     ]
     public int Nodes { get; init; } = 32;
@@ -325,7 +325,8 @@ public sealed class BenchCommand : AsyncCommand<BenchSettings>
             foreach (var stretch in result.Stretches)
                 console.WriteLine(
                     $"  {stretch.FromSeconds, 7:F1} s to {stretch.ToSeconds, 7:F1} s: {stretch.Trials, 7} trials, "
-                        + $"{stretch.TrialsPerSecond, 6:F0} trials/s"
+                        + $"{stretch.TrialsPerSecond, 6:F0} trials/s; processor time per trial: coordinator "
+                        + $"{stretch.CoordinatorCpuMsPerTrial, 6:F3} ms, worker nodes {stretch.WorkersCpuMsPerTrial, 6:F3} ms"
                 );
             console.WriteLine(
                 $"Longest gap between two recorded trials: {result.LongestGapSeconds:F3} s "
@@ -335,8 +336,8 @@ public sealed class BenchCommand : AsyncCommand<BenchSettings>
                 $"Memory per recorded trial (after minus before, full collections): resident "
                     + $"{result.WorkingSetPerTrialKB:F2} KB, managed heap {result.HeapPerTrialKB:F2} KB; "
                     + $"before: {CoordinatorBenchmark.Describe(result.MemoryBefore)}; "
-                    + $"after: {CoordinatorBenchmark.Describe(result.MemoryAfter)}; peak working set of the process "
-                    + $"(coordinator and all worker nodes) {result.PeakWorkingSetMB:F0} MB"
+                    + $"after: {CoordinatorBenchmark.Describe(result.MemoryAfter)}; peak working set of the "
+                    + $"coordinator's process {result.PeakWorkingSetMB:F0} MB"
             );
             if (result.SecondHalf is [var start, .., var end])
                 console.WriteLine(
@@ -345,12 +346,9 @@ public sealed class BenchCommand : AsyncCommand<BenchSettings>
                         + $"managed heap {start.HeapMB:F0} MB, {end.HeapMB:F0} MB"
                 );
             if (settings.Churn)
-            {
-                var (kept, once) = (result.MemoryAfter.StoppedNodesInMemory, result.EveryTrialOnce ? "yes" : "NO");
                 console.MarkupLineInterpolated(
-                    $"Churn: {result.NodesReplaced} worker nodes replaced, {kept} still in memory (the benchmark's own); every trial recorded exactly once: {once}"
+                    $"Churn: {result.NodesReplaced} worker nodes replaced; every trial recorded exactly once: {(result.EveryTrialOnce ? "yes" : "NO")}"
                 );
-            }
             json?.Write(result);
             return result.EveryTrialOnce ? 0 : Errors.Failed;
         }

@@ -1,7 +1,6 @@
 using System.Diagnostics;
 using System.Globalization;
 using System.Runtime;
-using Akka.Actor;
 using Assignment3.Core.Randomness;
 using Assignment3.Experiments.Sweeps;
 using Assignment3.Storage;
@@ -10,20 +9,22 @@ using Assignment3.Sweeps.Trials;
 
 namespace Assignment3.Cli.Commands;
 
-/// <summary>One stretch of a run: trials recorded in it and their rate (the coordinator's throughput over time).</summary>
-public sealed record BenchmarkStretch(double FromSeconds, double ToSeconds, int Trials, double TrialsPerSecond);
-
 /// <summary>
-/// Resident memory (after a full collection) and managed heap at one moment of a run, and how many of the
-/// worker nodes stopped so far are still in memory then (the benchmark's own share, not the coordinator's).
+/// One stretch of a run: trials recorded in it and their rate (the coordinator's throughput over time), and the
+/// processor time per recorded trial the coordinator's process and the worker nodes' process took in it: which
+/// of the two sets the rate, and whether the coordinator's cost per trial grows as it records more.
 /// </summary>
-public sealed record MemoryAt(
-    double Seconds,
-    int Recorded,
-    double WorkingSetMB,
-    double HeapMB,
-    int StoppedNodesInMemory = 0
+public sealed record BenchmarkStretch(
+    double FromSeconds,
+    double ToSeconds,
+    int Trials,
+    double TrialsPerSecond,
+    double CoordinatorCpuMsPerTrial,
+    double WorkersCpuMsPerTrial
 );
+
+/// <summary>The coordinator process's resident memory (after a full collection) and managed heap at one moment of a run.</summary>
+public sealed record MemoryAt(double Seconds, int Recorded, double WorkingSetMB, double HeapMB);
 
 /// <param name="HeapGrowthMB">Managed heap after the sweep minus before it (both after a full collection): what the sweep's state costs.</param>
 /// <param name="NodesReplaced">With churn: worker nodes stopped and replaced by new ones while the sweep ran.</param>
@@ -52,8 +53,8 @@ public sealed record CoordinatorBenchmarkResult(
 );
 
 /// <summary>
-/// The sweep machinery's own cost: a coordinator node and worker nodes (separate actor systems in this
-/// process, talking TCP over 127.0.0.1) work through a sweep whose trainer returns at once, every event
+/// The sweep machinery's own cost: a coordinator node in this process and worker nodes in another
+/// (<c>a3 bench-worker</c>, each node an actor system; talking TCP over 127.0.0.1) work through a sweep whose trainer returns at once, every event
 /// journaled in the durable store as in a real sweep. Timed from the first trial handed out to the last
 /// one recorded, journaled and written. With churn, a worker node leaves and a new one joins every
 /// couple of seconds, and the store is checked for every trial recorded exactly once. A soak
@@ -96,11 +97,12 @@ public static class CoordinatorBenchmark
             "(coordinator benchmark)"
         );
         var folder = Directory.CreateTempSubdirectory("a3-coordinator-bench-").FullName;
-        var source = new FixedRunnerSource(
-            "bench",
-            new InstantTrialRunner(duration: trialTime > TimeSpan.Zero ? _ => trialTime : null)
-        );
-        var workers = new List<SweepHost>();
+        // The worker nodes run in one process of their own, so this one's memory and time are the coordinator's:
+        // a stopped node stays in its process's memory (Akka.Remote's thread-local caches of actor refs and
+        // DotNetty's event loops keep its actor system reachable: a heap walk found both). One process, not one
+        // per node: every runtime more on a machine of few cores takes its share of the cores (32 nodes in 4
+        // processes recorded a quarter of the trials per second that they did in one).
+        WorkerProcess? workers = null;
         try
         {
             var monitor = new SweepMonitor();
@@ -116,18 +118,14 @@ public static class CoordinatorBenchmark
                 journal: journal
             );
             var completion = coordinator.Completion(cancellation);
-            for (var i = 0; i < nodes; i++)
-                workers.Add(SweepHost.StartWorker(coordinator.NodeName, source, slotsPerNode));
-            // The clock starts once every worker node has joined, so cluster formation is not counted;
-            // nor are the worker nodes' actor systems in the memory's growth.
-            await Task.WhenAny(completion, Task.WhenAll(workers.Select(w => w.Joined)));
-            var before = Measure(journal, TimeSpan.Zero, []);
-            journal.Start();
+            workers = new WorkerProcess(coordinator.NodeName, nodes, slotsPerNode, trialTime);
+            // The clock starts once every worker node has joined, so cluster formation is not counted.
+            await Task.WhenAny(completion, workers.JoinAsync(cancellation));
+            var before = Measure(journal, TimeSpan.Zero);
+            journal.Start(() => workers.ProcessorTime);
             var clock = Stopwatch.StartNew();
             var replaced = 0;
             var random = new Xoshiro256StarStar(1);
-            var leavings = new List<Task>();
-            var stopped = new List<WeakReference<ActorSystem>>();
             var secondHalf = new List<MemoryAt>();
             var deadline = duration is { } d ? Task.Delay(d, cancellation) : Task.Delay(Timeout.Infinite, cancellation);
             var halfway = duration is { } h
@@ -140,28 +138,24 @@ public static class CoordinatorBenchmark
                 var churnDue = churn
                     ? Task.Delay(TimeSpan.FromTicks(Math.Max(0, (nextChurn - clock.Elapsed).Ticks)), cancellation)
                     : deadline;
-                await Task.WhenAny(completion, deadline, halfway, churnDue);
+                await Task.WhenAny(completion, deadline, halfway, churnDue, workers.Ended);
+                if (completion.IsCompleted || deadline.IsCompleted)
+                    break;
+                if (workers.Ended.IsCompleted)
+                    throw new InvalidOperationException(workers.Problem);
                 if (halfway.IsCompleted && secondHalf.Count == 0)
                 {
-                    // Nodes still leaving hold their memory until they have left: not the coordinator's.
-                    await Task.WhenAll(leavings);
-                    secondHalf.Add(Measure(journal, clock.Elapsed, stopped));
+                    secondHalf.Add(Measure(journal, clock.Elapsed));
                     journal.Resume();
                     say(
                         $"  {clock.Elapsed.TotalSeconds:F0} s: {Describe(secondHalf[0])} at the start of the second half"
                     );
                     halfway = deadline; // measured once: from now on the loop waits for churn or the end
                 }
-                if (!churn || !churnDue.IsCompleted || completion.IsCompleted || deadline.IsCompleted)
+                if (!churn || !churnDue.IsCompleted)
                     continue;
                 nextChurn = clock.Elapsed + TimeSpan.FromSeconds(2);
-                var leaving = workers[random.Next(workers.Count)];
-                workers.Remove(leaving);
-                stopped.Add(new WeakReference<ActorSystem>(leaving.System));
-                // A finished leaving's task would keep its node (its whole actor system) in memory: dropped.
-                leavings.RemoveAll(t => t.IsCompletedSuccessfully);
-                leavings.Add(leaving.DisposeAsync().AsTask()); // leaves while the next one joins
-                workers.Add(SweepHost.StartWorker(coordinator.NodeName, source, slotsPerNode));
+                await workers.ReplaceAsync(random.Next(nodes));
                 replaced++;
                 say(
                     $"  {clock.Elapsed.TotalSeconds:F0} s: {replaced} worker nodes replaced, "
@@ -169,16 +163,12 @@ public static class CoordinatorBenchmark
                 );
             }
             if (duration is not null)
-            {
-                await Task.WhenAll(leavings);
-                secondHalf.Add(Measure(journal, clock.Elapsed, stopped));
-            }
+                secondHalf.Add(Measure(journal, clock.Elapsed));
             // A soak stops its coordinator while trials are out: what was recorded is in the store.
             var recordedCount = duration is null ? (await completion).Trials : journal.Recorded;
             var seconds = clock.Elapsed.TotalSeconds;
             var stretches = journal.Stretches(duration);
-            await Task.WhenAll(leavings);
-            var after = duration is null ? Measure(journal, clock.Elapsed, stopped) : secondHalf[^1];
+            var after = duration is null ? Measure(journal, clock.Elapsed) : secondHalf[^1];
             using var process = Process.GetCurrentProcess();
             var recorded = SweepStore.Read(folder).Events.OfType<TrialRecorded>().Select(r => r.Trial).ToArray();
             // A soak's coordinator records a few more before it stops: those are checked too.
@@ -206,30 +196,27 @@ public static class CoordinatorBenchmark
         }
         finally
         {
-            await Task.WhenAll(workers.Select(w => w.DisposeAsync().AsTask()));
+            if (workers is not null)
+            {
+                await workers.LeaveAsync();
+                workers.Dispose();
+            }
             Directory.Delete(folder, recursive: true);
         }
     }
 
-    public static string Describe(MemoryAt memory) =>
-        $"{memory.Recorded} trials recorded, resident {memory.WorkingSetMB:F0} MB, managed heap {memory.HeapMB:F0} MB"
-        + (
-            memory.StoppedNodesInMemory > 0
-                ? $", {memory.StoppedNodesInMemory} stopped worker nodes still in memory"
-                : ""
+    /// <summary>What a worker node of the benchmark trains with: nothing, for <paramref name="trialTime"/> a trial.</summary>
+    public static ITrialRunnerSource WorkerSource(TimeSpan trialTime) =>
+        new FixedRunnerSource(
+            "bench",
+            new InstantTrialRunner(duration: trialTime > TimeSpan.Zero ? _ => trialTime : null)
         );
 
-    /// <summary>
-    /// Memory after a full, compacting collection, so garbage not yet collected does not count. A stopped
-    /// worker node still in memory then is the benchmark's, not the coordinator's: Akka.Remote's thread-local
-    /// caches of actor refs and DotNetty's event loops keep a stopped actor system of this process reachable
-    /// (a heap walk found both), which a real worker node, a process of its own, never leaves behind.
-    /// </summary>
-    private static MemoryAt Measure(
-        TimedJournal journal,
-        TimeSpan at,
-        IReadOnlyList<WeakReference<ActorSystem>> stopped
-    )
+    public static string Describe(MemoryAt memory) =>
+        $"{memory.Recorded} trials recorded, resident {memory.WorkingSetMB:F0} MB, managed heap {memory.HeapMB:F0} MB";
+
+    /// <summary>Memory after a full, compacting collection, so garbage not yet collected does not count.</summary>
+    private static MemoryAt Measure(TimedJournal journal, TimeSpan at)
     {
         GCSettings.LargeObjectHeapCompactionMode = GCLargeObjectHeapCompactionMode.CompactOnce;
         GC.Collect(GC.MaxGeneration, GCCollectionMode.Aggressive, blocking: true, compacting: true);
@@ -239,9 +226,120 @@ public static class CoordinatorBenchmark
             Math.Round(at.TotalSeconds, 1),
             journal.Recorded,
             Math.Round(process.WorkingSet64 / (1024.0 * 1024.0), 1),
-            Math.Round(GC.GetTotalMemory(forceFullCollection: false) / (1024.0 * 1024.0), 1),
-            stopped.Count(s => s.TryGetTarget(out _))
+            Math.Round(GC.GetTotalMemory(forceFullCollection: false) / (1024.0 * 1024.0), 1)
         );
+    }
+
+    /// <summary>
+    /// Worker nodes in a process of their own (<c>a3 bench-worker</c>, started the way this one was), its
+    /// stdout read for their joining and the end of its stderr kept for when it fails.
+    /// </summary>
+    private sealed class WorkerProcess : IDisposable
+    {
+        private static readonly TimeSpan LeaveTimeout = TimeSpan.FromSeconds(30);
+        private readonly Process process;
+        private readonly TaskCompletionSource joined = new(TaskCreationOptions.RunContinuationsAsynchronously);
+        private readonly Queue<string> lastErrors = new();
+
+        public WorkerProcess(string seed, int nodes, int slotsPerNode, TimeSpan trialTime)
+        {
+            var self = Environment.ProcessPath
+                ?? throw new InvalidOperationException("a3 cannot find its own executable");
+            var info = new ProcessStartInfo(self)
+            {
+                RedirectStandardInput = true,
+                RedirectStandardOutput = true,
+                RedirectStandardError = true,
+                UseShellExecute = false,
+            };
+            if (Path.GetFileNameWithoutExtension(self) == "dotnet") // run as dotnet a3.dll; a published a3 is itself
+                info.ArgumentList.Add(typeof(CoordinatorBenchmark).Assembly.Location);
+            string[] args =
+            [
+                "bench-worker",
+                "--seed",
+                seed,
+                "--nodes",
+                nodes.ToString(CultureInfo.InvariantCulture),
+                "--node-slots",
+                slotsPerNode.ToString(CultureInfo.InvariantCulture),
+                "--trial-ms",
+                ((long)trialTime.TotalMilliseconds).ToString(CultureInfo.InvariantCulture),
+            ];
+            foreach (var arg in args)
+                info.ArgumentList.Add(arg);
+            process = new Process { StartInfo = info };
+            process.OutputDataReceived += (_, e) =>
+            {
+                if (e.Data == BenchWorkerCommand.JoinedLine)
+                    joined.TrySetResult();
+            };
+            process.ErrorDataReceived += (_, e) =>
+            {
+                if (e.Data is not { } line)
+                    return;
+                lock (lastErrors)
+                {
+                    lastErrors.Enqueue(line);
+                    if (lastErrors.Count > 10)
+                        lastErrors.Dequeue();
+                }
+            };
+            process.Start();
+            process.BeginOutputReadLine();
+            process.BeginErrorReadLine();
+            Ended = process.WaitForExitAsync();
+        }
+
+        public TimeSpan ProcessorTime => process.TotalProcessorTime;
+
+        /// <summary>Completes when the process has exited, asked to or not.</summary>
+        public Task Ended { get; }
+
+        public string Problem
+        {
+            get
+            {
+                lock (lastErrors)
+                    return $"worker nodes of the benchmark (a3 bench-worker, process {process.Id}) exited with code "
+                        + $"{process.ExitCode}: {string.Join(" | ", lastErrors)}";
+            }
+        }
+
+        public async Task JoinAsync(CancellationToken cancellation)
+        {
+            await Task.WhenAny(joined.Task, Ended).WaitAsync(cancellation);
+            if (!joined.Task.IsCompleted)
+                throw new InvalidOperationException(Problem);
+        }
+
+        /// <summary>Its node <paramref name="node"/> leaves the cluster while a new one joins in its place.</summary>
+        public async Task ReplaceAsync(int node)
+        {
+            await process.StandardInput.WriteLineAsync($"{BenchWorkerCommand.Replace} {node}");
+            await process.StandardInput.FlushAsync();
+        }
+
+        /// <summary>Closes its standard input, which makes its nodes leave the cluster and it exit; killed if it has not in time.</summary>
+        public async Task LeaveAsync()
+        {
+            try
+            {
+                process.StandardInput.Close();
+                await Ended.WaitAsync(LeaveTimeout);
+            }
+            catch (TimeoutException)
+            {
+                process.Kill(entireProcessTree: true);
+            }
+        }
+
+        public void Dispose()
+        {
+            if (!process.HasExited)
+                process.Kill(entireProcessTree: true);
+            process.Dispose();
+        }
     }
 
     /// <summary>
@@ -251,7 +349,8 @@ public static class CoordinatorBenchmark
     /// </summary>
     private sealed class TimedJournal(ISweepJournal inner, int? trials) : ISweepJournal
     {
-        private readonly List<(long Ticks, int Recorded)> marks = new();
+        private readonly List<(long Ticks, int Recorded, TimeSpan Cpu, TimeSpan WorkersCpu)> marks = new();
+        private Func<TimeSpan> workersCpu = () => TimeSpan.Zero;
         private long started;
         private int recordedAtStart;
         private long last;
@@ -263,15 +362,20 @@ public static class CoordinatorBenchmark
         public TimeSpan LongestGap => Stopwatch.GetElapsedTime(0, longestGap);
         public TimeSpan LongestGapEndedAt => Stopwatch.GetElapsedTime(started, longestGapEnded);
 
-        public void Start()
+        /// <param name="workers">The worker nodes' process's processor time so far.</param>
+        public void Start(Func<TimeSpan> workers)
         {
             lock (marks)
             {
+                workersCpu = workers;
                 started = last = Stopwatch.GetTimestamp();
                 recordedAtStart = Recorded;
-                marks.Add((started, recordedAtStart));
+                Mark(started, recordedAtStart);
             }
         }
+
+        private void Mark(long ticks, int count) =>
+            marks.Add((ticks, count, Environment.CpuUsage.TotalTime, workersCpu()));
 
         public void Append(SweepEvent e, byte[]? checkpoint = null)
         {
@@ -291,9 +395,9 @@ public static class CoordinatorBenchmark
                     trials is { } n
                     && (count - recordedAtStart) % Math.Max(1, (n - recordedAtStart) / StretchCount) == 0
                 )
-                    marks.Add((now, count));
+                    Mark(now, count);
                 else if (trials is null && Stopwatch.GetElapsedTime(marks[^1].Ticks, now) >= TimeSpan.FromSeconds(1))
-                    marks.Add((now, count)); // a soak: a mark a second, cut into tenths of the run at the end
+                    Mark(now, count); // a soak: a mark a second, cut into tenths of the run at the end
             }
         }
 
@@ -311,7 +415,14 @@ public static class CoordinatorBenchmark
             lock (marks)
             {
                 var points = marks
-                    .Select(m => (Seconds: Stopwatch.GetElapsedTime(started, m.Ticks).TotalSeconds, m.Recorded))
+                    .Select(m =>
+                        (
+                            Seconds: Stopwatch.GetElapsedTime(started, m.Ticks).TotalSeconds,
+                            m.Recorded,
+                            m.Cpu,
+                            m.WorkersCpu
+                        )
+                    )
                     .ToArray();
                 if (duration is { } d)
                     // The last mark at or before each tenth of the soak's duration.
@@ -324,12 +435,21 @@ public static class CoordinatorBenchmark
                         .ToArray();
                 return points
                     .Zip(points.Skip(1))
-                    .Select(p => new BenchmarkStretch(
-                        Math.Round(p.First.Seconds, 2),
-                        Math.Round(p.Second.Seconds, 2),
-                        p.Second.Recorded - p.First.Recorded,
-                        Math.Round((p.Second.Recorded - p.First.Recorded) / (p.Second.Seconds - p.First.Seconds), 1)
-                    ))
+                    .Select(p =>
+                    {
+                        var count = p.Second.Recorded - p.First.Recorded;
+                        return new BenchmarkStretch(
+                            Math.Round(p.First.Seconds, 2),
+                            Math.Round(p.Second.Seconds, 2),
+                            count,
+                            Math.Round(count / (p.Second.Seconds - p.First.Seconds), 1),
+                            Math.Round((p.Second.Cpu - p.First.Cpu).TotalMilliseconds / Math.Max(1, count), 3),
+                            Math.Round(
+                                (p.Second.WorkersCpu - p.First.WorkersCpu).TotalMilliseconds / Math.Max(1, count),
+                                3
+                            )
+                        );
+                    })
                     .ToArray();
             }
         }
