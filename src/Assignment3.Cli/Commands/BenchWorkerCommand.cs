@@ -27,25 +27,17 @@ public sealed class BenchWorkerSettings : CommandSettings
             return ValidationResult.Error($"--nodes and --node-slots must be 1 or more, got {Nodes} and {NodeSlots}");
         if (TrialMilliseconds < 0)
             return ValidationResult.Error($"--trial-ms must be 0 or more, got {TrialMilliseconds}");
-        try
-        {
-            SweepHost.ParseEndpoint(Seed, "--seed");
-        }
-        catch (ArgumentException e)
-        {
-            return ValidationResult.Error(e.Message);
-        }
-        return ValidationResult.Success();
+        return WorkerSettings.ValidateSeed(Seed);
     }
 }
 
 /// <summary>
 /// The worker nodes of <c>a3 bench --coordinator</c>, in a process of their own: a node its churn stops stays in
 /// its process's memory (Akka.Remote's thread-local caches of actor refs and DotNetty's event loops keep its
-/// actor system reachable), which is then this process's, not the coordinator's. Their trainer returns at once (or after --trial-ms). Says <see cref="JoinedLine"/> on stdout
-/// once every node is in the cluster; reads commands from stdin: <c>replace N</c> makes node N leave while a new
-/// node joins in its place; the end of stdin makes every node leave (the pipe closes by itself however the
-/// benchmark ends).
+/// actor system reachable), which is then this process's, not the coordinator's. Their trainer returns at once
+/// (or after --trial-ms). Says <see cref="JoinedLine"/> on stdout once every node is in the cluster; reads
+/// commands from stdin: <c>replace N</c> makes node N leave while a new node joins in its place; the end of
+/// stdin makes every node leave (the pipe closes by itself however the benchmark ends).
 /// </summary>
 public sealed class BenchWorkerCommand : AsyncCommand<BenchWorkerSettings>
 {

@@ -250,15 +250,21 @@ public sealed class WorkerSettings : NodeSettings
             return ValidationResult.Error("--seed HOST:PORT is required: the coordinator node a3 sweep prints");
         if (JoinTimeout < 0)
             return ValidationResult.Error($"--join-timeout must be 0 or more seconds, got {JoinTimeout}");
+        return ValidateSeed(Seed) is { Successful: false } bad ? bad : base.Validate();
+    }
+
+    /// <summary>--seed as HOST:PORT, or an error that says what is wrong with it.</summary>
+    public static ValidationResult ValidateSeed(string seed)
+    {
         try
         {
-            SweepHost.ParseEndpoint(Seed, "--seed");
+            SweepHost.ParseEndpoint(seed, "--seed");
+            return ValidationResult.Success();
         }
         catch (ArgumentException e)
         {
             return ValidationResult.Error(e.Message);
         }
-        return base.Validate();
     }
 }
 
