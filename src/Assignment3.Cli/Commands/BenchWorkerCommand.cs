@@ -62,8 +62,15 @@ public sealed class BenchWorkerCommand : AsyncCommand<BenchWorkerSettings>
             while (await ReadLineAsync().WaitAsync(cancellation) is { } line)
             {
                 var words = line.Split(' ');
-                if (words is not [Replace, var which] || !int.TryParse(which, CultureInfo.InvariantCulture, out var i))
-                    throw new InvalidDataException($"a3 bench-worker: unknown command on stdin: {line}");
+                if (
+                    words is not [Replace, var which]
+                    || !int.TryParse(which, CultureInfo.InvariantCulture, out var i)
+                    || i < 0
+                    || i >= nodes.Length
+                )
+                    throw new InvalidDataException(
+                        $"a3 bench-worker: not a command on stdin: '{line}' (replace N, N from 0 to {nodes.Length - 1})"
+                    );
                 leavings.Add(nodes[i].DisposeAsync().AsTask()); // leaves while the next one joins
                 nodes[i] = Start();
             }
@@ -76,8 +83,10 @@ public sealed class BenchWorkerCommand : AsyncCommand<BenchWorkerSettings>
         return 0;
     }
 
-    /// <summary>The next line of stdin, read on a thread of its own: Console.In reads synchronously, and a pool thread
-    /// blocked on it for good leaves the pool's threads (two on two cores) short for the nodes' actors.</summary>
+    /// <summary>
+    /// The next line of stdin, read on a thread of its own: Console.In reads synchronously, and a pool thread
+    /// blocked on it for good leaves the pool's threads (two on two cores) short for the nodes' actors.
+    /// </summary>
     private static Task<string?> ReadLineAsync() =>
         Task.Factory.StartNew(
             Console.In.ReadLine,
