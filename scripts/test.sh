@@ -8,4 +8,15 @@ require_packages libopenblas0-pthread chromium
 # The code's format is CSharpier's (a local tool, width 120): a file it would change fails the run.
 dotnet tool restore >&2
 dotnet csharpier check .
-dotnet test Assignment3.sln -c Release --logger "console;verbosity=normal" "$@"
+# A failed test's name and message are repeated at the end, where a CI log's tail shows them.
+log=$(mktemp)
+trap 'rm -f "$log"' EXIT
+set +e
+dotnet test Assignment3.sln -c Release --logger "console;verbosity=normal" "$@" 2>&1 | tee "$log"
+status=${PIPESTATUS[0]}
+set -e
+if [ "$status" -ne 0 ]; then
+  echo "=== what failed (repeated from above) ==="
+  grep -E -A 20 "^\s+Failed |error (CS|MSB)[0-9]+" "$log" | head -n 300
+fi
+exit "$status"
