@@ -134,7 +134,7 @@ public static class SweepFolder
             o?.DivergedAtStep,
             o is null ? null : Math.Round(trial.Outcome is null ? trial.Seconds : o.Seconds, 3),
             trial.Node,
-            trial.Attempt,
+            trial.CountedAttempts,
             o?.Error,
             budget,
             early ? trial.Rung : null,

@@ -83,11 +83,15 @@ public sealed record TrialStopped(int Trial, string Reason) : SweepEvent, ITrial
 
 /// <summary>
 /// A trial went back to the queue: its worker was lost or went quiet, or it failed and has attempts
-/// left. It continues from its latest checkpoint. <paramref name="Charged"/> says whether the attempt
-/// counts against the sweep's cap: a failure or a silence of the trial's own does, a lost worker (a
-/// node crashed, frozen, unplugged) does not.
+/// left, or it was released from its group at a checkpoint for a slot with nothing to do. It
+/// continues from its latest checkpoint. <paramref name="Charged"/> says whether the attempt counts
+/// against the sweep's cap: a failure or a silence of the trial's own does, a lost worker (a node
+/// crashed, frozen, unplugged) does not. <paramref name="Released"/>: handed back on purpose, so the
+/// next hand-out goes on with the same attempt as far as trials.csv is concerned.
 /// </summary>
-public sealed record TrialRequeued(int Trial, int Attempt, string Reason, bool Charged) : SweepEvent, ITrialEvent;
+public sealed record TrialRequeued(int Trial, int Attempt, string Reason, bool Charged, bool Released = false)
+    : SweepEvent,
+        ITrialEvent;
 
 /// <summary>A trial's final result, its curve from step 0; nothing after it can change the trial.</summary>
 public sealed record TrialRecorded(int Trial, int Attempt, string Node, TrialOutcome Outcome) : SweepEvent, ITrialEvent;

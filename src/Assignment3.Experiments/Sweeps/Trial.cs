@@ -35,11 +35,15 @@ public static class TrialPhases
         phase is TrialPhase.Stopped or TrialPhase.Completed or TrialPhase.Diverged or TrialPhase.Failed;
 }
 
-/// <summary>How a hand-out ended: at a rung, back to the queue, or with the trial's final result (or another hand-out's, first).</summary>
+/// <summary>
+/// How a hand-out ended: at a rung, back to the queue (lost, failed, or released from its group for a
+/// free slot), or with the trial's final result (or another hand-out's, first).
+/// </summary>
 public enum AttemptEnd
 {
     Paused,
     Requeued,
+    Released,
     Completed,
     Diverged,
     Failed,
@@ -122,6 +126,12 @@ public sealed class Trial(PlannedTrial plan)
     public int StepsLost { get; private set; }
 
     public IReadOnlyList<AttemptRecord> Attempts => attempts;
+
+    /// <summary>Hand-outs ended on purpose so that a free slot could go on with the trial (<see cref="TrialRequeued.Released"/>).</summary>
+    public int Releases { get; private set; }
+
+    /// <summary>Hand-outs as trials.csv counts them: a release and the hand-out that goes on from it count as one.</summary>
+    public int CountedAttempts => Attempt - Releases;
 
     /// <summary>Every stored recording point from step 0 (the final curve once recorded).</summary>
     public IReadOnlyList<CurvePoint> Curve => curve ?? (IReadOnlyList<CurvePoint>?)Outcome?.Curve ?? [];
@@ -227,7 +237,8 @@ public sealed class Trial(PlannedTrial plan)
 
     internal void Start(TrialStarted e)
     {
-        Retried = Phase == TrialPhase.Queued && Attempt > 0; // queued again after a start: its hand-out was lost
+        // Queued again after a start: its hand-out was lost (or released from its group, which is no loss).
+        Retried = Phase == TrialPhase.Queued && Attempt > 0 && attempts[^1].End != AttemptEnd.Released;
         (Phase, Attempt, Node, TargetStep) = (TrialPhase.Running, e.Attempt, e.Node, e.ToStep);
         livePoints = null;
         attemptSecondsCounted = 0;
@@ -273,10 +284,12 @@ public sealed class Trial(PlannedTrial plan)
         Phase = TrialPhase.Queued;
         if (e.Charged)
             ChargedAttempts++;
+        if (e.Released)
+            Releases++;
         if (livePoints is [.., var last])
             StepsLost += last.Step - CheckpointStep;
         livePoints = null;
-        EndAttempt(e.At, AttemptEnd.Requeued, $"requeued: {e.Reason}");
+        EndAttempt(e.At, e.Released ? AttemptEnd.Released : AttemptEnd.Requeued, $"requeued: {e.Reason}");
     }
 
     internal void Record(TrialRecorded e)

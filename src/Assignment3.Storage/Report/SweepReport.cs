@@ -707,7 +707,7 @@ public static class SweepReport
                 AttemptEnd.Diverged => "#9467bd",
                 AttemptEnd.Failed => "#d62728",
                 null => "#1f77b4",
-                AttemptEnd.Paused => "#aec7e8",
+                AttemptEnd.Paused or AttemptEnd.Released => "#aec7e8", // went on as planned, here or on a free slot
                 _ => "#ff7f0e", // requeued, or another hand-out's result came first
             };
             var height = (laneHeight - 3.0) / bands;
@@ -737,7 +737,7 @@ public static class SweepReport
             {
                 ("#2ca02c", "completed"),
                 ("#98df8a", "stopped early"),
-                ("#aec7e8", "paused at a rung"),
+                ("#aec7e8", "paused at a rung, or released to a free slot"),
                 ("#1f77b4", "running"),
                 ("#ff7f0e", "requeued"),
                 ("#9467bd", "diverged"),

@@ -50,6 +50,9 @@ public sealed class CoordinatorActor : ReceiveActor, IWithTimers
     private readonly Func<TimeSpan> clock;
 
     private readonly Dictionary<int, InFlight> running = new();
+
+    /// <summary>Trials asked to leave their group for a waiting slot (<see cref="ReleaseForWaitingSlots"/>), by id: the hand-out asked.</summary>
+    private readonly Dictionary<int, int> releasing = new();
     private readonly List<IdleSlot> idle = new();
     private readonly HashSet<Address> unreachable = new();
     private readonly HashSet<Address> disconnected = new();
@@ -192,6 +195,7 @@ public sealed class CoordinatorActor : ReceiveActor, IWithTimers
                 idle.Remove(slot);
                 Assign(slot);
             }
+            ReleaseForWaitingSlots();
         }
         finally
         {
@@ -281,7 +285,7 @@ public sealed class CoordinatorActor : ReceiveActor, IWithTimers
     /// a multiple of the sweep's slots (those of the nodes that asked for work and can be reached)
     /// groups of at most the slot's capacity, as even as can be, so every slot gets its share and none
     /// trains a last group alone while the others idle. When every other slot is training and the slots
-    /// waiting for work (this one among them) can take the whole queue, see <see cref="BalancedShare"/>.
+    /// waiting for work (this one among them) can take the whole queue, see <see cref="WaitingSlotTake"/>.
     /// </summary>
     private int GroupSizeFor(IdleSlot slot)
     {
@@ -292,7 +296,7 @@ public sealed class CoordinatorActor : ReceiveActor, IWithTimers
         var waiting = 1 + idle.Count(s => Usable(s.Worker.Path.Address));
         var busy = running.Values.Where(f => Usable(f.Worker.Path.Address)).Select(f => f.Worker).Distinct().Count();
         if (busy > 0 && waiting + busy >= slots && queued <= waiting * slot.Capacity)
-            return BalancedShare(slot.Capacity, waiting + busy);
+            return WaitingSlotTake(slot.Capacity, waiting);
         if (plan.Size == 0 || queued > plan.Queued)
         {
             var rounds = Math.Max(1, (queued + slots * slot.Capacity - 1) / (slots * slot.Capacity));
@@ -302,34 +306,37 @@ public sealed class CoordinatorActor : ReceiveActor, IWithTimers
     }
 
     /// <summary>
-    /// How many of the queue's next trials a waiting slot takes so that it ends about when the busy
-    /// slots do: the queued steps, the running trials' steps left (as their last recording points
-    /// tell) and the work their results will release (a rung's promotions still to come), shared
-    /// equally over the slots, one trial's step costing the same everywhere. A rung's promotions come
-    /// in bursts as the slots' groups end: shared over every slot as if all were free, the last two of
-    /// a rung went out one at a time, the second waiting for a slot that had just taken the first;
-    /// taken whole by the one waiting slot, seven went out together while the other slot was about to
-    /// be free; without the promotions to come, a rung's first promotion went out alone (and a rung's
-    /// last one alone after the others).
+    /// How many of the queue's next trials a waiting slot takes so that the sweep ends soonest
+    /// (<see cref="WaitingSlotShare"/>): the busy slots' running trials' steps left (as their last
+    /// recording points tell), the other waiting slots, and the work the running trials' results will
+    /// release (a rung's promotions still to come). A rung's promotions come in bursts as the slots'
+    /// groups end; planned as if every slot were free, the last two of a rung went out one at a time,
+    /// the second waiting for a slot that had just taken the first; without the promotions to come, a
+    /// rung's first promotion went out alone (and a rung's last one alone after the others).
     /// </summary>
-    private int BalancedShare(int capacity, int slots)
+    private int WaitingSlotTake(int capacity, int waiting)
     {
         var candidates = state.NextGroup(capacity);
-        var left = running
-            .Where(r => Usable(r.Value.Worker.Path.Address))
-            .Sum(r => state.Find(r.Key) is { } t ? Math.Max(0, t.TargetStep - t.Reached) : 0);
-        var pending = state.Current.Policy.PendingSteps(state.Current, state);
-        var share = (candidates.Sum(w => (double)(w.ToStep - w.FromStep)) + left + pending) / slots;
-        var (best, taken) = (1, 0.0);
-        var bestMiss = double.MaxValue;
-        for (var k = 1; k <= candidates.Count; k++)
-        {
-            taken += candidates[k - 1].ToStep - candidates[k - 1].FromStep;
-            if (Math.Abs(taken - share) <= bestMiss) // a tie goes to the larger group: it trains faster per trial
-                (best, bestMiss) = (k, Math.Abs(taken - share));
-        }
-        return best;
+        return WaitingSlotShare.Take(
+            candidates.Select(w => w.ToStep - w.FromStep).ToArray(),
+            BusySlots().Select(slot => slot.Select(m => m.Left).ToArray()),
+            waiting - 1,
+            state.Current.Policy.PendingSteps(state.Current, state),
+            settings.GroupRunCost
+        );
     }
+
+    /// <summary>The trials on each usable busy slot: their hand-outs and steps left (as their last recording points tell).</summary>
+    private IEnumerable<(int Trial, int Attempt, int Left)[]> BusySlots() =>
+        running
+            .Where(r => Usable(r.Value.Worker.Path.Address))
+            .GroupBy(r => r.Value.Worker)
+            .Select(slot =>
+                slot.Select(r =>
+                        (r.Key, r.Value.Attempt, state.Find(r.Key) is { } t ? Math.Max(0, t.TargetStep - t.Reached) : 0)
+                    )
+                    .ToArray()
+            );
 
     private void OnProgress(TrialProgressed progress)
     {
@@ -346,20 +353,66 @@ public sealed class CoordinatorActor : ReceiveActor, IWithTimers
         if (!running.TryGetValue(taken.Trial, out var flight) || flight.Attempt != taken.Attempt)
             return;
         var trial = state.Find(taken.Trial)!;
-        if (taken.Step <= trial.CheckpointStep || taken.Step >= trial.TargetStep)
-            return;
-        running[taken.Trial] = flight with { Deadline = Now + trialTimeout };
-        var stored = trial.Curve.Count > 0 ? trial.Curve[^1].Step : 0;
-        Commit(
-            new TrialCheckpointed(
+        if (taken.Step > trial.CheckpointStep && taken.Step < trial.TargetStep)
+        {
+            running[taken.Trial] = flight with { Deadline = Now + trialTimeout };
+            var stored = trial.Curve.Count > 0 ? trial.Curve[^1].Step : 0;
+            var checkpointed = new TrialCheckpointed(
                 taken.Trial,
                 taken.Attempt,
                 taken.Step,
                 taken.Points.Where(p => p.Step > stored && p.Step <= taken.Step).ToArray(),
                 taken.Seconds
-            ),
-            taken.Checkpoint
-        );
+            );
+            if (!Commit(checkpointed, taken.Checkpoint))
+                return;
+        }
+        // Its hand-out ended at that checkpoint, as asked: a waiting slot goes on from it.
+        if (taken.Released)
+            Requeue(
+                taken.Trial,
+                $"released from its group at step {trial.CheckpointStep} for a slot with nothing to do",
+                charged: false,
+                released: true
+            );
+    }
+
+    /// <summary>
+    /// When nothing is queued and nothing is to come (a rung's promotions) while a slot waits, asks the
+    /// trial with the most steps left in the busiest slot's group to leave it at its next recording
+    /// point (<see cref="ReleaseTrial"/>), so that the waiting slot goes on with it from the checkpoint
+    /// there: when the two slots, each with its share, end sooner than the group would, by more than two
+    /// recording intervals (the wait for the next point, and the hand-over). A sweep's last rung of three
+    /// trials on two slots trained as a group of two beside one alone, and the slot of the one alone then
+    /// idled for a third of the rung.
+    /// </summary>
+    private void ReleaseForWaitingSlots()
+    {
+        foreach (var (trial, attempt) in releasing.ToArray())
+            if (!running.TryGetValue(trial, out var asked) || asked.Attempt != attempt)
+                releasing.Remove(trial);
+        if (Failed || state.Completed || state.NextWork() is not null)
+            return;
+        if (idle.Count(s => Usable(s.Worker.Path.Address)) <= releasing.Count)
+            return;
+        if (state.Current.Policy.PendingSteps(state.Current, state) > 0)
+            return;
+        var busiest = BusySlots()
+            .Select(slot => slot.Where(m => !releasing.ContainsKey(m.Trial)).ToArray())
+            .Where(members => members.Length >= 2)
+            .MaxBy(members => WaitingSlotShare.Work(members.Select(m => m.Left).ToArray(), settings.GroupRunCost));
+        if (busiest is null)
+            return;
+        var leaving = busiest.MaxBy(m => (m.Left, m.Trial));
+        var config = state.Plan(leaving.Trial).Config;
+        var interval = (double)config.StepsPerCycle / config.PointsPerCycle;
+        var together = WaitingSlotShare.Work(busiest.Select(m => m.Left).ToArray(), settings.GroupRunCost);
+        var others = busiest.Where(m => m.Trial != leaving.Trial).Select(m => m.Left).ToArray();
+        if (Math.Max(leaving.Left, WaitingSlotShare.Work(others, settings.GroupRunCost)) + 2 * interval >= together)
+            return;
+        releasing[leaving.Trial] = leaving.Attempt;
+        log.Info("Releasing trial {0} from its group for a slot with nothing to do", leaving.Trial);
+        running[leaving.Trial].Worker.Tell(new ReleaseTrial(leaving.Trial, leaving.Attempt));
     }
 
     private void OnFinished(TrialFinished finished)
@@ -508,20 +561,20 @@ public sealed class CoordinatorActor : ReceiveActor, IWithTimers
         );
     }
 
-    private void Requeue(int trial, string reason, bool charged)
+    private void Requeue(int trial, string reason, bool charged, bool released = false)
     {
         var t = state.Find(trial)!;
         var lost = t.LivePoints.Count > 0 ? t.LivePoints[^1].Step - t.CheckpointStep : 0;
-        log.Warning(
-            "Trial {0} back in the queue: {1}; it goes on from step {2}{3}",
-            trial,
-            reason,
-            t.CheckpointStep,
-            lost > 0 ? $" ({lost} steps trained since then are lost)" : ""
-        );
+        var message =
+            $"Trial {trial} back in the queue: {reason}; it goes on from step {t.CheckpointStep}"
+            + (lost > 0 ? $" ({lost} steps trained since then are lost)" : "");
+        if (released)
+            log.Info("{0}", message);
+        else
+            log.Warning("{0}", message);
         var flight = running[trial];
         running.Remove(trial);
-        if (Commit(new TrialRequeued(trial, flight.Attempt, reason, charged)))
+        if (Commit(new TrialRequeued(trial, flight.Attempt, reason, charged, released)))
             ServeIdle();
     }
 

@@ -13,7 +13,8 @@ namespace Assignment3.Sweeps.Actors;
 /// is given together on a dedicated thread (the mailbox stays responsive), streams each trial's
 /// recording points and checkpoints, and reports each trial's outcome as soon as it leaves the group
 /// (with the checkpoint where the hand-out stopped short of the trial's end). A trial of the group can
-/// be cancelled alone; the slot asks for more work when the whole group is done.
+/// be cancelled alone, or released (it leaves at its next recording point with a checkpoint, for a
+/// slot with nothing to do); the slot asks for more work when the whole group is done.
 /// </summary>
 public sealed class WorkerActor : ReceiveActor
 {
@@ -25,11 +26,12 @@ public sealed class WorkerActor : ReceiveActor
 
     private sealed record GroupDone(int Group);
 
-    /// <summary>A trial of the running group: its hand-out, what cancels it alone, and whether its result is still wanted.</summary>
+    /// <summary>A trial of the running group: its hand-out, what cancels or releases it alone, and whether its result is still wanted.</summary>
     private sealed class Member(AssignTrial trial)
     {
         public AssignTrial Trial { get; } = trial;
         public CancellationTokenSource Cancellation { get; } = new();
+        public CancellationTokenSource Release { get; } = new();
         public bool Dropped { get; set; }
     }
 
@@ -67,6 +69,11 @@ public sealed class WorkerActor : ReceiveActor
             member.Dropped = true;
             member.Cancellation.Cancel();
         });
+        Receive<ReleaseTrial>(release =>
+        {
+            if (Running(release.Trial, release.Attempt) is { Dropped: false } member)
+                member.Release.Cancel();
+        });
         Receive<PointReached>(p =>
         {
             if (Running(p.Trial, p.Attempt) is { Dropped: false })
@@ -74,17 +81,23 @@ public sealed class WorkerActor : ReceiveActor
         });
         Receive<CheckpointReady>(c =>
         {
-            if (Running(c.Trial, c.Attempt) is { Dropped: false })
-                coordinator?.Tell(
-                    new CheckpointTaken(
-                        c.Trial,
-                        c.Attempt,
-                        c.Checkpoint.Step,
-                        c.Checkpoint.Bytes,
-                        c.Checkpoint.Points,
-                        c.Checkpoint.Seconds
-                    )
-                );
+            if (Running(c.Trial, c.Attempt) is not { Dropped: false } member)
+                return;
+            coordinator?.Tell(
+                new CheckpointTaken(
+                    c.Trial,
+                    c.Attempt,
+                    c.Checkpoint.Step,
+                    c.Checkpoint.Bytes,
+                    c.Checkpoint.Points,
+                    c.Checkpoint.Seconds,
+                    c.Checkpoint.Released
+                )
+            );
+            if (!c.Checkpoint.Released)
+                return;
+            member.Dropped = true; // it left the group: a free slot goes on with it
+            onActivity?.Invoke($"{Self.Path.Name}: trial {c.Trial} released at step {c.Checkpoint.Step}");
         });
         Receive<Trained>(done =>
         {
@@ -119,10 +132,11 @@ public sealed class WorkerActor : ReceiveActor
                 return;
             foreach (var member in members.Values)
             {
-                // Ended without a result of its own: cancelled (nothing to say), or the runner lost track of it (a failure).
-                onActivity?.Invoke(
-                    $"{Self.Path.Name}: trial {member.Trial.Trial} {(member.Dropped ? "cancelled" : "ended without a result")}"
-                );
+                // Ended without a result of its own: cancelled or released (nothing to say), or the runner lost track of it (a failure).
+                if (!member.Release.IsCancellationRequested)
+                    onActivity?.Invoke(
+                        $"{Self.Path.Name}: trial {member.Trial.Trial} {(member.Dropped ? "cancelled" : "ended without a result")}"
+                    );
                 var lost = TrialOutcome.Failure("its group ended without a result for it");
                 if (!member.Dropped)
                     coordinator?.Tell(new TrialFinished(member.Trial.Trial, member.Trial.Attempt, node, lost));
@@ -195,7 +209,8 @@ public sealed class WorkerActor : ReceiveActor
                 point => self.Tell(new PointReached(trial.Trial, trial.Attempt, point)),
                 checkpoint => self.Tell(new CheckpointReady(trial.Trial, trial.Attempt, checkpoint)),
                 result => self.Tell(new Trained(trial, result)),
-                members[trial.Trial].Cancellation.Token
+                members[trial.Trial].Cancellation.Token,
+                members[trial.Trial].Release.Token
             ))
             .ToArray();
         var (runner, name) = (prepared.Runner, assigned.Group);

@@ -25,7 +25,8 @@ public sealed record SweepSettings(
     TimeSpan LiveRedrawInterval,
     TimeSpan UnreachableNoticeInterval,
     TimeSpan DownloadTimeout,
-    int? GroupCapacity
+    int? GroupCapacity,
+    double GroupRunCost
 )
 {
     public const string Section = "a3.sweep";
@@ -53,6 +54,9 @@ public sealed record SweepSettings(
         var share = section.GetDouble("outputs-max-share");
         if (!(share > 0 && share <= 1))
             throw new ConfigurationException($"{Section}.outputs-max-share must be above 0 and at most 1");
+        var runCost = section.GetDouble("group-run-cost");
+        if (!(runCost > 0 && runCost <= 1))
+            throw new ConfigurationException($"{Section}.group-run-cost must be above 0 and at most 1");
         return new SweepSettings(
             Interval("deadline-check-interval"),
             Interval("table-flush-interval"),
@@ -72,7 +76,8 @@ public sealed record SweepSettings(
             Interval("live-redraw-interval"),
             Interval("unreachable-notice-interval"),
             Interval("download-timeout"),
-            ReadGroupCapacity(section.GetString("group-capacity"))
+            ReadGroupCapacity(section.GetString("group-capacity")),
+            runCost
         );
     }
 

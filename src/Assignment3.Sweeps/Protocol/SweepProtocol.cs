@@ -74,14 +74,25 @@ public sealed record CancelTrial(int Trial, int Attempt) : INetworkMessage;
 /// <summary>Network, worker slot to coordinator: a recording point of a running trial (also a heartbeat).</summary>
 public sealed record TrialProgressed(int Trial, int Attempt, CurvePoint Point) : INetworkMessage;
 
-/// <summary>Network, worker slot to coordinator: a running trial's checkpoint at a recording point, with the hand-out's points so far.</summary>
+/// <summary>
+/// Network, coordinator to worker slot: end this trial's hand-out at its next recording point with a
+/// checkpoint there (<see cref="CheckpointTaken"/>, Released) and report nothing more of it: a slot
+/// with nothing to do goes on with it, while the rest of its group goes on here.
+/// </summary>
+public sealed record ReleaseTrial(int Trial, int Attempt) : INetworkMessage;
+
+/// <summary>
+/// Network, worker slot to coordinator: a running trial's checkpoint at a recording point, with the
+/// hand-out's points so far; <paramref name="Released"/>: the hand-out ended there, as asked (<see cref="ReleaseTrial"/>).
+/// </summary>
 public sealed record CheckpointTaken(
     int Trial,
     int Attempt,
     int Step,
     byte[] Checkpoint,
     CurvePoint[] Points,
-    double Seconds
+    double Seconds,
+    bool Released = false
 ) : INetworkMessage;
 
 /// <summary>

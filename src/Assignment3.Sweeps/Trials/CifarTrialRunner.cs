@@ -74,12 +74,21 @@ public sealed class CifarTrialRunner(DataSplits data, IGemm gemm, int capacity =
             );
         var points = new List<CurvePoint>();
         var (checkpointStep, checkpointAt) = (run.Step, TimeSpan.Zero);
+        // Ends the trial's part in the group: cancelled by the worker, or released here.
+        var leave = CancellationTokenSource.CreateLinkedTokenSource(handout.Cancellation);
         void OnProgress(TrainingProgress progress)
         {
             if (progress.Point is not { } point)
                 return;
             points.Add(point);
             handout.OnPoint(point);
+            if (handout.Release.IsCancellationRequested && run.Step < trial.EndStep && !leave.IsCancellationRequested)
+            {
+                var checkpoint = run.Checkpoint().Bytes;
+                handout.OnCheckpoint(new TrialCheckpoint(run.Step, checkpoint, [.. points], progress.Seconds, true));
+                leave.Cancel();
+                return;
+            }
             if (
                 run.Step < trial.EndStep
                 && run.Step - checkpointStep >= trial.CheckpointEvery
@@ -94,11 +103,12 @@ public sealed class CifarTrialRunner(DataSplits data, IGemm gemm, int capacity =
         }
         void OnEnded(TrainingSegment segment)
         {
+            leave.Dispose();
             if (segment.Status == TrainingStatus.Cancelled)
                 return;
             handout.OnFinished(Result(trial, run, segment, points));
         }
-        return new GroupMember(run, trial.EndStep, OnProgress, handout.Cancellation, OnEnded);
+        return new GroupMember(run, trial.EndStep, OnProgress, leave.Token, OnEnded);
     }
 
     private static RunResult Result(

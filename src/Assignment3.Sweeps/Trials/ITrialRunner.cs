@@ -5,20 +5,34 @@ using Assignment3.Sweeps.Protocol;
 
 namespace Assignment3.Sweeps.Trials;
 
-/// <summary>A checkpoint of a running hand-out: its step, the blob, the hand-out's recording points so far and its seconds.</summary>
-public sealed record TrialCheckpoint(int Step, byte[] Bytes, CurvePoint[] Points, double Seconds);
+/// <summary>
+/// A checkpoint of a running hand-out: its step, the blob, the hand-out's recording points so far and
+/// its seconds; <paramref name="Released"/>: the hand-out ended there, released from its group.
+/// </summary>
+public sealed record TrialCheckpoint(
+    int Step,
+    byte[] Bytes,
+    CurvePoint[] Points,
+    double Seconds,
+    bool Released = false
+);
 
 /// <summary>How a hand-out ended: the outcome (its curve and seconds this hand-out's), and the checkpoint when it stopped short of the last step.</summary>
 public sealed record RunResult(TrialOutcome Outcome, byte[]? Checkpoint = null);
 
 /// <summary>One trial of a group hand-out, with its own reporting and its own cancellation.</summary>
-/// <param name="OnFinished">Told how the hand-out ended (once, as soon as the trial leaves the group); not for a cancelled trial.</param>
+/// <param name="OnFinished">Told how the hand-out ended (once, as soon as the trial leaves the group); not for a cancelled or released trial.</param>
+/// <param name="Release">
+/// Asks the trial to leave its group at its next recording point before its end, with a checkpoint
+/// there (<see cref="TrialCheckpoint.Released"/>) and nothing after it; a runner that cannot trains it on.
+/// </param>
 public sealed record GroupTrial(
     AssignTrial Trial,
     Action<CurvePoint> OnPoint,
     Action<TrialCheckpoint> OnCheckpoint,
     Action<RunResult> OnFinished,
-    CancellationToken Cancellation
+    CancellationToken Cancellation,
+    CancellationToken Release = default
 );
 
 /// <summary>

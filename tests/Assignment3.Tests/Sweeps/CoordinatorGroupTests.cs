@@ -147,6 +147,39 @@ public class CoordinatorGroupTests() : TestKit(ActorTestConfig.Local("a3.sweep.d
         Assert.Equal([1, 2, 3], Ask(a, "slot-1"));
     }
 
+    /// <summary>
+    /// Six trials of ten steps on two slots, three each; slot 2's are recorded while slot 1's have all
+    /// their steps to go. Nothing is queued or to come, so slot 1's trial with the most steps left (the
+    /// last) is released: it leaves its group at a checkpoint, and slot 2 goes on with it from there.
+    /// </summary>
+    [Fact]
+    public void A_slot_with_nothing_to_do_goes_on_with_a_trial_released_from_a_busy_slots_group()
+    {
+        var (coordinator, aggregator) = Start();
+        var (a, b) = (CreateTestProbe(), CreateTestProbe());
+        coordinator.Tell(new RequestTrial("node-a", "slot-1", Fingerprint, Capacity: 4, NodeSlots: 2), a);
+        Assert.Equal([1, 2, 3], Trials(a.ExpectMsg<AssignGroup>()));
+        coordinator.Tell(new RequestTrial("node-a", "slot-2", Fingerprint, Capacity: 4, NodeSlots: 2), b);
+        Assert.Equal([4, 5, 6], Trials(b.ExpectMsg<AssignGroup>()));
+        foreach (var trial in new[] { 4, 5, 6 })
+            coordinator.Tell(new TrialFinished(trial, 1, "node-a", Completed(0.5)), b);
+        a.ExpectNoMsg(TimeSpan.FromMilliseconds(200)); // slot 2 has not asked yet
+
+        coordinator.Tell(new RequestTrial("node-a", "slot-2", Fingerprint, Capacity: 4, NodeSlots: 2), b);
+        Assert.Equal(new ReleaseTrial(3, 1), a.ExpectMsg<ReleaseTrial>());
+        b.ExpectNoMsg(TimeSpan.FromMilliseconds(200)); // it waits for the checkpoint
+        var point = new Core.Training.CurvePoint(4, 0.1, 1, 1, 0.5, 1, 1, 0.5);
+        coordinator.Tell(new CheckpointTaken(3, 1, 4, [1, 2, 3], [point], 0.2, Released: true), a);
+
+        Assert.Equal(4, aggregator.FishForMessage<TrialCheckpointed>(e => e.Trial == 3).Step);
+        var requeued = aggregator.FishForMessage<TrialRequeued>(e => e.Trial == 3);
+        Assert.Equal((1, false, true), (requeued.Attempt, requeued.Charged, requeued.Released));
+        var goingOn = Assert.Single(b.ExpectMsg<AssignGroup>().Trials);
+        Assert.Equal((3, 2, 4), (goingOn.Trial, goingOn.Attempt, goingOn.FromStep));
+        Assert.Equal([1, 2, 3], goingOn.Checkpoint);
+        a.ExpectNoMsg(TimeSpan.FromMilliseconds(200)); // trials 1 and 2 alone would not end sooner: no more releases
+    }
+
     [Fact]
     public void A_fixed_group_size_is_what_every_slot_gets_whatever_its_capacity()
     {

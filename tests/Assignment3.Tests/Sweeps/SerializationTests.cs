@@ -71,7 +71,9 @@ public class SerializationTests() : TestKit(SweepNode.Configuration("127.0.0.1",
                 ]),
             ],
             [new CheckpointTaken(7, 3, 6300, [65, 51, 67, 75], [Point, Point with { Step = 6300 }], 12.5)],
+            [new CheckpointTaken(7, 3, 6750, [65, 51], [Point with { Step = 6750 }], 13.1, Released: true)],
             [new CancelTrial(7, 2)],
+            [new ReleaseTrial(7, 3)],
             [new TrialProgressed(7, 2, Point)],
             [
                 new TrialFinished(

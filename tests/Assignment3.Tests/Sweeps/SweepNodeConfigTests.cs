@@ -48,6 +48,7 @@ public class SweepNodeConfigTests
         "a3.sweep.group-capacity must be auto or a whole number from 1 to 64, got '0'"
     )]
     [InlineData("a3.sweep.group-capacity = lots", "a3.sweep.group-capacity")]
+    [InlineData("a3.sweep.group-run-cost = 1.5", "a3.sweep.group-run-cost must be above 0 and at most 1")]
     public void A_tunable_out_of_range_is_refused_by_its_key(string setting, string expected)
     {
         var config = SweepNode.Configuration("127.0.0.1", 0, [], [], setting);

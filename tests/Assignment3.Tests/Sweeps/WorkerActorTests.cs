@@ -78,4 +78,47 @@ public class WorkerActorTests() : TestKit(ActorTestConfig.Local())
 
         coordinator.ExpectMsg<RequestTrial>(); // and reports nothing about the cancelled trial
     }
+
+    [Fact]
+    public void A_released_trial_sends_its_checkpoint_and_nothing_more_while_its_group_goes_on()
+    {
+        var data = Training.TrainingData.Clusters(dimensions: 40, train: 200, validation: 60, test: 40);
+        var runner = new PreparedRunner("abc", new CifarTrialRunner(data, Numerics.TestGemmBackends.Default, 2));
+        var config = new TrainingConfig
+        {
+            Hidden = [8],
+            BatchSize = 20,
+            StepSize = 300,
+            Cycles = 1,
+            PointsPerCycle = 3, // a point every 200 steps of 600
+            TrainEvalSubset = 50,
+            DataOrderSeed = 7, // the same mini-batches: one group
+        };
+        AssignTrial Handout(int id) =>
+            new(id, 1, config with { Seed = id }, TestAccuracy: false, CheckpointEvery: int.MaxValue);
+        var coordinator = CreateTestProbe();
+        var slot = Sys.ActorOf(WorkerActor.Props("node-a"));
+        slot.Tell(new CoordinatorFound(coordinator.Ref, runner));
+        coordinator.ExpectMsg<RequestTrial>();
+
+        slot.Tell(new AssignGroup([Handout(1), Handout(2)]), coordinator.Ref);
+        slot.Tell(new ReleaseTrial(2, 1), coordinator.Ref);
+
+        var released = coordinator.FishForMessage<CheckpointTaken>(c => c.Trial == 2);
+        Assert.True(released.Released);
+        Assert.Equal(200, released.Step);
+        var after = new List<object>();
+        bool Collect(object message)
+        {
+            after.Add(message);
+            return message is RequestTrial;
+        }
+        coordinator.FishForMessage<object>(Collect, TimeSpan.FromSeconds(30));
+        var finished = Assert.Single(after.OfType<TrialFinished>()); // the group is done, with nothing more of trial 2
+        Assert.Equal(
+            (1, TrialStatus.Completed, 600),
+            (finished.Trial, finished.Outcome.Status, finished.Outcome.UpdateSteps)
+        );
+        Assert.DoesNotContain(after, m => m is TrialProgressed { Trial: 2 } or CheckpointTaken { Trial: 2 });
+    }
 }
