@@ -178,12 +178,16 @@ public class AllocationTests
             }
         }
         Steps(50); // JIT and first-use work
+        long Allocated()
+        {
+            var before = GC.GetAllocatedBytesForCurrentThread();
+            Steps(200);
+            return GC.GetAllocatedBytesForCurrentThread() - before;
+        }
 
-        var before = GC.GetAllocatedBytesForCurrentThread();
-        Steps(200);
-        var allocated = GC.GetAllocatedBytesForCurrentThread() - before;
-
-        Assert.Equal(0, allocated);
+        // Steps that allocate do so in every stretch; the runtime's own one-off work (the JIT recompiling a
+        // method in tiers, seconds later under load) shows in one: a CI run saw 4,248 bytes in one stretch.
+        Assert.Equal(0, Math.Min(Allocated(), Math.Min(Allocated(), Allocated())));
     }
 }
 
