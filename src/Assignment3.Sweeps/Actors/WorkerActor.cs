@@ -133,7 +133,7 @@ public sealed class WorkerActor : ReceiveActor
             foreach (var member in members.Values)
             {
                 // Ended without a result of its own: cancelled or released (nothing to say), or the runner lost track of it (a failure).
-                if (!member.Release.IsCancellationRequested)
+                if (!(member.Dropped && member.Release.IsCancellationRequested))
                     onActivity?.Invoke(
                         $"{Self.Path.Name}: trial {member.Trial.Trial} {(member.Dropped ? "cancelled" : "ended without a result")}"
                     );
