@@ -23,7 +23,7 @@ public sealed record BenchmarkStretch(
     double WorkersCpuMsPerTrial
 );
 
-/// <summary>The coordinator process's resident memory (after a full collection) and managed heap at one moment of a run.</summary>
+/// <summary>The coordinator process's resident memory (after a full collection) and managed heap at a moment of a run.</summary>
 public sealed record MemoryAt(double Seconds, int Recorded, double WorkingSetMB, double HeapMB);
 
 /// <param name="HeapGrowthMB">Managed heap after the sweep minus before it (both after a full collection): what the sweep's state costs.</param>
@@ -54,13 +54,14 @@ public sealed record CoordinatorBenchmarkResult(
 
 /// <summary>
 /// The sweep machinery's own cost: a coordinator node in this process and worker nodes in another
-/// (<c>a3 bench-worker</c>, each node an actor system; talking TCP over 127.0.0.1) work through a sweep whose trainer returns at once, every event
-/// journaled in the durable store as in a real sweep. Timed from the first trial handed out to the last
-/// one recorded, journaled and written. With churn, a worker node leaves and a new one joins every
-/// couple of seconds, and the store is checked for every trial recorded exactly once. A soak
-/// (<c>duration</c>) keeps every slot busy for that long on a sweep larger than it can finish, then
-/// stops it; its trials may pretend to train for <c>trialTime</c> each, so as many are in flight as
-/// there are slots at a rate a real cluster would ask for.
+/// (<c>a3 bench-worker</c>, each node an actor system; talking TCP over 127.0.0.1) work through a
+/// sweep whose trainer returns at once, every event journaled in the durable store as in a real
+/// sweep. Timed from the first trial handed out to the last one recorded, journaled and written.
+/// With churn, a worker node leaves and a new one joins every couple of seconds, and the store is
+/// checked for every trial recorded exactly once. A soak (<c>duration</c>) keeps every slot busy
+/// for that long on a sweep larger than it can finish, then stops it; its trials may pretend to
+/// train for <c>trialTime</c> each, so as many are in flight as there are slots at a rate a real
+/// cluster would ask for.
 /// </summary>
 public static class CoordinatorBenchmark
 {
@@ -320,7 +321,7 @@ public static class CoordinatorBenchmark
             await process.StandardInput.FlushAsync();
         }
 
-        /// <summary>Closes its standard input, which makes its nodes leave the cluster and it exit; killed if it has not in time.</summary>
+        /// <summary>Closes its standard input: its nodes leave the cluster and it exits (killed if not in time).</summary>
         public async Task LeaveAsync()
         {
             try

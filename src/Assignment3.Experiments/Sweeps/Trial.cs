@@ -127,10 +127,10 @@ public sealed class Trial(PlannedTrial plan)
 
     public IReadOnlyList<AttemptRecord> Attempts => attempts;
 
-    /// <summary>Hand-outs ended on purpose so that a free slot could go on with the trial (<see cref="TrialRequeued.Released"/>).</summary>
+    /// <summary>Hand-outs ended on purpose so that a free slot goes on with the trial (<see cref="TrialRequeued.Released"/>).</summary>
     public int Releases { get; private set; }
 
-    /// <summary>Hand-outs as trials.csv counts them: a release and the hand-out that goes on from it count as one.</summary>
+    /// <summary>Hand-outs as trials.csv counts them: a release and the hand-out after it count as one.</summary>
     public int CountedAttempts => Attempt - Releases;
 
     /// <summary>Every stored recording point from step 0 (the final curve once recorded).</summary>

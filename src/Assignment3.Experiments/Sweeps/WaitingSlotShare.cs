@@ -8,13 +8,14 @@ namespace Assignment3.Experiments.Sweeps;
 /// trials' results will release (a rung's promotions still to come) fills whichever slots are free
 /// first, as it comes in many trials. Between plans that end the sweep together, the one whose next
 /// slot ends sooner (a busy slot far from its end sets the sweep's end whatever a waiting slot takes,
-/// and the waiting slots still share the queue), then the larger group. Shared out evenly as if every step could go anywhere, the last
-/// two of a rung on 2 slots went out one now and one left queued for the busy slot: it trained
-/// 27,000 steps alone after its own 27,000 while the waiting slot could have trained both together.
+/// and the waiting slots still share the queue), then the larger group. Shared out evenly as if
+/// every step could go anywhere, the last two of a rung on 2 slots went out one now and one left
+/// queued for the busy slot: it trained 27,000 steps alone after its own 27,000 while the waiting
+/// slot could have trained both together.
 /// </summary>
 public static class WaitingSlotShare
 {
-    /// <param name="candidateSteps">The steps of each trial the slot could take, in queue order (at most its capacity).</param>
+    /// <param name="candidateSteps">Steps of each trial the slot could take, in queue order (at most its capacity).</param>
     /// <param name="busySlots">Each busy slot's running trials' steps left.</param>
     /// <param name="otherWaitingSlots">Slots waiting for work besides this one.</param>
     /// <param name="pendingSteps">Steps the running trials' results will release.</param>
@@ -38,7 +39,8 @@ public static class WaitingSlotShare
                 loads[Array.IndexOf(loads, loads.Min())] += Work(candidateSteps.Skip(k));
             var level = Filled(loads, pendingSteps * groupRunCost);
             var ends = loads.Select(load => Math.Max(load, level)).OrderDescending().ToArray();
-            if (bestEnds is null || !Later(ends, bestEnds)) // a tie goes to the larger group: it trains faster per trial
+            // A tie goes to the larger group: it trains faster per trial.
+            if (bestEnds is null || !Later(ends, bestEnds))
                 (best, bestEnds) = (k, ends);
         }
         return best;
@@ -61,7 +63,7 @@ public static class WaitingSlotShare
         return false;
     }
 
-    /// <summary>The level <paramref name="work"/> poured over the slots' loads reaches (it fills the lowest first; 0: the lowest load).</summary>
+    /// <summary>The level <paramref name="work"/> poured over the slots' loads reaches, filling the lowest first.</summary>
     private static double Filled(double[] loads, double work)
     {
         var sorted = loads.Order().ToArray();

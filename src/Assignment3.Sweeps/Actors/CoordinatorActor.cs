@@ -51,7 +51,7 @@ public sealed class CoordinatorActor : ReceiveActor, IWithTimers
 
     private readonly Dictionary<int, InFlight> running = new();
 
-    /// <summary>Trials asked to leave their group for a waiting slot (<see cref="ReleaseForWaitingSlots"/>), by id: the hand-out asked.</summary>
+    /// <summary>Trials asked to leave their group for a waiting slot (<see cref="ReleaseForWaitingSlots"/>): id to attempt.</summary>
     private readonly Dictionary<int, int> releasing = new();
     private readonly List<IdleSlot> idle = new();
     private readonly HashSet<Address> unreachable = new();
@@ -326,7 +326,7 @@ public sealed class CoordinatorActor : ReceiveActor, IWithTimers
         );
     }
 
-    /// <summary>The trials on each usable busy slot: their hand-outs and steps left (as their last recording points tell).</summary>
+    /// <summary>The trials on each usable busy slot: their hand-outs and steps left (by their last recording points).</summary>
     private IEnumerable<(int Trial, int Attempt, int Left)[]> BusySlots() =>
         running
             .Where(r => Usable(r.Value.Worker.Path.Address))

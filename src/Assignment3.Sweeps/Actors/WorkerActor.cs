@@ -26,7 +26,7 @@ public sealed class WorkerActor : ReceiveActor
 
     private sealed record GroupDone(int Group);
 
-    /// <summary>A trial of the running group: its hand-out, what cancels or releases it alone, and whether its result is still wanted.</summary>
+    /// <summary>A trial of the running group: its hand-out, what cancels or releases it, and whether its result is wanted.</summary>
     private sealed class Member(AssignTrial trial)
     {
         public AssignTrial Trial { get; } = trial;
@@ -132,7 +132,8 @@ public sealed class WorkerActor : ReceiveActor
                 return;
             foreach (var member in members.Values)
             {
-                // Ended without a result of its own: cancelled or released (nothing to say), or the runner lost track of it (a failure).
+                // Ended without a result of its own: cancelled or released (nothing to say), or the runner lost
+                // track of it (a failure).
                 if (!(member.Dropped && member.Release.IsCancellationRequested))
                     onActivity?.Invoke(
                         $"{Self.Path.Name}: trial {member.Trial.Trial} {(member.Dropped ? "cancelled" : "ended without a result")}"

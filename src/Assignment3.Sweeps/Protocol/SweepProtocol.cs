@@ -83,7 +83,8 @@ public sealed record ReleaseTrial(int Trial, int Attempt) : INetworkMessage;
 
 /// <summary>
 /// Network, worker slot to coordinator: a running trial's checkpoint at a recording point, with the
-/// hand-out's points so far; <paramref name="Released"/>: the hand-out ended there, as asked (<see cref="ReleaseTrial"/>).
+/// hand-out's points so far; <paramref name="Released"/>: the hand-out ended there, as asked
+/// (<see cref="ReleaseTrial"/>).
 /// </summary>
 public sealed record CheckpointTaken(
     int Trial,

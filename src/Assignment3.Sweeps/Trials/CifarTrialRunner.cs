@@ -85,7 +85,9 @@ public sealed class CifarTrialRunner(DataSplits data, IGemm gemm, int capacity =
             if (handout.Release.IsCancellationRequested && run.Step < trial.EndStep && !leave.IsCancellationRequested)
             {
                 var checkpoint = run.Checkpoint().Bytes;
-                handout.OnCheckpoint(new TrialCheckpoint(run.Step, checkpoint, [.. points], progress.Seconds, true));
+                handout.OnCheckpoint(
+                    new TrialCheckpoint(run.Step, checkpoint, [.. points], progress.Seconds, Released: true)
+                );
                 leave.Cancel();
                 return;
             }

@@ -21,7 +21,9 @@ public sealed record TrialCheckpoint(
 public sealed record RunResult(TrialOutcome Outcome, byte[]? Checkpoint = null);
 
 /// <summary>One trial of a group hand-out, with its own reporting and its own cancellation.</summary>
-/// <param name="OnFinished">Told how the hand-out ended (once, as soon as the trial leaves the group); not for a cancelled or released trial.</param>
+/// <param name="OnFinished">
+/// Told how the hand-out ended (once, as soon as the trial leaves the group); not for a cancelled or released trial.
+/// </param>
 /// <param name="Release">
 /// Asks the trial to leave its group at its next recording point before its end, with a checkpoint
 /// there (<see cref="TrialCheckpoint.Released"/>) and nothing after it; a runner that cannot trains it on.
