@@ -132,8 +132,8 @@ public sealed class WorkerActor : ReceiveActor
                 return;
             foreach (var member in members.Values)
             {
-                // Ended without a result of its own: cancelled or released (nothing to say), or the runner lost
-                // track of it (a failure).
+                // Ended without a result of its own: released (nothing to say: its checkpoint went back),
+                // cancelled, or lost track of by the runner (a failure).
                 if (!(member.Dropped && member.Release.IsCancellationRequested))
                     onActivity?.Invoke(
                         $"{Self.Path.Name}: trial {member.Trial.Trial} {(member.Dropped ? "cancelled" : "ended without a result")}"
