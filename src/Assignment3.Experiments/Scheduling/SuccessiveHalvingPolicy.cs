@@ -115,7 +115,7 @@ public sealed class SuccessiveHalvingPolicy(IReadOnlyList<Bracket> brackets, Fun
             {
                 var view = Rung(bracket, members, rung, tradeOffs);
                 var last = rung + 1 == bracket.Budgets.Count;
-                var promoted = last ? 0 : members.Count(m => m.Trial is { } t && t.Rung > rung);
+                var promoted = last ? 0 : members.Count(t => t is not null && t.Rung > rung);
                 // Under several objectives no single accuracy separates the promoted from the rest.
                 var cutOff =
                     !last && view.Complete && promoted > 0 && tradeOffs.RanksByValidationAccuracy
@@ -133,7 +133,7 @@ public sealed class SuccessiveHalvingPolicy(IReadOnlyList<Bracket> brackets, Fun
                         view.Known,
                         cutOff,
                         promoted,
-                        members.Count(m => m.Trial is { Phase: TrialPhase.Stopped } t && t.Rung == rung)
+                        members.Count(t => t is { Phase: TrialPhase.Stopped } && t.Rung == rung)
                     )
                 );
             }
@@ -155,7 +155,7 @@ public sealed class SuccessiveHalvingPolicy(IReadOnlyList<Bracket> brackets, Fun
             {
                 var (running, undecided, promoted, waiting) = (0, 0, 0, false);
                 PlannedTrial? runner = null;
-                foreach (var (plan, trial) in members)
+                foreach (var trial in members)
                 {
                     if (trial is null)
                         waiting |= rung == 0;
@@ -163,8 +163,8 @@ public sealed class SuccessiveHalvingPolicy(IReadOnlyList<Bracket> brackets, Fun
                         promoted++;
                     else if (trial.Rung < rung)
                         continue;
-                    else if (trial.Phase == TrialPhase.Running && trial.TargetStep == StepAt(plan, bracket, rung))
-                        (running, runner) = (running + 1, plan);
+                    else if (trial.Phase == TrialPhase.Running && trial.TargetStep == StepAt(trial.Plan, bracket, rung))
+                        (running, runner) = (running + 1, trial.Plan);
                     else if (trial.Phase == TrialPhase.Paused)
                         undecided++;
                     else if (!trial.IsFinal)
@@ -189,25 +189,20 @@ public sealed class SuccessiveHalvingPolicy(IReadOnlyList<Bracket> brackets, Fun
         bool Complete
     );
 
-    private RungView Rung(
-        Bracket bracket,
-        IReadOnlyList<(PlannedTrial Plan, Trial? Trial)> members,
-        int rung,
-        TradeOffs tradeOffs
-    )
+    private RungView Rung(Bracket bracket, Trial?[] members, int rung, TradeOffs tradeOffs)
     {
         var entering = 0;
         var known = 0;
         var ranked = new List<Trial>();
         var paused = new List<Trial>();
-        foreach (var (plan, trial) in members)
+        foreach (var trial in members)
         {
             if (rung > 0 && (trial is null || trial.Rung < rung))
                 continue;
             entering++;
             if (trial is null)
                 continue;
-            var step = StepAt(plan, bracket, rung);
+            var step = StepAt(trial.Plan, bracket, rung);
             if (trial.ValidationAccuracyAt(step) is { } accuracy && double.IsFinite(accuracy))
             {
                 known++;
@@ -242,16 +237,30 @@ public sealed class SuccessiveHalvingPolicy(IReadOnlyList<Bracket> brackets, Fun
         );
     }
 
-    private IEnumerable<(Bracket Bracket, IReadOnlyList<(PlannedTrial Plan, Trial? Trial)> Members)> Members(
-        StageState stage,
-        SweepState sweep
-    ) =>
-        stage
-            .Plan.Trials()
-            .Select(p => (Plan: p, Trial: sweep.Find(p.Id)))
-            .GroupBy(m => bracketOf(m.Plan.Id))
-            .OrderBy(g => g.Key)
-            .Select(g => (brackets[g.Key], (IReadOnlyList<(PlannedTrial, Trial?)>)g.ToArray()));
+    /// <summary>Each bracket's trial ids in id order, for the stage's trials planned so far (a search stage's grow by rounds).</summary>
+    private (int Planned, int[][] Ids) memberIds = (-1, []);
+
+    /// <summary>
+    /// Each bracket with its members: the trials handed out so far, and null for the rest. Only the
+    /// handed-out ones' plans are read (their own): computing every planned trial on every decision
+    /// made a stage of 4,000 trials take 26 ms per decision.
+    /// </summary>
+    private IEnumerable<(Bracket Bracket, Trial?[] Members)> Members(StageState stage, SweepState sweep)
+    {
+        var plan = stage.Plan;
+        if (memberIds.Planned != plan.Count)
+            memberIds = (
+                plan.Count,
+                Enumerable
+                    .Range(plan.FirstId, plan.Count)
+                    .GroupBy(bracketOf)
+                    .OrderBy(g => g.Key)
+                    .Select(g => g.ToArray())
+                    .ToArray()
+            );
+        foreach (var ids in memberIds.Ids)
+            yield return (brackets[bracketOf(ids[0])], Array.ConvertAll(ids, sweep.Find));
+    }
 
     /// <summary>The step of rung k for a trial: its budget in cycles (its own cycles at most), in update steps.</summary>
     private static int StepAt(PlannedTrial trial, Bracket bracket, int rung) =>
