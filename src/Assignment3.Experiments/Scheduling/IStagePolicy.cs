@@ -24,6 +24,12 @@ public interface IStagePolicy
     /// <summary>Where each decision point stands, for the rung tables and the live view (empty for a stage without any).</summary>
     IReadOnlyList<RungRow> Rungs(StageState stage, SweepState sweep);
 
+    /// <summary>
+    /// A trial of the stage changed (a live point aside): a policy that keeps tallies of its results
+    /// updates them here, so that deciding costs the same however many trials the stage has recorded.
+    /// </summary>
+    void Observe(StageState stage, Trial trial) { }
+
     /// <summary>The trial's bracket (Hyperband), or null.</summary>
     int? BracketOf(int trial) => null;
 

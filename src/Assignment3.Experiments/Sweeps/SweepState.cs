@@ -369,7 +369,7 @@ public sealed class SweepState
                 break;
             case TrialPointReached point:
                 if (Find(point.Trial) is { } reaching)
-                    Change(reaching, t => t.PointReached(point));
+                    Change(reaching, t => t.PointReached(point), livePoint: true);
                 break;
         }
     }
@@ -434,17 +434,22 @@ public sealed class SweepState
     }
 
     /// <summary>
-    /// Applies <paramref name="change"/> to the trial, moves it between its stage's counts and queues
-    /// accordingly, and keeps the sweep's totals (steps reached, best trial) without walking every trial.
+    /// Applies <paramref name="change"/> to the trial, tells its stage's policy (<see cref="IStagePolicy.Observe"/>),
+    /// moves it between its stage's counts and queues accordingly, and keeps the sweep's totals (steps
+    /// reached, best trial) without walking every trial.
     /// </summary>
-    private void Change(Trial trial, Action<Trial> change)
+    private void Change(Trial trial, Action<Trial> change, bool livePoint = false)
     {
         var (before, reached) = (trial.Phase, trial.Reached);
         change(trial);
         StepsReached += trial.Reached - reached;
+        if (livePoint)
+            return; // a running trial's live point changes neither its phase nor what its stage's policy counts
+        var stage = StageOf(trial.Id);
+        stage.Policy.Observe(stage, trial);
         if (before == trial.Phase)
             return;
-        StageOf(trial.Id).Move(trial.Id, before, trial.Phase);
+        stage.Move(trial.Id, before, trial.Phase);
         if (trial.Phase == TrialPhase.Completed && (Best is null || BeatsBest(trial)))
             Best = trial;
     }

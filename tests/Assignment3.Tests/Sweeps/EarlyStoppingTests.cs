@@ -167,6 +167,118 @@ public sealed class EarlyStoppingTests : IDisposable
         Assert.NotEqual(members, Enumerable.Range(1, 27).Select(id => otherSeed.BracketOf(id)));
     }
 
+    [Theory]
+    [InlineData("policy = successive-halving, eta = 3, min-budget = 1", 11)]
+    [InlineData("policy = hyperband, eta = 3, min-budget = 1", 12)]
+    public void Successive_halving_keeps_its_rungs_as_counting_every_trial_would_whatever_order_results_come_in(
+        string schedule,
+        int seed
+    )
+    {
+        // The policy keeps tallies as trials change; here they are checked after every event against
+        // counts taken from the trials themselves, with results in a shuffled order, two trials
+        // diverging (one before its first rung, one after it) and every decision applied at once.
+        var state = new SweepState(SweepConfigs.EarlyStopping(schedule));
+        var stage = state.Current;
+        var policy = (SuccessiveHalvingPolicy)stage.Policy;
+        var cycle = stage.Plan.Trial(stage.Plan.FirstId).Config.StepsPerCycle;
+        var random = new Random(seed);
+        double Accuracy(int id, int step) => (id * 37 % 27 + 1) / 30.0 + step * 1e-4;
+        int StepAt(int id, int rung) => policy.Brackets[policy.BracketOf(id) ?? 0].Budgets[rung] * cycle;
+        var running = new List<int>();
+        void Serve()
+        {
+            while (state.NextWork() is { } work)
+            {
+                state.Apply(
+                    new TrialStarted(
+                        work.Trial,
+                        (state.Find(work.Trial)?.Attempt ?? 0) + 1,
+                        "n",
+                        "s",
+                        work.FromStep,
+                        work.ToStep
+                    )
+                );
+                running.Add(work.Trial);
+            }
+        }
+        void CheckRungs()
+        {
+            var rows = stage.Policy.Rungs(stage, state);
+            foreach (var row in rows)
+            {
+                var members = Enumerable
+                    .Range(stage.Plan.FirstId, stage.Plan.Count)
+                    .Where(id => (policy.BracketOf(id) ?? 0) == row.Bracket)
+                    .ToArray();
+                var entered = members.Select(state.Find).Where(t => row.Rung == 0 || t?.Rung >= row.Rung).ToArray();
+                var results = entered.Count(t =>
+                    t is not null
+                    && (t.ValidationAccuracyAt(StepAt(t.Id, row.Rung)) is { } a && double.IsFinite(a) || t.IsFinal)
+                );
+                Assert.Equal(entered.Length, row.Entering);
+                Assert.Equal(results, row.Results);
+                Assert.Equal(entered.Count(t => t?.Phase == TrialPhase.Stopped && t.Rung == row.Rung), row.Stopped);
+                if (row.Rung + 1 < policy.Brackets[row.Bracket].Budgets.Count)
+                    Assert.Equal(entered.Count(t => t?.Rung > row.Rung), row.Promoted);
+            }
+        }
+        Serve();
+        while (running.Count > 0)
+        {
+            var id = running[random.Next(running.Count)];
+            running.Remove(id);
+            var trial = state.Find(id)!;
+            var step = trial.TargetStep;
+            var diverges = id == stage.Plan.FirstId + 4 && step == StepAt(id, 0) || trial.Rung == 1 && id % 2 == 0;
+            var point = new CurvePoint(step, 0.1, 1, 1, 0.5, 1, 1, diverges ? double.NaN : Accuracy(id, step));
+            var outcome = new TrialOutcome(
+                diverges ? TrialStatus.Diverged : TrialStatus.Completed,
+                point.ValidationAccuracy,
+                double.NaN,
+                0.5,
+                1,
+                step,
+                1,
+                diverges ? step : null,
+                null,
+                [point]
+            );
+            state.Apply(
+                step < trial.Plan.Config.TotalSteps && !diverges
+                    ? new TrialPaused(id, trial.Attempt, "n", outcome)
+                    : new TrialRecorded(id, trial.Attempt, "n", trial.Whole(outcome))
+            );
+            CheckRungs();
+            IReadOnlyList<SweepEvent> decisions;
+            while ((decisions = state.Decisions()).Count > 0)
+                foreach (var decision in decisions)
+                {
+                    state.Apply(decision);
+                    CheckRungs();
+                }
+            Serve();
+        }
+
+        Assert.True(stage.IsDone);
+        // Knowing every result, each rung promoted exactly its best (by accuracy, then id).
+        foreach (var bracket in policy.Brackets)
+        foreach (var rung in Enumerable.Range(0, bracket.Budgets.Count - 1))
+        {
+            var entered = state
+                .Trials.Where(t => (policy.BracketOf(t.Id) ?? 0) == bracket.Index && (rung == 0 || t.Rung >= rung))
+                .ToArray();
+            var best = entered
+                .Where(t => t.ValidationAccuracyAt(StepAt(t.Id, rung)) is { } a && double.IsFinite(a))
+                .OrderByDescending(t => t.ValidationAccuracyAt(StepAt(t.Id, rung)))
+                .ThenBy(t => t.Id)
+                .Take(bracket.Promotions(rung))
+                .Select(t => t.Id);
+            Assert.Equal(best.Order(), entered.Where(t => t.Rung > rung).Select(t => t.Id).Order());
+        }
+    }
+
     [Fact]
     public void Successive_halving_counts_the_promotions_its_running_trials_will_release()
     {
