@@ -210,7 +210,7 @@ public sealed class SuccessiveHalvingPolicy(IReadOnlyList<Bracket> brackets, Fun
         return steps;
     }
 
-    /// <summary>A rung as it stands: its entrants so far, the results still missing, and whether it is settled.</summary>
+    /// <summary>A rung as it stands: its entrants so far, the results it still misses, whether it is settled.</summary>
     private readonly record struct RungView(int Entering, int Missing, bool Complete);
 
     /// <summary>Each bracket with members, with its rungs as they stand, lowest first.</summary>
@@ -265,7 +265,7 @@ public sealed class SuccessiveHalvingPolicy(IReadOnlyList<Bracket> brackets, Fun
             other.Accuracy.CompareTo(Accuracy) is var order && order != 0 ? order : Trial.CompareTo(other.Trial);
     }
 
-    /// <summary>What a trial has been counted for: the highest rung it entered, the rungs its result is in (a bit each), its stop.</summary>
+    /// <summary>What a trial has been counted for: the highest rung it entered, its results (a bit per rung), its stop.</summary>
     private record struct Counted(int Entered, long Results, bool Stopped);
 
     /// <summary>Tallies by bracket (a search stage's grow with its rounds), then rung.</summary>
