@@ -25,40 +25,102 @@ public sealed class MedianStoppingPolicy(StagePlan plan, int minBudget, int minT
 
     public IEnumerable<SweepEvent> Decide(StageState stage, SweepState sweep)
     {
-        var decisions = new List<SweepEvent>();
-        foreach (var trial in stage.PausedTrials.Select(id => sweep.Find(id)!))
+        var decisions = new List<(int Trial, SweepEvent Decision)>();
+        foreach (var (cycle, tally) in tallies)
         {
-            var cycle = trial.CheckpointStep / trial.Plan.Config.StepsPerCycle;
-            var earlier = new List<double>();
-            var settled = true;
-            for (var id = plan.FirstId; id < trial.Id && settled; id++)
+            tally.Advance(sweep, plan, cycle);
+            foreach (var (id, earlier) in tally.Passed.ToArray())
             {
-                if (sweep.Find(id) is not { } other)
-                {
-                    settled = false;
-                    break;
-                }
-                var step = cycle * other.Plan.Config.StepsPerCycle;
-                if (other.ValidationAccuracyAt(step) is not null)
-                    earlier.Add(other.BestValidationAccuracyUpTo(step)!.Value);
-                else
-                    settled = other.IsFinal;
+                var trial = sweep.Find(id)!;
+                if (trial.IsFinal || trial.TargetStep > Step(trial.Plan, cycle))
+                    tally.Passed.Remove(id); // decided at this cycle, or ended before it
+                else if (trial.Phase == TrialPhase.Paused)
+                    decisions.Add((id, Decision(trial, cycle, earlier)));
             }
-            if (!settled)
-                continue;
-            var best = trial.BestValidationAccuracyUpTo(trial.CheckpointStep) ?? double.NaN;
-            if (earlier.Count >= minTrials && !(best >= Median(earlier)))
-                decisions.Add(
-                    new TrialStopped(
-                        trial.Id,
-                        $"best validation accuracy {Readable.Number(best)} is below the "
-                            + $"median {Readable.Number(Median(earlier))} of {earlier.Count} earlier trials at cycle {cycle}"
-                    )
-                );
-            else
-                decisions.Add(new TrialPromoted(trial.Id, NextStop(trial.Plan, trial.CheckpointStep)));
         }
-        return decisions;
+        return decisions.OrderBy(d => d.Trial).Select(d => d.Decision).ToArray();
+    }
+
+    public void Observe(StageState stage, Trial trial)
+    {
+        if (trial.Phase == TrialPhase.Paused)
+            tallies.TryAdd(trial.CheckpointStep / trial.Plan.Config.StepsPerCycle, new CycleTally(plan.FirstId));
+    }
+
+    private SweepEvent Decision(Trial trial, int cycle, (int Count, double Median) earlier)
+    {
+        var best = trial.BestValidationAccuracyUpTo(trial.CheckpointStep) ?? double.NaN;
+        return earlier.Count >= minTrials && !(best >= earlier.Median)
+            ? new TrialStopped(
+                trial.Id,
+                $"best validation accuracy {Readable.Number(best)} is below the "
+                    + $"median {Readable.Number(earlier.Median)} of {earlier.Count} earlier trials at cycle {cycle}"
+            )
+            : new TrialPromoted(trial.Id, NextStop(trial.Plan, trial.CheckpointStep));
+    }
+
+    private static int Step(PlannedTrial trial, int cycle) => cycle * trial.Config.StepsPerCycle;
+
+    /// <summary>Tallies by cycle, made when a trial first pauses there.</summary>
+    private readonly SortedDictionary<int, CycleTally> tallies = new();
+
+    /// <summary>
+    /// One cycle's decisions as they become possible: the first trial not settled there (not yet got
+    /// there nor ended), the best-so-far there of every trial before it that got there, and for each
+    /// trial passed but not decided yet, how many of the trials before it got there and their median.
+    /// A trial is decided once every trial before it is settled, so the trials are passed in id order,
+    /// each once: asked afresh of every earlier trial, a decision walked the stage.
+    /// </summary>
+    private sealed class CycleTally(int firstId)
+    {
+        private int next = firstId;
+        private readonly RunningMedian earlier = new();
+
+        public Dictionary<int, (int Count, double Median)> Passed { get; } = new();
+
+        public void Advance(SweepState sweep, StagePlan plan, int cycle)
+        {
+            for (; next <= plan.LastId && sweep.Find(next) is { } trial; next++)
+            {
+                var step = Step(trial.Plan, cycle);
+                var got = trial.ValidationAccuracyAt(step) is not null;
+                if (!got && !trial.IsFinal)
+                    return;
+                if (!trial.IsFinal)
+                    Passed[next] = (earlier.Count, earlier.Median);
+                if (got)
+                    earlier.Add(trial.BestValidationAccuracyUpTo(step)!.Value);
+            }
+        }
+    }
+
+    /// <summary>
+    /// The median of a growing list (the mean of the two middle values for an even count; NaN sorts
+    /// first, as in <see cref="Median"/>): the lower half in a max-heap, the upper half in a min-heap.
+    /// </summary>
+    private sealed class RunningMedian
+    {
+        private readonly PriorityQueue<double, double> lower = new(Comparer<double>.Create((a, b) => b.CompareTo(a)));
+        private readonly PriorityQueue<double, double> upper = new();
+
+        public int Count => lower.Count + upper.Count;
+
+        public double Median =>
+            Count == 0 ? double.NaN
+            : lower.Count > upper.Count ? lower.Peek()
+            : (lower.Peek() + upper.Peek()) / 2;
+
+        public void Add(double value)
+        {
+            if (lower.Count == 0 || value.CompareTo(lower.Peek()) <= 0)
+                lower.Enqueue(value, value);
+            else
+                upper.Enqueue(value, value);
+            if (lower.Count > upper.Count + 1)
+                upper.Enqueue(lower.Peek(), lower.Dequeue());
+            else if (upper.Count > lower.Count)
+                lower.Enqueue(upper.Peek(), upper.Dequeue());
+        }
     }
 
     public IReadOnlyList<RungRow> Rungs(StageState stage, SweepState sweep)

@@ -167,6 +167,54 @@ public sealed class EarlyStoppingTests : IDisposable
         Assert.NotEqual(members, Enumerable.Range(1, 27).Select(id => otherSeed.BracketOf(id)));
     }
 
+    /// <summary>
+    /// Trains a sweep state's stage with results in a seeded shuffled order, each decision applied as soon
+    /// as it is made, <paramref name="check"/> after every event: every trial's accuracy a fixed function
+    /// of its id and step, and a trial diverges at the end of a hand-out where <paramref name="diverges"/>
+    /// says (with a point whose accuracy is NaN).
+    /// </summary>
+    private static void TrainShuffled(SweepState state, int seed, Func<Trial, bool> diverges, Action check)
+    {
+        var random = new Random(seed);
+        var running = new List<int>();
+        void Serve()
+        {
+            while (state.NextWork() is { } work)
+            {
+                var attempt = (state.Find(work.Trial)?.Attempt ?? 0) + 1;
+                state.Apply(new TrialStarted(work.Trial, attempt, "n", "s", work.FromStep, work.ToStep));
+                running.Add(work.Trial);
+            }
+        }
+        Serve();
+        while (running.Count > 0)
+        {
+            var id = running[random.Next(running.Count)];
+            running.Remove(id);
+            var trial = state.Find(id)!;
+            var (step, diverged) = (trial.TargetStep, diverges(trial));
+            var accuracy = diverged ? double.NaN : (id * 37 % 27 + 1) / 30.0 + step * 1e-4;
+            var point = new CurvePoint(step, 0.1, 1, 1, 0.5, 1, 1, accuracy);
+            var status = diverged ? TrialStatus.Diverged : TrialStatus.Completed;
+            var outcome = new TrialOutcome(status, accuracy, double.NaN, 0.5, 1, step, 1, null, null, [point]);
+            state.Apply(
+                step < trial.Plan.Config.TotalSteps && !diverged
+                    ? new TrialPaused(id, trial.Attempt, "n", outcome)
+                    : new TrialRecorded(id, trial.Attempt, "n", trial.Whole(outcome))
+            );
+            check();
+            IReadOnlyList<SweepEvent> decisions;
+            while ((decisions = state.Decisions()).Count > 0)
+                foreach (var decision in decisions)
+                {
+                    state.Apply(decision);
+                    check();
+                }
+            Serve();
+        }
+        Assert.True(state.Current.IsDone);
+    }
+
     [Theory]
     [InlineData("policy = successive-halving, eta = 3, min-budget = 1", 11)]
     [InlineData("policy = hyperband, eta = 3, min-budget = 1", 12)]
@@ -176,43 +224,23 @@ public sealed class EarlyStoppingTests : IDisposable
     )
     {
         // The policy keeps tallies as trials change; here they are checked after every event against
-        // counts taken from the trials themselves, with results in a shuffled order, two trials
-        // diverging (one before its first rung, one after it) and every decision applied at once.
+        // counts taken from the trials themselves, with two trials diverging (one before its first rung,
+        // one after it).
         var state = new SweepState(SweepConfigs.EarlyStopping(schedule));
         var stage = state.Current;
         var policy = (SuccessiveHalvingPolicy)stage.Policy;
         var cycle = stage.Plan.Trial(stage.Plan.FirstId).Config.StepsPerCycle;
-        var random = new Random(seed);
-        double Accuracy(int id, int step) => (id * 37 % 27 + 1) / 30.0 + step * 1e-4;
         int StepAt(int id, int rung) => policy.Brackets[policy.BracketOf(id) ?? 0].Budgets[rung] * cycle;
-        var running = new List<int>();
-        void Serve()
-        {
-            while (state.NextWork() is { } work)
-            {
-                state.Apply(
-                    new TrialStarted(
-                        work.Trial,
-                        (state.Find(work.Trial)?.Attempt ?? 0) + 1,
-                        "n",
-                        "s",
-                        work.FromStep,
-                        work.ToStep
-                    )
-                );
-                running.Add(work.Trial);
-            }
-        }
         void CheckRungs()
         {
-            var rows = stage.Policy.Rungs(stage, state);
-            foreach (var row in rows)
+            foreach (var row in stage.Policy.Rungs(stage, state))
             {
-                var members = Enumerable
+                var entered = Enumerable
                     .Range(stage.Plan.FirstId, stage.Plan.Count)
                     .Where(id => (policy.BracketOf(id) ?? 0) == row.Bracket)
+                    .Select(state.Find)
+                    .Where(t => row.Rung == 0 || t?.Rung >= row.Rung)
                     .ToArray();
-                var entered = members.Select(state.Find).Where(t => row.Rung == 0 || t?.Rung >= row.Rung).ToArray();
                 var results = entered.Count(t =>
                     t is not null
                     && (t.ValidationAccuracyAt(StepAt(t.Id, row.Rung)) is { } a && double.IsFinite(a) || t.IsFinal)
@@ -224,44 +252,13 @@ public sealed class EarlyStoppingTests : IDisposable
                     Assert.Equal(entered.Count(t => t?.Rung > row.Rung), row.Promoted);
             }
         }
-        Serve();
-        while (running.Count > 0)
-        {
-            var id = running[random.Next(running.Count)];
-            running.Remove(id);
-            var trial = state.Find(id)!;
-            var step = trial.TargetStep;
-            var diverges = id == stage.Plan.FirstId + 4 && step == StepAt(id, 0) || trial.Rung == 1 && id % 2 == 0;
-            var point = new CurvePoint(step, 0.1, 1, 1, 0.5, 1, 1, diverges ? double.NaN : Accuracy(id, step));
-            var outcome = new TrialOutcome(
-                diverges ? TrialStatus.Diverged : TrialStatus.Completed,
-                point.ValidationAccuracy,
-                double.NaN,
-                0.5,
-                1,
-                step,
-                1,
-                diverges ? step : null,
-                null,
-                [point]
-            );
-            state.Apply(
-                step < trial.Plan.Config.TotalSteps && !diverges
-                    ? new TrialPaused(id, trial.Attempt, "n", outcome)
-                    : new TrialRecorded(id, trial.Attempt, "n", trial.Whole(outcome))
-            );
-            CheckRungs();
-            IReadOnlyList<SweepEvent> decisions;
-            while ((decisions = state.Decisions()).Count > 0)
-                foreach (var decision in decisions)
-                {
-                    state.Apply(decision);
-                    CheckRungs();
-                }
-            Serve();
-        }
+        TrainShuffled(
+            state,
+            seed,
+            t => t.Id == stage.Plan.FirstId + 4 && t.TargetStep == StepAt(t.Id, 0) || t.Rung == 1 && t.Id % 2 == 0,
+            CheckRungs
+        );
 
-        Assert.True(stage.IsDone);
         // Knowing every result, each rung promoted exactly its best (by accuracy, then id).
         foreach (var bracket in policy.Brackets)
         foreach (var rung in Enumerable.Range(0, bracket.Budgets.Count - 1))
@@ -277,6 +274,42 @@ public sealed class EarlyStoppingTests : IDisposable
                 .Select(t => t.Id);
             Assert.Equal(best.Order(), entered.Where(t => t.Rung > rung).Select(t => t.Id).Order());
         }
+    }
+
+    [Fact]
+    public void The_median_rule_decides_each_trial_by_the_trials_before_it_whatever_order_results_come_in()
+    {
+        // Decided as results come (each once every earlier trial got to the cycle or ended), checked
+        // at the end against the median of the earlier trials' best-so-far, from the final curves.
+        var state = new SweepState(SweepConfigs.EarlyStopping("policy = median, min-budget = 2, min-trials = 3"));
+        var stage = state.Current;
+        var cycle = stage.Plan.Trial(stage.Plan.FirstId).Config.StepsPerCycle;
+        TrainShuffled(state, seed: 13, t => t.Id % 9 == 4 && t.TargetStep == 3 * cycle, () => { });
+
+        var trials = state.Trials.OrderBy(t => t.Id).ToArray();
+        var decided = 0;
+        foreach (var trial in trials.Where(t => t.Phase != TrialPhase.Diverged))
+            for (var c = 2; c * cycle <= trial.CheckpointStep && c < trial.Plan.Config.Cycles; c++)
+            {
+                var earlier = trials
+                    .Where(t => t.Id < trial.Id && t.ValidationAccuracyAt(c * cycle) is not null)
+                    .Select(t => t.BestValidationAccuracyUpTo(c * cycle)!.Value)
+                    .Order()
+                    .ToArray();
+                var middle = earlier.Length / 2;
+                var below =
+                    earlier.Length >= 3
+                    && !(
+                        trial.BestValidationAccuracyUpTo(c * cycle)
+                        >= (earlier.Length % 2 == 1 ? earlier[middle] : (earlier[middle - 1] + earlier[middle]) / 2)
+                    );
+                var stoppedHere = trial.Phase == TrialPhase.Stopped && trial.CheckpointStep == c * cycle;
+                Assert.Equal(below, stoppedHere);
+                decided++;
+            }
+        Assert.True(decided > 2 * trials.Length, $"{decided} decisions checked");
+        Assert.Contains(trials, t => t.Phase == TrialPhase.Stopped);
+        Assert.Contains(trials, t => t.Phase == TrialPhase.Completed);
     }
 
     [Fact]
