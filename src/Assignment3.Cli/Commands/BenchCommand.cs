@@ -6,6 +6,7 @@ using Assignment3.Core.Data;
 using Assignment3.Core.Network;
 using Assignment3.Core.Numerics;
 using Assignment3.Core.Training;
+using Assignment3.Experiments.Scheduling;
 using Assignment3.Experiments.Search;
 using Assignment3.Storage;
 using Spectre.Console;
@@ -85,6 +86,16 @@ public sealed class BenchSettings : DataSettings
     public int NodeSlots { get; init; } = 32;
 
     [
+        CommandOption("--schedule <POLICY>"),
+        Description(
+            "With --coordinator: the sweep's early-stopping policy with its default settings (successive-halving, "
+                + "hyperband, median, threshold; default grid: none); the trials then have 9 cycles."
+        ),
+        DefaultValue("grid")
+    ]
+    public string Schedule { get; init; } = "grid";
+
+    [
         CommandOption("--churn"),
         Description(
             "With --coordinator: a worker node leaves and a new one joins every 2 s; checks every trial is recorded once."
@@ -154,6 +165,12 @@ public sealed class BenchSettings : DataSettings
         : Duration is < 10 or > 86400
             ? ValidationResult.Error($"--duration must be 10 to 86400 seconds, got {Duration}")
         : Duration is not null && !Coordinator ? ValidationResult.Error("--duration needs --coordinator")
+        : Schedule != GridSchedule.Instance.Name && !Coordinator
+            ? ValidationResult.Error("--schedule needs --coordinator")
+        : Schedules.All.All(k => k.Name != Schedule)
+            ? ValidationResult.Error(
+                $"--schedule must be one of {string.Join(", ", Schedules.All.Select(k => k.Name))}, got {Schedule}"
+            )
         : TrialMilliseconds is < 0 or > 3_600_000
             ? ValidationResult.Error($"--trial-ms must be 0 to 3600000, got {TrialMilliseconds}")
         : ValidationResult.Success();
@@ -313,6 +330,7 @@ public sealed class BenchCommand : AsyncCommand<BenchSettings>
                 settings.Trials,
                 settings.Nodes,
                 settings.NodeSlots,
+                settings.Schedule,
                 settings.Churn,
                 settings.Duration is { } seconds ? TimeSpan.FromSeconds(seconds) : null,
                 TimeSpan.FromMilliseconds(settings.TrialMilliseconds),
@@ -321,7 +339,8 @@ public sealed class BenchCommand : AsyncCommand<BenchSettings>
             );
             var dispatched =
                 $"{result.Trials} trials dispatched, journaled and recorded for {result.WorkerNodes} worker nodes "
-                + $"({result.SlotsPerNode} slots each)";
+                + $"({result.SlotsPerNode} slots each)"
+                + (result.Schedule == GridSchedule.Instance.Name ? "" : $" under {result.Schedule}");
             console.MarkupLineInterpolated(
                 $"Coordinator: {dispatched} over loopback in {result.Seconds:F2} s: [bold]{result.TrialsPerSecond:F0} trials/s[/]"
             );

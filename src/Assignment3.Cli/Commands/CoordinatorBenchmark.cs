@@ -2,6 +2,7 @@ using System.Diagnostics;
 using System.Globalization;
 using System.Runtime;
 using Assignment3.Core.Randomness;
+using Assignment3.Experiments.Scheduling;
 using Assignment3.Experiments.Sweeps;
 using Assignment3.Storage;
 using Assignment3.Sweeps.Hosting;
@@ -27,6 +28,7 @@ public sealed record BenchmarkStretch(
 public sealed record MemoryAt(double Seconds, int Recorded, double WorkingSetMB, double HeapMB);
 
 /// <param name="HeapGrowthMB">Managed heap after the sweep minus before it (both after a full collection): what the sweep's state costs.</param>
+/// <param name="Schedule">The sweep's early-stopping policy (grid: none), each with its default settings.</param>
 /// <param name="NodesReplaced">With churn: worker nodes stopped and replaced by new ones while the sweep ran.</param>
 /// <param name="Stretches">Throughput per tenth of the run (of its trials; of its duration for a soak).</param>
 /// <param name="LongestGapSeconds">The longest time between two trials recorded one after the other, and when it ended.</param>
@@ -38,6 +40,7 @@ public sealed record CoordinatorBenchmarkResult(
     double TrialsPerSecond,
     int WorkerNodes,
     int SlotsPerNode,
+    string Schedule,
     double HeapGrowthMB,
     double PeakWorkingSetMB,
     int NodesReplaced,
@@ -71,6 +74,7 @@ public static class CoordinatorBenchmark
         int trials,
         int nodes,
         int slotsPerNode,
+        string schedule,
         bool churn,
         TimeSpan? duration,
         TimeSpan trialTime,
@@ -82,6 +86,12 @@ public static class CoordinatorBenchmark
         // two parameters, so no list of values is as long as the plan, tabled by one of them.
         var planned = duration is null ? trials : 100_000_000;
         var (lambdas, etas) = duration is null ? (trials / 2, 1) : (10_000, planned / 2 / 10_000);
+        // Under an early-stopping policy every trial has 9 cycles, so that it has decision points (1, 3, 9 for
+        // successive halving); a threshold lets on about half (the trials' accuracies are spread over 0 to 1).
+        var stops = schedule != GridSchedule.Instance.Name;
+        var cycles = stops ? "cycles = 9" : "";
+        var bar = schedule == ThresholdSchedule.Instance.Name ? ", min-accuracy = 0.5" : "";
+        var settings = stops ? $"schedule {{ policy = {schedule}{bar} }}" : "";
         var sweep = SweepConfig.Parse(
             $$"""
             name = coordinator-benchmark
@@ -89,10 +99,12 @@ public static class CoordinatorBenchmark
             training {
               lambda = { log-grid = [1e-6, 1e-1], count = {{lambdas.ToString(CultureInfo.InvariantCulture)}} }
               eta-max = { log-grid = [0.01, 0.1], count = {{etas.ToString(CultureInfo.InvariantCulture)}} }
+              {{cycles}}
             }
             sweep {
               max-trials = {{planned.ToString(CultureInfo.InvariantCulture)}}
               table { rows = lambda, columns = batch-norm }
+              {{settings}}
             }
             """,
             "(coordinator benchmark)"
@@ -171,7 +183,12 @@ public static class CoordinatorBenchmark
             var stretches = journal.Stretches(duration);
             var after = duration is null ? Measure(journal, clock.Elapsed) : secondHalf[^1];
             using var process = Process.GetCurrentProcess();
-            var recorded = SweepStore.Read(folder).Events.OfType<TrialRecorded>().Select(r => r.Trial).ToArray();
+            // A trial's final result: recorded, or stopped by an early-stopping policy.
+            var recorded = SweepStore
+                .Read(folder)
+                .Events.Where(e => e is TrialRecorded or TrialStopped)
+                .Select(e => ((ITrialEvent)e).Trial)
+                .ToArray();
             // A soak's coordinator records a few more before it stops: those are checked too.
             var everyOnce = recorded.Length >= recordedCount && recorded.Distinct().Count() == recorded.Length;
             var perTrial = Math.Max(1, after.Recorded - before.Recorded);
@@ -181,6 +198,7 @@ public static class CoordinatorBenchmark
                 Math.Round(recordedCount / seconds, 1),
                 nodes,
                 slotsPerNode,
+                schedule,
                 Math.Round(after.HeapMB - before.HeapMB, 1),
                 Math.Round(process.PeakWorkingSet64 / (1024.0 * 1024.0), 1),
                 replaced,
@@ -206,11 +224,17 @@ public static class CoordinatorBenchmark
         }
     }
 
-    /// <summary>What a worker node of the benchmark trains with: nothing, for <paramref name="trialTime"/> a trial.</summary>
+    /// <summary>
+    /// What a worker node of the benchmark trains with: nothing, for <paramref name="trialTime"/> a trial, to an
+    /// accuracy drawn from the trial's seed (so that an early-stopping policy has results to tell apart).
+    /// </summary>
     public static ITrialRunnerSource WorkerSource(TimeSpan trialTime) =>
         new FixedRunnerSource(
             "bench",
-            new InstantTrialRunner(duration: trialTime > TimeSpan.Zero ? _ => trialTime : null)
+            new InstantTrialRunner(
+                config => (config.Seed & 0xFFFF) / 65536.0,
+                trialTime > TimeSpan.Zero ? _ => trialTime : null
+            )
         );
 
     public static string Describe(MemoryAt memory) =>
@@ -344,7 +368,8 @@ public static class CoordinatorBenchmark
     }
 
     /// <summary>
-    /// The store's journal, timing each trial the coordinator records: the longest gap between two, and
+    /// The store's journal, timing each trial the coordinator records (its result, or its stop by an
+    /// early-stopping policy): the longest gap between two, and
     /// when each tenth of the run's trials was reached (or how many were recorded in each tenth of a soak).
     /// Called on the coordinator's thread; read from the benchmark's.
     /// </summary>
@@ -381,7 +406,7 @@ public static class CoordinatorBenchmark
         public void Append(SweepEvent e, byte[]? checkpoint = null)
         {
             inner.Append(e, checkpoint);
-            if (e is not TrialRecorded)
+            if (e is not (TrialRecorded or TrialStopped))
                 return;
             var now = Stopwatch.GetTimestamp();
             var count = Interlocked.Increment(ref recorded);

@@ -148,6 +148,13 @@ public sealed class CliTests : IDisposable
     [InlineData("--duration must be 10 to 86400 seconds, got 5", "--coordinator", "--duration", "5")]
     [InlineData("--duration needs --coordinator", "--duration", "60")]
     [InlineData("--trial-ms must be 0 to 3600000, got -1", "--coordinator", "--trial-ms", "-1")]
+    [InlineData("--schedule needs --coordinator", "--schedule", "median")]
+    [InlineData(
+        "--schedule must be one of grid, successive-halving, hyperband, median, threshold, got fastest",
+        "--coordinator",
+        "--schedule",
+        "fastest"
+    )]
     public async Task Bad_coordinator_bench_flags_are_refused_by_name(string expected, params string[] flags)
     {
         var (code, _, stderr) = await ConsoleCapture.RunWithErrorsAsync(["bench", .. flags]);

@@ -43,7 +43,20 @@ public sealed class JsonStdoutTests(ITestOutputHelper output) : IDisposable
             ["gradcheck", "--synthetic", "--json"],
             ["status", sweep, "--json"],
             ["bench", "--json", "--steps", "10", "--no-full-run", "--no-groups"],
-            ["bench", "--coordinator", "--churn", "--trials", "2000", "--nodes", "3", "--node-slots", "2", "--json"],
+            [
+                "bench",
+                "--coordinator",
+                "--churn",
+                "--schedule",
+                "successive-halving",
+                "--trials",
+                "2000",
+                "--nodes",
+                "3",
+                "--node-slots",
+                "2",
+                "--json",
+            ],
             [
                 "bench",
                 "--coordinator",
@@ -72,6 +85,11 @@ public sealed class JsonStdoutTests(ITestOutputHelper output) : IDisposable
                 document.RootElement.ValueKind is JsonValueKind.Object or JsonValueKind.Array,
                 $"a3 {string.Join(' ', command)}: {stdout}"
             );
+            if (
+                document.RootElement.ValueKind == JsonValueKind.Object
+                && document.RootElement.TryGetProperty("everyTrialOnce", out var once)
+            )
+                Assert.True(once.GetBoolean(), $"a3 {string.Join(' ', command)}: a trial recorded twice or never");
         }
     }
 
