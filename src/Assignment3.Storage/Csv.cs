@@ -1,5 +1,4 @@
 using System.Globalization;
-using System.Text;
 
 namespace Assignment3.Storage;
 
@@ -8,13 +7,14 @@ public static class Csv
 {
     public static string Row(IEnumerable<object?> cells) => string.Join(",", cells.Select(Cell));
 
-    public static void Write(string path, IEnumerable<string> header, IEnumerable<IEnumerable<object?>> rows)
-    {
-        var text = new StringBuilder().AppendLine(string.Join(",", header));
-        foreach (var row in rows)
-            text.AppendLine(Row(row));
-        AtomicFile.Write(path, text.ToString());
-    }
+    /// <summary>Writes the file row by row (trials.csv of a large sweep is tens of MB as one string).</summary>
+    public static void Write(string path, IEnumerable<string> header, IEnumerable<IEnumerable<object?>> rows) =>
+        AtomicFile.Write(path, writer =>
+        {
+            writer.WriteLine(string.Join(",", header));
+            foreach (var row in rows)
+                writer.WriteLine(Row(row));
+        });
 
     private static string Cell(object? value) =>
         value switch

@@ -170,10 +170,11 @@ public static class SweepReport
     {
         if (data.BestConfig is { } best)
             AtomicFile.Write(Path.Combine(data.Folder, BestConfigFileName), best);
-        AtomicFile.Write(Path.Combine(data.Folder, FileName), Html(data));
+        // Written chunk by chunk, not made one string first: a large sweep's page is tens of MB.
+        AtomicFile.Write(Path.Combine(data.Folder, FileName), writer => writer.Write(Page(data)));
     }
 
-    public static string Html(ReportData d)
+    private static StringBuilder Page(ReportData d)
     {
         var h = new StringBuilder();
         h.Append("<!DOCTYPE html><html lang=\"en\"><head><meta charset=\"utf-8\">");
@@ -193,7 +194,7 @@ public static class SweepReport
         Timeline(h, d);
         Tables(h, d);
         h.Append("</body></html>");
-        return h.ToString();
+        return h;
     }
 
     // The page never scrolls sideways: figures shrink to the window, a table wider than it scrolls in its own box, long words break.
