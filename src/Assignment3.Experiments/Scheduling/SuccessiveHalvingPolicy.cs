@@ -265,7 +265,7 @@ public sealed class SuccessiveHalvingPolicy(IReadOnlyList<Bracket> brackets, Fun
             other.Accuracy.CompareTo(Accuracy) is var order && order != 0 ? order : Trial.CompareTo(other.Trial);
     }
 
-    /// <summary>What a trial has been counted for: the highest rung it entered, its results (a bit per rung), its stop.</summary>
+    /// <summary>What a trial is counted in: the highest rung it entered, its results (a bit a rung), its stop.</summary>
     private record struct Counted(int Entered, long Results, bool Stopped);
 
     /// <summary>Tallies by bracket (a search stage's grow with its rounds), then rung.</summary>
@@ -322,7 +322,7 @@ public sealed class SuccessiveHalvingPolicy(IReadOnlyList<Bracket> brackets, Fun
             counted[place] = now;
     }
 
-    /// <summary>Each bracket's trial ids in id order, for the stage's trials planned so far (a search stage's grow by rounds).</summary>
+    /// <summary>Each bracket's trial ids, of the trials planned so far (a search stage's grow by rounds).</summary>
     private (int Planned, (int Bracket, int[] Ids)[] Groups) memberIds = (-1, []);
 
     private (int Bracket, int[] Ids)[] MemberIds(StagePlan plan)
