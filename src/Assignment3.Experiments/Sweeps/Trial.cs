@@ -76,7 +76,8 @@ public sealed record AttemptRecord(
 /// </summary>
 public sealed class Trial(PlannedTrial plan)
 {
-    private readonly List<AttemptRecord> attempts = new(1);
+    // An array exactly as long as the hand-outs (most trials have one): a list would add an object to every trial.
+    private AttemptRecord[] attempts = [];
 
     // Made when first needed: most trials of a large sweep never have live points, and a final
     // trial's curve is its outcome's.
@@ -99,7 +100,7 @@ public sealed class Trial(PlannedTrial plan)
     public string Node { get; private set; } = "";
 
     /// <summary>The group the current or last hand-out trained in: its first trial (the trial itself when alone; 0 before any hand-out).</summary>
-    public int Group => attempts.Count > 0 ? attempts[^1].Group : 0;
+    public int Group => attempts.Length > 0 ? attempts[^1].Group : 0;
 
     /// <summary>How often the policy let the trial go on (its rung: 0 until first promoted).</summary>
     public int Rung { get; private set; }
@@ -242,9 +243,11 @@ public sealed class Trial(PlannedTrial plan)
         (Phase, Attempt, Node, TargetStep) = (TrialPhase.Running, e.Attempt, e.Node, e.ToStep);
         livePoints = null;
         attemptSecondsCounted = 0;
-        attempts.Add(
-            new AttemptRecord(e.Attempt, e.Node, e.Slot, e.At, null, null, null, e.FromStep, e.ToStep, e.GroupOf)
-        );
+        attempts =
+        [
+            .. attempts,
+            new AttemptRecord(e.Attempt, e.Node, e.Slot, e.At, null, null, null, e.FromStep, e.ToStep, e.GroupOf),
+        ];
     }
 
     internal void Checkpointed(TrialCheckpointed e)
@@ -300,11 +303,18 @@ public sealed class Trial(PlannedTrial plan)
             TrialStatus.Diverged => TrialPhase.Diverged,
             _ => TrialPhase.Failed,
         };
-        // A failure without a curve keeps the one stored before it.
-        var final = e.Outcome.Curve.Length > 0 || e.Outcome.Status != TrialStatus.Failed ? e.Outcome.Curve : [.. Curve];
-        (Outcome, Node, Seconds) = (e.Outcome with { Curve = final }, e.Node, Math.Max(Seconds, e.Outcome.Seconds));
+        // A failure without a curve keeps the one stored before it. Otherwise the event's outcome is kept as it
+        // is: in one process the coordinator's state and the aggregator's then share it.
+        var outcome =
+            e.Outcome.Curve.Length > 0 || e.Outcome.Status != TrialStatus.Failed
+                ? e.Outcome
+                : e.Outcome with
+                {
+                    Curve = [.. Curve],
+                };
+        (Outcome, Node, Seconds) = (outcome, e.Node, Math.Max(Seconds, e.Outcome.Seconds));
         curve = livePoints = null; // the outcome holds the curve
-        if (attempts.Count > 0 && attempts[^1].Ended is null)
+        if (attempts.Length > 0 && attempts[^1].Ended is null)
             EndAttempt(
                 e.At,
                 e.Attempt != attempts[^1].Attempt
