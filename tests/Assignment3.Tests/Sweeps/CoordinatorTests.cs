@@ -301,13 +301,14 @@ public class CoordinatorHandOutTests() : TestKit(ActorTestConfig.Local("a3.sweep
     private (IActorRef Coordinator, Akka.TestKit.TestProbe Aggregator) Start(
         double trialTimeout = 1800,
         int maxAttempts = 3,
-        ISweepJournal? journal = null
+        ISweepJournal? journal = null,
+        Func<TimeSpan>? clock = null
     )
     {
         var aggregator = CreateTestProbe();
         var state = SweepState.Replay(SweepConfigs.Small(trialTimeout, maxAttempts), []);
         return (
-            Sys.ActorOf(CoordinatorActor.Props(state, aggregator.Ref, new DataOptions(), Fingerprint, journal)),
+            Sys.ActorOf(CoordinatorActor.Props(state, aggregator.Ref, new DataOptions(), Fingerprint, journal, clock)),
             aggregator
         );
     }
@@ -349,10 +350,16 @@ public class CoordinatorHandOutTests() : TestKit(ActorTestConfig.Local("a3.sweep
     [Fact]
     public void A_late_result_that_is_recorded_cancels_the_attempt_still_running()
     {
-        var (coordinator, aggregator) = Start(trialTimeout: 0.3);
+        // The coordinator's clock moves only when the test moves it: the first hand-out's deadline passes, and
+        // the second's cannot (with a real 0.3 s deadline, a loaded machine let the retry time out too).
+        long ticks = 0;
+        var (coordinator, aggregator) = Start(trialTimeout: 60, clock: () =>
+            TimeSpan.FromTicks(Interlocked.Read(ref ticks))
+        );
         var (slow, fast) = (CreateTestProbe(), CreateTestProbe());
         var trial = Ask(coordinator, slow, "slow");
-        Assert.True(aggregator.FishForMessage<TrialRequeued>(_ => true, TimeSpan.FromSeconds(5)).Charged);
+        Interlocked.Add(ref ticks, TimeSpan.FromSeconds(61).Ticks);
+        Assert.True(aggregator.FishForMessage<TrialRequeued>(_ => true, TimeSpan.FromSeconds(10)).Charged);
         var retry = Ask(coordinator, fast, "fast");
 
         coordinator.Tell(new TrialFinished(trial.Trial, 1, "slow", Completed(0.45)), slow);
