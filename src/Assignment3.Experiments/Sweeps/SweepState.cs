@@ -78,14 +78,22 @@ public sealed class StageState(StagePlan plan, ScheduleSpec schedule, IStagePoli
 /// A sweep's state: the fold of its events (<see cref="Apply"/>), starting from the config's first
 /// stage. The coordinator decides with it, the aggregator writes tables from it, and a3 status,
 /// a3 report and --resume rebuild it from the store. Only trials that have been handed out exist as
-/// <see cref="Trial"/> objects; the rest are computed from the stage plans when needed.
+/// <see cref="Trial"/> objects; the rest are computed from the stage plans when needed. A state that
+/// only decides (the coordinator's: <see cref="ForDeciding"/>) also lets go of final trials nothing
+/// decides from any more (<see cref="LetsGoOf"/>), so its memory does not grow with a long grid's results.
 /// </summary>
 public sealed class SweepState
 {
     private readonly List<StageState> stages = new();
 
-    /// <summary>Handed-out trials at their ids (ids are dense from the first stage's first; null: not handed out).</summary>
+    /// <summary>Handed-out trials at their ids (ids are dense from the first stage's first; null: not handed out, or let go).</summary>
     private readonly List<Trial?> trials = new();
+
+    /// <summary>Whether final trials nothing decides from leave memory (<see cref="LetsGoOf"/>).</summary>
+    private readonly bool forgetsFinal;
+
+    /// <summary>Final trials let go of, one bit per id (the ids past its length are not).</summary>
+    private readonly System.Collections.BitArray letGo = new(0);
 
     /// <summary>
     /// Node and slot names, one string each however many hand-outs and results name them (each message
@@ -94,10 +102,22 @@ public sealed class SweepState
     private readonly Dictionary<string, string> names = new();
 
     public SweepState(SweepConfig config)
+        : this(config, forgetsFinal: false) { }
+
+    private SweepState(SweepConfig config, bool forgetsFinal)
     {
         Config = config;
+        this.forgetsFinal = forgetsFinal;
         stages.Add(Stage(SweepPlanner.FirstStage(config), 0));
     }
+
+    /// <summary>
+    /// The state after <paramref name="events"/> for deciding only: it lets go of final trials nothing
+    /// decides from any more (<see cref="LetsGoOf"/>); <see cref="Trials"/> and <see cref="Find"/> no
+    /// longer give them (what is written of them comes from a full state's copy: the aggregator's).
+    /// </summary>
+    public static SweepState ForDeciding(SweepConfig config, IEnumerable<SweepEvent> events) =>
+        new SweepState(config, forgetsFinal: true).Folded(events);
 
     public SweepConfig Config { get; }
     public IReadOnlyList<StageState> Stages => stages;
@@ -110,7 +130,7 @@ public sealed class SweepState
     /// <summary>When the latest event happened.</summary>
     public DateTime? LastEventAt { get; private set; }
 
-    /// <summary>The trials handed out so far, by id.</summary>
+    /// <summary>The trials handed out so far, by id (but those let go of).</summary>
     public IEnumerable<Trial> Trials => trials.OfType<Trial>();
 
     /// <summary>The completed trial with the best validation accuracy (the first such by id), or null.</summary>
@@ -125,7 +145,13 @@ public sealed class SweepState
     public int Recorded => stages.Sum(s => s.Final);
     public int Paused => stages.Sum(s => s.Paused);
 
+    /// <summary>The trial with this id, or null: not handed out, or final and let go of (<see cref="IsLetGo"/>).</summary>
     public Trial? Find(int id) => id >= 0 && id < trials.Count ? trials[id] : null;
+
+    /// <summary>Whether the trial is final and this state let go of it (<see cref="ForDeciding"/>).</summary>
+    public bool IsLetGo(int id) => id >= 0 && id < letGo.Length && letGo[id];
+
+    private bool HandedOut(int id) => Find(id) is not null || IsLetGo(id);
 
     /// <summary>The planned trial with this id, whether or not it has run.</summary>
     public PlannedTrial Plan(int id) => Find(id) is { } t ? t.Plan : StageOf(id).Plan.Trial(id);
@@ -174,7 +200,7 @@ public sealed class SweepState
         IEnumerable<int> candidates = [.. stage.Waiting, .. stage.Promoted];
         var newTrials = Enumerable
             .Range(stage.FirstNew, Math.Max(0, Math.Min(GroupLookahead, stage.Plan.LastId + 1 - stage.FirstNew)))
-            .Where(id => Find(id) is null);
+            .Where(id => !HandedOut(id));
         foreach (var id in candidates.Concat(newTrials))
         {
             if (group.Count >= count)
@@ -295,6 +321,8 @@ public sealed class SweepState
                 break;
             case TrialStarted started:
                 var stage = StageOf(started.Trial);
+                if (IsLetGo(started.Trial))
+                    throw LetGo(started.Trial, e);
                 if (Find(started.Trial) is { } trial)
                     trial.Check(started);
                 else if (stage != Current)
@@ -396,12 +424,14 @@ public sealed class SweepState
     }
 
     /// <summary>The state after <paramref name="events"/>, in order, from the config's start.</summary>
-    public static SweepState Replay(SweepConfig config, IEnumerable<SweepEvent> events)
+    public static SweepState Replay(SweepConfig config, IEnumerable<SweepEvent> events) =>
+        new SweepState(config).Folded(events);
+
+    private SweepState Folded(IEnumerable<SweepEvent> events)
     {
-        var state = new SweepState(config);
         foreach (var e in events)
-            state.Apply(e);
-        return state;
+            Apply(e);
+        return this;
     }
 
     private void OpenStage(string name)
@@ -427,7 +457,7 @@ public sealed class SweepState
                 trials.Add(null);
             trial = trials[e.Trial] = new Trial(stage.Plan.Trial(e.Trial));
             stage.Fresh++;
-            while (Find(stage.FirstNew) is not null)
+            while (HandedOut(stage.FirstNew))
                 stage.FirstNew++;
         }
         Change(trial, t => t.Start(e with { Node = Name(e.Node), Slot = Name(e.Slot) }));
@@ -450,8 +480,35 @@ public sealed class SweepState
         if (before == trial.Phase)
             return;
         stage.Move(trial.Id, before, trial.Phase);
+        if (!trial.IsFinal)
+            return;
+        var passed = Best;
         if (trial.Phase == TrialPhase.Completed && (Best is null || BeatsBest(trial)))
             Best = trial;
+        if (passed is not null && passed != Best && LetsGoOf(StageOf(passed.Id)))
+            Forget(passed.Id);
+        if (trial != Best && LetsGoOf(stage))
+            Forget(trial.Id);
+    }
+
+    /// <summary>
+    /// Whether a state for deciding lets go of the stage's final trials (the best trial aside): when
+    /// nothing decides from them any more: the stage stops nothing early (a policy ranks final trials),
+    /// proposes no rounds (a search learns from them), and no stage comes after it (a refinement
+    /// chooses from them). A long grid, the sweep's last stage, is the case that matters.
+    /// </summary>
+    private bool LetsGoOf(StageState stage) =>
+        forgetsFinal
+        && !stage.Schedule.StopsEarly
+        && stage.Plan is not SearchPlan
+        && stages.IndexOf(stage) == Config.Stages.Count;
+
+    private void Forget(int id)
+    {
+        trials[id] = null;
+        if (letGo.Length <= id)
+            letGo.Length = Math.Max(id + 1, 2 * letGo.Length);
+        letGo[id] = true;
     }
 
     private bool BeatsBest(Trial trial) =>
@@ -466,5 +523,13 @@ public sealed class SweepState
     }
 
     private Trial Existing(int id, SweepEvent e) =>
-        Find(id) ?? throw new InvalidSweepEventException($"{e.GetType().Name} for trial {id}, which never started");
+        Find(id)
+        ?? throw (
+            IsLetGo(id)
+                ? LetGo(id, e)
+                : new InvalidSweepEventException($"{e.GetType().Name} for trial {id}, which never started")
+        );
+
+    private static InvalidSweepEventException LetGo(int id, SweepEvent e) =>
+        new($"{e.GetType().Name} for trial {id}, which is recorded already");
 }

@@ -425,7 +425,9 @@ public sealed class CoordinatorActor : ReceiveActor, IWithTimers
                 finished.Trial,
                 finished.Attempt,
                 finished.Node,
-                trial is null ? "no such trial was handed out" : "it is recorded already"
+                trial is null && !state.IsLetGo(finished.Trial)
+                    ? "no such trial was handed out"
+                    : "it is recorded already"
             );
             return;
         }

@@ -68,14 +68,15 @@ public sealed class SweepHost : IAsyncDisposable
             SweepNode.Configuration(host, port, roles, [], extraHocon, tls: certificate is not null),
             certificate
         );
-        // The coordinator and the aggregator each keep their own copy of the state (actors share nothing).
+        // The coordinator and the aggregator each keep their own copy of the state (actors share nothing);
+        // the coordinator's only decides, so it lets go of the final trials the aggregator writes.
         var aggregator = system.ActorOf(
             AggregatorActor.Props(SweepState.Replay(sweep, history ?? []), outFolder, monitor),
             SweepSupervision.AggregatorName
         );
         var coordinator = system.ActorOf(
             CoordinatorActor.Props(
-                SweepState.Replay(sweep, history ?? []),
+                SweepState.ForDeciding(sweep, history ?? []),
                 aggregator,
                 sweep.Experiment.Data,
                 fingerprint,
