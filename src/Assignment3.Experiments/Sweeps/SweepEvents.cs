@@ -11,6 +11,9 @@ namespace Assignment3.Experiments.Sweeps;
 public abstract record SweepEvent
 {
     public DateTime At { get; init; } = DateTime.UtcNow;
+
+    /// <summary>Whether the event is a trial's final result: recorded, or stopped early by its stage's policy.</summary>
+    public static bool EndsTrial(SweepEvent e) => e is TrialRecorded or TrialStopped;
 }
 
 /// <summary>An event about one trial.</summary>

@@ -82,7 +82,7 @@ public sealed class AggregatorActor : ReceiveActor, IWithTimers
             }
             if (SweepNews.Line(e, state) is { } line)
                 monitor.Announce(line);
-            if (e is TrialRecorded or TrialStopped)
+            if (SweepEvent.EndsTrial(e))
             {
                 var trial = state.Find(((ITrialEvent)e).Trial)!;
                 if (trial.Curve.Count > 0)
