@@ -109,7 +109,12 @@ public static class CoordinatorBenchmark
             """,
             "(coordinator benchmark)"
         );
-        var folder = Directory.CreateTempSubdirectory("a3-coordinator-bench-").FullName;
+        RemoveFoldersOfKilledRuns();
+        var folder = Directory.CreateTempSubdirectory(FolderPrefix).FullName;
+        File.WriteAllText(
+            Path.Combine(folder, OwnerFile),
+            Environment.ProcessId.ToString(CultureInfo.InvariantCulture)
+        );
         // The worker nodes run in one process of their own, so this one's memory and time are the coordinator's:
         // a stopped node stays in its process's memory (Akka.Remote's thread-local caches of actor refs and
         // DotNetty's event loops keep its actor system reachable: a heap walk found both). One process, not one
@@ -158,7 +163,7 @@ public static class CoordinatorBenchmark
                     throw new InvalidOperationException(workers.Problem);
                 if (halfway.IsCompleted && secondHalf.Count == 0)
                 {
-                    secondHalf.Add(Measure(journal, clock.Elapsed));
+                    secondHalf.Add(await MeasureSettled(journal, clock));
                     journal.Resume();
                     say(
                         $"  {clock.Elapsed.TotalSeconds:F0} s: {Describe(secondHalf[0])} at the start of the second half"
@@ -176,17 +181,16 @@ public static class CoordinatorBenchmark
                 );
             }
             if (duration is not null)
-                secondHalf.Add(Measure(journal, clock.Elapsed));
+                secondHalf.Add(await MeasureSettled(journal, clock));
             // A soak stops its coordinator while trials are out: what was recorded is in the store.
             var recordedCount = duration is null ? (await completion).Trials : journal.Recorded;
             var seconds = clock.Elapsed.TotalSeconds;
             var stretches = journal.Stretches(duration);
             var after = duration is null ? Measure(journal, clock.Elapsed) : secondHalf[^1];
             using var process = Process.GetCurrentProcess();
-            // A trial's final result: recorded, or stopped by an early-stopping policy.
             var recorded = SweepStore
                 .Read(folder)
-                .Events.Where(e => e is TrialRecorded or TrialStopped)
+                .Events.Where(SweepEvent.EndsTrial)
                 .Select(e => ((ITrialEvent)e).Trial)
                 .ToArray();
             // A soak's coordinator records a few more before it stops: those are checked too.
@@ -241,6 +245,58 @@ public static class CoordinatorBenchmark
         $"{memory.Recorded} trials recorded, resident {memory.WorkingSetMB:F0} MB, managed heap {memory.HeapMB:F0} MB";
 
     /// <summary>Memory after a full, compacting collection, so garbage not yet collected does not count.</summary>
+    private const string FolderPrefix = "a3-coordinator-bench-";
+    private const string OwnerFile = "owner.pid";
+
+    /// <summary>
+    /// Deletes the temporary sweep folders of earlier runs that were killed (a killed run cannot delete its
+    /// own): those whose owner process is gone. A folder without an owner file is left alone.
+    /// </summary>
+    private static void RemoveFoldersOfKilledRuns()
+    {
+        foreach (var folder in Directory.EnumerateDirectories(Path.GetTempPath(), FolderPrefix + "*"))
+        {
+            try
+            {
+                var owner = int.Parse(File.ReadAllText(Path.Combine(folder, OwnerFile)), CultureInfo.InvariantCulture);
+                if (IsRunning(owner))
+                    continue;
+                Directory.Delete(folder, recursive: true);
+            }
+            catch (Exception e) when (e is IOException or UnauthorizedAccessException or FormatException) { }
+        }
+    }
+
+    private static bool IsRunning(int pid)
+    {
+        try
+        {
+            using var process = Process.GetProcessById(pid);
+            return !process.HasExited;
+        }
+        catch (ArgumentException)
+        {
+            return false;
+        }
+    }
+
+    /// <summary>
+    /// A soak's memory while its sweep runs: of a few measurements a couple of seconds apart, the one
+    /// with the smallest heap. The aggregator rewrites its outputs for a good share of the time, and a
+    /// measurement that catches a rewrite in flight counts all it builds (a row per trial, the report's
+    /// data) as kept.
+    /// </summary>
+    private static async Task<MemoryAt> MeasureSettled(TimedJournal journal, Stopwatch clock)
+    {
+        var samples = new List<MemoryAt> { Measure(journal, clock.Elapsed) };
+        while (samples.Count < 3)
+        {
+            await Task.Delay(TimeSpan.FromSeconds(2));
+            samples.Add(Measure(journal, clock.Elapsed));
+        }
+        return samples.MinBy(m => m.HeapMB)!;
+    }
+
     private static MemoryAt Measure(TimedJournal journal, TimeSpan at)
     {
         GCSettings.LargeObjectHeapCompactionMode = GCLargeObjectHeapCompactionMode.CompactOnce;
@@ -406,7 +462,7 @@ public static class CoordinatorBenchmark
         public void Append(SweepEvent e, byte[]? checkpoint = null)
         {
             inner.Append(e, checkpoint);
-            if (e is not (TrialRecorded or TrialStopped))
+            if (!SweepEvent.EndsTrial(e))
                 return;
             var now = Stopwatch.GetTimestamp();
             var count = Interlocked.Increment(ref recorded);
