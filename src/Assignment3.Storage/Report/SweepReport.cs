@@ -759,39 +759,38 @@ public static class SweepReport
         {
             var (header, rows) = SweepFolder.Pivot(stage.ToArray(), d.Table.Rows, d.Table.Columns, d.Table.Cell);
             h.Append($"<h2>Stage {E(stage.Key)}: {E(d.Table.Cell)}</h2>");
-            h.Append(Table(header, rows, "stage-table"));
+            Table(h, header, rows, "stage-table");
             foreach (var (_, policy, rungs) in d.Rungs.Where(r => r.Stage == stage.Key))
             {
                 h.Append($"<p>{E(policy)}</p>");
-                h.Append(
-                    Table(
-                        [
-                            "bracket",
-                            "rung",
-                            "budget (cycles)",
-                            "entering",
-                            "results",
-                            "cut-off accuracy",
-                            "promoted",
-                            "stopped",
-                        ],
-                        rungs
-                            .Select(r =>
-                                new[]
-                                {
-                                    $"{r.Bracket}",
-                                    $"{r.Rung}",
-                                    Readable.Number(r.BudgetCycles),
-                                    $"{r.Entering}",
-                                    $"{r.Results}",
-                                    r.CutOff is { } c ? Readable.Number(c) : "",
-                                    $"{r.Promoted}",
-                                    $"{r.Stopped}",
-                                }
-                            )
-                            .ToArray(),
-                        "rung-table"
-                    )
+                Table(
+                    h,
+                    [
+                        "bracket",
+                        "rung",
+                        "budget (cycles)",
+                        "entering",
+                        "results",
+                        "cut-off accuracy",
+                        "promoted",
+                        "stopped",
+                    ],
+                    rungs
+                        .Select(r =>
+                            new[]
+                            {
+                                $"{r.Bracket}",
+                                $"{r.Rung}",
+                                Readable.Number(r.BudgetCycles),
+                                $"{r.Entering}",
+                                $"{r.Results}",
+                                r.CutOff is { } c ? Readable.Number(c) : "",
+                                $"{r.Promoted}",
+                                $"{r.Stopped}",
+                            }
+                        )
+                        .ToArray(),
+                    "rung-table"
                 );
             }
         }
@@ -845,28 +844,40 @@ public static class SweepReport
             .ToArray();
         if (same.Length > 0)
             h.Append($"<p id=\"same-in-every-trial\">The same in every trial: {E(string.Join(", ", same))}.</p>");
-        h.Append(
-            Table(
-                varying.Select(c => columns[c]).ToArray(),
-                table.Select(r => varying.Select(c => r[c]).ToArray()).ToArray(),
-                "trials",
-                "trial-row"
-            )
+        Table(
+            h,
+            varying.Select(c => columns[c]).ToArray(),
+            table.Select(r => varying.Select(c => r[c]).ToArray()).ToArray(),
+            "trials",
+            "trial-row"
         );
     }
 
-    /// <summary>A table in a box of its own that scrolls sideways when the table is wider than the window (the page does not).</summary>
-    private static string Table(
+    /// <summary>
+    /// A table in a box of its own that scrolls sideways when the table is wider than the window (the page
+    /// does not). Appended cell by cell: the table of every trial of a large sweep is tens of MB, and made
+    /// as one string first it would take buffers that size from the shared pool, which keeps them.
+    /// </summary>
+    private static void Table(
+        StringBuilder h,
         IReadOnlyList<string> header,
         IReadOnlyList<string[]> rows,
         string cls,
         string rowClass = ""
-    ) =>
-        $"<div class=\"wide\"><table class=\"{cls}\"><tr>{string.Concat(header.Select(c => $"<th>{E(c)}</th>"))}</tr>"
-        + string.Concat(
-            rows.Select(r =>
-                $"<tr{(rowClass.Length > 0 ? $" class=\"{rowClass}\"" : "")}>{string.Concat(r.Select(c => $"<td>{E(c)}</td>"))}</tr>"
-            )
-        )
-        + "</table></div>";
+    )
+    {
+        h.Append($"<div class=\"wide\"><table class=\"{cls}\"><tr>");
+        foreach (var c in header)
+            h.Append($"<th>{E(c)}</th>");
+        h.Append("</tr>");
+        var open = rowClass.Length > 0 ? $"<tr class=\"{rowClass}\">" : "<tr>";
+        foreach (var r in rows)
+        {
+            h.Append(open);
+            foreach (var c in r)
+                h.Append($"<td>{E(c)}</td>");
+            h.Append("</tr>");
+        }
+        h.Append("</table></div>");
+    }
 }
