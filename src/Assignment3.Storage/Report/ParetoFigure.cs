@@ -140,9 +140,10 @@ public static class ParetoFigure
                 $"{lines[i].Stage}: hypervolume {Readable.Number(volume)} after {Readable.Number(cycles)} trial-cycles"
             );
         }
-        h.Append(
-            $"<figure>{figure.Render()}<figcaption>The hypervolume of each stage's front (feasible trials trained to their end) "
-                + "against the training cycles spent, in the searches' units (accuracies as they are, counts in log10).</figcaption></figure>"
+        figure.AppendFigure(
+            h,
+            "The hypervolume of each stage's front (feasible trials trained to their end) "
+                + "against the training cycles spent, in the searches' units (accuracies as they are, counts in log10)."
         );
     }
 
@@ -201,9 +202,10 @@ public static class ParetoFigure
                     $"data-trial=\"{p.Trial}\""
                 );
         }
-        h.Append(
-            $"<figure>{figure.Render()}<figcaption>{Esc(other.ToString())} against {Esc(first.ToString())}, every trial trained to its end: "
-                + "filled, on its stage's front; hollow, dominated; grey triangles break a constraint.</figcaption></figure>"
+        figure.AppendFigure(
+            h,
+            $"{Esc(other.ToString())} against {Esc(first.ToString())}, every trial trained to its end: "
+                + "filled, on its stage's front; hollow, dominated; grey triangles break a constraint."
         );
     }
 

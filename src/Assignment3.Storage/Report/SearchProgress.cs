@@ -197,7 +197,7 @@ public static class SearchProgress
                 )
             )
             + "</span>";
-        h.Append($"<figure>{figure.Render(null)}<figcaption>{Esc(caption)} {legend}</figcaption></figure>");
+        figure.AppendFigure(h, $"{Esc(caption)} {legend}");
     }
 
     private static string Esc(string text) => SvgFigure.Escape(text);

@@ -207,10 +207,20 @@ public sealed class SvgFigure(int width, int height, Axis x, Axis y, string cssC
 
     public void Raw(string svg) => body.Append(svg);
 
-    /// <summary>The figure with frame, grid, ticks and axis labels (<paramref name="xTicks"/> replaces the x axis's own, e.g. for categories).</summary>
-    public string Render(IReadOnlyList<(double Value, string Label)>? xTicks = null, bool yAxis = true)
+    /// <summary>
+    /// Appends the figure to <paramref name="page"/> in a figure element, with frame, grid, ticks and axis labels
+    /// (<paramref name="xTicks"/> replaces the x axis's own, e.g. for categories), then <paramref name="caption"/>
+    /// (HTML, escaped by the caller). Never made one string first: a figure of every trial of a large sweep is
+    /// tens of MB, and such a string interpolated takes a buffer that size from the shared pool, which keeps it.
+    /// </summary>
+    public void AppendFigure(
+        StringBuilder page,
+        string caption,
+        IReadOnlyList<(double Value, string Label)>? xTicks = null,
+        bool yAxis = true
+    )
     {
-        var svg = new StringBuilder();
+        var svg = page.Append("<figure>");
         svg.Append(
             $"<svg class=\"{cssClass}\" xmlns=\"http://www.w3.org/2000/svg\" width=\"{width}\" "
                 + $"height=\"{height}\" viewBox=\"0 0 {width} {height}\" font-family=\"sans-serif\">"
@@ -250,6 +260,6 @@ public sealed class SvgFigure(int width, int height, Axis x, Axis y, string cssC
             );
         svg.Append(body);
         svg.Append("</svg>");
-        return svg.ToString();
+        page.Append("<figcaption>").Append(caption).Append("</figcaption></figure>");
     }
 }

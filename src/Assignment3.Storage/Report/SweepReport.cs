@@ -397,9 +397,11 @@ public static class SweepReport
                     );
             }
             var ticks = numeric ? null : labels.Select((l, i) => ((double)i, l)).ToArray();
-            h.Append(
-                $"<figure>{figure.Render(ticks)}<figcaption>Validation accuracy against {E(key)}, one colour "
-                    + $"per {E(categorical.Length == 0 ? "sweep" : string.Join(" and ", categorical))}. {legend}</figcaption></figure>"
+            figure.AppendFigure(
+                h,
+                $"Validation accuracy against {E(key)}, one colour "
+                    + $"per {E(categorical.Length == 0 ? "sweep" : string.Join(" and ", categorical))}. {legend}",
+                ticks
             );
         }
         var numericKeys = swept.Where(s => s.Numeric).ToArray();
@@ -478,10 +480,12 @@ public static class SweepReport
                 + $"rotate(-90)\" text-anchor=\"middle\" font-size=\"12\">{E(b.Key)}</text>"
         );
         var every = (xs.Length + 9) / 10; // at most about ten labels: more overlap
-        h.Append(
-            $"<figure>{figure.Render(xs.Select((v, i) => ((double)i, Readable.Value(v))).Where((_, i) => i % every == 0).ToArray(), yAxis: false)}"
-                + $"<figcaption>Best validation accuracy for each {E(a.Key)} and {E(b.Key)} "
-                + $"(darker is better; {Readable.Number(lo)} to {Readable.Number(hi)}).</figcaption></figure>"
+        figure.AppendFigure(
+            h,
+            $"Best validation accuracy for each {E(a.Key)} and {E(b.Key)} "
+                + $"(darker is better; {Readable.Number(lo)} to {Readable.Number(hi)}).",
+            xs.Select((v, i) => ((double)i, Readable.Value(v))).Where((_, i) => i % every == 0).ToArray(),
+            yAxis: false
         );
     }
 
@@ -570,9 +574,12 @@ public static class SweepReport
             foreach (var (f, label) in ticks)
                 frame.Text(px + 4, SvgFigure.Top + (1 - f) * frame.PlotHeight + 3, label, "start", 10, "#555");
         }
-        h.Append(
-            $"<figure>{frame.Render([], yAxis: false)}<figcaption>Parallel coordinates: every scored trial, the {Top} best in colour "
-                + $"({E(string.Join(", ", top.Select(t => $"trial {t.Id}")))}); log axes where the parameter is log-scaled.</figcaption></figure>"
+        frame.AppendFigure(
+            h,
+            $"Parallel coordinates: every scored trial, the {Top} best in colour "
+                + $"({E(string.Join(", ", top.Select(t => $"trial {t.Id}")))}); log axes where the parameter is log-scaled.",
+            [],
+            yAxis: false
         );
     }
 
@@ -650,9 +657,7 @@ public static class SweepReport
             + (running.Length > 0 ? "<span>dashed: running</span>" : "")
             + (rest.Length > 0 ? "<span>grey: the others</span>" : "")
             + "</span>";
-        h.Append(
-            $"<figure>{figure.Render()}<figcaption>The {top.Length} best trials in colour. {legend}</figcaption></figure>"
-        );
+        figure.AppendFigure(h, $"The {top.Length} best trials in colour. {legend}");
     }
 
     private static void Timeline(StringBuilder h, ReportData d)
@@ -745,11 +750,13 @@ public static class SweepReport
                 ("#d62728", "failed"),
             }.Select(l => $"<span><i class=\"swatch\" style=\"background:{l.Item1}\"></i>{l.Item2}</span>")
         );
-        h.Append(
-            $"<figure>{figure.Render(yAxis: false)}<figcaption>Each slot's hand-outs, one lane "
+        figure.AppendFigure(
+            h,
+            "Each slot's hand-outs, one lane "
                 + $"per slot of {E(string.Join(", ", lanes.Select(l => l[..l.LastIndexOf('/')]).Distinct()))}; "
                 + "trials trained together in a group share their lane, a band each. "
-                + $"<span class=\"legend\">{legend}</span></figcaption></figure>"
+                + $"<span class=\"legend\">{legend}</span>",
+            yAxis: false
         );
     }
 
