@@ -310,6 +310,10 @@ public static class SweepFolder
         Csv.Write(Path.Combine(folder, $"table-{stage}.csv"), exactHeader, exactTable.Select(r => r.Cast<object?>()));
     }
 
+    /// <summary>The columns of a rung table (rungs-STAGE.md and .csv, and the report's).</summary>
+    public static IReadOnlyList<string> RungColumns { get; } =
+    ["bracket", "rung", "budget (cycles)", "entering", "results", "cut-off accuracy", "promoted", "stopped"];
+
     /// <summary>
     /// A stage's decision points: rungs-STAGE.md and .csv, one row per bracket and rung with its budget,
     /// the trials entering, those with a result there, the accuracy needed to go on (the last
@@ -322,17 +326,6 @@ public static class SweepFolder
         IReadOnlyList<Experiments.Scheduling.RungRow> rungs
     )
     {
-        string[] header =
-        [
-            "bracket",
-            "rung",
-            "budget (cycles)",
-            "entering",
-            "results",
-            "cut-off accuracy",
-            "promoted",
-            "stopped",
-        ];
         var table = rungs
             .Select(r =>
                 new[]
@@ -350,9 +343,9 @@ public static class SweepFolder
             .ToArray();
         AtomicFile.Write(
             Path.Combine(folder, $"rungs-{stage}.md"),
-            $"# {stage}: {policy}\n\n" + MarkdownTable.Render(header, table)
+            $"# {stage}: {policy}\n\n" + MarkdownTable.Render(RungColumns, table)
         );
-        Csv.Write(Path.Combine(folder, $"rungs-{stage}.csv"), header, table.Select(r => r.Cast<object?>()));
+        Csv.Write(Path.Combine(folder, $"rungs-{stage}.csv"), RungColumns, table.Select(r => r.Cast<object?>()));
     }
 
     /// <summary>A search stage's proposals in trial order: a title, and per trial its round, searched values, accuracy and the best so far.</summary>

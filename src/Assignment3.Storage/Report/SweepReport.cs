@@ -772,16 +772,7 @@ public static class SweepReport
                 h.Append($"<p>{E(policy)}</p>");
                 Table(
                     h,
-                    [
-                        "bracket",
-                        "rung",
-                        "budget (cycles)",
-                        "entering",
-                        "results",
-                        "cut-off accuracy",
-                        "promoted",
-                        "stopped",
-                    ],
+                    SweepFolder.RungColumns,
                     rungs
                         .Select(r =>
                             new[]

@@ -97,24 +97,6 @@ public sealed class DecidingStateTests
         return (full, deciding);
     }
 
-    /// <summary>27 configurations of 3 cycles, 2 replicates each: every other trial shares a data order, so groups take trials ahead of their turn.</summary>
-    private static SweepConfig Replicated() =>
-        SweepConfig.Parse(
-            """
-            name = replicated
-            network { hidden = [4], batch-norm = true }
-            training {
-              lambda = { log-grid = [1e-5, 1e-1], count = 9 }
-              eta-max = [0.05, 0.1, 0.2]
-              step-size = 5
-              cycles = 3
-              batch-size = 10
-            }
-            sweep { seed = 3, replicates = 2, table { rows = lambda, columns = eta-max, cell = validation-accuracy } }
-            """,
-            "replicated.conf"
-        );
-
     [Theory]
     [InlineData(false, 5)]
     [InlineData(true, 6)]
@@ -123,7 +105,8 @@ public sealed class DecidingStateTests
         int seed
     )
     {
-        var config = replicated ? Replicated() : SweepConfigs.EarlyStopping("policy = grid");
+        // With replicates, every other trial shares a data order: groups take trials ahead of their turn.
+        var config = SweepConfigs.EarlyStopping("policy = grid", replicates: replicated ? 2 : 1);
         var (full, deciding) = Drive(config, seed);
 
         Assert.Equal(full.Planned, full.Trials.Count());

@@ -32,9 +32,13 @@ public static class SweepConfigs
 
     /// <summary>
     /// 27 configurations (9 lambdas x 3 eta_max) of 9 cycles, scheduled by <paramref name="schedule"/>
-    /// (successive halving with eta 3 from 1 cycle by default: 27 -> 9 -> 3 at 1, 3 and 9 cycles).
+    /// (successive halving with eta 3 from 1 cycle by default: 27 -> 9 -> 3 at 1, 3 and 9 cycles), each
+    /// trained <paramref name="replicates"/> times.
     /// </summary>
-    public static SweepConfig EarlyStopping(string schedule = "policy = successive-halving, eta = 3, min-budget = 1") =>
+    public static SweepConfig EarlyStopping(
+        string schedule = "policy = successive-halving, eta = 3, min-budget = 1",
+        int replicates = 1
+    ) =>
         SweepConfig.Parse(
             $$"""
             name = early
@@ -49,6 +53,7 @@ public static class SweepConfigs
             }
             sweep {
               seed = 3
+              replicates = {{replicates}}
               schedule { {{schedule}} }
               table { rows = lambda, columns = eta-max, cell = validation-accuracy }
             }
