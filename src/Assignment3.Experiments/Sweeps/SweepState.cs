@@ -130,7 +130,7 @@ public sealed class SweepState
     /// <summary>When the latest event happened.</summary>
     public DateTime? LastEventAt { get; private set; }
 
-    /// <summary>The trials handed out so far, by id (but those let go of).</summary>
+    /// <summary>The trials handed out so far, by id, those let go of aside.</summary>
     public IEnumerable<Trial> Trials => trials.OfType<Trial>();
 
     /// <summary>The completed trial with the best validation accuracy (the first such by id), or null.</summary>
