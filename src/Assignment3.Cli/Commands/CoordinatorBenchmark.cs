@@ -244,7 +244,6 @@ public static class CoordinatorBenchmark
     public static string Describe(MemoryAt memory) =>
         $"{memory.Recorded} trials recorded, resident {memory.WorkingSetMB:F0} MB, managed heap {memory.HeapMB:F0} MB";
 
-    /// <summary>Memory after a full, compacting collection, so garbage not yet collected does not count.</summary>
     private const string FolderPrefix = "a3-coordinator-bench-";
     private const string OwnerFile = "owner.pid";
 
@@ -297,6 +296,7 @@ public static class CoordinatorBenchmark
         return samples.MinBy(m => m.HeapMB)!;
     }
 
+    /// <summary>Memory after a full, compacting collection, so garbage not yet collected does not count.</summary>
     private static MemoryAt Measure(TimedJournal journal, TimeSpan at)
     {
         GCSettings.LargeObjectHeapCompactionMode = GCLargeObjectHeapCompactionMode.CompactOnce;

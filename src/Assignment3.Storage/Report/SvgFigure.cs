@@ -220,21 +220,21 @@ public sealed class SvgFigure(int width, int height, Axis x, Axis y, string cssC
         bool yAxis = true
     )
     {
-        var svg = page.Append("<figure>");
-        svg.Append(
+        page.Append("<figure>");
+        page.Append(
             $"<svg class=\"{cssClass}\" xmlns=\"http://www.w3.org/2000/svg\" width=\"{width}\" "
                 + $"height=\"{height}\" viewBox=\"0 0 {width} {height}\" font-family=\"sans-serif\">"
         );
-        svg.Append(
+        page.Append(
             $"<rect x=\"{Left}\" y=\"{Top}\" width=\"{N(PlotWidth)}\" height=\"{N(PlotHeight)}\" fill=\"#fcfcfc\" stroke=\"#bbb\"/>"
         );
         foreach (var (value, label) in xTicks ?? X.Ticks().Select(t => (t, Readable.Number(t))).ToArray())
         {
             var px = Px(value);
-            svg.Append(
+            page.Append(
                 $"<line x1=\"{N(px)}\" x2=\"{N(px)}\" y1=\"{Top}\" y2=\"{N(Top + PlotHeight)}\" stroke=\"#eee\"/>"
             );
-            svg.Append(
+            page.Append(
                 $"<text x=\"{N(px)}\" y=\"{N(Top + PlotHeight + 15)}\" text-anchor=\"middle\" font-size=\"10\" fill=\"#555\">{Escape(label)}</text>"
             );
         }
@@ -242,24 +242,24 @@ public sealed class SvgFigure(int width, int height, Axis x, Axis y, string cssC
             foreach (var t in Y.Ticks())
             {
                 var py = Py(t);
-                svg.Append(
+                page.Append(
                     $"<line x1=\"{Left}\" x2=\"{N(Left + PlotWidth)}\" y1=\"{N(py)}\" y2=\"{N(py)}\" stroke=\"#eee\"/>"
                 );
-                svg.Append(
+                page.Append(
                     $"<text x=\"{Left - 6}\" y=\"{N(py + 3)}\" text-anchor=\"end\" font-size=\"10\" fill=\"#555\">{Escape(Readable.Number(t))}</text>"
                 );
             }
-        svg.Append(
+        page.Append(
             $"<text x=\"{N(Left + PlotWidth / 2)}\" y=\"{height - 8}\" text-anchor=\"middle\" "
                 + $"font-size=\"12\" fill=\"#222\">{Escape(X.Label + (X.Log ? " (log scale)" : ""))}</text>"
         );
         if (yAxis)
-            svg.Append(
+            page.Append(
                 $"<text transform=\"translate(14,{N(Top + PlotHeight / 2)}) rotate(-90)\" "
                     + $"text-anchor=\"middle\" font-size=\"12\" fill=\"#222\">{Escape(Y.Label + (Y.Log ? " (log scale)" : ""))}</text>"
             );
-        svg.Append(body);
-        svg.Append("</svg>");
+        page.Append(body);
+        page.Append("</svg>");
         page.Append("<figcaption>").Append(caption).Append("</figcaption></figure>");
     }
 }
