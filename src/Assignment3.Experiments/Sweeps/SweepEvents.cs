@@ -12,7 +12,7 @@ public abstract record SweepEvent
 {
     public DateTime At { get; init; } = DateTime.UtcNow;
 
-    /// <summary>Whether the event is a trial's final result: recorded, or stopped early by its stage's policy.</summary>
+    /// <summary>Whether the event is a trial's final result: recorded, or stopped early by its policy.</summary>
     public static bool EndsTrial(SweepEvent e) => e is TrialRecorded or TrialStopped;
 }
 

@@ -86,7 +86,10 @@ public sealed class SweepState
 {
     private readonly List<StageState> stages = new();
 
-    /// <summary>Handed-out trials at their ids (ids are dense from the first stage's first; null: not handed out, or let go).</summary>
+    /// <summary>
+    /// Handed-out trials at their ids (ids are dense from the first stage's first; null: not handed out,
+    /// or let go).
+    /// </summary>
     private readonly List<Trial?> trials = new();
 
     /// <summary>Whether final trials nothing decides from leave memory (<see cref="LetsGoOf"/>).</summary>
@@ -145,7 +148,7 @@ public sealed class SweepState
     public int Recorded => stages.Sum(s => s.Final);
     public int Paused => stages.Sum(s => s.Paused);
 
-    /// <summary>The trial with this id, or null: not handed out, or final and let go of (<see cref="IsLetGo"/>).</summary>
+    /// <summary>The trial with this id, or null: not handed out, or final and let go (<see cref="IsLetGo"/>).</summary>
     public Trial? Find(int id) => id >= 0 && id < trials.Count ? trials[id] : null;
 
     /// <summary>Whether the trial is final and this state let go of it (<see cref="ForDeciding"/>).</summary>

@@ -577,7 +577,8 @@ public static class SweepReport
         frame.AppendFigure(
             h,
             $"Parallel coordinates: every scored trial, the {Top} best in colour "
-                + $"({E(string.Join(", ", top.Select(t => $"trial {t.Id}")))}); log axes where the parameter is log-scaled.",
+                + $"({E(string.Join(", ", top.Select(t => $"trial {t.Id}")))}); "
+                + "log axes where the parameter is log-scaled.",
             [],
             yAxis: false
         );
